@@ -1,0 +1,33 @@
+#include "base/strings.h"
+
+#include <gtest/gtest.h>
+
+namespace left4me {
+namespace {
+
+TEST(StringsTest, SplitKeepsEmptyParts) {
+  EXPECT_EQ(split("a::b", ':'), (std::vector<std::string>{"a", "", "b"}));
+  EXPECT_EQ(split("", ':'), (std::vector<std::string>{""}));
+}
+
+TEST(StringsTest, Trim) {
+  EXPECT_EQ(trim("  a b \t\n"), "a b");
+  EXPECT_EQ(trim("   "), "");
+}
+
+TEST(StringsTest, ParseIntRejectsJunkAndRange) {
+  EXPECT_EQ(parse_int("27015", 1, 65535), 27015);
+  EXPECT_EQ(parse_int("70000", 1, 65535), std::nullopt);
+  EXPECT_EQ(parse_int("12a", 0, 100), std::nullopt);
+  EXPECT_EQ(parse_int("", 0, 100), std::nullopt);
+  EXPECT_EQ(parse_int("-3", -5, 5), -3);
+}
+
+TEST(StringsTest, ShellQuote) {
+  EXPECT_EQ(shell_quote("plain/path"), "plain/path");
+  EXPECT_EQ(shell_quote("it's"), "'it'\\''s'");
+  EXPECT_EQ(shell_quote(""), "''");
+}
+
+}  // namespace
+}  // namespace left4me

@@ -1,0 +1,128 @@
+#include "base/subprocess.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace left4me {
+namespace {
+
+using std::chrono::milliseconds;
+
+int live_members_of_group(pid_t group) {
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    // Fields after the ")" that ends the command name: state ppid pgrp ...
+    std::istringstream fields(line.substr(line.rfind(')') + 2));
+    char state;
+    pid_t parent, process_group;
+    if (fields >> state >> parent >> process_group && process_group == group && state != 'Z') ++count;
+  }
+  return count;
+}
+
+TEST(SubprocessTest, RunCapturesBothStreamsAndExitCode) {
+  auto result = run({"/bin/sh", "-c", "echo out; echo err >&2; exit 3"});
+  ASSERT_TRUE(result.ok()) << result.error().message();
+  EXPECT_EQ(result->out, "out\n");
+  EXPECT_EQ(result->err, "err\n");
+  EXPECT_EQ(result->status.code, 3);
+  EXPECT_FALSE(result->status.success());
+  EXPECT_EQ(result->status.describe(), "exit code 3");
+}
+
+TEST(SubprocessTest, RunFeedsStdin) {
+  auto result = run({"cat"}, {.stdin_data = "hello"});
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->out, "hello");
+}
+
+TEST(SubprocessTest, ExecFailureIsAnErrorWithErrno) {
+  auto result = run({"/nonexistent/binary"});
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code(), ErrorCode::kNotFound);
+  EXPECT_NE(result.error().message().find("exec /nonexistent/binary"), std::string::npos);
+}
+
+TEST(SubprocessTest, RunTimeoutKillsTheWholeGroup) {
+  auto start = std::chrono::steady_clock::now();
+  // The grandchild would keep the pipe open forever if the group were not killed.
+  auto result = run({"/bin/sh", "-c", "sleep 30 & sleep 30"}, {.timeout = milliseconds(300)});
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code(), ErrorCode::kTimeout);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST(SubprocessTest, WaitWithTimeoutThenSignal) {
+  auto process = Subprocess::spawn({.argv = {"sleep", "30"}});
+  ASSERT_TRUE(process.ok());
+  auto waited = process->wait(milliseconds(50));
+  ASSERT_TRUE(waited.ok());
+  EXPECT_FALSE(waited->has_value());
+  ASSERT_TRUE(process->signal(SIGTERM).ok());
+  waited = process->wait(std::nullopt);
+  ASSERT_TRUE(waited.ok());
+  ASSERT_TRUE(waited->has_value());
+  EXPECT_TRUE((*waited)->signalled);
+  EXPECT_EQ((*waited)->signal, SIGTERM);
+  EXPECT_EQ((*waited)->shell_code(), 143);
+}
+
+TEST(SubprocessTest, TerminateEscalatesToKillForAGroupIgnoringSigint) {
+  auto process = Subprocess::spawn({.argv = {"/bin/sh", "-c", "trap '' INT; sleep 30 & wait"}});
+  ASSERT_TRUE(process.ok());
+  std::this_thread::sleep_for(milliseconds(100));
+  auto start = std::chrono::steady_clock::now();
+  auto status = process->terminate(SIGINT, milliseconds(200));
+  ASSERT_TRUE(status.ok());
+  EXPECT_TRUE(status->signalled);
+  EXPECT_EQ(status->signal, SIGKILL);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  // Nothing of the group is left alive (a killed grandchild may stay a zombie until init reaps it).
+  EXPECT_EQ(live_members_of_group(process->pid()), 0);
+}
+
+TEST(SubprocessTest, PtyMakesChildSeeATerminal) {
+  auto process = Subprocess::spawn(
+      {.argv = {"/bin/sh", "-c", "if [ -t 1 ]; then echo tty; else echo pipe; fi; echo err >&2"},
+       .stdout_mode = Stream::kPty});
+  ASSERT_TRUE(process.ok());
+  std::vector<std::string> lines;
+  ASSERT_TRUE(read_lines(process->stdout_fd(), [&](std::string_view line) { lines.emplace_back(line); }).ok());
+  auto waited = process->wait(std::nullopt);
+  ASSERT_TRUE(waited.ok());
+  EXPECT_EQ(lines, (std::vector<std::string>{"tty", "err"}));
+}
+
+TEST(SubprocessTest, StreamLinesFromPipe) {
+  auto process = Subprocess::spawn(
+      {.argv = {"/bin/sh", "-c", "printf 'a\\nb\\r\\nc'"}, .stdout_mode = Stream::kPipe});
+  ASSERT_TRUE(process.ok());
+  std::vector<std::string> lines;
+  ASSERT_TRUE(read_lines(process->stdout_fd(), [&](std::string_view line) { lines.emplace_back(line); }).ok());
+  EXPECT_EQ(lines, (std::vector<std::string>{"a", "b", "c"}));
+  auto waited = process->wait(std::nullopt);
+  ASSERT_TRUE(waited.ok() && waited->has_value() && (*waited)->success());
+}
+
+TEST(SubprocessTest, DestructorKillsAndReapsARunningChild) {
+  pid_t pid;
+  {
+    auto process = Subprocess::spawn({.argv = {"sleep", "30"}});
+    ASSERT_TRUE(process.ok());
+    pid = process->pid();
+  }
+  EXPECT_NE(::kill(pid, 0), 0);
+}
+
+}  // namespace
+}  // namespace left4me
