@@ -1,0 +1,57 @@
+// Layout: the one home of every on-disk path under LEFT4ME_ROOT (see docs/on-disk-layout.md).
+// Nothing else concatenates paths. Immutable value; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "model/instance_name.h"
+
+namespace left4me::model {
+
+class Layout {
+ public:
+  static constexpr std::string_view kDefaultRoot = "/var/lib/left4me";
+
+  // root must be absolute; a trailing '/' is dropped.
+  static Result<Layout> create(std::string_view root);
+
+  const std::string& root() const { return root_; }
+
+  // Shared content.
+  std::string installation() const { return root_ + "/installation"; }
+  std::string overlays() const { return root_ + "/overlays"; }
+  std::string overlay(std::string_view id) const { return overlays() + "/" + std::string(id); }
+  std::string workshop_cache() const { return root_ + "/workshop_cache"; }
+  std::string global_overlay_cache() const { return root_ + "/global_overlay_cache"; }
+  std::string tmp() const { return root_ + "/tmp"; }
+  std::string steam() const { return root_ + "/steam"; }  // steamcmd's own Steam client directory
+
+  // Per instance: written by `initialize`, read by start and the helpers.
+  std::string instances() const { return root_ + "/instances"; }
+  std::string instance_dir(const InstanceName& name) const { return instances() + "/" + name.str(); }
+  std::string instance_env(const InstanceName& name) const { return instance_dir(name) + "/instance.env"; }
+  std::string instance_spec(const InstanceName& name) const { return instance_dir(name) + "/spec.yaml"; }
+  // Rendered files, placed into the game tree at start (path relative to the game root).
+  std::string rendered_dir(const InstanceName& name) const { return instance_dir(name) + "/rendered"; }
+
+  // Per instance: runtime state (mounts, supervisor, console log).
+  std::string runtimes() const { return root_ + "/runtime"; }
+  std::string runtime_dir(const InstanceName& name) const { return runtimes() + "/" + name.str(); }
+  std::string upper(const InstanceName& name) const { return runtime_dir(name) + "/upper"; }
+  std::string work(const InstanceName& name) const { return runtime_dir(name) + "/work"; }
+  std::string merged(const InstanceName& name) const { return runtime_dir(name) + "/merged"; }
+  std::string idmap_dir(const InstanceName& name) const { return runtime_dir(name) + "/idmap"; }
+  std::string idmap(const InstanceName& name, std::string_view basename) const {
+    return idmap_dir(name) + "/" + std::string(basename);
+  }
+  std::string supervisor_lock(const InstanceName& name) const { return runtime_dir(name) + "/supervisor.lock"; }
+  std::string supervisor_state(const InstanceName& name) const { return runtime_dir(name) + "/state.json"; }
+  std::string console_log(const InstanceName& name) const { return runtime_dir(name) + "/console.log"; }
+
+ private:
+  explicit Layout(std::string root) : root_(std::move(root)) {}
+  std::string root_;
+};
+
+}  // namespace left4me::model
