@@ -1,0 +1,332 @@
+#include "web/accounts.h"
+
+#include <fmt/format.h>
+
+#include <ctime>
+
+#include "web/crypto.h"
+
+namespace left4me::web {
+namespace {
+
+constexpr const char* kUserColumns = "id, name, is_admin, disabled, created_at";
+
+User read_user(const Statement& statement) {
+  return User{statement.column_int(0), statement.column_text(1), statement.column_int(2) != 0,
+              statement.column_int(3) != 0, statement.column_int(4)};
+}
+
+}  // namespace
+
+std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+std::optional<std::string> check_user_name(const std::string& name) {
+  if (name.empty() || name.size() > 64) return "user name must have 1-64 characters";
+  for (char c : name) {
+    bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                   c == '-' || c == '.';
+    if (!allowed) return "user name may use only letters, digits, '_', '-' and '.'";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_password_rules(const std::string& password) {
+  if (password.size() < 8) return "password must have at least 8 characters";
+  if (password.size() > 1024) return "password must have at most 1024 characters";
+  return std::nullopt;
+}
+
+Result<User> Accounts::insert_user(Database::Lock& lock, const std::string& name, const std::string& password_hash,
+                                   Role role) {
+  auto insert = lock.prepare("INSERT INTO users (name, password_hash, is_admin, created_at) VALUES (?, ?, ?, ?)");
+  if (!insert) return insert.error();
+  std::int64_t now = unix_now();
+  insert->bind(1, name).bind(2, password_hash).bind(3, role == Role::kAdmin ? 1 : 0).bind(4, now);
+  if (Status status = insert->run(); !status) {
+    if (status.error().code() == ErrorCode::kAlreadyExists) {
+      return Error(ErrorCode::kAlreadyExists, fmt::format("user '{}' already exists", name));
+    }
+    return status.error();
+  }
+  return User{lock.last_insert_id(), name, role == Role::kAdmin, false, now};
+}
+
+Result<User> Accounts::create_user(const std::string& name, const std::string& password, Role role) {
+  if (auto problem = check_user_name(name)) return Error::invalid(*problem);
+  if (auto problem = check_password_rules(password)) return Error::invalid(*problem);
+  Result<std::string> hash = hash_password(password);  // slow: outside the lock
+  if (!hash) return hash.error();
+  Database::Lock lock(database_);
+  return insert_user(lock, name, *hash, role);
+}
+
+Result<std::optional<User>> Accounts::find_user(std::int64_t id) {
+  Database::Lock lock(database_);
+  auto select = lock.prepare(fmt::format("SELECT {} FROM users WHERE id = ?", kUserColumns));
+  if (!select) return select.error();
+  select->bind(1, id);
+  Result<bool> row = select->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<User>();
+  return std::optional<User>(read_user(*select));
+}
+
+Result<std::vector<User>> Accounts::list_users() {
+  Database::Lock lock(database_);
+  auto select = lock.prepare(fmt::format("SELECT {} FROM users ORDER BY name", kUserColumns));
+  if (!select) return select.error();
+  std::vector<User> users;
+  for (;;) {
+    Result<bool> row = select->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    users.push_back(read_user(*select));
+  }
+  return users;
+}
+
+Result<std::int64_t> Accounts::count_users() {
+  Database::Lock lock(database_);
+  auto select = lock.prepare("SELECT count(*) FROM users");
+  if (!select) return select.error();
+  Result<bool> row = select->step();
+  if (!row) return row.error();
+  return select->column_int(0);
+}
+
+Status Accounts::set_disabled(std::int64_t id, bool disabled) {
+  auto transaction = Database::Transaction::begin(database_);
+  if (!transaction) return transaction.error();
+  auto update = (*transaction)->prepare("UPDATE users SET disabled = ? WHERE id = ?");
+  if (!update) return update.error();
+  update->bind(1, disabled ? 1 : 0).bind(2, id);
+  if (Status status = update->run(); !status) return status;
+  if ((*transaction)->lock().changes() == 0) return Error::not_found(fmt::format("user {} not found", id));
+  if (disabled) {
+    auto end = (*transaction)->prepare("DELETE FROM sessions WHERE user_id = ?");
+    if (!end) return end.error();
+    if (Status status = end->bind(1, id).run(); !status) return status;
+  }
+  return (*transaction)->commit();
+}
+
+Status Accounts::set_password(std::int64_t id, const std::string& password) {
+  if (auto problem = check_password_rules(password)) return Error::invalid(*problem);
+  Result<std::string> hash = hash_password(password);
+  if (!hash) return hash.error();
+  auto transaction = Database::Transaction::begin(database_);
+  if (!transaction) return transaction.error();
+  auto update = (*transaction)->prepare("UPDATE users SET password_hash = ? WHERE id = ?");
+  if (!update) return update.error();
+  if (Status status = update->bind(1, *hash).bind(2, id).run(); !status) return status;
+  if ((*transaction)->lock().changes() == 0) return Error::not_found(fmt::format("user {} not found", id));
+  auto end = (*transaction)->prepare("DELETE FROM sessions WHERE user_id = ?");
+  if (!end) return end.error();
+  if (Status status = end->bind(1, id).run(); !status) return status;
+  return (*transaction)->commit();
+}
+
+Result<bool> Accounts::check_password(std::int64_t id, const std::string& password) {
+  std::string stored;
+  {
+    Database::Lock lock(database_);
+    auto select = lock.prepare("SELECT password_hash FROM users WHERE id = ?");
+    if (!select) return select.error();
+    select->bind(1, id);
+    Result<bool> row = select->step();
+    if (!row) return row.error();
+    if (!*row) return false;
+    stored = select->column_text(0);
+  }
+  return verify_password(stored, password);
+}
+
+Result<LoginResult> Accounts::login(const std::string& name, const std::string& password, const std::string& address,
+                                    const ThrottleLimits& limits) {
+  std::string account_key = "user:" + name;
+  std::string address_key = "addr:" + address;
+  std::int64_t now = unix_now();
+  std::int64_t since = now - limits.window.count();
+  std::string stored;
+  std::optional<User> user;
+  {
+    Database::Lock lock(database_);
+    auto purge = lock.prepare("DELETE FROM login_failures WHERE at < ?");
+    if (!purge) return purge.error();
+    if (Status status = purge->bind(1, since).run(); !status) return status.error();
+    auto count = lock.prepare("SELECT count(*) FROM login_failures WHERE key = ? AND at >= ?");
+    if (!count) return count.error();
+    for (auto [key, limit] : {std::pair{&account_key, limits.per_account}, std::pair{&address_key, limits.per_address}}) {
+      count->bind(1, *key).bind(2, since);
+      Result<bool> row = count->step();
+      if (!row) return row.error();
+      std::int64_t failures = count->column_int(0);
+      count->reset();
+      if (failures >= limit) return LoginResult{LoginOutcome::kThrottled, std::nullopt};
+    }
+    auto select = lock.prepare(fmt::format("SELECT {}, password_hash FROM users WHERE name = ?", kUserColumns));
+    if (!select) return select.error();
+    select->bind(1, name);
+    Result<bool> row = select->step();
+    if (!row) return row.error();
+    if (*row) {
+      user = read_user(*select);
+      stored = select->column_text(5);
+    }
+  }
+  // Verify even for unknown users so timing does not reveal which names exist.
+  static const std::string kDummyHash = hash_password("left4me-dummy-password").value();
+  bool matches = verify_password(user ? stored : kDummyHash, password);
+  if (matches && user && !user->disabled) return LoginResult{LoginOutcome::kOk, user};
+  Database::Lock lock(database_);
+  auto insert = lock.prepare("INSERT INTO login_failures (key, at) VALUES (?, ?), (?, ?)");
+  if (!insert) return insert.error();
+  if (Status status = insert->bind(1, account_key).bind(2, now).bind(3, address_key).bind(4, now).run(); !status) {
+    return status.error();
+  }
+  return LoginResult{LoginOutcome::kBadCredentials, std::nullopt};
+}
+
+Result<NewSession> Accounts::create_session(std::int64_t user_id, std::chrono::seconds lifetime) {
+  NewSession session{random_token(), random_token(), unix_now() + lifetime.count()};
+  Database::Lock lock(database_);
+  auto purge = lock.prepare("DELETE FROM sessions WHERE expires_at <= ?");
+  if (!purge) return purge.error();
+  if (Status status = purge->bind(1, unix_now()).run(); !status) return status.error();
+  auto insert = lock.prepare(
+      "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)");
+  if (!insert) return insert.error();
+  insert->bind(1, hash_token(secret_key_, session.token))
+      .bind(2, user_id)
+      .bind(3, session.csrf_token)
+      .bind(4, unix_now())
+      .bind(5, session.expires_at);
+  if (Status status = insert->run(); !status) return status.error();
+  return session;
+}
+
+Result<std::optional<SessionInfo>> Accounts::find_session(const std::string& token) {
+  Database::Lock lock(database_);
+  auto select = lock.prepare(
+      "SELECT u.id, u.name, u.is_admin, u.disabled, u.created_at, s.csrf_token FROM sessions s "
+      "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0");
+  if (!select) return select.error();
+  select->bind(1, hash_token(secret_key_, token)).bind(2, unix_now());
+  Result<bool> row = select->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<SessionInfo>();
+  return std::optional<SessionInfo>(SessionInfo{read_user(*select), select->column_text(5)});
+}
+
+Status Accounts::end_session(const std::string& token) {
+  Database::Lock lock(database_);
+  auto remove = lock.prepare("DELETE FROM sessions WHERE token_hash = ?");
+  if (!remove) return remove.error();
+  return remove->bind(1, hash_token(secret_key_, token)).run();
+}
+
+Result<std::pair<ApiToken, std::string>> Accounts::create_api_token(std::int64_t user_id, const std::string& name,
+                                                                    bool read_only) {
+  if (name.empty() || name.size() > 100) return Error::invalid("token name must have 1-100 characters");
+  std::string token = "l4d2_" + random_token();
+  Database::Lock lock(database_);
+  auto insert = lock.prepare(
+      "INSERT INTO api_tokens (user_id, name, token_hash, read_only, created_at) VALUES (?, ?, ?, ?, ?)");
+  if (!insert) return insert.error();
+  std::int64_t now = unix_now();
+  insert->bind(1, user_id).bind(2, name).bind(3, hash_token(secret_key_, token)).bind(4, read_only ? 1 : 0).bind(5, now);
+  if (Status status = insert->run(); !status) return status.error();
+  return std::pair{ApiToken{lock.last_insert_id(), name, read_only, now, std::nullopt}, token};
+}
+
+Result<std::vector<ApiToken>> Accounts::list_api_tokens(std::int64_t user_id) {
+  Database::Lock lock(database_);
+  auto select = lock.prepare(
+      "SELECT id, name, read_only, created_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY id");
+  if (!select) return select.error();
+  select->bind(1, user_id);
+  std::vector<ApiToken> tokens;
+  for (;;) {
+    Result<bool> row = select->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    tokens.push_back(ApiToken{select->column_int(0), select->column_text(1), select->column_int(2) != 0,
+                              select->column_int(3), select->column_optional_int(4)});
+  }
+  return tokens;
+}
+
+Status Accounts::revoke_api_token(std::int64_t user_id, std::int64_t token_id) {
+  Database::Lock lock(database_);
+  auto remove = lock.prepare("DELETE FROM api_tokens WHERE id = ? AND user_id = ?");
+  if (!remove) return remove.error();
+  if (Status status = remove->bind(1, token_id).bind(2, user_id).run(); !status) return status;
+  if (lock.changes() == 0) return Error::not_found(fmt::format("token {} not found", token_id));
+  return ok_status();
+}
+
+Result<std::optional<TokenInfo>> Accounts::find_api_token(const std::string& token) {
+  Database::Lock lock(database_);
+  std::string hash = hash_token(secret_key_, token);
+  auto select = lock.prepare(
+      "SELECT u.id, u.name, u.is_admin, u.disabled, u.created_at, t.read_only FROM api_tokens t "
+      "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND u.disabled = 0");
+  if (!select) return select.error();
+  select->bind(1, hash);
+  Result<bool> row = select->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<TokenInfo>();
+  TokenInfo info{read_user(*select), select->column_int(5) != 0};
+  auto touch = lock.prepare("UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?");
+  if (!touch) return touch.error();
+  if (Status status = touch->bind(1, unix_now()).bind(2, hash).run(); !status) return status.error();
+  return std::optional<TokenInfo>(info);
+}
+
+Result<std::string> Accounts::create_setup_token(std::chrono::seconds lifetime) {
+  std::string token = random_token();
+  Database::Lock lock(database_);
+  if (Status status = lock.exec("DELETE FROM setup_tokens"); !status) return status.error();
+  auto insert = lock.prepare("INSERT INTO setup_tokens (token_hash, expires_at) VALUES (?, ?)");
+  if (!insert) return insert.error();
+  if (Status status = insert->bind(1, hash_token(secret_key_, token)).bind(2, unix_now() + lifetime.count()).run();
+      !status) {
+    return status.error();
+  }
+  return token;
+}
+
+Result<bool> Accounts::setup_token_valid(const std::string& token) {
+  Database::Lock lock(database_);
+  auto select = lock.prepare(
+      "SELECT count(*) FROM setup_tokens WHERE token_hash = ? AND expires_at > ? AND NOT EXISTS (SELECT 1 FROM users)");
+  if (!select) return select.error();
+  select->bind(1, hash_token(secret_key_, token)).bind(2, unix_now());
+  Result<bool> row = select->step();
+  if (!row) return row.error();
+  return select->column_int(0) > 0;
+}
+
+Result<User> Accounts::complete_setup(const std::string& token, const std::string& name, const std::string& password) {
+  if (auto problem = check_user_name(name)) return Error::invalid(*problem);
+  if (auto problem = check_password_rules(password)) return Error::invalid(*problem);
+  Result<std::string> hash = hash_password(password);
+  if (!hash) return hash.error();
+  auto transaction = Database::Transaction::begin(database_);
+  if (!transaction) return transaction.error();
+  auto consume = (*transaction)->prepare(
+      "DELETE FROM setup_tokens WHERE token_hash = ? AND expires_at > ? AND NOT EXISTS (SELECT 1 FROM users)");
+  if (!consume) return consume.error();
+  if (Status status = consume->bind(1, hash_token(secret_key_, token)).bind(2, unix_now()).run(); !status) {
+    return status.error();
+  }
+  if ((*transaction)->lock().changes() == 0) {
+    return Error(ErrorCode::kPermissionDenied, "the setup link is invalid, used or expired");
+  }
+  Result<User> user = insert_user((*transaction)->lock(), name, *hash, Role::kAdmin);
+  if (!user) return user.error();
+  if (Status status = (*transaction)->commit(); !status) return status.error();
+  return user;
+}
+
+}  // namespace left4me::web

@@ -1,0 +1,116 @@
+// Accounts: users, login sessions, personal API tokens, the one-time setup link and login throttling,
+// stored in the web database. Tokens are stored only as keyed hashes. Thread-safe (through Database).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "web/database.h"
+
+namespace left4me::web {
+
+struct User {
+  std::int64_t id = 0;
+  std::string name;
+  bool is_admin = false;
+  bool disabled = false;
+  std::int64_t created_at = 0;
+};
+
+enum class Role { kUser, kAdmin };
+
+struct NewSession {
+  std::string token;  // goes into the cookie; only its hash is stored
+  std::string csrf_token;
+  std::int64_t expires_at = 0;
+};
+
+struct SessionInfo {
+  User user;
+  std::string csrf_token;
+};
+
+struct ApiToken {
+  std::int64_t id = 0;
+  std::string name;
+  bool read_only = false;
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> last_used_at;
+};
+
+struct TokenInfo {
+  User user;
+  bool read_only = false;
+};
+
+enum class LoginOutcome { kOk, kBadCredentials, kThrottled };
+
+struct LoginResult {
+  LoginOutcome outcome = LoginOutcome::kBadCredentials;
+  std::optional<User> user;
+};
+
+struct ThrottleLimits {
+  int per_account = 5;
+  int per_address = 20;
+  std::chrono::seconds window{std::chrono::minutes(15)};
+};
+
+std::int64_t unix_now();
+
+class Accounts {
+ public:
+  Accounts(Database& database, std::string secret_key) : database_(database), secret_key_(std::move(secret_key)) {}
+
+  // Name: 1-64 of [A-Za-z0-9_.-]; password: 8-1024 bytes. Fails kAlreadyExists for a taken name.
+  Result<User> create_user(const std::string& name, const std::string& password, Role role);
+  Result<std::optional<User>> find_user(std::int64_t id);
+  Result<std::vector<User>> list_users();
+  Result<std::int64_t> count_users();
+  // Disabling ends the user's sessions; a disabled user cannot log in or use tokens.
+  Status set_disabled(std::int64_t id, bool disabled);
+  // Replaces the password and ends every session of the user.
+  Status set_password(std::int64_t id, const std::string& password);
+  // Checks a password for change-password (no throttling bookkeeping).
+  Result<bool> check_password(std::int64_t id, const std::string& password);
+
+  // Verifies name+password with throttling per account and per address; failures are recorded.
+  Result<LoginResult> login(const std::string& name, const std::string& password, const std::string& address,
+                            const ThrottleLimits& limits);
+
+  Result<NewSession> create_session(std::int64_t user_id, std::chrono::seconds lifetime);
+  // The live session for a cookie token: nullopt if unknown, expired, or its user is disabled.
+  Result<std::optional<SessionInfo>> find_session(const std::string& token);
+  Status end_session(const std::string& token);
+
+  // Returns the token text once; only its hash is kept.
+  Result<std::pair<ApiToken, std::string>> create_api_token(std::int64_t user_id, const std::string& name,
+                                                            bool read_only);
+  Result<std::vector<ApiToken>> list_api_tokens(std::int64_t user_id);
+  // kNotFound unless the token exists and belongs to user_id.
+  Status revoke_api_token(std::int64_t user_id, std::int64_t token_id);
+  Result<std::optional<TokenInfo>> find_api_token(const std::string& token);
+
+  // A fresh single-use setup token (while no user exists), valid for lifetime.
+  Result<std::string> create_setup_token(std::chrono::seconds lifetime);
+  Result<bool> setup_token_valid(const std::string& token);
+  // Consumes the token and creates the first admin, atomically; fails if the token is unknown, used,
+  // expired, or a user already exists.
+  Result<User> complete_setup(const std::string& token, const std::string& name, const std::string& password);
+
+ private:
+  Result<User> insert_user(Database::Lock& lock, const std::string& name, const std::string& password_hash,
+                           Role role);
+  Database& database_;
+  std::string secret_key_;
+};
+
+// Validation shared by create_user and the setup link; nullopt when fine, else the message.
+std::optional<std::string> check_user_name(const std::string& name);
+std::optional<std::string> check_password_rules(const std::string& password);
+
+}  // namespace left4me::web

@@ -1,0 +1,56 @@
+// WebConfig: the web app's settings, from the environment and /etc/left4me/web.env (environment wins),
+// with an embedded default (everything under ./data, the built-in supervisor) when nothing is configured.
+// Immutable value once loaded; thread-safe to read.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace left4me::web {
+
+struct WebConfig {
+  std::string database_path;       // from DATABASE_URL sqlite:///path
+  std::string data_dir;            // holds the embedded default's database, root and scratch files
+  std::string scratch_dir;         // rendered specs for l4d2ctl
+  std::string secret_key;          // SECRET_KEY; generated into <data>/secret_key when absent
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8000;
+  int job_worker_threads = 4;
+  bool job_worker_enabled = true;
+  int http_threads = 4;
+  bool session_cookie_secure = false;
+  std::chrono::seconds session_lifetime{std::chrono::hours(24 * 7)};
+  int port_range_start = 27015;
+  int port_range_end = 27115;
+  std::string steam_web_api_key;  // a secret: never logged
+  std::string l4d2ctl;            // path of the l4d2ctl binary
+  std::vector<std::string> l4d2ctl_env;  // the full environment given to l4d2ctl
+  bool embedded_default = false;  // nothing was configured: local data dir, built-in supervisor
+  int login_failures_per_account = 5;   // within login_window
+  int login_failures_per_address = 20;  // within login_window
+  std::chrono::seconds login_window{std::chrono::minutes(15)};
+  std::chrono::seconds sse_heartbeat{15};
+  std::chrono::milliseconds status_cache{1500};
+  std::chrono::seconds setup_link_lifetime{std::chrono::hours(1)};
+  std::size_t max_body_bytes = 1 << 20;
+};
+
+using Environment = std::map<std::string, std::string>;
+
+// The process environment as a map.
+Environment process_environment();
+
+// Parses KEY=VALUE lines ('#' comments, blank lines, optional matching quotes). Fails naming file:line.
+Result<Environment> parse_env_file(const std::string& path, std::string_view content);
+
+// Builds the configuration: keys from env, then the env file (LEFT4ME_WEB_ENV, default /etc/left4me/web.env,
+// if it exists). Creates the data directory and the secret key file when needed.
+// Fails with a message naming the bad key and what was expected.
+Result<WebConfig> load_config(const Environment& env);
+
+}  // namespace left4me::web

@@ -1,0 +1,88 @@
+#include "web/config.h"
+
+#include <gtest/gtest.h>
+
+#include "base/file.h"
+#include "web/test_support.h"
+
+namespace left4me::web {
+namespace {
+
+Environment base_env(const testing::TempDir& dir) {
+  return {{"LEFT4ME_WEB_ENV", dir.path() + "/absent.env"}, {"LEFT4ME_WEB_DATA", dir.path() + "/data"}};
+}
+
+TEST(ConfigTest, EmbeddedDefaultWhenNothingConfigured) {
+  testing::TempDir dir;
+  auto config = load_config(base_env(dir));
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_TRUE(config->embedded_default);
+  EXPECT_EQ(config->database_path, dir.path() + "/data/left4me.db");
+  EXPECT_EQ(config->listen_host, "127.0.0.1");
+  EXPECT_EQ(config->listen_port, 8000);
+  EXPECT_EQ(config->job_worker_threads, 4);
+  EXPECT_EQ(config->port_range_start, 27015);
+  EXPECT_EQ(config->port_range_end, 27115);
+  EXPECT_FALSE(config->secret_key.empty());
+  bool root = false, supervisor = false;
+  for (const std::string& entry : config->l4d2ctl_env) {
+    if (entry == "LEFT4ME_ROOT=" + dir.path() + "/data/root") root = true;
+    if (entry == "LEFT4ME_SUPERVISOR=builtin") supervisor = true;
+  }
+  EXPECT_TRUE(root && supervisor);
+  // The generated secret is kept across starts.
+  auto again = load_config(base_env(dir));
+  EXPECT_EQ(again->secret_key, config->secret_key);
+}
+
+TEST(ConfigTest, EnvFileAndEnvironmentWins) {
+  testing::TempDir dir;
+  std::string file = dir.path() + "/web.env";
+  ASSERT_TRUE(write_file_atomic(file,
+                                "# comment\nDATABASE_URL=sqlite:///" + dir.path() +
+                                    "/db/x.db\nJOB_WORKER_THREADS=2\nSECRET_KEY=\"abc\"\n"
+                                    "SESSION_COOKIE_SECURE=true\nLEFT4ME_PORT_RANGE_START=28000\n")
+                  .ok());
+  Environment env{{"LEFT4ME_WEB_ENV", file}, {"JOB_WORKER_THREADS", "3"}, {"LEFT4ME_PORT_RANGE_END", "28010"},
+                  {"SECRET_KEY", "from-env"}};
+  auto config = load_config(env);
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_FALSE(config->embedded_default);
+  EXPECT_EQ(config->database_path, dir.path() + "/db/x.db");
+  EXPECT_EQ(config->job_worker_threads, 3);
+  EXPECT_EQ(config->secret_key, "from-env");
+  EXPECT_TRUE(config->session_cookie_secure);
+  EXPECT_EQ(config->port_range_start, 28000);
+  EXPECT_EQ(config->port_range_end, 28010);
+  for (const std::string& entry : config->l4d2ctl_env) EXPECT_EQ(entry.find("SECRET_KEY"), std::string::npos);
+}
+
+TEST(ConfigTest, BadValuesNameTheKey) {
+  testing::TempDir dir;
+  struct Case {
+    const char* key;
+    const char* value;
+  };
+  for (const Case& bad : {Case{"DATABASE_URL", "postgres://x"}, Case{"JOB_WORKER_THREADS", "0"},
+                          Case{"JOB_WORKER_THREADS", "four"}, Case{"JOB_WORKER_ENABLED", "maybe"},
+                          Case{"LEFT4ME_PORT_RANGE_END", "80"}, Case{"LEFT4ME_WEB_LISTEN", "nohost"}}) {
+    Environment env = base_env(dir);
+    env[bad.key] = bad.value;
+    auto config = load_config(env);
+    ASSERT_FALSE(config.ok()) << bad.key;
+    EXPECT_NE(config.error().message().find(bad.key), std::string::npos) << config.error().message();
+  }
+  Environment env = base_env(dir);
+  env["LEFT4ME_PORT_RANGE_START"] = "27100";
+  env["LEFT4ME_PORT_RANGE_END"] = "27000";
+  EXPECT_FALSE(load_config(env).ok());
+}
+
+TEST(ConfigTest, EnvFileSyntaxErrorNamesLine) {
+  auto parsed = parse_env_file("web.env", "A=1\nnot a pair\n");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.error().message().find("web.env:2"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace left4me::web

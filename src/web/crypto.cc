@@ -1,0 +1,68 @@
+#include "web/crypto.h"
+
+#include <sodium.h>
+
+#include <cstdlib>
+#include <mutex>
+
+namespace left4me::web {
+namespace {
+
+void ensure_initialized() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (sodium_init() < 0) std::abort();  // no randomness source: nothing here can be safe
+  });
+}
+
+bool fast_hashing() {
+  const char* value = std::getenv("LEFT4ME_FAST_PASSWORD_HASH");
+  return value != nullptr && value[0] == '1';
+}
+
+}  // namespace
+
+std::string random_token() {
+  ensure_initialized();
+  unsigned char bytes[32];
+  randombytes_buf(bytes, sizeof bytes);
+  char text[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  sodium_bin2base64(text, sizeof text, bytes, sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return text;
+}
+
+std::string hash_token(std::string_view secret_key, std::string_view token) {
+  ensure_initialized();
+  unsigned char key[crypto_generichash_KEYBYTES];
+  crypto_generichash(key, sizeof key, reinterpret_cast<const unsigned char*>(secret_key.data()), secret_key.size(),
+                     nullptr, 0);
+  unsigned char digest[32];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(token.data()), token.size(), key,
+                     sizeof key);
+  char hex[sizeof digest * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
+
+Result<std::string> hash_password(std::string_view password) {
+  ensure_initialized();
+  char hash[crypto_pwhash_STRBYTES];
+  unsigned long long ops = fast_hashing() ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE;
+  size_t memory = fast_hashing() ? crypto_pwhash_MEMLIMIT_MIN : crypto_pwhash_MEMLIMIT_INTERACTIVE;
+  if (crypto_pwhash_str_alg(hash, password.data(), password.size(), ops, memory, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return Error::failed("hash password: out of memory");
+  }
+  return std::string(hash);
+}
+
+bool verify_password(const std::string& stored_hash, std::string_view password) {
+  ensure_initialized();
+  return crypto_pwhash_str_verify(stored_hash.c_str(), password.data(), password.size()) == 0;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace left4me::web

@@ -1,0 +1,22 @@
+// Secrets: random tokens, keyed token hashes and Argon2id password hashes (libsodium).
+// Thread-safe (libsodium is initialized once).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+
+namespace left4me::web {
+
+// 32 random bytes as 43 URL-safe base64 characters.
+std::string random_token();
+// A keyed BLAKE2b hash of a token (hex), what the database stores instead of the token.
+std::string hash_token(std::string_view secret_key, std::string_view token);
+// Argon2id (libsodium's interactive limits, or the minimum in LEFT4ME_FAST_PASSWORD_HASH test runs).
+Result<std::string> hash_password(std::string_view password);
+// True if password matches the stored hash.
+bool verify_password(const std::string& stored_hash, std::string_view password);
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+}  // namespace left4me::web

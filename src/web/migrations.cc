@@ -1,0 +1,125 @@
+#include "web/migrations.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <string_view>
+
+namespace left4me::web {
+namespace {
+
+// Append only: never edit a migration that has shipped.
+constexpr std::array<std::string_view, 1> kMigrations = {
+    R"sql(
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  is_admin INTEGER NOT NULL DEFAULT 0,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+  id INTEGER PRIMARY KEY,
+  token_hash TEXT NOT NULL UNIQUE,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  read_only INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER
+);
+CREATE INDEX api_tokens_user ON api_tokens(user_id);
+CREATE TABLE setup_tokens (
+  token_hash TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+);
+CREATE TABLE login_failures (
+  key TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX login_failures_key ON login_failures(key, at);
+CREATE TABLE blueprints (
+  id INTEGER PRIMARY KEY,
+  owner_id INTEGER NOT NULL REFERENCES users(id),
+  name TEXT NOT NULL,
+  config TEXT NOT NULL,
+  version INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (owner_id, name)
+);
+CREATE TABLE servers (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  owner_id INTEGER NOT NULL REFERENCES users(id),
+  blueprint_id INTEGER NOT NULL REFERENCES blueprints(id) ON DELETE RESTRICT,
+  port INTEGER NOT NULL UNIQUE,
+  state TEXT NOT NULL DEFAULT 'new',
+  applied_blueprint_id INTEGER,
+  applied_version INTEGER,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX servers_owner ON servers(owner_id);
+CREATE INDEX servers_blueprint ON servers(blueprint_id);
+CREATE TABLE jobs (
+  id INTEGER PRIMARY KEY,
+  type TEXT NOT NULL,
+  target TEXT NOT NULL,
+  server_id INTEGER REFERENCES servers(id) ON DELETE SET NULL,
+  owner_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  state TEXT NOT NULL DEFAULT 'queued',
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  finished_at INTEGER,
+  exit_code INTEGER,
+  reason TEXT,
+  progress TEXT
+);
+CREATE INDEX jobs_state ON jobs(state, id);
+CREATE INDEX jobs_server ON jobs(server_id, id);
+CREATE INDEX jobs_owner ON jobs(owner_id, id);
+CREATE TABLE job_lines (
+  job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  line TEXT NOT NULL,
+  PRIMARY KEY (job_id, seq)
+) WITHOUT ROWID;
+)sql",
+};
+
+}  // namespace
+
+int latest_schema_version() { return static_cast<int>(kMigrations.size()); }
+
+Status migrate(Database& database) {
+  Result<int> current = database.schema_version();
+  if (!current) return current.error();
+  if (*current > latest_schema_version()) {
+    return Error::failed(fmt::format("database '{}' has schema version {}, newer than this build's {}",
+                                     database.path(), *current, latest_schema_version()));
+  }
+  for (int version = *current + 1; version <= latest_schema_version(); ++version) {
+    auto transaction = Database::Transaction::begin(database);
+    if (!transaction) return transaction.error();
+    if (Status status = (*transaction)->lock().exec(kMigrations[static_cast<size_t>(version - 1)]); !status) {
+      return status.error().with_context(fmt::format("migration {}", version));
+    }
+    if (Status status = (*transaction)->lock().exec(fmt::format("PRAGMA user_version = {}", version)); !status) {
+      return status.error();
+    }
+    if (Status status = (*transaction)->commit(); !status) return status.error();
+  }
+  return ok_status();
+}
+
+}  // namespace left4me::web

@@ -1,0 +1,15 @@
+// Versioned schema migrations of the web database (PRAGMA user_version). Thread-safe through Database.
+#pragma once
+
+#include "web/database.h"
+
+namespace left4me::web {
+
+// The schema version this build writes.
+int latest_schema_version();
+
+// Applies every migration newer than the database's version, each in its own transaction.
+// Fails (changing nothing further) on the first error, or if the database is newer than this build.
+Status migrate(Database& database);
+
+}  // namespace left4me::web
