@@ -1,0 +1,75 @@
+// left4me-journalctl <name> --lines <n> --follow|--no-follow: a server's
+// console (message text only) from the journal, streamed; the unprivileged
+// service runs it through sudo. Validates everything and derives the unit name
+// itself. Exit: journalctl's status; 2 usage or invalid argument (journalctl is
+// not run); 69 journalctl missing.
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/strings.h"
+#include "helper/systemd_tool.h"
+#include "model/instance_name.h"
+
+namespace {
+
+using left4me::helper::kExitToolMissing;
+using left4me::helper::kExitUsage;
+
+constexpr std::string_view kProgram = "left4me-journalctl";
+constexpr long long kMaxLines = 1000000;
+
+int usage(std::string_view problem) {
+  std::fprintf(stderr, "%.*s: %.*s\nusage: %.*s <name> --lines <n> --follow|--no-follow\n",
+               static_cast<int>(kProgram.size()), kProgram.data(), static_cast<int>(problem.size()), problem.data(),
+               static_cast<int>(kProgram.size()), kProgram.data());
+  return kExitUsage;
+}
+
+bool all_digits(std::string_view text) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+int run(const std::vector<std::string_view>& args) {
+  if (args.size() != 4) return usage("expected 4 arguments, got " + std::to_string(args.size()));
+  auto name = left4me::model::InstanceName::create(args[0]);
+  if (!name.ok()) return usage(name.error().message());
+  if (args[1] != "--lines") return usage("expected --lines, got '" + std::string(args[1]) + "'");
+  std::optional<long long> lines;
+  if (all_digits(args[2])) lines = left4me::parse_int(args[2], 0, kMaxLines);
+  if (!lines) {
+    return usage("--lines: '" + std::string(args[2]) + "' is not a whole number in 0.." + std::to_string(kMaxLines));
+  }
+  if (args[3] != "--follow" && args[3] != "--no-follow") {
+    return usage("expected --follow or --no-follow, got '" + std::string(args[3]) + "'");
+  }
+
+  auto journalctl = left4me::helper::locate_tool({"/bin/journalctl", "/usr/bin/journalctl"}, "LEFT4ME_JOURNALCTL");
+  if (!journalctl.ok()) {
+    std::fprintf(stderr, "%.*s: journalctl: %s\n", static_cast<int>(kProgram.size()), kProgram.data(),
+                 journalctl.error().message().c_str());
+    return kExitToolMissing;
+  }
+  std::vector<std::string> command = {*journalctl,
+                                      "--no-pager",
+                                      "--quiet",
+                                      "--output=cat",
+                                      "--lines=" + std::to_string(*lines),
+                                      "--unit=" + left4me::helper::server_unit(*name)};
+  if (args[3] == "--follow") command.push_back("--follow");
+  std::fprintf(stderr, "%.*s: %s\n", static_cast<int>(kProgram.size()), kProgram.data(),
+               left4me::helper::exec_tool(command).message().c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  return run(args);
+}
