@@ -155,11 +155,14 @@ inline constexpr int32_t kRconAuth = 3;           // client -> server
 inline constexpr int32_t kRconExecCommand = 2;    // client -> server
 inline constexpr int32_t kRconAuthResponse = 2;   // server -> client
 inline constexpr int32_t kRconResponseValue = 0;  // both directions
-// Largest value of the size field (bytes after it) a Source server accepts and sends.
+// Largest value of the size field (bytes after it) of a request a Source server accepts (Valve wiki).
 inline constexpr int32_t kRconMaxSize = 4096;
 inline constexpr int32_t kRconMinSize = 10;
-// Largest body that fits one packet.
-inline constexpr size_t kRconMaxBody = kRconMaxSize - kRconMinSize;
+// Largest command body that fits one request.
+inline constexpr size_t kRconMaxRequestBody = kRconMaxSize - kRconMinSize;
+// Output chunk per RESPONSE_VALUE. Real servers send bodies of up to 4096 bytes (size field 4106, seen with
+// `cvarlist`), and Debian's rconclt only looks for more fragments after a body of 4096 bytes.
+inline constexpr size_t kRconResponseChunk = 4096;
 
 struct RconPacket {
   int32_t id = 0;
@@ -180,7 +183,8 @@ RconPacket rcon_end_marker(int32_t id);
 // Splits a TCP byte stream into RCON packets. Single owner; not synchronized.
 class RconFramer {
  public:
-  explicit RconFramer(int32_t max_size = kRconMaxSize) : max_size_(max_size) {}
+  RconFramer() = default;
+  explicit RconFramer(int32_t max_size) : max_size_(max_size) {}
 
   void feed(std::string_view bytes) { buffer_.append(bytes); }
   // The next complete packet, nullopt if more bytes are needed. Fails (and stays failed: the stream cannot
@@ -189,7 +193,7 @@ class RconFramer {
   size_t buffered() const { return buffer_.size(); }
 
  private:
-  int32_t max_size_;
+  int32_t max_size_ = kRconMaxSize;
   std::string buffer_;
   std::optional<Error> failed_;
 };
