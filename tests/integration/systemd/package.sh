@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# The Debian package in a real systemd (systemd-nspawn over the host root, see ci-systemd.sh):
+# install, every shipped unit passes `systemd-analyze verify` with empty output, the server unit's
+# `systemd-analyze security` exposure stays at or below the documented threshold, the effective
+# port rule and CPU split show in `systemctl show`, sudo works inside the web unit's sandbox, and
+# the package reinstalls, upgrades (keeping an edited conffile), removes and purges cleanly.
+. "$(dirname "$0")/../lib.sh"
+[ "$(id -u)" -eq 0 ] || { echo "skip: needs root (boots a container)"; exit 77; }
+CI="$LEFT4ME_SOURCE/tests/integration/systemd/ci-systemd.sh"
+# Exposure of left4me-server@.service by `systemd-analyze security --offline=true`, in tenths
+# (0 best .. 100): 20 = 2.0; systemd rates below 3.0 "OK". Measured 1.5 on systemd 252. docs/deploy.md.
+SECURITY_THRESHOLD=20
+name=pkg-$$
+inside() { "$CI" sh "$name" "$@"; }
+
+# Two versions of the package from this build.
+for version in 0.0.1 0.0.2; do
+  (cd "$LEFT4ME_BUILD" && cpack -G DEB -B "$T/pkg-$version" -D CPACK_PACKAGE_VERSION=$version >"$T/cpack.log" 2>&1) ||
+    { cat "$T/cpack.log"; fail "cpack $version"; }
+  cp "$T/pkg-$version"/left4me_${version}_*.deb "$T/left4me_$version.deb"
+done
+contents=$(dpkg-deb -c "$T/left4me_0.0.1.deb")
+for program in src/cli/l4d2ctl src/web/l4d2web; do
+  [ ! -x "$LEFT4ME_BUILD/$program" ] || assert_contains "$contents" "./opt/left4me/bin/${program##*/}" "package contents"
+done
+for helper in left4me-overlay left4me-systemctl left4me-journalctl; do
+  [ ! -x "$LEFT4ME_BUILD/src/helper/$helper" ] ||
+    assert_contains "$contents" "./usr/local/libexec/left4me/$helper" "package contents"
+done
+assert_contains "$(dpkg-deb -f "$T/left4me_0.0.1.deb" Depends)" "libyaml-cpp0.7"
+pass "built two package versions"
+
+on_exit "'$CI' down '$name'"
+"$CI" up "$name" --bind-ro="$T:/mnt/t" >/dev/null
+export DEBIAN_FRONTEND=noninteractive
+inside dpkg -i /mnt/t/left4me_0.0.1.deb >"$T/dpkg.log" 2>&1 || { cat "$T/dpkg.log"; fail "dpkg -i"; }
+assert_eq "install ok installed 0.0.1" "$(inside dpkg-query -W -f='${Status} ${Version}' left4me)"
+assert_eq "left4me:x:980:980:left4me service:/var/lib/left4me:/usr/sbin/nologin" "$(inside getent passwd left4me)"
+assert_eq "left4me 980" "$(inside stat -c '%U %g' /var/lib/left4me)"
+assert_eq "750 left4me:left4me" "$(inside stat -c '%a %U:%G' /var/lib/left4me/instances)"
+assert_eq "640 root:left4me" "$(inside stat -c '%a %U:%G' /etc/left4me/host.env)"
+if inside test -f /etc/sudoers.d/left4me; then
+  assert_eq "440 root:root" "$(inside stat -c '%a %U:%G' /etc/sudoers.d/left4me)"
+  inside visudo -cqf /etc/sudoers.d/left4me || fail "visudo rejects the installed sudoers file"
+fi
+pass "installed: user and group 980, /var/lib/left4me tree, modes"
+
+# The effective unit configuration: hardening and generated drop-ins, the port rule, the slices.
+show() { inside systemctl show -p "$2" --value "$1" | sort | tr '\n' ' ' | sed 's/ $//'; }
+# systemd 252 prints SocketBind rules as "<proto><ports>", one per line (sorted above).
+dropins=$(show left4me-server@verify.service DropInPaths)
+assert_contains "$dropins" "/usr/local/lib/systemd/system/left4me-server@.service.d/10-hardening.conf"
+assert_contains "$dropins" "/run/systemd/generator/left4me-server@.service.d/20-ports.conf"
+assert_eq "any" "$(show left4me-server@verify.service SocketBindDeny)"
+assert_eq "tcp27000-27999 udp27000-27999" "$(show left4me-server@verify.service SocketBindAllow)"
+assert_eq "l4d2-game.slice" "$(show left4me-server@verify.service Slice)"
+assert_eq "1000" "$(show l4d2-game.slice CPUWeight)"
+assert_eq "10" "$(show l4d2-build.slice IOWeight)"
+inside sh -c 'sed -i "s/^LEFT4ME_SYSTEM_CPUS=.*/LEFT4ME_SYSTEM_CPUS=0/; s/^LEFT4ME_PORT_RANGE_END=.*/LEFT4ME_PORT_RANGE_END=27100/" /etc/left4me/host.env && systemctl daemon-reload'
+assert_eq "tcp27000-27100 udp27000-27100" "$(show left4me-server@verify.service SocketBindAllow)"
+cpus=$(nproc)
+if [ "$cpus" -ge 2 ]; then
+  game_cpus=1-$((cpus - 1)); [ "$cpus" -gt 2 ] || game_cpus=1
+  assert_eq "$game_cpus" "$(show l4d2-game.slice AllowedCPUs)"
+  for slice in system.slice user.slice l4d2-build.slice; do assert_eq "0" "$(show $slice AllowedCPUs)" "$slice"; done
+fi
+pass "systemctl show: SocketBindDeny=any + Allow for the range, slices and CPU split from host.env"
+
+# systemd-analyze verify: every shipped unit, empty output. ExecStart binaries must exist: a stand-in
+# game tree for instance "verify", and a stand-in web app when the package has none.
+inside sh -c 'mkdir -p /var/lib/left4me/runtime/verify/merged /var/lib/left4me/instances/verify &&
+  printf "#!/bin/sh\n" >/var/lib/left4me/runtime/verify/merged/srcds_run &&
+  chmod +x /var/lib/left4me/runtime/verify/merged/srcds_run && touch /var/lib/left4me/instances/verify/instance.env'
+inside test -x /opt/left4me/bin/l4d2web || inside sh -c 'mkdir -p /opt/left4me/bin && printf "#!/bin/sh\n" >/opt/left4me/bin/l4d2web && chmod +x /opt/left4me/bin/l4d2web'
+for unit in left4me-server@verify.service left4me-web.service l4d2-game.slice l4d2-build.slice; do
+  out=$(inside systemd-analyze verify --man=no "$unit" 2>&1) || fail "verify $unit: $out"
+  assert_eq "" "$out" "systemd-analyze verify $unit"
+done
+pass "systemd-analyze verify: no output for any shipped unit"
+
+security=$(inside sh -c 'cd /usr/local/lib/systemd/system && systemd-analyze security --offline=true --no-pager \
+  --threshold='"$SECURITY_THRESHOLD"' left4me-server@.service' 2>&1) || fail "security above $SECURITY_THRESHOLD: $security"
+echo "$security" | tail -1
+pass "systemd-analyze security: server unit at or below $SECURITY_THRESHOLD"
+
+# sudo works inside the web unit's sandbox (no_new_privs stays off): a stand-in web app asks the
+# systemctl helper for a unit's state through sudo -n, as the real one does.
+if ! inside test -f /etc/sudoers.d/left4me; then  # until deploy/sudoers.d/left4me lands: the rule it will hold
+  echo "note: deploy/sudoers.d/left4me is not in the package yet; using a test rule for the systemctl helper"
+  inside sh -c 'echo "left4me ALL=(root) NOPASSWD: /usr/local/libexec/left4me/left4me-systemctl" >/etc/sudoers.d/zz-left4me-test &&
+    chmod 0440 /etc/sudoers.d/zz-left4me-test'
+fi
+inside sh -c 'mkdir -p /etc/systemd/system/left4me-web.service.d &&
+  printf "[Service]\nExecStart=\nExecStart=/bin/sh -c \"grep NoNewPrivs /proc/self/status; sudo -n /usr/local/libexec/left4me/left4me-systemctl show verify\"\nRestart=no\n" \
+    >/etc/systemd/system/left4me-web.service.d/99-test.conf && systemctl daemon-reload &&
+  systemctl start left4me-web.service'
+wait_until 10 sh -c "'$CI' sh '$name' journalctl -u left4me-web.service -o cat | grep -q ActiveState="
+journal=$(inside journalctl -u left4me-web.service -o cat)
+assert_contains "$journal" "NoNewPrivs:	0"
+assert_contains "$journal" "ActiveState=inactive"
+inside sh -c 'rm -rf /etc/systemd/system/left4me-web.service.d /etc/sudoers.d/zz-left4me-test && systemctl daemon-reload'
+pass "the web unit's sandbox lets sudo run the helpers"
+
+# Reinstall, upgrade (the edited conffile is kept), remove, purge.
+inside dpkg -i /mnt/t/left4me_0.0.1.deb >"$T/dpkg.log" 2>&1 || { cat "$T/dpkg.log"; fail "reinstall"; }
+inside dpkg -i --force-confold /mnt/t/left4me_0.0.2.deb >"$T/dpkg.log" 2>&1 || { cat "$T/dpkg.log"; fail "upgrade"; }
+assert_eq "install ok installed 0.0.2" "$(inside dpkg-query -W -f='${Status} ${Version}' left4me)"
+assert_contains "$(inside cat /etc/left4me/host.env)" "LEFT4ME_SYSTEM_CPUS=0"
+assert_eq "640 root:left4me" "$(inside stat -c '%a %U:%G' /etc/left4me/host.env)"
+pass "reinstall and upgrade; the edited host.env survives"
+
+inside touch /var/lib/left4me/overlays/keep-me
+inside dpkg -r left4me >"$T/dpkg.log" 2>&1 || { cat "$T/dpkg.log"; fail "remove"; }
+inside test -e /var/lib/left4me/overlays/keep-me || fail "remove deleted data"
+inside test ! -e /usr/local/lib/systemd/system/left4me-server@.service || fail "remove left the unit"
+inside test ! -e /usr/local/libexec/left4me/left4me-systemctl || fail "remove left a helper"
+inside test -e /etc/left4me/host.env || fail "remove deleted the conffile"
+assert_eq "not-found" "$(show left4me-server@verify.service LoadState)"
+inside dpkg -P left4me >"$T/dpkg.log" 2>&1 || { cat "$T/dpkg.log"; fail "purge"; }
+inside test ! -e /etc/left4me || fail "purge left /etc/left4me"
+inside test ! -e /etc/sudoers.d/left4me || fail "purge left the sudoers file"
+inside test -e /var/lib/left4me/overlays/keep-me || fail "purge deleted data"
+assert_eq "" "$(inside dpkg-query -W -f='${Status}' left4me 2>/dev/null | grep installed || true)"
+inside dpkg -i /mnt/t/left4me_0.0.2.deb >"$T/dpkg.log" 2>&1 || { cat "$T/dpkg.log"; fail "install after purge"; }
+pass "remove keeps data and config, purge keeps data; install after purge works"
