@@ -4,3 +4,5 @@ left4me_add_integration_test(systemd_generator systemd/generator.sh TIMEOUT 60 L
 set_tests_properties(systemd_helpers PROPERTIES SKIP_RETURN_CODE 77)
 left4me_add_integration_test(systemd_package systemd/package.sh TIMEOUT 240 LABELS systemd container)
 set_tests_properties(systemd_package PROPERTIES SKIP_RETURN_CODE 77)
+left4me_add_integration_test(systemd_lifecycle systemd/lifecycle.sh TIMEOUT 600 LABELS systemd container)
+set_tests_properties(systemd_lifecycle PROPERTIES SKIP_RETURN_CODE 77)

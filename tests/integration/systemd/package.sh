@@ -43,7 +43,8 @@ if inside test -f /etc/sudoers.d/left4me; then
   assert_eq "440 root:root" "$(inside stat -c '%a %U:%G' /etc/sudoers.d/left4me)"
   inside visudo -cqf /etc/sudoers.d/left4me || fail "visudo rejects the installed sudoers file"
 fi
-pass "installed: user and group 980, /var/lib/left4me tree, modes"
+out=$(inside nft -c -f /opt/left4me/share/nftables/left4me-dscp.nft 2>&1) || fail "nft -c of the DSCP rules: $out"
+pass "installed: user and group 980, /var/lib/left4me tree, modes; the DSCP rules parse"
 
 # The effective unit configuration: hardening and generated drop-ins, the port rule, the slices.
 show() { inside systemctl show -p "$2" --value "$1" | sort | tr '\n' ' ' | sed 's/ $//'; }

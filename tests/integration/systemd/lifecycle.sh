@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# The whole lifecycle on a real systemd through l4d2ctl's systemd backend, in one container boot:
+# the package installed, l4d2ctl run as the service user (through the admin wrapper, so every
+# privileged step goes through sudo and the helpers), fake-srcds as the game. start (A2S answers),
+# status, logs --follow from the journal, kill -9 (systemd restarts), the burst limit (failed),
+# stop (unmounted), delete; then 50 start/stop cycles leave no mounts and no units.
+. "$(dirname "$0")/../lib.sh"
+[ "$(id -u)" -eq 0 ] || { echo "skip: needs root (boots a container)"; exit 77; }
+for binary in "$BIN_L4D2CTL" "$LEFT4ME_BUILD/src/helper/left4me-overlay" "$BIN_FAKE_STEAMCMD" "$BIN_FAKE_SRCDS"; do
+  [ -x "$binary" ] || { echo "skip: $binary is not built yet"; exit 77; }
+done
+CI="$LEFT4ME_SOURCE/tests/integration/systemd/ci-systemd.sh"
+name=life-$$
+inside() { "$CI" sh "$name" "$@"; }
+ctl() { inside left4me l4d2ctl "$@"; }                  # as the service user, env files loaded
+expect_ctl() { local code=$1; shift; expect_exit "$code" inside left4me l4d2ctl "$@"; }
+root=/var/lib/left4me
+mounts_inside() { inside awk -v d="$root/" 'index($5, d) == 1' /proc/self/mountinfo | wc -l; }
+units_inside() { inside systemctl list-units --all --plain --no-legend 'left4me-server@*' | wc -l; }
+show() { inside systemctl show -p "$2" --value "left4me-server@$1.service" | sort | tr '\n' ' ' | sed 's/ $//'; }
+# A port in the allowed range that is free on the host (the container shares its network).
+game_port() {
+  python3 - <<'PY'
+import random, socket
+for port in random.sample(range(27000, 28000), 1000):
+    t, u = socket.socket(), socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        t.bind(("0.0.0.0", port)); u.bind(("0.0.0.0", port)); print(port); break
+    except OSError:
+        pass
+    finally:
+        t.close(); u.close()
+PY
+}
+
+(cd "$LEFT4ME_BUILD" && cpack -G DEB -B "$T/pkg" >"$T/cpack.log" 2>&1) || { cat "$T/cpack.log"; fail "cpack"; }
+cp "$T"/pkg/left4me_*.deb "$T/left4me.deb"
+on_exit "'$CI' down '$name'"
+"$CI" up "$name" --bind-ro="$T:/mnt/t" >/dev/null
+inside dpkg -i /mnt/t/left4me.deb >"$T/dpkg.log" 2>&1 || { cat "$T/dpkg.log"; fail "dpkg -i"; }
+# The test's settings: fake-steamcmd as steamcmd, the systemd backend, quick restarts (RestartSec=5
+# would make the burst take half a minute; the policy itself is asserted from the unit below).
+assert_eq "5s" "$(show verify RestartUSec)" "RestartSec of the shipped unit"
+assert_eq "5" "$(show verify StartLimitBurst)"
+inside sh -c "sed -i 's|^LEFT4ME_STEAMCMD=.*|LEFT4ME_STEAMCMD=$BIN_FAKE_STEAMCMD|' /etc/left4me/host.env &&
+  echo LEFT4ME_SUPERVISOR=systemd >>/etc/left4me/host.env &&
+  mkdir -p /run/systemd/system/left4me-server@.service.d &&
+  printf '[Service]\nRestartSec=300ms\n' >/run/systemd/system/left4me-server@.service.d/50-test.conf &&
+  systemctl daemon-reload"
+if ! inside test -f /etc/sudoers.d/left4me; then fail "the package has no sudoers file"; fi
+
+ctl install --json >"$T/install.log" 2>&1 || { cat "$T/install.log"; fail "l4d2ctl install"; }
+port=$(game_port)
+write_spec "$T/alpha.yaml" "$port"
+inside install -m 0640 -o left4me -g left4me /mnt/t/alpha.yaml "$root/tmp/alpha.yaml"
+expect_ctl 0 initialize alpha -f "$root/tmp/alpha.yaml"
+pass "package installed, game installed with fake-steamcmd, instance initialized"
+
+# start: A2S answers; status comes from systemd.
+expect_ctl 0 start alpha --wait --timeout 30
+expect_ctl 0 status alpha --json
+status=$OUT
+assert_eq running "$(json_get "$status" 'j["state"]')" "state"
+assert_eq systemd "$(json_get "$status" 'j["supervisor"]')" "supervisor"
+assert_eq true "$(json_get "$status" 'j["mounted"]')" "mounted"
+assert_eq c2m1_highway "$(json_get "$status" 'j["live"]["map"]')" "live map (A2S)"
+pid=$(json_get "$status" 'j["pid"]')
+assert_eq "$pid" "$(show alpha MainPID)" "pid from status vs MainPID"
+assert_eq active "$(show alpha ActiveState)"
+assert_eq "any" "$(show alpha SocketBindDeny)"
+assert_eq "tcp27000-27999 udp27000-27999" "$(show alpha SocketBindAllow)"
+assert_eq "l4d2-game.slice" "$(show alpha Slice)"
+assert_eq "$(inside id -u left4me)" "$(inside stat -c %u /proc/$pid)" "server uid"
+[ "$(inside systemctl show -p UnitFileState --value left4me-server@alpha.service)" == enabled ] || fail "not enabled"
+qstat -a2s "127.0.0.1:$port" -raw , | grep -q c2m1_highway || fail "A2S from the host"
+pass "start: running under systemd, A2S answers, SocketBindDeny/Allow and slice in effect"
+
+# logs from the journal, and --follow.
+expect_ctl 0 rcon alpha say hello from the journal
+expect_ctl 0 logs alpha --lines 200 --no-follow
+assert_contains "$OUT" "hello from the journal"
+inside timeout -s INT 6 left4me l4d2ctl logs alpha --lines 0 --follow >"$T/follow.out" 2>&1 &
+follower=$!
+on_exit "kill $follower 2>/dev/null"
+sleep 1
+expect_ctl 0 rcon alpha say followed line
+wait_until 10 grep -q "followed line" "$T/follow.out"
+wait "$follower" || true
+pass "logs and logs --follow from the journal"
+
+# kill -9 of the server: systemd restarts it.
+inside kill -9 "$pid"
+wait_until 20 sh -c "[ \"\$('$CI' sh '$name' systemctl show -p NRestarts --value left4me-server@alpha.service)\" = 1 ]"
+wait_until 20 sh -c "'$CI' sh '$name' left4me l4d2ctl status alpha --json | grep -q '\"state\": *\"running\"'"
+expect_ctl 0 status alpha --json
+assert_eq 1 "$(json_get "$OUT" 'j["restarts"]')" "restarts after kill -9"
+[ "$(json_get "$OUT" 'j["pid"]')" != "$pid" ] || fail "same pid after the restart"
+pass "kill -9: systemd restarted the server"
+
+# The burst limit: crashes beyond 5 in 60 s leave the unit failed, and status says so.
+for _ in 1 2 3 4 5 6; do
+  current=$(show alpha MainPID)
+  [ "$current" != 0 ] && inside kill -9 "$current" 2>/dev/null || true
+  wait_until 20 sh -c "s=\$('$CI' sh '$name' systemctl show -p ActiveState,MainPID --value left4me-server@alpha.service | tr '\n' ' '); [ \"\$s\" != 'active $current ' ]"
+  [ "$(show alpha ActiveState)" == failed ] && break
+  wait_until 20 sh -c "[ \"\$('$CI' sh '$name' systemctl show -p SubState --value left4me-server@alpha.service)\" = running ] || [ \"\$('$CI' sh '$name' systemctl show -p ActiveState --value left4me-server@alpha.service)\" = failed ]"
+done
+assert_eq failed "$(show alpha ActiveState)" "after the burst"
+assert_eq start-limit-hit "$(show alpha Result)"
+expect_ctl 0 status alpha --json
+assert_eq failed "$(json_get "$OUT" 'j["state"]')" "status after the burst"
+assert_eq 0 "$(mounts_inside)" "mounts of a failed instance"
+pass "burst limit: failed, and status says so"
+
+# start again after failed, then stop: unmounted; delete: nothing left.
+expect_ctl 0 start alpha --wait --timeout 30
+expect_ctl 0 stop alpha
+expect_ctl 0 status alpha --json
+assert_eq stopped "$(json_get "$OUT" 'j["state"]')" "state after stop"
+assert_eq false "$(json_get "$OUT" 'j["mounted"]')" "mounted after stop"
+assert_eq 0 "$(mounts_inside)" "mounts after stop"
+assert_eq disabled "$(inside systemctl show -p UnitFileState --value left4me-server@alpha.service)"
+expect_ctl 0 stop alpha
+expect_ctl 0 delete alpha
+inside test ! -e "$root/instances/alpha" || fail "instance left after delete"
+inside test ! -e "$root/runtime/alpha" || fail "runtime left after delete"
+assert_eq 0 "$(units_inside)" "units after delete"
+pass "stop unmounts; delete leaves nothing"
+
+# 50 start/stop cycles.
+port=$(game_port)
+write_spec "$T/beta.yaml" "$port"
+inside install -m 0640 -o left4me -g left4me /mnt/t/beta.yaml "$root/tmp/beta.yaml"
+expect_ctl 0 initialize beta -f "$root/tmp/beta.yaml"
+for cycle in $(seq 1 50); do
+  ctl start beta >"$T/cycle.log" 2>&1 || { cat "$T/cycle.log"; fail "start, cycle $cycle"; }
+  ctl stop beta >"$T/cycle.log" 2>&1 || { cat "$T/cycle.log"; fail "stop, cycle $cycle"; }
+done
+assert_eq 0 "$(mounts_inside)" "mounts after 50 cycles"
+assert_eq 0 "$(units_inside)" "units after 50 cycles"
+expect_ctl 0 delete beta
+pass "50 start/stop cycles leave no mounts and no units"
