@@ -11,8 +11,9 @@
 namespace left4me::fake_srcds {
 namespace {
 
-// Gap between the two auth replies: coalesced into one segment they hang rconclt and rcon-srcds (§2.5).
-constexpr std::chrono::milliseconds kAuthGap(30);
+// Gap between the two auth replies. If both are waiting when rconclt (python3-rcon) reads the first, its
+// buffered reader swallows the second and it hangs (§2.5); 30 ms was not enough on a loaded 2-core machine.
+constexpr std::chrono::milliseconds kAuthGap(100);
 constexpr size_t kMaxConnections = 64;
 
 std::string describe_peer(const sockaddr_in& address) {
