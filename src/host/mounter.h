@@ -1,0 +1,35 @@
+// Mounter: the seam through which start/stop mount and unmount an instance's overlay. The real
+// ones run the privileged left4me-overlay helper (through `sudo -n` when not root) or, when
+// already root, call the mount code directly; tests may substitute a fake. Each Mounter is
+// thread-compatible; calls for one instance must not overlap.
+#pragma once
+
+#include <memory>
+
+#include "base/result.h"
+#include "model/instance_name.h"
+#include "model/layout.h"
+
+namespace left4me::host {
+
+class Mounter {
+ public:
+  virtual ~Mounter() = default;
+  // Makes runtime/<name>/merged the instance's overlay; idempotent, repairs a damaged mount.
+  virtual Status mount(const model::InstanceName& name) = 0;
+  // Removes every mount of the instance; a clean instance is success.
+  virtual Status unmount(const model::InstanceName& name) = 0;
+  // True when merged is the instance's overlay, intact (from the mount table; needs no privilege).
+  virtual Result<bool> is_mounted(const model::InstanceName& name) = 0;
+};
+
+// Runs `[sudo -n] <helper> mount|umount <name>`; the helper is $LEFT4ME_OVERLAY_HELPER or
+// /usr/local/libexec/left4me/left4me-overlay. sudo is used when the effective uid is not 0.
+// A failing helper becomes an Error carrying its one-line message.
+std::unique_ptr<Mounter> make_helper_mounter(const model::Layout& layout);
+
+// Calls mount_instance/unmount_instance in this process (must be root), with the instance uid
+// range from LEFT4ME_INSTANCE_UID_BASE / LEFT4ME_INSTANCE_UID_COUNT in the environment.
+std::unique_ptr<Mounter> make_direct_mounter(const model::Layout& layout);
+
+}  // namespace left4me::host
