@@ -1,0 +1,384 @@
+// Routes for blueprints, servers, jobs, the game installation and the live logs.
+#include <fmt/format.h>
+
+#include "base/strings.h"
+#include "model/instance_name.h"
+#include "web/app.h"
+#include "web/blueprint_spec.h"
+#include "web/responses.h"
+
+namespace left4me::web {
+namespace {
+
+nlohmann::json blueprint_json(const Blueprint& blueprint, const std::vector<LinkedServer>* linked) {
+  nlohmann::json out = {{"id", blueprint.id},
+                        {"owner_id", blueprint.owner_id},
+                        {"name", blueprint.name},
+                        {"version", blueprint.version},
+                        {"spec", blueprint_spec_to_json(blueprint.spec_yaml)},
+                        {"spec_yaml", blueprint.spec_yaml},
+                        {"created_at", blueprint.created_at},
+                        {"updated_at", blueprint.updated_at}};
+  if (linked != nullptr) {
+    nlohmann::json servers = nlohmann::json::array();
+    for (const LinkedServer& server : *linked) servers.push_back({{"id", server.id}, {"name", server.name}});
+    out["servers"] = servers;
+  }
+  return out;
+}
+
+nlohmann::json optional_json(const std::optional<std::int64_t>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+nlohmann::json job_json(const Job& job) {
+  nlohmann::json out = {{"id", job.id},
+                        {"type", job.type},
+                        {"target", job.target},
+                        {"server_id", optional_json(job.server_id)},
+                        {"owner_id", optional_json(job.owner_id)},
+                        {"state", job.state},
+                        {"created_at", job.created_at},
+                        {"started_at", optional_json(job.started_at)},
+                        {"finished_at", optional_json(job.finished_at)},
+                        {"exit_code", optional_json(job.exit_code)},
+                        {"reason", job.reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(job.reason)},
+                        {"progress", nullptr}};
+  if (!job.progress.empty()) {
+    nlohmann::json progress = nlohmann::json::parse(job.progress, nullptr, false);
+    if (!progress.is_discarded()) out["progress"] = progress;
+  }
+  return out;
+}
+
+nlohmann::json server_json(const Server& server, const std::map<std::string, nlohmann::json>* statuses) {
+  nlohmann::json out = {{"id", server.id},
+                        {"name", server.name},
+                        {"owner_id", server.owner_id},
+                        {"owner", server.owner_name},
+                        {"blueprint_id", server.blueprint_id},
+                        {"blueprint_name", server.blueprint_name},
+                        {"blueprint_version", server.blueprint_version},
+                        {"applied_version", optional_json(server.applied_version)},
+                        {"outdated", server.outdated()},
+                        {"port", server.port},
+                        {"state", server.state},
+                        {"live", nullptr}};
+  if (statuses != nullptr) {
+    auto it = statuses->find(server.name);
+    if (it == statuses->end()) {
+      out["state"] = "new";
+    } else {
+      const nlohmann::json& status = it->second;
+      if (status.contains("state")) out["state"] = status["state"];
+      if (status.contains("live")) out["live"] = status["live"];
+      for (const char* key : {"pid", "since", "restarts", "last_exit"}) {
+        if (status.contains(key)) out[key] = status[key];
+      }
+    }
+  }
+  return out;
+}
+
+// A spec from the body: "spec" (object) or "spec_yaml" (text); the response when invalid.
+std::optional<Response> read_spec(const nlohmann::json& body, std::string* yaml) {
+  SpecCheck check;
+  if (body.contains("spec_yaml") && body["spec_yaml"].is_string()) {
+    check = check_blueprint_yaml(body["spec_yaml"].get<std::string>());
+  } else if (body.contains("spec")) {
+    const nlohmann::json& spec = body["spec"];
+    if (spec.is_string()) {
+      // Forms send the spec as JSON text.
+      nlohmann::json parsed = nlohmann::json::parse(spec.get<std::string>(), nullptr, false);
+      if (parsed.is_discarded()) return error_response(422, "invalid", "spec is not valid JSON", "spec");
+      check = check_blueprint_json(parsed);
+    } else {
+      check = check_blueprint_json(spec);
+    }
+  } else {
+    check = check_blueprint_yaml("{}");
+  }
+  if (!check.yaml) {
+    nlohmann::json errors = nlohmann::json::array();
+    for (const model::FieldError& error : check.errors) {
+      errors.push_back({{"field", "spec." + error.field}, {"message", error.message}, {"line", error.line}});
+    }
+    const model::FieldError& first = check.errors.front();
+    nlohmann::json payload = {{"error",
+                               {{"code", "invalid"},
+                                {"message", first.field.empty() ? first.message : first.field + ": " + first.message},
+                                {"field", "spec." + first.field},
+                                {"fields", errors}}}};
+    return json_response(422, payload);
+  }
+  *yaml = *check.yaml;
+  return std::nullopt;
+}
+
+Response sse_response() {
+  Response response;
+  response.header("Content-Type", "text/event-stream");
+  response.header("Cache-Control", "no-store");
+  response.header("X-Accel-Buffering", "no");
+  return response;
+}
+
+Response queue_server_job(App& app, Context& context, const std::string& type) {
+  std::optional<std::int64_t> id = context.id_param(0);
+  if (!id) return error_response(404, "not_found", "server not found");
+  Result<Server> server = app.servers->get(*id, context.scope());
+  if (!server) return error_from(server.error());
+  // Repeated clicks on the same action while one is still queued share that job.
+  Result<Job> job = app.jobs->enqueue(type, server->name, server->id, context.user().id, Dedupe::kYes);
+  if (!job) return error_from(job.error());
+  app.runner->notify();
+  return json_response(202, {{"job", job_json(*job)}});
+}
+
+}  // namespace
+
+void register_resource_routes(App& app) {
+  app.add_route({"GET", "/api/v1/blueprints", Access::kUser, [&app](Context& context) {
+                   Result<std::vector<Blueprint>> blueprints = app.blueprints->list(context.scope());
+                   if (!blueprints) return error_from(blueprints.error());
+                   nlohmann::json list = nlohmann::json::array();
+                   for (const Blueprint& blueprint : *blueprints) list.push_back(blueprint_json(blueprint, nullptr));
+                   return json_response(200, {{"blueprints", list}});
+                 }});
+
+  app.add_route({"POST", "/api/v1/blueprints", Access::kUser, [&app](Context& context) {
+                   std::optional<nlohmann::json> body = parse_body(context.request);
+                   if (!body) return error_response(400, "bad_request", "expected a JSON object");
+                   std::string name = string_field(*body, "name").value_or("");
+                   if (auto problem = check_blueprint_name(name)) {
+                     return error_response(422, "invalid", *problem, "name");
+                   }
+                   std::string yaml;
+                   if (auto invalid = read_spec(*body, &yaml)) return *invalid;
+                   Result<Blueprint> blueprint = app.blueprints->create(context.user().id, name, yaml);
+                   if (!blueprint) return error_from(blueprint.error(), "name");
+                   return json_response(201, {{"blueprint", blueprint_json(*blueprint, nullptr)}});
+                 }});
+
+  app.add_route({"GET", "/api/v1/blueprints/{id}", Access::kUser, [&app](Context& context) {
+                   std::optional<std::int64_t> id = context.id_param(0);
+                   if (!id) return error_response(404, "not_found", "blueprint not found");
+                   Result<Blueprint> blueprint = app.blueprints->get(*id, context.scope());
+                   if (!blueprint) return error_from(blueprint.error());
+                   Result<std::vector<LinkedServer>> linked = app.blueprints->linked_servers(*id);
+                   if (!linked) return error_from(linked.error());
+                   return json_response(200, {{"blueprint", blueprint_json(*blueprint, &*linked)}});
+                 }});
+
+  app.add_route({"PUT", "/api/v1/blueprints/{id}", Access::kUser, [&app](Context& context) {
+                   std::optional<std::int64_t> id = context.id_param(0);
+                   if (!id) return error_response(404, "not_found", "blueprint not found");
+                   Result<Blueprint> current = app.blueprints->get(*id, context.scope());
+                   if (!current) return error_from(current.error());
+                   std::optional<nlohmann::json> body = parse_body(context.request);
+                   if (!body) return error_response(400, "bad_request", "expected a JSON object");
+                   std::string name = string_field(*body, "name").value_or(current->name);
+                   if (auto problem = check_blueprint_name(name)) {
+                     return error_response(422, "invalid", *problem, "name");
+                   }
+                   std::string yaml = current->spec_yaml;
+                   if (body->contains("spec") || body->contains("spec_yaml")) {
+                     if (auto invalid = read_spec(*body, &yaml)) return *invalid;
+                   }
+                   Result<Blueprint> blueprint = app.blueprints->update(*id, context.scope(), name, yaml);
+                   if (!blueprint) return error_from(blueprint.error(), "name");
+                   return json_response(200, {{"blueprint", blueprint_json(*blueprint, nullptr)}});
+                 }});
+
+  app.add_route({"DELETE", "/api/v1/blueprints/{id}", Access::kUser, [&app](Context& context) {
+                   std::optional<std::int64_t> id = context.id_param(0);
+                   if (!id) return error_response(404, "not_found", "blueprint not found");
+                   std::vector<LinkedServer> linked;
+                   if (Status status = app.blueprints->remove(*id, context.scope(), &linked); !status) {
+                     Response response = error_from(status.error());
+                     if (!linked.empty()) {
+                       nlohmann::json body = nlohmann::json::parse(response.body);
+                       nlohmann::json servers = nlohmann::json::array();
+                       for (const LinkedServer& server : linked) {
+                         servers.push_back({{"id", server.id}, {"name", server.name}});
+                       }
+                       body["error"]["servers"] = servers;
+                       response = json_response(409, body);
+                     }
+                     return response;
+                   }
+                   return json_response(200, {{"deleted", *id}});
+                 }});
+
+  app.add_route({"GET", "/api/v1/servers", Access::kUser, [&app](Context& context) {
+                   Result<std::vector<Server>> servers = app.servers->list(context.scope());
+                   if (!servers) return error_from(servers.error());
+                   Result<std::map<std::string, nlohmann::json>> statuses = app.status_cache->snapshot();
+                   nlohmann::json list = nlohmann::json::array();
+                   for (const Server& server : *servers) {
+                     list.push_back(server_json(server, statuses ? &*statuses : nullptr));
+                   }
+                   nlohmann::json body = {{"servers", list}};
+                   if (!statuses) body["status_error"] = statuses.error().message();
+                   return json_response(200, body);
+                 }});
+
+  app.add_route({"POST", "/api/v1/servers", Access::kUser, [&app](Context& context) {
+                   std::optional<nlohmann::json> body = parse_body(context.request);
+                   if (!body) return error_response(400, "bad_request", "expected a JSON object");
+                   std::string name = string_field(*body, "name").value_or("");
+                   if (!model::InstanceName::is_valid(name)) {
+                     return error_from(model::InstanceName::create(name).error(), "name");
+                   }
+                   std::optional<std::int64_t> blueprint_id;
+                   if (body->contains("blueprint_id")) {
+                     const nlohmann::json& value = (*body)["blueprint_id"];
+                     if (value.is_number_integer()) blueprint_id = value.get<std::int64_t>();
+                     if (value.is_string()) {
+                       if (auto parsed = parse_int(value.get<std::string>(), 1, INT64_MAX)) blueprint_id = *parsed;
+                     }
+                   }
+                   if (!blueprint_id) return error_response(422, "invalid", "choose a blueprint", "blueprint_id");
+                   Result<Server> server = app.servers->create(context.user().id, name, *blueprint_id);
+                   if (!server) {
+                     const char* field = server.error().code() == ErrorCode::kNotFound ? "blueprint_id" : "name";
+                     if (server.error().code() == ErrorCode::kNotFound) {
+                       return error_response(422, "invalid", server.error().message(), field);
+                     }
+                     return error_from(server.error(), field);
+                   }
+                   return json_response(201, {{"server", server_json(*server, nullptr)}});
+                 }});
+
+  app.add_route({"GET", "/api/v1/servers/{id}", Access::kUser, [&app](Context& context) {
+                   std::optional<std::int64_t> id = context.id_param(0);
+                   if (!id) return error_response(404, "not_found", "server not found");
+                   Result<Server> server = app.servers->get(*id, context.scope());
+                   if (!server) return error_from(server.error());
+                   Result<std::map<std::string, nlohmann::json>> statuses = app.status_cache->snapshot();
+                   return json_response(200, {{"server", server_json(*server, statuses ? &*statuses : nullptr)}});
+                 }});
+
+  for (const char* action : {"start", "stop", "restart"}) {
+    app.add_route({"POST", fmt::format("/api/v1/servers/{{id}}/{}", action), Access::kUser,
+                   [&app, type = std::string(action)](Context& context) { return queue_server_job(app, context, type); }});
+  }
+  app.add_route({"DELETE", "/api/v1/servers/{id}", Access::kUser,
+                 [&app](Context& context) { return queue_server_job(app, context, "delete"); }});
+
+  app.add_route({"PUT", "/api/v1/servers/{id}/blueprint", Access::kUser, [&app](Context& context) {
+                   std::optional<std::int64_t> id = context.id_param(0);
+                   if (!id) return error_response(404, "not_found", "server not found");
+                   std::optional<nlohmann::json> body = parse_body(context.request);
+                   if (!body) return error_response(400, "bad_request", "expected a JSON object");
+                   std::optional<std::int64_t> blueprint_id;
+                   if (body->contains("blueprint_id") && (*body)["blueprint_id"].is_number_integer()) {
+                     blueprint_id = (*body)["blueprint_id"].get<std::int64_t>();
+                   } else if (auto text = string_field(*body, "blueprint_id")) {
+                     if (auto parsed = parse_int(*text, 1, INT64_MAX)) blueprint_id = *parsed;
+                   }
+                   if (!blueprint_id) return error_response(422, "invalid", "choose a blueprint", "blueprint_id");
+                   Result<Server> server = app.servers->reassign(*id, context.scope(), *blueprint_id);
+                   if (!server) {
+                     if (server.error().message().rfind("blueprint", 0) == 0) {
+                       return error_response(422, "invalid", server.error().message(), "blueprint_id");
+                     }
+                     return error_from(server.error());
+                   }
+                   return json_response(200, {{"server", server_json(*server, nullptr)}});
+                 }});
+
+  app.add_route({"GET", "/api/v1/servers/{id}/logs", Access::kUser, [&app](Context& context) {
+                   std::optional<std::int64_t> id = context.id_param(0);
+                   if (!id) return error_response(404, "not_found", "server not found");
+                   Result<Server> server = app.servers->get(*id, context.scope());
+                   if (!server) return error_from(server.error());
+                   Response response = sse_response();
+                   response.stream = [&app, name = server->name](std::shared_ptr<EventSink> sink) {
+                     app.server_logs->subscribe(name, sink);
+                   };
+                   return response;
+                 }});
+
+  app.add_route({"GET", "/api/v1/jobs", Access::kUser, [&app](Context& context) {
+                   JobFilter filter;
+                   filter.state = context.request.query_param("state");
+                   if (auto server = context.request.query_param("server_id")) {
+                     if (auto parsed = parse_int(*server, 1, INT64_MAX)) filter.server_id = *parsed;
+                   }
+                   Result<std::vector<Job>> jobs = app.jobs->list(context.scope(), filter);
+                   if (!jobs) return error_from(jobs.error());
+                   nlohmann::json list = nlohmann::json::array();
+                   for (const Job& job : *jobs) list.push_back(job_json(job));
+                   return json_response(200, {{"jobs", list}});
+                 }});
+
+  app.add_route({"GET", "/api/v1/jobs/{id}", Access::kUser, [&app](Context& context) {
+                   std::optional<std::int64_t> id = context.id_param(0);
+                   if (!id) return error_response(404, "not_found", "job not found");
+                   Result<Job> job = app.jobs->get(*id, context.scope());
+                   if (!job) return error_from(job.error());
+                   return json_response(200, {{"job", job_json(*job)}});
+                 }});
+
+  app.add_route({"POST", "/api/v1/jobs/{id}/cancel", Access::kUser, [&app](Context& context) {
+                   std::optional<std::int64_t> id = context.id_param(0);
+                   if (!id) return error_response(404, "not_found", "job not found");
+                   Result<Job> job = app.jobs->cancel(*id, context.scope());
+                   if (!job) return error_from(job.error());
+                   app.job_logs->end(*id, job->state);
+                   return json_response(200, {{"job", job_json(*job)}});
+                 }});
+
+  app.add_route({"GET", "/api/v1/jobs/{id}/lines", Access::kUser, [&app](Context& context) {
+                   std::optional<std::int64_t> id = context.id_param(0);
+                   if (!id) return error_response(404, "not_found", "job not found");
+                   Result<Job> job = app.jobs->get(*id, context.scope());
+                   if (!job) return error_from(job.error());
+                   std::int64_t after = parse_int(context.request.query_param("after").value_or("0"), 0, INT64_MAX)
+                                            .value_or(0);
+                   Result<std::vector<JobLine>> lines = app.jobs->lines_after(*id, after);
+                   if (!lines) return error_from(lines.error());
+                   nlohmann::json list = nlohmann::json::array();
+                   for (const JobLine& line : *lines) {
+                     list.push_back({{"seq", line.seq}, {"at", line.at}, {"line", line.line}});
+                   }
+                   return json_response(200, {{"lines", list}, {"state", job->state}});
+                 }});
+
+  app.add_route({"GET", "/api/v1/jobs/{id}/log", Access::kUser, [&app](Context& context) {
+                   std::optional<std::int64_t> id = context.id_param(0);
+                   if (!id) return error_response(404, "not_found", "job not found");
+                   Result<Job> job = app.jobs->get(*id, context.scope());
+                   if (!job) return error_from(job.error());
+                   std::string resume(context.request.header("last-event-id").value_or(""));
+                   if (resume.empty()) resume = context.request.query_param("after").value_or("0");
+                   std::int64_t after = parse_int(resume, 0, INT64_MAX).value_or(0);
+                   Response response = sse_response();
+                   response.stream = [&app, job_id = *id, after](std::shared_ptr<EventSink> sink) {
+                     app.job_logs->subscribe(job_id, after, sink);
+                   };
+                   return response;
+                 }});
+
+  app.add_route({"POST", "/api/v1/install", Access::kAdmin, [&app](Context& context) {
+                   Result<Job> job = app.jobs->enqueue("install", "installation", std::nullopt, context.user().id,
+                                                       Dedupe::kYes);
+                   if (!job) return error_from(job.error());
+                   app.runner->notify();
+                   return json_response(202, {{"job", job_json(*job)}});
+                 }});
+
+  app.add_route({"GET", "/api/v1/install", Access::kAdmin, [&app](Context& context) {
+                   JobFilter filter;
+                   filter.limit = 50;
+                   Result<std::vector<Job>> jobs = app.jobs->list(context.scope(), filter);
+                   if (!jobs) return error_from(jobs.error());
+                   for (const Job& job : *jobs) {
+                     if (job.type == "install") return json_response(200, {{"job", job_json(job)}});
+                   }
+                   return json_response(200, {{"job", nullptr}});
+                 }});
+}
+
+}  // namespace left4me::web

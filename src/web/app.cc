@@ -1,0 +1,285 @@
+#include "web/app.h"
+
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "base/log.h"
+#include "base/strings.h"
+#include "web/crypto.h"
+#include "web/migrations.h"
+#include "web/responses.h"
+
+namespace left4me::web {
+namespace {
+
+constexpr std::string_view kSessionCookie = "l4d2_session";
+constexpr std::string_view kLoginCsrfCookie = "l4d2_csrf";
+
+// Everything is served by us: no inline script or style, no framing, no third parties.
+constexpr std::string_view kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+bool is_safe_method(const std::string& method) { return method == "GET" || method == "HEAD"; }
+
+bool is_api(const std::string& path) { return path.rfind("/api/", 0) == 0 || path == "/health"; }
+
+// Matches "/a/{x}/b" against a path, collecting the {} parts.
+bool match_pattern(std::string_view pattern, std::string_view path, std::vector<std::string>* params) {
+  std::vector<std::string> pattern_parts = split(pattern, '/');
+  std::vector<std::string> path_parts = split(path, '/');
+  if (pattern_parts.size() != path_parts.size()) return false;
+  params->clear();
+  for (size_t i = 0; i < pattern_parts.size(); ++i) {
+    const std::string& expected = pattern_parts[i];
+    if (!expected.empty() && expected.front() == '{' && expected.back() == '}') {
+      if (path_parts[i].empty()) return false;
+      params->push_back(path_parts[i]);
+    } else if (expected != path_parts[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<std::string> submitted_csrf(const Request& request) {
+  if (auto header = request.header("x-csrf-token")) return std::string(*header);
+  std::optional<nlohmann::json> body = parse_body(request);
+  if (body) return string_field(*body, "csrf_token");
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> Context::id_param(std::size_t index) const {
+  if (index >= params.size()) return std::nullopt;
+  std::optional<long long> id = parse_int(params[index], 1, INT64_MAX);
+  if (!id) return std::nullopt;
+  return *id;
+}
+
+Result<std::unique_ptr<App>> App::create(WebConfig config) {
+  std::unique_ptr<App> app(new App(std::move(config)));
+  Result<std::unique_ptr<Database>> database = Database::open(app->config.database_path);
+  if (!database) return database.error();
+  app->database = std::move(*database);
+  if (Status status = migrate(*app->database); !status) return status.error();
+  app->accounts = std::make_unique<Accounts>(*app->database, app->config.secret_key);
+  app->blueprints = std::make_unique<Blueprints>(*app->database);
+  app->servers =
+      std::make_unique<Servers>(*app->database, PortRange{app->config.port_range_start, app->config.port_range_end});
+  app->jobs = std::make_unique<Jobs>(*app->database);
+  app->ctl = std::make_unique<Ctl>(app->config.l4d2ctl, app->config.l4d2ctl_env);
+  app->status_cache = std::make_unique<StatusCache>(*app->ctl, app->config.status_cache);
+  app->job_logs = std::make_unique<JobLogHub>(*app->jobs);
+  app->server_logs = std::make_unique<ServerLogHub>(*app->ctl, 100);
+  app->runner = std::make_unique<JobRunner>(*app->jobs, *app->servers, *app->blueprints, *app->ctl, *app->status_cache,
+                                            *app->job_logs,
+                                            JobRunnerOptions{app->config.job_worker_threads, app->config.scratch_dir});
+  // Crash recovery: nothing runs yet, so any job marked running was cut off by a crash or kill.
+  Result<int> interrupted = app->jobs->interrupt_running(
+      "the web app stopped while this job ran; check the server's state before retrying");
+  if (!interrupted) return interrupted.error();
+  if (*interrupted > 0) log::warning("marked {} job(s) interrupted by the previous shutdown", *interrupted);
+  register_account_routes(*app);
+  register_resource_routes(*app);
+  register_basic_pages(*app);
+  return app;
+}
+
+App::~App() { stop_background(std::chrono::seconds(0)); }
+
+void App::add_route(Route route) { routes_.push_back(std::move(route)); }
+
+Status App::reconcile_servers() {
+  Result<std::map<std::string, nlohmann::json>> statuses = ctl->list();
+  if (!statuses) return statuses.error();
+  Result<std::vector<Server>> all = servers->list_all();
+  if (!all) return all.error();
+  for (const Server& server : *all) {
+    auto it = statuses->find(server.name);
+    std::string state = "new";
+    if (it != statuses->end() && it->second.contains("state") && it->second["state"].is_string()) {
+      state = it->second["state"].get<std::string>();
+    }
+    if (state != server.state) {
+      log::info("server '{}': state {} -> {} (from l4d2ctl)", server.name, server.state, state);
+      if (Status status = servers->set_state(server.id, state); !status) return status;
+    }
+  }
+  return ok_status();
+}
+
+void App::start_background() {
+  if (Status status = reconcile_servers(); !status) {
+    log::warning("cannot reconcile server states: {}", status.error().message());
+  }
+  if (config.job_worker_enabled) runner->start();
+  heartbeat_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(heartbeat_mutex_);
+    while (!heartbeat_stop_) {
+      heartbeat_wake_.wait_for(lock, config.sse_heartbeat);
+      if (heartbeat_stop_) break;
+      lock.unlock();
+      job_logs->heartbeat();
+      server_logs->heartbeat();
+      lock.lock();
+    }
+  });
+}
+
+void App::stop_background(std::chrono::seconds grace) {
+  {
+    std::lock_guard<std::mutex> guard(heartbeat_mutex_);
+    heartbeat_stop_ = true;
+  }
+  heartbeat_wake_.notify_all();
+  if (heartbeat_.joinable()) heartbeat_.join();
+  if (server_logs) server_logs->stop_all();
+  if (runner) runner->stop(grace);
+}
+
+Result<std::optional<std::string>> App::ensure_setup_token() {
+  Result<std::int64_t> users = accounts->count_users();
+  if (!users) return users.error();
+  if (*users > 0) return std::optional<std::string>();
+  Result<std::string> token = accounts->create_setup_token(config.setup_link_lifetime);
+  if (!token) return token.error();
+  return std::optional<std::string>(*token);
+}
+
+Response App::dispatch(Request& request) {
+  std::string method = request.method == "HEAD" ? "GET" : request.method;
+  const Route* found = nullptr;
+  bool path_known = false;
+  std::vector<std::string> params;
+  for (const Route& route : routes_) {
+    if (!match_pattern(route.pattern, request.path, &params)) continue;
+    path_known = true;
+    if (route.method == method) {
+      found = &route;
+      break;
+    }
+  }
+  if (found == nullptr) {
+    if (path_known) return error_response(405, "method_not_allowed", "method not allowed");
+    return error_response(404, "not_found", "no such page");
+  }
+  Context context{request, std::move(params), std::nullopt};
+
+  // Who is asking: a bearer token (scripts) or a session cookie (browsers).
+  if (auto authorization = request.header("authorization")) {
+    std::string_view value = *authorization;
+    if (value.substr(0, 7) != "Bearer ") return error_response(401, "unauthenticated", "use 'Authorization: Bearer <token>'");
+    Result<std::optional<TokenInfo>> token = accounts->find_api_token(std::string(value.substr(7)));
+    if (!token) return error_from(token.error());
+    if (!*token) return error_response(401, "unauthenticated", "the API token is unknown or revoked");
+    context.auth = AuthContext{(*token)->user, true, (*token)->read_only, "", ""};
+  } else if (auto cookie = request.cookie(kSessionCookie)) {
+    Result<std::optional<SessionInfo>> session = accounts->find_session(*cookie);
+    if (!session) return error_from(session.error());
+    if (*session) context.auth = AuthContext{(*session)->user, false, false, (*session)->csrf_token, *cookie};
+  }
+
+  if (found->access != Access::kPublic && !context.auth) {
+    if (is_api(request.path)) return error_response(401, "unauthenticated", "log in or send an API token");
+    return redirect("/login?next=" + url_encode(request.path));
+  }
+  if (!is_safe_method(method)) {
+    if (context.auth && context.auth->read_only) {
+      return error_response(403, "read_only_token", "this API token is read-only");
+    }
+    if (context.auth && !context.auth->via_token) {
+      std::optional<std::string> sent = submitted_csrf(request);
+      if (!sent || !constant_time_equal(*sent, context.auth->csrf_token)) {
+        return error_response(403, "csrf", "missing or wrong CSRF token (send X-CSRF-Token or csrf_token)");
+      }
+    } else if (!context.auth) {
+      // Before login there is no session: double-submit the token from the l4d2_csrf cookie.
+      std::optional<std::string> cookie = request.cookie(kLoginCsrfCookie);
+      std::optional<std::string> sent = submitted_csrf(request);
+      if (!cookie || !sent || cookie->empty() || !constant_time_equal(*sent, *cookie)) {
+        return error_response(403, "csrf", "missing or wrong CSRF token (GET /api/v1/csrf first)");
+      }
+    }
+  }
+  if (found->access == Access::kAdmin && !context.user().is_admin) {
+    return error_response(403, "forbidden", "this needs an administrator");
+  }
+  return found->handler(context);
+}
+
+Response App::handle(Request& request) {
+  auto started = std::chrono::steady_clock::now();
+  Response response = dispatch(request);
+  response.header("Content-Security-Policy", std::string(kContentSecurityPolicy));
+  response.header("X-Content-Type-Options", "nosniff");
+  response.header("Referrer-Policy", "same-origin");
+  response.header("X-Frame-Options", "DENY");
+  bool has_cache_control = false;
+  for (const auto& [name, value] : response.headers) has_cache_control |= name == "Cache-Control";
+  if (!has_cache_control) response.header("Cache-Control", "no-store");
+  auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+  // The access log names the path only: queries (setup tokens), cookies and bodies never reach it.
+  log::debug("access: {} {} {} {} {}B {:.1f}ms", request.remote_address, request.method, request.path,
+             response.status, response.body.size(), static_cast<double>(elapsed.count()) / 1000.0);
+  return response;
+}
+
+int serve(const WebConfig& config) {
+  // Block the stop signals before any thread starts, so only sigwait below sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  Result<std::unique_ptr<App>> app = App::create(config);
+  if (!app) {
+    log::error("{}", app.error().message());
+    return 1;
+  }
+  App& web = **app;
+  HttpServerOptions options;
+  options.host = config.listen_host;
+  options.port = config.listen_port;
+  options.threads = config.http_threads;
+  options.max_body_bytes = config.max_body_bytes;
+  options.handle_timeout = std::max(std::chrono::seconds(60), config.sse_heartbeat * 4);
+  Result<std::unique_ptr<HttpServer>> server =
+      HttpServer::start(options, [&web](Request& request) { return web.handle(request); });
+  if (!server) {
+    log::error("{}", server.error().message());
+    return 1;
+  }
+  web.start_background();
+  std::string base = fmt::format("http://{}:{}", config.listen_host, (*server)->port());
+  log::info("listening on {} (database {}, {} job workers{})", base, config.database_path,
+            config.job_worker_enabled ? config.job_worker_threads : 0,
+            config.embedded_default ? ", embedded default: data in " + config.data_dir : "");
+  Result<std::optional<std::string>> setup = web.ensure_setup_token();
+  if (!setup) {
+    log::error("{}", setup.error().message());
+  } else if (*setup) {
+    fmt::print("\nNo user exists yet. Open this one-time link to create the first admin (valid {} minutes):\n\n"
+               "    {}/setup?token={}\n\n",
+               config.setup_link_lifetime.count() / 60, base, **setup);
+  } else {
+    fmt::print("\nLog in at {}/login\n\n", base);
+  }
+  std::fflush(stdout);
+
+  int received = 0;
+  sigwait(&stop_signals, &received);
+  log::info("received {}, shutting down", received == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*server)->stop();
+  web.stop_background(std::chrono::seconds(10));
+  log::info("stopped");
+  return 0;
+}
+
+}  // namespace left4me::web

@@ -1,0 +1,302 @@
+// The web app over real HTTP: accounts, sessions, CSRF, tokens, the authorization matrix.
+#include <gtest/gtest.h>
+
+#include "web/web_fixture.h"
+
+namespace left4me::web {
+namespace {
+
+using testing::Browser;
+using testing::HttpReply;
+
+class AppTest : public testing::WebFixture {};
+
+TEST_F(AppTest, HealthAndSecurityHeaders) {
+  start();
+  HttpReply reply = testing::http_request(port_, "GET", "/health");
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.json()["status"], "ok");
+  EXPECT_NE(reply.header("content-security-policy").find("frame-ancestors 'none'"), std::string::npos);
+  EXPECT_NE(reply.header("content-security-policy").find("default-src 'self'"), std::string::npos);
+  EXPECT_EQ(reply.header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(reply.header("referrer-policy"), "same-origin");
+  EXPECT_EQ(testing::http_request(port_, "GET", "/nope").status, 404);
+  EXPECT_EQ(testing::http_request(port_, "PATCH", "/health").status, 405);
+}
+
+TEST_F(AppTest, SetupLinkIsSingleUse) {
+  start();
+  Result<std::optional<std::string>> token = app_->ensure_setup_token();
+  ASSERT_TRUE(token.ok() && token->has_value());
+  EXPECT_EQ(testing::http_request(port_, "GET", "/setup?token=" + **token).status, 200);
+  EXPECT_EQ(testing::http_request(port_, "GET", "/setup?token=wrong").status, 404);
+  Browser browser(port_);
+  browser.get("/api/v1/csrf");
+  HttpReply weak = browser.post("/api/v1/setup", {{"token", **token}, {"name", "root"}, {"password", "short"}});
+  EXPECT_EQ(weak.status, 422);
+  EXPECT_EQ(weak.json()["error"]["field"], "password");
+  HttpReply made = browser.post("/api/v1/setup", {{"token", **token}, {"name", "root"}, {"password", "long-enough"}});
+  ASSERT_EQ(made.status, 200) << made.body;
+  EXPECT_EQ(made.json()["user"]["admin"], true);
+  EXPECT_EQ(browser.get("/api/v1/users").status, 200);  // logged in as the new admin
+  Browser other(port_);
+  other.get("/api/v1/csrf");
+  EXPECT_EQ(other.post("/api/v1/setup", {{"token", **token}, {"name", "evil"}, {"password", "long-enough"}}).status,
+            403);
+  Result<std::optional<std::string>> none = app_->ensure_setup_token();
+  EXPECT_FALSE(none->has_value());
+}
+
+TEST_F(AppTest, LoginNeedsCsrfCookieAndRightPassword) {
+  start();
+  create_user("alice", Role::kUser);
+  Browser browser(port_);
+  EXPECT_EQ(browser.post("/api/v1/session", {{"name", "alice"}, {"password", "password-alice"}}).status, 403);
+  browser.get("/api/v1/csrf");
+  EXPECT_EQ(browser.post("/api/v1/session", {{"name", "alice"}, {"password", "wrong-password"}}).status, 401);
+  HttpReply ok = browser.post("/api/v1/session", {{"name", "alice"}, {"password", "password-alice"}});
+  ASSERT_EQ(ok.status, 200);
+  std::string cookie = ok.header("set-cookie");
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie.find("SameSite=Lax"), std::string::npos);
+  EXPECT_EQ(cookie.find("Secure"), std::string::npos);
+  EXPECT_EQ(browser.get("/api/v1/session").json()["user"]["name"], "alice");
+}
+
+TEST_F(AppTest, SecureCookieWhenConfigured) {
+  start({{"SESSION_COOKIE_SECURE", "true"}});
+  create_user("alice", Role::kUser);
+  Browser browser(port_);
+  HttpReply ok = browser.login("alice", "password-alice");
+  EXPECT_NE(ok.header("set-cookie").find("; Secure"), std::string::npos);
+}
+
+TEST_F(AppTest, LoginThrottledPerAccount) {
+  start({{"LOGIN_FAILURES_PER_ACCOUNT", "3"}});
+  create_user("alice", Role::kUser);
+  Browser browser(port_);
+  browser.get("/api/v1/csrf");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(browser.post("/api/v1/session", {{"name", "alice"}, {"password", "nope-nope"}}).status, 401);
+  }
+  // Even the right password is refused while throttled.
+  HttpReply throttled = browser.post("/api/v1/session", {{"name", "alice"}, {"password", "password-alice"}});
+  EXPECT_EQ(throttled.status, 429);
+  EXPECT_EQ(throttled.error_code(), "throttled");
+  EXPECT_FALSE(throttled.header("retry-after").empty());
+}
+
+TEST_F(AppTest, LoginThrottledPerAddress) {
+  start({{"LOGIN_FAILURES_PER_ADDRESS", "4"}});
+  create_user("alice", Role::kUser);
+  Browser browser(port_);
+  browser.get("/api/v1/csrf");
+  for (int i = 0; i < 4; ++i) {
+    browser.post("/api/v1/session", {{"name", "user" + std::to_string(i)}, {"password", "nope-nope"}});
+  }
+  EXPECT_EQ(browser.post("/api/v1/session", {{"name", "alice"}, {"password", "password-alice"}}).status, 429);
+}
+
+TEST_F(AppTest, SessionExpires) {
+  start({{"SESSION_LIFETIME_SECONDS", "1"}});
+  create_user("alice", Role::kUser);
+  Browser browser = logged_in("alice");
+  EXPECT_EQ(browser.get("/api/v1/session").status, 200);
+  ::sleep(2);
+  EXPECT_EQ(browser.get("/api/v1/session").status, 401);
+}
+
+TEST_F(AppTest, LogoutEndsTheSessionForGood) {
+  start();
+  create_user("alice", Role::kUser);
+  Browser browser = logged_in("alice");
+  std::string stolen = browser.cookies()["l4d2_session"];
+  ASSERT_EQ(browser.request("DELETE", "/api/v1/session").status, 200);
+  Browser replay(port_);
+  replay.cookies()["l4d2_session"] = stolen;
+  EXPECT_EQ(replay.get("/api/v1/session").status, 401);
+}
+
+TEST_F(AppTest, PasswordChangeEndsOtherSessions) {
+  start();
+  create_user("alice", Role::kUser);
+  Browser first = logged_in("alice");
+  Browser second = logged_in("alice");
+  HttpReply wrong = first.request("PUT", "/api/v1/me/password",
+                                  {{"current_password", "bad-password"}, {"new_password", "new-password-1"}});
+  EXPECT_EQ(wrong.json()["error"]["field"], "current_password");
+  ASSERT_EQ(first
+                .request("PUT", "/api/v1/me/password",
+                         {{"current_password", "password-alice"}, {"new_password", "new-password-1"}})
+                .status,
+            200);
+  EXPECT_EQ(first.get("/api/v1/session").status, 200);
+  EXPECT_EQ(second.get("/api/v1/session").status, 401);
+}
+
+TEST_F(AppTest, ReadOnlyTokensCannotWrite) {
+  start();
+  create_user("alice", Role::kUser);
+  Browser browser = logged_in("alice");
+  HttpReply made = browser.post("/api/v1/tokens", {{"name", "ci"}, {"read_only", true}});
+  ASSERT_EQ(made.status, 201);
+  Browser script(port_);
+  script.set_bearer(made.json()["token"]);
+  EXPECT_EQ(script.get("/api/v1/blueprints").status, 200);
+  HttpReply write = script.post("/api/v1/blueprints", {{"name", "x"}, {"spec", spec()}});
+  EXPECT_EQ(write.status, 403);
+  EXPECT_EQ(write.error_code(), "read_only_token");
+  // A writable token needs no CSRF token (it is not ambient like a cookie).
+  HttpReply writable = browser.post("/api/v1/tokens", {{"name", "deploy"}});
+  Browser deployer(port_);
+  deployer.set_bearer(writable.json()["token"]);
+  EXPECT_EQ(deployer.post("/api/v1/blueprints", {{"name", "x"}, {"spec", spec()}}).status, 201);
+  // Revoked: unknown from then on.
+  std::int64_t id = made.json()["id"];
+  EXPECT_EQ(browser.request("DELETE", "/api/v1/tokens/" + std::to_string(id)).status, 200);
+  EXPECT_EQ(script.get("/api/v1/blueprints").status, 401);
+  EXPECT_EQ(testing::http_request(port_, "GET", "/api/v1/servers", "", {{"Authorization", "Bearer nonsense"}}).status,
+            401);
+}
+
+TEST_F(AppTest, AdminManagesUsers) {
+  start();
+  create_user("root", Role::kAdmin);
+  create_user("alice", Role::kUser);
+  Browser admin = logged_in("root");
+  Browser alice = logged_in("alice");
+  EXPECT_EQ(alice.get("/api/v1/users").status, 403);
+  HttpReply made = admin.post("/api/v1/users", {{"name", "bob"}, {"password", "bob-password"}});
+  ASSERT_EQ(made.status, 201);
+  EXPECT_EQ(admin.post("/api/v1/users", {{"name", "bob"}, {"password", "bob-password"}}).status, 409);
+  EXPECT_EQ(admin.post("/api/v1/users", {{"name", "bad name"}, {"password", "bob-password"}}).json()["error"]["field"],
+            "name");
+  std::int64_t alice_id = 0;
+  nlohmann::json users = admin.get("/api/v1/users").json();
+  for (const auto& user : users["users"]) {
+    if (user["name"] == "alice") alice_id = user["id"];
+  }
+  ASSERT_EQ(admin.request("PATCH", "/api/v1/users/" + std::to_string(alice_id), {{"disabled", true}}).status, 200);
+  EXPECT_EQ(alice.get("/api/v1/session").status, 401);  // disabling ends sessions
+  Browser again(port_);
+  EXPECT_EQ(again.login("alice", "password-alice").status, 401);
+  ASSERT_EQ(admin.request("PATCH", "/api/v1/users/" + std::to_string(alice_id),
+                          {{"disabled", false}, {"password", "reset-password"}})
+                .status,
+            200);
+  EXPECT_EQ(again.login("alice", "reset-password").status, 200);
+}
+
+// Every route and method: another user's objects are 404, anonymous is 401, CSRF is enforced.
+TEST_F(AppTest, AuthorizationMatrix) {
+  start();
+  create_user("alice", Role::kUser);
+  create_user("bob", Role::kUser);
+  Browser alice = logged_in("alice");
+  Browser bob = logged_in("bob");
+  HttpReply blueprint = alice.post("/api/v1/blueprints", {{"name", "mine"}, {"spec", spec()}});
+  ASSERT_EQ(blueprint.status, 201);
+  std::string bp = std::to_string(blueprint.json()["blueprint"]["id"].get<std::int64_t>());
+  HttpReply server = alice.post("/api/v1/servers", {{"name", "alpha"}, {"blueprint_id", std::stoll(bp)}});
+  ASSERT_EQ(server.status, 201) << server.body;
+  std::string sv = std::to_string(server.json()["server"]["id"].get<std::int64_t>());
+  write_fake("delay", "1");
+  HttpReply job = alice.post("/api/v1/servers/" + sv + "/start");
+  ASSERT_EQ(job.status, 202);
+  std::string jb = std::to_string(job.json()["job"]["id"].get<std::int64_t>());
+  HttpReply token = alice.post("/api/v1/tokens", {{"name", "t"}});
+  std::string tk = std::to_string(token.json()["id"].get<std::int64_t>());
+
+  struct Case {
+    std::string method;
+    std::string path;
+    nlohmann::json body;
+  };
+  // Routes on alice's objects: bob gets 404 for each.
+  std::vector<Case> owned = {
+      {"GET", "/api/v1/blueprints/" + bp, nullptr},
+      {"PUT", "/api/v1/blueprints/" + bp, {{"name", "stolen"}}},
+      {"DELETE", "/api/v1/blueprints/" + bp, nullptr},
+      {"GET", "/api/v1/servers/" + sv, nullptr},
+      {"DELETE", "/api/v1/servers/" + sv, nullptr},
+      {"POST", "/api/v1/servers/" + sv + "/start", nullptr},
+      {"POST", "/api/v1/servers/" + sv + "/stop", nullptr},
+      {"POST", "/api/v1/servers/" + sv + "/restart", nullptr},
+      {"PUT", "/api/v1/servers/" + sv + "/blueprint", {{"blueprint_id", std::stoll(bp)}}},
+      {"GET", "/api/v1/servers/" + sv + "/logs", nullptr},
+      {"GET", "/api/v1/jobs/" + jb, nullptr},
+      {"GET", "/api/v1/jobs/" + jb + "/lines", nullptr},
+      {"GET", "/api/v1/jobs/" + jb + "/log", nullptr},
+      {"POST", "/api/v1/jobs/" + jb + "/cancel", nullptr},
+      {"DELETE", "/api/v1/tokens/" + tk, nullptr},
+  };
+  for (const Case& item : owned) {
+    HttpReply reply = bob.request(item.method, item.path, item.body.is_null() ? nlohmann::json::object() : item.body);
+    EXPECT_EQ(reply.status, 404) << "bob " << item.method << " " << item.path << ": " << reply.body;
+  }
+  // Lists never show other users' objects.
+  EXPECT_TRUE(bob.get("/api/v1/blueprints").json()["blueprints"].empty());
+  EXPECT_TRUE(bob.get("/api/v1/servers").json()["servers"].empty());
+  EXPECT_TRUE(bob.get("/api/v1/jobs").json()["jobs"].empty());
+  EXPECT_TRUE(bob.get("/api/v1/tokens").json()["tokens"].empty());
+
+  std::vector<Case> all = owned;
+  for (const Case& extra : std::vector<Case>{{"GET", "/api/v1/blueprints", nullptr},
+                                             {"POST", "/api/v1/blueprints", {{"name", "n"}, {"spec", spec()}}},
+                                             {"GET", "/api/v1/servers", nullptr},
+                                             {"POST", "/api/v1/servers", {{"name", "zeta"}, {"blueprint_id", 1}}},
+                                             {"GET", "/api/v1/jobs", nullptr},
+                                             {"GET", "/api/v1/tokens", nullptr},
+                                             {"POST", "/api/v1/tokens", {{"name", "n"}}},
+                                             {"GET", "/api/v1/session", nullptr},
+                                             {"DELETE", "/api/v1/session", nullptr},
+                                             {"PUT", "/api/v1/me/password", nullptr},
+                                             {"GET", "/api/v1/users", nullptr},
+                                             {"POST", "/api/v1/users", nullptr},
+                                             {"PATCH", "/api/v1/users/1", nullptr},
+                                             {"GET", "/api/v1/install", nullptr},
+                                             {"POST", "/api/v1/install", nullptr}}) {
+    all.push_back(extra);
+  }
+  for (const Case& item : all) {
+    Browser anonymous(port_);
+    anonymous.get("/api/v1/csrf");  // even with a pre-login CSRF token
+    HttpReply reply = anonymous.request(item.method, item.path, item.body);
+    EXPECT_EQ(reply.status, 401) << "anonymous " << item.method << " " << item.path;
+    if (item.method == "GET") continue;
+    HttpReply missing = alice.request(item.method, item.path, item.body, false);
+    EXPECT_EQ(missing.status, 403) << "no CSRF " << item.method << " " << item.path;
+    EXPECT_EQ(missing.error_code(), "csrf");
+    std::string right = alice.csrf();
+    alice.set_csrf("wrong-token");
+    HttpReply wrong = alice.request(item.method, item.path, item.body);
+    alice.set_csrf(right);
+    EXPECT_EQ(wrong.status, 403) << "wrong CSRF " << item.method << " " << item.path;
+  }
+  // HTML pages redirect to the login page instead.
+  HttpReply page = testing::http_request(port_, "GET", "/");
+  EXPECT_EQ(page.status, 303);
+  EXPECT_EQ(page.header("location"), "/login?next=%2F");
+  // Nothing changed for alice.
+  EXPECT_EQ(alice.get("/api/v1/blueprints/" + bp).json()["blueprint"]["name"], "mine");
+  EXPECT_EQ(alice.get("/api/v1/servers/" + sv).status, 200);
+}
+
+TEST_F(AppTest, BadBodiesGetClearErrors) {
+  start();
+  create_user("alice", Role::kUser);
+  Browser alice = logged_in("alice");
+  HttpReply reply = testing::http_request(
+      port_, "POST", "/api/v1/blueprints", "[1,2",
+      {{"Cookie", "l4d2_session=" + alice.cookies()["l4d2_session"]}, {"X-CSRF-Token", alice.csrf()},
+       {"Content-Type", "application/json"}});
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(reply.error_code(), "bad_request");
+  std::string big(2 << 20, 'x');
+  HttpReply huge = testing::http_request(port_, "POST", "/api/v1/blueprints", big,
+                                         {{"Content-Type", "application/json"}});
+  EXPECT_TRUE(huge.status == 413 || huge.status == 0 || huge.status == 400) << huge.status;
+}
+
+}  // namespace
+}  // namespace left4me::web

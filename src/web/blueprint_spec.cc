@@ -1,0 +1,48 @@
+#include "web/blueprint_spec.h"
+
+namespace left4me::web {
+namespace {
+
+nlohmann::json spec_to_json(const model::Spec& spec) {
+  nlohmann::json out = nlohmann::json::object();
+  out["overlays"] = spec.overlays;
+  out["hostname"] = spec.hostname ? nlohmann::json(*spec.hostname) : nlohmann::json(nullptr);
+  out["map"] = spec.map;
+  out["max_players"] = spec.max_players;
+  out["mode"] = spec.mode;
+  out["rcon_password_set"] = spec.rcon_password.has_value();
+  out["cvars"] = spec.cvars;
+  out["args"] = spec.args;
+  out["server_cfg"] = spec.server_cfg;
+  return out;
+}
+
+}  // namespace
+
+SpecCheck check_blueprint_yaml(std::string_view yaml) {
+  model::SpecResult parsed = model::parse_blueprint_spec(yaml, "blueprint");
+  if (!parsed) return SpecCheck{std::nullopt, parsed.errors()};
+  return SpecCheck{model::format_spec_yaml(*parsed), {}};
+}
+
+SpecCheck check_blueprint_json(const nlohmann::json& spec) {
+  if (!spec.is_object()) return SpecCheck{std::nullopt, {model::FieldError{0, "spec", "must be an object"}}};
+  // JSON is YAML: one key per line keeps the model's line numbers meaningful.
+  return check_blueprint_yaml(spec.dump(2));
+}
+
+nlohmann::json blueprint_spec_to_json(std::string_view canonical_yaml) {
+  model::SpecResult parsed = model::parse_blueprint_spec(canonical_yaml, "blueprint");
+  if (!parsed) return nlohmann::json::object();
+  return spec_to_json(*parsed);
+}
+
+Result<std::string> render_instance_spec(std::string_view blueprint_yaml, int port) {
+  model::SpecResult parsed = model::parse_blueprint_spec(blueprint_yaml, "blueprint");
+  if (!parsed) return parsed.error();
+  model::Spec spec = std::move(parsed).value();
+  spec.port = port;
+  return model::format_spec_yaml(spec);
+}
+
+}  // namespace left4me::web

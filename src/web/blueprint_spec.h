@@ -1,0 +1,32 @@
+// The bridge between the web app's blueprints and the model's spec rules (model/spec.h): validation
+// with field-level errors, the canonical stored form, and rendering an instance spec for l4d2ctl.
+// Pure functions; thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "model/spec.h"
+
+namespace left4me::web {
+
+struct SpecCheck {
+  std::optional<std::string> yaml;         // canonical blueprint YAML when valid
+  std::vector<model::FieldError> errors;  // every problem otherwise
+};
+
+// Validates a blueprint spec given as a JSON object (the API's form) with the same rules l4d2ctl uses.
+SpecCheck check_blueprint_json(const nlohmann::json& spec);
+// Validates a blueprint spec given as YAML text.
+SpecCheck check_blueprint_yaml(std::string_view yaml);
+// The stored canonical YAML as a JSON object (for API responses).
+nlohmann::json blueprint_spec_to_json(std::string_view canonical_yaml);
+// The instance spec (blueprint + port) that `l4d2ctl initialize -f` reads.
+Result<std::string> render_instance_spec(std::string_view blueprint_yaml, int port);
+
+}  // namespace left4me::web

@@ -1,0 +1,51 @@
+// Blueprints: a user's private, reusable server configurations (a blueprint spec stored as canonical
+// YAML), live-linked to servers. Thread-safe (through Database).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "web/database.h"
+#include "web/scope.h"
+
+namespace left4me::web {
+
+struct Blueprint {
+  std::int64_t id = 0;
+  std::int64_t owner_id = 0;
+  std::string name;
+  std::string spec_yaml;  // canonical, validated
+  std::int64_t version = 1;
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+};
+
+struct LinkedServer {
+  std::int64_t id = 0;
+  std::string name;
+};
+
+class Blueprints {
+ public:
+  explicit Blueprints(Database& database) : database_(database) {}
+
+  // Names: 1-100 characters, no control characters; unique per owner (kAlreadyExists).
+  Result<Blueprint> create(std::int64_t owner_id, const std::string& name, const std::string& spec_yaml);
+  // kNotFound when absent or outside the scope.
+  Result<Blueprint> get(std::int64_t id, const Scope& scope);
+  Result<std::vector<Blueprint>> list(const Scope& scope);
+  // Replaces name and spec; the version goes up when the spec changes.
+  Result<Blueprint> update(std::int64_t id, const Scope& scope, const std::string& name, const std::string& spec_yaml);
+  // Refused (kAlreadyExists, linked filled) while servers follow the blueprint.
+  Status remove(std::int64_t id, const Scope& scope, std::vector<LinkedServer>* linked);
+  Result<std::vector<LinkedServer>> linked_servers(std::int64_t id);
+
+ private:
+  Database& database_;
+};
+
+std::optional<std::string> check_blueprint_name(const std::string& name);
+
+}  // namespace left4me::web

@@ -1,0 +1,91 @@
+// The web app's view of HTTP: plain request/response values and a streaming sink, so that only
+// http_server.cc sees the HTTP library (RESTinio). HttpServer is thread-safe; handlers run on its pool.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/result.h"
+
+namespace left4me::web {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // percent-decoded, without the query
+  std::string query;   // raw, after '?'
+  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
+  std::string body;
+  std::string remote_address;
+
+  // The first header with that (lower-case) name.
+  std::optional<std::string_view> header(std::string_view name) const;
+  // A cookie from the Cookie header.
+  std::optional<std::string> cookie(std::string_view name) const;
+  // A decoded query parameter.
+  std::optional<std::string> query_param(std::string_view name) const;
+};
+
+// A live response body (server-sent events). Thread-safe; shared by the producer and the server.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  // Queues bytes for the client; false (and the data dropped) once the client has gone.
+  virtual bool send(std::string data) = 0;
+  virtual bool closed() const = 0;
+  // Ends the response (the client sees the end of the stream).
+  virtual void close() = 0;
+};
+
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // When set, the headers go out at once and the body is whatever is sent to the sink given here.
+  std::function<void(std::shared_ptr<EventSink>)> stream;
+
+  Response& header(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+};
+
+using HttpHandler = std::function<Response(Request&)>;
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8000;  // 0: any free port (see HttpServer::port)
+  int threads = 4;
+  std::size_t max_body_bytes = 1 << 20;
+  std::size_t max_url_bytes = 8192;
+  std::size_t max_header_bytes = 32 * 1024;
+  std::chrono::seconds read_timeout{30};
+  std::chrono::seconds write_timeout{30};
+  // A streamed response must write at least this often (heartbeats) or it is closed.
+  std::chrono::seconds handle_timeout{60};
+};
+
+class HttpServer {
+ public:
+  // Binds and starts serving in the background; fails if the address cannot be bound.
+  static Result<std::unique_ptr<HttpServer>> start(const HttpServerOptions& options, HttpHandler handler);
+  virtual ~HttpServer() = default;
+  virtual std::uint16_t port() const = 0;
+  // Stops accepting, closes connections and joins the threads. Idempotent.
+  virtual void stop() = 0;
+};
+
+// Percent-decoding ('+' as space when form is set); nullopt on malformed escapes.
+std::optional<std::string> url_decode(std::string_view text, bool form);
+std::string url_encode(std::string_view text);
+// Splits an application/x-www-form-urlencoded body (or query) into decoded pairs.
+std::vector<std::pair<std::string, std::string>> parse_form(std::string_view text);
+std::string html_escape(std::string_view text);
+
+}  // namespace left4me::web

@@ -1,0 +1,186 @@
+#include "web/job_runner.h"
+
+#include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "base/file.h"
+#include "base/log.h"
+#include "base/strings.h"
+#include "web/blueprint_spec.h"
+
+namespace left4me::web {
+namespace {
+
+constexpr Scope kSystem{0, true};
+
+}  // namespace
+
+void JobRunner::start() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  for (int i = 0; i < options_.workers; ++i) {
+    ++alive_;
+    workers_.emplace_back([this] { work(); });
+  }
+}
+
+void JobRunner::notify() { wake_.notify_one(); }
+
+std::size_t JobRunner::alive_workers() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return alive_;
+}
+
+void JobRunner::stop(std::chrono::seconds grace) {
+  std::vector<std::thread> workers;
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    stopping_ = true;
+    wake_.notify_all();
+    wake_.wait_for(lock, grace, [this] { return children_.empty() && busy_targets_.empty(); });
+    for (const auto& [job_id, pid] : children_) ::kill(-pid, SIGTERM);
+    workers.swap(workers_);
+  }
+  wake_.notify_all();
+  for (std::thread& worker : workers) worker.join();
+}
+
+void JobRunner::work() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stopping_) {
+    Result<std::optional<Job>> claimed = jobs_.claim_next(busy_targets_);
+    if (!claimed) {
+      log::error("jobs: {}", claimed.error().message());
+      wake_.wait_for(lock, std::chrono::seconds(1));
+      continue;
+    }
+    if (!*claimed) {
+      wake_.wait_for(lock, std::chrono::seconds(1));
+      continue;
+    }
+    Job job = std::move(**claimed);
+    busy_targets_.insert(job.target);
+    lock.unlock();
+    run(job);
+    lock.lock();
+    busy_targets_.erase(job.target);
+    wake_.notify_all();  // the target's next job may run now
+  }
+  --alive_;
+}
+
+Result<ExitStatus> JobRunner::step(const Job& job, const std::vector<std::string>& args) {
+  (void)hub_.publish(job.id, "$ l4d2ctl " + join(args, " "));
+  bool install = job.type == "install";
+  Result<ExitStatus> status = ctl_.run_streaming(
+      args,
+      [&](std::string_view line) {
+        std::string text(line);
+        if (install && !text.empty() && text[0] == '{') {
+          nlohmann::json progress = nlohmann::json::parse(text, nullptr, false);
+          if (progress.is_object() && progress.contains("phase")) (void)jobs_.set_progress(job.id, text);
+        }
+        (void)hub_.publish(job.id, text);
+      },
+      [&](pid_t pid) {
+        std::lock_guard<std::mutex> guard(mutex_);
+        children_[job.id] = pid;
+      });
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    children_.erase(job.id);
+  }
+  if (!status) (void)hub_.publish(job.id, status.error().message());
+  return status;
+}
+
+Result<ExitStatus> JobRunner::run_server_job(const Job& job, std::string* reason) {
+  if (!job.server_id) {
+    *reason = "the server was deleted";
+    return Error::not_found(*reason);
+  }
+  Result<Server> server = servers_.get(*job.server_id, kSystem);
+  if (!server) {
+    *reason = "the server was deleted";
+    return server.error();
+  }
+  auto initialize = [&]() -> Result<ExitStatus> {
+    // Blueprint changes apply on the server's next action: render the blueprint as it is now.
+    Result<Blueprint> blueprint = blueprints_.get(server->blueprint_id, kSystem);
+    if (!blueprint) return blueprint.error();
+    Result<std::string> spec = render_instance_spec(blueprint->spec_yaml, server->port);
+    if (!spec) return spec.error();
+    std::string file = fmt::format("{}/job-{}-{}.yaml", options_.scratch_dir, job.id, server->name);
+    if (Status written = write_file_atomic(file, *spec, 0600); !written) return written.error();
+    Result<ExitStatus> status = step(job, {"initialize", server->name, "-f", file});
+    ::unlink(file.c_str());
+    if (status && status->success()) (void)servers_.mark_applied(server->id, blueprint->id, blueprint->version);
+    return status;
+  };
+  Result<ExitStatus> status = ExitStatus{};
+  if (job.type == "start" || job.type == "restart") {
+    status = initialize();
+    if (status && status->success()) status = step(job, {job.type, server->name});
+  } else if (job.type == "stop") {
+    status = step(job, {"stop", server->name});
+  } else if (job.type == "delete") {
+    status = step(job, {"delete", server->name});
+    if (status && status->success()) {
+      (void)servers_.remove(server->id);
+      status_.invalidate();
+      return status;
+    }
+  } else {
+    *reason = "unknown job type '" + job.type + "'";
+    return Error::invalid(*reason);
+  }
+  status_.invalidate();
+  // Record what the host says now, whatever the outcome.
+  Result<RunResult> now = ctl_.run({"status", server->name, "--json"}, std::chrono::seconds(20));
+  std::string state = "unknown";
+  if (now && now->status.success()) {
+    nlohmann::json parsed = nlohmann::json::parse(now->out, nullptr, false);
+    if (parsed.is_object() && parsed.contains("state") && parsed["state"].is_string()) state = parsed["state"];
+  } else if (now && now->status.code == 3) {
+    state = "new";
+  }
+  (void)servers_.set_state(server->id, state);
+  return status;
+}
+
+void JobRunner::run(const Job& job) {
+  hub_.begin(job.id);
+  std::string reason;
+  Result<ExitStatus> status = ExitStatus{};
+  if (job.type == "install") {
+    status = step(job, {"install", "--json"});
+  } else {
+    status = run_server_job(job, &reason);
+  }
+  std::string state = "succeeded";
+  std::optional<int> exit_code;
+  bool stopping;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    stopping = stopping_;
+  }
+  if (!status) {
+    state = "failed";
+    if (reason.empty()) reason = status.error().message();
+  } else {
+    exit_code = status->shell_code();
+    if (!status->success()) {
+      state = stopping ? "interrupted" : "failed";
+      reason = stopping ? "the web app shut down while this job ran" : "l4d2ctl " + status->describe();
+    }
+  }
+  if (Status finished = jobs_.finish(job.id, state, exit_code, reason); !finished) {
+    log::error("jobs: job {}: {}", job.id, finished.error().message());
+  }
+  hub_.end(job.id, state);
+  log::info("job {} {} '{}': {}{}", job.id, job.type, job.target, state, reason.empty() ? "" : " (" + reason + ")");
+}
+
+}  // namespace left4me::web

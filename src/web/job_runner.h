@@ -1,0 +1,67 @@
+// JobRunner: JOB_WORKER_THREADS workers that take queued jobs from the table and run them through
+// l4d2ctl. Jobs of one target (server) run one at a time in creation order; different targets run in
+// parallel. Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "web/blueprints.h"
+#include "web/ctl.h"
+#include "web/job_log_hub.h"
+#include "web/jobs.h"
+#include "web/servers.h"
+
+namespace left4me::web {
+
+struct JobRunnerOptions {
+  int workers = 4;
+  std::string scratch_dir;  // rendered specs are written here
+};
+
+class JobRunner {
+ public:
+  JobRunner(Jobs& jobs, Servers& servers, Blueprints& blueprints, const Ctl& ctl, StatusCache& status,
+            JobLogHub& hub, JobRunnerOptions options)
+      : jobs_(jobs), servers_(servers), blueprints_(blueprints), ctl_(ctl), status_(status), hub_(hub),
+        options_(std::move(options)) {}
+  ~JobRunner() { stop(std::chrono::seconds(0)); }
+
+  void start();
+  // Wakes a worker: a job was queued.
+  void notify();
+  // Stops taking jobs; waits up to grace for running jobs, then ends their l4d2ctl (they are recorded as
+  // interrupted). Idempotent.
+  void stop(std::chrono::seconds grace);
+  std::size_t alive_workers();
+
+ private:
+  void work();
+  void run(const Job& job);
+  // Runs one l4d2ctl step of a job, storing its output; returns the exit status or an error line.
+  Result<ExitStatus> step(const Job& job, const std::vector<std::string>& args);
+  Result<ExitStatus> run_server_job(const Job& job, std::string* reason);
+
+  Jobs& jobs_;
+  Servers& servers_;
+  Blueprints& blueprints_;
+  const Ctl& ctl_;
+  StatusCache& status_;
+  JobLogHub& hub_;
+  JobRunnerOptions options_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::set<std::string> busy_targets_;
+  std::map<std::int64_t, pid_t> children_;  // running l4d2ctl per job, for shutdown
+  std::vector<std::thread> workers_;
+  std::size_t alive_ = 0;
+};
+
+}  // namespace left4me::web

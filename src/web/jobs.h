@@ -1,0 +1,73 @@
+// Jobs: the table of host actions (start, stop, restart, delete, install) with their state and their
+// output stored line by line. Scheduling lives in JobRunner. Thread-safe (through Database).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "web/database.h"
+#include "web/scope.h"
+
+namespace left4me::web {
+
+struct Job {
+  std::int64_t id = 0;
+  std::string type;    // start, stop, restart, delete, install
+  std::string target;  // the server name, or "installation"
+  std::optional<std::int64_t> server_id;
+  std::optional<std::int64_t> owner_id;  // none for system jobs
+  std::string state;                     // queued, running, succeeded, failed, cancelled, interrupted
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> started_at;
+  std::optional<std::int64_t> finished_at;
+  std::optional<std::int64_t> exit_code;
+  std::string reason;    // why it failed, was cancelled or interrupted
+  std::string progress;  // the last progress JSON (install), empty if none
+};
+
+struct JobLine {
+  std::int64_t seq = 0;  // 1, 2, ... per job
+  std::int64_t at = 0;
+  std::string line;
+};
+
+struct JobFilter {
+  std::optional<std::string> state;
+  std::optional<std::int64_t> server_id;
+  int limit = 200;
+};
+
+enum class Dedupe { kNo, kYes };
+
+class Jobs {
+ public:
+  explicit Jobs(Database& database) : database_(database) {}
+
+  // Queues a job. With Dedupe::kYes an already queued job of the same type and target is returned instead.
+  Result<Job> enqueue(const std::string& type, const std::string& target, std::optional<std::int64_t> server_id,
+                      std::optional<std::int64_t> owner_id, Dedupe dedupe);
+  // kNotFound when absent or outside the scope (a system job is visible to admins only).
+  Result<Job> get(std::int64_t id, const Scope& scope);
+  Result<std::vector<Job>> list(const Scope& scope, const JobFilter& filter);
+  // Cancels a queued job; kAlreadyExists (conflict) if it already runs or ended.
+  Result<Job> cancel(std::int64_t id, const Scope& scope);
+  // Marks the oldest queued job whose target is not in busy_targets running and returns it.
+  // Jobs of one target therefore run in creation order.
+  Result<std::optional<Job>> claim_next(const std::set<std::string>& busy_targets);
+  Status finish(std::int64_t id, const std::string& state, std::optional<int> exit_code, const std::string& reason);
+  Status set_progress(std::int64_t id, const std::string& progress_json);
+  Status append_line(std::int64_t job_id, std::int64_t seq, const std::string& line);
+  Result<std::vector<JobLine>> lines_after(std::int64_t job_id, std::int64_t after_seq);
+  // Crash recovery: every job left running becomes interrupted with the reason; returns how many.
+  Result<int> interrupt_running(const std::string& reason);
+  Result<bool> has_pending(std::int64_t server_id);
+
+ private:
+  Database& database_;
+};
+
+}  // namespace left4me::web

@@ -1,0 +1,73 @@
+#include "web/responses.h"
+
+#include "base/log.h"
+
+namespace left4me::web {
+
+Response json_response(int status, const nlohmann::json& body) {
+  Response response;
+  response.status = status;
+  response.header("Content-Type", "application/json");
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return response;
+}
+
+Response error_response(int status, std::string_view code, std::string_view message,
+                        std::optional<std::string> field) {
+  nlohmann::json error = {{"code", code}, {"message", message}, {"field", nullptr}};
+  if (field) error["field"] = *field;
+  return json_response(status, {{"error", error}});
+}
+
+Response error_from(const Error& error, std::optional<std::string> field) {
+  switch (error.code()) {
+    case ErrorCode::kInvalidArgument: return error_response(422, "invalid", error.message(), field);
+    case ErrorCode::kNotFound: return error_response(404, "not_found", error.message(), field);
+    case ErrorCode::kAlreadyExists: return error_response(409, "conflict", error.message(), field);
+    case ErrorCode::kPermissionDenied: return error_response(403, "forbidden", error.message(), field);
+    case ErrorCode::kUnavailable: return error_response(409, "unavailable", error.message(), field);
+    default:
+      log::error("internal error: {}", error.message());
+      return error_response(500, "internal", "internal error; see the web app's log");
+  }
+}
+
+Response redirect(std::string location) {
+  Response response;
+  response.status = 303;
+  response.header("Location", std::move(location));
+  return response;
+}
+
+std::optional<nlohmann::json> parse_body(const Request& request) {
+  std::string_view type = request.header("content-type").value_or("");
+  bool looks_json = !request.body.empty() && request.body.front() == '{';
+  if (type.substr(0, 33) == "application/x-www-form-urlencoded" && !looks_json) {
+    nlohmann::json body = nlohmann::json::object();
+    for (auto& [key, value] : parse_form(request.body)) body[key] = value;
+    return body;
+  }
+  if (request.body.empty()) return nlohmann::json::object();
+  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) return std::nullopt;
+  return body;
+}
+
+std::optional<std::string> string_field(const nlohmann::json& body, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+std::optional<bool> bool_field(const nlohmann::json& body, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end()) return std::nullopt;
+  if (it->is_boolean()) return it->get<bool>();
+  if (it->is_string()) {
+    std::string text = it->get<std::string>();
+    return text == "1" || text == "true" || text == "on" || text == "yes";
+  }
+  return std::nullopt;
+}
+
+}  // namespace left4me::web

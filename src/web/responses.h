@@ -1,0 +1,31 @@
+// Response helpers shared by the route modules: JSON bodies, the error shape
+// {"error":{"code":..,"message":..,"field":..}}, and the one mapping from ErrorCode to HTTP status.
+// Pure functions; thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+#include "web/http.h"
+
+namespace left4me::web {
+
+Response json_response(int status, const nlohmann::json& body);
+Response error_response(int status, std::string_view code, std::string_view message,
+                        std::optional<std::string> field = std::nullopt);
+// kInvalidArgument 422, kNotFound 404, kAlreadyExists 409, kPermissionDenied 403, kUnavailable 409
+// (a full port range, a busy resource), anything else 500 (the message is logged, not shown).
+Response error_from(const Error& error, std::optional<std::string> field = std::nullopt);
+Response redirect(std::string location);
+// The request body as a JSON object: a JSON body, or a form (every value a string).
+// nullopt when the body is neither (the caller answers 400).
+std::optional<nlohmann::json> parse_body(const Request& request);
+// A string member of a body object, or nullopt.
+std::optional<std::string> string_field(const nlohmann::json& body, const char* name);
+std::optional<bool> bool_field(const nlohmann::json& body, const char* name);
+
+}  // namespace left4me::web

@@ -1,0 +1,143 @@
+#include "web/server_log_hub.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "base/log.h"
+#include "web/job_log_hub.h"
+
+namespace left4me::web {
+
+ServerLogHub::~ServerLogHub() { stop_all(); }
+
+void ServerLogHub::subscribe(const std::string& name, const std::shared_ptr<EventSink>& sink) {
+  std::shared_ptr<Follower> follower;
+  std::shared_ptr<Follower> old;  // an ended follower, replaced
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    auto it = followers_.find(name);
+    if (it != followers_.end()) {
+      std::lock_guard<std::mutex> follower_guard(it->second->mutex);
+      if (!it->second->ended) {
+        std::string backlog;
+        for (const std::string& event : it->second->backlog) backlog += event;
+        if (!backlog.empty()) sink->send(std::move(backlog));
+        it->second->sinks.push_back(sink);
+        return;
+      }
+    }
+    follower = std::make_shared<Follower>();
+    Result<Subprocess> process = ctl_.follow_logs(name, static_cast<int>(backlog_lines_));
+    if (!process) {
+      sink->send(sse_event("error", "", process.error().message()));
+      sink->close();
+      return;
+    }
+    follower->process = std::make_unique<Subprocess>(std::move(*process));
+    follower->sinks.push_back(sink);
+    if (it != followers_.end()) {
+      old = it->second;
+      followers_.erase(it);
+    }
+    followers_[name] = follower;
+    follower->reader = std::thread([this, raw = follower.get()] { read_loop(raw); });
+  }
+  if (old) retire(old);
+}
+
+void ServerLogHub::read_loop(Follower* follower) {
+  int fd = follower->process->stdout_fd();
+  std::string pending;
+  char buffer[16384];
+  for (;;) {
+    ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    pending.append(buffer, static_cast<size_t>(got));
+    std::string events;
+    size_t start = 0;
+    for (;;) {
+      size_t end = pending.find_first_of("\r\n", start);
+      if (end == std::string::npos) break;
+      if (end > start) {
+        std::string event = sse_event("", "", std::string_view(pending).substr(start, end - start));
+        events += event;
+        std::lock_guard<std::mutex> guard(follower->mutex);
+        follower->backlog.push_back(std::move(event));
+        while (follower->backlog.size() > backlog_lines_) follower->backlog.pop_front();
+      }
+      start = end + 1;
+    }
+    pending.erase(0, start);
+    if (events.empty()) continue;
+    std::lock_guard<std::mutex> guard(follower->mutex);
+    // One write per read for every viewer: batches lines that arrive together.
+    for (const auto& sink : follower->sinks) sink->send(events);
+  }
+  std::lock_guard<std::mutex> guard(follower->mutex);
+  follower->ended = true;
+  for (const auto& sink : follower->sinks) {
+    sink->send(sse_event("end", "", "the log follower ended"));
+    sink->close();
+  }
+  follower->sinks.clear();
+}
+
+void ServerLogHub::retire(std::shared_ptr<Follower> follower) {
+  if (follower->process && !follower->process->finished()) {
+    (void)follower->process->signal_group(SIGTERM);
+  }
+  if (follower->reader.joinable()) follower->reader.join();
+  if (follower->process) (void)follower->process->terminate(SIGTERM, std::chrono::seconds(2));
+}
+
+void ServerLogHub::heartbeat() {
+  std::vector<std::shared_ptr<Follower>> idle;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    for (auto it = followers_.begin(); it != followers_.end();) {
+      Follower& follower = *it->second;
+      bool empty;
+      {
+        std::lock_guard<std::mutex> follower_guard(follower.mutex);
+        for (const auto& sink : follower.sinks) sink->send(": heartbeat\n\n");
+        auto& sinks = follower.sinks;
+        sinks.erase(std::remove_if(sinks.begin(), sinks.end(), [](const auto& sink) { return sink->closed(); }),
+                    sinks.end());
+        empty = sinks.empty();
+      }
+      if (empty) {
+        idle.push_back(it->second);
+        it = followers_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& follower : idle) retire(follower);
+}
+
+std::size_t ServerLogHub::follower_count() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return followers_.size();
+}
+
+void ServerLogHub::stop_all() {
+  std::map<std::string, std::shared_ptr<Follower>> all;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    all.swap(followers_);
+  }
+  for (auto& [name, follower] : all) {
+    {
+      std::lock_guard<std::mutex> guard(follower->mutex);
+      for (const auto& sink : follower->sinks) sink->close();
+    }
+    retire(follower);
+  }
+}
+
+}  // namespace left4me::web

@@ -1,0 +1,52 @@
+// ServerLogHub: one `l4d2ctl logs <name> --follow` process per watched server, shared by all its
+// viewers (fan-out), with a backlog of recent lines for new viewers. The follower stops when the last
+// viewer has gone (noticed on the next write or heartbeat). Thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/subprocess.h"
+#include "web/ctl.h"
+#include "web/http.h"
+
+namespace left4me::web {
+
+class ServerLogHub {
+ public:
+  ServerLogHub(const Ctl& ctl, std::size_t backlog_lines) : ctl_(ctl), backlog_lines_(backlog_lines) {}
+  ~ServerLogHub();
+
+  // Sends the backlog, then every new console line of the server as a server-sent event.
+  void subscribe(const std::string& name, const std::shared_ptr<EventSink>& sink);
+  // Pings every viewer, drops gone ones, stops followers nobody watches.
+  void heartbeat();
+  // How many follower processes run (for tests and /health).
+  std::size_t follower_count();
+  void stop_all();
+
+ private:
+  struct Follower {
+    std::mutex mutex;
+    std::deque<std::string> backlog;  // ready-made events
+    std::vector<std::shared_ptr<EventSink>> sinks;
+    std::unique_ptr<Subprocess> process;
+    std::thread reader;
+    bool ended = false;
+  };
+  void read_loop(Follower* follower);
+  void retire(std::shared_ptr<Follower> follower);
+
+  const Ctl& ctl_;
+  std::size_t backlog_lines_;
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<Follower>> followers_;
+};
+
+}  // namespace left4me::web

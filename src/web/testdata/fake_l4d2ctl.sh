@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# A stand-in for l4d2ctl in the web app's unit tests only (integration tests run the real one).
+# State lives under $LEFT4ME_ROOT/fake: <name>.state, <name>.spec, <name>.log, calls.log.
+# $LEFT4ME_ROOT/fake/delay (seconds) slows start/stop/restart, to observe job ordering.
+set -u
+dir="$LEFT4ME_ROOT/fake"
+mkdir -p "$dir"
+cmd=${1:-}; shift || true
+args="$*"
+echo "$(date +%s.%N) begin $cmd $args" >>"$dir/calls.log"
+finish() { echo "$(date +%s.%N) end $cmd $args" >>"$dir/calls.log"; exit "$1"; }
+delay() { [ -f "$dir/delay" ] && sleep "$(cat "$dir/delay")"; return 0; }
+status_json() {
+  local name=$1 state=stopped port=0
+  [ -f "$dir/$name.state" ] && state=$(cat "$dir/$name.state")
+  [ -f "$dir/$name.spec" ] && port=$(sed -n 's/^port: *//p' "$dir/$name.spec" | head -1)
+  local live=null
+  [ "$state" = running ] && live='{"hostname":"h","map":"c1m1_hotel","players":1,"max_players":8}'
+  printf '{"name":"%s","state":"%s","pid":null,"since":null,"port":%s,"live":%s}' "$name" "$state" "${port:-0}" "$live"
+}
+case "$cmd" in
+  initialize)
+    name=$1; file=$3
+    grep -q '^port:' "$file" || { echo "l4d2ctl: initialize '$name': no port" >&2; finish 2; }
+    cp "$file" "$dir/$name.spec"
+    [ -f "$dir/$name.state" ] || echo stopped >"$dir/$name.state"
+    echo "initialized $name"; finish 0 ;;
+  start|restart)
+    name=$1; [ -f "$dir/$name.spec" ] || finish 3
+    delay; echo running >"$dir/$name.state"; echo "started $name"; echo "$name started" >>"$dir/$name.log"; finish 0 ;;
+  stop)
+    name=$1; [ -f "$dir/$name.spec" ] || finish 3
+    delay; echo stopped >"$dir/$name.state"; echo "stopped $name"; finish 0 ;;
+  delete)
+    name=$1; rm -f "$dir/$name.spec" "$dir/$name.state"; echo "deleted $name"; finish 0 ;;
+  status)
+    name=$1; [ -f "$dir/$name.spec" ] || { echo "l4d2ctl: status '$name': no such instance" >&2; finish 3; }
+    status_json "$name"; echo; finish 0 ;;
+  list)
+    printf '['; first=1
+    for spec in "$dir"/*.spec; do
+      [ -e "$spec" ] || continue
+      name=$(basename "$spec" .spec)
+      [ $first = 1 ] || printf ','; first=0
+      status_json "$name"
+    done
+    printf ']\n'; finish 0 ;;
+  logs)
+    name=$1; lines=$3
+    echo "$(date +%s.%N) follower $name" >>"$dir/followers.log"
+    touch "$dir/$name.log"
+    exec tail -n "$lines" -F "$dir/$name.log" 2>/dev/null ;;
+  install)
+    for p in 0 50 100; do
+      printf '{"phase":"downloading","percent":%s,"bytes_done":%s,"bytes_total":100}\n' $p $p
+    done
+    printf '{"phase":"done","percent":100,"bytes_done":100,"bytes_total":100}\n'; finish 0 ;;
+  *) echo "l4d2ctl: unknown command '$cmd'" >&2; finish 2 ;;
+esac
