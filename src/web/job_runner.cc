@@ -122,7 +122,8 @@ Result<ExitStatus> JobRunner::run_server_job(const Job& job, std::string* reason
   Result<ExitStatus> status = ExitStatus{};
   if (job.type == "start" || job.type == "restart") {
     status = initialize();
-    if (status && status->success()) status = step(job, {job.type, server->name});
+    // --wait: the job succeeds only once the server answers, so its outcome means something to the user.
+    if (status && status->success()) status = step(job, {job.type, server->name, "--wait", "--timeout", "90"});
   } else if (job.type == "stop") {
     status = step(job, {"stop", server->name});
   } else if (job.type == "delete") {
