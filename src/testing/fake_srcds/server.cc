@@ -146,6 +146,8 @@ int Server::run() {
         console_.print(fmt::format("map load failed: {} not found or invalid", first.map));
       }
     }
+    // Map changes and quit asked for by RCON, a cfg or the command line.
+    apply_game_requests();
     if (pending_change_ && now >= quiet_until_) game_.load_map(*std::exchange(pending_change_, std::nullopt), false);
     if (quit_deadline_ && (!rcon_->has_pending_output() || now >= *quit_deadline_)) return shut_down("quit");
 
@@ -173,10 +175,7 @@ int Server::run() {
       }
     }
     if (fds[1].revents & POLLIN) answer_a2s();
-    if (!hung_) {
-      rcon_->handle_events(fds, rcon_first);
-      apply_game_requests();
-    }
+    if (!hung_) rcon_->handle_events(fds, rcon_first);
   }
 }
 
