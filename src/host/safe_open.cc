@@ -24,7 +24,12 @@ Result<UniqueFd> open_no_symlinks(int dirfd, const std::string& path, int flags,
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) {
     int err = errno;
-    if (err == ELOOP) return Error::invalid(std::string(display) + ": is a symlink or passes through one; refusing");
+    struct stat st;
+    bool last_is_symlink = ::fstatat(dirfd, path.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+    if (err == ELOOP || (err == ENOTDIR && last_is_symlink)) {
+      return Error::invalid(std::string(display) + ": is a symlink or passes through one; refusing");
+    }
+    if (err == ENOTDIR) return Error::invalid(std::string(display) + ": is not a directory");
     if (err == ENOENT) return Error::not_found(std::string(display) + ": does not exist");
     return Error::from_errno("open " + std::string(display), err);
   }

@@ -1,0 +1,100 @@
+# The helper refuses every bad input with its one-line message, and mounts or deletes nothing.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/common.sh"
+
+make_instance a "$STACK"
+snapshot() { (cd "$T" && find . -printf '%p %y %l\n' | sort); }
+
+# Usage errors exit 2.
+expect_exit 2 "$BIN_OVERLAY"
+assert_contains "$OUT" "usage: left4me-overlay mount|umount <name>"
+expect_exit 2 "$BIN_OVERLAY" remount a
+expect_exit 2 "$BIN_OVERLAY" mount a extra
+
+# Bad names exit 1 with the name rule.
+before=$(snapshot)
+for bad in '../x' 'a/b' '-rf' "$(printf 'a%.0s' {1..65})" '' 'A' '.'; do
+  expect_exit 1 "$BIN_OVERLAY" mount "$bad"
+  assert_contains "$OUT" "left4me-overlay: "
+  [ "$(echo "$OUT" | wc -l)" == 1 ] || fail "more than one line for '$bad': $OUT"
+  expect_exit 1 "$BIN_OVERLAY" umount "$bad"
+done
+expect_exit 1 "$BIN_OVERLAY" mount '-rf'
+assert_eq "left4me-overlay: invalid instance name '-rf': use 1-64 characters a-z, 0-9, '_' or '-', starting with a letter or digit" "$OUT"
+assert_nothing_mounted "bad names"
+assert_eq "$before" "$(snapshot)" "tree after bad names"
+pass "usage and names"
+
+# A lowerdir symlinked outside the allowed roots.
+mkdir -p "$T/outside/left4dead2"
+ln -s "$T/outside" "$R/overlays/evil"
+make_instance evil "$R/overlays/evil:$R/installation"
+expect_exit 1 "$BIN_OVERLAY" mount evil
+assert_eq "left4me-overlay: mount 'evil': instances/evil/instance.env: layer 1 '$T/outside' is outside the allowed roots (installation, overlays, workshop_cache, global_overlay_cache)" "$OUT"
+assert_nothing_mounted "evil lowerdir"
+
+# upper replaced by a symlink to /etc.
+make_instance up "$STACK"
+rmdir "$R/runtime/up/upper" && ln -s /etc "$R/runtime/up/upper"
+etc_before=$(ls -la /etc | md5sum)
+expect_exit 1 "$BIN_OVERLAY" mount up
+assert_eq "left4me-overlay: mount 'up': runtime/up/upper must be a real directory, found a symlink" "$OUT"
+assert_nothing_mounted "upper symlink"
+assert_eq "$etc_before" "$(ls -la /etc | md5sum)" "/etc"
+
+# The runtime directory itself replaced by a symlink.
+make_instance rt "$STACK"
+mv "$R/runtime/rt" "$T/rt-real" && ln -s "$T/rt-real" "$R/runtime/rt"
+expect_exit 1 "$BIN_OVERLAY" mount rt
+assert_contains "$OUT" "runtime/rt: is a symlink or passes through one; refusing"
+assert_nothing_mounted "runtime symlink"
+
+# 501 layers.
+layers="$R/installation"
+for i in $(seq 1 500); do layers="$R/overlays/1:$layers"; done
+make_instance deep "$layers"
+expect_exit 1 "$BIN_OVERLAY" mount deep
+assert_eq "left4me-overlay: mount 'deep': instances/deep/instance.env: L4D2_LOWERDIRS has 501 layers; overlayfs stacks at most 500" "$OUT"
+assert_nothing_mounted "501 layers"
+pass "lowerdir, upper, runtime symlinks and 501 layers refused"
+
+# 500 distinct layers mount (lowerdir+ per layer: no one-page limit).
+layers="$R/installation"
+for i in $(seq 1 499); do mkdir -p "$R/overlays/many/$i"; layers="$R/overlays/many/$i:$layers"; done
+chown -R "$SERVICE_UID:$SERVICE_UID" "$R/overlays/many"
+make_instance wide "$layers"
+"$BIN_OVERLAY" mount wide
+assert_eq overlay "$(findmnt -n -o FSTYPE "$R/runtime/wide/merged")" "500-layer merged"
+"$BIN_OVERLAY" umount wide
+assert_nothing_mounted "500 layers"
+pass "500 layers mount"
+
+# work replaced by a symlink before umount: unmounts, deletes nothing outside, says so.
+"$BIN_OVERLAY" mount a
+mkdir -p "$T/victim/work" && echo keep >"$T/victim/work/precious"
+mv "$R/runtime/a/work" "$R/runtime/a/work.real" && ln -s "$T/victim" "$R/runtime/a/work"
+expect_exit 1 "$BIN_OVERLAY" umount a
+assert_eq "left4me-overlay: umount 'a': runtime/a/work must be a real directory, found a symlink; work/work not removed" "$OUT"
+assert_eq keep "$(cat "$T/victim/work/precious")" "file outside the instance"
+assert_nothing_mounted "work symlink"
+rm "$R/runtime/a/work" && mv "$R/runtime/a/work.real" "$R/runtime/a/work"
+pass "work symlink"
+
+# fuse-overlayfs leftovers in upper.
+make_instance fuse "$STACK"
+echo x >"$R/runtime/fuse/upper/f" && python3 -c "import os,sys; os.setxattr(sys.argv[1], 'user.fuseoverlayfs.origin', b'y')" "$R/runtime/fuse/upper/f"
+expect_exit 1 "$BIN_OVERLAY" mount fuse
+assert_eq "left4me-overlay: mount 'fuse': runtime/fuse/upper was written by fuse-overlayfs (user.fuseoverlayfs.origin on 'f'); wipe upper/ and work/ before mounting" "$OUT"
+assert_nothing_mounted "fuse-overlayfs upper"
+pass "fuse-overlayfs upper refused"
+
+# Through sudo (SUDO_UID set) the caller's LEFT4ME_ROOT is ignored: the helper uses host.env's
+# (absent here, so the default /var/lib/left4me, where this instance does not exist).
+expect_exit 1 env SUDO_UID=1000 "$BIN_OVERLAY" mount a
+assert_not_contains "$OUT" "$R"
+# A host.env named by a trusted (root, not sudo) caller is honoured.
+env -u LEFT4ME_ROOT LEFT4ME_HOST_ENV="$T/host.env" bash -c "echo 'LEFT4ME_ROOT=$R' >'$T/host.env'; '$BIN_OVERLAY' mount a"
+assert_eq overlay "$(findmnt -n -o FSTYPE "$R/runtime/a/merged")" "merged via host.env"
+"$BIN_OVERLAY" umount a
+assert_nothing_mounted "end"
+pass "environment trusted only from root without sudo"
