@@ -13,6 +13,7 @@ list(APPEND LEFT4ME_HOST_TESTS
   ${CMAKE_CURRENT_SOURCE_DIR}/mount_plan_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/mount_table_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/instance_identity_test.cc
-  ${CMAKE_CURRENT_SOURCE_DIR}/overlay_mount_test.cc)
+  ${CMAKE_CURRENT_SOURCE_DIR}/overlay_mount_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/mounter_test.cc)
 # left4me_host is created after the area files are included; link it to the mount code then.
 cmake_language(DEFER CALL target_link_libraries left4me_host PUBLIC left4me_mount)
