@@ -1,6 +1,7 @@
 #include "model/spec.h"
 
 #include <sys/random.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <cerrno>
 #include <exception>
 #include <map>
+#include <sstream>
 
 #include "base/strings.h"
 #include "model/spec_rules.h"
@@ -38,8 +40,8 @@ std::string describe(const YAML::Node& node) {
   return "nothing";
 }
 
-// A scalar written without quotes (or with an explicit tag), as opposed to a quoted string.
-bool is_plain(const YAML::Node& node) { return node.Tag() != "!"; }
+// A scalar written without quotes or tag ("!" marks a quoted one), so YAML would resolve its type.
+bool is_plain(const YAML::Node& node) { return node.Tag() == "?"; }
 
 // YAML 1.1 booleans written plainly become the console's 1 and 0 ("sv_alltalk: on" must not reach the game as
 // the word "on", which a numeric cvar reads as 0).
@@ -53,6 +55,22 @@ std::optional<std::string> console_boolean(std::string_view text) {
   return std::nullopt;
 }
 
+// Records where each document of a YAML stream starts, building nothing.
+class DocumentCounter final : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> starts;
+
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
 // Walks one YAML document into a Spec, collecting every problem instead of stopping at the first.
 class SpecParser {
  public:
@@ -63,9 +81,17 @@ class SpecParser {
       add(0, "", "the spec is larger than 1 MiB");
       return;
     }
-    std::vector<YAML::Node> documents;
+    // yaml-cpp 0.7's LoadAll loops forever, allocating, on some malformed input (a stray ',':
+    // jbeder/yaml-cpp#1040): the parser reports the same empty document again and again without consuming
+    // anything. So documents are counted with a bounded loop that notices a repeat, and only the first is loaded.
+    DocumentCounter counter;
+    YAML::Node document;
     try {
-      documents = YAML::LoadAll(std::string(yaml));
+      std::istringstream stream{std::string(yaml)};
+      YAML::Parser parser(stream);
+      for (int i = 0; i < 8 && parser.HandleNextDocument(counter); ++i) {
+      }
+      document = YAML::Load(std::string(yaml));
     } catch (const YAML::ParserException& e) {
       add(e.mark.line >= 0 ? e.mark.line + 1 : 0, "", "malformed YAML: " + e.msg);
       return;
@@ -73,15 +99,22 @@ class SpecParser {
       add(0, "", std::string("malformed YAML: ") + e.what());
       return;
     }
-    if (documents.empty()) {
+    const std::vector<YAML::Mark>& starts = counter.starts;
+    for (std::size_t i = 1; i < starts.size(); ++i) {
+      if (starts[i].pos == starts[i - 1].pos) {
+        add(starts[i].line + 1, "", "malformed YAML: unexpected character");
+        return;
+      }
+    }
+    if (starts.empty()) {
       add(0, "", "the spec is empty; expected a mapping of keys such as 'port: 27015'");
       return;
     }
-    if (documents.size() > 1) {
-      add(line_of(documents[1], 0), "", "expected one YAML document, found " + std::to_string(documents.size()));
+    if (starts.size() > 1) {
+      add(starts[1].line + 1, "", "expected one YAML document, found another here");
       return;
     }
-    parse_top(documents[0]);
+    parse_top(document);
   }
 
   Spec& spec() { return spec_; }
@@ -166,7 +199,7 @@ class SpecParser {
   }
 
   std::optional<int> integer(const YAML::Node& value, int line, const std::string& field, int min, int max) {
-    if (!value.IsScalar() || !is_plain(value)) {
+    if (!value.IsScalar() || !(is_plain(value) || value.Tag() == "tag:yaml.org,2002:int")) {
       add(line, field, "expected a whole number, got " + describe(value));
       return std::nullopt;
     }
