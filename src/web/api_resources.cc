@@ -213,10 +213,10 @@ void register_resource_routes(App& app) {
   app.add_route({"GET", "/api/v1/servers", Access::kUser, [&app](Context& context) {
                    Result<std::vector<Server>> servers = app.servers->list(context.scope());
                    if (!servers) return error_from(servers.error());
-                   Result<std::map<std::string, nlohmann::json>> statuses = app.status_cache->snapshot();
+                   Result<std::shared_ptr<const StatusMap>> statuses = app.status_cache->snapshot();
                    nlohmann::json list = nlohmann::json::array();
                    for (const Server& server : *servers) {
-                     list.push_back(server_json(server, statuses ? &*statuses : nullptr));
+                     list.push_back(server_json(server, statuses ? statuses->get() : nullptr));
                    }
                    nlohmann::json body = {{"servers", list}};
                    if (!statuses) body["status_error"] = statuses.error().message();
@@ -255,8 +255,8 @@ void register_resource_routes(App& app) {
                    if (!id) return error_response(404, "not_found", "server not found");
                    Result<Server> server = app.servers->get(*id, context.scope());
                    if (!server) return error_from(server.error());
-                   Result<std::map<std::string, nlohmann::json>> statuses = app.status_cache->snapshot();
-                   return json_response(200, {{"server", server_json(*server, statuses ? &*statuses : nullptr)}});
+                   Result<std::shared_ptr<const StatusMap>> statuses = app.status_cache->snapshot();
+                   return json_response(200, {{"server", server_json(*server, statuses ? statuses->get() : nullptr)}});
                  }});
 
   for (const char* action : {"start", "stop", "restart"}) {

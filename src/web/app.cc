@@ -224,8 +224,10 @@ Response App::handle(Request& request) {
   if (!has_cache_control) response.header("Cache-Control", "no-store");
   auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
   // The access log names the path only: queries (setup tokens), cookies and bodies never reach it.
-  log::debug("access: {} {} {} {} {}B {:.1f}ms", request.remote_address, request.method, request.path,
-             response.status, response.body.size(), static_cast<double>(elapsed.count()) / 1000.0);
+  if (config.access_log) {
+    log::info("access: {} {} {} {} {}B {:.1f}ms", request.remote_address, request.method, request.path,
+              response.status, response.body.size(), static_cast<double>(elapsed.count()) / 1000.0);
+  }
   return response;
 }
 

@@ -166,7 +166,8 @@ Result<WebConfig> load_config(const Environment& process_env) {
                                       config.port_range_end, config.port_range_start));
   }
   for (auto [key, target] : {std::pair{"JOB_WORKER_ENABLED", &config.job_worker_enabled},
-                             std::pair{"SESSION_COOKIE_SECURE", &config.session_cookie_secure}}) {
+                             std::pair{"SESSION_COOKIE_SECURE", &config.session_cookie_secure},
+                             std::pair{"LEFT4ME_ACCESS_LOG", &config.access_log}}) {
     if (auto value = get(key)) {
       Result<bool> flag = parse_bool(key, *value);
       if (!flag) return flag.error();

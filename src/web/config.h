@@ -24,6 +24,7 @@ struct WebConfig {
   bool job_worker_enabled = true;
   int http_threads = 4;
   bool session_cookie_secure = false;
+  bool access_log = true;  // LEFT4ME_ACCESS_LOG: one line per request on stderr
   std::chrono::seconds session_lifetime{std::chrono::hours(24 * 7)};
   int port_range_start = 27015;
   int port_range_end = 27115;

@@ -63,26 +63,27 @@ Result<std::map<std::string, nlohmann::json>> Ctl::list() const {
   return statuses;
 }
 
-Result<std::map<std::string, nlohmann::json>> StatusCache::snapshot() {
-  auto fresh = [this] {
-    return valid_ && std::chrono::steady_clock::now() - fetched_at_ < lifetime_;
-  };
+Result<std::shared_ptr<const StatusMap>> StatusCache::snapshot() {
   {
     std::lock_guard<std::mutex> guard(mutex_);
-    if (fresh()) return statuses_;
+    bool fresh = valid_ && std::chrono::steady_clock::now() - fetched_at_ < lifetime_;
+    // Stale data while another request refreshes: a busy dashboard never queues behind l4d2ctl.
+    if (fresh || (valid_ && refreshing_)) return statuses_;
   }
-  std::lock_guard<std::mutex> refresh(refresh_mutex_);
+  std::unique_lock<std::mutex> refresh(refresh_mutex_);
   {
     std::lock_guard<std::mutex> guard(mutex_);
-    if (fresh()) return statuses_;  // another caller refreshed while we waited
+    if (valid_ && std::chrono::steady_clock::now() - fetched_at_ < lifetime_) return statuses_;
+    refreshing_ = true;
   }
   Result<std::map<std::string, nlohmann::json>> listed = ctl_.list();
   std::lock_guard<std::mutex> guard(mutex_);
+  refreshing_ = false;
   if (!listed) {
     if (valid_) return statuses_;
     return listed.error();
   }
-  statuses_ = std::move(*listed);
+  statuses_ = std::make_shared<const StatusMap>(std::move(*listed));
   fetched_at_ = std::chrono::steady_clock::now();
   valid_ = true;
   return statuses_;

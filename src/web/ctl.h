@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -40,11 +41,14 @@ class Ctl {
   std::vector<std::string> env_;
 };
 
+using StatusMap = std::map<std::string, nlohmann::json>;
+
 class StatusCache {
  public:
   StatusCache(const Ctl& ctl, std::chrono::milliseconds lifetime) : ctl_(ctl), lifetime_(lifetime) {}
-  // The statuses at most `lifetime` old (refreshing if needed); an error if l4d2ctl fails and nothing is cached.
-  Result<std::map<std::string, nlohmann::json>> snapshot();
+  // The statuses at most `lifetime` old, refreshing if needed; while one caller refreshes, the others get
+  // the previous statuses at once. An error only if l4d2ctl fails and nothing was ever fetched.
+  Result<std::shared_ptr<const StatusMap>> snapshot();
   // Forgets the cache: the next snapshot runs l4d2ctl (after an action changed a server).
   void invalidate();
 
@@ -53,9 +57,10 @@ class StatusCache {
   std::chrono::milliseconds lifetime_;
   std::mutex refresh_mutex_;  // one refresh at a time; others wait for its result
   std::mutex mutex_;
-  std::map<std::string, nlohmann::json> statuses_;
+  std::shared_ptr<const StatusMap> statuses_;
   std::chrono::steady_clock::time_point fetched_at_{};
   bool valid_ = false;
+  bool refreshing_ = false;
 };
 
 }  // namespace left4me::web

@@ -125,15 +125,15 @@ void register_basic_pages(App& app) {
   app.add_route({"GET", "/", Access::kUser, [&app](Context& context) {
                    Result<std::vector<Server>> servers = app.servers->list(context.scope());
                    if (!servers) return error_from(servers.error());
-                   Result<std::map<std::string, nlohmann::json>> statuses = app.status_cache->snapshot();
+                   Result<std::shared_ptr<const StatusMap>> statuses = app.status_cache->snapshot();
                    std::string rows;
                    for (const Server& server : *servers) {
                      std::string state = server.state;
                      std::string map = "";
                      std::string players = "";
                      if (statuses) {
-                       auto it = statuses->find(server.name);
-                       if (it != statuses->end()) {
+                       auto it = (*statuses)->find(server.name);
+                       if (it != (*statuses)->end()) {
                          const nlohmann::json& status = it->second;
                          if (status.contains("state") && status["state"].is_string()) state = status["state"];
                          if (status.contains("live") && status["live"].is_object()) {

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Web app benchmarks (not a test): with 100 servers in the database, wrk at 64 connections against
+# GET /api/v1/servers and the dashboard (/), then 1,000 SSE viewers of one console at 100 lines/s.
+# Usage: bench/web_bench.sh [build-dir]   (prints the figures for docs/benchmarks.md, section "Web")
+set -euo pipefail
+source_dir=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$source_dir/build}" && pwd)
+web="$build/src/web/l4d2web"
+# The stand-in l4d2ctl keeps the host out of the measurement: `list` is a shell loop, `logs` is tail -F.
+ctl="$source_dir/src/web/testdata/fake_l4d2ctl.sh"
+command -v wrk >/dev/null || { echo "web_bench: wrk is not installed (scripts/setup)"; exit 1; }
+ulimit -n 8192
+work=$(mktemp -d /tmp/l4d2web-bench.XXXXXX)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+export LEFT4ME_WEB_ENV=/nonexistent LEFT4ME_FAST_PASSWORD_HASH=1
+(cd "$work" && LEFT4ME_ADMIN_PASSWORD=bench-password "$web" create-user bench >/dev/null)
+(cd "$work" && exec env L4D2CTL="$ctl" LEFT4ME_WEB_LISTEN="127.0.0.1:$port" LEFT4ME_ACCESS_LOG=false \
+  LEFT4ME_WEB_THREADS=2 "$web" serve >"$work/out" 2>"$work/err") &
+pid=$!
+for _ in $(seq 100); do curl -sf "$base/health" >/dev/null && break; sleep 0.1; done
+
+token=$(curl -s -c "$work/jar" "$base/api/v1/csrf" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
+csrf=$(curl -s -b "$work/jar" -c "$work/jar" -H "X-CSRF-Token: $token" -H 'Content-Type: application/json' \
+  -d '{"name":"bench","password":"bench-password"}' "$base/api/v1/session" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
+session=$(awk '$6 == "l4d2_session" {print $7}' "$work/jar")
+api() { curl -sf -b "$work/jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' -X "$1" -d "$3" "$base$2"; }
+blueprint=$(api POST /api/v1/blueprints '{"name":"bench","spec":{"map":"c1m1_hotel"}}' |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["blueprint"]["id"])')
+for i in $(seq -w 1 100); do api POST /api/v1/servers "{\"name\":\"s$i\",\"blueprint_id\":$blueprint}" >/dev/null; done
+# Half of them initialized on the (stand-in) host so `list` has real work.
+mkdir -p "$work/data/root/fake"
+for i in $(seq -w 1 50); do printf 'port: 270%s\n' "$i" >"$work/data/root/fake/s$i.spec"; echo running >"$work/data/root/fake/s$i.state"; done
+
+echo "== $(nproc) cores, $(date -u +%Y-%m-%d), 100 servers"
+for route in /api/v1/servers /; do
+  echo "-- wrk -t2 -c64 -d10s GET $route"
+  wrk -t2 -c64 -d10s --latency -H "Cookie: l4d2_session=$session" "$base$route" |
+    grep -E 'Requests/sec|99%|50%|Non-2xx|Socket errors' || true
+done
+
+echo "-- 1000 SSE viewers, 100 lines/s for 10 s"
+"$build/src/web/web_sse_bench" "$port" /api/v1/servers/1/logs "l4d2_session=$session" \
+  "$work/data/root/fake/s001.log" 1000 100 10 "$pid"
