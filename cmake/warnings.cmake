@@ -1,7 +1,7 @@
 # Project-wide warnings and the optional sanitizer build.
 add_compile_options(-Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
                     -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual
-                    -Wnull-dereference -Wformat=2 -Wimplicit-fallthrough
+                    -Wformat=2 -Wimplicit-fallthrough
                     # designated initializers of option structs leave the rest defaulted on purpose
                     -Wno-missing-field-initializers)
 if(LEFT4ME_WERROR)

@@ -5,6 +5,7 @@
 #include <pty.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -106,6 +107,7 @@ Result<Subprocess> Subprocess::spawn(SpawnOptions options) {
   if (null_fd < 0) return Error::from_errno("open /dev/null", errno);
   UniqueFd null_guard(null_fd);
 
+  pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) return Error::from_errno("fork", errno);
   if (pid == 0) {
@@ -114,6 +116,10 @@ Result<Subprocess> Subprocess::spawn(SpawnOptions options) {
     ::sigemptyset(&all);
     ::sigprocmask(SIG_SETMASK, &all, nullptr);
     for (int s : {SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGCHLD, SIGQUIT}) ::signal(s, SIG_DFL);
+    if (options.kill_with_parent) {
+      if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(report_fd, errno);
+      if (::getppid() != parent) ::_exit(127);  // the parent died before prctl took effect
+    }
     if (options.group == Group::kNewProcessGroup && ::setpgid(0, 0) != 0) child_fail(report_fd, errno);
     if (options.group == Group::kNewSession && ::setsid() < 0) child_fail(report_fd, errno);
 

@@ -53,6 +53,7 @@ struct SpawnOptions {
   int stderr_target = -1;                         // for kFd
   Group group = Group::kNewProcessGroup;
   std::vector<int> keep_fds;                      // extra descriptors the child keeps (as is)
+  bool kill_with_parent = false;                  // SIGKILL the child if the spawning thread dies
 };
 
 class Subprocess {
@@ -72,6 +73,9 @@ class Subprocess {
   int stderr_fd() const { return stderr_.get(); }
   int stdin_fd() const { return stdin_.get(); }
   void close_stdin() { stdin_.reset(); }
+  // Lets the child run on after this object is gone: it is neither killed nor reaped here
+  // (it is reaped by init once this process exits).
+  void detach() { pid_ = -1; }
   bool finished() const { return status_.has_value(); }
 
   // Waits for the child to end, up to timeout (nullopt: forever).

@@ -71,3 +71,51 @@ PY
 json_get() {
   python3 -c 'import json,sys; j=json.loads(sys.argv[1]); r=eval(sys.argv[2]); print(json.dumps(r) if isinstance(r,(dict,list,bool)) or r is None else r)' "$1" "$2"
 }
+
+# unmount_all_under DIR: detaches every mount below DIR, innermost first (a safety net for cleanup).
+unmount_all_under() {
+  local dir=$1 mountpoint
+  awk -v d="$dir/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r mountpoint; do
+    umount -l "$mountpoint" 2>/dev/null || true
+  done
+}
+# mounts_under DIR: how many mount table entries lie below DIR.
+mounts_under() {
+  awk -v d="$1/" 'index($5, d) == 1' /proc/self/mountinfo | wc -l
+}
+
+# A host root for l4d2ctl in $T/root, with fake-steamcmd as steamcmd and the built-in supervisor.
+# Every process and mount it makes is cleaned up on exit.
+setup_host_root() {
+  export LEFT4ME_ROOT="$T/root"
+  export LEFT4ME_HOST_ENV="$T/host.env"
+  export LEFT4ME_STEAMCMD="$BIN_FAKE_STEAMCMD"
+  export LEFT4ME_SUPERVISOR=builtin
+  export FAKE_SRCDS="$BIN_FAKE_SRCDS"
+  : >"$LEFT4ME_HOST_ENV"
+  mkdir -p "$LEFT4ME_ROOT"
+  on_exit "kill_supervisors_under '$LEFT4ME_ROOT'; unmount_all_under '$LEFT4ME_ROOT'"
+}
+# kill_supervisors_under ROOT: SIGKILL every process whose command line mentions ROOT or whose
+# working directory lies under it (supervisors and their servers).
+kill_supervisors_under() {
+  local root=$1 pid
+  for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+    [ "$pid" == "$$" ] && continue
+    if [[ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" == "$root"* ]] ||
+       { tr '\0' '\n' <"/proc/$pid/environ"; } 2>/dev/null | grep -qx "LEFT4ME_ROOT=$root"; then
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
+  sleep 0.2
+}
+# install_game: a fake installation via `l4d2ctl install`.
+install_game() {
+  "$BIN_L4D2CTL" install --json >"$T/install.log" 2>&1 || { cat "$T/install.log"; fail "l4d2ctl install failed"; }
+}
+# write_spec FILE PORT [extra yaml lines...]
+write_spec() {
+  local file=$1 port=$2; shift 2
+  { echo "port: $port"; echo "hostname: \"it-$port\""; echo "map: c2m1_highway"; echo "rcon_password: \"secret-$port\""
+    for line in "$@"; do echo "$line"; done; } >"$file"
+}

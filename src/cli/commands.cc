@@ -1,0 +1,303 @@
+#include "cli/commands.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "base/log.h"
+#include "base/strings.h"
+#include "cli/context.h"
+#include "host/builtin_supervisor.h"
+#include "host/instances.h"
+
+namespace left4me::cli {
+namespace {
+
+struct Options {
+  std::string name;
+  std::string spec_path;
+  bool json = false;
+  bool wait = false;
+  int timeout = -1;
+  int lines = 100;
+  bool follow = false;
+  bool no_follow = false;
+  bool yes = false;
+  int lock_fd = -1;
+  std::vector<std::string> words;
+};
+
+using Handler = int (*)(const Options&);
+
+struct Command {
+  const char* name;
+  const char* help;
+  void (*add_options)(CLI::App&, Options&);
+  Handler handler;
+};
+
+Result<model::InstanceName> instance_name(const Options& options) { return model::InstanceName::create(options.name); }
+
+void add_name(CLI::App& app, Options& options) { app.add_option("name", options.name, "instance name")->required(); }
+
+int do_initialize(const Options& options) {
+  std::string context = "initialize '" + options.name + "'";
+  auto name = instance_name(options);
+  if (!name.ok()) return report(name.error(), context);
+  auto instances = open_instances();
+  if (!instances.ok()) return report(instances.error(), context);
+  if (auto status = (*instances)->initialize(*name, options.spec_path); !status.ok()) return report(status.error(), context);
+  std::cout << "initialized '" << name->str() << "'; changes apply on the next start\n";
+  return kExitOk;
+}
+
+int do_start(const Options& options) {
+  std::string context = "start '" + options.name + "'";
+  auto name = instance_name(options);
+  if (!name.ok()) return report(name.error(), context);
+  auto instances = open_instances();
+  if (!instances.ok()) return report(instances.error(), context);
+  std::optional<std::chrono::seconds> wait;
+  if (options.wait) wait = std::chrono::seconds(options.timeout > 0 ? options.timeout : 60);
+  if (auto status = (*instances)->start(*name, wait); !status.ok()) return report(status.error(), context);
+  return kExitOk;
+}
+
+int do_stop(const Options& options) {
+  std::string context = "stop '" + options.name + "'";
+  auto name = instance_name(options);
+  if (!name.ok()) return report(name.error(), context);
+  auto instances = open_instances();
+  if (!instances.ok()) return report(instances.error(), context);
+  auto timeout = std::chrono::seconds(options.timeout >= 0 ? options.timeout : 15);
+  if (auto status = (*instances)->stop(*name, timeout); !status.ok()) return report(status.error(), context);
+  return kExitOk;
+}
+
+int do_restart(const Options& options) {
+  int stopped = do_stop(Options{options.name, "", false, false, -1, 100, false, false, false, -1, {}});
+  if (stopped != kExitOk) return stopped;
+  return do_start(options);
+}
+
+bool confirm(const std::string& question) {
+  std::cerr << question << " [y/N] " << std::flush;
+  std::string answer;
+  if (!std::getline(std::cin, answer)) return false;
+  answer = std::string(trim(answer));
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+int do_delete(const Options& options) {
+  std::string context = "delete '" + options.name + "'";
+  auto name = instance_name(options);
+  if (!name.ok()) return report(name.error(), context);
+  auto instances = open_instances();
+  if (!instances.ok()) return report(instances.error(), context);
+  if (!options.yes && ::isatty(STDIN_FILENO) && (*instances)->exists(*name) &&
+      !confirm("Delete instance '" + name->str() + "', its configuration and its writable layer?")) {
+    std::cerr << "l4d2ctl: delete '" << name->str() << "': not confirmed; nothing was deleted\n";
+    return kExitFailure;
+  }
+  if (auto status = (*instances)->remove(*name); !status.ok()) return report(status.error(), context);
+  return kExitOk;
+}
+
+std::string human_status(const host::InstanceStatus& status) {
+  std::string text = status.name + ": " + std::string(host::to_string(status.process.state));
+  if (status.process.pid) text += " (pid " + std::to_string(*status.process.pid) + ")";
+  text += ", port " + std::to_string(status.port);
+  if (status.live) {
+    text += ", map " + status.live->map + ", players " + std::to_string(status.live->players) + "/" +
+            std::to_string(status.live->max_players);
+  }
+  if (status.process.restarts > 0) text += ", " + std::to_string(status.process.restarts) + " restarts";
+  if (status.process.last_exit) text += ", last exit: " + status.process.last_exit->describe();
+  return text;
+}
+
+int do_status(const Options& options) {
+  std::string context = "status '" + options.name + "'";
+  auto name = instance_name(options);
+  if (!name.ok()) return report(name.error(), context);
+  auto instances = open_instances();
+  if (!instances.ok()) return report(instances.error(), context);
+  auto status = (*instances)->status(*name);
+  if (!status.ok()) return report(status.error(), context);
+  if (options.json) {
+    std::cout << host::status_json(*status, false) << "\n";
+  } else {
+    std::cout << human_status(*status) << "\n";
+  }
+  return kExitOk;
+}
+
+int do_list(const Options& options) {
+  auto instances = open_instances();
+  if (!instances.ok()) return report(instances.error(), "list");
+  auto statuses = (*instances)->list();
+  if (!statuses.ok()) return report(statuses.error(), "list");
+  if (options.json) {
+    std::cout << host::status_list_json(*statuses, false) << "\n";
+  } else if (statuses->empty()) {
+    std::cout << "no instances\n";
+  } else {
+    for (const auto& status : *statuses) std::cout << human_status(status) << "\n";
+  }
+  return kExitOk;
+}
+
+int do_logs(const Options& options) {
+  std::string context = "logs '" + options.name + "'";
+  auto name = instance_name(options);
+  if (!name.ok()) return report(name.error(), context);
+  if (options.follow && options.no_follow) {
+    return report(Error::invalid("--follow and --no-follow exclude each other"), context);
+  }
+  auto instances = open_instances();
+  if (!instances.ok()) return report(instances.error(), context);
+  host::install_follow_stop_handlers();
+  auto status = (*instances)->supervisor().logs(*name, options.lines, options.follow ? host::Follow::kYes : host::Follow::kNo,
+                                                [](std::string_view line) {
+                                                  std::fwrite(line.data(), 1, line.size(), stdout);
+                                                  std::fputc('\n', stdout);
+                                                  std::fflush(stdout);
+                                                  return !std::ferror(stdout);
+                                                });
+  if (!status.ok()) return report(status.error(), context);
+  return kExitOk;
+}
+
+int do_rcon(const Options& options) {
+  std::string context = "rcon '" + options.name + "'";
+  auto name = instance_name(options);
+  if (!name.ok()) return report(name.error(), context);
+  auto instances = open_instances();
+  if (!instances.ok()) return report(instances.error(), context);
+  auto reply = (*instances)->rcon(*name, join(options.words, " "));
+  if (!reply.ok()) return report(reply.error(), context);
+  std::cout << *reply;
+  if (!reply->empty() && reply->back() != '\n') std::cout << "\n";
+  return kExitOk;
+}
+
+int do_install(const Options& options) { return run_install(options.json); }
+
+int do_supervise(const Options& options) {
+  auto name = instance_name(options);
+  if (!name.ok() || options.lock_fd < 0) return kExitUsage;
+  auto config = host::load_host_config();
+  if (!config.ok()) return kExitFailure;
+  return host::run_supervisor(config->layout, *name, options.lock_fd, host::restart_policy_from_environment(),
+                              [](std::uint16_t port) {
+                                return host::query_live(port, std::chrono::milliseconds(200)).has_value();
+                              });
+}
+
+const Command kCommands[] = {
+    {"install", "Install or update the L4D2 dedicated server with steamcmd",
+     [](CLI::App& app, Options& o) { app.add_flag("--json", o.json, "progress as JSON lines"); }, do_install},
+    {"initialize", "Write an instance from a spec file (changes apply on the next start)",
+     [](CLI::App& app, Options& o) {
+       add_name(app, o);
+       app.add_option("-f,--file", o.spec_path, "the instance spec (YAML, see docs/spec.md)")->required();
+     },
+     do_initialize},
+    {"start", "Start an instance's server",
+     [](CLI::App& app, Options& o) {
+       add_name(app, o);
+       app.add_flag("--wait", o.wait, "return once the server answers queries with its map");
+       app.add_option("--timeout", o.timeout, "seconds to wait with --wait (default 60)")->check(CLI::Range(1, 3600));
+     },
+     do_start},
+    {"stop", "Stop an instance's server (SIGINT, then SIGKILL after the timeout)",
+     [](CLI::App& app, Options& o) {
+       add_name(app, o);
+       app.add_option("--timeout", o.timeout, "seconds before SIGKILL (default 15)")->check(CLI::Range(0, 3600));
+     },
+     do_stop},
+    {"restart", "Stop, then start an instance's server",
+     [](CLI::App& app, Options& o) {
+       add_name(app, o);
+       app.add_flag("--wait", o.wait, "return once the server answers queries with its map");
+       app.add_option("--timeout", o.timeout, "seconds to wait with --wait (default 60)")->check(CLI::Range(1, 3600));
+     },
+     do_restart},
+    {"delete", "Stop an instance and remove it (a missing instance is success)",
+     [](CLI::App& app, Options& o) {
+       add_name(app, o);
+       app.add_flag("-y,--yes", o.yes, "do not ask for confirmation on a terminal");
+     },
+     do_delete},
+    {"status", "Show an instance's state",
+     [](CLI::App& app, Options& o) {
+       add_name(app, o);
+       app.add_flag("--json", o.json, "the stable JSON object of docs/cli.md");
+     },
+     do_status},
+    {"list", "Show every instance's state",
+     [](CLI::App& app, Options& o) { app.add_flag("--json", o.json, "a JSON array of status objects"); }, do_list},
+    {"logs", "Show an instance's console output",
+     [](CLI::App& app, Options& o) {
+       add_name(app, o);
+       app.add_option("-n,--lines", o.lines, "how many recent lines (default 100)")->check(CLI::Range(0, 1000000));
+       app.add_flag("-f,--follow", o.follow, "keep printing new lines until interrupted");
+       app.add_flag("--no-follow", o.no_follow, "print and exit (the default)");
+     },
+     do_logs},
+    {"rcon", "Run a console command over RCON",
+     [](CLI::App& app, Options& o) {
+       add_name(app, o);
+       app.add_option("command", o.words, "the console command")->required();
+     },
+     do_rcon},
+};
+
+}  // namespace
+
+int report(const Error& error, const std::string& context) {
+  std::string message = error.message();
+  std::cerr << "l4d2ctl: " << context << ": " << message << "\n";
+  switch (error.code()) {
+    case ErrorCode::kInvalidArgument: return kExitUsage;
+    case ErrorCode::kNotFound: return kExitNoInstance;
+    default: return kExitFailure;
+  }
+}
+
+int run(int argc, char** argv) {
+  log::init("l4d2ctl");
+  CLI::App app{"l4d2ctl: install the Left 4 Dead 2 dedicated server and run named instances of it.\n"
+               "See docs/cli.md for every command, exit code and JSON shape."};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "help for every command");
+  Options options;
+  Handler chosen = nullptr;
+  for (const auto& command : kCommands) {
+    CLI::App* sub = app.add_subcommand(command.name, command.help);
+    command.add_options(*sub, options);
+    sub->callback([&chosen, handler = command.handler] { chosen = handler; });
+  }
+  CLI::App* supervise = app.add_subcommand("__supervise", "")->group("");  // internal: the built-in supervisor
+  supervise->add_option("name", options.name)->required();
+  supervise->add_option("--lock-fd", options.lock_fd)->required();
+  supervise->callback([&chosen] { chosen = do_supervise; });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "l4d2ctl: " << e.what() << "\n";
+    std::cerr << "Run 'l4d2ctl --help' for usage.\n";
+    return kExitUsage;
+  }
+  return chosen != nullptr ? chosen(options) : kExitUsage;
+}
+
+}  // namespace left4me::cli

@@ -1,0 +1,48 @@
+#include "cli/context.h"
+
+#include <unistd.h>
+
+#include <climits>
+
+#include "host/builtin_supervisor.h"
+#include "host/rendered_files.h"
+#include "host/systemd_supervisor.h"
+
+namespace left4me::cli {
+namespace {
+
+std::string self_exe() {
+  char buffer[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof buffer - 1);
+  if (n <= 0) return "l4d2ctl";
+  return std::string(buffer, static_cast<size_t>(n));
+}
+
+std::unique_ptr<host::Mounter> make_mounter(const host::HostConfig& config) {
+  if (::geteuid() == 0) return host::make_direct_mounter(config.layout);
+  return host::make_helper_mounter(config.layout);
+}
+
+std::unique_ptr<host::Supervisor> make_supervisor(const host::HostConfig& config) {
+  bool systemd = config.supervisor == host::SupervisorKind::kSystemd ||
+                 (config.supervisor == host::SupervisorKind::kAuto && host::systemd_available(config.layout));
+  if (!systemd) return std::make_unique<host::BuiltinSupervisor>(config.layout, make_mounter(config), self_exe());
+  auto options = host::systemd_supervisor_options_from_environment();
+  // The unit mounts in ExecStartPre; the rendered files go into the writable layer before that.
+  options.prepare = [layout = config.layout](const model::InstanceName& name) {
+    return host::place_rendered_files(layout, name);
+  };
+  return std::make_unique<host::SystemdSupervisor>(std::move(options));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<host::Instances>> open_instances() {
+  auto config = host::load_host_config();
+  if (!config.ok()) return config.error();
+  auto supervisor = make_supervisor(*config);
+  auto mounter = make_mounter(*config);
+  return std::make_unique<host::Instances>(std::move(*config), std::move(supervisor), std::move(mounter));
+}
+
+}  // namespace left4me::cli

@@ -1,0 +1,219 @@
+#include "host/builtin_supervisor.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <deque>
+#include <filesystem>
+#include <thread>
+
+#include "base/file.h"
+#include "base/log.h"
+#include "base/strings.h"
+#include "host/console_log.h"
+#include "host/launch.h"
+#include "host/rendered_files.h"
+#include "host/supervisor_state.h"
+
+namespace left4me::host {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+std::atomic<bool> g_follow_stop{false};
+
+void on_follow_signal(int) { g_follow_stop = true; }
+
+std::int64_t now_unix() { return static_cast<std::int64_t>(::time(nullptr)); }
+
+bool sleep_until(const std::function<bool()>& done, milliseconds limit) {
+  auto deadline = Clock::now() + limit;
+  while (!done()) {
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return true;
+}
+
+}  // namespace
+
+RestartPolicy restart_policy_from_environment() {
+  RestartPolicy policy;
+  if (const char* value = std::getenv("LEFT4ME_RESTART_DELAY_MS")) {
+    if (auto parsed = parse_int(value, 0, 600000)) policy.delay = milliseconds(*parsed);
+  }
+  if (const char* value = std::getenv("LEFT4ME_CONSOLE_LOG_MAX_BYTES")) {
+    if (auto parsed = parse_int(value, 1024, 1LL << 40)) policy.log_max_bytes = static_cast<std::uint64_t>(*parsed);
+  }
+  return policy;
+}
+
+const std::atomic<bool>* follow_stop_flag() { return &g_follow_stop; }
+
+void install_follow_stop_handlers() {
+  struct sigaction action{};
+  action.sa_handler = on_follow_signal;
+  ::sigemptyset(&action.sa_mask);
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+}
+
+BuiltinSupervisor::BuiltinSupervisor(model::Layout layout, std::unique_ptr<Mounter> mounter, std::string self_exe)
+    : layout_(std::move(layout)), mounter_(std::move(mounter)), self_exe_(std::move(self_exe)) {}
+
+Status BuiltinSupervisor::prepare_game_tree(const model::InstanceName& name) {
+  // Rendered files go into the writable layer only while it is not mounted: changing an
+  // overlayfs layer under a live mount is undefined. A stale mount (a crash) is released first.
+  if (auto released = mounter_->unmount(name); !released.ok()) return released;
+  if (auto placed = place_rendered_files(layout_, name); !placed.ok()) return placed;
+  if (auto status = mounter_->mount(name); !status.ok()) return status;
+  // Never start a server on an empty game tree.
+  if (!path_exists(layout_.merged(name) + "/srcds_run")) {
+    return Error::failed("the game tree " + layout_.merged(name) +
+                         " has no srcds_run after mounting (is the game installed? run l4d2ctl install)");
+  }
+  return ok_status();
+}
+
+Status BuiltinSupervisor::start(const model::InstanceName& name) {
+  auto plan = read_launch_plan(layout_, name);
+  if (!plan.ok()) return plan.error();
+  if (auto made = make_directories(layout_.runtime_dir(name)); !made.ok()) return made;
+
+  std::string lock_path = layout_.supervisor_lock(name);
+  UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!lock.valid()) return Error::from_errno("open " + lock_path, errno);
+  if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK) return Error::from_errno("flock " + lock_path, errno);
+    // A supervisor runs (or another start is handing over to one): already running.
+    log::debug("start '{}': a supervisor already holds the lock", name.str());
+    return ok_status();
+  }
+  // We hold the lock: no supervisor runs. A game left alive by a killed supervisor dies with it
+  // (kill_with_parent); one that is somehow still alive must not be doubled.
+  auto previous = read_supervisor_state(layout_.supervisor_state(name));
+  if (previous.ok() && previous->game && is_alive(*previous->game)) {
+    ::kill(-previous->game->pid, SIGKILL);
+    sleep_until([&] { return !is_alive(*previous->game); }, milliseconds(5000));
+  }
+  if (auto prepared = prepare_game_tree(name); !prepared.ok()) return prepared;
+
+  SupervisorState initial;
+  initial.state = RunState::kStarting;
+  initial.since_unix = now_unix();
+  initial.message = "starting";
+  if (auto written = write_supervisor_state(layout_.supervisor_state(name), initial); !written.ok()) return written;
+
+  auto process = Subprocess::spawn({.argv = {self_exe_, "__supervise", name.str(), "--lock-fd",
+                                             std::to_string(lock.get())},
+                                    .stdout_mode = Stream::kNull,
+                                    .stderr_mode = Stream::kNull,
+                                    .group = Group::kNewSession,
+                                    .keep_fds = {lock.get()}});
+  if (!process.ok()) return process.error().with_context("start the supervisor");
+  pid_t supervisor_pid = process->pid();
+  process->detach();
+  lock.reset();  // the supervisor holds the lock now
+
+  // Return once the server process runs (or the supervisor has given up).
+  SupervisorState seen;
+  bool settled = sleep_until(
+      [&] {
+        auto state = read_supervisor_state(layout_.supervisor_state(name));
+        if (!state.ok()) return false;
+        seen = *state;
+        bool ours = seen.supervisor && seen.supervisor->pid == supervisor_pid;
+        return ours && (seen.game || seen.state == RunState::kFailed || seen.state == RunState::kStopped);
+      },
+      milliseconds(15000));
+  if (!settled) return Error::timeout("the supervisor did not start the server within 15 s");
+  if (seen.state == RunState::kFailed) return Error::failed("the server failed to start: " + seen.message);
+  return ok_status();
+}
+
+Status BuiltinSupervisor::stop(const model::InstanceName& name, std::chrono::seconds timeout) {
+  if (!path_exists(layout_.instance_env(name)) && !path_exists(layout_.runtime_dir(name))) {
+    return Error::not_found("no such instance '" + name.str() + "'");
+  }
+  std::string state_path = layout_.supervisor_state(name);
+  auto state = read_supervisor_state(state_path);
+  if (!state.ok()) return state.error();
+  bool supervisor_alive = state->supervisor && is_alive(*state->supervisor);
+  bool game_alive = state->game && is_alive(*state->game);
+
+  if (supervisor_alive) {
+    ::kill(state->supervisor->pid, SIGTERM);  // it forwards SIGINT to the server
+  } else if (game_alive) {
+    ::kill(-state->game->pid, SIGINT);
+  }
+  if (game_alive) {
+    bool ended = sleep_until([&] { return !is_alive(*state->game); }, timeout);
+    if (!ended) {
+      log::warning("stop '{}': the server did not quit within {} s after SIGINT; killing it", name.str(),
+                   timeout.count());
+      ::kill(-state->game->pid, SIGKILL);
+      sleep_until([&] { return !is_alive(*state->game); }, milliseconds(5000));
+    }
+  }
+  if (supervisor_alive && !sleep_until([&] { return !is_alive(*state->supervisor); }, milliseconds(5000))) {
+    ::kill(state->supervisor->pid, SIGKILL);
+    sleep_until([&] { return !is_alive(*state->supervisor); }, milliseconds(2000));
+  }
+  // Record the stop ourselves if the supervisor could not (it was gone already).
+  auto after = read_supervisor_state(state_path);
+  if (after.ok() && (after->state == RunState::kStarting || after->state == RunState::kRunning)) {
+    after->state = RunState::kStopped;
+    after->since_unix = now_unix();
+    after->supervisor.reset();
+    after->game.reset();
+    after->message = "stopped";
+    if (auto written = write_supervisor_state(state_path, *after); !written.ok()) return written;
+  }
+  return mounter_->unmount(name);  // idempotent; also clears a half-made mount
+}
+
+Result<ProcessInfo> BuiltinSupervisor::info(const model::InstanceName& name) {
+  auto state = read_supervisor_state(layout_.supervisor_state(name));
+  if (!state.ok()) return state.error();
+  ProcessInfo info;
+  info.restarts = state->restarts;
+  info.last_exit = state->last_exit;
+  info.state = state->state;
+  if (state->since_unix > 0) info.since_unix = state->since_unix;
+  bool supervisor_alive = state->supervisor && is_alive(*state->supervisor);
+  bool game_alive = state->game && is_alive(*state->game);
+  if (game_alive) info.pid = state->game->pid;
+  bool active = info.state == RunState::kStarting || info.state == RunState::kRunning;
+  if (active && !supervisor_alive && !game_alive) {
+    // The supervisor was killed without recording anything (kill -9): say so.
+    info.state = RunState::kFailed;
+  }
+  return info;
+}
+
+Status BuiltinSupervisor::logs(const model::InstanceName& name, int lines, Follow follow,
+                               const std::function<bool(std::string_view)>& on_line) {
+  if (!path_exists(layout_.instance_env(name))) return Error::not_found("no such instance '" + name.str() + "'");
+  if (auto made = make_directories(layout_.runtime_dir(name)); !made.ok()) return made;
+  if (follow == Follow::kNo) {
+    auto tail = tail_console_log(layout_.console_log(name), lines);
+    if (!tail.ok()) return tail.error();
+    for (const auto& line : *tail) {
+      if (!on_line(line)) break;
+    }
+    return ok_status();
+  }
+  return follow_console_log(layout_.console_log(name), lines, on_line, follow_stop_flag());
+}
+
+}  // namespace left4me::host

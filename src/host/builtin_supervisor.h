@@ -1,0 +1,62 @@
+// The built-in supervisor, for machines without systemd: `start` hands each server to a small
+// detached supervisor process (`l4d2ctl __supervise <name>`, its own session) that logs its console
+// with rotation, restarts it on failure (5 s later, at most 5 starts in 60 s, then `failed`), and
+// records its state in runtime/<name>/state.json. A flock on runtime/<name>/supervisor.lock, held by
+// the supervisor for its lifetime, makes concurrent starts end with one server.
+// Safe to use from several processes at once.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "host/mounter.h"
+#include "host/supervisor.h"
+
+namespace left4me::host {
+
+// Policy knobs; the defaults are the upstream unit's.
+struct RestartPolicy {
+  std::chrono::milliseconds delay{5000};     // RestartSec=5
+  int burst = 5;                             // StartLimitBurst=5
+  std::chrono::seconds interval{60};         // StartLimitIntervalSec=60s
+  std::uint64_t log_max_bytes = 8u << 20;    // console.log rotation size
+};
+
+// Reads LEFT4ME_RESTART_DELAY_MS and LEFT4ME_CONSOLE_LOG_MAX_BYTES (test and tuning knobs).
+RestartPolicy restart_policy_from_environment();
+
+// Answers whether the server on this port is up (A2S answers). Used for starting -> running.
+using ReadinessProbe = std::function<bool(std::uint16_t port)>;
+
+class BuiltinSupervisor : public Supervisor {
+ public:
+  // self_exe: the l4d2ctl binary that runs `__supervise`.
+  BuiltinSupervisor(model::Layout layout, std::unique_ptr<Mounter> mounter, std::string self_exe);
+
+  std::string_view name() const override { return "builtin"; }
+  Status start(const model::InstanceName& name) override;
+  Status stop(const model::InstanceName& name, std::chrono::seconds timeout) override;
+  Result<ProcessInfo> info(const model::InstanceName& name) override;
+  Status logs(const model::InstanceName& name, int lines, Follow follow,
+              const std::function<bool(std::string_view)>& on_line) override;
+
+ private:
+  Status prepare_game_tree(const model::InstanceName& name);
+  model::Layout layout_;
+  std::unique_ptr<Mounter> mounter_;
+  std::string self_exe_;
+};
+
+// The body of `l4d2ctl __supervise <name> --lock-fd N`: runs until the server is stopped or
+// has failed. Returns the process exit code.
+int run_supervisor(const model::Layout& layout, const model::InstanceName& name, int lock_fd,
+                   const RestartPolicy& policy, const ReadinessProbe& probe);
+
+// Set by SIGINT/SIGTERM handlers of `logs --follow`; ends follow loops.
+const std::atomic<bool>* follow_stop_flag();
+void install_follow_stop_handlers();
+
+}  // namespace left4me::host

@@ -1,0 +1,77 @@
+#include "host/host_config.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "base/file.h"
+
+namespace left4me::host {
+namespace {
+
+TEST(HostConfigTest, ParsesEnvFileLines) {
+  auto values = parse_env_file("# comment\n\nLEFT4ME_ROOT=/srv/l4d\nexport A_B=\"quoted value\"\nC='x'\n", "host.env");
+  ASSERT_TRUE(values.ok()) << values.error().message();
+  EXPECT_EQ((*values)["LEFT4ME_ROOT"], "/srv/l4d");
+  EXPECT_EQ((*values)["A_B"], "quoted value");
+  EXPECT_EQ((*values)["C"], "x");
+}
+
+TEST(HostConfigTest, EnvFileErrorsNameFileAndLine) {
+  auto missing_equals = parse_env_file("A=1\nno equals here\n", "/etc/left4me/host.env");
+  ASSERT_FALSE(missing_equals.ok());
+  EXPECT_EQ(missing_equals.error().message(), "/etc/left4me/host.env:2: expected KEY=VALUE");
+  auto bad_key = parse_env_file("1A=1\n", "f");
+  ASSERT_FALSE(bad_key.ok());
+  EXPECT_EQ(bad_key.error().message(), "f:1: invalid key '1A'");
+}
+
+class HostConfigEnvTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/left4me-config-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    for (const char* key : {"LEFT4ME_ROOT", "LEFT4ME_STEAMCMD", "LEFT4ME_SUPERVISOR", "LEFT4ME_OVERLAY_HELPER"}) {
+      ::unsetenv(key);
+    }
+    ::setenv("LEFT4ME_HOST_ENV", (dir_ + "/host.env").c_str(), 1);
+  }
+  void TearDown() override {
+    ::unsetenv("LEFT4ME_HOST_ENV");
+    ::unsetenv("LEFT4ME_ROOT");
+    ::unsetenv("LEFT4ME_SUPERVISOR");
+    std::filesystem::remove_all(dir_);
+  }
+  std::string dir_;
+};
+
+TEST_F(HostConfigEnvTest, EnvironmentWinsOverFile) {
+  ASSERT_TRUE(write_file_atomic(dir_ + "/host.env", "LEFT4ME_ROOT=/from/file\nLEFT4ME_STEAMCMD=/opt/steamcmd.sh\n").ok());
+  auto config = load_host_config();
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->layout.root(), "/from/file");
+  EXPECT_EQ(config->steamcmd, "/opt/steamcmd.sh");
+  ::setenv("LEFT4ME_ROOT", "/from/env", 1);
+  config = load_host_config();
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->layout.root(), "/from/env");
+}
+
+TEST_F(HostConfigEnvTest, NamedFileMustExistAndValuesAreChecked) {
+  auto config = load_host_config();
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message().find("host.env"), std::string::npos);
+  ASSERT_TRUE(write_file_atomic(dir_ + "/host.env", "LEFT4ME_ROOT=relative\n").ok());
+  config = load_host_config();
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message().find("absolute"), std::string::npos);
+  ASSERT_TRUE(write_file_atomic(dir_ + "/host.env", "LEFT4ME_SUPERVISOR=upstart\n").ok());
+  config = load_host_config();
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message().find("LEFT4ME_SUPERVISOR"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace left4me::host

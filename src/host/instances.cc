@@ -1,0 +1,282 @@
+#include "host/instances.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <ctime>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "base/file.h"
+#include "base/log.h"
+#include "host/a2s_client.h"
+#include "host/launch.h"
+#include "host/mount_table.h"
+#include "host/overlay_mount.h"
+#include "host/rcon_client.h"
+#include "model/render.h"
+#include "model/spec.h"
+
+namespace left4me::host {
+namespace {
+
+using nlohmann::json;
+
+std::string rfc3339(std::int64_t unix_seconds) {
+  std::time_t time = static_cast<std::time_t>(unix_seconds);
+  std::tm utc{};
+  ::gmtime_r(&time, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+json to_json(const InstanceStatus& status) {
+  json object = {
+      {"name", status.name},
+      {"state", std::string(to_string(status.process.state))},
+      {"pid", status.process.pid ? json(*status.process.pid) : json(nullptr)},
+      {"since", status.process.since_unix ? json(rfc3339(*status.process.since_unix)) : json(nullptr)},
+      {"port", status.port},
+      {"mounted", status.mounted},
+      {"restarts", status.process.restarts},
+      {"upper_bytes", status.upper_bytes},
+      {"supervisor", status.supervisor},
+  };
+  if (status.process.last_exit) {
+    const ExitStatus& exit = *status.process.last_exit;
+    std::string signal_name;
+    if (exit.signalled) {
+      const char* abbreviation = sigabbrev_np(exit.signal);
+      signal_name = std::string("SIG") + (abbreviation != nullptr ? abbreviation : std::to_string(exit.signal));
+    }
+    object["last_exit"] = {{"code", exit.signalled ? json(nullptr) : json(exit.code)},
+                           {"signal", exit.signalled ? json(signal_name) : json(nullptr)},
+                           {"description", exit.describe()}};
+  } else {
+    object["last_exit"] = nullptr;
+  }
+  if (status.live) {
+    object["live"] = {{"hostname", status.live->hostname},
+                      {"map", status.live->map},
+                      {"players", status.live->players},
+                      {"max_players", status.live->max_players}};
+  } else {
+    object["live"] = nullptr;
+  }
+  return object;
+}
+
+std::string rendered_server_cfg(const model::Layout& layout, const model::InstanceName& name) {
+  return layout.rendered_dir(name) + "/" + std::string(model::kServerCfgGamePath);
+}
+
+std::string random_suffix() {
+  std::random_device random;
+  return std::to_string(random()) + std::to_string(random());
+}
+
+}  // namespace
+
+std::string status_json(const InstanceStatus& status, bool pretty) { return to_json(status).dump(pretty ? 2 : -1); }
+
+std::string status_list_json(const std::vector<InstanceStatus>& statuses, bool pretty) {
+  json array = json::array();
+  for (const auto& status : statuses) array.push_back(to_json(status));
+  return array.dump(pretty ? 2 : -1);
+}
+
+std::optional<LiveData> query_live(std::uint16_t port, std::chrono::milliseconds timeout) {
+  auto info = query_info("127.0.0.1", port, timeout);
+  if (!info.ok()) return std::nullopt;
+  return LiveData{info->name, info->map, info->players, info->max_players};
+}
+
+Instances::Instances(HostConfig config, std::unique_ptr<Supervisor> supervisor, std::unique_ptr<Mounter> mounter)
+    : config_(std::move(config)), supervisor_(std::move(supervisor)), mounter_(std::move(mounter)) {}
+
+bool Instances::exists(const model::InstanceName& name) const {
+  return path_exists(config_.layout.instance_env(name));
+}
+
+Status Instances::initialize(const model::InstanceName& name, const std::string& spec_path) {
+  const model::Layout& layout = config_.layout;
+  auto content = read_file(spec_path);
+  if (!content.ok()) {
+    return Error::invalid("cannot read the spec: " + content.error().message());
+  }
+  auto parsed = model::parse_instance_spec(*content, spec_path);
+  if (!parsed.ok()) return parsed.error();
+  model::Spec spec = std::move(parsed).value();
+
+  std::vector<std::string> overlay_dirs;
+  for (const auto& ref : spec.overlays) {
+    std::string dir = layout.overlay(ref);
+    if (!is_directory(dir)) {
+      return Error::invalid(spec_path + ": overlays: overlay '" + ref + "' does not exist (" + dir + ")");
+    }
+    overlay_dirs.push_back(dir);
+  }
+  // A generated RCON password is kept across re-initializations.
+  if (!spec.rcon_password) {
+    auto previous = read_file(rendered_server_cfg(layout, name));
+    if (previous.ok()) spec.rcon_password = model::find_rcon_password(*previous);
+    if (!spec.rcon_password) {
+      auto generated = model::generate_rcon_password();
+      if (!generated.ok()) return generated.error();
+      spec.rcon_password = *generated;
+    }
+  }
+  auto files = model::render_instance(spec, name, layout, overlay_dirs, *spec.rcon_password);
+  if (!files.ok()) return files.error();
+
+  // Stage the whole instance directory, then swap it in with one rename.
+  for (const std::string& dir : {layout.instances(), layout.tmp(), layout.runtimes()}) {
+    if (auto made = make_directories(dir); !made.ok()) return made;
+  }
+  std::string staging = layout.instances() + "/." + name.str() + ".new-" + random_suffix();
+  auto stage = [&]() -> Status {
+    std::string cfg = staging + "/rendered/" + std::string(model::kServerCfgGamePath);
+    if (auto made = make_directories(cfg.substr(0, cfg.rfind('/')), 0750); !made.ok()) return made;
+    if (auto w = write_file_atomic(staging + "/instance.env", files->instance_env, 0644); !w.ok()) return w;
+    if (auto w = write_file_atomic(staging + "/spec.yaml", model::format_spec_yaml(spec), 0600); !w.ok()) return w;
+    return write_file_atomic(cfg, files->server_cfg, 0640);
+  };
+  if (auto staged = stage(); !staged.ok()) {
+    (void)remove_tree(staging);
+    return staged;
+  }
+  std::string target = layout.instance_dir(name);
+  if (path_exists(target)) {
+    if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0) {
+      int saved = errno;
+      (void)remove_tree(staging);
+      return Error::from_errno("replace " + target, saved);
+    }
+    (void)remove_tree(staging);  // now holds the old version
+  } else if (::rename(staging.c_str(), target.c_str()) != 0) {
+    int saved = errno;
+    (void)remove_tree(staging);
+    return Error::from_errno("create " + target, saved);
+  }
+  for (const std::string& dir : {layout.upper(name), layout.work(name), layout.merged(name)}) {
+    if (auto made = make_directories(dir); !made.ok()) return made;
+  }
+  return ok_status();
+}
+
+Status Instances::start(const model::InstanceName& name, std::optional<std::chrono::seconds> wait_timeout) {
+  auto plan = read_launch_plan(config_.layout, name);
+  if (!plan.ok()) return plan.error();
+  if (auto started = supervisor_->start(name); !started.ok()) return started;
+  if (!wait_timeout) return ok_status();
+  auto deadline = std::chrono::steady_clock::now() + *wait_timeout;
+  std::string seen = "nothing answered";
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (auto live = query_live(plan->port, std::chrono::milliseconds(250))) {
+      if (plan->map.empty() || live->map == plan->map) return ok_status();
+      seen = "it answered with map '" + live->map + "'";
+    }
+    auto info = supervisor_->info(name);
+    if (info.ok() && (info->state == RunState::kFailed || info->state == RunState::kStopped)) {
+      return Error::failed("the server stopped while starting (" + std::string(to_string(info->state)) +
+                           "); see l4d2ctl logs " + name.str());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return Error::timeout("the server did not answer with map '" + plan->map + "' within " +
+                        std::to_string(wait_timeout->count()) + " s (" + seen + ")");
+}
+
+Status Instances::stop(const model::InstanceName& name, std::chrono::seconds timeout) {
+  if (!exists(name) && !path_exists(config_.layout.runtime_dir(name))) {
+    return Error::not_found("no such instance '" + name.str() + "'");
+  }
+  return supervisor_->stop(name, timeout);
+}
+
+Status Instances::remove(const model::InstanceName& name) {
+  const model::Layout& layout = config_.layout;
+  if (!path_exists(layout.instance_dir(name)) && !path_exists(layout.runtime_dir(name))) return ok_status();
+  if (auto stopped = supervisor_->stop(name, std::chrono::seconds(15)); !stopped.ok()) return stopped;
+  if (auto released = mounter_->unmount(name); !released.ok()) return released;
+  // Never walk into a live mount: rm -rf through an overlay or a bind would reach shared files.
+  auto table = MountTable::read();
+  if (!table.ok()) return table.error();
+  auto mounts = table->under(layout.runtime_dir(name));
+  if (!mounts.empty()) {
+    return Error::failed("refusing to remove " + layout.runtime_dir(name) + ": still mounted at " +
+                         mounts.front().target);
+  }
+  if (auto removed = remove_tree(layout.runtime_dir(name)); !removed.ok()) return removed;
+  return remove_tree(layout.instance_dir(name));
+}
+
+Result<InstanceStatus> Instances::status(const model::InstanceName& name) {
+  auto plan = read_launch_plan(config_.layout, name);
+  if (!plan.ok()) return plan.error();
+  auto info = supervisor_->info(name);
+  if (!info.ok()) return info.error();
+  InstanceStatus status;
+  status.name = name.str();
+  status.process = *info;
+  status.port = plan->port;
+  status.supervisor = std::string(supervisor_->name());
+  auto mounted = mounter_->is_mounted(name);
+  status.mounted = mounted.ok() && *mounted;
+  if (auto usage = writable_layer_usage(config_.layout, name); usage.ok()) status.upper_bytes = usage->allocated_bytes;
+  if (status.process.state == RunState::kRunning || status.process.state == RunState::kStarting) {
+    status.live = query_live(status.port, std::chrono::milliseconds(300));
+    // The supervisor probes every 250 ms; a server that answers us is running already.
+    if (status.live && status.process.state == RunState::kStarting) status.process.state = RunState::kRunning;
+  }
+  return status;
+}
+
+Result<std::vector<InstanceStatus>> Instances::list() {
+  std::vector<InstanceStatus> statuses;
+  std::error_code error;
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(config_.layout.instances(), error)) {
+    std::string candidate = entry.path().filename().string();
+    if (model::InstanceName::is_valid(candidate) && path_exists(entry.path().string() + "/instance.env")) {
+      names.push_back(candidate);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  for (const auto& candidate : names) {
+    auto status = this->status(*model::InstanceName::create(candidate));
+    if (!status.ok()) return status.error().with_context(candidate);
+    statuses.push_back(std::move(*status));
+  }
+  return statuses;
+}
+
+Result<std::string> Instances::rcon_password(const model::InstanceName& name) const {
+  std::string path = rendered_server_cfg(config_.layout, name);
+  auto content = read_file(path);
+  if (!content.ok()) {
+    if (content.error().code() == ErrorCode::kNotFound) return Error::not_found("no such instance '" + name.str() + "'");
+    return content.error();
+  }
+  auto password = model::find_rcon_password(*content);
+  if (!password) return Error::failed(path + ": sets no valid rcon_password");
+  return *password;
+}
+
+Result<std::string> Instances::rcon(const model::InstanceName& name, const std::string& command) {
+  auto plan = read_launch_plan(config_.layout, name);
+  if (!plan.ok()) return plan.error();
+  auto password = rcon_password(name);
+  if (!password.ok()) return password.error();
+  return rcon_command("127.0.0.1", plan->port, *password, command, std::chrono::milliseconds(5000));
+}
+
+}  // namespace left4me::host

@@ -1,0 +1,73 @@
+// Instances: the host operations behind every l4d2ctl command (initialize, start, stop, delete,
+// status, list, logs, rcon), on top of a Supervisor and a Mounter. Safe to run from several
+// processes at once: state lives on disk and the supervisor locks per instance.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "host/host_config.h"
+#include "host/mounter.h"
+#include "host/supervisor.h"
+#include "model/instance_name.h"
+
+namespace left4me::host {
+
+struct LiveData {
+  std::string hostname;
+  std::string map;
+  int players = 0;
+  int max_players = 0;
+};
+
+struct InstanceStatus {
+  std::string name;
+  ProcessInfo process;
+  std::uint16_t port = 0;
+  bool mounted = false;
+  std::uint64_t upper_bytes = 0;
+  std::string supervisor;
+  std::optional<LiveData> live;
+};
+
+// The status as the stable JSON object documented in docs/cli.md.
+std::string status_json(const InstanceStatus& status, bool pretty);
+std::string status_list_json(const std::vector<InstanceStatus>& statuses, bool pretty);
+
+class Instances {
+ public:
+  Instances(HostConfig config, std::unique_ptr<Supervisor> supervisor, std::unique_ptr<Mounter> mounter);
+
+  const HostConfig& config() const { return config_; }
+  Supervisor& supervisor() { return *supervisor_; }
+
+  // Validates spec_path and writes the instance atomically (whole instance directory swapped).
+  // Invalid spec: kInvalidArgument listing every error; nothing on disk changes.
+  Status initialize(const model::InstanceName& name, const std::string& spec_path);
+  // Starts; with wait_timeout, also waits until A2S answers with the expected map.
+  Status start(const model::InstanceName& name, std::optional<std::chrono::seconds> wait_timeout);
+  Status stop(const model::InstanceName& name, std::chrono::seconds timeout);
+  // Stops, unmounts, removes the instance and runtime directories. Missing: success.
+  Status remove(const model::InstanceName& name);
+  Result<InstanceStatus> status(const model::InstanceName& name);
+  Result<std::vector<InstanceStatus>> list();
+  Result<std::string> rcon(const model::InstanceName& name, const std::string& command);
+  bool exists(const model::InstanceName& name) const;
+
+ private:
+  Result<std::string> rcon_password(const model::InstanceName& name) const;
+  HostConfig config_;
+  std::unique_ptr<Supervisor> supervisor_;
+  std::unique_ptr<Mounter> mounter_;
+};
+
+// A2S_INFO of 127.0.0.1:port, nullopt if nothing answers within the timeout.
+std::optional<LiveData> query_live(std::uint16_t port, std::chrono::milliseconds timeout);
+
+}  // namespace left4me::host

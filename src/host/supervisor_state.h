@@ -1,0 +1,30 @@
+// SupervisorState: what the built-in supervisor records in runtime/<name>/state.json, written
+// atomically by the supervisor process and read by `l4d2ctl status`. Value type; not synchronized.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+#include "base/subprocess.h"
+#include "host/process_identity.h"
+#include "host/supervisor.h"
+
+namespace left4me::host {
+
+struct SupervisorState {
+  std::optional<ProcessIdentity> supervisor;  // the supervisor process while it lives
+  RunState state = RunState::kStopped;
+  std::int64_t since_unix = 0;
+  std::optional<ProcessIdentity> game;        // the game process (its own process group leader)
+  std::optional<ExitStatus> last_exit;
+  int restarts = 0;
+  std::string message;                        // why it failed or what it is doing
+};
+
+// Missing file: a default (stopped, never started) state.
+Result<SupervisorState> read_supervisor_state(const std::string& path);
+Status write_supervisor_state(const std::string& path, const SupervisorState& state);
+
+}  // namespace left4me::host

@@ -1,0 +1,7 @@
+# l4d2ctl end to end on the built-in supervisor with fake-steamcmd and fake-srcds (real mounts as root).
+if(TARGET l4d2ctl)
+  left4me_add_integration_test(cli_lifecycle cli/lifecycle.sh LABELS cli)
+  left4me_add_integration_test(cli_bad_input cli/bad_input.sh LABELS cli)
+  left4me_add_integration_test(cli_faults cli/faults.sh TIMEOUT 400 LABELS cli)
+  left4me_add_integration_test(cli_install cli/install.sh LABELS cli)
+endif()
