@@ -13,12 +13,12 @@ web_port=$(free_port)
 game_port=$(free_port)
 base="http://127.0.0.1:$web_port"
 root="$T/run/data/root"
-ctl() { LEFT4ME_ROOT="$root" LEFT4ME_SUPERVISOR=builtin LEFT4ME_HOST_ENV=/nonexistent "$BIN_L4D2CTL" "$@"; }
+ctl() { LEFT4ME_ROOT="$root" LEFT4ME_SUPERVISOR=builtin LEFT4ME_HOST_ENV="$T/host.env" "$BIN_L4D2CTL" "$@"; }
 on_exit "ctl stop alpha --timeout 5 >/dev/null 2>&1"
-env_args=(L4D2CTL="$BIN_L4D2CTL" LEFT4ME_STEAMCMD="$BIN_FAKE_STEAMCMD" LEFT4ME_HOST_ENV=/nonexistent
+env_args=(L4D2CTL="$BIN_L4D2CTL" LEFT4ME_STEAMCMD="$BIN_FAKE_STEAMCMD" LEFT4ME_HOST_ENV="$T/host.env"
           FAKE_STEAMCMD_FILES=4 FAKE_SRCDS_START_DELAY_MS=4000
           LEFT4ME_PORT_RANGE_START="$game_port" LEFT4ME_PORT_RANGE_END="$game_port" LEFT4ME_SSE_HEARTBEAT_SECONDS=1)
-mkdir -p "$T/run"
+mkdir -p "$T/run"; : >"$T/host.env"
 (cd "$T/run" && LEFT4ME_ADMIN_PASSWORD=admin-password "$BIN_L4D2WEB" create-user admin --admin >/dev/null)
 web_start "$T/run" "$web_port" "${env_args[@]}"
 csrf=$(api_login "$base" admin admin-password "$T/jar")
