@@ -72,7 +72,7 @@ assert_eq "tcp27000-27999 udp27000-27999" "$(show alpha SocketBindAllow)"
 assert_eq "l4d2-game.slice" "$(show alpha Slice)"
 assert_eq "$(inside id -u left4me)" "$(inside stat -c %u /proc/$pid)" "server uid"
 [ "$(inside systemctl show -p UnitFileState --value left4me-server@alpha.service)" == enabled ] || fail "not enabled"
-qstat -a2s "127.0.0.1:$port" -raw , | grep -q c2m1_highway || fail "A2S from the host"
+quakestat -a2s "127.0.0.1:$port" -raw , | grep -q c2m1_highway || fail "A2S from the host"
 pass "start: running under systemd, A2S answers, SocketBindDeny/Allow and slice in effect"
 
 # logs from the journal, and --follow.
