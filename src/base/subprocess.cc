@@ -1,6 +1,7 @@
 #include "base/subprocess.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
@@ -116,10 +117,6 @@ Result<Subprocess> Subprocess::spawn(SpawnOptions options) {
     ::sigemptyset(&all);
     ::sigprocmask(SIG_SETMASK, &all, nullptr);
     for (int s : {SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGCHLD, SIGQUIT}) ::signal(s, SIG_DFL);
-    if (options.kill_with_parent) {
-      if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(report_fd, errno);
-      if (::getppid() != parent) ::_exit(127);  // the parent died before prctl took effect
-    }
     if (options.group == Group::kNewProcessGroup && ::setpgid(0, 0) != 0) child_fail(report_fd, errno);
     if (options.group == Group::kNewSession && ::setsid() < 0) child_fail(report_fd, errno);
 
@@ -158,6 +155,17 @@ Result<Subprocess> Subprocess::spawn(SpawnOptions options) {
       }
     }
     for (int fd : options.keep_fds) ::fcntl(fd, F_SETFD, 0);
+    if (options.gid) {
+      if (::setgroups(0, nullptr) != 0 || ::setresgid(*options.gid, *options.gid, *options.gid) != 0) {
+        child_fail(report_fd, errno);
+      }
+    }
+    if (options.uid && ::setresuid(*options.uid, *options.uid, *options.uid) != 0) child_fail(report_fd, errno);
+    // After the credential change, which would clear it.
+    if (options.kill_with_parent) {
+      if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(report_fd, errno);
+      if (::getppid() != parent) ::_exit(127);  // the parent died before prctl took effect
+    }
     if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) child_fail(report_fd, errno);
     if (options.argv[0].find('/') == std::string::npos) {
       ::execvpe(argv[0], argv.data(), child_env);

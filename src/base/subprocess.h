@@ -54,6 +54,8 @@ struct SpawnOptions {
   Group group = Group::kNewProcessGroup;
   std::vector<int> keep_fds;                      // extra descriptors the child keeps (as is)
   bool kill_with_parent = false;                  // SIGKILL the child if the spawning thread dies
+  std::optional<uid_t> uid;                       // run as this uid (and gid = *gid), with no
+  std::optional<gid_t> gid;                       // supplementary groups; needs privilege
 };
 
 class Subprocess {

@@ -141,19 +141,28 @@ Status Instances::initialize(const model::InstanceName& name, const std::string&
   for (const std::string& dir : {layout.instances(), layout.tmp(), layout.runtimes()}) {
     if (auto made = make_directories(dir); !made.ok()) return made;
   }
-  std::string staging = layout.instances() + "/." + name.str() + ".new-" + random_suffix();
+  std::string staging = layout.instance_staging(name, random_suffix());
+  // Paths inside the staging directory mirror those the layout gives inside the instance directory.
+  std::string instance_dir = layout.instance_dir(name);
+  auto staged = [&](const std::string& path) { return staging + path.substr(instance_dir.size()); };
   auto stage = [&]() -> Status {
-    std::string cfg = staging + "/rendered/" + std::string(model::kServerCfgGamePath);
+    std::string cfg = staged(rendered_server_cfg(layout, name));
     if (auto made = make_directories(cfg.substr(0, cfg.rfind('/')), 0750); !made.ok()) return made;
-    if (auto w = write_file_atomic(staging + "/instance.env", files->instance_env, 0644); !w.ok()) return w;
-    if (auto w = write_file_atomic(staging + "/spec.yaml", model::format_spec_yaml(spec), 0600); !w.ok()) return w;
-    return write_file_atomic(cfg, files->server_cfg, 0640);
+    if (auto w = write_file_atomic(staged(layout.instance_env(name)), files->instance_env, 0644); !w.ok()) return w;
+    if (auto w = write_file_atomic(staged(layout.instance_spec(name)), model::format_spec_yaml(spec), 0600); !w.ok()) {
+      return w;
+    }
+    if (auto w = write_file_atomic(cfg, files->server_cfg, 0640); !w.ok()) return w;
+    // The instance's recorded identity (written by the overlay helper) stays with it.
+    auto uid = read_file(layout.instance_uid(name));
+    if (uid.ok()) return write_file_atomic(staged(layout.instance_uid(name)), *uid, 0644);
+    return ok_status();
   };
-  if (auto staged = stage(); !staged.ok()) {
+  if (auto status = stage(); !status.ok()) {
     (void)remove_tree(staging);
-    return staged;
+    return status;
   }
-  std::string target = layout.instance_dir(name);
+  const std::string& target = instance_dir;
   if (path_exists(target)) {
     if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0) {
       int saved = errno;

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,6 +13,7 @@
 #include "base/strings.h"
 #include "host/builtin_supervisor.h"
 #include "host/console_log.h"
+#include "host/instance_identity.h"
 #include "host/launch.h"
 #include "host/supervisor_state.h"
 
@@ -24,6 +26,16 @@ using Clock = std::chrono::steady_clock;
 constexpr milliseconds kProbeInterval{250};
 
 std::int64_t now_unix() { return static_cast<std::int64_t>(::time(nullptr)); }
+
+// The uid the server runs as: the instance's own (docs/design.md, "uid scheme") when we are root and
+// the overlay is idmapped (the data root belongs to a service user); otherwise our own.
+Result<std::optional<uid_t>> server_identity(const model::Layout& layout, const model::InstanceName& name) {
+  if (::geteuid() != 0) return std::optional<uid_t>();
+  struct stat root{};
+  if (::stat(layout.root().c_str(), &root) != 0) return Error::from_errno("stat " + layout.root(), errno);
+  if (root.st_uid == 0) return std::optional<uid_t>();
+  return read_instance_uid(layout, name);
+}
 
 class SupervisorProcess {
  public:
@@ -70,12 +82,19 @@ class SupervisorProcess {
       exit_error_ = plan.argv[0] + " does not exist (game tree not mounted?)";
       return std::nullopt;
     }
+    auto identity = server_identity(layout_, name_);
+    if (!identity.ok()) {
+      exit_error_ = identity.error().message();
+      return std::nullopt;
+    }
     auto process = Subprocess::spawn({.argv = plan.argv,
                                       .cwd = plan.game_root,
                                       .stdout_mode = Stream::kPipe,
                                       .stderr_mode = Stream::kToStdout,
                                       .group = Group::kNewProcessGroup,
-                                      .kill_with_parent = true});
+                                      .kill_with_parent = true,
+                                      .uid = *identity,
+                                      .gid = *identity});
     if (!process.ok()) {
       exit_error_ = process.error().message();
       return std::nullopt;

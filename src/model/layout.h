@@ -32,6 +32,10 @@ class Layout {
   std::string instance_dir(const InstanceName& name) const { return instances() + "/" + name.str(); }
   std::string instance_env(const InstanceName& name) const { return instance_dir(name) + "/instance.env"; }
   std::string instance_spec(const InstanceName& name) const { return instance_dir(name) + "/spec.yaml"; }
+  // Where `initialize` builds a new version of the instance directory before swapping it in.
+  std::string instance_staging(const InstanceName& name, std::string_view suffix) const {
+    return instances() + "/." + name.str() + ".new-" + std::string(suffix);
+  }
   // The instance's own uid (and gid), allocated by the overlay helper (docs/design.md, "uid scheme").
   std::string instance_uid(const InstanceName& name) const { return instance_dir(name) + "/uid"; }
   // Rendered files, placed into the game tree at start (path relative to the game root).

@@ -25,13 +25,14 @@ expect_exit 0 "$BIN_L4D2CTL" stop crash
 assert_eq 0 "$(mounts_under "$LEFT4ME_ROOT/runtime/crash")" "mounts of the failed instance after stop"
 
 # 2. A port that is taken: the server fails to bind, and the instance ends failed.
-port=$(free_port)
-write_spec "$T/bind.yaml" "$port"
-expect_exit 0 "$BIN_L4D2CTL" initialize bind -f "$T/bind.yaml"
-python3 -c "import socket,time; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', $port)); time.sleep(60)" &
+# The blocker picks a free UDP port itself and holds it (no race with other tests for the number).
+python3 -u -c "import socket,time; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', 0)); print(s.getsockname()[1]); time.sleep(120)" >"$T/blocker.port" &
 blocker=$!
 on_exit "kill $blocker 2>/dev/null"
-sleep 0.3
+wait_until 10 test -s "$T/blocker.port"
+port=$(cat "$T/blocker.port")
+write_spec "$T/bind.yaml" "$port"
+expect_exit 0 "$BIN_L4D2CTL" initialize bind -f "$T/bind.yaml"
 # start may see the first launch (exit 0) or only the supervisor giving up (exit 1): both are true.
 set +e; OUT=$("$BIN_L4D2CTL" start bind 2>&1); code=$?; set -e
 [ $code == 0 ] || { assert_eq 1 "$code" "start of a server that cannot bind"; assert_contains "$OUT" "failed to start"; }
