@@ -1,23 +1,28 @@
-// left4me-systemctl enable|disable|restart|show <name>: the only way the
-// unprivileged service acts on its server units (run through sudo). Validates
-// everything and derives the unit name itself.
-//   enable   start now and at boot (systemctl enable --now), clearing a
-//   previous "failed" first disable  stop now and not at boot (systemctl
-//   disable --now), then forget a "failed" state restart  systemctl restart,
-//   clearing a previous "failed" first show     the unit's state as KEY=value
-//   lines (timestamps as @<unix seconds>)
-// Exit: systemctl's status; 2 usage or invalid name (systemctl is not run); 69
-// systemctl missing.
+// left4me-systemctl enable|disable|restart|show <name>: the only way the unprivileged service acts
+// on its server units (run through sudo). Validates everything and derives the unit name itself.
+//   enable    gives the unit the instance's identity (its own uid, see helper/systemd_identity.h),
+//             clears a previous "failed", then `systemctl enable --now`: starts now and at boot
+//   disable   `systemctl disable --now`: stops now and not at boot, forgets a "failed" state, and
+//             removes the identity drop-in and records
+//   restart   as enable, with `systemctl restart`
+//   show      the unit's state as KEY=value lines (timestamps as @<unix seconds>)
+// Exit: systemctl's status; 1 when the identity cannot be set up (one line on stderr); 2 usage or
+// invalid name (systemctl is not run); 69 systemctl missing.
 #include <cstdio>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/strings.h"
+#include "helper/systemd_identity.h"
 #include "helper/systemd_tool.h"
 #include "model/instance_name.h"
 
 namespace {
 
+using left4me::Error;
+using left4me::Status;
 using left4me::helper::kExitToolMissing;
 using left4me::helper::kExitUsage;
 
@@ -41,14 +46,70 @@ int fail(const std::string& message, int code) {
   return code;
 }
 
-// Clears a "failed" unit (and its start-rate counter) so the next start is not
-// refused. Only when failed: on a running unit reset-failed would also zero
-// NRestarts.
+// Clears a "failed" unit (and its start-rate counter) so the next start is not refused. Only
+// when failed: on a running unit reset-failed would also zero NRestarts.
 void reset_if_failed(const std::string& systemctl, const std::string& unit) {
   auto failed = left4me::helper::run_tool({systemctl, "is-failed", "--quiet", unit});
   if (failed.ok() && *failed == 0) {
     (void)left4me::helper::run_tool({systemctl, "reset-failed", unit});
   }
+}
+
+left4me::Result<std::map<std::string, std::string>> unit_properties(const std::string& systemctl,
+                                                                    const std::string& unit) {
+  auto shown = left4me::helper::capture_tool({systemctl, "show", "--property=NeedDaemonReload,User,Group", unit});
+  if (!shown.ok()) return shown.error();
+  if (!shown->status.success()) {
+    return Error::failed("systemctl show " + unit + ": " + std::string(left4me::trim(shown->err)));
+  }
+  std::map<std::string, std::string> properties;
+  for (const std::string& line : left4me::split(shown->out, '\n')) {
+    size_t equals = line.find('=');
+    if (equals != std::string::npos) properties[line.substr(0, equals)] = line.substr(equals + 1);
+  }
+  return properties;
+}
+
+// Makes systemd see the identity drop-in: an unloaded unit reads it when it is loaded; a loaded
+// one needs a daemon-reload (only then, it costs a few hundred milliseconds). Refuses to go on if
+// systemd would still run the server as someone else.
+Status apply_identity(const std::string& systemctl, const std::string& unit, std::optional<uid_t> uid) {
+  const std::string expected = uid ? std::to_string(*uid) : std::string();
+  auto matches = [&](const std::map<std::string, std::string>& properties) {
+    if (properties.count("NeedDaemonReload") == 0 || properties.at("NeedDaemonReload") == "yes") return false;
+    if (!uid) return true;
+    auto user = properties.find("User");
+    auto group = properties.find("Group");
+    return user != properties.end() && user->second == expected && group != properties.end() &&
+           group->second == expected;
+  };
+  auto properties = unit_properties(systemctl, unit);
+  if (!properties.ok()) return properties.error();
+  if (matches(*properties)) return left4me::ok_status();
+  auto reloaded = left4me::helper::run_tool({systemctl, "--no-ask-password", "daemon-reload"});
+  if (!reloaded.ok()) return reloaded.error();
+  if (*reloaded != 0) return Error::failed("systemctl daemon-reload exited " + std::to_string(*reloaded));
+  properties = unit_properties(systemctl, unit);
+  if (!properties.ok()) return properties.error();
+  if (!matches(*properties)) {
+    auto user = properties->find("User");
+    return Error::failed(unit + " would run as '" + (user == properties->end() ? "" : user->second) +
+                         "', not as the instance uid " + expected + ", after daemon-reload");
+  }
+  return left4me::ok_status();
+}
+
+// The identity part of enable and restart.
+Status prepare_identity(const std::string& systemctl, const left4me::model::InstanceName& name,
+                        const std::string& unit) {
+  auto settings = left4me::helper::load_identity_settings();
+  if (!settings.ok()) return settings.error();
+  auto uid = left4me::helper::instance_server_uid(*settings, name);
+  if (!uid.ok()) return uid.error();
+  Status placed = *uid ? left4me::helper::install_identity(*settings, name, **uid)
+                       : left4me::helper::remove_identity(*settings, name);
+  if (!placed.ok()) return placed;
+  return apply_identity(systemctl, unit, *uid);
 }
 
 int run(const std::vector<std::string_view>& args) {
@@ -63,21 +124,29 @@ int run(const std::vector<std::string_view>& args) {
 
   auto systemctl = left4me::helper::locate_tool({"/bin/systemctl", "/usr/bin/systemctl"}, "LEFT4ME_SYSTEMCTL");
   if (!systemctl.ok()) return fail("systemctl: " + systemctl.error().message(), kExitToolMissing);
+  const std::string what = std::string(verb) + " '" + name->str() + "': ";
 
   std::vector<std::string> command;
-  if (verb == "enable") {
+  if (verb == "enable" || verb == "restart") {
+    if (auto identity = prepare_identity(*systemctl, *name, unit); !identity.ok()) {
+      return fail(what + identity.error().message(), 1);
+    }
     reset_if_failed(*systemctl, unit);
-    command = {*systemctl, "--no-ask-password", "enable", "--now", unit};
-  } else if (verb == "restart") {
-    reset_if_failed(*systemctl, unit);
-    command = {*systemctl, "--no-ask-password", "restart", unit};
+    command = verb == "enable" ? std::vector<std::string>{*systemctl, "--no-ask-password", "enable", "--now", unit}
+                               : std::vector<std::string>{*systemctl, "--no-ask-password", "restart", unit};
   } else if (verb == "show") {
     command = {*systemctl, "show", "--timestamp=unix", "--property=" + std::string(kShowProperties), unit};
   } else {
     auto disabled = left4me::helper::run_tool({*systemctl, "--no-ask-password", "disable", "--now", unit});
     if (!disabled.ok()) return fail(disabled.error().message(), 1);
     reset_if_failed(*systemctl, unit);
-    return *disabled;
+    if (*disabled != 0) return *disabled;  // maybe still running: it keeps its identity
+    auto settings = left4me::helper::load_identity_settings();
+    if (!settings.ok()) return fail(what + settings.error().message(), 1);
+    if (auto removed = left4me::helper::remove_identity(*settings, *name); !removed.ok()) {
+      return fail(what + removed.error().message(), 1);
+    }
+    return 0;
   }
   return fail(left4me::helper::exec_tool(command).message(), 1);
 }

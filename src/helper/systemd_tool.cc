@@ -8,14 +8,10 @@
 #include "base/subprocess.h"
 
 namespace left4me::helper {
-namespace {
-
 bool caller_is_plain_root() {
   return ::getuid() == 0 && ::geteuid() == 0 && std::getenv("SUDO_UID") == nullptr &&
          std::getenv("SUDO_USER") == nullptr && std::getenv("SUDO_COMMAND") == nullptr;
 }
-
-}  // namespace
 
 std::string server_unit(const model::InstanceName& name) { return "left4me-server@" + name.str() + ".service"; }
 
@@ -51,6 +47,13 @@ Result<int> run_tool(const std::vector<std::string>& argv) {
   auto status = child->wait(std::nullopt);
   if (!status.ok()) return status.error();
   return (*status)->shell_code();
+}
+
+Result<RunResult> capture_tool(const std::vector<std::string>& argv) {
+  RunOptions options;
+  options.env = tool_environment();
+  options.timeout = std::chrono::seconds(60);
+  return run(argv, options);
 }
 
 Error exec_tool(const std::vector<std::string>& argv) {

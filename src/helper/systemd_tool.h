@@ -8,9 +8,14 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/subprocess.h"
 #include "model/instance_name.h"
 
 namespace left4me::helper {
+
+// True for a caller that is root without having come through sudo (uid and euid 0, no
+// SUDO_UID/SUDO_USER/SUDO_COMMAND): only such a caller (tests) may redirect the helpers.
+bool caller_is_plain_root();
 
 // Exit codes shared with upstream's helpers.
 inline constexpr int kExitUsage = 2;
@@ -34,6 +39,8 @@ std::vector<std::string> tool_environment();
 // Runs argv to completion with stdin/stdout/stderr inherited; returns its
 // shell-style exit code.
 Result<int> run_tool(const std::vector<std::string>& argv);
+// Runs argv to completion with the fixed environment, capturing stdout and stderr.
+Result<RunResult> capture_tool(const std::vector<std::string>& argv);
 // Replaces this process with argv (for streaming and for passing the final exit
 // code through). Returns only on failure.
 Error exec_tool(const std::vector<std::string>& argv);
