@@ -62,7 +62,7 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(_depends "libc6 (>= 2.36), libstdc++6 (>= 12), libgcc-s1, libfmt9, libyaml-cpp0.7, libmount1"
-             "sudo, systemd (>= 252), util-linux, passwd")
+             "sudo, systemd (>= 252), libnss-systemd, util-linux, passwd")
 if(TARGET l4d2web)
   list(APPEND _depends "libsqlite3-0, libsodium23")
 endif()
