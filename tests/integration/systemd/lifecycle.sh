@@ -129,6 +129,8 @@ wait_until 20 sh -c "'$CI' sh '$name' left4me l4d2ctl status alpha --json | grep
 expect_ctl 0 status alpha --json
 assert_eq 1 "$(json_get "$OUT" 'j["restarts"]')" "restarts after kill -9"
 [ "$(json_get "$OUT" 'j["pid"]')" != "$pid" ] || fail "same pid after the restart"
+# systemd restarted it by itself (no helper ran): the identity comes from the unit's drop-in.
+assert_eq "$uid_alpha" "$(inside stat -c %u "/proc/$(json_get "$OUT" 'j["pid"]')")" "uid after systemd's restart"
 pass "kill -9: systemd restarted the server"
 
 # The burst limit: crashes beyond 5 in 60 s leave the unit failed, and status says so.

@@ -111,6 +111,11 @@ assert_eq "640 root:left4me" "$(inside stat -c '%a %U:%G' /etc/left4me/host.env)
 pass "reinstall and upgrade; the edited host.env survives"
 
 inside touch /var/lib/left4me/overlays/keep-me
+# An enabled server's identity as left4me-systemctl leaves it, and a userdb record that is not ours.
+inside sh -c 'mkdir -p /etc/systemd/system/left4me-server@verify.service.d /etc/userdb &&
+  printf "[Service]\nUser=1879048192\n" >/etc/systemd/system/left4me-server@verify.service.d/50-identity.conf &&
+  echo "{\"userName\":\"left4me-1879048192\",\"realName\":\"left4me instance verify\"}" >/etc/userdb/1879048192.user &&
+  echo "{\"userName\":\"someone\"}" >/etc/userdb/someone.user'
 inside dpkg -r left4me >"$T/dpkg.log" 2>&1 || { cat "$T/dpkg.log"; fail "remove"; }
 inside test -e /var/lib/left4me/overlays/keep-me || fail "remove deleted data"
 inside test ! -e /usr/local/lib/systemd/system/left4me-server@.service || fail "remove left the unit"
@@ -120,7 +125,10 @@ assert_eq "not-found" "$(show left4me-server@verify.service LoadState)"
 inside dpkg -P left4me >"$T/dpkg.log" 2>&1 || { cat "$T/dpkg.log"; fail "purge"; }
 inside test ! -e /etc/left4me || fail "purge left /etc/left4me"
 inside test ! -e /etc/sudoers.d/left4me || fail "purge left the sudoers file"
+inside test ! -e /etc/systemd/system/left4me-server@verify.service.d || fail "purge left an identity drop-in"
+inside test ! -e /etc/userdb/1879048192.user || fail "purge left an instance's userdb record"
+inside test -e /etc/userdb/someone.user || fail "purge removed a userdb record that is not left4me's"
 inside test -e /var/lib/left4me/overlays/keep-me || fail "purge deleted data"
 assert_eq "" "$(inside dpkg-query -W -f='${Status}' left4me 2>/dev/null | grep installed || true)"
 inside dpkg -i /mnt/t/left4me_0.0.2.deb >"$T/dpkg.log" 2>&1 || { cat "$T/dpkg.log"; fail "install after purge"; }
-pass "remove keeps data and config, purge keeps data; install after purge works"
+pass "remove keeps data and config, purge keeps data and removes the servers' identities; install after purge works"
