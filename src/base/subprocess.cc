@@ -154,6 +154,9 @@ Result<Subprocess> Subprocess::spawn(SpawnOptions options) {
         child_fail(report_fd, errno);
       }
     }
+    // Descriptors inherited without close-on-exec (a library's sockets, say) must not outlive us in a
+    // daemon the child may start: a listening socket held by a server would keep the port after we exit.
+    if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) child_fail(report_fd, errno);
     for (int fd : options.keep_fds) ::fcntl(fd, F_SETFD, 0);
     if (options.gid) {
       if (::setgroups(0, nullptr) != 0 || ::setresgid(*options.gid, *options.gid, *options.gid) != 0) {

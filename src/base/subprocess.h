@@ -52,7 +52,7 @@ struct SpawnOptions {
   int stdout_target = -1;                         // for kFd
   int stderr_target = -1;                         // for kFd
   Group group = Group::kNewProcessGroup;
-  std::vector<int> keep_fds;                      // extra descriptors the child keeps (as is)
+  std::vector<int> keep_fds;                      // extra descriptors the child keeps; it gets no others
   bool kill_with_parent = false;                  // SIGKILL the child if the spawning thread dies
   std::optional<uid_t> uid;                       // run as this uid (and gid = *gid), with no
   std::optional<gid_t> gid;                       // supplementary groups; needs privilege

@@ -1,5 +1,6 @@
 #include "base/subprocess.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -112,6 +113,25 @@ TEST(SubprocessTest, StreamLinesFromPipe) {
   EXPECT_EQ(lines, (std::vector<std::string>{"a", "b", "c"}));
   auto waited = process->wait(std::nullopt);
   ASSERT_TRUE(waited.ok() && waited->has_value() && (*waited)->success());
+}
+
+// Regression: the web app's listening socket (asio opens it without close-on-exec) leaked through
+// l4d2ctl into the server supervisor, which kept the port after the web app was killed.
+TEST(SubprocessTest, ChildGetsNoInheritedDescriptorsButKeepFds) {
+  int leaky[2];
+  int kept[2];
+  ASSERT_EQ(::pipe(leaky), 0);  // deliberately without O_CLOEXEC
+  ASSERT_EQ(::pipe2(kept, O_CLOEXEC), 0);
+  std::string script = "for fd in " + std::to_string(leaky[0]) + " " + std::to_string(kept[0]) +
+                       "; do if [ -e /proc/self/fd/$fd ]; then echo open; else echo closed; fi; done";
+  auto process = Subprocess::spawn(
+      {.argv = {"/bin/sh", "-c", script}, .stdout_mode = Stream::kPipe, .keep_fds = {kept[0]}});
+  ASSERT_TRUE(process.ok());
+  std::vector<std::string> lines;
+  ASSERT_TRUE(read_lines(process->stdout_fd(), [&](std::string_view line) { lines.emplace_back(line); }).ok());
+  EXPECT_EQ(lines, (std::vector<std::string>{"closed", "open"}));
+  ASSERT_TRUE(process->wait(std::nullopt).ok());
+  for (int fd : {leaky[0], leaky[1], kept[0], kept[1]}) ::close(fd);
 }
 
 TEST(SubprocessTest, DestructorKillsAndReapsARunningChild) {
