@@ -10,7 +10,7 @@ web_start() {
   (cd "$dir" && exec env LEFT4ME_WEB_LISTEN="127.0.0.1:$port" "$@" "$BIN_L4D2WEB" serve >"$dir/out" 2>"$dir/err") &
   WEB_PID=$!
   on_exit "kill -9 $WEB_PID 2>/dev/null"
-  wait_until 10 curl -sf "http://127.0.0.1:$port/health"
+  wait_until 10 curl -sf --max-time 2 "http://127.0.0.1:$port/health"
 }
 
 # csrf_login URL NAME PASSWORD JAR: logs in through the API, prints the session's CSRF token.

@@ -23,10 +23,15 @@ mkdir -p "$T/run"; : >"$T/host.env"
 web_start "$T/run" "$web_port" "${env_args[@]}"
 csrf=$(api_login "$base" admin admin-password "$T/jar")
 api() {  # api METHOD PATH [JSON]
-  curl -s -b "$T/jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' -X "$1" ${3:+-d "$3"} "$base$2"
+  curl -s --max-time 30 -b "$T/jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' -X "$1" ${3:+-d "$3"} "$base$2"
 }
 job_state() { json_get "$(api GET "/api/v1/jobs/$1")" 'j["job"]["state"]'; }
 job_done() { local s; s=$(job_state "$1"); [ "$s" != queued ] && [ "$s" != running ]; }
+# host_state_is STATE: what l4d2ctl says about alpha. web_state_is ID STATE: what the web app says.
+host_state_is() { [ "$(json_get "$(ctl status alpha --json)" 'j["state"]')" = "$1" ]; }
+web_state_is() { [ "$(json_get "$(api GET "/api/v1/servers/$1")" 'j["server"]["state"]')" = "$2" ]; }
+jobs_in_state() { json_get "$(api GET "/api/v1/jobs?state=$1")" 'len(j["jobs"])'; }
+no_pending_jobs() { [ "$(jobs_in_state queued)" = 0 ] && [ "$(jobs_in_state running)" = 0 ]; }
 
 # The game installation as an admin job, with progress.
 install_job=$(json_get "$(api POST /api/v1/install)" 'j["job"]["id"]')
@@ -50,8 +55,8 @@ job=$(api GET "/api/v1/jobs/$start_job")
 assert_eq interrupted "$(json_get "$job" 'j["job"]["state"]')" "start job after the crash"
 assert_contains "$(json_get "$job" 'j["job"]["reason"]')" "stopped while this job ran"
 # The server's state is what l4d2ctl says, and the database is intact.
-wait_until 20 bash -c "ctl status alpha --json | grep -q '\"state\":\"running\"'"
-wait_until 10 bash -c "curl -s -b '$T/jar' '$base/api/v1/servers/$server' | grep -q '\"state\":\"running\"'"
+wait_until 20 host_state_is running
+wait_until 10 web_state_is "$server" running
 (cd "$T/run" && "$BIN_L4D2WEB" integrity-check >/dev/null) || fail "integrity check after kill -9"
 assert_eq succeeded "$(job_state "$install_job")" "the earlier job is kept"
 assert_eq base "$(json_get "$(api GET "/api/v1/blueprints/$blueprint")" 'j["blueprint"]["name"]')"
@@ -62,7 +67,7 @@ ctl stop alpha >/dev/null
 pids=()
 for _ in $(seq 20); do api POST "/api/v1/servers/$server/start" >/dev/null & pids+=($!); done
 wait "${pids[@]}"
-wait_until 60 bash -c "[ \"\$(curl -s -b '$T/jar' '$base/api/v1/jobs?state=queued' | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"jobs\"]))')\" = 0 ] && [ \"\$(curl -s -b '$T/jar' '$base/api/v1/jobs?state=running' | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"jobs\"]))')\" = 0 ]"
+wait_until 60 no_pending_jobs
 list=$(ctl list --json)
 assert_eq 1 "$(json_get "$list" 'len([s for s in j if s["state"] == "running"])')" "running instances"
 assert_eq 1 "$(pgrep -c -f "fake-srcds.*hostport $game_port" || true)" "fake-srcds processes"
@@ -74,9 +79,12 @@ curl -s -N -b "$T/jar" "$base/api/v1/servers/$server/logs" >"$T/view2" & v2=$!
 on_exit "kill $v1 $v2 2>/dev/null"
 wait_until 10 grep -q '^data: ' "$T/view1"
 wait_until 10 grep -q '^data: ' "$T/view2"
-assert_eq 1 "$(pgrep -c -f "l4d2ctl logs alpha" || true)" "log followers"
+# A function, not `bash -c`: that shell's own command line would match the pattern.
+followers() { pgrep -c -f "l4d2ctl logs alpha" || true; }
+no_followers() { [ "$(followers)" = 0 ]; }
+assert_eq 1 "$(followers)" "log followers"
 kill "$v1" "$v2"
-wait_until 10 bash -c "! pgrep -f 'l4d2ctl logs alpha' >/dev/null"
+wait_until 10 no_followers
 pass "two viewers share one follower, cleaned up after they leave"
 
 stop_job=$(json_get "$(api POST "/api/v1/servers/$server/stop")" 'j["job"]["id"]')
