@@ -37,9 +37,10 @@ class SystemdSupervisor : public Supervisor {
   explicit SystemdSupervisor(SystemdSupervisorOptions options);
 
   std::string_view name() const override { return "systemd"; }
-  // `left4me-systemctl enable`: starts now and at boot; returns once the main
-  // process runs (the start job completed). A failed unit is reset first.
-  // Already running: nothing changes.
+  // `left4me-systemctl enable`: gives the unit the instance's own uid (a unit
+  // drop-in, see helper/systemd_identity.h), starts it now and at boot; returns
+  // once the main process runs (the start job completed). A failed unit is
+  // reset first. Already running: nothing changes.
   Status start(const model::InstanceName& name) override;
   // `left4me-systemctl disable`: SIGINT, then SIGKILL after the unit's
   // TimeoutStopSec (15 s); the ExecStopPost hook unmounts. `timeout` only
