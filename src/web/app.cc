@@ -215,6 +215,9 @@ Response App::dispatch(Request& request) {
 Response App::handle(Request& request) {
   auto started = std::chrono::steady_clock::now();
   Response response = dispatch(request);
+  if (page_errors && response.status >= 400 && !is_api(request.path)) {
+    response = page_errors(request, std::move(response));
+  }
   response.header("Content-Security-Policy", std::string(kContentSecurityPolicy));
   response.header("X-Content-Type-Options", "nosniff");
   response.header("Referrer-Policy", "same-origin");

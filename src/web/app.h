@@ -87,6 +87,8 @@ class App {
   std::unique_ptr<JobLogHub> job_logs;
   std::unique_ptr<ServerLogHub> server_logs;
   std::unique_ptr<JobRunner> runner;
+  // Set by the pages: turns an error answer to a page request (not /api, /health) into an HTML page.
+  std::function<Response(const Request&, Response)> page_errors;
 
  private:
   explicit App(WebConfig config_in) : config(std::move(config_in)) {}

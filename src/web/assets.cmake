@@ -1,0 +1,53 @@
+# The l4d2web pages: their sources, and the files they need embedded into the binary at build time: our
+# mustache templates (templates/), our CSS and JS (static/), and HTMX with its SSE extension from
+# node_modules (pinned by package-lock.json, installed by scripts/setup with `npm ci`; never committed).
+set(_web_vendor
+  "static/htmx.min.js=${PROJECT_SOURCE_DIR}/node_modules/htmx.org/dist/htmx.min.js"
+  "static/htmx-sse.js=${PROJECT_SOURCE_DIR}/node_modules/htmx-ext-sse/dist/sse.js")
+file(GLOB _web_templates CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/templates/*.mustache)
+file(GLOB _web_static CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/static/*.css ${CMAKE_CURRENT_SOURCE_DIR}/static/*.js)
+
+set(_web_manifest "")
+set(_web_asset_files "")
+foreach(entry ${_web_vendor})
+  string(REGEX REPLACE "^[^=]*=" "" file "${entry}")
+  if(NOT EXISTS "${file}")
+    message(FATAL_ERROR "${file} is missing: run scripts/setup (it runs `npm ci`)")
+  endif()
+  string(APPEND _web_manifest "${entry}\n")
+  list(APPEND _web_asset_files "${file}")
+endforeach()
+foreach(file ${_web_templates} ${_web_static})
+  file(RELATIVE_PATH name ${CMAKE_CURRENT_SOURCE_DIR} ${file})
+  string(APPEND _web_manifest "${name}=${file}\n")
+  list(APPEND _web_asset_files "${file}")
+endforeach()
+# Written only when it changes, so a reconfigure does not rebuild the assets.
+file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/web_assets.manifest CONTENT "${_web_manifest}")
+
+add_custom_command(
+  OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/embedded_assets.cc
+  COMMAND ${CMAKE_COMMAND} -DMANIFEST=${CMAKE_CURRENT_BINARY_DIR}/web_assets.manifest
+          -DOUTPUT=${CMAKE_CURRENT_BINARY_DIR}/embedded_assets.cc -P ${CMAKE_CURRENT_SOURCE_DIR}/embed_assets.cmake
+  DEPENDS ${_web_asset_files} ${CMAKE_CURRENT_SOURCE_DIR}/embed_assets.cmake
+          ${CMAKE_CURRENT_BINARY_DIR}/web_assets.manifest
+  COMMENT "Embedding the l4d2web templates and static files"
+  VERBATIM)
+
+target_sources(left4me_web PRIVATE
+  assets.cc
+  page_render.cc
+  pages_account.cc
+  pages_admin.cc
+  pages_blueprints.cc
+  pages_common.cc
+  pages_jobs.cc
+  pages_servers.cc
+  ${CMAKE_CURRENT_BINARY_DIR}/embedded_assets.cc)
+find_path(KAINJOW_MUSTACHE_INCLUDE_DIR kainjow/mustache.hpp REQUIRED)
+target_include_directories(left4me_web PRIVATE ${KAINJOW_MUSTACHE_INCLUDE_DIR})
+
+left4me_add_unit_test(web_pages_test
+  SOURCES pages_test.cc
+  LIBS left4me_web)
+target_compile_definitions(web_pages_test PRIVATE LEFT4ME_WEB_FAKE_CTL="${CMAKE_CURRENT_SOURCE_DIR}/testdata/fake_l4d2ctl.sh")

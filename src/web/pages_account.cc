@@ -1,0 +1,182 @@
+// Pages for logging in and out, the one-time setup link, and the user's own account: password and API
+// tokens. Form fields are the JSON API's (docs/api.md).
+#include <fmt/format.h>
+
+#include "web/pages.h"
+#include "web/responses.h"
+
+namespace left4me::web {
+namespace {
+
+Response with_headers(Response page, const Response& from) {
+  for (const auto& header : from.headers) page.headers.push_back(header);
+  return page;
+}
+
+Response login_page(App& app, int status, const std::string& message, const std::string& next,
+                    const std::string& name) {
+  std::string token;
+  Response cookie = login_csrf_cookie(app, Response{}, &token);
+  nlohmann::json view = anonymous_view("Log in");
+  view["login_csrf"] = token;
+  view["next"] = next;
+  view["name"] = name;
+  if (!message.empty()) view["error"] = message;
+  return with_headers(html_page(status, "login", view), cookie);
+}
+
+Response setup_page(App& app, int status, const std::string& setup_token, const std::string& message,
+                    const std::string& name) {
+  std::string token;
+  Response cookie = login_csrf_cookie(app, Response{}, &token);
+  nlohmann::json view = anonymous_view("Set up");
+  view["login_csrf"] = token;
+  view["token"] = setup_token;
+  view["name"] = name;
+  if (!message.empty()) view["error"] = message;
+  return with_headers(html_page(status, "setup", view), cookie);
+}
+
+Response account_page(App& app, Context& context, int status, nlohmann::json extra) {
+  nlohmann::json view = base_view(context, "Account", "account");
+  for (auto it = extra.begin(); it != extra.end(); ++it) view[it.key()] = it.value();
+  Result<std::vector<ApiToken>> tokens = app.accounts->list_api_tokens(context.user().id);
+  if (!tokens) return error_from(tokens.error());
+  nlohmann::json list = nlohmann::json::array();
+  for (const ApiToken& token : *tokens) {
+    list.push_back({{"id", token.id},
+                    {"name", token.name},
+                    {"read_only", token.read_only},
+                    {"created", format_time(token.created_at)},
+                    {"last_used", format_time(token.last_used_at.value_or(0))}});
+  }
+  view["tokens"] = list;
+  view["has_tokens"] = !list.empty();
+  return html_page(status, "account", view);
+}
+
+}  // namespace
+
+void register_account_pages(App& app) {
+  app.add_route({"GET", "/login", Access::kPublic, [&app](Context& context) {
+                   std::string next = safe_next(context.request.query_param("next").value_or("/"));
+                   if (context.auth) return redirect(next);
+                   return login_page(app, 200, "", next, "");
+                 }});
+
+  app.add_route({"POST", "/login", Access::kPublic, [&app](Context& context) {
+                   Form form(context.request);
+                   std::string next = safe_next(form.get("next"));
+                   std::string name = form.get("name");
+                   ThrottleLimits limits{app.config.login_failures_per_account, app.config.login_failures_per_address,
+                                         app.config.login_window};
+                   Result<LoginResult> login =
+                       app.accounts->login(name, form.get("password"), context.request.remote_address, limits);
+                   if (!login) return error_from(login.error());
+                   if (login->outcome == LoginOutcome::kThrottled) {
+                     return login_page(app, 429, "Too many failed logins. Wait a few minutes and try again.", next,
+                                       name);
+                   }
+                   if (login->outcome != LoginOutcome::kOk) {
+                     return login_page(app, 401,
+                                       "Wrong user name or password (or the account is disabled). Check both and "
+                                       "try again.",
+                                       next, name);
+                   }
+                   return start_session(app, *login->user, redirect(next));
+                 }});
+
+  app.add_route({"POST", "/logout", Access::kUser, [&app](Context& context) {
+                   if (!context.auth->via_token) (void)app.accounts->end_session(context.auth->session_token);
+                   Response response = redirect("/login?notice=logged_out");
+                   response.header("Set-Cookie", fmt::format("l4d2_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
+                                                             app.config.session_cookie_secure ? "; Secure" : ""));
+                   return response;
+                 }});
+
+  app.add_route({"GET", "/setup", Access::kPublic, [&app](Context& context) {
+                   std::string token = context.request.query_param("token").value_or("");
+                   Result<bool> valid = app.accounts->setup_token_valid(token);
+                   if (!valid) return error_from(valid.error());
+                   if (!*valid) {
+                     return error_page(context.request, 404, "This setup link is not valid",
+                                       "It was used already, it expired, or a user exists. Restart the web app for a "
+                                       "new link, or log in.");
+                   }
+                   return setup_page(app, 200, token, "", "");
+                 }});
+
+  app.add_route({"POST", "/setup", Access::kPublic, [&app](Context& context) {
+                   Form form(context.request);
+                   std::string token = form.get("token");
+                   std::string name = form.get("name");
+                   std::string password = form.get("password");
+                   if (auto problem = check_user_name(name)) return setup_page(app, 422, token, *problem, name);
+                   if (auto problem = check_password_rules(password)) {
+                     return setup_page(app, 422, token, *problem, name);
+                   }
+                   Result<User> user = app.accounts->complete_setup(token, name, password);
+                   if (!user) {
+                     if (user.error().code() == ErrorCode::kInvalidArgument) {
+                       return setup_page(app, 422, token, user.error().message(), name);
+                     }
+                     return error_page(context.request, 403, "This setup link is not valid",
+                                       user.error().message() + ". Restart the web app for a new link, or log in.");
+                   }
+                   return start_session(app, *user, redirect("/"));
+                 }});
+
+  app.add_route({"GET", "/account", Access::kUser,
+                 [&app](Context& context) { return account_page(app, context, 200, nlohmann::json::object()); }});
+
+  app.add_route({"POST", "/account/password", Access::kUser, [&app](Context& context) {
+                   Form form(context.request);
+                   std::string next = form.get("new_password");
+                   Result<bool> matches = app.accounts->check_password(context.user().id, form.get("current_password"));
+                   if (!matches) return error_from(matches.error());
+                   if (!*matches) {
+                     return account_page(app, context, 422,
+                                         {{"current_password_error", "This is not your current password."}});
+                   }
+                   if (auto problem = check_password_rules(next)) {
+                     return account_page(app, context, 422, {{"new_password_error", *problem}});
+                   }
+                   if (next != form.get("confirm_password")) {
+                     return account_page(app, context, 422,
+                                         {{"confirm_password_error", "The two new passwords differ. Type it again."}});
+                   }
+                   if (Status status = app.accounts->set_password(context.user().id, next); !status) {
+                     return error_from(status.error());
+                   }
+                   // Every session ended with the old password; this browser gets a new one.
+                   return start_session(app, context.user(), redirect("/account?notice=password_changed"));
+                 }});
+
+  app.add_route({"POST", "/account/tokens", Access::kUser, [&app](Context& context) {
+                   Form form(context.request);
+                   std::string name = form.get("name");
+                   bool read_only = form.has("read_only");
+                   auto created = app.accounts->create_api_token(context.user().id, name, read_only);
+                   if (!created) {
+                     if (created.error().code() == ErrorCode::kInvalidArgument ||
+                         created.error().code() == ErrorCode::kAlreadyExists) {
+                       return account_page(app, context, 422,
+                                           {{"token_name_error", created.error().message()}, {"token_name", name}});
+                     }
+                     return error_from(created.error());
+                   }
+                   return account_page(app, context, 201,
+                                       {{"new_token", {{"name", created->first.name}, {"value", created->second}}}});
+                 }});
+
+  app.add_route({"POST", "/account/tokens/{id}/revoke", Access::kUser, [&app](Context& context) {
+                   std::optional<std::int64_t> id = context.id_param(0);
+                   if (!id) return error_response(404, "not_found", "token not found");
+                   if (Status status = app.accounts->revoke_api_token(context.user().id, *id); !status) {
+                     return error_from(status.error());
+                   }
+                   return redirect("/account?notice=token_revoked");
+                 }});
+}
+
+}  // namespace left4me::web

@@ -1,0 +1,334 @@
+// Shared parts of the pages: see pages.h.
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <ctime>
+#include <mutex>
+
+#include "web/assets.h"
+#include "web/pages.h"
+#include "web/responses.h"
+
+namespace left4me::web {
+namespace {
+
+struct Notice {
+  std::string_view key;
+  std::string_view text;
+};
+
+// Messages shown after a redirect (?notice=<key>): fixed texts, so a link cannot put words on the page.
+constexpr Notice kNotices[] = {
+    {"password_changed", "Your password was changed. Your other sessions were logged out."},
+    {"token_revoked", "The API token was revoked."},
+    {"blueprint_created", "The blueprint was created."},
+    {"blueprint_saved", "The blueprint was saved. Servers that follow it get the change at their next start."},
+    {"blueprint_deleted", "The blueprint was deleted."},
+    {"server_created", "The server was created. Start it when you are ready."},
+    {"server_moved", "The server now follows the other blueprint; the change applies at its next start."},
+    {"server_deleting", "The server is being deleted; it disappears from the list when the job is done."},
+    {"job_cancelled", "The job was cancelled."},
+    {"user_created", "The user was created."},
+    {"user_updated", "The user was updated."},
+    {"install_queued", "The game installation was queued."},
+    {"logged_out", "You are logged out."},
+};
+
+std::optional<std::string_view> notice_text(std::string_view key) {
+  for (const Notice& notice : kNotices) {
+    if (notice.key == key) return notice.text;
+  }
+  return std::nullopt;
+}
+
+nlohmann::json asset_urls() {
+  return {{"css", static_url("app.css")},
+          {"htmx", static_url("htmx.min.js")},
+          {"sse", static_url("htmx-sse.js")},
+          {"js", static_url("app.js")}};
+}
+
+class EscapedLogSink : public EventSink {
+ public:
+  explicit EscapedLogSink(std::shared_ptr<EventSink> inner) : inner_(std::move(inner)) {}
+
+  bool send(std::string data) override {
+    std::string out;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      pending_ += data;
+      std::size_t start = 0;
+      for (std::size_t end = pending_.find('\n'); end != std::string::npos; end = pending_.find('\n', start)) {
+        std::string_view line(pending_.data() + start, end - start);
+        if (line.substr(0, 5) == "data:") {
+          std::string_view text = line.substr(5);
+          if (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+          out += "data: <div class=\"line\">" + html_escape(text) + "</div>\n";
+        } else {
+          out.append(line);
+          out += '\n';
+        }
+        start = end + 1;
+      }
+      pending_.erase(0, start);
+    }
+    if (out.empty()) return !inner_->closed();
+    return inner_->send(std::move(out));
+  }
+  bool closed() const override { return inner_->closed(); }
+  void close() override { inner_->close(); }
+
+ private:
+  std::shared_ptr<EventSink> inner_;
+  std::mutex mutex_;
+  std::string pending_;  // an incomplete last line
+};
+
+std::string_view state_class(std::string_view state) {
+  if (state == "running" || state == "succeeded") return "good";
+  if (state == "starting" || state == "queued" || state == "stopping") return "busy";
+  if (state == "failed" || state == "interrupted") return "bad";
+  return "idle";
+}
+
+}  // namespace
+
+Form::Form(const Request& request) {
+  std::string_view type = request.header("content-type").value_or("");
+  if (type.substr(0, 33) == "application/x-www-form-urlencoded") pairs_ = parse_form(request.body);
+}
+
+std::string Form::get(std::string_view name) const {
+  for (const auto& [key, value] : pairs_) {
+    if (key == name) return value;
+  }
+  return "";
+}
+
+bool Form::has(std::string_view name) const {
+  for (const auto& pair : pairs_) {
+    if (pair.first == name) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> Form::all(std::string_view name) const {
+  std::vector<std::string> values;
+  for (const auto& [key, value] : pairs_) {
+    if (key == name) values.push_back(value);
+  }
+  return values;
+}
+
+nlohmann::json anonymous_view(std::string_view title) {
+  return {{"title", title}, {"asset", asset_urls()}, {"user", nullptr}, {"csrf", nullptr}};
+}
+
+nlohmann::json base_view(const Context& context, std::string_view title, std::string_view nav) {
+  nlohmann::json view = anonymous_view(title);
+  if (context.auth) {
+    view["user"] = {{"name", context.user().name}, {"is_admin", context.user().is_admin}};
+    view["csrf"] = context.auth->csrf_token;
+  }
+  if (!nav.empty()) view["nav_" + std::string(nav)] = true;
+  if (auto key = context.request.query_param("notice")) {
+    if (auto text = notice_text(*key)) view["notice"] = std::string(*text);
+  }
+  return view;
+}
+
+bool is_htmx(const Request& request) { return request.header("hx-request").has_value(); }
+
+std::string safe_next(const std::string& next) {
+  if (next.empty() || next[0] != '/' || (next.size() > 1 && (next[1] == '/' || next[1] == '\\'))) return "/";
+  return next;
+}
+
+std::string format_time(std::int64_t unix_seconds) {
+  if (unix_seconds <= 0) return "";
+  std::time_t time = static_cast<std::time_t>(unix_seconds);
+  std::tm utc{};
+  gmtime_r(&time, &utc);
+  return fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", utc);
+}
+
+std::string format_bytes(double bytes) {
+  constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  std::size_t unit = 0;
+  while (bytes >= 1024 && unit + 1 < std::size(kUnits)) {
+    bytes /= 1024;
+    ++unit;
+  }
+  if (unit == 0) return fmt::format("{:.0f} B", bytes);
+  return fmt::format("{:.1f} {}", bytes, kUnits[unit]);
+}
+
+std::string request_host(const Request& request) {
+  std::string host(request.header("host").value_or("127.0.0.1"));
+  if (!host.empty() && host.front() == '[') {
+    std::size_t close = host.find(']');
+    return close == std::string::npos ? host : host.substr(0, close + 1);
+  }
+  std::size_t colon = host.find(':');
+  if (colon != std::string::npos) host.resize(colon);
+  return host.empty() ? "127.0.0.1" : host;
+}
+
+std::string error_message_of(const Response& response) {
+  nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+  if (body.is_object() && body.contains("error") && body["error"].is_object() &&
+      body["error"].contains("message") && body["error"]["message"].is_string()) {
+    return body["error"]["message"].get<std::string>();
+  }
+  return "";
+}
+
+Response error_page(const Request& request, int status, std::string_view title, std::string_view message) {
+  nlohmann::json view = anonymous_view(title);
+  view["status"] = status;
+  view["message"] = message;
+  view["path"] = request.path;
+  view["is_not_found"] = status == 404;
+  return html_page(status, "error", view);
+}
+
+Response page_error_hook(const Request& request, Response response) {
+  for (const auto& [name, value] : response.headers) {
+    if (name == "Content-Type" && value.rfind("application/json", 0) != 0) return response;
+  }
+  if (is_htmx(request)) return response;
+  std::string message = error_message_of(response);
+  std::string_view title = "Something went wrong";
+  switch (response.status) {
+    case 404:
+      title = "Page not found";
+      message = "There is nothing here. The address may be mistyped, or the server, blueprint or job was deleted "
+                "(or belongs to someone else).";
+      break;
+    case 403:
+      title = "Not allowed";
+      if (message.find("CSRF") != std::string::npos) {
+        message = "This form has expired (or came from another site). Go back, reload the page and try again.";
+      }
+      break;
+    case 405:
+      title = "Not possible here";
+      message = "This address does not accept that request. Use the buttons on the pages.";
+      break;
+    case 409: title = "That cannot be done now"; break;
+    case 413:
+      title = "Too large";
+      message = "What you sent is too large (the limit is 1 MiB).";
+      break;
+    case 422: title = "Please check your input"; break;
+    case 429: title = "Too many attempts"; break;
+    default:
+      if (response.status >= 500) {
+        message = "The web app hit an unexpected problem; the details are in its log. Try again, and tell your "
+                  "administrator if it keeps happening.";
+      }
+  }
+  if (message.empty()) message = "The request failed (HTTP " + std::to_string(response.status) + ").";
+  Response page = error_page(request, response.status, title, message);
+  for (const auto& header : response.headers) {
+    if (header.first != "Content-Type") page.headers.push_back(header);
+  }
+  return page;
+}
+
+std::shared_ptr<EventSink> escaped_log_sink(std::shared_ptr<EventSink> sink) {
+  return std::make_shared<EscapedLogSink>(std::move(sink));
+}
+
+nlohmann::json server_view(const Server& server, const StatusMap* statuses, const ServerPending* pending,
+                           const std::string& host) {
+  std::string state = server.state;
+  nlohmann::json view = {{"id", server.id},
+                         {"name", server.name},
+                         {"owner", server.owner_name},
+                         {"port", server.port},
+                         {"address", fmt::format("{}:{}", host, server.port)},
+                         {"blueprint_id", server.blueprint_id},
+                         {"blueprint_name", server.blueprint_name},
+                         {"blueprint_version", server.blueprint_version},
+                         {"applied_version", server.applied_version ? nlohmann::json(*server.applied_version)
+                                                                    : nlohmann::json(nullptr)},
+                         {"outdated", server.outdated()},
+                         {"map", ""},
+                         {"players", ""},
+                         {"has_live", false}};
+  if (statuses != nullptr) {
+    auto it = statuses->find(server.name);
+    if (it == statuses->end()) {
+      state = "new";
+    } else {
+      const nlohmann::json& status = it->second;
+      if (status.contains("state") && status["state"].is_string()) state = status["state"].get<std::string>();
+      if (status.contains("live") && status["live"].is_object()) {
+        const nlohmann::json& live = status["live"];
+        view["has_live"] = true;
+        view["map"] = live.value("map", "");
+        view["players"] = fmt::format("{}/{}", live.value("players", 0), live.value("max_players", 0));
+        view["live_hostname"] = live.value("hostname", "");
+      }
+      if (status.contains("pid") && status["pid"].is_number_integer()) view["pid"] = status["pid"];
+      if (status.contains("since") && status["since"].is_string()) view["since"] = status["since"];
+      if (status.contains("restarts") && status["restarts"].is_number_integer()) {
+        view["restarts"] = status["restarts"];
+      }
+      if (status.contains("last_exit") && status["last_exit"].is_object()) {
+        view["last_exit"] = status["last_exit"].value("description", "");
+      }
+    }
+  }
+  bool up = state == "running" || state == "starting";
+  view["state"] = state;
+  view["state_class"] = state_class(state);
+  view["busy"] = pending != nullptr;
+  if (pending != nullptr) {
+    view["pending"] = fmt::format("{} {}", pending->type, pending->state == "running" ? "running" : "queued");
+  }
+  view["can_start"] = pending == nullptr && !up;
+  view["can_stop"] = pending == nullptr && up;
+  view["can_restart"] = pending == nullptr && up;
+  return view;
+}
+
+std::map<std::int64_t, ServerPending> pending_jobs(App& app, const Scope& scope) {
+  std::map<std::int64_t, ServerPending> pending;
+  for (const char* state : {"queued", "running"}) {
+    JobFilter filter;
+    filter.state = state;
+    Result<std::vector<Job>> jobs = app.jobs->list(scope, filter);
+    if (!jobs) continue;
+    for (const Job& job : *jobs) {
+      if (job.server_id) pending[*job.server_id] = ServerPending{job.type, job.state};
+    }
+  }
+  return pending;
+}
+
+nlohmann::json job_view(const Job& job) {
+  bool live = job.state == "queued" || job.state == "running";
+  nlohmann::json view = {{"id", job.id},
+                         {"type", job.type},
+                         {"target", job.target},
+                         {"server_id", job.server_id ? nlohmann::json(*job.server_id) : nlohmann::json(nullptr)},
+                         {"state", job.state},
+                         {"state_class", state_class(job.state)},
+                         {"created", format_time(job.created_at)},
+                         {"started", format_time(job.started_at.value_or(0))},
+                         {"finished", format_time(job.finished_at.value_or(0))},
+                         {"exit_code", job.exit_code ? nlohmann::json(std::to_string(*job.exit_code))
+                                                     : nlohmann::json(nullptr)},
+                         {"reason", job.reason},
+                         {"is_queued", job.state == "queued"},
+                         {"is_live", live}};
+  if (job.started_at) {
+    std::int64_t end = job.finished_at.value_or(unix_now());
+    view["duration"] = fmt::format("{} s", std::max<std::int64_t>(0, end - *job.started_at));
+  }
+  return view;
+}
+
+}  // namespace left4me::web

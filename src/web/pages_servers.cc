@@ -1,0 +1,278 @@
+// Pages for servers: the dashboard (every server the user can see, refreshing itself), creating a server,
+// the server page (status, actions, live console, job history, blueprint), moving and deleting.
+#include <fmt/format.h>
+
+#include "base/strings.h"
+#include "model/instance_name.h"
+#include "web/pages.h"
+#include "web/responses.h"
+
+namespace left4me::web {
+namespace {
+
+struct ServerRows {
+  nlohmann::json rows = nlohmann::json::array();
+  std::string status_error;
+};
+
+Result<ServerRows> server_rows(App& app, Context& context) {
+  Result<std::vector<Server>> servers = app.servers->list(context.scope());
+  if (!servers) return servers.error();
+  Result<std::shared_ptr<const StatusMap>> statuses = app.status_cache->snapshot();
+  std::map<std::int64_t, ServerPending> pending = pending_jobs(app, context.scope());
+  std::string host = request_host(context.request);
+  ServerRows out;
+  for (const Server& server : *servers) {
+    auto it = pending.find(server.id);
+    nlohmann::json row = server_view(server, statuses ? statuses->get() : nullptr,
+                                     it == pending.end() ? nullptr : &it->second, host);
+    row["show_owner"] = context.user().is_admin;
+    out.rows.push_back(row);
+  }
+  if (!statuses) out.status_error = statuses.error().message();
+  return out;
+}
+
+nlohmann::json rows_view(Context& context, const ServerRows& rows) {
+  return {{"servers", rows.rows},
+          {"has_servers", !rows.rows.empty()},
+          {"status_error", rows.status_error},
+          {"show_owner", context.user().is_admin},
+          {"csrf", context.auth->csrf_token}};
+}
+
+// One server with its live status and pending job, as the page and its fragments show it.
+Result<nlohmann::json> one_server(App& app, Context& context, const Server& server) {
+  Result<std::shared_ptr<const StatusMap>> statuses = app.status_cache->snapshot();
+  std::map<std::int64_t, ServerPending> pending = pending_jobs(app, context.scope());
+  auto it = pending.find(server.id);
+  nlohmann::json view = server_view(server, statuses ? statuses->get() : nullptr,
+                                    it == pending.end() ? nullptr : &it->second, request_host(context.request));
+  view["csrf"] = context.auth->csrf_token;
+  return view;
+}
+
+Result<nlohmann::json> server_jobs(App& app, Context& context, std::int64_t server_id) {
+  JobFilter filter;
+  filter.server_id = server_id;
+  filter.limit = 20;
+  Result<std::vector<Job>> jobs = app.jobs->list(context.scope(), filter);
+  if (!jobs) return jobs.error();
+  nlohmann::json list = nlohmann::json::array();
+  for (const Job& job : *jobs) list.push_back(job_view(job));
+  return nlohmann::json{{"jobs", list}, {"has_jobs", !list.empty()}, {"server_id", server_id},
+                        {"csrf", context.auth->csrf_token}};
+}
+
+Response new_server_page(App& app, Context& context, int status, nlohmann::json extra) {
+  nlohmann::json view = base_view(context, "New server", "servers");
+  for (auto it = extra.begin(); it != extra.end(); ++it) view[it.key()] = it.value();
+  Result<std::vector<Blueprint>> blueprints = app.blueprints->list(Scope{context.user().id, false});
+  if (!blueprints) return error_from(blueprints.error());
+  std::string chosen = view.value("blueprint_id", "");
+  nlohmann::json list = nlohmann::json::array();
+  for (const Blueprint& blueprint : *blueprints) {
+    list.push_back({{"id", blueprint.id},
+                    {"name", blueprint.name},
+                    {"selected", std::to_string(blueprint.id) == chosen}});
+  }
+  view["blueprints"] = list;
+  view["has_blueprints"] = !list.empty();
+  return html_page(status, "server_new", view);
+}
+
+Response server_page(App& app, Context& context, const Server& server, int status, nlohmann::json extra) {
+  nlohmann::json view = base_view(context, server.name, "servers");
+  for (auto it = extra.begin(); it != extra.end(); ++it) view[it.key()] = it.value();
+  Result<nlohmann::json> one = one_server(app, context, server);
+  if (!one) return error_from(one.error());
+  view["server"] = *one;
+  Result<nlohmann::json> jobs = server_jobs(app, context, server.id);
+  if (!jobs) return error_from(jobs.error());
+  view["history"] = *jobs;
+  // The owner's blueprints (an admin moves a server among its owner's blueprints only).
+  Result<std::vector<Blueprint>> blueprints = app.blueprints->list(Scope{server.owner_id, false});
+  if (!blueprints) return error_from(blueprints.error());
+  nlohmann::json list = nlohmann::json::array();
+  for (const Blueprint& blueprint : *blueprints) {
+    list.push_back({{"id", blueprint.id}, {"name", blueprint.name}, {"selected", blueprint.id == server.blueprint_id}});
+  }
+  view["blueprints"] = list;
+  view["can_move"] = list.size() > 1;
+  return html_page(status, "server", view);
+}
+
+std::optional<Server> find_server(App& app, Context& context, Response* failure) {
+  std::optional<std::int64_t> id = context.id_param(0);
+  if (!id) {
+    *failure = error_response(404, "not_found", "server not found");
+    return std::nullopt;
+  }
+  Result<Server> server = app.servers->get(*id, context.scope());
+  if (!server) {
+    *failure = error_from(server.error());
+    return std::nullopt;
+  }
+  return *server;
+}
+
+Response server_action(App& app, Context& context, const std::string& type) {
+  Response failure;
+  std::optional<Server> server = find_server(app, context, &failure);
+  if (!server) return failure;
+  // Repeated clicks on the same action while one is still queued share that job.
+  Result<Job> job = app.jobs->enqueue(type, server->name, server->id, context.user().id, Dedupe::kYes);
+  if (!job) return error_from(job.error());
+  app.runner->notify();
+  if (!is_htmx(context.request)) {
+    std::string back = Form(context.request).get("back");
+    return redirect(back.empty() ? "/servers/" + std::to_string(server->id) : safe_next(back));
+  }
+  Result<nlohmann::json> view = one_server(app, context, *server);
+  if (!view) return error_from(view.error());
+  if (context.request.query_param("view").value_or("") == "row") {
+    (*view)["show_owner"] = context.user().is_admin;
+    return html_fragment(200, "_server_row", *view);
+  }
+  return html_fragment(200, "_server_status", *view);
+}
+
+}  // namespace
+
+void register_server_pages(App& app) {
+  app.add_route({"GET", "/", Access::kUser, [&app](Context& context) {
+                   Result<ServerRows> rows = server_rows(app, context);
+                   if (!rows) return error_from(rows.error());
+                   nlohmann::json view = base_view(context, "Servers", "servers");
+                   view["table"] = rows_view(context, *rows);
+                   return html_page(200, "dashboard", view);
+                 }});
+
+  app.add_route({"GET", "/servers/rows", Access::kUser, [&app](Context& context) {
+                   Result<ServerRows> rows = server_rows(app, context);
+                   if (!rows) return error_from(rows.error());
+                   return html_fragment(200, "_server_rows", rows_view(context, *rows));
+                 }});
+
+  app.add_route({"GET", "/servers/new", Access::kUser, [&app](Context& context) {
+                   nlohmann::json extra = nlohmann::json::object();
+                   if (auto chosen = context.request.query_param("blueprint_id")) extra["blueprint_id"] = *chosen;
+                   return new_server_page(app, context, 200, extra);
+                 }});
+
+  app.add_route({"POST", "/servers", Access::kUser, [&app](Context& context) {
+                   Form form(context.request);
+                   std::string name = form.get("name");
+                   std::string blueprint_text = form.get("blueprint_id");
+                   nlohmann::json extra = {{"name", name}, {"blueprint_id", blueprint_text}};
+                   if (!model::InstanceName::is_valid(name)) {
+                     extra["name_error"] = model::InstanceName::create(name).error().message() +
+                                           ". Use 1-64 lower-case letters, digits, '-' or '_', starting with a "
+                                           "letter or digit.";
+                     return new_server_page(app, context, 422, extra);
+                   }
+                   std::optional<long long> blueprint_id = parse_int(blueprint_text, 1, INT64_MAX);
+                   if (!blueprint_id) {
+                     extra["blueprint_error"] = "Choose one of your blueprints.";
+                     return new_server_page(app, context, 422, extra);
+                   }
+                   Result<Server> server = app.servers->create(context.user().id, name, *blueprint_id);
+                   if (!server) {
+                     switch (server.error().code()) {
+                       case ErrorCode::kNotFound: extra["blueprint_error"] = server.error().message(); break;
+                       case ErrorCode::kUnavailable:
+                         extra["error"] = server.error().message() + ". Ask an administrator to widen the port "
+                                                                     "range or delete an unused server.";
+                         break;
+                       case ErrorCode::kInvalidArgument:
+                       case ErrorCode::kAlreadyExists: extra["name_error"] = server.error().message(); break;
+                       default: return error_from(server.error());
+                     }
+                     return new_server_page(app, context, 422, extra);
+                   }
+                   return redirect(fmt::format("/servers/{}?notice=server_created", server->id));
+                 }});
+
+  app.add_route({"GET", "/servers/{id}", Access::kUser, [&app](Context& context) {
+                   Response failure;
+                   std::optional<Server> server = find_server(app, context, &failure);
+                   if (!server) return failure;
+                   return server_page(app, context, *server, 200, nlohmann::json::object());
+                 }});
+
+  app.add_route({"GET", "/servers/{id}/status", Access::kUser, [&app](Context& context) {
+                   Response failure;
+                   std::optional<Server> server = find_server(app, context, &failure);
+                   if (!server) return failure;
+                   Result<nlohmann::json> view = one_server(app, context, *server);
+                   if (!view) return error_from(view.error());
+                   return html_fragment(200, "_server_status", *view);
+                 }});
+
+  app.add_route({"GET", "/servers/{id}/jobs", Access::kUser, [&app](Context& context) {
+                   Response failure;
+                   std::optional<Server> server = find_server(app, context, &failure);
+                   if (!server) return failure;
+                   Result<nlohmann::json> view = server_jobs(app, context, server->id);
+                   if (!view) return error_from(view.error());
+                   return html_fragment(200, "_server_jobs", *view);
+                 }});
+
+  for (const char* action : {"start", "stop", "restart"}) {
+    app.add_route({"POST", fmt::format("/servers/{{id}}/{}", action), Access::kUser,
+                   [&app, type = std::string(action)](Context& context) { return server_action(app, context, type); }});
+  }
+
+  app.add_route({"GET", "/servers/{id}/delete", Access::kUser, [&app](Context& context) {
+                   Response failure;
+                   std::optional<Server> server = find_server(app, context, &failure);
+                   if (!server) return failure;
+                   nlohmann::json view = base_view(context, "Delete " + server->name, "servers");
+                   view["server"] = {{"id", server->id}, {"name", server->name}};
+                   return html_page(200, "server_delete", view);
+                 }});
+
+  app.add_route({"POST", "/servers/{id}/delete", Access::kUser, [&app](Context& context) {
+                   Response failure;
+                   std::optional<Server> server = find_server(app, context, &failure);
+                   if (!server) return failure;
+                   Result<Job> job =
+                       app.jobs->enqueue("delete", server->name, server->id, context.user().id, Dedupe::kYes);
+                   if (!job) return error_from(job.error());
+                   app.runner->notify();
+                   return redirect("/?notice=server_deleting");
+                 }});
+
+  app.add_route({"POST", "/servers/{id}/blueprint", Access::kUser, [&app](Context& context) {
+                   Response failure;
+                   std::optional<Server> server = find_server(app, context, &failure);
+                   if (!server) return failure;
+                   std::optional<long long> blueprint_id = parse_int(Form(context.request).get("blueprint_id"), 1,
+                                                                     INT64_MAX);
+                   if (!blueprint_id) {
+                     return server_page(app, context, *server, 422, {{"move_error", "Choose a blueprint."}});
+                   }
+                   Result<Server> moved = app.servers->reassign(server->id, context.scope(), *blueprint_id);
+                   if (!moved) {
+                     if (moved.error().code() == ErrorCode::kFailed) return error_from(moved.error());
+                     return server_page(app, context, *server, 422, {{"move_error", moved.error().message()}});
+                   }
+                   return redirect(fmt::format("/servers/{}?notice=server_moved", server->id));
+                 }});
+
+  app.add_route({"GET", "/servers/{id}/console", Access::kUser, [&app](Context& context) {
+                   Response failure;
+                   std::optional<Server> server = find_server(app, context, &failure);
+                   if (!server) return failure;
+                   Response response;
+                   response.header("Content-Type", "text/event-stream");
+                   response.header("Cache-Control", "no-store");
+                   response.header("X-Accel-Buffering", "no");
+                   response.stream = [&app, name = server->name](std::shared_ptr<EventSink> sink) {
+                     app.server_logs->subscribe(name, escaped_log_sink(std::move(sink)));
+                   };
+                   return response;
+                 }});
+}
+
+}  // namespace left4me::web

@@ -1,0 +1,189 @@
+// The pages over real HTTP in-process (the stand-in l4d2ctl): templates parse and escape, static files are
+// versioned and cached, friendly error pages, forms validate like the API with errors beside the fields,
+// other users' objects are 404, and the escaped live-log stream.
+#include <gtest/gtest.h>
+
+#include "web/assets.h"
+#include "web/page_render.h"
+#include "web/pages.h"
+#include "web/web_fixture.h"
+
+namespace left4me::web {
+namespace {
+
+using testing::Browser;
+using testing::HttpReply;
+using testing::WebFixture;
+
+TEST(PageRender, EveryTemplateParsesAndRenders) {
+  int templates = 0;
+  for (const EmbeddedFile& file : embedded_files()) {
+    if (file.name.substr(0, 10) != "templates/") continue;
+    std::string name(file.name.substr(10, file.name.size() - 10 - 9));
+    EXPECT_FALSE(render_template(name, nlohmann::json::object()).empty()) << name;
+    ++templates;
+  }
+  EXPECT_GT(templates, 15);
+}
+
+TEST(PageRender, EscapesEveryValue) {
+  nlohmann::json view = {{"title", "<script>alert(1)</script>"}, {"message", "a \"quoted\" & 'single'"},
+                         {"status", 404}, {"asset", {{"css", "/x"}}}};
+  std::string page = render_template("error", view);
+  EXPECT_EQ(page.find("<script>alert"), std::string::npos);
+  EXPECT_NE(page.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  EXPECT_NE(page.find("a &quot;quoted&quot; &amp; &apos;single&apos;"), std::string::npos);
+}
+
+TEST(Assets, VendorFilesAreEmbeddedWithVersions) {
+  for (const char* name : {"static/htmx.min.js", "static/htmx-sse.js", "static/app.css", "static/app.js"}) {
+    std::optional<EmbeddedFile> file = find_embedded(name);
+    ASSERT_TRUE(file.has_value()) << name;
+    EXPECT_GT(file->content.size(), 1000u) << name;
+    EXPECT_EQ(file->version.size(), 12u);
+  }
+  EXPECT_NE(find_embedded("static/htmx.min.js")->content.find("htmx"), std::string_view::npos);
+  EXPECT_EQ(static_url("app.css").substr(0, 8), "/static/");
+}
+
+// Records what a stream receives.
+class RecordingSink : public EventSink {
+ public:
+  bool send(std::string data) override {
+    received += data;
+    return true;
+  }
+  bool closed() const override { return false; }
+  void close() override {}
+  std::string received;
+};
+
+TEST(EscapedLogSink, EscapesDataLinesAcrossWrites) {
+  auto recorder = std::make_shared<RecordingSink>();
+  std::shared_ptr<EventSink> sink = escaped_log_sink(recorder);
+  EXPECT_TRUE(sink->send("id: 1\ndata: <b>\"hi\"</b>\n\n: heartbeat\n\ndata: spl"));
+  EXPECT_TRUE(sink->send("it & done\n\nevent: end\ndata: succeeded\n\n"));
+  EXPECT_EQ(recorder->received,
+            "id: 1\ndata: <div class=\"line\">&lt;b&gt;&quot;hi&quot;&lt;/b&gt;</div>\n\n: heartbeat\n\n"
+            "data: <div class=\"line\">split &amp; done</div>\n\nevent: end\ndata: <div class=\"line\">succeeded</div>\n\n");
+}
+
+class PagesTest : public WebFixture {
+ protected:
+  // A form post as a browser sends it: the session cookie, the form's csrf_token field unless csrf is false.
+  HttpReply post_form(Browser& browser, const std::string& path, const std::string& form, bool csrf = true) {
+    std::string cookies;
+    for (const auto& [name, value] : browser.cookies()) cookies += (cookies.empty() ? "" : "; ") + name + "=" + value;
+    std::string body = csrf ? "csrf_token=" + url_encode(browser.csrf()) + "&" + form : form;
+    return testing::http_request(port_, "POST", path, body,
+                                 {{"Cookie", cookies}, {"Content-Type", "application/x-www-form-urlencoded"}});
+  }
+};
+
+TEST_F(PagesTest, StaticFilesAreImmutableAndVersioned) {
+  start();
+  Browser browser(port_);
+  HttpReply css = browser.get(static_url("app.css"));
+  EXPECT_EQ(css.status, 200);
+  EXPECT_EQ(css.header("content-type"), "text/css; charset=utf-8");
+  EXPECT_EQ(css.header("cache-control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(browser.get("/static/000000000000/app.css").status, 404);
+  EXPECT_EQ(browser.get("/static/" + std::string(find_embedded("static/app.css")->version) + "/nope.js").status, 404);
+}
+
+TEST_F(PagesTest, AnonymousPagesRedirectToLoginAndUnknownPagesAreFriendly) {
+  start();
+  Browser browser(port_);
+  HttpReply home = browser.get("/");
+  EXPECT_EQ(home.status, 303);
+  EXPECT_EQ(home.header("location"), "/login?next=%2F");
+  HttpReply login = browser.get("/login");
+  EXPECT_EQ(login.status, 200);
+  EXPECT_NE(login.body.find("<h1>Log in</h1>"), std::string::npos);
+  EXPECT_NE(login.header("content-security-policy").find("script-src 'self'"), std::string::npos);
+  HttpReply missing = browser.get("/no/such/page");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.header("content-type"), "text/html; charset=utf-8");
+  EXPECT_NE(missing.body.find("Page not found"), std::string::npos);
+  // The API keeps its JSON errors.
+  EXPECT_EQ(browser.get("/api/v1/nothing").header("content-type"), "application/json");
+}
+
+TEST_F(PagesTest, FormPostWithoutCsrfIsAFriendly403) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  HttpReply reply = post_form(ann, "/blueprints", "name=x", false);
+  EXPECT_EQ(reply.status, 403);
+  EXPECT_NE(reply.body.find("This form has expired"), std::string::npos);
+}
+
+TEST_F(PagesTest, BlueprintFormShowsFieldErrorsAndKeepsValuesAsText) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  HttpReply invalid = post_form(ann, "/blueprints",
+                                "name=%3Cscript%3Ealert(1)%3C%2Fscript%3E&map=c1m1_hotel&mode=coop&max_players=99"
+                                "&cvar_key=sv_tags&cvar_value=say+%22hi%22&op=save");
+  EXPECT_EQ(invalid.status, 422);
+  EXPECT_NE(invalid.body.find("id=\"bp-max-players-error\" class=\"field-error\">99 is outside 1..32"),
+            std::string::npos)
+      << invalid.body;
+  EXPECT_NE(invalid.body.find("id=\"cvar-0-error\""), std::string::npos);
+  EXPECT_NE(invalid.body.find("value=\"say &quot;hi&quot;\""), std::string::npos);
+  EXPECT_EQ(invalid.body.find("<script>alert(1)"), std::string::npos);
+
+  // A row button re-renders without saving.
+  HttpReply moved = post_form(ann, "/blueprints", "name=x&overlay=a&overlay=b&op=down:0");
+  EXPECT_EQ(moved.status, 200);
+  EXPECT_LT(moved.body.find("value=\"b\""), moved.body.find("value=\"a\""));
+  EXPECT_EQ(ann.get("/api/v1/blueprints").json()["blueprints"].size(), 0u);
+
+  HttpReply saved = post_form(ann, "/blueprints", "name=coop&map=c1m1_hotel&mode=coop&max_players=4&op=save");
+  EXPECT_EQ(saved.status, 303);
+  EXPECT_EQ(saved.header("location").rfind("/blueprints/", 0), 0u);
+  nlohmann::json list = ann.get("/api/v1/blueprints").json()["blueprints"];
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["spec"]["max_players"], 4);
+}
+
+TEST_F(PagesTest, AnotherUsersObjectsAre404Pages) {
+  start();
+  create_user("ann", Role::kUser);
+  create_user("bob", Role::kUser);
+  Browser ann = logged_in("ann");
+  ASSERT_EQ(post_form(ann, "/blueprints", "name=mine&map=c1m1_hotel&mode=coop&max_players=4&op=save").status, 303);
+  std::int64_t blueprint = ann.get("/api/v1/blueprints").json()["blueprints"][0]["id"];
+  HttpReply created = post_form(ann, "/servers", "name=alpha&blueprint_id=" + std::to_string(blueprint));
+  ASSERT_EQ(created.status, 303) << created.body;
+  std::int64_t server = ann.get("/api/v1/servers").json()["servers"][0]["id"];
+
+  Browser bob = logged_in("bob");
+  for (const std::string& path : {"/servers/" + std::to_string(server), "/servers/" + std::to_string(server) + "/status",
+                                  "/servers/" + std::to_string(server) + "/console",
+                                  "/blueprints/" + std::to_string(blueprint)}) {
+    HttpReply reply = bob.get(path);
+    EXPECT_EQ(reply.status, 404) << path;
+    EXPECT_NE(reply.body.find("Page not found"), std::string::npos) << path;
+  }
+  EXPECT_EQ(post_form(bob, "/servers/" + std::to_string(server) + "/start", "").status, 404);
+  EXPECT_EQ(bob.get("/").body.find("alpha"), std::string::npos);
+  EXPECT_NE(ann.get("/").body.find(">alpha</a>"), std::string::npos);
+  EXPECT_EQ(bob.get("/admin").status, 403);
+}
+
+TEST_F(PagesTest, DeletingAUsedBlueprintListsItsServers) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  ASSERT_EQ(post_form(ann, "/blueprints", "name=mine&map=c1m1_hotel&mode=coop&max_players=4&op=save").status, 303);
+  std::int64_t blueprint = ann.get("/api/v1/blueprints").json()["blueprints"][0]["id"];
+  ASSERT_EQ(post_form(ann, "/servers", "name=alpha&blueprint_id=" + std::to_string(blueprint)).status, 303);
+  HttpReply refused = post_form(ann, "/blueprints/" + std::to_string(blueprint) + "/delete", "");
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_NE(refused.body.find("id=\"delete-error\""), std::string::npos);
+  EXPECT_NE(refused.body.find(">alpha</a>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace left4me::web
