@@ -57,7 +57,8 @@ void reset_if_failed(const std::string& systemctl, const std::string& unit) {
 
 left4me::Result<std::map<std::string, std::string>> unit_properties(const std::string& systemctl,
                                                                     const std::string& unit) {
-  auto shown = left4me::helper::capture_tool({systemctl, "show", "--property=NeedDaemonReload,User,Group", unit});
+  auto shown =
+      left4me::helper::capture_tool({systemctl, "show", "--property=LoadState,NeedDaemonReload,User,Group", unit});
   if (!shown.ok()) return shown.error();
   if (!shown->status.success()) {
     return Error::failed("systemctl show " + unit + ": " + std::string(left4me::trim(shown->err)));
@@ -91,6 +92,9 @@ Status apply_identity(const std::string& systemctl, const std::string& unit, std
   if (*reloaded != 0) return Error::failed("systemctl daemon-reload exited " + std::to_string(*reloaded));
   properties = unit_properties(systemctl, unit);
   if (!properties.ok()) return properties.error();
+  if (auto load = properties->find("LoadState"); load != properties->end() && load->second != "loaded") {
+    return Error::unavailable(unit + ": LoadState=" + load->second + " (is the left4me package installed?)");
+  }
   if (!matches(*properties)) {
     auto user = properties->find("User");
     return Error::failed(unit + " would run as '" + (user == properties->end() ? "" : user->second) +

@@ -18,9 +18,9 @@ printf '%s\n' "\$*" >>"$T/calls"
 unit=\$(eval echo "\\\${\$#}")
 case "\$*" in
   is-failed*) [ -f "$T/failed" ] && exit 0; exit 1 ;;
-  "show --property=NeedDaemonReload,User,Group "*)
+  "show --property=LoadState,NeedDaemonReload,User,Group "*)
     user=\$(cat "$T/loaded-\$unit" 2>/dev/null || true)
-    printf 'NeedDaemonReload=no\nUser=%s\nGroup=%s\n' "\$user" "\$user"; exit 0 ;;
+    printf 'LoadState=%s\nNeedDaemonReload=no\nUser=%s\nGroup=%s\n' "\$(cat "$T/load-state" 2>/dev/null || echo loaded)" "\$user" "\$user"; exit 0 ;;
   "--no-ask-password daemon-reload")
     for dir in "$T"/units/*.d; do
       [ -d "\$dir" ] || continue
@@ -76,9 +76,9 @@ assert_eq "show --timestamp=unix --property=LoadState,ActiveState,SubState,Resul
 rm -f "$T/calls"
 instance alpha-2_b alpha "$(printf 'b%.0s' $(seq 1 64))"
 expect_exit 0 "$SYSTEMCTL" enable alpha-2_b
-assert_eq "show --property=NeedDaemonReload,User,Group left4me-server@alpha-2_b.service
+assert_eq "show --property=LoadState,NeedDaemonReload,User,Group left4me-server@alpha-2_b.service
 --no-ask-password daemon-reload
-show --property=NeedDaemonReload,User,Group left4me-server@alpha-2_b.service
+show --property=LoadState,NeedDaemonReload,User,Group left4me-server@alpha-2_b.service
 is-failed --quiet left4me-server@alpha-2_b.service
 --no-ask-password enable --now left4me-server@alpha-2_b.service" "$(calls)"
 rm -f "$T/calls"
@@ -101,9 +101,9 @@ touch "$T/failed" "$T/enable-fails"
 rm -f "$T/calls"
 expect_exit 5 "$SYSTEMCTL" enable alpha
 assert_contains "$OUT" "boom"
-assert_eq "show --property=NeedDaemonReload,User,Group left4me-server@alpha.service
+assert_eq "show --property=LoadState,NeedDaemonReload,User,Group left4me-server@alpha.service
 --no-ask-password daemon-reload
-show --property=NeedDaemonReload,User,Group left4me-server@alpha.service
+show --property=LoadState,NeedDaemonReload,User,Group left4me-server@alpha.service
 is-failed --quiet left4me-server@alpha.service
 reset-failed left4me-server@alpha.service
 --no-ask-password enable --now left4me-server@alpha.service" "$(calls)"
@@ -124,7 +124,7 @@ cmp -s "$T/userdb/left4me-200000.user" "$T/userdb/200000.user" || fail "userdb r
 assert_contains "$(cat "$T/userdb/200000.group")" '"groupName":"left4me-200000","gid":200000'
 rm -f "$T/calls"
 expect_exit 0 "$SYSTEMCTL" enable alpha-2_b
-assert_eq "show --property=NeedDaemonReload,User,Group left4me-server@alpha-2_b.service
+assert_eq "show --property=LoadState,NeedDaemonReload,User,Group left4me-server@alpha-2_b.service
 is-failed --quiet left4me-server@alpha-2_b.service
 --no-ask-password enable --now left4me-server@alpha-2_b.service" "$(calls)"
 # disable removes the drop-in and the records, but never records that name another instance.
@@ -158,6 +158,13 @@ rm "$T/root/instances/sym/uid"
 bad_record missing "no instance directory" "instances/missing: does not exist"
 printf 'LEFT4ME_ROOT=%s\nLEFT4ME_INSTANCE_UID_BASE=12\n' "$T/root" >"$T/bad.env"
 LEFT4ME_HOST_ENV="$T/bad.env" bad_record delta "a bad range in host.env" "LEFT4ME_INSTANCE_UID_BASE"
+echo not-found >"$T/load-state"
+instance epsilon
+rm -f "$T/calls"
+expect_exit 1 "$SYSTEMCTL" enable epsilon
+assert_contains "$OUT" "left4me-server@epsilon.service: LoadState=not-found" "a unit that is not installed"
+assert_not_contains "$(calls)" "enable --now" "a unit that is not installed"
+rm "$T/load-state"
 pass "uid records outside the range, of the service user or another instance, symlinked, or missing are refused"
 
 # A data root that belongs to root: no identity (no idmapping); a stale drop-in is removed.
