@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The l4d2web pages end to end in headless Chromium (tests/browser/pages.test.js) against the real
+# l4d2web, l4d2ctl, fake-steamcmd and fake-srcds. Screenshots go to $LEFT4ME_BUILD/screenshots.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/common.sh"
+
+for binary in "$BIN_L4D2CTL" "$BIN_FAKE_SRCDS" "$BIN_FAKE_STEAMCMD" "$BIN_L4D2WEB" /usr/bin/chromium; do
+  [ -x "$binary" ] || { echo "skip: $binary is missing"; exit 77; }
+done
+[ -d "$LEFT4ME_SOURCE/node_modules/playwright-core" ] || { echo "skip: run scripts/setup (npm ci)"; exit 77; }
+
+web_port=$(free_port)
+game_port=$(free_port)
+base="http://127.0.0.1:$web_port"
+root="$T/run/data/root"
+ctl() { LEFT4ME_ROOT="$root" LEFT4ME_SUPERVISOR=builtin LEFT4ME_HOST_ENV="$T/host.env" "$BIN_L4D2CTL" "$@"; }
+on_exit "ctl stop alpha --timeout 5 >/dev/null 2>&1; kill_supervisors_under '$root'; unmount_all_under '$root'"
+mkdir -p "$T/run"; : >"$T/host.env"
+(cd "$T/run" && LEFT4ME_ADMIN_PASSWORD=admin-password "$BIN_L4D2WEB" create-user admin --admin >/dev/null)
+web_start "$T/run" "$web_port" L4D2CTL="$BIN_L4D2CTL" LEFT4ME_STEAMCMD="$BIN_FAKE_STEAMCMD" \
+  LEFT4ME_HOST_ENV="$T/host.env" FAKE_STEAMCMD_FILES=8 FAKE_STEAMCMD_DELAY_MS=60 FAKE_SRCDS_PLAYERS=3 \
+  LEFT4ME_PORT_RANGE_START="$game_port" LEFT4ME_PORT_RANGE_END="$game_port" LEFT4ME_SSE_HEARTBEAT_SECONDS=2 \
+  LEFT4ME_STATUS_CACHE_MS=300
+
+shots="$LEFT4ME_BUILD/screenshots"
+rm -rf "$shots"
+status=0
+BASE_URL="$base" SHOTS="$shots" PROFILE="$T/chromium-profile" ADMIN_PASSWORD=admin-password PLAYERS=3 \
+  node "$LEFT4ME_SOURCE/tests/browser/pages.test.js" || status=$?
+if [ $status -ne 0 ]; then
+  echo "--- l4d2web stderr (last 40 lines)"; tail -n 40 "$T/run/err"
+  fail "browser test failed (screenshots in $shots)"
+fi
+# The log may show the pages' requests but never a failed template.
+assert_not_contains "$(cat "$T/run/err")" "page template" "l4d2web's log"
+pass "pages in Chromium: login, install progress, blueprint errors, start, console, dashboard, isolation, delete"
