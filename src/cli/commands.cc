@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <iterator>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -275,9 +277,22 @@ int run(int argc, char** argv) {
                "See docs/cli.md for every command, exit code and JSON shape."};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "help for every command");
+  app.set_version_flag("--version", LEFT4ME_VERSION);
+  // Building every subcommand's parser costs more than running `status`: when argv names a command,
+  // only that one is built (all of them otherwise, for help and errors).
+  std::string_view wanted = argc > 1 ? argv[1] : "";
+  bool known = std::any_of(std::begin(kCommands), std::end(kCommands),
+                           [&](const Command& command) { return wanted == command.name; });
+  if (!wanted.empty() && wanted[0] != '-' && !known && wanted != "__supervise") {
+    std::string names;
+    for (const auto& command : kCommands) names += std::string(names.empty() ? "" : ", ") + command.name;
+    std::cerr << "l4d2ctl: unknown command '" << wanted << "' (commands: " << names << ")\n";
+    return kExitUsage;
+  }
   Options options;
   Handler chosen = nullptr;
   for (const auto& command : kCommands) {
+    if (known && wanted != command.name) continue;
     CLI::App* sub = app.add_subcommand(command.name, command.help);
     command.add_options(*sub, options);
     sub->callback([&chosen, handler = command.handler] { chosen = handler; });
