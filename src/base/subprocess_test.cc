@@ -124,8 +124,8 @@ TEST(SubprocessTest, ChildGetsNoInheritedDescriptorsButKeepFds) {
   ASSERT_EQ(::pipe2(kept, O_CLOEXEC), 0);
   std::string script = "for fd in " + std::to_string(leaky[0]) + " " + std::to_string(kept[0]) +
                        "; do if [ -e /proc/self/fd/$fd ]; then echo open; else echo closed; fi; done";
-  auto process = Subprocess::spawn(
-      {.argv = {"/bin/sh", "-c", script}, .stdout_mode = Stream::kPipe, .keep_fds = {kept[0]}});
+  auto process =
+      Subprocess::spawn({.argv = {"/bin/sh", "-c", script}, .stdout_mode = Stream::kPipe, .keep_fds = {kept[0]}});
   ASSERT_TRUE(process.ok());
   std::vector<std::string> lines;
   ASSERT_TRUE(read_lines(process->stdout_fd(), [&](std::string_view line) { lines.emplace_back(line); }).ok());

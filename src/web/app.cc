@@ -95,14 +95,14 @@ App::~App() { stop_background(std::chrono::seconds(0)); }
 void App::add_route(Route route) { routes_.push_back(std::move(route)); }
 
 Status App::reconcile_servers() {
-  Result<std::map<std::string, nlohmann::json>> statuses = ctl->list();
+  Result<std::shared_ptr<const StatusMap>> statuses = status_cache->refresh();
   if (!statuses) return statuses.error();
   Result<std::vector<Server>> all = servers->list_all();
   if (!all) return all.error();
   for (const Server& server : *all) {
-    auto it = statuses->find(server.name);
+    auto it = (*statuses)->find(server.name);
     std::string state = "new";
-    if (it != statuses->end() && it->second.contains("state") && it->second["state"].is_string()) {
+    if (it != (*statuses)->end() && it->second.contains("state") && it->second["state"].is_string()) {
       state = it->second["state"].get<std::string>();
     }
     if (state != server.state) {
@@ -117,6 +117,7 @@ void App::start_background() {
   if (Status status = reconcile_servers(); !status) {
     log::warning("cannot reconcile server states: {}", status.error().message());
   }
+  status_cache->start();
   if (config.job_worker_enabled) runner->start();
   heartbeat_ = std::thread([this] {
     std::unique_lock<std::mutex> lock(heartbeat_mutex_);
@@ -140,6 +141,7 @@ void App::stop_background(std::chrono::seconds grace) {
   if (heartbeat_.joinable()) heartbeat_.join();
   if (server_logs) server_logs->stop_all();
   if (runner) runner->stop(grace);
+  if (status_cache) status_cache->stop();
 }
 
 Result<std::optional<std::string>> App::ensure_setup_token() {

@@ -130,22 +130,29 @@ Result<ExitStatus> JobRunner::run_server_job(const Job& job, std::string* reason
     status = step(job, {"delete", server->name});
     if (status && status->success()) {
       (void)servers_.remove(server->id);
-      status_.invalidate();
+      status_.put(server->name, std::nullopt);
       return status;
     }
   } else {
     *reason = "unknown job type '" + job.type + "'";
     return Error::invalid(*reason);
   }
-  status_.invalidate();
-  // Record what the host says now, whatever the outcome.
+  // Record what the host says now, whatever the outcome, in the database and in the live status.
   Result<RunResult> now = ctl_.run({"status", server->name, "--json"}, std::chrono::seconds(20));
   std::string state = "unknown";
   if (now && now->status.success()) {
     nlohmann::json parsed = nlohmann::json::parse(now->out, nullptr, false);
-    if (parsed.is_object() && parsed.contains("state") && parsed["state"].is_string()) state = parsed["state"];
+    if (parsed.is_object() && parsed.contains("state") && parsed["state"].is_string()) {
+      state = parsed["state"];
+      status_.put(server->name, std::move(parsed));
+    } else {
+      status_.invalidate();
+    }
   } else if (now && now->status.code == 3) {
     state = "new";
+    status_.put(server->name, std::nullopt);
+  } else {
+    status_.invalidate();
   }
   (void)servers_.set_state(server->id, state);
   return status;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A stand-in for l4d2ctl in the web app's unit tests only (integration tests run the real one).
 # State lives under $LEFT4ME_ROOT/fake: <name>.state, <name>.spec, <name>.log, calls.log.
-# $LEFT4ME_ROOT/fake/delay (seconds) slows start/stop/restart, to observe job ordering.
+# $LEFT4ME_ROOT/fake/delay (seconds) slows start/stop/restart, to observe job ordering; list_delay slows list,
+# list_fail makes it fail.
 set -u
 dir="$LEFT4ME_ROOT/fake"
 mkdir -p "$dir"
@@ -37,6 +38,8 @@ case "$cmd" in
     name=$1; [ -f "$dir/$name.spec" ] || { echo "l4d2ctl: status '$name': no such instance" >&2; finish 3; }
     status_json "$name"; echo; finish 0 ;;
   list)
+    [ -f "$dir/list_delay" ] && sleep "$(cat "$dir/list_delay")"
+    [ -f "$dir/list_fail" ] && { echo "l4d2ctl: list: broken on purpose" >&2; finish 1; }
     printf '['; first=1
     for spec in "$dir"/*.spec; do
       [ -e "$spec" ] || continue

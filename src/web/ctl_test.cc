@@ -1,0 +1,129 @@
+// StatusCache over the stand-in l4d2ctl: requests never wait for a running `l4d2ctl list`, jobs' fresh
+// statuses win over an older list, and the refresher rests when nobody asks.
+#include "web/ctl.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "base/file.h"
+#include "base/strings.h"
+#include "web/test_support.h"
+
+namespace left4me::web {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+class StatusCacheTest : public ::testing::Test {
+ protected:
+  StatusCacheTest()
+      : fake_(dir_.path() + "/fake"),
+        ctl_(LEFT4ME_WEB_FAKE_CTL, {"LEFT4ME_ROOT=" + dir_.path(), "PATH=/usr/bin:/bin"}) {
+    EXPECT_TRUE(make_directories(fake_).ok());
+  }
+
+  void write(const std::string& name, const std::string& content) { std::ofstream(fake_ + "/" + name) << content; }
+  void set_state(const std::string& server, const std::string& state) {
+    write(server + ".spec", "port: 27015\n");
+    write(server + ".state", state + "\n");
+  }
+  int list_calls() {
+    std::ifstream in(fake_ + "/calls.log");
+    std::stringstream text;
+    text << in.rdbuf();
+    int calls = 0;
+    for (const std::string& line : split(text.str(), '\n')) calls += line.find("begin list") != std::string::npos;
+    return calls;
+  }
+  static std::string state_of(StatusCache& cache, const std::string& server) {
+    Result<std::shared_ptr<const StatusMap>> statuses = cache.snapshot();
+    if (!statuses) return "error: " + statuses.error().message();
+    auto it = (*statuses)->find(server);
+    return it == (*statuses)->end() ? "absent" : it->second.value("state", "");
+  }
+  static bool eventually(const std::function<bool()>& check, milliseconds timeout = milliseconds(5000)) {
+    for (auto deadline = Clock::now() + timeout; Clock::now() < deadline;) {
+      if (check()) return true;
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    return check();
+  }
+
+  testing::TempDir dir_;
+  std::string fake_;
+  Ctl ctl_;
+};
+
+TEST_F(StatusCacheTest, UnknownUntilTheFirstRefreshThenServedWithoutWaiting) {
+  set_state("alpha", "running");
+  StatusCache cache(ctl_, milliseconds(100));
+  Result<std::shared_ptr<const StatusMap>> before = cache.snapshot();
+  ASSERT_FALSE(before.ok());
+  EXPECT_EQ(before.error().code(), ErrorCode::kUnavailable);
+  ASSERT_TRUE(cache.refresh().ok());
+  EXPECT_EQ(state_of(cache, "alpha"), "running");
+
+  // A slow l4d2ctl list: every request still answers at once, with the previous statuses until it ends.
+  write("list_delay", "0.5");
+  set_state("alpha", "stopped");
+  cache.start();
+  auto asked = Clock::now();
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(state_of(cache, "alpha"), "running");
+  EXPECT_LT(Clock::now() - asked, milliseconds(200));
+  EXPECT_TRUE(eventually([&] { return state_of(cache, "alpha") == "stopped"; }));
+}
+
+TEST_F(StatusCacheTest, AJobsStatusWinsOverAListTakenBeforeIt) {
+  set_state("alpha", "stopped");
+  StatusCache cache(ctl_, milliseconds(100));
+  ASSERT_TRUE(cache.refresh().ok());
+  write("list_delay", "0.5");
+  std::thread slow_list([&] { ASSERT_TRUE(cache.refresh().ok()); });
+  std::this_thread::sleep_for(milliseconds(200));  // the list has read alpha's state by now
+  cache.put("alpha", nlohmann::json{{"name", "alpha"}, {"state", "running"}});
+  EXPECT_EQ(state_of(cache, "alpha"), "running");
+  slow_list.join();
+  EXPECT_EQ(state_of(cache, "alpha"), "running");
+  cache.put("alpha", std::nullopt);
+  EXPECT_EQ(state_of(cache, "alpha"), "absent");
+}
+
+TEST_F(StatusCacheTest, RefreshesWhileAskedAndRestsWhenNot) {
+  set_state("alpha", "running");
+  StatusCache cache(ctl_, milliseconds(50), milliseconds(300));
+  cache.start();
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(list_calls(), 0) << "nobody asked yet";
+  (void)cache.snapshot();
+  EXPECT_TRUE(eventually([&] { return state_of(cache, "alpha") == "running"; }));
+  std::this_thread::sleep_for(milliseconds(1000));  // rested by now
+  int rested = list_calls();
+  EXPECT_GE(rested, 2);
+  std::this_thread::sleep_for(milliseconds(400));
+  EXPECT_EQ(list_calls(), rested) << "l4d2ctl list ran while nobody asked";
+  set_state("alpha", "stopped");
+  (void)cache.snapshot();  // wakes it at once
+  EXPECT_TRUE(eventually([&] { return state_of(cache, "alpha") == "stopped"; }));
+}
+
+TEST_F(StatusCacheTest, AFailingListKeepsThePreviousStatuses) {
+  set_state("alpha", "running");
+  StatusCache cache(ctl_, milliseconds(100));
+  ASSERT_TRUE(cache.refresh().ok());
+  write("list_fail", "");
+  Result<std::shared_ptr<const StatusMap>> failed = cache.refresh();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().message(), "l4d2ctl list: l4d2ctl: list: broken on purpose");
+  EXPECT_EQ(state_of(cache, "alpha"), "running");
+
+  StatusCache never(ctl_, milliseconds(100));
+  ASSERT_FALSE(never.refresh().ok());
+  EXPECT_EQ(state_of(never, "alpha"), "error: l4d2ctl list: l4d2ctl: list: broken on purpose");
+}
+
+}  // namespace
+}  // namespace left4me::web
