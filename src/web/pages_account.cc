@@ -165,7 +165,7 @@ void register_account_pages(App& app) {
                      }
                      return error_from(created.error());
                    }
-                   return account_page(app, context, 201,
+                   return account_page(app, context, 200,
                                        {{"new_token", {{"name", created->first.name}, {"value", created->second}}}});
                  }});
 

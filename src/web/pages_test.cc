@@ -71,12 +71,28 @@ TEST(EscapedLogSink, EscapesDataLinesAcrossWrites) {
 class PagesTest : public WebFixture {
  protected:
   // A form post as a browser sends it: the session cookie, the form's csrf_token field unless csrf is false.
-  HttpReply post_form(Browser& browser, const std::string& path, const std::string& form, bool csrf = true) {
+  HttpReply post_form(Browser& browser, const std::string& path, const std::string& form, bool csrf = true,
+                      bool htmx = false) {
     std::string cookies;
     for (const auto& [name, value] : browser.cookies()) cookies += (cookies.empty() ? "" : "; ") + name + "=" + value;
     std::string body = csrf ? "csrf_token=" + url_encode(browser.csrf()) + "&" + form : form;
-    return testing::http_request(port_, "POST", path, body,
-                                 {{"Cookie", cookies}, {"Content-Type", "application/x-www-form-urlencoded"}});
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Cookie", cookies}, {"Content-Type", "application/x-www-form-urlencoded"}};
+    if (htmx) headers.emplace_back("HX-Request", "true");
+    return testing::http_request(port_, "POST", path, body, headers);
+  }
+  // A blueprint and a server of the browser's user; returns the server's id.
+  std::int64_t make_server(Browser& browser, const std::string& name) {
+    EXPECT_EQ(post_form(browser, "/blueprints", "name=bp-" + name + "&map=c1m1_hotel&mode=coop&max_players=4&op=save")
+                  .status,
+              303);
+    std::int64_t blueprint = browser.get("/api/v1/blueprints").json()["blueprints"].back()["id"];
+    EXPECT_EQ(post_form(browser, "/servers", "name=" + name + "&blueprint_id=" + std::to_string(blueprint)).status, 303);
+    nlohmann::json servers = browser.get("/api/v1/servers").json();
+    for (const nlohmann::json& server : servers["servers"]) {
+      if (server["name"] == name) return server["id"];
+    }
+    return 0;
   }
 };
 
@@ -183,6 +199,88 @@ TEST_F(PagesTest, DeletingAUsedBlueprintListsItsServers) {
   EXPECT_EQ(refused.status, 409);
   EXPECT_NE(refused.body.find("id=\"delete-error\""), std::string::npos);
   EXPECT_NE(refused.body.find(">alpha</a>"), std::string::npos);
+}
+
+TEST_F(PagesTest, ActionsQueueJobsAndAQueuedJobCanBeCancelled) {
+  start({{"JOB_WORKER_ENABLED", "false"}});
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  std::int64_t server = make_server(ann, "alpha");
+  std::string base = "/servers/" + std::to_string(server);
+  HttpReply row = post_form(ann, base + "/start?view=row", "", true, true);
+  EXPECT_EQ(row.status, 200);
+  EXPECT_EQ(row.body.rfind("<tr id=\"server-", 0), 0u) << row.body;
+  EXPECT_NE(row.body.find("start queued"), std::string::npos);
+  EXPECT_NE(ann.get(base + "/status").body.find("start queued"), std::string::npos);
+  nlohmann::json jobs = ann.get("/api/v1/jobs?state=queued").json()["jobs"];
+  ASSERT_EQ(jobs.size(), 1u);
+  std::string job = std::to_string(jobs[0]["id"].get<std::int64_t>());
+  EXPECT_NE(ann.get("/jobs").body.find("id=\"cancel-" + job + "\""), std::string::npos);
+  HttpReply cancelled = post_form(ann, "/jobs/" + job + "/cancel", "");
+  EXPECT_EQ(cancelled.status, 303);
+  EXPECT_EQ(ann.get("/api/v1/jobs/" + job).json()["job"]["state"], "cancelled");
+  HttpReply again = post_form(ann, "/jobs/" + job + "/cancel", "");
+  EXPECT_EQ(again.status, 409);
+  EXPECT_NE(again.body.find("no longer queued"), std::string::npos);
+}
+
+TEST_F(PagesTest, ChangePasswordAndApiTokens) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  HttpReply wrong = post_form(ann, "/account/password",
+                              "current_password=nope&new_password=new-password&confirm_password=new-password");
+  EXPECT_EQ(wrong.status, 422);
+  EXPECT_NE(wrong.body.find("id=\"current-password-error\""), std::string::npos);
+  HttpReply differ = post_form(ann, "/account/password",
+                               "current_password=password-ann&new_password=new-password&confirm_password=other-one");
+  EXPECT_NE(differ.body.find("id=\"confirm-password-error\""), std::string::npos);
+  HttpReply changed = post_form(ann, "/account/password",
+                                "current_password=password-ann&new_password=new-password&confirm_password=new-password");
+  EXPECT_EQ(changed.status, 303);
+  EXPECT_EQ(changed.header("location"), "/account?notice=password_changed");
+  EXPECT_EQ(Browser(port_).login("ann", "new-password").status, 200);
+
+  Browser fresh = Browser(port_);
+  ASSERT_EQ(fresh.login("ann", "new-password").status, 200);
+  HttpReply token = post_form(fresh, "/account/tokens", "name=ci&read_only=1");
+  EXPECT_EQ(token.status, 200);
+  const std::string marker = "id=\"new-token\">";
+  std::size_t at = token.body.find(marker);
+  ASSERT_NE(at, std::string::npos);
+  at += marker.size();
+  std::string value = token.body.substr(at, token.body.find('<', at) - at);
+  Browser script(port_);
+  script.set_bearer(value);
+  EXPECT_EQ(script.get("/api/v1/servers").status, 200);
+  EXPECT_EQ(script.post("/api/v1/blueprints", {{"name", "x"}}).error_code(), "read_only_token");
+}
+
+TEST_F(PagesTest, AdminCreatesDisablesAndResetsUsers) {
+  start();
+  create_user("root", Role::kAdmin);
+  Browser admin = logged_in("root");
+  HttpReply bad = post_form(admin, "/admin/users", "name=bob&password=short");
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_NE(bad.body.find("id=\"new-user-password-error\""), std::string::npos);
+  EXPECT_NE(bad.body.find("value=\"bob\""), std::string::npos);
+  EXPECT_EQ(post_form(admin, "/admin/users", "name=bob&password=bob-password").status, 303);
+  std::int64_t bob = 0;
+  nlohmann::json users = admin.get("/api/v1/users").json();
+  for (const nlohmann::json& user : users["users"]) {
+    if (user["name"] == "bob") bob = user["id"];
+  }
+  ASSERT_GT(bob, 0);
+  std::string base = "/admin/users/" + std::to_string(bob);
+  EXPECT_EQ(post_form(admin, base + "/disabled", "disabled=1").status, 303);
+  EXPECT_EQ(Browser(port_).login("bob", "bob-password").status, 401);
+  EXPECT_EQ(post_form(admin, base + "/disabled", "disabled=0").status, 303);
+  EXPECT_EQ(post_form(admin, base + "/password", "password=reset-password").status, 303);
+  EXPECT_EQ(Browser(port_).login("bob", "bob-password").status, 401);
+  EXPECT_EQ(Browser(port_).login("bob", "reset-password").status, 200);
+  std::int64_t me = admin.get("/api/v1/session").json()["user"]["id"];
+  HttpReply self = post_form(admin, "/admin/users/" + std::to_string(me) + "/disabled", "disabled=1");
+  EXPECT_EQ(self.status, 422);
 }
 
 }  // namespace
