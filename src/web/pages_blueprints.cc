@@ -373,7 +373,8 @@ void register_blueprint_pages(App& app) {
                          app, context, 409, blueprint, form_from_blueprint(*blueprint), FormErrors{},
                          {{"delete_error",
                            "This blueprint cannot be deleted while servers follow it. Move them to another blueprint "
-                           "or delete them first."}});
+                           "or delete them first."},
+                          {"error", "The blueprint was not deleted: servers follow it (listed under Delete)."}});
                    }
                    return redirect("/blueprints?notice=blueprint_deleted");
                  }});
