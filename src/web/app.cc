@@ -283,6 +283,12 @@ int serve(const WebConfig& config) {
   int received = 0;
   sigwait(&stop_signals, &received);
   log::info("received {}, shutting down", received == SIGTERM ? "SIGTERM" : "SIGINT");
+  // Gracefully: no new connections; live streams end (browsers reconnect to the next instance, job logs
+  // resume by Last-Event-ID); requests in flight finish; then running jobs get up to 10 s.
+  (*server)->stop_accepting();
+  web.server_logs->stop_all();
+  web.job_logs->close_all();
+  if (!(*server)->wait_idle(std::chrono::seconds(10))) log::warning("requests still running after 10 s: cut off");
   (*server)->stop();
   web.stop_background(std::chrono::seconds(10));
   log::info("stopped");

@@ -77,7 +77,14 @@ class HttpServer {
   static Result<std::unique_ptr<HttpServer>> start(const HttpServerOptions& options, HttpHandler handler);
   virtual ~HttpServer() = default;
   virtual std::uint16_t port() const = 0;
-  // Stops accepting, closes connections and joins the threads. Idempotent.
+  // Graceful stop, step one: accepts no new connections. Requests already in flight go on, and their
+  // responses close their connections. Idempotent.
+  virtual void stop_accepting() = 0;
+  // Waits until no request is in flight and no stream is open, for at most grace; false if time ran out.
+  // (A request counts from the moment its handler runs until its response is written.)
+  virtual bool wait_idle(std::chrono::milliseconds grace) = 0;
+  // Closes every connection at once and joins the threads; streams still held elsewhere go dead (send
+  // returns false). Idempotent.
   virtual void stop() = 0;
 };
 

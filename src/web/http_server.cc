@@ -1,9 +1,15 @@
 // The only translation unit that includes RESTinio (and asio): it is heavy to compile.
 #include <restinio/all.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <exception>
+#include <future>
 #include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
 
 #include "base/log.h"
 #include "web/http.h"
@@ -14,17 +20,47 @@ namespace {
 using Traits = restinio::traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t>;
 using ChunkedBuilder = restinio::response_builder_t<restinio::chunked_output_t>;
 
+class ChunkedSink;
+
+// What a running server shares with the responses and streams in flight, which may outlive it.
+struct Tracker {
+  std::mutex mutex;
+  std::condition_variable idle;
+  int in_flight = 0;      // responses not written yet, and open streams
+  bool draining = false;  // stop_accepting() was called: responses close their connections
+  std::vector<std::weak_ptr<ChunkedSink>> sinks;
+};
+
+// Counts one request as in flight from its arrival until its response is written or its connection gone.
+class InFlight {
+ public:
+  explicit InFlight(std::shared_ptr<Tracker> tracker) : tracker_(std::move(tracker)) {
+    std::lock_guard<std::mutex> guard(tracker_->mutex);
+    ++tracker_->in_flight;
+  }
+  ~InFlight() {
+    std::lock_guard<std::mutex> guard(tracker_->mutex);
+    if (--tracker_->in_flight == 0) tracker_->idle.notify_all();
+  }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  std::shared_ptr<Tracker> tracker_;
+};
+
 class ChunkedSink final : public EventSink, public std::enable_shared_from_this<ChunkedSink> {
  public:
-  explicit ChunkedSink(ChunkedBuilder builder) : builder_(std::move(builder)) {}
+  ChunkedSink(ChunkedBuilder builder, std::shared_ptr<InFlight> in_flight)
+      : builder_(std::move(builder)), in_flight_(std::move(in_flight)) {}
 
   bool send(std::string data) override {
     std::lock_guard<std::mutex> guard(mutex_);
-    if (closed_) return false;
-    builder_.append_chunk(restinio::writable_item_t(std::move(data)));
+    if (closed_ || !builder_) return false;
+    builder_->append_chunk(restinio::writable_item_t(std::move(data)));
     std::weak_ptr<ChunkedSink> weak = weak_from_this();
     try {
-      builder_.flush([weak](const asio::error_code& error) {
+      builder_->flush([weak](const asio::error_code& error) {
         if (!error) return;
         if (auto self = weak.lock()) self->closed_ = true;
       });
@@ -38,19 +74,29 @@ class ChunkedSink final : public EventSink, public std::enable_shared_from_this<
 
   void close() override {
     std::lock_guard<std::mutex> guard(mutex_);
-    if (done_) return;
-    done_ = true;
     closed_ = true;
+    if (!builder_ || done_) return;
+    done_ = true;
     try {
-      builder_.done();
+      // The stream stays in flight until its last chunk is written.
+      builder_->done([in_flight = std::move(in_flight_)](const asio::error_code&) {});
     } catch (const std::exception&) {
-      // the connection is already gone
+      in_flight_.reset();  // the connection is already gone
     }
+  }
+
+  // The server stops: let go of the connection while its io_context still exists.
+  void release() {
+    std::lock_guard<std::mutex> guard(mutex_);
+    closed_ = true;
+    builder_.reset();
+    in_flight_.reset();
   }
 
  private:
   std::mutex mutex_;
-  ChunkedBuilder builder_;
+  std::optional<ChunkedBuilder> builder_;
+  std::shared_ptr<InFlight> in_flight_;
   std::atomic<bool> closed_{false};
   bool done_ = false;
 };
@@ -100,7 +146,9 @@ void add_headers(Builder& builder, const Response& response) {
   for (const auto& [name, value] : response.headers) builder.append_header(name, value);
 }
 
-restinio::request_handling_status_t handle(const HttpHandler& handler, const restinio::request_handle_t& raw) {
+restinio::request_handling_status_t handle(const HttpHandler& handler, const std::shared_ptr<Tracker>& tracker,
+                                           const restinio::request_handle_t& raw) {
+  auto in_flight = std::make_shared<InFlight>(tracker);
   Request request = convert(raw);
   Response response;
   try {
@@ -110,38 +158,85 @@ restinio::request_handling_status_t handle(const HttpHandler& handler, const res
     response = Response{500, {{"Content-Type", "application/json"}},
                         R"({"error":{"code":"internal","message":"internal error","field":null}})", nullptr};
   }
+  bool draining;
+  {
+    std::lock_guard<std::mutex> guard(tracker->mutex);
+    draining = tracker->draining;
+  }
   restinio::http_status_line_t status_line{restinio::http_status_code_t{static_cast<std::uint16_t>(response.status)},
                                            reason_phrase(response.status)};
   if (response.stream) {
     ChunkedBuilder builder = raw->create_response<restinio::chunked_output_t>(status_line);
     add_headers(builder, response);
     builder.flush();
-    auto sink = std::make_shared<ChunkedSink>(std::move(builder));
+    auto sink = std::make_shared<ChunkedSink>(std::move(builder), std::move(in_flight));
+    {
+      std::lock_guard<std::mutex> guard(tracker->mutex);
+      auto& sinks = tracker->sinks;
+      sinks.erase(std::remove_if(sinks.begin(), sinks.end(), [](const auto& weak) { return weak.expired(); }),
+                  sinks.end());
+      sinks.push_back(sink);
+    }
     response.stream(sink);
     return restinio::request_accepted();
   }
   auto builder = raw->create_response(status_line);
   add_headers(builder, response);
+  if (draining) builder.connection_close();
   builder.set_body(std::move(response.body));
-  return builder.done();
+  return builder.done([in_flight = std::move(in_flight)](const asio::error_code&) {});
 }
 
 class RestinioServer final : public HttpServer {
  public:
+  using Server = restinio::http_server_t<Traits>;
+
   std::uint16_t port() const override { return port_; }
+
+  void stop_accepting() override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    {
+      std::lock_guard<std::mutex> tracker_guard(tracker_->mutex);
+      if (tracker_->draining || !server_) return;
+      tracker_->draining = true;
+    }
+    // The acceptor belongs to the io threads: close it there, and wait until it is closed.
+    auto closed = std::make_shared<std::promise<void>>();
+    server_->close_async([closed] { closed->set_value(); }, [closed](std::exception_ptr) { closed->set_value(); });
+    closed->get_future().wait_for(std::chrono::seconds(5));
+  }
+
+  bool wait_idle(std::chrono::milliseconds grace) override {
+    std::unique_lock<std::mutex> lock(tracker_->mutex);
+    return tracker_->idle.wait_for(lock, grace, [this] { return tracker_->in_flight == 0; });
+  }
 
   void stop() override {
     std::lock_guard<std::mutex> guard(mutex_);
-    if (!running_) return;
-    running_->stop();
-    running_->wait();
-    running_.reset();
+    if (!server_) return;
+    work_.reset();
+    server_->io_context().stop();
+    for (std::thread& thread : threads_) thread.join();
+    threads_.clear();
+    // Streams still held by the app must drop their connections before the io_context goes.
+    std::vector<std::weak_ptr<ChunkedSink>> sinks;
+    {
+      std::lock_guard<std::mutex> tracker_guard(tracker_->mutex);
+      sinks.swap(tracker_->sinks);
+    }
+    for (const auto& weak : sinks) {
+      if (auto sink = weak.lock()) sink->release();
+    }
+    server_.reset();
   }
 
   ~RestinioServer() override { stop(); }
 
   std::mutex mutex_;
-  restinio::running_server_handle_t<Traits> running_;
+  std::shared_ptr<Tracker> tracker_ = std::make_shared<Tracker>();
+  std::unique_ptr<Server> server_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::vector<std::thread> threads_;
   std::atomic<std::uint16_t> port_{0};
 };
 
@@ -151,6 +246,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerOptions& o
   auto server = std::make_unique<RestinioServer>();
   RestinioServer* raw_server = server.get();
   auto shared_handler = std::make_shared<HttpHandler>(std::move(handler));
+  std::shared_ptr<Tracker> tracker = server->tracker_;
   try {
     auto settings =
         restinio::server_settings_t<Traits>{}
@@ -166,15 +262,31 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerOptions& o
                                           .max_field_value_size(options.max_header_bytes)
                                           .max_field_count(100)
                                           .max_body_size(options.max_body_bytes))
-            .acceptor_post_bind_hook(
-                [raw_server](asio::ip::tcp::acceptor& acceptor) { raw_server->port_ = acceptor.local_endpoint().port(); })
-            .request_handler([shared_handler](const restinio::request_handle_t& request) {
-              return handle(*shared_handler, request);
+            .acceptor_post_bind_hook([raw_server](asio::ip::tcp::acceptor& acceptor) {
+              raw_server->port_ = acceptor.local_endpoint().port();
+            })
+            .request_handler([shared_handler, tracker](const restinio::request_handle_t& request) {
+              return handle(*shared_handler, tracker, request);
             });
-    server->running_ = restinio::run_async<Traits>(restinio::own_io_context(), std::move(settings),
-                                                   static_cast<std::size_t>(options.threads));
+    server->server_ = std::make_unique<RestinioServer::Server>(restinio::own_io_context(), std::move(settings));
+    server->server_->open_sync();  // binds and listens; throws if it cannot
   } catch (const std::exception& exception) {
+    server->server_.reset();
     return Error::failed(fmt::format("listen on {}:{}: {}", options.host, options.port, exception.what()));
+  }
+  asio::io_context& io = server->server_->io_context();
+  server->work_.emplace(asio::make_work_guard(io));
+  for (int i = 0; i < options.threads; ++i) {
+    server->threads_.emplace_back([&io] {
+      for (;;) {
+        try {
+          io.run();
+          return;
+        } catch (const std::exception& exception) {
+          log::error("http: {}", exception.what());
+        }
+      }
+    });
   }
   return std::unique_ptr<HttpServer>(std::move(server));
 }

@@ -74,7 +74,24 @@ void JobLogHub::subscribe(std::int64_t job_id, std::int64_t last_seq, const std:
     sink->close();
     return;
   }
+  if (closing_) {
+    sink->close();
+    return;
+  }
   entries_[job_id].sinks.push_back(sink);
+}
+
+void JobLogHub::close_all() {
+  std::vector<std::shared_ptr<EventSink>> sinks;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    closing_ = true;
+    for (auto& [id, entry] : entries_) {
+      sinks.insert(sinks.end(), entry.sinks.begin(), entry.sinks.end());
+      entry.sinks.clear();
+    }
+  }
+  for (const auto& sink : sinks) sink->close();
 }
 
 void JobLogHub::heartbeat() {

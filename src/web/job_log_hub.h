@@ -32,6 +32,9 @@ class JobLogHub {
   void subscribe(std::int64_t job_id, std::int64_t last_seq, const std::shared_ptr<EventSink>& sink);
   // Sends a comment to every viewer and forgets closed ones.
   void heartbeat();
+  // Shutdown: ends every viewer's stream without an end event (browsers reconnect with Last-Event-ID);
+  // later viewers get the stored lines only.
+  void close_all();
   std::size_t viewer_count();
 
  private:
@@ -43,6 +46,7 @@ class JobLogHub {
   Jobs& jobs_;
   std::mutex mutex_;
   std::map<std::int64_t, Entry> entries_;
+  bool closing_ = false;
 };
 
 }  // namespace left4me::web

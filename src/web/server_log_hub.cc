@@ -26,6 +26,10 @@ void ServerLogHub::subscribe(const std::string& name, const std::shared_ptr<Even
   std::shared_ptr<Follower> old;  // an ended follower, replaced
   {
     std::lock_guard<std::mutex> guard(mutex_);
+    if (stopped_) {
+      sink->close();
+      return;
+    }
     auto it = followers_.find(name);
     if (it != followers_.end()) {
       std::lock_guard<std::mutex> follower_guard(it->second->mutex);
@@ -154,6 +158,7 @@ void ServerLogHub::stop_all() {
   std::map<std::string, std::shared_ptr<Follower>> all;
   {
     std::lock_guard<std::mutex> guard(mutex_);
+    stopped_ = true;
     all.swap(followers_);
   }
   for (auto& [name, follower] : all) {

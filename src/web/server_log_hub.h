@@ -29,6 +29,7 @@ class ServerLogHub {
   void heartbeat();
   // How many follower processes run (for tests and /health).
   std::size_t follower_count();
+  // Shutdown: ends every viewer's stream and stops the followers; later subscribers are turned away.
   void stop_all();
 
  private:
@@ -47,6 +48,7 @@ class ServerLogHub {
   std::size_t backlog_lines_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Follower>> followers_;
+  bool stopped_ = false;
 };
 
 }  // namespace left4me::web

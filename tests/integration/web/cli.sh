@@ -5,7 +5,7 @@
 
 port=$(free_port)
 base="http://127.0.0.1:$port"
-web_start "$T/run" "$port"
+web_start "$T/run" "$port" JOB_WORKER_ENABLED=false  # jobs stay queued: their log streams stay open
 
 # With no user the console shows a one-time setup link, and nothing else gets in.
 link=$(grep -o "http://[^ ]*/setup?token=[A-Za-z0-9_-]*" "$T/run/out")
@@ -27,17 +27,24 @@ token=${link##*token=}
 code=$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" -c "$jar" --data-urlencode "csrf_token=$csrf" \
   --data-urlencode "token=$token" --data-urlencode "name=admin" --data-urlencode "password=admin-password" "$base/setup")
 assert_eq 303 "$code" "setup form"
-assert_contains "$(curl -sf -b "$jar" "$base/")" "Logged in as admin"
+assert_eq admin "$(json_get "$(curl -sf -b "$jar" "$base/api/v1/session")" 'j["user"]["name"]')" "user after setup"
+assert_eq 200 "$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" "$base/")" "dashboard after setup"
 assert_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' "$link")" "used setup link"
 pass "setup link creates the first admin once"
 
-# SIGTERM ends it cleanly.
+# SIGTERM ends it cleanly: an open log stream is ended properly (curl sees the last chunk: exit 0).
+session_csrf=$(json_get "$(curl -sf -b "$jar" "$base/api/v1/session")" 'j["csrf_token"]')
+job=$(json_get "$(curl -sf -b "$jar" -H "X-CSRF-Token: $session_csrf" -X POST "$base/api/v1/install")" 'j["job"]["id"]')
+curl -sN --max-time 30 -D "$T/stream.headers" -b "$jar" "$base/api/v1/jobs/$job/log" >"$T/stream" & viewer=$!
+on_exit "kill $viewer 2>/dev/null"
+wait_until 10 grep -q "text/event-stream" "$T/stream.headers"
 kill -TERM "$WEB_PID"
 wait_until 10 bash -c "! kill -0 $WEB_PID 2>/dev/null"
-set +e; wait "$WEB_PID"; status=$?; set -e
+set +e; wait "$WEB_PID"; status=$?; wait "$viewer"; viewer_status=$?; set -e
 assert_eq 0 "$status" "exit status after SIGTERM"
+assert_eq 0 "$viewer_status" "curl's exit status for the log stream ended by SIGTERM"
 assert_contains "$(cat "$T/run/err")" "stopped"
-pass "SIGTERM shuts down cleanly"
+pass "SIGTERM shuts down cleanly, ending open streams"
 
 # Started again with a user: it says where to log in; the database survived.
 web_start "$T/run" "$port"
