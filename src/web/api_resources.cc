@@ -16,7 +16,7 @@ nlohmann::json blueprint_json(const Blueprint& blueprint, const std::vector<Link
                         {"name", blueprint.name},
                         {"version", blueprint.version},
                         {"spec", blueprint_spec_to_json(blueprint.spec_yaml)},
-                        {"spec_yaml", blueprint.spec_yaml},
+                        {"spec_yaml", blueprint_spec_yaml_for_display(blueprint.spec_yaml)},
                         {"created_at", blueprint.created_at},
                         {"updated_at", blueprint.updated_at}};
   if (linked != nullptr) {
@@ -80,21 +80,26 @@ nlohmann::json server_json(const Server& server, const std::map<std::string, nlo
   return out;
 }
 
+// Whether an rcon_password given as null asks to drop the stored one (a generated one is used then).
+enum class RconPassword { kKeep, kClear };
+
 // A spec from the body: "spec" (object) or "spec_yaml" (text); the response when invalid.
-std::optional<Response> read_spec(const nlohmann::json& body, std::string* yaml) {
+std::optional<Response> read_spec(const nlohmann::json& body, std::string* yaml, RconPassword* rcon = nullptr) {
   SpecCheck check;
   if (body.contains("spec_yaml") && body["spec_yaml"].is_string()) {
     check = check_blueprint_yaml(body["spec_yaml"].get<std::string>());
   } else if (body.contains("spec")) {
-    const nlohmann::json& spec = body["spec"];
+    nlohmann::json spec = body["spec"];
     if (spec.is_string()) {
       // Forms send the spec as JSON text.
-      nlohmann::json parsed = nlohmann::json::parse(spec.get<std::string>(), nullptr, false);
-      if (parsed.is_discarded()) return error_response(422, "invalid", "spec is not valid JSON", "spec");
-      check = check_blueprint_json(parsed);
-    } else {
-      check = check_blueprint_json(spec);
+      spec = nlohmann::json::parse(spec.get<std::string>(), nullptr, false);
+      if (spec.is_discarded()) return error_response(422, "invalid", "spec is not valid JSON", "spec");
     }
+    if (spec.is_object() && spec.contains("rcon_password") && spec["rcon_password"].is_null()) {
+      spec.erase("rcon_password");
+      if (rcon != nullptr) *rcon = RconPassword::kClear;
+    }
+    check = check_blueprint_json(spec);
   } else {
     check = check_blueprint_yaml("{}");
   }
@@ -183,7 +188,10 @@ void register_resource_routes(App& app) {
                    }
                    std::string yaml = current->spec_yaml;
                    if (body->contains("spec") || body->contains("spec_yaml")) {
-                     if (auto invalid = read_spec(*body, &yaml)) return *invalid;
+                     RconPassword rcon = RconPassword::kKeep;
+                     if (auto invalid = read_spec(*body, &yaml, &rcon)) return *invalid;
+                     // Responses never show the password, so an edit without one keeps the stored one.
+                     if (rcon == RconPassword::kKeep) yaml = keep_rcon_password(yaml, current->spec_yaml);
                    }
                    Result<Blueprint> blueprint = app.blueprints->update(*id, context.scope(), name, yaml);
                    if (!blueprint) return error_from(blueprint.error(), "name");

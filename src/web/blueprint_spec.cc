@@ -37,6 +37,23 @@ nlohmann::json blueprint_spec_to_json(std::string_view canonical_yaml) {
   return spec_to_json(*parsed);
 }
 
+std::string blueprint_spec_yaml_for_display(std::string_view canonical_yaml) {
+  model::SpecResult parsed = model::parse_blueprint_spec(canonical_yaml, "blueprint");
+  if (!parsed) return {};
+  model::Spec spec = std::move(parsed).value();
+  spec.rcon_password.reset();
+  return model::format_spec_yaml(spec);
+}
+
+std::string keep_rcon_password(std::string_view edited_yaml, std::string_view previous_yaml) {
+  model::SpecResult edited = model::parse_blueprint_spec(edited_yaml, "blueprint");
+  model::SpecResult previous = model::parse_blueprint_spec(previous_yaml, "blueprint");
+  if (!edited || !previous || edited->rcon_password || !previous->rcon_password) return std::string(edited_yaml);
+  model::Spec spec = std::move(edited).value();
+  spec.rcon_password = previous->rcon_password;
+  return model::format_spec_yaml(spec);
+}
+
 Result<std::string> render_instance_spec(std::string_view blueprint_yaml, int port) {
   model::SpecResult parsed = model::parse_blueprint_spec(blueprint_yaml, "blueprint");
   if (!parsed) return parsed.error();

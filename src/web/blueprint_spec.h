@@ -26,6 +26,11 @@ SpecCheck check_blueprint_json(const nlohmann::json& spec);
 SpecCheck check_blueprint_yaml(std::string_view yaml);
 // The stored canonical YAML as a JSON object (for API responses).
 nlohmann::json blueprint_spec_to_json(std::string_view canonical_yaml);
+// The stored YAML without its rcon_password, for showing: the password is never sent back.
+std::string blueprint_spec_yaml_for_display(std::string_view canonical_yaml);
+// An edit's canonical YAML with the previous spec's rcon_password when the edit has none: clients never
+// see the password, so an edit that leaves it out keeps it.
+std::string keep_rcon_password(std::string_view edited_yaml, std::string_view previous_yaml);
 // The instance spec (blueprint + port) that `l4d2ctl initialize -f` reads.
 Result<std::string> render_instance_spec(std::string_view blueprint_yaml, int port);
 

@@ -46,6 +46,44 @@ TEST_F(ResourcesTest, BlueprintFieldErrorsComeFromTheSpecRules) {
   EXPECT_EQ(alice.post("/api/v1/blueprints", {{"name", "y"}, {"spec", spec()}}).status, 409);
 }
 
+// Regression: saving an edit without the rcon password (which the API never shows) dropped it.
+TEST_F(ResourcesTest, BlueprintEditWithoutRconPasswordKeepsIt) {
+  start();
+  create_user("alice", Role::kUser);
+  Browser alice = logged_in("alice");
+  HttpReply created = alice.post(
+      "/api/v1/blueprints", {{"name", "b"}, {"spec", {{"map", "c1m1_hotel"}, {"rcon_password", "hunter2-secret"}}}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.body.find("hunter2-secret"), std::string::npos) << "the password is never shown";
+  std::string path = "/api/v1/blueprints/" + std::to_string(created.json()["blueprint"]["id"].get<std::int64_t>());
+
+  HttpReply edited = alice.request("PUT", path, {{"spec", {{"map", "c2m1_highway"}}}});
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  EXPECT_EQ(edited.json()["blueprint"]["spec"]["map"], "c2m1_highway");
+  EXPECT_EQ(edited.json()["blueprint"]["spec"]["rcon_password_set"], true);
+  HttpReply as_yaml = alice.request("PUT", path, {{"spec_yaml", "map: c3m1_plankcountry\n"}});
+  ASSERT_EQ(as_yaml.status, 200) << as_yaml.body;
+  EXPECT_EQ(as_yaml.json()["blueprint"]["spec"]["rcon_password_set"], true);
+  EXPECT_EQ(as_yaml.body.find("hunter2-secret"), std::string::npos);
+
+  // The server started from it gets the kept password.
+  std::int64_t blueprint = created.json()["blueprint"]["id"];
+  HttpReply server = make_server(alice, "alpha", blueprint);
+  ASSERT_EQ(server.status, 201) << server.body;
+  HttpReply started =
+      alice.post("/api/v1/servers/" + std::to_string(server.json()["server"]["id"].get<int>()) + "/start");
+  ASSERT_EQ(wait_job(alice, job_of(started)), "succeeded");
+  EXPECT_NE(read_fake("alpha.spec").find("hunter2-secret"), std::string::npos) << read_fake("alpha.spec");
+
+  // null asks for a generated one; a new password replaces the old.
+  HttpReply cleared = alice.request("PUT", path, {{"spec", {{"map", "c2m1_highway"}, {"rcon_password", nullptr}}}});
+  ASSERT_EQ(cleared.status, 200) << cleared.body;
+  EXPECT_EQ(cleared.json()["blueprint"]["spec"]["rcon_password_set"], false);
+  HttpReply replaced = alice.request("PUT", path, {{"spec", {{"rcon_password", "another-secret"}}}});
+  ASSERT_EQ(replaced.status, 200) << replaced.body;
+  EXPECT_EQ(replaced.json()["blueprint"]["spec"]["rcon_password_set"], true);
+}
+
 TEST_F(ResourcesTest, BlueprintDeleteRefusedWhileServersFollowIt) {
   start();
   create_user("alice", Role::kUser);
