@@ -196,11 +196,11 @@ async function main() {
     await page.fill("#server-name", "Bad Name");
     await Promise.all([page.waitForNavigation(), page.click("form[action='/servers'] button[type=submit]")]);
     check((await text(page, "#server-name-error")).length > 0, "no error for a bad server name");
-    await page.fill("#server-name", "alpha");
+    await page.fill("#server-name", "pagetest");
     await Promise.all([page.waitForNavigation(), page.click("form[action='/servers'] button[type=submit]")]);
     check(/\/servers\/\d+\?notice=server_created$/.test(page.url()), `after create at ${page.url()}`);
     const serverUrl = page.url().replace(/\?.*$/, "");
-    check((await text(page, "h1")) === "alpha", "server page heading");
+    check((await text(page, "h1")) === "pagetest", "server page heading");
 
     step = "start it and watch the console";
     await page.click("#action-start");
@@ -223,7 +223,7 @@ async function main() {
 
     step = "dashboard shows players and map";
     await page.goto(`${base}/`);
-    const row = page.locator("tr.server-row", { hasText: "alpha" });
+    const row = page.locator("tr.server-row", { hasText: "pagetest" });
     await waitFor("the dashboard row", async () =>
       (await row.locator(".players").textContent()) === `${players}/8` &&
       (await row.locator(".map").textContent()).includes("c2m1_highway"));
@@ -262,7 +262,7 @@ async function main() {
     check((await page.locator("tr.server-row").count()) === 0, "bob sees a server");
     check(!(await page.isVisible("a[href='/admin']")), "bob sees the admin link");
     const foreign = await page.goto(serverUrl);
-    check(foreign.status() === 404, `bob opening alpha's page got ${foreign.status()}`);
+    check(foreign.status() === 404, `bob opening pagetest's page got ${foreign.status()}`);
     check((await text(page, "h1")) === "Page not found", "no friendly 404 page");
     await shot(page, "17-not-found");
     const foreignBlueprint = await page.goto(blueprintUrl);
@@ -279,7 +279,7 @@ async function main() {
     await shot(page, "18-server-stopped");
     await page.goto(blueprintUrl);
     await Promise.all([page.waitForNavigation(), page.click("form[action$='/delete'] button")]);
-    check((await text(page, "#delete-error")).includes("alpha"), "deleting a used blueprint did not list alpha");
+    check((await text(page, "#delete-error")).includes("pagetest"), "deleting a used blueprint did not list pagetest");
     await shot(page, "19-blueprint-delete-refused");
     await page.goto(`${serverUrl}/delete`);
     await shot(page, "20-server-delete-confirm");

@@ -3,8 +3,8 @@ left4me_add_integration_test(web_cli web/cli.sh TIMEOUT 120 LABELS web)
 left4me_add_integration_test(web_crash web/crash.sh TIMEOUT 240 LABELS web)
 # Skipped (77) until l4d2ctl, fake-srcds and fake-steamcmd are built.
 set_tests_properties(web_crash PROPERTIES SKIP_RETURN_CODE 77)
-# The pages end to end in headless Chromium (tests/browser/pages.test.js). Skipped (77) without chromium or
-# the npm packages, and in sanitizer builds (see tests/integration/web/pages_browser.sh).
+# The pages end to end in headless Chromium (tests/browser/pages.test.js), about 30 s, also in the ASan
+# build. Skipped (77) only without chromium or the npm packages.
 left4me_add_integration_test(web_pages_browser web/pages_browser.sh TIMEOUT 180 LABELS web browser)
 set_tests_properties(web_pages_browser PROPERTIES SKIP_RETURN_CODE 77)
 left4me_add_integration_test(web_pages_run web/pages_run.sh TIMEOUT 90 LABELS web browser)

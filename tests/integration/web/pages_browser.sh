@@ -14,7 +14,7 @@ game_port=$(free_port)
 base="http://127.0.0.1:$web_port"
 root="$T/run/data/root"
 ctl() { LEFT4ME_ROOT="$root" LEFT4ME_SUPERVISOR=builtin LEFT4ME_HOST_ENV="$T/host.env" "$BIN_L4D2CTL" "$@"; }
-on_exit "ctl stop alpha --timeout 5 >/dev/null 2>&1; kill_supervisors_under '$root'; unmount_all_under '$root'"
+on_exit "ctl stop pagetest --timeout 5 >/dev/null 2>&1; kill_supervisors_under '$root'; unmount_all_under '$root'"
 mkdir -p "$T/run"; : >"$T/host.env"
 (cd "$T/run" && LEFT4ME_ADMIN_PASSWORD=admin-password "$BIN_L4D2WEB" create-user admin --admin >/dev/null)
 web_start "$T/run" "$web_port" L4D2CTL="$BIN_L4D2CTL" LEFT4ME_STEAMCMD="$BIN_FAKE_STEAMCMD" \
