@@ -37,7 +37,8 @@ PY
 (cd "$LEFT4ME_BUILD" && cpack -G DEB -B "$T/pkg" >"$T/cpack.log" 2>&1) || { cat "$T/cpack.log"; fail "cpack"; }
 cp "$T"/pkg/left4me_*.deb "$T/left4me.deb"
 on_exit "'$CI' down '$name'"
-"$CI" up "$name" --bind-ro="$T:/mnt/t" >/dev/null
+# nspawn mounts a tmpfs on /tmp: bind the build tree (fake-steamcmd, fake-srcds) at its own path, wherever it is.
+"$CI" up "$name" --bind-ro="$T:/mnt/t" --bind-ro="$LEFT4ME_BUILD" >/dev/null
 inside dpkg -i /mnt/t/left4me.deb >"$T/dpkg.log" 2>&1 || { cat "$T/dpkg.log"; fail "dpkg -i"; }
 # The test's settings: fake-steamcmd as steamcmd, the systemd backend, quick restarts (RestartSec=5
 # would make the burst take half a minute; the policy itself is asserted from the unit below).
