@@ -11,7 +11,12 @@ export LEFT4ME_ROOT=$work/root LEFT4ME_HOST_ENV=$work/host.env LEFT4ME_SUPERVISO
 export LEFT4ME_STEAMCMD=$PWD/$build/src/testing/fake_steamcmd/fake-steamcmd FAKE_SRCDS=$PWD/$build/src/testing/fake_srcds/fake-srcds
 ctl=$PWD/$build/src/cli/l4d2ctl
 : >"$LEFT4ME_HOST_ENV"
-cleanup() { "$ctl" stop bench >/dev/null 2>&1 || true; "$ctl" delete bench --yes >/dev/null 2>&1 || true; rm -rf "$work"; }
+cleanup() {
+  "$ctl" stop bench >/dev/null 2>&1 || true
+  "$ctl" delete bench --yes >/dev/null 2>&1 || true
+  "$ctl" delete idle --yes >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 "$ctl" install >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -19,14 +24,20 @@ printf 'port: %s\nhostname: "bench"\n' "$port" >"$work/bench.yaml"
 "$ctl" initialize bench -f "$work/bench.yaml" >/dev/null
 "$ctl" start bench --wait --timeout 30
 "$ctl" status bench --json | grep -q '"live":{' || { echo "bench: no live data in status" >&2; exit 1; }
+printf 'port: %s\nhostname: "idle"\n' "$((port + 1))" >"$work/idle.yaml"
+"$ctl" initialize idle -f "$work/idle.yaml" >/dev/null
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/result.json" \
-  "/bin/true" "$ctl status bench --json" >/dev/null
+  "/bin/true" "$ctl status bench --json" "$ctl status idle --json" >/dev/null
 python3 - "$work/result.json" <<'PY'
 import json, sys
 results = json.load(open(sys.argv[1]))["results"]
 true_median = results[0]["median"] * 1000
-status_median = results[1]["median"] * 1000
-print(f"| `/bin/true` | {true_median:.2f} ms |")
-print(f"| `l4d2ctl status <name> --json` (running, with A2S) | {status_median:.2f} ms |")
-print(f"| ratio | {status_median / true_median:.1f}x |")
+print("| command | median | min | median / `/bin/true` |")
+print("|---|---|---|---|")
+names = ["`/bin/true`", "`l4d2ctl status <name> --json`, running (with an A2S query)",
+         "`l4d2ctl status <name> --json`, stopped (no A2S)"]
+for name, result in zip(names, results):
+    median, low = result["median"] * 1000, result["min"] * 1000
+    print(f"| {name} | {median:.2f} ms | {low:.2f} ms | {median / true_median:.1f}x |")
 PY
