@@ -61,7 +61,7 @@ Result<User> Accounts::create_user(const std::string& name, const std::string& p
 }
 
 Result<std::optional<User>> Accounts::find_user(std::int64_t id) {
-  Database::Lock lock(database_);
+  Database::Lock lock(database_, LockMode::kRead);
   auto select = lock.prepare(fmt::format("SELECT {} FROM users WHERE id = ?", kUserColumns));
   if (!select) return select.error();
   select->bind(1, id);
@@ -72,7 +72,7 @@ Result<std::optional<User>> Accounts::find_user(std::int64_t id) {
 }
 
 Result<std::vector<User>> Accounts::list_users() {
-  Database::Lock lock(database_);
+  Database::Lock lock(database_, LockMode::kRead);
   auto select = lock.prepare(fmt::format("SELECT {} FROM users ORDER BY name", kUserColumns));
   if (!select) return select.error();
   std::vector<User> users;
@@ -86,7 +86,7 @@ Result<std::vector<User>> Accounts::list_users() {
 }
 
 Result<std::int64_t> Accounts::count_users() {
-  Database::Lock lock(database_);
+  Database::Lock lock(database_, LockMode::kRead);
   auto select = lock.prepare("SELECT count(*) FROM users");
   if (!select) return select.error();
   Result<bool> row = select->step();
@@ -206,7 +206,7 @@ Result<NewSession> Accounts::create_session(std::int64_t user_id, std::chrono::s
 }
 
 Result<std::optional<SessionInfo>> Accounts::find_session(const std::string& token) {
-  Database::Lock lock(database_);
+  Database::Lock lock(database_, LockMode::kRead);
   auto select = lock.prepare(
       "SELECT u.id, u.name, u.is_admin, u.disabled, u.created_at, s.csrf_token FROM sessions s "
       "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0");
@@ -240,7 +240,7 @@ Result<std::pair<ApiToken, std::string>> Accounts::create_api_token(std::int64_t
 }
 
 Result<std::vector<ApiToken>> Accounts::list_api_tokens(std::int64_t user_id) {
-  Database::Lock lock(database_);
+  Database::Lock lock(database_, LockMode::kRead);
   auto select = lock.prepare(
       "SELECT id, name, read_only, created_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY id");
   if (!select) return select.error();

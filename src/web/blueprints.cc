@@ -69,12 +69,12 @@ Result<Blueprint> Blueprints::create(std::int64_t owner_id, const std::string& n
 }
 
 Result<Blueprint> Blueprints::get(std::int64_t id, const Scope& scope) {
-  Database::Lock lock(database_);
+  Database::Lock lock(database_, LockMode::kRead);
   return select_one(lock, id, scope);
 }
 
 Result<std::vector<Blueprint>> Blueprints::list(const Scope& scope) {
-  Database::Lock lock(database_);
+  Database::Lock lock(database_, LockMode::kRead);
   auto select = lock.prepare(
       fmt::format("SELECT {} FROM blueprints WHERE {} ORDER BY name, id", kColumns, kScopeCondition));
   if (!select) return select.error();
@@ -132,7 +132,7 @@ Status Blueprints::remove(std::int64_t id, const Scope& scope, std::vector<Linke
 }
 
 Result<std::vector<LinkedServer>> Blueprints::linked_servers(std::int64_t id) {
-  Database::Lock lock(database_);
+  Database::Lock lock(database_, LockMode::kRead);
   return linked(lock, id);
 }
 

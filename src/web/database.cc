@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <functional>
+#include <unordered_map>
+
 namespace left4me::web {
 namespace {
 
@@ -13,14 +16,62 @@ Error sqlite_error(sqlite3* db, std::string_view what) {
   return Error(kind, fmt::format("sqlite: {}: {}", what, sqlite3_errmsg(db)));
 }
 
+// Transparent hashing: look statements up by string_view without building a string.
+struct SqlHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+};
+
 }  // namespace
 
-Statement::Statement(Statement&& other) noexcept : db_(other.db_), statement_(other.statement_) {
+struct Database::Connection {
+  struct Cached {
+    sqlite3_stmt* statement = nullptr;
+    bool in_use = false;
+  };
+  // Beyond this many distinct statements the rest are prepared each time.
+  static constexpr std::size_t kMaxCached = 256;
+
+  sqlite3* db = nullptr;
+  std::unordered_map<std::string, Cached, SqlHash, std::equal_to<>> cache;
+
+  ~Connection() {
+    for (auto& [sql, cached] : cache) sqlite3_finalize(cached.statement);
+    sqlite3_close_v2(db);
+  }
+};
+
+namespace {
+
+Result<std::unique_ptr<Database::Connection>> open_connection(const std::string& path, int flags) {
+  auto connection = std::make_unique<Database::Connection>();
+  // NOMUTEX: a Lock gives one thread a connection at a time; SQLite's own mutex would be redundant.
+  int rc = sqlite3_open_v2(path.c_str(), &connection->db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = connection->db != nullptr ? sqlite3_errmsg(connection->db) : sqlite3_errstr(rc);
+    return Error::failed(fmt::format("open database '{}': {}", path, message));
+  }
+  sqlite3_busy_timeout(connection->db, 5000);
+  return connection;
+}
+
+}  // namespace
+
+Statement::Statement(Statement&& other) noexcept
+    : db_(other.db_), statement_(other.statement_), in_use_(other.in_use_) {
   other.statement_ = nullptr;
+  other.in_use_ = nullptr;
 }
 
 Statement::~Statement() {
-  if (statement_ != nullptr) sqlite3_finalize(statement_);
+  if (statement_ == nullptr) return;
+  if (in_use_ != nullptr) {
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+    *in_use_ = false;
+  } else {
+    sqlite3_finalize(statement_);
+  }
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {
@@ -73,50 +124,96 @@ std::optional<std::int64_t> Statement::column_optional_int(int index) const {
   return column_int(index);
 }
 
+Database::Database(std::string path) : path_(std::move(path)) {}
+
 Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
-  if (rc != SQLITE_OK) {
-    std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    sqlite3_close(db);
-    return Error::failed(fmt::format("open database '{}': {}", path, message));
+  std::unique_ptr<Database> database(new Database(path));
+  Result<std::unique_ptr<Connection>> writer = open_connection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (!writer) return writer.error();
+  database->writer_ = std::move(*writer);
+  {
+    Lock lock(*database);
+    // WAL lets readers (the pool, backups, a second process) work while the app writes.
+    if (Status status = lock.exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+        !status) {
+      return status.error().with_context(fmt::format("open database '{}'", path));
+    }
   }
-  std::unique_ptr<Database> database(new Database(db, path));
-  sqlite3_busy_timeout(db, 5000);
-  Lock lock(*database);
-  // WAL lets readers (backups, a second process) work while the app writes.
-  if (Status status = lock.exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
-      !status) {
-    return status.error().with_context(fmt::format("open database '{}'", path));
+  for (int i = 0; i < kReaders; ++i) {
+    Result<std::unique_ptr<Connection>> reader = open_connection(path, SQLITE_OPEN_READONLY);
+    if (!reader) return reader.error();
+    database->idle_readers_.push_back(reader->get());
+    database->readers_.push_back(std::move(*reader));
   }
   return database;
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() = default;
+
+Database::Connection* Database::acquire_reader() {
+  std::unique_lock<std::mutex> lock(readers_mutex_);
+  reader_free_.wait(lock, [this] { return !idle_readers_.empty(); });
+  Connection* reader = idle_readers_.back();
+  idle_readers_.pop_back();
+  return reader;
+}
+
+void Database::release_reader(Connection* reader) {
+  {
+    std::lock_guard<std::mutex> guard(readers_mutex_);
+    idle_readers_.push_back(reader);
+  }
+  reader_free_.notify_one();
+}
+
+Database::Lock::Lock(Database& database, LockMode mode) : database_(database) {
+  if (mode == LockMode::kRead) {
+    connection_ = database.acquire_reader();
+  } else {
+    writer_guard_ = std::unique_lock<std::mutex>(database.writer_mutex_);
+    connection_ = database.writer_.get();
+  }
+}
+
+Database::Lock::~Lock() {
+  if (!writer_guard_.owns_lock()) database_.release_reader(connection_);
+}
 
 Result<Statement> Database::Lock::prepare(std::string_view sql) {
+  sqlite3* db = connection_->db;
+  auto& cache = connection_->cache;
+  auto it = cache.find(sql);
+  if (it != cache.end() && !it->second.in_use) {
+    it->second.in_use = true;
+    return Statement(db, it->second.statement, &it->second.in_use);
+  }
   sqlite3_stmt* statement = nullptr;
-  int rc = sqlite3_prepare_v2(database_.db_, sql.data(), static_cast<int>(sql.size()), &statement, nullptr);
-  if (rc != SQLITE_OK) return sqlite_error(database_.db_, sql);
-  return Statement(database_.db_, statement);
+  int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &statement, nullptr);
+  if (rc != SQLITE_OK) return sqlite_error(db, sql);
+  // Cache the first of each SQL text (a second one alive at the same time is prepared on its own).
+  if (it == cache.end() && statement != nullptr && cache.size() < Connection::kMaxCached) {
+    auto [inserted, unused] = cache.emplace(std::string(sql), Connection::Cached{statement, true});
+    return Statement(db, statement, &inserted->second.in_use);
+  }
+  return Statement(db, statement, nullptr);
 }
 
 Status Database::Lock::exec(std::string_view sql) {
+  sqlite3* db = connection_->db;
   std::string text(sql);
   char* message = nullptr;
-  int rc = sqlite3_exec(database_.db_, text.c_str(), nullptr, nullptr, &message);
+  int rc = sqlite3_exec(db, text.c_str(), nullptr, nullptr, &message);
   if (rc != SQLITE_OK) {
     std::string why = message != nullptr ? message : sqlite3_errstr(rc);
     sqlite3_free(message);
-    Error error = sqlite_error(database_.db_, text.substr(0, 60));
+    Error error = sqlite_error(db, text.substr(0, 60));
     return Error(error.code(), fmt::format("sqlite: {}: {}", text.substr(0, 60), why));
   }
   return ok_status();
 }
 
-std::int64_t Database::Lock::last_insert_id() const { return sqlite3_last_insert_rowid(database_.db_); }
-int Database::Lock::changes() const { return sqlite3_changes(database_.db_); }
+std::int64_t Database::Lock::last_insert_id() const { return sqlite3_last_insert_rowid(connection_->db); }
+int Database::Lock::changes() const { return sqlite3_changes(connection_->db); }
 
 Result<std::unique_ptr<Database::Transaction>> Database::Transaction::begin(Database& database) {
   std::unique_ptr<Transaction> transaction(new Transaction(database));
@@ -181,7 +278,7 @@ Status Database::backup_to(const std::string& destination) {
   Status result = ok_status();
   {
     Lock lock(*this);
-    sqlite3_backup* backup = sqlite3_backup_init(target, "main", db_, "main");
+    sqlite3_backup* backup = sqlite3_backup_init(target, "main", writer_->db, "main");
     if (backup == nullptr) {
       result = Error::failed(fmt::format("backup to '{}': {}", destination, sqlite3_errmsg(target)));
     } else {

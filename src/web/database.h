@@ -1,9 +1,11 @@
-// Database: one SQLite connection (WAL, foreign keys, busy timeout) behind a mutex, with prepared
-// statements and transactions. Thread-safe: every use goes through a Database::Lock.
+// Database: SQLite in WAL mode: one writer connection behind a mutex (foreign keys, busy timeout) and a
+// small pool of read-only connections, so reads run in parallel with each other and with the writer. Each
+// connection keeps its prepared statements. Thread-safe: every use goes through a Database::Lock.
 #pragma once
 
 #include <sqlite3.h>
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -50,10 +52,17 @@ class Statement {
 
  private:
   friend class Database;
-  Statement(sqlite3* db, sqlite3_stmt* statement) : db_(db), statement_(statement) {}
+  // in_use: the connection's cache slot of a cached statement (reset, not finalized, at the end).
+  Statement(sqlite3* db, sqlite3_stmt* statement, bool* in_use)
+      : db_(db), statement_(statement), in_use_(in_use) {}
   sqlite3* db_;
   sqlite3_stmt* statement_;
+  bool* in_use_;
 };
+
+// Whether a lock may write. kRead takes a read-only connection from the pool: it sees every committed
+// change, never an open transaction's.
+enum class LockMode { kWrite, kRead };
 
 class Database {
  public:
@@ -63,10 +72,16 @@ class Database {
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  // Exclusive access to the connection for the lifetime of the lock.
+  struct Connection;
+
+  // Exclusive use of a connection for the lifetime of the lock: the writer, or a reader from the pool.
   class Lock {
    public:
-    explicit Lock(Database& database) : database_(database), guard_(database.mutex_) {}
+    explicit Lock(Database& database, LockMode mode = LockMode::kWrite);
+    ~Lock();
+    Lock(const Lock&) = delete;
+    Lock& operator=(const Lock&) = delete;
+    // A prepared statement, from the connection's cache when that SQL was prepared before.
     Result<Statement> prepare(std::string_view sql);
     // Runs one or more statements without parameters.
     Status exec(std::string_view sql);
@@ -75,7 +90,8 @@ class Database {
 
    private:
     Database& database_;
-    std::unique_lock<std::mutex> guard_;
+    Connection* connection_;
+    std::unique_lock<std::mutex> writer_guard_;  // held for the writer only
   };
 
   // A transaction (BEGIN IMMEDIATE) holding the lock; rolled back unless commit() succeeds.
@@ -102,10 +118,18 @@ class Database {
   Status backup_to(const std::string& destination);
 
  private:
-  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-  sqlite3* db_;
+  static constexpr int kReaders = 4;
+  explicit Database(std::string path);
+  Connection* acquire_reader();
+  void release_reader(Connection* reader);
+
   std::string path_;
-  std::mutex mutex_;
+  std::unique_ptr<Connection> writer_;
+  std::mutex writer_mutex_;
+  std::vector<std::unique_ptr<Connection>> readers_;
+  std::mutex readers_mutex_;
+  std::condition_variable reader_free_;
+  std::vector<Connection*> idle_readers_;
 };
 
 }  // namespace left4me::web

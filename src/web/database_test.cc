@@ -75,6 +75,51 @@ TEST(DatabaseTest, BackupCopiesEverything) {
   EXPECT_EQ(*accounts.count_users(), 1);
 }
 
+TEST(DatabaseTest, ReadersSeeCommittedRowsWithoutWaitingForTheWriter) {
+  testing::TempDir dir;
+  auto database = Database::open(dir.path() + "/web.db");
+  ASSERT_TRUE(migrate(**database).ok());
+  auto count = [&] {
+    Database::Lock reader(**database, LockMode::kRead);
+    auto select = reader.prepare("SELECT count(*) FROM users");
+    EXPECT_TRUE(select.ok() && *select->step());
+    return select->column_int(0);
+  };
+  {
+    Database::Lock lock(**database);
+    ASSERT_TRUE(lock.exec("INSERT INTO users (name, password_hash, created_at) VALUES ('a','x',0)").ok());
+  }
+  auto transaction = Database::Transaction::begin(**database);
+  ASSERT_TRUE(transaction.ok());
+  ASSERT_TRUE((*transaction)->lock().exec("INSERT INTO users (name, password_hash, created_at) VALUES ('b','x',0)").ok());
+  EXPECT_EQ(count(), 1);  // the writer is busy; a reader still answers, without the uncommitted row
+  ASSERT_TRUE((*transaction)->commit().ok());
+  EXPECT_EQ(count(), 2);
+  Database::Lock reader(**database, LockMode::kRead);
+  EXPECT_FALSE(reader.exec("INSERT INTO users (name, password_hash, created_at) VALUES ('c','x',0)").ok());
+}
+
+TEST(DatabaseTest, TheSameStatementTwiceAtOnceWorks) {
+  testing::TempDir dir;
+  auto database = Database::open(dir.path() + "/web.db");
+  ASSERT_TRUE(database.ok());
+  Database::Lock lock(**database);
+  for (int round = 0; round < 3; ++round) {  // later rounds come from the statement cache
+    auto outer = lock.prepare("SELECT ?");
+    auto inner = lock.prepare("SELECT ?");
+    ASSERT_TRUE(outer.ok() && inner.ok());
+    outer->bind(1, 1);
+    inner->bind(1, 2);
+    ASSERT_TRUE(*outer->step());
+    ASSERT_TRUE(*inner->step());
+    EXPECT_EQ(outer->column_int(0), 1);
+    EXPECT_EQ(inner->column_int(0), 2);
+  }
+  auto fresh = lock.prepare("SELECT ?");  // a cached statement comes back reset, without old binds
+  ASSERT_TRUE(fresh.ok() && *fresh->step());
+  EXPECT_TRUE(fresh->column_is_null(0));
+}
+
 TEST(DatabaseTest, OpenFailureNamesThePath) {
   auto database = Database::open("/nonexistent-dir/x/web.db");
   ASSERT_FALSE(database.ok());

@@ -66,12 +66,12 @@ Result<Job> Jobs::enqueue(const std::string& type, const std::string& target, st
 }
 
 Result<Job> Jobs::get(std::int64_t id, const Scope& scope) {
-  Database::Lock lock(database_);
+  Database::Lock lock(database_, LockMode::kRead);
   return select_one(lock, id, scope);
 }
 
 Result<std::vector<Job>> Jobs::list(const Scope& scope, const JobFilter& filter) {
-  Database::Lock lock(database_);
+  Database::Lock lock(database_, LockMode::kRead);
   std::string where = kScopeCondition;
   if (filter.state) where += " AND state = ?";
   if (filter.server_id) where += " AND server_id = ?";
@@ -167,7 +167,7 @@ Status Jobs::append_line(std::int64_t job_id, std::int64_t seq, const std::strin
 }
 
 Result<std::vector<JobLine>> Jobs::lines_after(std::int64_t job_id, std::int64_t after_seq) {
-  Database::Lock lock(database_);
+  Database::Lock lock(database_, LockMode::kRead);
   auto select = lock.prepare("SELECT seq, at, line FROM job_lines WHERE job_id = ? AND seq > ? ORDER BY seq");
   if (!select) return select.error();
   select->bind(1, job_id).bind(2, after_seq);
@@ -191,7 +191,7 @@ Result<int> Jobs::interrupt_running(const std::string& reason) {
 }
 
 Result<bool> Jobs::has_pending(std::int64_t server_id) {
-  Database::Lock lock(database_);
+  Database::Lock lock(database_, LockMode::kRead);
   auto select = lock.prepare("SELECT 1 FROM jobs WHERE server_id = ? AND state IN ('queued', 'running') LIMIT 1");
   if (!select) return select.error();
   select->bind(1, server_id);

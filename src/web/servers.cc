@@ -108,17 +108,17 @@ Result<Server> Servers::create(std::int64_t owner_id, const std::string& name, s
 }
 
 Result<Server> Servers::get(std::int64_t id, const Scope& scope) {
-  Database::Lock lock(database_);
+  Database::Lock lock(database_, LockMode::kRead);
   return select_one(lock, id, scope);
 }
 
 Result<std::vector<Server>> Servers::list(const Scope& scope) {
-  Database::Lock lock(database_);
+  Database::Lock lock(database_, LockMode::kRead);
   return select_many(lock, "WHERE (s.owner_id = ? OR ? = 1)", &scope);
 }
 
 Result<std::vector<Server>> Servers::list_all() {
-  Database::Lock lock(database_);
+  Database::Lock lock(database_, LockMode::kRead);
   return select_many(lock, "", nullptr);
 }
 
