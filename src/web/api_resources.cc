@@ -1,6 +1,10 @@
 // Routes for blueprints, servers, jobs, the game installation and the live logs.
 #include <fmt/format.h>
 
+#include <map>
+#include <memory>
+#include <mutex>
+
 #include "base/strings.h"
 #include "model/instance_name.h"
 #include "web/app.h"
@@ -82,6 +86,100 @@ nlohmann::json server_json(const Server& server, const std::map<std::string, nlo
 
 // Whether an rcon_password given as null asks to drop the stored one (a generated one is used then).
 enum class RconPassword { kKeep, kClear };
+
+// The servers list is the busiest route: its JSON is written as text, with each server's live-status
+// fields rendered once per status snapshot rather than once per request.
+void append_json_string(std::string& out, std::string_view text) {
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) {  // beyond ASCII: let the library check the UTF-8
+      out += nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      return;
+    }
+  }
+  out += '"';
+  for (char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+void append_optional(std::string& out, const std::optional<std::int64_t>& value) {
+  out += value ? std::to_string(*value) : "null";
+}
+
+using StatusFragments = std::map<std::string, std::string>;  // name -> `"state":..,"live":..,...`
+
+// The fragments of a snapshot, built once and shared while the snapshot is current.
+std::shared_ptr<const StatusFragments> status_fragments(const std::shared_ptr<const StatusMap>& statuses) {
+  static std::mutex mutex;
+  static std::weak_ptr<const StatusMap> source;
+  static std::shared_ptr<const StatusFragments> fragments;
+  std::lock_guard<std::mutex> guard(mutex);
+  if (source.lock() == statuses && fragments) return fragments;
+  auto built = std::make_shared<StatusFragments>();
+  for (const auto& [name, status] : *statuses) {
+    std::string text;
+    for (const char* key : {"state", "live", "pid", "since", "restarts", "last_exit"}) {
+      if (!status.contains(key)) continue;
+      if (!text.empty()) text += ',';
+      append_json_string(text, key);
+      text += ':';
+      text += status[key].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+    (*built)[name] = std::move(text);
+  }
+  source = statuses;
+  fragments = std::move(built);
+  return fragments;
+}
+
+// The same object as server_json(), as text.
+void append_server_json(std::string& out, const Server& server, const StatusFragments* fragments) {
+  out += "{\"id\":" + std::to_string(server.id) + ",\"name\":";
+  append_json_string(out, server.name);
+  out += ",\"owner_id\":" + std::to_string(server.owner_id) + ",\"owner\":";
+  append_json_string(out, server.owner_name);
+  out += ",\"blueprint_id\":" + std::to_string(server.blueprint_id) + ",\"blueprint_name\":";
+  append_json_string(out, server.blueprint_name);
+  out += ",\"blueprint_version\":" + std::to_string(server.blueprint_version) + ",\"applied_version\":";
+  append_optional(out, server.applied_version);
+  out += server.outdated() ? ",\"outdated\":true" : ",\"outdated\":false";
+  out += ",\"port\":" + std::to_string(server.port);
+  std::string_view live_fields;
+  bool known = fragments == nullptr;
+  if (fragments != nullptr) {
+    auto it = fragments->find(server.name);
+    if (it != fragments->end()) {
+      known = true;
+      live_fields = it->second;
+    }
+  }
+  // Each key once: the stored state and a null live unless the live fields bring their own.
+  bool has_state = live_fields.find("\"state\":") != std::string_view::npos;
+  bool has_live = live_fields.find("\"live\":") != std::string_view::npos;
+  if (!has_state) {
+    out += ",\"state\":";
+    append_json_string(out, known ? server.state : "new");
+  }
+  if (!has_live) out += ",\"live\":null";
+  if (!live_fields.empty()) {
+    out += ',';
+    out += live_fields;
+  }
+  out += '}';
+}
 
 // A spec from the body: "spec" (object) or "spec_yaml" (text); the response when invalid.
 std::optional<Response> read_spec(const nlohmann::json& body, std::string* yaml, RconPassword* rcon = nullptr) {
@@ -222,13 +320,21 @@ void register_resource_routes(App& app) {
                    Result<std::vector<Server>> servers = app.servers->list(context.scope());
                    if (!servers) return error_from(servers.error());
                    Result<std::shared_ptr<const StatusMap>> statuses = app.status_cache->snapshot();
-                   nlohmann::json list = nlohmann::json::array();
-                   for (const Server& server : *servers) {
-                     list.push_back(server_json(server, statuses ? statuses->get() : nullptr));
+                   std::shared_ptr<const StatusFragments> fragments;
+                   if (statuses) fragments = status_fragments(*statuses);
+                   std::string body = "{\"servers\":[";
+                   body.reserve(400 * servers->size() + 100);
+                   for (std::size_t i = 0; i < servers->size(); ++i) {
+                     if (i > 0) body += ',';
+                     append_server_json(body, (*servers)[i], fragments.get());
                    }
-                   nlohmann::json body = {{"servers", list}};
-                   if (!statuses) body["status_error"] = statuses.error().message();
-                   return json_response(200, body);
+                   body += ']';
+                   if (!statuses) {
+                     body += ",\"status_error\":";
+                     append_json_string(body, statuses.error().message());
+                   }
+                   body += '}';
+                   return Response{200, {{"Content-Type", "application/json"}}, std::move(body), nullptr};
                  }});
 
   app.add_route({"POST", "/api/v1/servers", Access::kUser, [&app](Context& context) {

@@ -84,6 +84,29 @@ TEST_F(ResourcesTest, BlueprintEditWithoutRconPasswordKeepsIt) {
   EXPECT_EQ(replaced.json()["blueprint"]["spec"]["rcon_password_set"], true);
 }
 
+// The list is written as text for speed: each entry must be exactly what GET /api/v1/servers/{id} says.
+TEST_F(ResourcesTest, ServerListEntriesEqualTheSingleServer) {
+  start();
+  create_user("alice", Role::kUser);
+  Browser alice = logged_in("alice");
+  std::int64_t bp = make_blueprint(alice, "quote \" back\\slash </script> \xc3\xa9t\xc3\xa9");
+  HttpReply alpha = make_server(alice, "alpha", bp);
+  ASSERT_EQ(make_server(alice, "beta", bp).status, 201);
+  HttpReply started = alice.post("/api/v1/servers/" + std::to_string(alpha.json()["server"]["id"].get<int>()) + "/start");
+  ASSERT_EQ(wait_job(alice, job_of(started)), "succeeded");
+  HttpReply list = alice.get("/api/v1/servers");
+  ASSERT_EQ(list.status, 200);
+  nlohmann::json servers = list.json()["servers"];
+  ASSERT_EQ(servers.size(), 2u) << list.body;
+  for (const nlohmann::json& server : servers) {
+    HttpReply single = alice.get("/api/v1/servers/" + std::to_string(server["id"].get<int>()));
+    EXPECT_EQ(server, single.json()["server"]) << list.body << "\n" << single.body;
+  }
+  EXPECT_EQ(servers[0]["state"], "running");
+  EXPECT_EQ(servers[0]["live"]["map"], "c1m1_hotel");
+  EXPECT_EQ(servers[1]["state"], "new");
+}
+
 TEST_F(ResourcesTest, BlueprintDeleteRefusedWhileServersFollowIt) {
   start();
   create_user("alice", Role::kUser);
