@@ -44,7 +44,11 @@ inside dpkg -i /mnt/t/left4me.deb >"$T/dpkg.log" 2>&1 || { cat "$T/dpkg.log"; fa
 # would make the burst take half a minute; the policy itself is asserted from the unit below).
 assert_eq "5s" "$(show verify RestartUSec)" "RestartSec of the shipped unit"
 assert_eq "5" "$(show verify StartLimitBurst)"
+# The server unit has PrivateTmp=, so it cannot see a build tree under /tmp: fake-srcds is copied to
+# where a real game binary would be visible, and fake-steamcmd writes that path into srcds_run.
+inside install -D -m 0755 "$BIN_FAKE_SRCDS" /usr/local/lib/left4me-test/fake-srcds
 inside sh -c "sed -i 's|^LEFT4ME_STEAMCMD=.*|LEFT4ME_STEAMCMD=$BIN_FAKE_STEAMCMD|' /etc/left4me/host.env &&
+  echo FAKE_SRCDS=/usr/local/lib/left4me-test/fake-srcds >>/etc/left4me/host.env &&
   echo LEFT4ME_SUPERVISOR=systemd >>/etc/left4me/host.env &&
   mkdir -p /run/systemd/system/left4me-server@.service.d &&
   printf '[Service]\nRestartSec=300ms\n' >/run/systemd/system/left4me-server@.service.d/50-test.conf &&
