@@ -27,22 +27,36 @@ bool is_safe_method(const std::string& method) { return method == "GET" || metho
 
 bool is_api(const std::string& path) { return path.rfind("/api/", 0) == 0 || path == "/health"; }
 
-// Matches "/a/{x}/b" against a path, collecting the {} parts.
+// The next '/'-separated segment of text (advancing it); nullopt when text is used up.
+std::optional<std::string_view> next_segment(std::string_view* text, bool* done) {
+  if (*done) return std::nullopt;
+  size_t slash = text->find('/');
+  std::string_view segment = text->substr(0, slash);
+  if (slash == std::string_view::npos) {
+    *done = true;
+  } else {
+    text->remove_prefix(slash + 1);
+  }
+  return segment;
+}
+
+// Matches "/a/{x}/b" against a path, collecting the {} parts. Runs for every route on every request, so
+// it walks both strings in place instead of splitting them.
 bool match_pattern(std::string_view pattern, std::string_view path, std::vector<std::string>* params) {
-  std::vector<std::string> pattern_parts = split(pattern, '/');
-  std::vector<std::string> path_parts = split(path, '/');
-  if (pattern_parts.size() != path_parts.size()) return false;
   params->clear();
-  for (size_t i = 0; i < pattern_parts.size(); ++i) {
-    const std::string& expected = pattern_parts[i];
-    if (!expected.empty() && expected.front() == '{' && expected.back() == '}') {
-      if (path_parts[i].empty()) return false;
-      params->push_back(path_parts[i]);
-    } else if (expected != path_parts[i]) {
+  bool pattern_done = false;
+  bool path_done = false;
+  for (;;) {
+    std::optional<std::string_view> expected = next_segment(&pattern, &pattern_done);
+    std::optional<std::string_view> actual = next_segment(&path, &path_done);
+    if (!expected || !actual) return !expected && !actual;
+    if (!expected->empty() && expected->front() == '{' && expected->back() == '}') {
+      if (actual->empty()) return false;
+      params->emplace_back(*actual);
+    } else if (*expected != *actual) {
       return false;
     }
   }
-  return true;
 }
 
 std::optional<std::string> submitted_csrf(const Request& request) {
