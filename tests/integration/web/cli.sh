@@ -8,6 +8,8 @@ base="http://127.0.0.1:$port"
 web_start "$T/run" "$port" JOB_WORKER_ENABLED=false  # jobs stay queued: their log streams stay open
 
 # With no user the console shows a one-time setup link, and nothing else gets in.
+# (printed once the app is ready, which can be a moment after /health answers)
+wait_until 10 grep -q "setup?token=" "$T/run/out"
 link=$(grep -o "http://[^ ]*/setup?token=[A-Za-z0-9_-]*" "$T/run/out")
 [ -n "$link" ] || fail "no setup link printed: $(cat "$T/run/out")"
 page=$(curl -sf "$link")
@@ -48,7 +50,7 @@ pass "SIGTERM shuts down cleanly, ending open streams"
 
 # Started again with a user: it says where to log in; the database survived.
 web_start "$T/run" "$port"
-assert_contains "$(cat "$T/run/out")" "Log in at $base/login"
+wait_until 10 grep -q "Log in at $base/login" "$T/run/out"
 csrf=$(api_login "$base" admin admin-password "$T/jar2")
 [ -n "$csrf" ] || fail "login after restart"
 kill -TERM "$WEB_PID"; wait "$WEB_PID" || true
