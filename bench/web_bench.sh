@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Web app benchmarks (not a test): with 100 servers in the database, wrk at 64 connections against
-# GET /api/v1/servers and the dashboard (/), then 1,000 SSE viewers of one console at 100 lines/s.
+# Web app benchmarks (not a test): with 100 servers in the database (50 initialized on the host through the
+# real l4d2ctl, none running), wrk at 64 connections against GET /api/v1/servers and the dashboard (/), then
+# 1,000 SSE viewers of one console (the real `l4d2ctl logs --follow`) at 100 lines/s.
 # Usage: bench/web_bench.sh [build-dir]   (prints the figures for docs/benchmarks.md, section "Web")
 set -euo pipefail
 source_dir=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$source_dir/build}" && pwd)
 web="$build/src/web/l4d2web"
-# The stand-in l4d2ctl keeps the host out of the measurement: `list` is a shell loop, `logs` is tail -F.
-ctl="$source_dir/src/web/testdata/fake_l4d2ctl.sh"
+ctl="$build/src/cli/l4d2ctl"  # the real one, on the built-in supervisor under the bench's own root
+[ -x "$ctl" ] || { echo "web_bench: $ctl is not built"; exit 1; }
 command -v wrk >/dev/null || { echo "web_bench: wrk is not installed (scripts/setup)"; exit 1; }
 ulimit -n 8192
 work=$(mktemp -d /tmp/l4d2web-bench.XXXXXX)
@@ -18,7 +19,8 @@ trap cleanup EXIT
 
 export LEFT4ME_WEB_ENV=/nonexistent LEFT4ME_FAST_PASSWORD_HASH=1
 (cd "$work" && LEFT4ME_ADMIN_PASSWORD=bench-password "$web" create-user bench >/dev/null)
-(cd "$work" && exec env L4D2CTL="$ctl" LEFT4ME_WEB_LISTEN="127.0.0.1:$port" LEFT4ME_ACCESS_LOG=false \
+: >"$work/host.env"
+(cd "$work" && exec env L4D2CTL="$ctl" LEFT4ME_HOST_ENV="$work/host.env" LEFT4ME_WEB_LISTEN="127.0.0.1:$port" LEFT4ME_ACCESS_LOG=false \
   LEFT4ME_WEB_THREADS=2 "$web" serve >"$work/out" 2>"$work/err") &
 pid=$!
 for _ in $(seq 100); do curl -sf "$base/health" >/dev/null && break; sleep 0.1; done
@@ -32,17 +34,24 @@ api() { curl -sf -b "$work/jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: appli
 blueprint=$(api POST /api/v1/blueprints '{"name":"bench","spec":{"map":"c1m1_hotel"}}' |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["blueprint"]["id"])')
 for i in $(seq -w 1 100); do api POST /api/v1/servers "{\"name\":\"s$i\",\"blueprint_id\":$blueprint}" >/dev/null; done
-# Half of them initialized on the (stand-in) host so `list` has real work.
-mkdir -p "$work/data/root/fake"
-for i in $(seq -w 1 50); do printf 'port: 270%s\n' "$i" >"$work/data/root/fake/s$i.spec"; echo running >"$work/data/root/fake/s$i.state"; done
+# Half of them initialized on the host (none running), so `l4d2ctl list` has real work.
+ports=$(curl -sf -b "$work/jar" "$base/api/v1/servers" |
+  python3 -c 'import json,sys; print(" ".join("%s:%s" % (s["name"], s["port"]) for s in json.load(sys.stdin)["servers"]))')
+for entry in $ports; do
+  name=${entry%%:*}
+  [ "${name#s}" -le 50 ] || continue
+  printf 'port: %s\nmap: c1m1_hotel\n' "${entry##*:}" >"$work/spec.yaml"
+  LEFT4ME_ROOT="$work/data/root" LEFT4ME_SUPERVISOR=builtin LEFT4ME_HOST_ENV="$work/host.env" \
+    "$ctl" initialize "$name" -f "$work/spec.yaml" >/dev/null
+done
 
-echo "== $(nproc) cores, $(date -u +%Y-%m-%d), 100 servers"
+echo "== $(nproc) cores, $(date -u +%Y-%m-%d), 100 servers (50 initialized), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for route in /api/v1/servers /; do
   echo "-- wrk -t2 -c64 -d10s GET $route"
   wrk -t2 -c64 -d10s --latency -H "Cookie: l4d2_session=$session" "$base$route" |
-    grep -E 'Requests/sec|99%|50%|Non-2xx|Socket errors' || true
+    grep -E 'Requests/sec|^ +(50|99)%|Non-2xx|Socket errors' || true
 done
 
 echo "-- 1000 SSE viewers, 100 lines/s for 10 s"
 "$build/src/web/web_sse_bench" "$port" /api/v1/servers/1/logs "l4d2_session=$session" \
-  "$work/data/root/fake/s001.log" 1000 100 10 "$pid"
+  "$work/data/root/runtime/s001/console.log" 1000 100 10 "$pid"
