@@ -136,7 +136,9 @@ Result<std::shared_ptr<const StatusMap>> StatusCache::refresh() {
     }
   }
   puts_.clear();
-  statuses_ = std::make_shared<const StatusMap>(std::move(*listed));
+  // An unchanged list keeps the current snapshot, so what was derived from it (rendered dashboard rows, the
+  // API's status fragments) stays valid.
+  if (!statuses_ || *statuses_ != *listed) statuses_ = std::make_shared<const StatusMap>(std::move(*listed));
   error_.reset();
   return statuses_;
 }
@@ -156,6 +158,8 @@ void StatusCache::put(const std::string& name, std::optional<nlohmann::json> sta
   std::lock_guard<std::mutex> guard(mutex_);
   puts_[name] = Put{std::chrono::steady_clock::now(), status};
   if (!statuses_) return;
+  auto current = statuses_->find(name);
+  if (status ? current != statuses_->end() && current->second == *status : current == statuses_->end()) return;
   auto updated = std::make_shared<StatusMap>(*statuses_);
   if (status) {
     (*updated)[name] = std::move(*status);

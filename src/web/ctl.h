@@ -66,7 +66,8 @@ class StatusCache {
   // On failure the previous statuses stay, and the error is returned.
   Result<std::shared_ptr<const StatusMap>> refresh();
   // The last statuses, without waiting. An error only while none was ever fetched (the last failure, or
-  // kUnavailable before the first refresh).
+  // kUnavailable before the first refresh). The same object while the statuses are unchanged, so anything
+  // derived from one (rendered rows) may be kept for as long as the pointer stays the same.
   Result<std::shared_ptr<const StatusMap>> snapshot();
   // A server's fresh status (from `l4d2ctl status --json`), or nullopt once it is deleted; it wins over a
   // list that was running while it was taken.

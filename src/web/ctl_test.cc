@@ -110,6 +110,28 @@ TEST_F(StatusCacheTest, RefreshesWhileAskedAndRestsWhenNot) {
   EXPECT_TRUE(eventually([&] { return state_of(cache, "alpha") == "stopped"; }));
 }
 
+// What is derived from a snapshot (the dashboard's cached rows) stays valid while nothing changed.
+TEST_F(StatusCacheTest, AnUnchangedListKeepsTheSnapshotAndAChangeReplacesIt) {
+  set_state("alpha", "running");
+  StatusCache cache(ctl_, milliseconds(100));
+  Result<std::shared_ptr<const StatusMap>> first = cache.refresh();
+  ASSERT_TRUE(first.ok());
+  Result<std::shared_ptr<const StatusMap>> same = cache.refresh();
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->get(), first->get());
+  cache.put("alpha", (**first).at("alpha"));  // a job's status equal to the listed one
+  EXPECT_EQ(cache.snapshot()->get(), first->get());
+
+  set_state("alpha", "stopped");
+  Result<std::shared_ptr<const StatusMap>> changed = cache.refresh();
+  ASSERT_TRUE(changed.ok());
+  EXPECT_NE(changed->get(), first->get());
+  EXPECT_EQ(state_of(cache, "alpha"), "stopped");
+  cache.put("alpha", nlohmann::json{{"name", "alpha"}, {"state", "running"}});
+  EXPECT_NE(cache.snapshot()->get(), changed->get());
+  EXPECT_EQ(state_of(cache, "alpha"), "running");
+}
+
 TEST_F(StatusCacheTest, AFailingListKeepsThePreviousStatuses) {
   set_state("alpha", "running");
   StatusCache cache(ctl_, milliseconds(100));

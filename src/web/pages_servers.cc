@@ -10,35 +10,83 @@
 namespace left4me::web {
 namespace {
 
-struct ServerRows {
-  nlohmann::json rows = nlohmann::json::array();
-  std::string status_error;
-};
+constexpr std::string_view kRowsTemplate = "_server_rows";
 
-Result<ServerRows> server_rows(App& app, Context& context) {
+// Render-cache keys: every value length-prefixed or terminated, so two different inputs never give one key.
+void key_add(std::string& key, std::string_view text) {
+  key += std::to_string(text.size());
+  key += ':';
+  key += text;
+}
+void key_add(std::string& key, std::int64_t number) {
+  key += std::to_string(number);
+  key += ';';
+}
+void key_add(std::string& key, const std::optional<std::int64_t>& number) {
+  if (number) key_add(key, *number); else key += "-;";
+}
+
+// The dashboard's body (dashboard) or its rows alone (_server_rows, what every open dashboard polls every
+// few seconds), rendered once and reused while nothing they show has changed. The key holds every input of
+// the view: the viewer (user, role, CSRF token, host name used in addresses), every field of every server
+// record, the pending jobs, and the status snapshot (pinned by the cache entry, see render_template_cached).
+Result<std::shared_ptr<const std::string>> server_rows_html(App& app, Context& context, std::string_view page) {
   Result<std::vector<Server>> servers = app.servers->list(context.scope());
   if (!servers) return servers.error();
   Result<std::shared_ptr<const StatusMap>> statuses = app.status_cache->snapshot();
   std::map<std::int64_t, ServerPending> pending = pending_jobs(app, context.scope());
+  const StatusMap* status_map = statuses ? statuses->get() : nullptr;
+  std::string status_error = statuses ? "" : statuses.error().message();
   std::string host = request_host(context.request);
-  ServerRows out;
-  for (const Server& server : *servers) {
-    auto it = pending.find(server.id);
-    nlohmann::json row = server_view(server, statuses ? statuses->get() : nullptr,
-                                     it == pending.end() ? nullptr : &it->second, host);
-    row["show_owner"] = context.user().is_admin;
-    out.rows.push_back(row);
-  }
-  if (!statuses) out.status_error = statuses.error().message();
-  return out;
-}
+  const bool is_admin = context.user().is_admin;
+  const std::string& csrf = context.auth->csrf_token;
 
-nlohmann::json rows_view(Context& context, const ServerRows& rows) {
-  return {{"servers", rows.rows},
-          {"has_servers", !rows.rows.empty()},
-          {"status_error", rows.status_error},
-          {"show_owner", context.user().is_admin},
-          {"csrf", context.auth->csrf_token}};
+  std::string key;
+  key.reserve(160 * servers->size() + 200);
+  key_add(key, context.user().id);
+  key_add(key, is_admin ? 1 : 0);
+  key_add(key, csrf);
+  key_add(key, host);
+  key_add(key, status_error);
+  key_add(key, static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(status_map)));
+  for (const Server& server : *servers) {
+    // Every field of Server, whether or not the rows show it today.
+    key_add(key, server.id);
+    key_add(key, server.name);
+    key_add(key, server.owner_id);
+    key_add(key, server.owner_name);
+    key_add(key, server.blueprint_id);
+    key_add(key, server.blueprint_name);
+    key_add(key, server.blueprint_version);
+    key_add(key, server.port);
+    key_add(key, server.state);
+    key_add(key, server.applied_blueprint_id);
+    key_add(key, server.applied_version);
+    key_add(key, server.created_at);
+    auto it = pending.find(server.id);
+    if (it == pending.end()) {
+      key += "-;";
+    } else {
+      key_add(key, it->second.type);
+      key_add(key, it->second.state);
+    }
+  }
+  std::shared_ptr<const void> pin = statuses ? std::shared_ptr<const void>(*statuses) : nullptr;
+  return render_template_cached(page, std::move(key), std::move(pin), [&] {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const Server& server : *servers) {
+      auto it = pending.find(server.id);
+      nlohmann::json row = server_view(server, status_map, it == pending.end() ? nullptr : &it->second, host);
+      row["show_owner"] = is_admin;
+      rows.push_back(std::move(row));
+    }
+    nlohmann::json table = {{"servers", std::move(rows)},
+                            {"has_servers", !servers->empty()},
+                            {"status_error", status_error},
+                            {"show_owner", is_admin},
+                            {"csrf", csrf}};
+    return page == kRowsTemplate ? table : nlohmann::json{{"table", std::move(table)}};
+  });
 }
 
 // One server with its live status and pending job, as the page and its fragments show it.
@@ -141,17 +189,15 @@ Response server_action(App& app, Context& context, const std::string& type) {
 
 void register_server_pages(App& app) {
   app.add_route({"GET", "/", Access::kUser, [&app](Context& context) {
-                   Result<ServerRows> rows = server_rows(app, context);
-                   if (!rows) return error_from(rows.error());
-                   nlohmann::json view = base_view(context, "Servers", "servers");
-                   view["table"] = rows_view(context, *rows);
-                   return html_page(200, "dashboard", view);
+                   Result<std::shared_ptr<const std::string>> body = server_rows_html(app, context, "dashboard");
+                   if (!body) return error_from(body.error());
+                   return html_page_with_body(200, **body, base_view(context, "Servers", "servers"));
                  }});
 
   app.add_route({"GET", "/servers/rows", Access::kUser, [&app](Context& context) {
-                   Result<ServerRows> rows = server_rows(app, context);
+                   Result<std::shared_ptr<const std::string>> rows = server_rows_html(app, context, kRowsTemplate);
                    if (!rows) return error_from(rows.error());
-                   return html_fragment(200, "_server_rows", rows_view(context, *rows));
+                   return html_fragment(200, std::string(**rows));
                  }});
 
   app.add_route({"GET", "/servers/new", Access::kUser, [&app](Context& context) {

@@ -224,6 +224,47 @@ TEST_F(PagesTest, ActionsQueueJobsAndAQueuedJobCanBeCancelled) {
   EXPECT_NE(again.body.find("no longer queued"), std::string::npos);
 }
 
+// The dashboard's rows come from the render cache while nothing they show changes; every change must show.
+TEST_F(PagesTest, DashboardRowsFollowEveryChangeAndStayPerUser) {
+  start({{"JOB_WORKER_ENABLED", "false"}});
+  create_user("ann", Role::kUser);
+  create_user("bob", Role::kUser);
+  Browser ann = logged_in("ann");
+  Browser bob = logged_in("bob");
+  std::int64_t server = make_server(ann, "alpha");
+  make_server(bob, "bravo");
+  std::string first = ann.get("/servers/rows").body;
+  EXPECT_EQ(ann.get("/servers/rows").body, first);  // nothing changed: the same text
+  EXPECT_NE(first.find(">bp-alpha</a>"), std::string::npos) << first;
+  EXPECT_NE(first.find("value=\"" + ann.csrf() + "\""), std::string::npos);
+
+  // Another user's rows: their own servers and their own CSRF token, never ann's.
+  std::string bobs = bob.get("/servers/rows").body;
+  EXPECT_NE(bobs.find(">bravo</a>"), std::string::npos);
+  EXPECT_EQ(bobs.find(">alpha</a>"), std::string::npos);
+  EXPECT_EQ(bobs.find(ann.csrf()), std::string::npos);
+
+  // A blueprint renamed (a joined field of the server record).
+  std::int64_t blueprint = ann.get("/api/v1/blueprints").json()["blueprints"][0]["id"];
+  EXPECT_EQ(ann.request("PUT", "/api/v1/blueprints/" + std::to_string(blueprint), {{"name", "renamed"}}).status, 200);
+  std::string renamed = ann.get("/servers/rows").body;
+  EXPECT_NE(renamed.find(">renamed</a>"), std::string::npos) << renamed;
+
+  // A queued job (from the jobs table), then cancelled.
+  EXPECT_EQ(post_form(ann, "/servers/" + std::to_string(server) + "/start?view=row", "", true, true).status, 200);
+  EXPECT_NE(ann.get("/servers/rows").body.find("start queued"), std::string::npos);
+  EXPECT_NE(ann.get("/").body.find("start queued"), std::string::npos);
+  std::string job = std::to_string(ann.get("/api/v1/jobs?state=queued").json()["jobs"][0]["id"].get<std::int64_t>());
+  EXPECT_EQ(post_form(ann, "/jobs/" + job + "/cancel", "").status, 303);
+  EXPECT_EQ(ann.get("/servers/rows").body.find("start queued"), std::string::npos);
+
+  // A new session of the same user: its own CSRF token in the forms.
+  Browser again = logged_in("ann");
+  std::string fresh = again.get("/").body;
+  EXPECT_NE(fresh.find("value=\"" + again.csrf() + "\""), std::string::npos);
+  EXPECT_EQ(fresh.find("value=\"" + ann.csrf() + "\""), std::string::npos);
+}
+
 TEST_F(PagesTest, ChangePasswordAndApiTokens) {
   start();
   create_user("ann", Role::kUser);

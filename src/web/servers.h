@@ -13,6 +13,7 @@
 
 namespace left4me::web {
 
+// The dashboard's render-cache key (server_rows_html in pages_servers.cc) lists every field: add new ones there.
 struct Server {
   std::int64_t id = 0;
   std::string name;
