@@ -21,6 +21,7 @@
 
 #include "base/file.h"
 #include "base/strings.h"
+#include "host/mount_probe.h"
 #include "host/mount_table.h"
 #include "host/safe_open.h"
 
@@ -491,9 +492,28 @@ Status unmount_instance(const model::Layout& given, const model::InstanceName& n
   return remove_tree_at(work->get(), "work");
 }
 
+// classify() from the kernel's answers for each mount point (mount_probe.h) instead of the whole table;
+// nullopt when any point cannot be probed.
+std::optional<MountState> probe_state(const model::Layout& layout, const model::InstanceName& name) {
+  std::size_t total = 0;
+  bool stacked = false;
+  std::optional<MountsAt> merged;
+  for (const std::string& point : instance_mountpoints(layout, name)) {
+    std::optional<MountsAt> at = probe_mounts_at(point);
+    if (!at) return std::nullopt;
+    total += at->count;
+    if (at->count > 1) stacked = true;
+    if (point == layout.merged(name)) merged = at;
+  }
+  if (total == 0) return MountState::kUnmounted;
+  if (!stacked && merged && merged->count == 1 && merged->top_fstype == "overlay") return MountState::kMounted;
+  return MountState::kDamaged;
+}
+
 Result<MountState> instance_mount_state(const model::Layout& given, const model::InstanceName& name) {
   Result<model::Layout> layout = canonical_layout(given);
   if (!layout) return layout.error();
+  if (std::optional<MountState> probed = probe_state(*layout, name)) return *probed;
   Result<MountTable> table = MountTable::read();
   if (!table) return table.error();
   return classify(*table, *layout, name);

@@ -52,6 +52,8 @@ enum class MountState {
   kMounted,    // merged is one overlay, nothing stacked
   kDamaged,    // anything else: needs unmount_instance (mount_instance repairs it)
 };
+// For reports (`l4d2ctl status`): asks the kernel about each mount point (mount_probe.h) and reads the
+// mount table only when it cannot answer that way, so status does not load libmount on Linux 6.8+.
 Result<MountState> instance_mount_state(const model::Layout& layout, const model::InstanceName& name);
 
 struct LayerUsage {
