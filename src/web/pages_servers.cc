@@ -23,7 +23,11 @@ void key_add(std::string& key, std::int64_t number) {
   key += ';';
 }
 void key_add(std::string& key, const std::optional<std::int64_t>& number) {
-  if (number) key_add(key, *number); else key += "-;";
+  if (number) {
+    key_add(key, *number);
+  } else {
+    key += "-;";
+  }
 }
 
 // The dashboard's body (dashboard) or its rows alone (_server_rows, what every open dashboard polls every
