@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/env_file.h"
 #include "base/file.h"
 #include "base/strings.h"
 #include "host/mount_plan.h"
@@ -59,17 +60,13 @@ Result<Settings> load_settings() {
     return std::string(value);
   };
   std::string host_env = from_environment("LEFT4ME_HOST_ENV").value_or(std::string(kHostEnv));
-  std::string text;
-  if (left4me::path_exists(host_env)) {
-    Result<std::string> content = left4me::read_file(host_env);
-    if (!content) return content.error();
-    text = std::move(*content);
-  }
+  Result<left4me::EnvValues> configured = left4me::read_env_file(host_env, left4me::EnvFile::kOptional);
+  if (!configured) return configured.error();
   auto value = [&](const char* key) -> std::optional<std::string> {
     if (std::optional<std::string> overridden = from_environment(key)) return overridden;
-    std::optional<std::string> configured = left4me::host::env_file_value(text, key);
-    if (configured && left4me::trim(*configured).empty()) return std::nullopt;
-    return configured;
+    auto it = configured->find(key);
+    if (it == configured->end() || it->second.empty()) return std::nullopt;
+    return it->second;
   };
   Settings settings;
   settings.root = value("LEFT4ME_ROOT").value_or(std::string(left4me::model::Layout::kDefaultRoot));

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "base/env_file.h"
 #include "base/file.h"
 #include "base/strings.h"
 #include "helper/systemd_tool.h"
@@ -98,16 +99,12 @@ Status check_not_taken(uid_t uid) {
 
 Result<IdentitySettings> load_identity_settings() {
   std::string host_env = plain_root_override("LEFT4ME_HOST_ENV").value_or(std::string(kHostEnv));
-  std::string text;
-  if (path_exists(host_env)) {
-    auto content = read_file(host_env);
-    if (!content.ok()) return content.error();
-    text = std::move(*content);
-  }
-  auto value = [&](std::string_view key) -> std::optional<std::string> {
-    auto configured = host::env_file_value(text, key);
-    if (configured && trim(*configured).empty()) return std::nullopt;
-    return configured;
+  Result<EnvValues> configured = read_env_file(host_env, EnvFile::kOptional);
+  if (!configured) return configured.error();
+  auto value = [&](const std::string& key) -> std::optional<std::string> {
+    auto it = configured->find(key);
+    if (it == configured->end() || it->second.empty()) return std::nullopt;
+    return it->second;
   };
   auto layout = model::Layout::create(value("LEFT4ME_ROOT").value_or(std::string(model::Layout::kDefaultRoot)));
   if (!layout.ok()) return layout.error().with_context(host_env);

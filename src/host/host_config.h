@@ -25,12 +25,8 @@ struct HostConfig {
   std::map<std::string, std::string> values;  // every key seen, for the record
 };
 
-// Parses KEY=VALUE lines ('#' comments, blank lines, optional "export ", values taken raw with
-// surrounding single or double quotes removed). `origin` names the file in messages.
-Result<std::map<std::string, std::string>> parse_env_file(std::string_view content, std::string_view origin);
-
 // Loads the configuration: the file named by LEFT4ME_HOST_ENV (else /etc/left4me/host.env, which may
-// be absent), then the environment on top.
+// be absent; KEY=VALUE lines as base/env_file.h reads them), then the environment on top.
 Result<HostConfig> load_host_config();
 
 }  // namespace left4me::host

@@ -10,23 +10,6 @@
 namespace left4me::host {
 namespace {
 
-TEST(HostConfigTest, ParsesEnvFileLines) {
-  auto values = parse_env_file("# comment\n\nLEFT4ME_ROOT=/srv/l4d\nexport A_B=\"quoted value\"\nC='x'\n", "host.env");
-  ASSERT_TRUE(values.ok()) << values.error().message();
-  EXPECT_EQ((*values)["LEFT4ME_ROOT"], "/srv/l4d");
-  EXPECT_EQ((*values)["A_B"], "quoted value");
-  EXPECT_EQ((*values)["C"], "x");
-}
-
-TEST(HostConfigTest, EnvFileErrorsNameFileAndLine) {
-  auto missing_equals = parse_env_file("A=1\nno equals here\n", "/etc/left4me/host.env");
-  ASSERT_FALSE(missing_equals.ok());
-  EXPECT_EQ(missing_equals.error().message(), "/etc/left4me/host.env:2: expected KEY=VALUE");
-  auto bad_key = parse_env_file("1A=1\n", "f");
-  ASSERT_FALSE(bad_key.ok());
-  EXPECT_EQ(bad_key.error().message(), "f:1: invalid key '1A'");
-}
-
 class HostConfigEnvTest : public testing::Test {
  protected:
   void SetUp() override {

@@ -16,14 +16,6 @@ namespace left4me::host {
 
 namespace {
 
-constexpr std::string_view kDefaultHelper = "/usr/local/libexec/left4me/left4me-overlay";
-
-std::optional<std::string_view> environment(const char* key) {
-  const char* value = std::getenv(key);
-  if (!value) return std::nullopt;
-  return std::string_view(value);
-}
-
 Result<bool> mounted_from_table(const model::Layout& layout, const model::InstanceName& name) {
   Result<MountState> state = instance_mount_state(layout, name);
   if (!state) return state.error();
@@ -32,7 +24,7 @@ Result<bool> mounted_from_table(const model::Layout& layout, const model::Instan
 
 class HelperMounter final : public Mounter {
  public:
-  explicit HelperMounter(model::Layout layout) : layout_(std::move(layout)) {}
+  HelperMounter(model::Layout layout, std::string helper) : layout_(std::move(layout)), helper_(std::move(helper)) {}
 
   Status mount(const model::InstanceName& name) override { return run_helper("mount", name); }
   Status unmount(const model::InstanceName& name) override { return run_helper("umount", name); }
@@ -40,31 +32,33 @@ class HelperMounter final : public Mounter {
 
  private:
   Status run_helper(const std::string& verb, const model::InstanceName& name) {
-    const char* configured = std::getenv("LEFT4ME_OVERLAY_HELPER");
-    std::string helper = configured && *configured ? configured : std::string(kDefaultHelper);
     std::vector<std::string> argv;
     if (::geteuid() != 0) argv = {"sudo", "-n"};
-    argv.insert(argv.end(), {helper, verb, name.str()});
+    argv.insert(argv.end(), {helper_, verb, name.str()});
     RunOptions options;
     options.timeout = std::chrono::seconds(120);
     Result<RunResult> result = run(argv, options);
     if (!result) return result.error().with_context(verb + " '" + name.str() + "'");
     if (result->status.success()) return ok_status();
     std::string message(trim(result->err));
-    if (message.empty()) message = helper + " " + verb + ": " + result->status.describe();
+    if (message.empty()) message = helper_ + " " + verb + ": " + result->status.describe();
     return Error::failed(verb + " '" + name.str() + "': " + message);
   }
 
   model::Layout layout_;
+  std::string helper_;
 };
 
 class DirectMounter final : public Mounter {
  public:
-  explicit DirectMounter(model::Layout layout) : layout_(std::move(layout)) {}
+  DirectMounter(model::Layout layout, UidRangeSetting setting)
+      : layout_(std::move(layout)), setting_(std::move(setting)) {}
 
   Status mount(const model::InstanceName& name) override {
-    Result<IdentityRange> range =
-        IdentityRange::create(environment("LEFT4ME_INSTANCE_UID_BASE"), environment("LEFT4ME_INSTANCE_UID_COUNT"));
+    auto view = [](const std::optional<std::string>& text) {
+      return text ? std::optional<std::string_view>(*text) : std::nullopt;
+    };
+    Result<IdentityRange> range = IdentityRange::create(view(setting_.base), view(setting_.count));
     if (!range) return range.error();
     OverlayConfig config;
     config.identity_range = *range;
@@ -81,16 +75,17 @@ class DirectMounter final : public Mounter {
 
  private:
   model::Layout layout_;
+  UidRangeSetting setting_;
 };
 
 }  // namespace
 
-std::unique_ptr<Mounter> make_helper_mounter(const model::Layout& layout) {
-  return std::make_unique<HelperMounter>(layout);
+std::unique_ptr<Mounter> make_helper_mounter(const model::Layout& layout, const std::string& helper) {
+  return std::make_unique<HelperMounter>(layout, helper);
 }
 
-std::unique_ptr<Mounter> make_direct_mounter(const model::Layout& layout) {
-  return std::make_unique<DirectMounter>(layout);
+std::unique_ptr<Mounter> make_direct_mounter(const model::Layout& layout, UidRangeSetting uid_range) {
+  return std::make_unique<DirectMounter>(layout, std::move(uid_range));
 }
 
 }  // namespace left4me::host

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "base/result.h"
 #include "model/instance_name.h"
@@ -23,13 +25,20 @@ class Mounter {
   virtual Result<bool> is_mounted(const model::InstanceName& name) = 0;
 };
 
-// Runs `[sudo -n] <helper> mount|umount <name>`; the helper is $LEFT4ME_OVERLAY_HELPER or
-// /usr/local/libexec/left4me/left4me-overlay. sudo is used when the effective uid is not 0.
-// A failing helper becomes an Error carrying its one-line message.
-std::unique_ptr<Mounter> make_helper_mounter(const model::Layout& layout);
+// Runs `[sudo -n] <helper> mount|umount <name>`; `helper` is HostConfig::overlay_helper
+// (LEFT4ME_OVERLAY_HELPER from host.env or the environment, else /usr/local/libexec/left4me/left4me-overlay).
+// sudo is used when the effective uid is not 0. A failing helper becomes an Error carrying its one-line message.
+std::unique_ptr<Mounter> make_helper_mounter(const model::Layout& layout, const std::string& helper);
 
-// Calls mount_instance/unmount_instance in this process (must be root), with the instance uid
-// range from LEFT4ME_INSTANCE_UID_BASE / LEFT4ME_INSTANCE_UID_COUNT in the environment.
-std::unique_ptr<Mounter> make_direct_mounter(const model::Layout& layout);
+// LEFT4ME_INSTANCE_UID_BASE / LEFT4ME_INSTANCE_UID_COUNT as configured (host.env, the environment on
+// top: HostConfig::values), unchecked until a mount needs them; nullopt: the default.
+struct UidRangeSetting {
+  std::optional<std::string> base;
+  std::optional<std::string> count;
+};
+
+// Calls mount_instance/unmount_instance in this process (must be root), with the instance uid range
+// from the same host.env keys the helper reads.
+std::unique_ptr<Mounter> make_direct_mounter(const model::Layout& layout, UidRangeSetting uid_range);
 
 }  // namespace left4me::host

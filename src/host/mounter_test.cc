@@ -17,10 +17,8 @@ class HelperMounterTest : public ::testing::Test {
     ASSERT_NE(::mkdtemp(dir), nullptr);
     dir_ = dir;
     helper_ = dir_ + "/fake-overlay";
-    ASSERT_EQ(::setenv("LEFT4ME_OVERLAY_HELPER", helper_.c_str(), 1), 0);
   }
   void TearDown() override {
-    ::unsetenv("LEFT4ME_OVERLAY_HELPER");
     if (!dir_.empty()) {
       EXPECT_TRUE(remove_tree(dir_).ok());
     }
@@ -34,7 +32,7 @@ class HelperMounterTest : public ::testing::Test {
 
 TEST_F(HelperMounterTest, RunsTheHelperWithVerbAndName) {
   fake_helper("echo \"$@\" >> " + dir_ + "/calls");
-  std::unique_ptr<Mounter> mounter = make_helper_mounter(*model::Layout::create(dir_));
+  std::unique_ptr<Mounter> mounter = make_helper_mounter(*model::Layout::create(dir_), helper_);
   model::InstanceName name = *model::InstanceName::create("alpha");
   ASSERT_TRUE(mounter->mount(name).ok());
   ASSERT_TRUE(mounter->unmount(name).ok());
@@ -46,18 +44,28 @@ TEST_F(HelperMounterTest, RunsTheHelperWithVerbAndName) {
 
 TEST_F(HelperMounterTest, AFailingHelperBecomesAnErrorWithItsMessage) {
   fake_helper("echo 'left4me-overlay: mount '\\''alpha'\\'': runtime/alpha: does not exist' >&2; exit 1");
-  std::unique_ptr<Mounter> mounter = make_helper_mounter(*model::Layout::create(dir_));
+  std::unique_ptr<Mounter> mounter = make_helper_mounter(*model::Layout::create(dir_), helper_);
   Status status = mounter->mount(*model::InstanceName::create("alpha"));
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().message(), "mount 'alpha': left4me-overlay: mount 'alpha': runtime/alpha: does not exist");
 }
 
 TEST_F(HelperMounterTest, DirectMounterReportsAMissingInstance) {
-  std::unique_ptr<Mounter> mounter = make_direct_mounter(*model::Layout::create(dir_));
+  std::unique_ptr<Mounter> mounter = make_direct_mounter(*model::Layout::create(dir_), {});
   Status status = mounter->mount(*model::InstanceName::create("ghost"));
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().message(), "mount 'ghost': runtime/ghost: does not exist (initialize first)");
   EXPECT_TRUE(mounter->unmount(*model::InstanceName::create("ghost")).ok());
+}
+
+// The uid range comes from the configuration it is given (host.env and the environment, as l4d2ctl
+// loads them), the same keys the helper reads; checked when a mount needs it.
+TEST_F(HelperMounterTest, DirectMounterUsesTheConfiguredUidRange) {
+  std::unique_ptr<Mounter> mounter = make_direct_mounter(*model::Layout::create(dir_), {"12", std::nullopt});
+  Status status = mounter->mount(*model::InstanceName::create("ghost"));
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().message().find("LEFT4ME_INSTANCE_UID_BASE: '12'"), std::string::npos)
+      << status.error().message();
 }
 
 }  // namespace

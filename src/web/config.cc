@@ -6,6 +6,7 @@
 #include <climits>
 #include <cstdlib>
 
+#include "base/env_file.h"
 #include "base/file.h"
 #include "base/strings.h"
 #include "web/crypto.h"
@@ -70,37 +71,13 @@ Environment process_environment() {
   return env;
 }
 
-Result<Environment> parse_env_file(const std::string& path, std::string_view content) {
-  Environment env;
-  int line_number = 0;
-  for (const std::string& raw : split(content, '\n')) {
-    ++line_number;
-    std::string_view line = trim(raw);
-    if (line.empty() || line[0] == '#') continue;
-    if (line.substr(0, 7) == "export ") line = trim(line.substr(7));
-    size_t equals = line.find('=');
-    if (equals == std::string_view::npos || equals == 0) {
-      return Error::invalid(fmt::format("{}:{}: expected KEY=VALUE", path, line_number));
-    }
-    std::string key(trim(line.substr(0, equals)));
-    std::string value(trim(line.substr(equals + 1)));
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
-      value = value.substr(1, value.size() - 2);
-    }
-    env[key] = value;
-  }
-  return env;
-}
-
 Result<WebConfig> load_config(const Environment& process_env) {
   Environment env = process_env;
   std::string env_file = std::string(kDefaultEnvFile);
   if (auto it = process_env.find("LEFT4ME_WEB_ENV"); it != process_env.end()) env_file = it->second;
   bool file_used = false;
   if (!env_file.empty() && path_exists(env_file)) {
-    Result<std::string> content = read_file(env_file);
-    if (!content) return content.error();
-    Result<Environment> file_env = parse_env_file(env_file, *content);
+    Result<EnvValues> file_env = read_env_file(env_file, EnvFile::kRequired);
     if (!file_env) return file_env.error();
     for (auto& [key, value] : *file_env) env.emplace(key, value);  // the environment wins
     file_used = true;

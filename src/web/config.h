@@ -46,11 +46,8 @@ using Environment = std::map<std::string, std::string>;
 // The process environment as a map.
 Environment process_environment();
 
-// Parses KEY=VALUE lines ('#' comments, blank lines, optional matching quotes). Fails naming file:line.
-Result<Environment> parse_env_file(const std::string& path, std::string_view content);
-
 // Builds the configuration: keys from env, then the env file (LEFT4ME_WEB_ENV, default /etc/left4me/web.env,
-// if it exists). Creates the data directory and the secret key file when needed.
+// if it exists; KEY=VALUE lines as base/env_file.h reads them, errors naming file:line). Creates the data directory and the secret key file when needed.
 // Fails with a message naming the bad key and what was expected.
 Result<WebConfig> load_config(const Environment& env);
 

@@ -79,9 +79,13 @@ TEST(ConfigTest, BadValuesNameTheKey) {
 }
 
 TEST(ConfigTest, EnvFileSyntaxErrorNamesLine) {
-  auto parsed = parse_env_file("web.env", "A=1\nnot a pair\n");
-  ASSERT_FALSE(parsed.ok());
-  EXPECT_NE(parsed.error().message().find("web.env:2"), std::string::npos);
+  testing::TempDir dir;
+  Environment env = base_env(dir);
+  env["LEFT4ME_WEB_ENV"] = dir.path() + "/web.env";
+  ASSERT_TRUE(write_file_atomic(dir.path() + "/web.env", "JOB_WORKER_THREADS=2\nnot a pair\n").ok());
+  Result<WebConfig> config = load_config(env);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().message(), dir.path() + "/web.env:2: expected KEY=VALUE");
 }
 
 }  // namespace

@@ -33,5 +33,16 @@ expect_exit 0 "$BIN_L4D2CTL" initialize a -f "$T/a.yaml"
 assert_eq "$uid_a" "$(cat "$LEFT4ME_ROOT/instances/a/uid")" "the uid of a after initialize"
 expect_exit 0 "$BIN_L4D2CTL" stop a
 expect_exit 0 "$BIN_L4D2CTL" stop b
+
+# The uid range in host.env holds for l4d2ctl as root too (the same keys the helper reads).
+echo "LEFT4ME_INSTANCE_UID_BASE=1900000000" >>"$LEFT4ME_HOST_ENV"
+port_c=$(free_port)
+write_spec "$T/c.yaml" "$port_c"
+expect_exit 0 "$BIN_L4D2CTL" initialize c -f "$T/c.yaml"
+chown -R "$service:$service" "$LEFT4ME_ROOT"
+expect_exit 0 "$BIN_L4D2CTL" start c --wait --timeout 30
+uid_c=$(uid_of c)
+[ "$uid_c" -ge 1900000000 ] && [ "$uid_c" -lt $((1900000000 + 65536)) ] || fail "server c runs as uid $uid_c, outside host.env's range"
+expect_exit 0 "$BIN_L4D2CTL" stop c
 assert_eq 0 "$(mounts_under "$LEFT4ME_ROOT")" "mounts at the end"
 pass "identity"

@@ -1,0 +1,55 @@
+#include "base/env_file.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include "base/file.h"
+
+namespace left4me {
+namespace {
+
+TEST(EnvFileTest, ParsesAssignmentsCommentsExportAndQuotes) {
+  auto values = parse_env_file(
+      "# comment\n\nLEFT4ME_ROOT=/srv/l4d\nexport A_B=\"quoted value\"\nC='x'\n  D = spaced  \r\nE=a=b\nC=later\n",
+      "host.env");
+  ASSERT_TRUE(values.ok()) << values.error().message();
+  EXPECT_EQ((*values)["LEFT4ME_ROOT"], "/srv/l4d");
+  EXPECT_EQ((*values)["A_B"], "quoted value");
+  EXPECT_EQ((*values)["C"], "later");  // a later line wins
+  EXPECT_EQ((*values)["D"], "spaced");
+  EXPECT_EQ((*values)["E"], "a=b");
+  EXPECT_EQ(values->size(), 5u);
+}
+
+TEST(EnvFileTest, ErrorsNameFileAndLine) {
+  auto missing_equals = parse_env_file("A=1\nno equals here\n", "/etc/left4me/host.env");
+  ASSERT_FALSE(missing_equals.ok());
+  EXPECT_EQ(missing_equals.error().message(), "/etc/left4me/host.env:2: expected KEY=VALUE");
+  auto bad_key = parse_env_file("1A=1\n", "f");
+  ASSERT_FALSE(bad_key.ok());
+  EXPECT_EQ(bad_key.error().message(), "f:1: invalid key '1A'");
+  auto empty_key = parse_env_file("=1\n", "web.env");
+  ASSERT_FALSE(empty_key.ok());
+  EXPECT_EQ(empty_key.error().message(), "web.env:1: invalid key ''");
+}
+
+TEST(EnvFileTest, AMissingFileIsEmptyOnlyWhenOptional) {
+  auto optional = read_env_file("/nonexistent/left4me/host.env", EnvFile::kOptional);
+  ASSERT_TRUE(optional.ok());
+  EXPECT_TRUE(optional->empty());
+  auto required = read_env_file("/nonexistent/left4me/host.env", EnvFile::kRequired);
+  ASSERT_FALSE(required.ok());
+  EXPECT_EQ(required.error().code(), ErrorCode::kNotFound);
+
+  char dir[] = "/tmp/left4me-envfile.XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  std::string file = std::string(dir) + "/host.env";
+  ASSERT_TRUE(write_file_atomic(file, "LEFT4ME_ROOT=/srv\n").ok());
+  auto read = read_env_file(file, EnvFile::kRequired);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ((*read)["LEFT4ME_ROOT"], "/srv");
+  ASSERT_TRUE(remove_tree(dir).ok());
+}
+
+}  // namespace
+}  // namespace left4me
