@@ -124,10 +124,12 @@ int main(int argc, char** argv) {
     if (latencies.empty()) return 0.0;
     return static_cast<double>(latencies[static_cast<size_t>(p * static_cast<double>(latencies.size() - 1))]) / 1e6;
   };
-  long long complete = std::count_if(all.begin(), all.end(), [&](const Viewer& v) { return v.received == total_lines; });
-  std::printf("viewers=%d rate=%d/s seconds=%d delivered=%lld/%lld complete_viewers=%lld "
-              "p50_ms=%.2f p99_ms=%.2f max_ms=%.2f server_peak_rss_mb=%.1f\n",
-              viewers, rate, seconds, delivered, expected, complete, percentile(0.5), percentile(0.99),
-              percentile(1.0), static_cast<double>(peak_rss_kb(server_pid)) / 1024.0);
+  long long complete =
+      std::count_if(all.begin(), all.end(), [&](const Viewer& v) { return v.received == total_lines; });
+  std::printf(
+      "viewers=%d rate=%d/s seconds=%d delivered=%lld/%lld complete_viewers=%lld "
+      "p50_ms=%.2f p99_ms=%.2f max_ms=%.2f server_peak_rss_mb=%.1f\n",
+      viewers, rate, seconds, delivered, expected, complete, percentile(0.5), percentile(0.99), percentile(1.0),
+      static_cast<double>(peak_rss_kb(server_pid)) / 1024.0);
   return delivered == expected ? 0 : 1;
 }

@@ -27,7 +27,7 @@ TEST_F(FileTest, AtomicWriteReplacesWholeFile) {
   auto content = read_file(path);
   ASSERT_TRUE(content.ok());
   EXPECT_EQ(*content, "two\n");
-  struct stat info{};
+  struct stat info {};
   ASSERT_EQ(::stat(path.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
   // No temporary file is left beside it.

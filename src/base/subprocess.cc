@@ -77,11 +77,11 @@ Result<Subprocess> Subprocess::spawn(SpawnOptions options) {
   }
   if (options.stdout_mode == Stream::kPty) {
     int master = -1, slave = -1;
-    struct termios raw{};
+    struct termios raw {};
     ::cfmakeraw(&raw);
     raw.c_oflag |= OPOST;  // keep output processing off except what cfmakeraw left
     raw.c_oflag &= ~static_cast<tcflag_t>(ONLCR);
-    struct winsize size{};
+    struct winsize size {};
     size.ws_col = 120;
     size.ws_row = 40;
     if (::openpty(&master, &slave, nullptr, &raw, &size) != 0) return Error::from_errno("openpty", errno);
@@ -126,18 +126,35 @@ Result<Subprocess> Subprocess::spawn(SpawnOptions options) {
 
     int stdout_source = STDOUT_FILENO;
     switch (options.stdout_mode) {
-      case Stream::kNull: stdout_source = null_fd; break;
-      case Stream::kPipe: stdout_source = out->write.get(); break;
-      case Stream::kPty: stdout_source = pty_slave.get(); break;
-      case Stream::kFd: stdout_source = options.stdout_target; break;
-      default: break;
+      case Stream::kNull:
+        stdout_source = null_fd;
+        break;
+      case Stream::kPipe:
+        stdout_source = out->write.get();
+        break;
+      case Stream::kPty:
+        stdout_source = pty_slave.get();
+        break;
+      case Stream::kFd:
+        stdout_source = options.stdout_target;
+        break;
+      default:
+        break;
     }
     int stderr_source = STDERR_FILENO;
     switch (options.stderr_mode) {
-      case Stream::kNull: stderr_source = null_fd; break;
-      case Stream::kPipe: stderr_source = err->write.get(); break;
-      case Stream::kFd: stderr_source = options.stderr_target; break;
-      case Stream::kToStdout: stderr_source = stdout_source; break;
+      case Stream::kNull:
+        stderr_source = null_fd;
+        break;
+      case Stream::kPipe:
+        stderr_source = err->write.get();
+        break;
+      case Stream::kFd:
+        stderr_source = options.stderr_target;
+        break;
+      case Stream::kToStdout:
+        stderr_source = stdout_source;
+        break;
       default:
         if (options.stdout_mode == Stream::kPty) stderr_source = pty_slave.get();
         break;
@@ -254,7 +271,9 @@ Result<std::optional<ExitStatus>> Subprocess::wait(std::optional<std::chrono::mi
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       wait_ms = left.count() < 0 ? 0 : static_cast<int>(left.count());
     }
-    struct pollfd poll_fd{pidfd_.get(), POLLIN, 0};
+    struct pollfd poll_fd {
+      pidfd_.get(), POLLIN, 0
+    };
     int ready = ::poll(&poll_fd, 1, wait_ms);
     if (ready < 0) {
       if (errno == EINTR) continue;

@@ -43,19 +43,19 @@ enum class Group {
 };
 
 struct SpawnOptions {
-  std::vector<std::string> argv;                  // argv[0] is searched in PATH if it has no '/'
-  std::optional<std::vector<std::string>> env;    // full "KEY=VALUE" list; nullopt inherits
-  std::string cwd;                                // empty: the parent's
-  Stream stdin_mode = Stream::kNull;              // kNull, kInherit or kPipe
+  std::vector<std::string> argv;                // argv[0] is searched in PATH if it has no '/'
+  std::optional<std::vector<std::string>> env;  // full "KEY=VALUE" list; nullopt inherits
+  std::string cwd;                              // empty: the parent's
+  Stream stdin_mode = Stream::kNull;            // kNull, kInherit or kPipe
   Stream stdout_mode = Stream::kInherit;
   Stream stderr_mode = Stream::kInherit;
-  int stdout_target = -1;                         // for kFd
-  int stderr_target = -1;                         // for kFd
+  int stdout_target = -1;  // for kFd
+  int stderr_target = -1;  // for kFd
   Group group = Group::kNewProcessGroup;
-  std::vector<int> keep_fds;                      // extra descriptors the child keeps; it gets no others
-  bool kill_with_parent = false;                  // SIGKILL the child if the spawning thread dies
-  std::optional<uid_t> uid;                       // run as this uid (and gid = *gid), with no
-  std::optional<gid_t> gid;                       // supplementary groups; needs privilege
+  std::vector<int> keep_fds;      // extra descriptors the child keeps; it gets no others
+  bool kill_with_parent = false;  // SIGKILL the child if the spawning thread dies
+  std::optional<uid_t> uid;       // run as this uid (and gid = *gid), with no
+  std::optional<gid_t> gid;       // supplementary groups; needs privilege
 };
 
 class Subprocess {

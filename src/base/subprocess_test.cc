@@ -93,9 +93,9 @@ TEST(SubprocessTest, TerminateEscalatesToKillForAGroupIgnoringSigint) {
 }
 
 TEST(SubprocessTest, PtyMakesChildSeeATerminal) {
-  auto process = Subprocess::spawn(
-      {.argv = {"/bin/sh", "-c", "if [ -t 1 ]; then echo tty; else echo pipe; fi; echo err >&2"},
-       .stdout_mode = Stream::kPty});
+  auto process =
+      Subprocess::spawn({.argv = {"/bin/sh", "-c", "if [ -t 1 ]; then echo tty; else echo pipe; fi; echo err >&2"},
+                         .stdout_mode = Stream::kPty});
   ASSERT_TRUE(process.ok());
   std::vector<std::string> lines;
   ASSERT_TRUE(read_lines(process->stdout_fd(), [&](std::string_view line) { lines.emplace_back(line); }).ok());
@@ -105,8 +105,7 @@ TEST(SubprocessTest, PtyMakesChildSeeATerminal) {
 }
 
 TEST(SubprocessTest, StreamLinesFromPipe) {
-  auto process = Subprocess::spawn(
-      {.argv = {"/bin/sh", "-c", "printf 'a\\nb\\r\\nc'"}, .stdout_mode = Stream::kPipe});
+  auto process = Subprocess::spawn({.argv = {"/bin/sh", "-c", "printf 'a\\nb\\r\\nc'"}, .stdout_mode = Stream::kPipe});
   ASSERT_TRUE(process.ok());
   std::vector<std::string> lines;
   ASSERT_TRUE(read_lines(process->stdout_fd(), [&](std::string_view line) { lines.emplace_back(line); }).ok());

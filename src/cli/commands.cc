@@ -52,7 +52,8 @@ int do_initialize(const Options& options) {
   if (!name.ok()) return report(name.error(), context);
   auto instances = open_instances();
   if (!instances.ok()) return report(instances.error(), context);
-  if (auto status = (*instances)->initialize(*name, options.spec_path); !status.ok()) return report(status.error(), context);
+  if (auto status = (*instances)->initialize(*name, options.spec_path); !status.ok())
+    return report(status.error(), context);
   std::cout << "initialized '" << name->str() << "'; changes apply on the next start\n";
   return kExitOk;
 }
@@ -163,13 +164,15 @@ int do_logs(const Options& options) {
   auto instances = open_instances();
   if (!instances.ok()) return report(instances.error(), context);
   host::install_follow_stop_handlers();
-  auto status = (*instances)->supervisor().logs(*name, options.lines, options.follow ? host::Follow::kYes : host::Follow::kNo,
-                                                [](std::string_view line) {
-                                                  std::fwrite(line.data(), 1, line.size(), stdout);
-                                                  std::fputc('\n', stdout);
-                                                  std::fflush(stdout);
-                                                  return !std::ferror(stdout);
-                                                });
+  auto status = (*instances)
+                    ->supervisor()
+                    .logs(*name, options.lines, options.follow ? host::Follow::kYes : host::Follow::kNo,
+                          [](std::string_view line) {
+                            std::fwrite(line.data(), 1, line.size(), stdout);
+                            std::fputc('\n', stdout);
+                            std::fflush(stdout);
+                            return !std::ferror(stdout);
+                          });
   if (!status.ok()) return report(status.error(), context);
   return kExitOk;
 }
@@ -194,10 +197,9 @@ int do_supervise(const Options& options) {
   if (!name.ok() || options.lock_fd < 0) return kExitUsage;
   auto config = host::load_host_config();
   if (!config.ok()) return kExitFailure;
-  return host::run_supervisor(config->layout, *name, options.lock_fd, host::restart_policy_from_environment(),
-                              [](std::uint16_t port) {
-                                return host::query_live(port, std::chrono::milliseconds(200)).has_value();
-                              });
+  return host::run_supervisor(
+      config->layout, *name, options.lock_fd, host::restart_policy_from_environment(),
+      [](std::uint16_t port) { return host::query_live(port, std::chrono::milliseconds(200)).has_value(); });
 }
 
 const Command kCommands[] = {
@@ -265,16 +267,20 @@ int report(const Error& error, const std::string& context) {
   std::string message = error.message();
   std::cerr << "l4d2ctl: " << context << ": " << message << "\n";
   switch (error.code()) {
-    case ErrorCode::kInvalidArgument: return kExitUsage;
-    case ErrorCode::kNotFound: return kExitNoInstance;
-    default: return kExitFailure;
+    case ErrorCode::kInvalidArgument:
+      return kExitUsage;
+    case ErrorCode::kNotFound:
+      return kExitNoInstance;
+    default:
+      return kExitFailure;
   }
 }
 
 int run(int argc, char** argv) {
   log::init("l4d2ctl");
-  CLI::App app{"l4d2ctl: install the Left 4 Dead 2 dedicated server and run named instances of it.\n"
-               "See docs/cli.md for every command, exit code and JSON shape."};
+  CLI::App app{
+      "l4d2ctl: install the Left 4 Dead 2 dedicated server and run named instances of it.\n"
+      "See docs/cli.md for every command, exit code and JSON shape."};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "help for every command");
   app.set_version_flag("--version", LEFT4ME_VERSION);

@@ -25,8 +25,8 @@ std::unique_ptr<host::Mounter> make_mounter(const host::HostConfig& config) {
       if (it == config.values.end() || it->second.empty()) return std::nullopt;
       return it->second;
     };
-    return host::make_direct_mounter(
-        config.layout, {setting("LEFT4ME_INSTANCE_UID_BASE"), setting("LEFT4ME_INSTANCE_UID_COUNT")});
+    return host::make_direct_mounter(config.layout,
+                                     {setting("LEFT4ME_INSTANCE_UID_BASE"), setting("LEFT4ME_INSTANCE_UID_COUNT")});
   }
   return host::make_helper_mounter(config.layout, config.overlay_helper);
 }

@@ -42,9 +42,9 @@ int run_install(bool json) {
                   "install");
   }
   if (::access(config->steamcmd.c_str(), X_OK) != 0) {
-    return report(Error::unavailable("steamcmd is not an executable file at " + config->steamcmd +
-                                     " (LEFT4ME_STEAMCMD)"),
-                  "install");
+    return report(
+        Error::unavailable("steamcmd is not an executable file at " + config->steamcmd + " (LEFT4ME_STEAMCMD)"),
+        "install");
   }
   for (const std::string& dir : {config->layout.installation(), config->layout.steam(), config->layout.tmp()}) {
     if (auto made = make_directories(dir); !made.ok()) return report(made.error(), "install");
@@ -67,8 +67,8 @@ int run_install(bool json) {
     last_phase = progress.phase;
   };
   if (json) {
-    std::cout << nlohmann::json({{"phase", "starting"}, {"step", "update"}, {"percent", 0}, {"bytes_done", 0},
-                                 {"bytes_total", 0}})
+    std::cout << nlohmann::json(
+                     {{"phase", "starting"}, {"step", "update"}, {"percent", 0}, {"bytes_done", 0}, {"bytes_total", 0}})
                      .dump()
               << std::endl;
   }

@@ -60,7 +60,7 @@ RestartPolicy restart_policy_from_environment() {
 const std::atomic<bool>* follow_stop_flag() { return &g_follow_stop; }
 
 void install_follow_stop_handlers() {
-  struct sigaction action{};
+  struct sigaction action {};
   action.sa_handler = on_follow_signal;
   ::sigemptyset(&action.sa_mask);
   ::sigaction(SIGINT, &action, nullptr);
@@ -114,12 +114,12 @@ Status BuiltinSupervisor::start(const model::InstanceName& name) {
   initial.message = "starting";
   if (auto written = write_supervisor_state(layout_.supervisor_state(name), initial); !written.ok()) return written;
 
-  auto process = Subprocess::spawn({.argv = {self_exe_, "__supervise", name.str(), "--lock-fd",
-                                             std::to_string(lock.get())},
-                                    .stdout_mode = Stream::kNull,
-                                    .stderr_mode = Stream::kNull,
-                                    .group = Group::kNewSession,
-                                    .keep_fds = {lock.get()}});
+  auto process =
+      Subprocess::spawn({.argv = {self_exe_, "__supervise", name.str(), "--lock-fd", std::to_string(lock.get())},
+                         .stdout_mode = Stream::kNull,
+                         .stderr_mode = Stream::kNull,
+                         .group = Group::kNewSession,
+                         .keep_fds = {lock.get()}});
   if (!process.ok()) return process.error().with_context("start the supervisor");
   pid_t supervisor_pid = process->pid();
   process->detach();

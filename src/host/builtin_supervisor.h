@@ -19,10 +19,10 @@ namespace left4me::host {
 
 // Policy knobs; the defaults are the upstream unit's.
 struct RestartPolicy {
-  std::chrono::milliseconds delay{5000};     // RestartSec=5
-  int burst = 5;                             // StartLimitBurst=5
-  std::chrono::seconds interval{60};         // StartLimitIntervalSec=60s
-  std::uint64_t log_max_bytes = 8u << 20;    // console.log rotation size
+  std::chrono::milliseconds delay{5000};   // RestartSec=5
+  int burst = 5;                           // StartLimitBurst=5
+  std::chrono::seconds interval{60};       // StartLimitIntervalSec=60s
+  std::uint64_t log_max_bytes = 8u << 20;  // console.log rotation size
 };
 
 // Reads LEFT4ME_RESTART_DELAY_MS and LEFT4ME_CONSOLE_LOG_MAX_BYTES (test and tuning knobs).

@@ -23,7 +23,7 @@ Result<ConsoleLogWriter> ConsoleLogWriter::open(std::string path, std::uint64_t 
 Status ConsoleLogWriter::reopen() {
   fd_.reset(::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640));
   if (!fd_.valid()) return Error::from_errno("open " + path_, errno);
-  struct stat info{};
+  struct stat info {};
   if (::fstat(fd_.get(), &info) != 0) return Error::from_errno("stat " + path_, errno);
   size_ = static_cast<std::uint64_t>(info.st_size);
   return ok_status();
@@ -120,7 +120,8 @@ Status follow_console_log(const std::string& path, int lines, const std::functio
   while (!stopped()) {
     if (!drain()) return ok_status();
     // Rotated or recreated: finish the old file, then continue with the new one from its start.
-    struct stat by_path{}, by_fd{};
+    struct stat by_path {
+    }, by_fd{};
     bool path_exists_now = ::stat(path.c_str(), &by_path) == 0;
     bool same = fd.valid() && ::fstat(fd.get(), &by_fd) == 0 && path_exists_now && by_path.st_ino == by_fd.st_ino &&
                 by_path.st_dev == by_fd.st_dev;
@@ -129,7 +130,7 @@ Status follow_console_log(const std::string& path, int lines, const std::functio
       // If the log rotated more than once since the last read, the file in between is now the
       // rotated one: read it before the new current file. (Older ones are gone.)
       UniqueFd rotated(::open((path + ".1").c_str(), O_RDONLY | O_CLOEXEC));
-      struct stat rotated_info{};
+      struct stat rotated_info {};
       bool had_file = fd.valid();
       if (rotated.valid() && ::fstat(rotated.get(), &rotated_info) == 0 && had_file &&
           !(rotated_info.st_ino == by_fd.st_ino && rotated_info.st_dev == by_fd.st_dev)) {
@@ -142,7 +143,9 @@ Status follow_console_log(const std::string& path, int lines, const std::functio
       continue;
     }
     if (same && by_fd.st_size < offset) offset = 0;  // truncated
-    struct pollfd poll_fd{watch.get(), POLLIN, 0};
+    struct pollfd poll_fd {
+      watch.get(), POLLIN, 0
+    };
     int ready = ::poll(&poll_fd, 1, 200);
     if (ready > 0) {
       char events[4096];

@@ -42,10 +42,13 @@ TEST_F(ConsoleLogTest, FollowSeesNewLinesAcrossRotation) {
   std::vector<std::string> seen;
   std::atomic<bool> stop{false};
   std::thread follower([&] {
-    auto status = follow_console_log(path_, 1, [&](std::string_view line) {
-      seen.emplace_back(line);
-      return line != "line 19";
-    }, &stop);
+    auto status = follow_console_log(
+        path_, 1,
+        [&](std::string_view line) {
+          seen.emplace_back(line);
+          return line != "line 19";
+        },
+        &stop);
     EXPECT_TRUE(status.ok());
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));

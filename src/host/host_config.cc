@@ -31,10 +31,10 @@ Result<HostConfig> load_host_config() {
   auto root = values.count("LEFT4ME_ROOT") ? values["LEFT4ME_ROOT"] : std::string(model::Layout::kDefaultRoot);
   auto layout = model::Layout::create(root);
   if (!layout.ok()) return layout.error();
-  HostConfig config{*layout, values["LEFT4ME_STEAMCMD"], SupervisorKind::kAuto,
-                    values.count("LEFT4ME_OVERLAY_HELPER") ? values["LEFT4ME_OVERLAY_HELPER"]
-                                                            : std::string(kDefaultOverlayHelper),
-                    values};
+  HostConfig config{
+      *layout, values["LEFT4ME_STEAMCMD"], SupervisorKind::kAuto,
+      values.count("LEFT4ME_OVERLAY_HELPER") ? values["LEFT4ME_OVERLAY_HELPER"] : std::string(kDefaultOverlayHelper),
+      values};
   const std::string& supervisor = values["LEFT4ME_SUPERVISOR"];
   if (supervisor == "builtin") {
     config.supervisor = SupervisorKind::kBuiltin;

@@ -19,9 +19,9 @@ enum class SupervisorKind { kAuto, kBuiltin, kSystemd };
 
 struct HostConfig {
   model::Layout layout;
-  std::string steamcmd;          // LEFT4ME_STEAMCMD; empty if not configured
+  std::string steamcmd;  // LEFT4ME_STEAMCMD; empty if not configured
   SupervisorKind supervisor = SupervisorKind::kAuto;
-  std::string overlay_helper;    // LEFT4ME_OVERLAY_HELPER
+  std::string overlay_helper;                 // LEFT4ME_OVERLAY_HELPER
   std::map<std::string, std::string> values;  // every key seen, for the record
 };
 

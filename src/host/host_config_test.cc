@@ -31,7 +31,8 @@ class HostConfigEnvTest : public testing::Test {
 };
 
 TEST_F(HostConfigEnvTest, EnvironmentWinsOverFile) {
-  ASSERT_TRUE(write_file_atomic(dir_ + "/host.env", "LEFT4ME_ROOT=/from/file\nLEFT4ME_STEAMCMD=/opt/steamcmd.sh\n").ok());
+  ASSERT_TRUE(
+      write_file_atomic(dir_ + "/host.env", "LEFT4ME_ROOT=/from/file\nLEFT4ME_STEAMCMD=/opt/steamcmd.sh\n").ok());
   auto config = load_host_config();
   ASSERT_TRUE(config.ok()) << config.error().message();
   EXPECT_EQ(config->layout.root(), "/from/file");

@@ -102,9 +102,7 @@ std::optional<LiveData> query_live(std::uint16_t port, std::chrono::milliseconds
 Instances::Instances(HostConfig config, std::unique_ptr<Supervisor> supervisor, std::unique_ptr<Mounter> mounter)
     : config_(std::move(config)), supervisor_(std::move(supervisor)), mounter_(std::move(mounter)) {}
 
-bool Instances::exists(const model::InstanceName& name) const {
-  return path_exists(config_.layout.instance_env(name));
-}
+bool Instances::exists(const model::InstanceName& name) const { return path_exists(config_.layout.instance_env(name)); }
 
 Status Instances::initialize(const model::InstanceName& name, const std::string& spec_path) {
   const model::Layout& layout = config_.layout;
@@ -272,7 +270,8 @@ Result<std::string> Instances::rcon_password(const model::InstanceName& name) co
   std::string path = rendered_server_cfg(config_.layout, name);
   auto content = read_file(path);
   if (!content.ok()) {
-    if (content.error().code() == ErrorCode::kNotFound) return Error::not_found("no such instance '" + name.str() + "'");
+    if (content.error().code() == ErrorCode::kNotFound)
+      return Error::not_found("no such instance '" + name.str() + "'");
     return content.error();
   }
   auto password = model::find_rcon_password(*content);

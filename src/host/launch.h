@@ -16,7 +16,7 @@ struct LaunchPlan {
   std::vector<std::string> argv;  // merged/srcds_run -norestart -game left4dead2 +ip 0.0.0.0 +hostport P ...
   std::string game_root;          // runtime/<name>/merged: the working directory
   std::uint16_t port = 0;
-  std::string map;                // the start map (+map), for readiness checks
+  std::string map;  // the start map (+map), for readiness checks
 };
 
 // Fails with kNotFound if the instance was never initialized.

@@ -81,7 +81,8 @@ TEST_F(MountProbeTest, AgreesWithTheMountTable) {
 TEST_F(MountProbeTest, RegressionSameFilesystemBindIsSeenAsMounted) {
   if (!has_statmount()) GTEST_SKIP() << "statmount needs Linux 6.8; the mount table answers instead";
   ASSERT_EQ(::mount(path("source").c_str(), path("target").c_str(), nullptr, MS_BIND, nullptr), 0);
-  struct stat target_stat {}, parent_stat {};
+  struct stat target_stat {
+  }, parent_stat{};
   ASSERT_EQ(::stat(path("target").c_str(), &target_stat), 0);
   ASSERT_EQ(::stat(dir_.c_str(), &parent_stat), 0);
   EXPECT_EQ(target_stat.st_dev, parent_stat.st_dev);  // the premise of the bug

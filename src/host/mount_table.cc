@@ -51,15 +51,15 @@ Loaded load_libmount() {
     return {std::nullopt, std::string("cannot load ") + kLibMount + " (package libmount1): " + (why ? why : "")};
   }
   LibMount lib;
-  bool all = bind(library, "mnt_new_table", &lib.new_table) && bind(library, "mnt_unref_table", &lib.unref_table) &&
-             bind(library, "mnt_table_parse_file", &lib.table_parse_file) &&
-             bind(library, "mnt_new_iter", &lib.new_iter) && bind(library, "mnt_free_iter", &lib.free_iter) &&
-             bind(library, "mnt_table_next_fs", &lib.table_next_fs) && bind(library, "mnt_fs_get_id", &lib.fs_get_id) &&
-             bind(library, "mnt_fs_get_parent_id", &lib.fs_get_parent_id) &&
-             bind(library, "mnt_fs_get_root", &lib.fs_get_root) && bind(library, "mnt_fs_get_target", &lib.fs_get_target) &&
-             bind(library, "mnt_fs_get_fstype", &lib.fs_get_fstype) &&
-             bind(library, "mnt_fs_get_source", &lib.fs_get_source) &&
-             bind(library, "mnt_fs_get_options", &lib.fs_get_options);
+  bool all =
+      bind(library, "mnt_new_table", &lib.new_table) && bind(library, "mnt_unref_table", &lib.unref_table) &&
+      bind(library, "mnt_table_parse_file", &lib.table_parse_file) && bind(library, "mnt_new_iter", &lib.new_iter) &&
+      bind(library, "mnt_free_iter", &lib.free_iter) && bind(library, "mnt_table_next_fs", &lib.table_next_fs) &&
+      bind(library, "mnt_fs_get_id", &lib.fs_get_id) && bind(library, "mnt_fs_get_parent_id", &lib.fs_get_parent_id) &&
+      bind(library, "mnt_fs_get_root", &lib.fs_get_root) && bind(library, "mnt_fs_get_target", &lib.fs_get_target) &&
+      bind(library, "mnt_fs_get_fstype", &lib.fs_get_fstype) &&
+      bind(library, "mnt_fs_get_source", &lib.fs_get_source) &&
+      bind(library, "mnt_fs_get_options", &lib.fs_get_options);
   if (!all) return {std::nullopt, std::string(kLibMount) + " lacks a function left4me needs: " + ::dlerror()};
   return {lib, ""};  // never closed: the process keeps it
 }

@@ -36,7 +36,7 @@ bool is_alive(const ProcessIdentity& identity) {
 }
 
 std::int64_t start_time_unix(const ProcessIdentity& identity) {
-  struct timespec boot_relative{};
+  struct timespec boot_relative {};
   clock_gettime(CLOCK_BOOTTIME, &boot_relative);
   long ticks_per_second = sysconf(_SC_CLK_TCK);
   double started_after_boot = static_cast<double>(identity.start_ticks) / static_cast<double>(ticks_per_second);

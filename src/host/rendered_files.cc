@@ -50,7 +50,7 @@ Status place_rendered_files(const model::Layout& layout, const model::InstanceNa
   // these writes (we may be root), so every directory is opened without following symlinks.
   auto upper = open_no_symlinks(AT_FDCWD, target, O_RDONLY | O_DIRECTORY, target);
   if (!upper.ok()) return upper.error();
-  struct stat owner{};
+  struct stat owner {};
   if (::fstat(upper->get(), &owner) != 0) return Error::from_errno("stat " + target, errno);
   std::error_code error;
   for (auto it = fs::recursive_directory_iterator(source, error); !error && it != fs::end(it); it.increment(error)) {

@@ -18,7 +18,8 @@ class RenderedFilesTest : public testing::Test {
     dir_ = pattern;
     layout_.emplace(*model::Layout::create(dir_ + "/root"));
     ASSERT_TRUE(make_directories(layout_->rendered_dir(name_) + "/left4dead2/cfg").ok());
-    ASSERT_TRUE(write_file_atomic(layout_->rendered_dir(name_) + "/left4dead2/cfg/server.cfg", "hostname \"x\"\n").ok());
+    ASSERT_TRUE(
+        write_file_atomic(layout_->rendered_dir(name_) + "/left4dead2/cfg/server.cfg", "hostname \"x\"\n").ok());
     ASSERT_TRUE(make_directories(layout_->upper(name_)).ok());
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }

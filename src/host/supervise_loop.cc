@@ -31,7 +31,7 @@ std::int64_t now_unix() { return static_cast<std::int64_t>(::time(nullptr)); }
 // the overlay is idmapped (the data root belongs to a service user); otherwise our own.
 Result<std::optional<uid_t>> server_identity(const model::Layout& layout, const model::InstanceName& name) {
   if (::geteuid() != 0) return std::optional<uid_t>();
-  struct stat root{};
+  struct stat root {};
   if (::stat(layout.root().c_str(), &root) != 0) return Error::from_errno("stat " + layout.root(), errno);
   if (root.st_uid == 0) return std::optional<uid_t>();
   return read_instance_uid(layout, name);
@@ -41,7 +41,11 @@ class SupervisorProcess {
  public:
   SupervisorProcess(const model::Layout& layout, const model::InstanceName& name, const RestartPolicy& policy,
                     const ReadinessProbe& probe, ConsoleLogWriter log, UniqueFd signals)
-      : layout_(layout), name_(name), policy_(policy), probe_(probe), log_(std::move(log)),
+      : layout_(layout),
+        name_(name),
+        policy_(policy),
+        probe_(probe),
+        log_(std::move(log)),
         signals_(std::move(signals)) {
     state_.supervisor = identify_process(::getpid());
   }
@@ -65,8 +69,8 @@ class SupervisorProcess {
         return give_up("crashed " + std::to_string(starts_.size()) + " times within " +
                        std::to_string(policy_.interval.count()) + " s; not restarting (start it again to retry)");
       }
-      record(RunState::kStarting, "restarting in " + std::to_string(policy_.delay.count()) + " ms after " +
-                                      exit->describe());
+      record(RunState::kStarting,
+             "restarting in " + std::to_string(policy_.delay.count()) + " ms after " + exit->describe());
       note("left4me: " + state_.message);
       if (wait_for_stop(policy_.delay)) {
         record(RunState::kStopped, "stopped");
@@ -119,7 +123,7 @@ class SupervisorProcess {
       if (count < 0 && errno != EINTR) break;
       if (fds[2].revents != 0) output_open = pump_output(process->stdout_fd(), pending);
       if (fds[1].revents != 0) {
-        struct signalfd_siginfo info{};
+        struct signalfd_siginfo info {};
         while (::read(signals_.get(), &info, sizeof info) == sizeof info) {
           if (!stop_requested_) {
             stop_requested_ = true;
@@ -140,7 +144,9 @@ class SupervisorProcess {
     auto waited = process->wait(std::nullopt);
     if (output_open) {
       // Whatever the server printed last; a grandchild still holding the pipe must not block us.
-      struct pollfd output{process->stdout_fd(), POLLIN, 0};
+      struct pollfd output {
+        process->stdout_fd(), POLLIN, 0
+      };
       while (::poll(&output, 1, 100) > 0 && pump_output(process->stdout_fd(), pending)) {
       }
     }
@@ -176,7 +182,9 @@ class SupervisorProcess {
 
   // True if a stop arrived within the delay.
   bool wait_for_stop(milliseconds delay) {
-    struct pollfd fd{signals_.get(), POLLIN, 0};
+    struct pollfd fd {
+      signals_.get(), POLLIN, 0
+    };
     auto deadline = Clock::now() + delay;
     while (true) {
       auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();

@@ -25,10 +25,10 @@ std::string_view to_string(RunState state);
 
 struct ProcessInfo {
   RunState state = RunState::kStopped;
-  std::optional<pid_t> pid;                 // the game process, when running
-  std::optional<std::int64_t> since_unix;   // when the current state began
-  std::optional<ExitStatus> last_exit;      // the server's last exit, if any
-  int restarts = 0;                         // automatic restarts since the last start
+  std::optional<pid_t> pid;                // the game process, when running
+  std::optional<std::int64_t> since_unix;  // when the current state began
+  std::optional<ExitStatus> last_exit;     // the server's last exit, if any
+  int restarts = 0;                        // automatic restarts since the last start
 };
 
 enum class Follow { kNo, kYes };

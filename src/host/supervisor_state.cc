@@ -30,10 +30,14 @@ RunState state_from(const std::string& text) {
 
 std::string_view to_string(RunState state) {
   switch (state) {
-    case RunState::kStopped: return "stopped";
-    case RunState::kStarting: return "starting";
-    case RunState::kRunning: return "running";
-    case RunState::kFailed: return "failed";
+    case RunState::kStopped:
+      return "stopped";
+    case RunState::kStarting:
+      return "starting";
+    case RunState::kRunning:
+      return "running";
+    case RunState::kFailed:
+      return "failed";
   }
   return "stopped";
 }

@@ -17,10 +17,10 @@ struct SupervisorState {
   std::optional<ProcessIdentity> supervisor;  // the supervisor process while it lives
   RunState state = RunState::kStopped;
   std::int64_t since_unix = 0;
-  std::optional<ProcessIdentity> game;        // the game process (its own process group leader)
+  std::optional<ProcessIdentity> game;  // the game process (its own process group leader)
   std::optional<ExitStatus> last_exit;
   int restarts = 0;
-  std::string message;                        // why it failed or what it is doing
+  std::string message;  // why it failed or what it is doing
 };
 
 // Missing file: a default (stopped, never started) state.

@@ -16,7 +16,8 @@ TEST(InstanceNameTest, AcceptsTheGrammar) {
 }
 
 TEST(InstanceNameTest, RejectsEverythingElse) {
-  for (const std::string& name : std::vector<std::string>{"", "A", "../x", "a/b", "-rf", "_a", "a b", "a.b", std::string(65, 'x'), "a\nb"}) {
+  for (const std::string& name :
+       std::vector<std::string>{"", "A", "../x", "a/b", "-rf", "_a", "a b", "a.b", std::string(65, 'x'), "a\nb"}) {
     auto result = InstanceName::create(name);
     ASSERT_FALSE(result.ok()) << name;
     EXPECT_EQ(result.error().code(), ErrorCode::kInvalidArgument);

@@ -23,8 +23,8 @@ std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); 
 std::optional<std::string> check_user_name(const std::string& name) {
   if (name.empty() || name.size() > 64) return "user name must have 1-64 characters";
   for (char c : name) {
-    bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                   c == '-' || c == '.';
+    bool allowed =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
     if (!allowed) return "user name may use only letters, digits, '_', '-' and '.'";
   }
   return std::nullopt;
@@ -156,7 +156,8 @@ Result<LoginResult> Accounts::login(const std::string& name, const std::string& 
     if (Status status = purge->bind(1, since).run(); !status) return status.error();
     auto count = lock.prepare("SELECT count(*) FROM login_failures WHERE key = ? AND at >= ?");
     if (!count) return count.error();
-    for (auto [key, limit] : {std::pair{&account_key, limits.per_account}, std::pair{&address_key, limits.per_address}}) {
+    for (auto [key, limit] :
+         {std::pair{&account_key, limits.per_account}, std::pair{&address_key, limits.per_address}}) {
       count->bind(1, *key).bind(2, since);
       Result<bool> row = count->step();
       if (!row) return row.error();
@@ -230,11 +231,15 @@ Result<std::pair<ApiToken, std::string>> Accounts::create_api_token(std::int64_t
   if (name.empty() || name.size() > 100) return Error::invalid("token name must have 1-100 characters");
   std::string token = "l4d2_" + random_token();
   Database::Lock lock(database_);
-  auto insert = lock.prepare(
-      "INSERT INTO api_tokens (user_id, name, token_hash, read_only, created_at) VALUES (?, ?, ?, ?, ?)");
+  auto insert =
+      lock.prepare("INSERT INTO api_tokens (user_id, name, token_hash, read_only, created_at) VALUES (?, ?, ?, ?, ?)");
   if (!insert) return insert.error();
   std::int64_t now = unix_now();
-  insert->bind(1, user_id).bind(2, name).bind(3, hash_token(secret_key_, token)).bind(4, read_only ? 1 : 0).bind(5, now);
+  insert->bind(1, user_id)
+      .bind(2, name)
+      .bind(3, hash_token(secret_key_, token))
+      .bind(4, read_only ? 1 : 0)
+      .bind(5, now);
   if (Status status = insert->run(); !status) return status.error();
   return std::pair{ApiToken{lock.last_insert_id(), name, read_only, now, std::nullopt}, token};
 }
@@ -314,8 +319,10 @@ Result<User> Accounts::complete_setup(const std::string& token, const std::strin
   if (!hash) return hash.error();
   auto transaction = Database::Transaction::begin(database_);
   if (!transaction) return transaction.error();
-  auto consume = (*transaction)->prepare(
-      "DELETE FROM setup_tokens WHERE token_hash = ? AND expires_at > ? AND NOT EXISTS (SELECT 1 FROM users)");
+  auto consume =
+      (*transaction)
+          ->prepare(
+              "DELETE FROM setup_tokens WHERE token_hash = ? AND expires_at > ? AND NOT EXISTS (SELECT 1 FROM users)");
   if (!consume) return consume.error();
   if (Status status = consume->bind(1, hash_token(secret_key_, token)).bind(2, unix_now()).run(); !status) {
     return status.error();

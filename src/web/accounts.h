@@ -103,8 +103,7 @@ class Accounts {
   Result<User> complete_setup(const std::string& token, const std::string& name, const std::string& password);
 
  private:
-  Result<User> insert_user(Database::Lock& lock, const std::string& name, const std::string& password_hash,
-                           Role role);
+  Result<User> insert_user(Database::Lock& lock, const std::string& name, const std::string& password_hash, Role role);
   Database& database_;
   std::string secret_key_;
 };

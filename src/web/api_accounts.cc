@@ -9,7 +9,10 @@ namespace left4me::web {
 namespace {
 
 nlohmann::json user_json(const User& user) {
-  return {{"id", user.id}, {"name", user.name}, {"admin", user.is_admin}, {"disabled", user.disabled},
+  return {{"id", user.id},
+          {"name", user.name},
+          {"admin", user.is_admin},
+          {"disabled", user.disabled},
           {"created_at", user.created_at}};
 }
 
@@ -42,8 +45,9 @@ Response login_csrf_cookie(App& app, Response response, std::string* token_out) 
 void register_account_routes(App& app) {
   app.add_route({"GET", "/health", Access::kPublic, [&app](Context&) {
                    Result<std::int64_t> users = app.accounts->count_users();
-                   bool workers_ok = !app.config.job_worker_enabled ||
-                                     app.runner->alive_workers() == static_cast<std::size_t>(app.config.job_worker_threads);
+                   bool workers_ok =
+                       !app.config.job_worker_enabled ||
+                       app.runner->alive_workers() == static_cast<std::size_t>(app.config.job_worker_threads);
                    nlohmann::json body = {{"database", users.ok() ? "ok" : "unreachable"},
                                           {"workers", workers_ok ? "ok" : "down"},
                                           {"log_followers", app.server_logs->follower_count()}};
@@ -140,7 +144,9 @@ void register_account_routes(App& app) {
                    if (!tokens) return error_from(tokens.error());
                    nlohmann::json list = nlohmann::json::array();
                    for (const ApiToken& token : *tokens) {
-                     list.push_back({{"id", token.id}, {"name", token.name}, {"read_only", token.read_only},
+                     list.push_back({{"id", token.id},
+                                     {"name", token.name},
+                                     {"read_only", token.read_only},
                                      {"created_at", token.created_at},
                                      {"last_used_at", token.last_used_at ? nlohmann::json(*token.last_used_at)
                                                                          : nlohmann::json(nullptr)}});
@@ -151,9 +157,9 @@ void register_account_routes(App& app) {
   app.add_route({"POST", "/api/v1/tokens", Access::kUser, [&app](Context& context) {
                    std::optional<nlohmann::json> body = parse_body(context.request);
                    if (!body) return error_response(400, "bad_request", "expected a JSON object");
-                   auto created = app.accounts->create_api_token(
-                       context.user().id, string_field(*body, "name").value_or(""),
-                       bool_field(*body, "read_only").value_or(false));
+                   auto created =
+                       app.accounts->create_api_token(context.user().id, string_field(*body, "name").value_or(""),
+                                                      bool_field(*body, "read_only").value_or(false));
                    if (!created) return error_from(created.error(), "name");
                    return json_response(201, {{"id", created->first.id},
                                               {"name", created->first.name},

@@ -99,11 +99,21 @@ void append_json_string(std::string& out, std::string_view text) {
   out += '"';
   for (char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
@@ -374,8 +384,9 @@ void register_resource_routes(App& app) {
                  }});
 
   for (const char* action : {"start", "stop", "restart"}) {
-    app.add_route({"POST", fmt::format("/api/v1/servers/{{id}}/{}", action), Access::kUser,
-                   [&app, type = std::string(action)](Context& context) { return queue_server_job(app, context, type); }});
+    app.add_route(
+        {"POST", fmt::format("/api/v1/servers/{{id}}/{}", action), Access::kUser,
+         [&app, type = std::string(action)](Context& context) { return queue_server_job(app, context, type); }});
   }
   app.add_route({"DELETE", "/api/v1/servers/{id}", Access::kUser,
                  [&app](Context& context) { return queue_server_job(app, context, "delete"); }});
@@ -449,8 +460,8 @@ void register_resource_routes(App& app) {
                    if (!id) return error_response(404, "not_found", "job not found");
                    Result<Job> job = app.jobs->get(*id, context.scope());
                    if (!job) return error_from(job.error());
-                   std::int64_t after = parse_int(context.request.query_param("after").value_or("0"), 0, INT64_MAX)
-                                            .value_or(0);
+                   std::int64_t after =
+                       parse_int(context.request.query_param("after").value_or("0"), 0, INT64_MAX).value_or(0);
                    Result<std::vector<JobLine>> lines = app.jobs->lines_after(*id, after);
                    if (!lines) return error_from(lines.error());
                    nlohmann::json list = nlohmann::json::array();
@@ -476,8 +487,8 @@ void register_resource_routes(App& app) {
                  }});
 
   app.add_route({"POST", "/api/v1/install", Access::kAdmin, [&app](Context& context) {
-                   Result<Job> job = app.jobs->enqueue("install", "installation", std::nullopt, context.user().id,
-                                                       Dedupe::kYes);
+                   Result<Job> job =
+                       app.jobs->enqueue("install", "installation", std::nullopt, context.user().id, Dedupe::kYes);
                    if (!job) return error_from(job.error());
                    app.runner->notify();
                    return json_response(202, {{"job", job_json(*job)}});

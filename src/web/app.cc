@@ -94,8 +94,8 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
                                             *app->job_logs,
                                             JobRunnerOptions{app->config.job_worker_threads, app->config.scratch_dir});
   // Crash recovery: nothing runs yet, so any job marked running was cut off by a crash or kill.
-  Result<int> interrupted = app->jobs->interrupt_running(
-      "the web app stopped while this job ran; check the server's state before retrying");
+  Result<int> interrupted =
+      app->jobs->interrupt_running("the web app stopped while this job ran; check the server's state before retrying");
   if (!interrupted) return interrupted.error();
   if (*interrupted > 0) log::warning("marked {} job(s) interrupted by the previous shutdown", *interrupted);
   register_account_routes(*app);
@@ -189,7 +189,8 @@ Response App::dispatch(Request& request) {
   // Who is asking: a bearer token (scripts) or a session cookie (browsers).
   if (auto authorization = request.header("authorization")) {
     std::string_view value = *authorization;
-    if (value.substr(0, 7) != "Bearer ") return error_response(401, "unauthenticated", "use 'Authorization: Bearer <token>'");
+    if (value.substr(0, 7) != "Bearer ")
+      return error_response(401, "unauthenticated", "use 'Authorization: Bearer <token>'");
     Result<std::optional<TokenInfo>> token = accounts->find_api_token(std::string(value.substr(7)));
     if (!token) return error_from(token.error());
     if (!*token) return error_response(401, "unauthenticated", "the API token is unknown or revoked");
@@ -244,8 +245,8 @@ Response App::handle(Request& request) {
   auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
   // The access log names the path only: queries (setup tokens), cookies and bodies never reach it.
   if (config.access_log) {
-    log::info("access: {} {} {} {} {}B {:.1f}ms", request.remote_address, request.method, request.path,
-              response.status, response.body.size(), static_cast<double>(elapsed.count()) / 1000.0);
+    log::info("access: {} {} {} {} {}B {:.1f}ms", request.remote_address, request.method, request.path, response.status,
+              response.body.size(), static_cast<double>(elapsed.count()) / 1000.0);
   }
   return response;
 }
@@ -286,9 +287,10 @@ int serve(const WebConfig& config) {
   if (!setup) {
     log::error("{}", setup.error().message());
   } else if (*setup) {
-    fmt::print("\nNo user exists yet. Open this one-time link to create the first admin (valid {} minutes):\n\n"
-               "    {}/setup?token={}\n\n",
-               config.setup_link_lifetime.count() / 60, base, **setup);
+    fmt::print(
+        "\nNo user exists yet. Open this one-time link to create the first admin (valid {} minutes):\n\n"
+        "    {}/setup?token={}\n\n",
+        config.setup_link_lifetime.count() / 60, base, **setup);
   } else {
     fmt::print("\nLog in at {}/login\n\n", base);
   }

@@ -180,8 +180,9 @@ TEST_F(AppTest, AdminManagesUsers) {
   EXPECT_EQ(alice.get("/api/v1/session").status, 401);  // disabling ends sessions
   Browser again(port_);
   EXPECT_EQ(again.login("alice", "password-alice").status, 401);
-  ASSERT_EQ(admin.request("PATCH", "/api/v1/users/" + std::to_string(alice_id),
-                          {{"disabled", false}, {"password", "reset-password"}})
+  ASSERT_EQ(admin
+                .request("PATCH", "/api/v1/users/" + std::to_string(alice_id),
+                         {{"disabled", false}, {"password", "reset-password"}})
                 .status,
             200);
   EXPECT_EQ(again.login("alice", "reset-password").status, 200);
@@ -286,15 +287,15 @@ TEST_F(AppTest, BadBodiesGetClearErrors) {
   start();
   create_user("alice", Role::kUser);
   Browser alice = logged_in("alice");
-  HttpReply reply = testing::http_request(
-      port_, "POST", "/api/v1/blueprints", "[1,2",
-      {{"Cookie", "l4d2_session=" + alice.cookies()["l4d2_session"]}, {"X-CSRF-Token", alice.csrf()},
-       {"Content-Type", "application/json"}});
+  HttpReply reply = testing::http_request(port_, "POST", "/api/v1/blueprints", "[1,2",
+                                          {{"Cookie", "l4d2_session=" + alice.cookies()["l4d2_session"]},
+                                           {"X-CSRF-Token", alice.csrf()},
+                                           {"Content-Type", "application/json"}});
   EXPECT_EQ(reply.status, 400);
   EXPECT_EQ(reply.error_code(), "bad_request");
   std::string big(2 << 20, 'x');
-  HttpReply huge = testing::http_request(port_, "POST", "/api/v1/blueprints", big,
-                                         {{"Content-Type", "application/json"}});
+  HttpReply huge =
+      testing::http_request(port_, "POST", "/api/v1/blueprints", big, {{"Content-Type", "application/json"}});
   EXPECT_TRUE(huge.status == 413 || huge.status == 0 || huge.status == 400) << huge.status;
 }
 

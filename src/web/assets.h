@@ -11,7 +11,7 @@
 namespace left4me::web {
 
 struct EmbeddedFile {
-  std::string_view name;     // "templates/layout.mustache", "static/app.css"
+  std::string_view name;  // "templates/layout.mustache", "static/app.css"
   std::string_view content;
   std::string_view version;  // the first 12 hex digits of the content's SHA-256
 };

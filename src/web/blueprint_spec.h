@@ -16,7 +16,7 @@
 namespace left4me::web {
 
 struct SpecCheck {
-  std::optional<std::string> yaml;         // canonical blueprint YAML when valid
+  std::optional<std::string> yaml;        // canonical blueprint YAML when valid
   std::vector<model::FieldError> errors;  // every problem otherwise
 };
 

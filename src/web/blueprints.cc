@@ -10,9 +10,8 @@ namespace {
 constexpr const char* kColumns = "id, owner_id, name, config, version, created_at, updated_at";
 
 Blueprint read_blueprint(const Statement& statement) {
-  return Blueprint{statement.column_int(0),  statement.column_int(1), statement.column_text(2),
-                   statement.column_text(3), statement.column_int(4), statement.column_int(5),
-                   statement.column_int(6)};
+  return Blueprint{statement.column_int(0), statement.column_int(1), statement.column_text(2), statement.column_text(3),
+                   statement.column_int(4), statement.column_int(5), statement.column_int(6)};
 }
 
 Result<Blueprint> select_one(Database::Lock& lock, std::int64_t id, const Scope& scope) {
@@ -75,8 +74,8 @@ Result<Blueprint> Blueprints::get(std::int64_t id, const Scope& scope) {
 
 Result<std::vector<Blueprint>> Blueprints::list(const Scope& scope) {
   Database::Lock lock(database_, LockMode::kRead);
-  auto select = lock.prepare(
-      fmt::format("SELECT {} FROM blueprints WHERE {} ORDER BY name, id", kColumns, kScopeCondition));
+  auto select =
+      lock.prepare(fmt::format("SELECT {} FROM blueprints WHERE {} ORDER BY name, id", kColumns, kScopeCondition));
   if (!select) return select.error();
   select->bind(1, scope.user_id).bind(2, scope.admin ? 1 : 0);
   std::vector<Blueprint> blueprints;
@@ -97,8 +96,8 @@ Result<Blueprint> Blueprints::update(std::int64_t id, const Scope& scope, const 
   Result<Blueprint> current = select_one((*transaction)->lock(), id, scope);
   if (!current) return current.error();
   std::int64_t version = current->version + (current->spec_yaml == spec_yaml ? 0 : 1);
-  auto update = (*transaction)->prepare(
-      "UPDATE blueprints SET name = ?, config = ?, version = ?, updated_at = ? WHERE id = ?");
+  auto update =
+      (*transaction)->prepare("UPDATE blueprints SET name = ?, config = ?, version = ?, updated_at = ? WHERE id = ?");
   if (!update) return update.error();
   std::int64_t now = unix_now();
   update->bind(1, name).bind(2, spec_yaml).bind(3, version).bind(4, now).bind(5, id);

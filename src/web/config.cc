@@ -105,7 +105,8 @@ Result<WebConfig> load_config(const Environment& process_env) {
 
   if (auto listen = get("LEFT4ME_WEB_LISTEN")) {
     size_t colon = listen->rfind(':');
-    if (colon == std::string::npos) return Error::invalid(fmt::format("LEFT4ME_WEB_LISTEN: '{}' is not host:port", *listen));
+    if (colon == std::string::npos)
+      return Error::invalid(fmt::format("LEFT4ME_WEB_LISTEN: '{}' is not host:port", *listen));
     config.listen_host = listen->substr(0, colon);
     Result<long long> port = parse_number("LEFT4ME_WEB_LISTEN", listen->substr(colon + 1), 0, 65535);
     if (!port) return port.error();

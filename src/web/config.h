@@ -14,10 +14,10 @@
 namespace left4me::web {
 
 struct WebConfig {
-  std::string database_path;       // from DATABASE_URL sqlite:///path
-  std::string data_dir;            // holds the embedded default's database, root and scratch files
-  std::string scratch_dir;         // rendered specs for l4d2ctl
-  std::string secret_key;          // SECRET_KEY; generated into <data>/secret_key when absent
+  std::string database_path;  // from DATABASE_URL sqlite:///path
+  std::string data_dir;       // holds the embedded default's database, root and scratch files
+  std::string scratch_dir;    // rendered specs for l4d2ctl
+  std::string secret_key;     // SECRET_KEY; generated into <data>/secret_key when absent
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8000;
   int job_worker_threads = 4;
@@ -28,12 +28,12 @@ struct WebConfig {
   std::chrono::seconds session_lifetime{std::chrono::hours(24 * 7)};
   int port_range_start = 27015;
   int port_range_end = 27115;
-  std::string steam_web_api_key;  // a secret: never logged
-  std::string l4d2ctl;            // path of the l4d2ctl binary
+  std::string steam_web_api_key;         // a secret: never logged
+  std::string l4d2ctl;                   // path of the l4d2ctl binary
   std::vector<std::string> l4d2ctl_env;  // the full environment given to l4d2ctl
-  bool embedded_default = false;  // nothing was configured: local data dir, built-in supervisor
-  int login_failures_per_account = 5;   // within login_window
-  int login_failures_per_address = 20;  // within login_window
+  bool embedded_default = false;         // nothing was configured: local data dir, built-in supervisor
+  int login_failures_per_account = 5;    // within login_window
+  int login_failures_per_address = 20;   // within login_window
   std::chrono::seconds login_window{std::chrono::minutes(15)};
   std::chrono::seconds sse_heartbeat{15};
   std::chrono::milliseconds status_cache{1500};
@@ -47,8 +47,8 @@ using Environment = std::map<std::string, std::string>;
 Environment process_environment();
 
 // Builds the configuration: keys from env, then the env file (LEFT4ME_WEB_ENV, default /etc/left4me/web.env,
-// if it exists; KEY=VALUE lines as base/env_file.h reads them, errors naming file:line). Creates the data directory and the secret key file when needed.
-// Fails with a message naming the bad key and what was expected.
+// if it exists; KEY=VALUE lines as base/env_file.h reads them, errors naming file:line). Creates the data directory and
+// the secret key file when needed. Fails with a message naming the bad key and what was expected.
 Result<WebConfig> load_config(const Environment& env);
 
 }  // namespace left4me::web

@@ -38,12 +38,13 @@ TEST(ConfigTest, EmbeddedDefaultWhenNothingConfigured) {
 TEST(ConfigTest, EnvFileAndEnvironmentWins) {
   testing::TempDir dir;
   std::string file = dir.path() + "/web.env";
-  ASSERT_TRUE(write_file_atomic(file,
-                                "# comment\nDATABASE_URL=sqlite:///" + dir.path() +
-                                    "/db/x.db\nJOB_WORKER_THREADS=2\nSECRET_KEY=\"abc\"\n"
-                                    "SESSION_COOKIE_SECURE=true\nLEFT4ME_PORT_RANGE_START=28000\n")
+  ASSERT_TRUE(write_file_atomic(file, "# comment\nDATABASE_URL=sqlite:///" + dir.path() +
+                                          "/db/x.db\nJOB_WORKER_THREADS=2\nSECRET_KEY=\"abc\"\n"
+                                          "SESSION_COOKIE_SECURE=true\nLEFT4ME_PORT_RANGE_START=28000\n")
                   .ok());
-  Environment env{{"LEFT4ME_WEB_ENV", file}, {"JOB_WORKER_THREADS", "3"}, {"LEFT4ME_PORT_RANGE_END", "28010"},
+  Environment env{{"LEFT4ME_WEB_ENV", file},
+                  {"JOB_WORKER_THREADS", "3"},
+                  {"LEFT4ME_PORT_RANGE_END", "28010"},
                   {"SECRET_KEY", "from-env"}};
   auto config = load_config(env);
   ASSERT_TRUE(config.ok()) << config.error().message();

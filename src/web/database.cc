@@ -269,8 +269,7 @@ Status Database::check_integrity() {
 
 Status Database::backup_to(const std::string& destination) {
   sqlite3* target = nullptr;
-  if (sqlite3_open_v2(destination.c_str(), &target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
+  if (sqlite3_open_v2(destination.c_str(), &target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
     std::string message = target != nullptr ? sqlite3_errmsg(target) : "cannot allocate";
     sqlite3_close(target);
     return Error::failed(fmt::format("backup to '{}': {}", destination, message));

@@ -53,8 +53,7 @@ class Statement {
  private:
   friend class Database;
   // in_use: the connection's cache slot of a cached statement (reset, not finalized, at the end).
-  Statement(sqlite3* db, sqlite3_stmt* statement, bool* in_use)
-      : db_(db), statement_(statement), in_use_(in_use) {}
+  Statement(sqlite3* db, sqlite3_stmt* statement, bool* in_use) : db_(db), statement_(statement), in_use_(in_use) {}
   sqlite3* db_;
   sqlite3_stmt* statement_;
   bool* in_use_;

@@ -53,7 +53,8 @@ TEST(DatabaseTest, TransactionRollsBackUnlessCommitted) {
   {
     auto transaction = Database::Transaction::begin(**database);
     ASSERT_TRUE(transaction.ok());
-    ASSERT_TRUE((*transaction)->lock().exec("INSERT INTO users (name, password_hash, created_at) VALUES ('a','x',0)").ok());
+    ASSERT_TRUE(
+        (*transaction)->lock().exec("INSERT INTO users (name, password_hash, created_at) VALUES ('a','x',0)").ok());
   }
   Accounts accounts(**database, "secret");
   EXPECT_EQ(*accounts.count_users(), 0);
@@ -91,7 +92,8 @@ TEST(DatabaseTest, ReadersSeeCommittedRowsWithoutWaitingForTheWriter) {
   }
   auto transaction = Database::Transaction::begin(**database);
   ASSERT_TRUE(transaction.ok());
-  ASSERT_TRUE((*transaction)->lock().exec("INSERT INTO users (name, password_hash, created_at) VALUES ('b','x',0)").ok());
+  ASSERT_TRUE(
+      (*transaction)->lock().exec("INSERT INTO users (name, password_hash, created_at) VALUES ('b','x',0)").ok());
   EXPECT_EQ(count(), 1);  // the writer is busy; a reader still answers, without the uncommitted row
   ASSERT_TRUE((*transaction)->commit().ok());
   EXPECT_EQ(count(), 2);

@@ -103,25 +103,44 @@ class ChunkedSink final : public EventSink, public std::enable_shared_from_this<
 
 std::string reason_phrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 303:
+      return "See Other";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
   }
 }
 
@@ -155,8 +174,10 @@ restinio::request_handling_status_t handle(const HttpHandler& handler, const std
     response = handler(request);
   } catch (const std::exception& exception) {
     log::error("http: {} {}: unhandled exception: {}", request.method, request.path, exception.what());
-    response = Response{500, {{"Content-Type", "application/json"}},
-                        R"({"error":{"code":"internal","message":"internal error","field":null}})", nullptr};
+    response = Response{500,
+                        {{"Content-Type", "application/json"}},
+                        R"({"error":{"code":"internal","message":"internal error","field":null}})",
+                        nullptr};
   }
   bool draining;
   {
@@ -248,32 +269,31 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerOptions& o
   auto shared_handler = std::make_shared<HttpHandler>(std::move(handler));
   std::shared_ptr<Tracker> tracker = server->tracker_;
   try {
-    auto settings =
-        restinio::server_settings_t<Traits>{}
-            .address(options.host)
-            .port(options.port)
-            .max_pipelined_requests(1)
-            .read_next_http_message_timelimit(options.read_timeout)
-            .write_http_response_timelimit(options.write_timeout)
-            .handle_request_timeout(options.handle_timeout)
-            .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
-                                          .max_url_size(options.max_url_bytes)
-                                          .max_field_name_size(1024)
-                                          .max_field_value_size(options.max_header_bytes)
-                                          .max_field_count(100)
-                                          .max_body_size(options.max_body_bytes))
-            // Responses go out as soon as they are written: with Nagle's algorithm the last part of a large
-            // response (the dashboard is ~150 KB) waited for the client's delayed ACK, 40 ms on Linux.
-            .socket_options_setter([](restinio::socket_options_t& socket) {
-              asio::error_code ignored;
-              socket.set_option(asio::ip::tcp::no_delay{true}, ignored);
-            })
-            .acceptor_post_bind_hook([raw_server](asio::ip::tcp::acceptor& acceptor) {
-              raw_server->port_ = acceptor.local_endpoint().port();
-            })
-            .request_handler([shared_handler, tracker](const restinio::request_handle_t& request) {
-              return handle(*shared_handler, tracker, request);
-            });
+    auto settings = restinio::server_settings_t<Traits>{}
+                        .address(options.host)
+                        .port(options.port)
+                        .max_pipelined_requests(1)
+                        .read_next_http_message_timelimit(options.read_timeout)
+                        .write_http_response_timelimit(options.write_timeout)
+                        .handle_request_timeout(options.handle_timeout)
+                        .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
+                                                      .max_url_size(options.max_url_bytes)
+                                                      .max_field_name_size(1024)
+                                                      .max_field_value_size(options.max_header_bytes)
+                                                      .max_field_count(100)
+                                                      .max_body_size(options.max_body_bytes))
+                        // Responses go out as soon as they are written: with Nagle's algorithm the last part of a large
+                        // response (the dashboard is ~150 KB) waited for the client's delayed ACK, 40 ms on Linux.
+                        .socket_options_setter([](restinio::socket_options_t& socket) {
+                          asio::error_code ignored;
+                          socket.set_option(asio::ip::tcp::no_delay{true}, ignored);
+                        })
+                        .acceptor_post_bind_hook([raw_server](asio::ip::tcp::acceptor& acceptor) {
+                          raw_server->port_ = acceptor.local_endpoint().port();
+                        })
+                        .request_handler([shared_handler, tracker](const restinio::request_handle_t& request) {
+                          return handle(*shared_handler, tracker, request);
+                        });
     server->server_ = std::make_unique<RestinioServer::Server>(restinio::own_io_context(), std::move(settings));
     server->server_->open_sync();  // binds and listens; throws if it cannot
   } catch (const std::exception& exception) {

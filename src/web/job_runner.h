@@ -26,9 +26,14 @@ struct JobRunnerOptions {
 
 class JobRunner {
  public:
-  JobRunner(Jobs& jobs, Servers& servers, Blueprints& blueprints, const Ctl& ctl, StatusCache& status,
-            JobLogHub& hub, JobRunnerOptions options)
-      : jobs_(jobs), servers_(servers), blueprints_(blueprints), ctl_(ctl), status_(status), hub_(hub),
+  JobRunner(Jobs& jobs, Servers& servers, Blueprints& blueprints, const Ctl& ctl, StatusCache& status, JobLogHub& hub,
+            JobRunnerOptions options)
+      : jobs_(jobs),
+        servers_(servers),
+        blueprints_(blueprints),
+        ctl_(ctl),
+        status_(status),
+        hub_(hub),
         options_(std::move(options)) {}
   ~JobRunner() { stop(std::chrono::seconds(0)); }
 

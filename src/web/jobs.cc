@@ -102,7 +102,8 @@ Result<Job> Jobs::cancel(std::int64_t id, const Scope& scope) {
   Result<Job> job = select_one(lock, id, scope);
   if (!job) return job.error();
   if (job->state != "queued") {
-    return Error(ErrorCode::kAlreadyExists, fmt::format("job {} is {}: only a queued job can be cancelled", id, job->state));
+    return Error(ErrorCode::kAlreadyExists,
+                 fmt::format("job {} is {}: only a queued job can be cancelled", id, job->state));
   }
   auto update = lock.prepare(
       "UPDATE jobs SET state = 'cancelled', finished_at = ?, reason = 'cancelled before it started' "
@@ -183,8 +184,8 @@ Result<std::vector<JobLine>> Jobs::lines_after(std::int64_t job_id, std::int64_t
 
 Result<int> Jobs::interrupt_running(const std::string& reason) {
   Database::Lock lock(database_);
-  auto update = lock.prepare(
-      "UPDATE jobs SET state = 'interrupted', finished_at = ?, reason = ? WHERE state = 'running'");
+  auto update =
+      lock.prepare("UPDATE jobs SET state = 'interrupted', finished_at = ?, reason = ? WHERE state = 'running'");
   if (!update) return update.error();
   if (Status status = update->bind(1, unix_now()).bind(2, reason).run(); !status) return status.error();
   return lock.changes();

@@ -105,8 +105,8 @@ Status migrate(Database& database) {
   Result<int> current = database.schema_version();
   if (!current) return current.error();
   if (*current > latest_schema_version()) {
-    return Error::failed(fmt::format("database '{}' has schema version {}, newer than this build's {}",
-                                     database.path(), *current, latest_schema_version()));
+    return Error::failed(fmt::format("database '{}' has schema version {}, newer than this build's {}", database.path(),
+                                     *current, latest_schema_version()));
   }
   for (int version = *current + 1; version <= latest_schema_version(); ++version) {
     auto transaction = Database::Transaction::begin(database);

@@ -41,10 +41,13 @@ mustache::data to_data(const nlohmann::json& value) {
       const std::string& text = value.get_ref<const std::string&>();
       return text.empty() ? mustache::data(false) : mustache::data(text);
     }
-    case nlohmann::json::value_t::boolean: return mustache::data(value.get<bool>());
+    case nlohmann::json::value_t::boolean:
+      return mustache::data(value.get<bool>());
     case nlohmann::json::value_t::null:
-    case nlohmann::json::value_t::discarded: return mustache::data(false);
-    default: return mustache::data(value.dump());  // numbers
+    case nlohmann::json::value_t::discarded:
+      return mustache::data(false);
+    default:
+      return mustache::data(value.dump());  // numbers
   }
 }
 
@@ -52,9 +55,9 @@ constexpr std::string_view kPartialOpen = "{{>";
 constexpr std::string_view kTagClose = "}}";
 constexpr int kMaxPartialDepth = 8;
 // The keys templates/layout.mustache reads: only these are converted for the layout, not the page's data.
-constexpr std::array<std::string_view, 11> kLayoutKeys = {
-    "title", "csrf", "asset", "user", "notice", "error",
-    "nav_servers", "nav_blueprints", "nav_jobs", "nav_admin", "nav_account"};
+constexpr std::array<std::string_view, 11> kLayoutKeys = {"title",    "csrf",      "asset",       "user",
+                                                          "notice",   "error",     "nav_servers", "nav_blueprints",
+                                                          "nav_jobs", "nav_admin", "nav_account"};
 
 std::optional<std::string_view> template_source(std::string_view name) {
   std::string path = std::string(kTemplateDir) + std::string(name) + std::string(kTemplateExtension);
@@ -212,8 +215,8 @@ std::string render_template(std::string_view name, const nlohmann::json& view) {
 }
 
 std::shared_ptr<const std::string> render_template_cached(std::string_view name, std::string key,
-                                                         std::shared_ptr<const void> pin,
-                                                         const std::function<nlohmann::json()>& make_view) {
+                                                          std::shared_ptr<const void> pin,
+                                                          const std::function<nlohmann::json()>& make_view) {
   key.insert(0, std::string(name) + '\0');
   if (std::shared_ptr<const std::string> hit = render_cache().find(key)) return hit;
   auto out = std::make_shared<const std::string>(render_template(name, make_view()));

@@ -26,8 +26,8 @@ std::string render_template(std::string_view name, const nlohmann::json& view);
 // as the entry lives, so no other object can take such an address meanwhile. The cache keeps the 32 most
 // recently used renders.
 std::shared_ptr<const std::string> render_template_cached(std::string_view name, std::string key,
-                                                         std::shared_ptr<const void> pin,
-                                                         const std::function<nlohmann::json()>& make_view);
+                                                          std::shared_ptr<const void> pin,
+                                                          const std::function<nlohmann::json()>& make_view);
 // A whole page: the template rendered into templates/layout.mustache (as {{{body}}}), text/html.
 Response html_page(int status, std::string_view name, nlohmann::json view);
 // The same with the page's body already rendered (from render_template_cached); `view` fills the layout.

@@ -89,8 +89,9 @@ void register_account_pages(App& app) {
   app.add_route({"POST", "/logout", Access::kUser, [&app](Context& context) {
                    if (!context.auth->via_token) (void)app.accounts->end_session(context.auth->session_token);
                    Response response = redirect("/login?notice=logged_out");
-                   response.header("Set-Cookie", fmt::format("l4d2_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
-                                                             app.config.session_cookie_secure ? "; Secure" : ""));
+                   response.header("Set-Cookie",
+                                   fmt::format("l4d2_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
+                                               app.config.session_cookie_secure ? "; Secure" : ""));
                    return response;
                  }});
 
@@ -129,28 +130,28 @@ void register_account_pages(App& app) {
   app.add_route({"GET", "/account", Access::kUser,
                  [&app](Context& context) { return account_page(app, context, 200, nlohmann::json::object()); }});
 
-  app.add_route({"POST", "/account/password", Access::kUser, [&app](Context& context) {
-                   Form form(context.request);
-                   std::string next = form.get("new_password");
-                   Result<bool> matches = app.accounts->check_password(context.user().id, form.get("current_password"));
-                   if (!matches) return error_from(matches.error());
-                   if (!*matches) {
-                     return account_page(app, context, 422,
-                                         {{"current_password_error", "This is not your current password."}});
-                   }
-                   if (auto problem = check_password_rules(next)) {
-                     return account_page(app, context, 422, {{"new_password_error", *problem}});
-                   }
-                   if (next != form.get("confirm_password")) {
-                     return account_page(app, context, 422,
-                                         {{"confirm_password_error", "The two new passwords differ. Type it again."}});
-                   }
-                   if (Status status = app.accounts->set_password(context.user().id, next); !status) {
-                     return error_from(status.error());
-                   }
-                   // Every session ended with the old password; this browser gets a new one.
-                   return start_session(app, context.user(), redirect("/account?notice=password_changed"));
-                 }});
+  app.add_route(
+      {"POST", "/account/password", Access::kUser, [&app](Context& context) {
+         Form form(context.request);
+         std::string next = form.get("new_password");
+         Result<bool> matches = app.accounts->check_password(context.user().id, form.get("current_password"));
+         if (!matches) return error_from(matches.error());
+         if (!*matches) {
+           return account_page(app, context, 422, {{"current_password_error", "This is not your current password."}});
+         }
+         if (auto problem = check_password_rules(next)) {
+           return account_page(app, context, 422, {{"new_password_error", *problem}});
+         }
+         if (next != form.get("confirm_password")) {
+           return account_page(app, context, 422,
+                               {{"confirm_password_error", "The two new passwords differ. Type it again."}});
+         }
+         if (Status status = app.accounts->set_password(context.user().id, next); !status) {
+           return error_from(status.error());
+         }
+         // Every session ended with the old password; this browser gets a new one.
+         return start_session(app, context.user(), redirect("/account?notice=password_changed"));
+       }});
 
   app.add_route({"POST", "/account/tokens", Access::kUser, [&app](Context& context) {
                    Form form(context.request);

@@ -74,31 +74,30 @@ void register_admin_pages(App& app) {
   app.add_route({"GET", "/admin", Access::kAdmin,
                  [&app](Context& context) { return admin_page(app, context, 200, nlohmann::json::object()); }});
 
-  app.add_route({"POST", "/admin/users", Access::kAdmin, [&app](Context& context) {
-                   Form form(context.request);
-                   std::string name = form.get("name");
-                   std::string password = form.get("password");
-                   nlohmann::json kept = {{"new_name", name}, {"new_admin", form.has("admin")}};
-                   if (auto problem = check_user_name(name)) {
-                     kept["new_name_error"] = *problem;
-                     return admin_page(app, context, 422, kept);
-                   }
-                   if (auto problem = check_password_rules(password)) {
-                     kept["new_password_error"] = *problem;
-                     return admin_page(app, context, 422, kept);
-                   }
-                   Result<User> user =
-                       app.accounts->create_user(name, password, form.has("admin") ? Role::kAdmin : Role::kUser);
-                   if (!user) {
-                     if (user.error().code() != ErrorCode::kAlreadyExists &&
-                         user.error().code() != ErrorCode::kInvalidArgument) {
-                       return error_from(user.error());
-                     }
-                     kept["new_name_error"] = user.error().message();
-                     return admin_page(app, context, 422, kept);
-                   }
-                   return redirect("/admin?notice=user_created");
-                 }});
+  app.add_route(
+      {"POST", "/admin/users", Access::kAdmin, [&app](Context& context) {
+         Form form(context.request);
+         std::string name = form.get("name");
+         std::string password = form.get("password");
+         nlohmann::json kept = {{"new_name", name}, {"new_admin", form.has("admin")}};
+         if (auto problem = check_user_name(name)) {
+           kept["new_name_error"] = *problem;
+           return admin_page(app, context, 422, kept);
+         }
+         if (auto problem = check_password_rules(password)) {
+           kept["new_password_error"] = *problem;
+           return admin_page(app, context, 422, kept);
+         }
+         Result<User> user = app.accounts->create_user(name, password, form.has("admin") ? Role::kAdmin : Role::kUser);
+         if (!user) {
+           if (user.error().code() != ErrorCode::kAlreadyExists && user.error().code() != ErrorCode::kInvalidArgument) {
+             return error_from(user.error());
+           }
+           kept["new_name_error"] = user.error().message();
+           return admin_page(app, context, 422, kept);
+         }
+         return redirect("/admin?notice=user_created");
+       }});
 
   app.add_route({"POST", "/admin/users/{id}/disabled", Access::kAdmin, [&app](Context& context) {
                    std::optional<std::int64_t> id = context.id_param(0);
@@ -131,8 +130,8 @@ void register_admin_pages(App& app) {
                  }});
 
   app.add_route({"POST", "/admin/install", Access::kAdmin, [&app](Context& context) {
-                   Result<Job> job = app.jobs->enqueue("install", "installation", std::nullopt, context.user().id,
-                                                       Dedupe::kYes);
+                   Result<Job> job =
+                       app.jobs->enqueue("install", "installation", std::nullopt, context.user().id, Dedupe::kYes);
                    if (!job) return error_from(job.error());
                    app.runner->notify();
                    if (!is_htmx(context.request)) return redirect("/admin?notice=install_queued");

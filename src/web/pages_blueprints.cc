@@ -15,8 +15,8 @@
 namespace left4me::web {
 namespace {
 
-constexpr const char* kModes[] = {"coop",     "realism",     "versus",      "survival",
-                                  "scavenge", "teamversus",  "teamscavenge", "mutation1"};
+constexpr const char* kModes[] = {"coop",     "realism",    "versus",       "survival",
+                                  "scavenge", "teamversus", "teamscavenge", "mutation1"};
 
 struct BlueprintForm {
   std::string name;
@@ -32,7 +32,7 @@ struct BlueprintForm {
 };
 
 struct FormErrors {
-  std::map<std::string, std::string> fields;  // name, map, mode, max_players, hostname, ...
+  std::map<std::string, std::string> fields;    // name, map, mode, max_players, hostname, ...
   std::map<std::size_t, std::string> overlays;  // by row
   std::map<std::size_t, std::string> cvars;     // by row
   std::vector<std::string> summary;
@@ -181,7 +181,8 @@ FormErrors validate(const BlueprintForm& form, const std::optional<std::string>&
     std::size_t bracket = field.find('[');
     std::string key = field.substr(0, std::min(bracket, field.find('.')));
     std::optional<long long> index;
-    if (bracket != std::string::npos) index = parse_int(field.substr(bracket + 1, field.find(']') - bracket - 1), 0, 1 << 20);
+    if (bracket != std::string::npos)
+      index = parse_int(field.substr(bracket + 1, field.find(']') - bracket - 1), 0, 1 << 20);
     if (key == "overlays" && index && static_cast<std::size_t>(*index) < overlay_rows.size()) {
       errors.overlays[overlay_rows[static_cast<std::size_t>(*index)]] = error.message;
       errors.summary.push_back(fmt::format("overlay {}: {}", *index + 1, error.message));
@@ -213,9 +214,13 @@ FormErrors validate(const BlueprintForm& form, const std::optional<std::string>&
 }
 
 nlohmann::json form_view(const BlueprintForm& form, const FormErrors& errors) {
-  nlohmann::json view = {{"name", form.name},         {"hostname", form.hostname}, {"map", form.map},
-                         {"mode", form.mode},         {"max_players", form.max_players},
-                         {"args", form.args},         {"server_cfg", form.server_cfg}};
+  nlohmann::json view = {{"name", form.name},
+                         {"hostname", form.hostname},
+                         {"map", form.map},
+                         {"mode", form.mode},
+                         {"max_players", form.max_players},
+                         {"args", form.args},
+                         {"server_cfg", form.server_cfg}};
   nlohmann::json overlays = nlohmann::json::array();
   for (std::size_t i = 0; i < form.overlays.size(); ++i) {
     auto error = errors.overlays.find(i);
@@ -310,7 +315,8 @@ Response submit_blueprint(App& app, Context& context, const std::optional<Bluepr
     errors.add_field("name", saved.error().message());
     return blueprint_form_page(app, context, 422, current, form, errors, nlohmann::json::object());
   }
-  return redirect(fmt::format("/blueprints/{}?notice={}", saved->id, current ? "blueprint_saved" : "blueprint_created"));
+  return redirect(
+      fmt::format("/blueprints/{}?notice={}", saved->id, current ? "blueprint_saved" : "blueprint_created"));
 }
 
 }  // namespace

@@ -176,8 +176,8 @@ std::string request_host(const Request& request) {
 
 std::string error_message_of(const Response& response) {
   nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
-  if (body.is_object() && body.contains("error") && body["error"].is_object() &&
-      body["error"].contains("message") && body["error"]["message"].is_string()) {
+  if (body.is_object() && body.contains("error") && body["error"].is_object() && body["error"].contains("message") &&
+      body["error"]["message"].is_string()) {
     return body["error"]["message"].get<std::string>();
   }
   return "";
@@ -202,8 +202,9 @@ Response page_error_hook(const Request& request, Response response) {
   switch (response.status) {
     case 404:
       title = "Page not found";
-      message = "There is nothing here. The address may be mistyped, or the server, blueprint or job was deleted "
-                "(or belongs to someone else).";
+      message =
+          "There is nothing here. The address may be mistyped, or the server, blueprint or job was deleted "
+          "(or belongs to someone else).";
       break;
     case 403:
       title = "Not allowed";
@@ -215,17 +216,24 @@ Response page_error_hook(const Request& request, Response response) {
       title = "Not possible here";
       message = "This address does not accept that request. Use the buttons on the pages.";
       break;
-    case 409: title = "That cannot be done now"; break;
+    case 409:
+      title = "That cannot be done now";
+      break;
     case 413:
       title = "Too large";
       message = "What you sent is too large (the limit is 1 MiB).";
       break;
-    case 422: title = "Please check your input"; break;
-    case 429: title = "Too many attempts"; break;
+    case 422:
+      title = "Please check your input";
+      break;
+    case 429:
+      title = "Too many attempts";
+      break;
     default:
       if (response.status >= 500) {
-        message = "The web app hit an unexpected problem; the details are in its log. Try again, and tell your "
-                  "administrator if it keeps happening.";
+        message =
+            "The web app hit an unexpected problem; the details are in its log. Try again, and tell your "
+            "administrator if it keeps happening.";
       }
   }
   if (message.empty()) message = "The request failed (HTTP " + std::to_string(response.status) + ").";
@@ -243,20 +251,20 @@ std::shared_ptr<EventSink> escaped_log_sink(std::shared_ptr<EventSink> sink) {
 nlohmann::json server_view(const Server& server, const StatusMap* statuses, const ServerPending* pending,
                            const std::string& host) {
   std::string state = server.state;
-  nlohmann::json view = {{"id", server.id},
-                         {"name", server.name},
-                         {"owner", server.owner_name},
-                         {"port", server.port},
-                         {"address", fmt::format("{}:{}", host, server.port)},
-                         {"blueprint_id", server.blueprint_id},
-                         {"blueprint_name", server.blueprint_name},
-                         {"blueprint_version", server.blueprint_version},
-                         {"applied_version", server.applied_version ? nlohmann::json(*server.applied_version)
-                                                                    : nlohmann::json(nullptr)},
-                         {"outdated", server.outdated()},
-                         {"map", ""},
-                         {"players", ""},
-                         {"has_live", false}};
+  nlohmann::json view = {
+      {"id", server.id},
+      {"name", server.name},
+      {"owner", server.owner_name},
+      {"port", server.port},
+      {"address", fmt::format("{}:{}", host, server.port)},
+      {"blueprint_id", server.blueprint_id},
+      {"blueprint_name", server.blueprint_name},
+      {"blueprint_version", server.blueprint_version},
+      {"applied_version", server.applied_version ? nlohmann::json(*server.applied_version) : nlohmann::json(nullptr)},
+      {"outdated", server.outdated()},
+      {"map", ""},
+      {"players", ""},
+      {"has_live", false}};
   if (statuses != nullptr) {
     auto it = statuses->find(server.name);
     if (it == statuses->end()) {
@@ -310,20 +318,20 @@ std::map<std::int64_t, ServerPending> pending_jobs(App& app, const Scope& scope)
 
 nlohmann::json job_view(const Job& job) {
   bool live = job.state == "queued" || job.state == "running";
-  nlohmann::json view = {{"id", job.id},
-                         {"type", job.type},
-                         {"target", job.target},
-                         {"server_id", job.server_id ? nlohmann::json(*job.server_id) : nlohmann::json(nullptr)},
-                         {"state", job.state},
-                         {"state_class", state_class(job.state)},
-                         {"created", format_time(job.created_at)},
-                         {"started", format_time(job.started_at.value_or(0))},
-                         {"finished", format_time(job.finished_at.value_or(0))},
-                         {"exit_code", job.exit_code ? nlohmann::json(std::to_string(*job.exit_code))
-                                                     : nlohmann::json(nullptr)},
-                         {"reason", job.reason},
-                         {"is_queued", job.state == "queued"},
-                         {"is_live", live}};
+  nlohmann::json view = {
+      {"id", job.id},
+      {"type", job.type},
+      {"target", job.target},
+      {"server_id", job.server_id ? nlohmann::json(*job.server_id) : nlohmann::json(nullptr)},
+      {"state", job.state},
+      {"state_class", state_class(job.state)},
+      {"created", format_time(job.created_at)},
+      {"started", format_time(job.started_at.value_or(0))},
+      {"finished", format_time(job.finished_at.value_or(0))},
+      {"exit_code", job.exit_code ? nlohmann::json(std::to_string(*job.exit_code)) : nlohmann::json(nullptr)},
+      {"reason", job.reason},
+      {"is_queued", job.state == "queued"},
+      {"is_live", live}};
   if (job.started_at) {
     std::int64_t end = job.finished_at.value_or(unix_now());
     view["duration"] = fmt::format("{} s", std::max<std::int64_t>(0, end - *job.started_at));

@@ -134,7 +134,8 @@ void register_job_pages(App& app) {
                      return error_from(job.error());
                    }
                    app.job_logs->end(job->id, job->state);
-                   if (!is_htmx(context.request)) return redirect(fmt::format("/jobs/{}?notice=job_cancelled", job->id));
+                   if (!is_htmx(context.request))
+                     return redirect(fmt::format("/jobs/{}?notice=job_cancelled", job->id));
                    if (context.request.query_param("view").value_or("") == "row") {
                      nlohmann::json row = job_view(*job);
                      row["show_owner"] = context.user().is_admin;

@@ -112,8 +112,8 @@ Result<nlohmann::json> server_jobs(App& app, Context& context, std::int64_t serv
   if (!jobs) return jobs.error();
   nlohmann::json list = nlohmann::json::array();
   for (const Job& job : *jobs) list.push_back(job_view(job));
-  return nlohmann::json{{"jobs", list}, {"has_jobs", !list.empty()}, {"server_id", server_id},
-                        {"csrf", context.auth->csrf_token}};
+  return nlohmann::json{
+      {"jobs", list}, {"has_jobs", !list.empty()}, {"server_id", server_id}, {"csrf", context.auth->csrf_token}};
 }
 
 Response new_server_page(App& app, Context& context, int status, nlohmann::json extra) {
@@ -124,9 +124,8 @@ Response new_server_page(App& app, Context& context, int status, nlohmann::json 
   std::string chosen = view.value("blueprint_id", "");
   nlohmann::json list = nlohmann::json::array();
   for (const Blueprint& blueprint : *blueprints) {
-    list.push_back({{"id", blueprint.id},
-                    {"name", blueprint.name},
-                    {"selected", std::to_string(blueprint.id) == chosen}});
+    list.push_back(
+        {{"id", blueprint.id}, {"name", blueprint.name}, {"selected", std::to_string(blueprint.id) == chosen}});
   }
   view["blueprints"] = list;
   view["has_blueprints"] = !list.empty();
@@ -229,14 +228,20 @@ void register_server_pages(App& app) {
                    Result<Server> server = app.servers->create(context.user().id, name, *blueprint_id);
                    if (!server) {
                      switch (server.error().code()) {
-                       case ErrorCode::kNotFound: extra["blueprint_error"] = server.error().message(); break;
+                       case ErrorCode::kNotFound:
+                         extra["blueprint_error"] = server.error().message();
+                         break;
                        case ErrorCode::kUnavailable:
-                         extra["error"] = server.error().message() + ". Ask an administrator to widen the port "
-                                                                     "range or delete an unused server.";
+                         extra["error"] = server.error().message() +
+                                          ". Ask an administrator to widen the port "
+                                          "range or delete an unused server.";
                          break;
                        case ErrorCode::kInvalidArgument:
-                       case ErrorCode::kAlreadyExists: extra["name_error"] = server.error().message(); break;
-                       default: return error_from(server.error());
+                       case ErrorCode::kAlreadyExists:
+                         extra["name_error"] = server.error().message();
+                         break;
+                       default:
+                         return error_from(server.error());
                      }
                      return new_server_page(app, context, 422, extra);
                    }
@@ -297,8 +302,8 @@ void register_server_pages(App& app) {
                    Response failure;
                    std::optional<Server> server = find_server(app, context, &failure);
                    if (!server) return failure;
-                   std::optional<long long> blueprint_id = parse_int(Form(context.request).get("blueprint_id"), 1,
-                                                                     INT64_MAX);
+                   std::optional<long long> blueprint_id =
+                       parse_int(Form(context.request).get("blueprint_id"), 1, INT64_MAX);
                    if (!blueprint_id) {
                      return server_page(app, context, *server, 422, {{"move_error", "Choose a blueprint."}});
                    }

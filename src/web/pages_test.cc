@@ -27,8 +27,10 @@ TEST(PageRender, EveryTemplateParsesAndRenders) {
 }
 
 TEST(PageRender, EscapesEveryValue) {
-  nlohmann::json view = {{"title", "<script>alert(1)</script>"}, {"message", "a \"quoted\" & 'single'"},
-                         {"status", 404}, {"asset", {{"css", "/x"}}}};
+  nlohmann::json view = {{"title", "<script>alert(1)</script>"},
+                         {"message", "a \"quoted\" & 'single'"},
+                         {"status", 404},
+                         {"asset", {{"css", "/x"}}}};
   std::string page = render_template("error", view);
   EXPECT_EQ(page.find("<script>alert"), std::string::npos);
   EXPECT_NE(page.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
@@ -63,9 +65,10 @@ TEST(EscapedLogSink, EscapesDataLinesAcrossWrites) {
   std::shared_ptr<EventSink> sink = escaped_log_sink(recorder);
   EXPECT_TRUE(sink->send("id: 1\ndata: <b>\"hi\"</b>\n\n: heartbeat\n\ndata: spl"));
   EXPECT_TRUE(sink->send("it & done\n\nevent: end\ndata: succeeded\n\n"));
-  EXPECT_EQ(recorder->received,
-            "id: 1\ndata: <div class=\"line\">&lt;b&gt;&quot;hi&quot;&lt;/b&gt;</div>\n\n: heartbeat\n\n"
-            "data: <div class=\"line\">split &amp; done</div>\n\nevent: end\ndata: <div class=\"line\">succeeded</div>\n\n");
+  EXPECT_EQ(
+      recorder->received,
+      "id: 1\ndata: <div class=\"line\">&lt;b&gt;&quot;hi&quot;&lt;/b&gt;</div>\n\n: heartbeat\n\n"
+      "data: <div class=\"line\">split &amp; done</div>\n\nevent: end\ndata: <div class=\"line\">succeeded</div>\n\n");
 }
 
 class PagesTest : public WebFixture {
@@ -76,18 +79,19 @@ class PagesTest : public WebFixture {
     std::string cookies;
     for (const auto& [name, value] : browser.cookies()) cookies += (cookies.empty() ? "" : "; ") + name + "=" + value;
     std::string body = csrf ? "csrf_token=" + url_encode(browser.csrf()) + "&" + form : form;
-    std::vector<std::pair<std::string, std::string>> headers = {
-        {"Cookie", cookies}, {"Content-Type", "application/x-www-form-urlencoded"}};
+    std::vector<std::pair<std::string, std::string>> headers = {{"Cookie", cookies},
+                                                                {"Content-Type", "application/x-www-form-urlencoded"}};
     if (htmx) headers.emplace_back("HX-Request", "true");
     return testing::http_request(port_, "POST", path, body, headers);
   }
   // A blueprint and a server of the browser's user; returns the server's id.
   std::int64_t make_server(Browser& browser, const std::string& name) {
-    EXPECT_EQ(post_form(browser, "/blueprints", "name=bp-" + name + "&map=c1m1_hotel&mode=coop&max_players=4&op=save")
-                  .status,
-              303);
+    EXPECT_EQ(
+        post_form(browser, "/blueprints", "name=bp-" + name + "&map=c1m1_hotel&mode=coop&max_players=4&op=save").status,
+        303);
     std::int64_t blueprint = browser.get("/api/v1/blueprints").json()["blueprints"].back()["id"];
-    EXPECT_EQ(post_form(browser, "/servers", "name=" + name + "&blueprint_id=" + std::to_string(blueprint)).status, 303);
+    EXPECT_EQ(post_form(browser, "/servers", "name=" + name + "&blueprint_id=" + std::to_string(blueprint)).status,
+              303);
     nlohmann::json servers = browser.get("/api/v1/servers").json();
     for (const nlohmann::json& server : servers["servers"]) {
       if (server["name"] == name) return server["id"];
@@ -175,9 +179,9 @@ TEST_F(PagesTest, AnotherUsersObjectsAre404Pages) {
   std::int64_t server = ann.get("/api/v1/servers").json()["servers"][0]["id"];
 
   Browser bob = logged_in("bob");
-  for (const std::string& path : {"/servers/" + std::to_string(server), "/servers/" + std::to_string(server) + "/status",
-                                  "/servers/" + std::to_string(server) + "/console",
-                                  "/blueprints/" + std::to_string(blueprint)}) {
+  for (const std::string& path :
+       {"/servers/" + std::to_string(server), "/servers/" + std::to_string(server) + "/status",
+        "/servers/" + std::to_string(server) + "/console", "/blueprints/" + std::to_string(blueprint)}) {
     HttpReply reply = bob.get(path);
     EXPECT_EQ(reply.status, 404) << path;
     EXPECT_NE(reply.body.find("Page not found"), std::string::npos) << path;
@@ -276,8 +280,9 @@ TEST_F(PagesTest, ChangePasswordAndApiTokens) {
   HttpReply differ = post_form(ann, "/account/password",
                                "current_password=password-ann&new_password=new-password&confirm_password=other-one");
   EXPECT_NE(differ.body.find("id=\"confirm-password-error\""), std::string::npos);
-  HttpReply changed = post_form(ann, "/account/password",
-                                "current_password=password-ann&new_password=new-password&confirm_password=new-password");
+  HttpReply changed =
+      post_form(ann, "/account/password",
+                "current_password=password-ann&new_password=new-password&confirm_password=new-password");
   EXPECT_EQ(changed.status, 303);
   EXPECT_EQ(changed.header("location"), "/account?notice=password_changed");
   EXPECT_EQ(Browser(port_).login("ann", "new-password").status, 200);

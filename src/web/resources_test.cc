@@ -30,8 +30,9 @@ TEST_F(ResourcesTest, BlueprintFieldErrorsComeFromTheSpecRules) {
   start();
   create_user("alice", Role::kUser);
   Browser alice = logged_in("alice");
-  HttpReply bad = alice.post("/api/v1/blueprints",
-                             {{"name", "b"}, {"spec", {{"max_players", 99}, {"port", 27015}, {"cvars", {{"a", "1;quit"}}}}}});
+  HttpReply bad =
+      alice.post("/api/v1/blueprints",
+                 {{"name", "b"}, {"spec", {{"max_players", 99}, {"port", 27015}, {"cvars", {{"a", "1;quit"}}}}}});
   ASSERT_EQ(bad.status, 422);
   nlohmann::json error = bad.json()["error"];
   std::set<std::string> fields;
@@ -92,7 +93,8 @@ TEST_F(ResourcesTest, ServerListEntriesEqualTheSingleServer) {
   std::int64_t bp = make_blueprint(alice, "quote \" back\\slash </script> \xc3\xa9t\xc3\xa9");
   HttpReply alpha = make_server(alice, "alpha", bp);
   ASSERT_EQ(make_server(alice, "beta", bp).status, 201);
-  HttpReply started = alice.post("/api/v1/servers/" + std::to_string(alpha.json()["server"]["id"].get<int>()) + "/start");
+  HttpReply started =
+      alice.post("/api/v1/servers/" + std::to_string(alpha.json()["server"]["id"].get<int>()) + "/start");
   ASSERT_EQ(wait_job(alice, job_of(started)), "succeeded");
   HttpReply list = alice.get("/api/v1/servers");
   ASSERT_EQ(list.status, 200);
@@ -146,9 +148,9 @@ TEST_F(ResourcesTest, BlueprintsArePrivate) {
   std::int64_t bobs_bp = make_blueprint(bob, "mine");
   HttpReply server = make_server(bob, "bobs", bobs_bp);
   ASSERT_EQ(server.status, 201);
-  HttpReply moved = bob.request("PUT", "/api/v1/servers/" + std::to_string(server.json()["server"]["id"].get<int>()) +
-                                           "/blueprint",
-                                {{"blueprint_id", bp}});
+  HttpReply moved =
+      bob.request("PUT", "/api/v1/servers/" + std::to_string(server.json()["server"]["id"].get<int>()) + "/blueprint",
+                  {{"blueprint_id", bp}});
   EXPECT_EQ(moved.status, 422);
   // Admins see everything.
   Browser root = logged_in("root");
@@ -198,7 +200,7 @@ TEST_F(ResourcesTest, PortsAreLowestFreeAndRangeCanBeFull) {
   HttpReply full = make_server(alice, "a4", bp);
   EXPECT_EQ(full.status, 409);
   EXPECT_NE(full.json()["error"]["message"].get<std::string>().find("no free port"), std::string::npos);
-  EXPECT_EQ(make_server(alice, "a1", bp).status, 409);      // names are unique on the host
+  EXPECT_EQ(make_server(alice, "a1", bp).status, 409);        // names are unique on the host
   EXPECT_EQ(make_server(alice, "Bad/Name", bp).status, 422);  // the instance-name grammar
   // Deleting the middle server frees the lowest port for the next one.
   std::int64_t middle = 0;
@@ -206,8 +208,7 @@ TEST_F(ResourcesTest, PortsAreLowestFreeAndRangeCanBeFull) {
   for (const auto& server : listed["servers"]) {
     if (server["port"] == 30001) middle = server["id"];
   }
-  EXPECT_EQ(wait_job(alice, job_of(alice.request("DELETE", "/api/v1/servers/" + std::to_string(middle)))),
-            "succeeded");
+  EXPECT_EQ(wait_job(alice, job_of(alice.request("DELETE", "/api/v1/servers/" + std::to_string(middle)))), "succeeded");
   HttpReply again = make_server(alice, "a5", bp);
   ASSERT_EQ(again.status, 201);
   EXPECT_EQ(again.json()["server"]["port"], 30001);
@@ -329,7 +330,8 @@ TEST_F(ResourcesTest, TwoViewersShareOneLogFollower) {
   std::int64_t bp = make_blueprint(alice, "base");
   std::string a = std::to_string(make_server(alice, "alpha", bp).json()["server"]["id"].get<int>());
   write_fake("alpha.log", "old line 1\nold line 2\n");
-  std::vector<std::pair<std::string, std::string>> headers{{"Cookie", "l4d2_session=" + alice.cookies()["l4d2_session"]}};
+  std::vector<std::pair<std::string, std::string>> headers{
+      {"Cookie", "l4d2_session=" + alice.cookies()["l4d2_session"]}};
   testing::StreamReader first(port_, "/api/v1/servers/" + a + "/logs", headers);
   ASSERT_TRUE(first.wait_for("data: old line 2", std::chrono::seconds(5))) << first.received();
   testing::StreamReader second(port_, "/api/v1/servers/" + a + "/logs", headers);
@@ -362,7 +364,8 @@ TEST_F(ResourcesTest, JobLogResumesFromLastEventId) {
   std::string a = std::to_string(make_server(alice, "alpha", bp).json()["server"]["id"].get<int>());
   write_fake("delay", "0.5");
   std::string job = std::to_string(job_of(alice.post("/api/v1/servers/" + a + "/start")));
-  std::vector<std::pair<std::string, std::string>> headers{{"Cookie", "l4d2_session=" + alice.cookies()["l4d2_session"]}};
+  std::vector<std::pair<std::string, std::string>> headers{
+      {"Cookie", "l4d2_session=" + alice.cookies()["l4d2_session"]}};
   testing::StreamReader first(port_, "/api/v1/jobs/" + job + "/log", headers);
   ASSERT_TRUE(first.wait_for("id: 2\n", std::chrono::seconds(5))) << first.received();
   first.close();  // the viewer drops after line 2

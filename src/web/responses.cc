@@ -12,8 +12,7 @@ Response json_response(int status, const nlohmann::json& body) {
   return response;
 }
 
-Response error_response(int status, std::string_view code, std::string_view message,
-                        std::optional<std::string> field) {
+Response error_response(int status, std::string_view code, std::string_view message, std::optional<std::string> field) {
   nlohmann::json error = {{"code", code}, {"message", message}, {"field", nullptr}};
   if (field) error["field"] = *field;
   return json_response(status, {{"error", error}});
@@ -21,11 +20,16 @@ Response error_response(int status, std::string_view code, std::string_view mess
 
 Response error_from(const Error& error, std::optional<std::string> field) {
   switch (error.code()) {
-    case ErrorCode::kInvalidArgument: return error_response(422, "invalid", error.message(), field);
-    case ErrorCode::kNotFound: return error_response(404, "not_found", error.message(), field);
-    case ErrorCode::kAlreadyExists: return error_response(409, "conflict", error.message(), field);
-    case ErrorCode::kPermissionDenied: return error_response(403, "forbidden", error.message(), field);
-    case ErrorCode::kUnavailable: return error_response(409, "unavailable", error.message(), field);
+    case ErrorCode::kInvalidArgument:
+      return error_response(422, "invalid", error.message(), field);
+    case ErrorCode::kNotFound:
+      return error_response(404, "not_found", error.message(), field);
+    case ErrorCode::kAlreadyExists:
+      return error_response(409, "conflict", error.message(), field);
+    case ErrorCode::kPermissionDenied:
+      return error_response(403, "forbidden", error.message(), field);
+    case ErrorCode::kUnavailable:
+      return error_response(409, "unavailable", error.message(), field);
     default:
       log::error("internal error: {}", error.message());
       return error_response(500, "internal", "internal error; see the web app's log");
