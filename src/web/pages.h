@@ -15,6 +15,7 @@
 
 #include "web/app.h"
 #include "web/page_render.h"
+#include "web/responses.h"
 
 namespace left4me::web {
 
@@ -30,6 +31,24 @@ class Form {
  private:
   std::vector<std::pair<std::string, std::string>> pairs_;
 };
+
+// The object a page route's {id} names, looked up in `store` (Servers, Blueprints, Jobs) within the viewer's
+// scope. nullopt, with *failure set to the answer, for an id that is not a number or names nothing the
+// viewer may see (404 either way: another user's object does not leak its existence).
+template <typename T, typename Store>
+std::optional<T> find_in_scope(Store& store, Context& context, std::string_view noun, Response* failure) {
+  std::optional<std::int64_t> id = context.id_param(0);
+  if (!id) {
+    *failure = error_response(404, "not_found", std::string(noun) + " not found");
+    return std::nullopt;
+  }
+  Result<T> found = store.get(*id, context.scope());
+  if (!found) {
+    *failure = error_from(found.error());
+    return std::nullopt;
+  }
+  return std::move(*found);
+}
 
 // The view every page starts from: title, the user and nav (when logged in), the CSRF token, the static
 // file URLs, and the notice named by ?notice= (a fixed message; never text from the URL).

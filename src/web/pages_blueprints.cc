@@ -278,17 +278,7 @@ Response blueprint_form_page(App& app, Context& context, int status, const std::
 }
 
 std::optional<Blueprint> find_blueprint(App& app, Context& context, Response* failure) {
-  std::optional<std::int64_t> id = context.id_param(0);
-  if (!id) {
-    *failure = error_response(404, "not_found", "blueprint not found");
-    return std::nullopt;
-  }
-  Result<Blueprint> blueprint = app.blueprints->get(*id, context.scope());
-  if (!blueprint) {
-    *failure = error_from(blueprint.error());
-    return std::nullopt;
-  }
-  return *blueprint;
+  return find_in_scope<Blueprint>(*app.blueprints, context, "blueprint", failure);
 }
 
 // Create (no blueprint) or update: a row operation re-renders, "save" validates and stores.

@@ -44,17 +44,7 @@ Result<nlohmann::json> job_rows(App& app, Context& context, const std::string& s
 }
 
 std::optional<Job> find_job(App& app, Context& context, Response* failure) {
-  std::optional<std::int64_t> id = context.id_param(0);
-  if (!id) {
-    *failure = error_response(404, "not_found", "job not found");
-    return std::nullopt;
-  }
-  Result<Job> job = app.jobs->get(*id, context.scope());
-  if (!job) {
-    *failure = error_from(job.error());
-    return std::nullopt;
-  }
-  return *job;
+  return find_in_scope<Job>(*app.jobs, context, "job", failure);
 }
 
 nlohmann::json summary_view(Context& context, const Job& job) {

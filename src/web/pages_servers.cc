@@ -154,17 +154,7 @@ Response server_page(App& app, Context& context, const Server& server, int statu
 }
 
 std::optional<Server> find_server(App& app, Context& context, Response* failure) {
-  std::optional<std::int64_t> id = context.id_param(0);
-  if (!id) {
-    *failure = error_response(404, "not_found", "server not found");
-    return std::nullopt;
-  }
-  Result<Server> server = app.servers->get(*id, context.scope());
-  if (!server) {
-    *failure = error_from(server.error());
-    return std::nullopt;
-  }
-  return *server;
+  return find_in_scope<Server>(*app.servers, context, "server", failure);
 }
 
 Response server_action(App& app, Context& context, const std::string& type) {
