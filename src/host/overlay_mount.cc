@@ -73,18 +73,31 @@ Error fs_error(std::string_view what, int fs_fd, int err) {
   return detail.empty() ? error : Error(error.code(), error.message() + " (" + detail + ")");
 }
 
-MountState classify(const MountTable& table, const model::Layout& layout, const model::InstanceName& name) {
+// The instance's state from what sits at each of its mount points, as `mounts_at` reports it (from the
+// mount table, or from the kernel per path: mount_probe.h); nullopt when `mounts_at` cannot say for one.
+template <typename MountsAtPoint>
+std::optional<MountState> classify_points(const model::Layout& layout, const model::InstanceName& name,
+                                          MountsAtPoint mounts_at) {
   std::size_t total = 0;
   bool stacked = false;
+  std::optional<MountsAt> merged;
   for (const std::string& point : instance_mountpoints(layout, name)) {
-    std::size_t count = table.count_at(point);
-    total += count;
-    if (count > 1) stacked = true;
+    std::optional<MountsAt> at = mounts_at(point);
+    if (!at) return std::nullopt;
+    total += at->count;
+    if (at->count > 1) stacked = true;
+    if (point == layout.merged(name)) merged = at;
   }
   if (total == 0) return MountState::kUnmounted;
-  const MountEntry* merged = table.top_at(layout.merged(name));
-  if (!stacked && merged && merged->fstype == "overlay") return MountState::kMounted;
+  if (!stacked && merged && merged->count == 1 && merged->top_fstype == "overlay") return MountState::kMounted;
   return MountState::kDamaged;
+}
+
+MountState classify(const MountTable& table, const model::Layout& layout, const model::InstanceName& name) {
+  return *classify_points(layout, name, [&table](const std::string& point) {
+    const MountEntry* top = table.top_at(point);
+    return std::optional<MountsAt>(MountsAt{table.count_at(point), top ? top->fstype : std::string()});
+  });
 }
 
 // Unmounts every instance mount point, innermost first, as often as something is mounted there.
@@ -492,28 +505,11 @@ Status unmount_instance(const model::Layout& given, const model::InstanceName& n
   return remove_tree_at(work->get(), "work");
 }
 
-// classify() from the kernel's answers for each mount point (mount_probe.h) instead of the whole table;
-// nullopt when any point cannot be probed.
-std::optional<MountState> probe_state(const model::Layout& layout, const model::InstanceName& name) {
-  std::size_t total = 0;
-  bool stacked = false;
-  std::optional<MountsAt> merged;
-  for (const std::string& point : instance_mountpoints(layout, name)) {
-    std::optional<MountsAt> at = probe_mounts_at(point);
-    if (!at) return std::nullopt;
-    total += at->count;
-    if (at->count > 1) stacked = true;
-    if (point == layout.merged(name)) merged = at;
-  }
-  if (total == 0) return MountState::kUnmounted;
-  if (!stacked && merged && merged->count == 1 && merged->top_fstype == "overlay") return MountState::kMounted;
-  return MountState::kDamaged;
-}
-
 Result<MountState> instance_mount_state(const model::Layout& given, const model::InstanceName& name) {
   Result<model::Layout> layout = canonical_layout(given);
   if (!layout) return layout.error();
-  if (std::optional<MountState> probed = probe_state(*layout, name)) return *probed;
+  // The kernel's answer per mount point when it has one (no libmount loaded), else the whole table.
+  if (std::optional<MountState> probed = classify_points(*layout, name, probe_mounts_at)) return *probed;
   Result<MountTable> table = MountTable::read();
   if (!table) return table.error();
   return classify(*table, *layout, name);
