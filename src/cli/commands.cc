@@ -198,7 +198,7 @@ int do_supervise(const Options& options) {
   auto config = host::load_host_config();
   if (!config.ok()) return kExitFailure;
   return host::run_supervisor(
-      config->layout, *name, options.lock_fd, host::restart_policy_from_environment(),
+      config->layout, *name, config->uid_range, options.lock_fd, host::restart_policy_from_environment(),
       [](std::uint16_t port) { return host::query_live(port, std::chrono::milliseconds(200)).has_value(); });
 }
 

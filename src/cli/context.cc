@@ -19,15 +19,7 @@ std::string self_exe() {
 }
 
 std::unique_ptr<host::Mounter> make_mounter(const host::HostConfig& config) {
-  if (::geteuid() == 0) {
-    auto setting = [&config](const char* key) -> std::optional<std::string> {
-      auto it = config.values.find(key);
-      if (it == config.values.end() || it->second.empty()) return std::nullopt;
-      return it->second;
-    };
-    return host::make_direct_mounter(config.layout,
-                                     {setting("LEFT4ME_INSTANCE_UID_BASE"), setting("LEFT4ME_INSTANCE_UID_COUNT")});
-  }
+  if (::geteuid() == 0) return host::make_direct_mounter(config.layout, config.uid_range);
   return host::make_helper_mounter(config.layout, config.overlay_helper);
 }
 

@@ -52,8 +52,10 @@ class BuiltinSupervisor : public Supervisor {
 
 // The body of `l4d2ctl __supervise <name> --lock-fd N`: runs until the server is stopped or
 // has failed. Returns the process exit code.
-int run_supervisor(const model::Layout& layout, const model::InstanceName& name, int lock_fd,
-                   const RestartPolicy& policy, const ReadinessProbe& probe);
+// `uid_range` is host.env's instance uid range (the server's uid is re-validated against it at every
+// start when running as root).
+int run_supervisor(const model::Layout& layout, const model::InstanceName& name, const IdentityRange& uid_range,
+                   int lock_fd, const RestartPolicy& policy, const ReadinessProbe& probe);
 
 // Set by SIGINT/SIGTERM handlers of `logs --follow`; ends follow loops.
 const std::atomic<bool>* follow_stop_flag();

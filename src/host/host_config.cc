@@ -8,15 +8,21 @@ namespace left4me::host {
 namespace {
 
 // The keys the environment may set over host.env.
-constexpr const char* kKeys[] = {"LEFT4ME_ROOT",           "LEFT4ME_STEAMCMD",          "LEFT4ME_SUPERVISOR",
-                                 "LEFT4ME_OVERLAY_HELPER", "LEFT4ME_INSTANCE_UID_BASE", "LEFT4ME_INSTANCE_UID_COUNT"};
+constexpr const char* kKeys[] = {"LEFT4ME_ROOT",
+                                 "LEFT4ME_STEAMCMD",
+                                 "LEFT4ME_SUPERVISOR",
+                                 "LEFT4ME_OVERLAY_HELPER",
+                                 "LEFT4ME_INSTANCE_UID_BASE",
+                                 "LEFT4ME_INSTANCE_UID_COUNT",
+                                 "LEFT4ME_PORT_RANGE_START",
+                                 "LEFT4ME_PORT_RANGE_END"};
 
 }  // namespace
 
 Result<HostConfig> load_host_config() {
   const char* env_file = std::getenv("LEFT4ME_HOST_ENV");
   const bool named = env_file != nullptr && *env_file != '\0';
-  std::string path = named ? env_file : std::string(kDefaultHostEnv);
+  std::string path = named ? env_file : std::string(kHostEnvPath);
   // The default file may be absent; a file named by LEFT4ME_HOST_ENV must exist.
   Result<EnvValues> read = read_env_file(path, named ? EnvFile::kRequired : EnvFile::kOptional);
   if (!read) {
@@ -28,11 +34,14 @@ Result<HostConfig> load_host_config() {
     if (const char* value = std::getenv(key); value != nullptr && *value != '\0') values[key] = value;
   }
 
-  auto root = values.count("LEFT4ME_ROOT") ? values["LEFT4ME_ROOT"] : std::string(model::Layout::kDefaultRoot);
-  auto layout = model::Layout::create(root);
-  if (!layout.ok()) return layout.error();
+  Result<HostEnv> host = parse_host_env(values, path);
+  if (!host) return host.error();
   HostConfig config{
-      *layout, values["LEFT4ME_STEAMCMD"], SupervisorKind::kAuto,
+      std::move(host->layout),
+      host->uid_range,
+      host->ports,
+      values["LEFT4ME_STEAMCMD"],
+      SupervisorKind::kAuto,
       values.count("LEFT4ME_OVERLAY_HELPER") ? values["LEFT4ME_OVERLAY_HELPER"] : std::string(kDefaultOverlayHelper),
       values};
   const std::string& supervisor = values["LEFT4ME_SUPERVISOR"];

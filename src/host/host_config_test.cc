@@ -57,5 +57,31 @@ TEST_F(HostConfigEnvTest, NamedFileMustExistAndValuesAreChecked) {
   EXPECT_NE(config.error().message().find("LEFT4ME_SUPERVISOR"), std::string::npos);
 }
 
+// The uid and port ranges come from host.env through the one parser the helpers use (host_env.h);
+// a bad value is refused up front, naming the file and the key.
+TEST_F(HostConfigEnvTest, LoadsTheUidAndPortRangesAndRefusesBadOnes) {
+  ASSERT_TRUE(write_file_atomic(dir_ + "/host.env",
+                                "LEFT4ME_INSTANCE_UID_BASE=3100000\nLEFT4ME_INSTANCE_UID_COUNT=7\n"
+                                "LEFT4ME_PORT_RANGE_START=28000\nLEFT4ME_PORT_RANGE_END=28009\n")
+                  .ok());
+  auto config = load_host_config();
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->uid_range.base, 3100000u);
+  EXPECT_EQ(config->uid_range.count, 7u);
+  EXPECT_EQ(config->ports.start, 28000);
+  EXPECT_EQ(config->ports.end, 28009);
+  ASSERT_TRUE(write_file_atomic(dir_ + "/host.env", "LEFT4ME_INSTANCE_UID_BASE=12\n").ok());
+  config = load_host_config();
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message().find("host.env: LEFT4ME_INSTANCE_UID_BASE: '12'"), std::string::npos)
+      << config.error().message();
+  ASSERT_TRUE(
+      write_file_atomic(dir_ + "/host.env", "LEFT4ME_PORT_RANGE_START=28000\nLEFT4ME_PORT_RANGE_END=27999\n").ok());
+  config = load_host_config();
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message().find("is after LEFT4ME_PORT_RANGE_END 27999"), std::string::npos)
+      << config.error().message();
+}
+
 }  // namespace
 }  // namespace left4me::host

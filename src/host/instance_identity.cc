@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -162,6 +163,22 @@ Result<uid_t> ensure_instance_uid(const model::Layout& layout, const model::Inst
     return Error::from_errno("rename " + display, errno);
   }
   return *chosen;
+}
+
+Result<DataRootOwner> data_root_owner(const model::Layout& layout) {
+  struct stat st {};
+  if (::stat(layout.root().c_str(), &st) != 0) return Error::from_errno("stat " + layout.root(), errno);
+  return DataRootOwner{st.st_uid, st.st_gid};
+}
+
+Result<std::optional<uid_t>> instance_server_uid(const model::Layout& layout, const model::InstanceName& name,
+                                                 const IdentityRange& range) {
+  Result<DataRootOwner> owner = data_root_owner(layout);
+  if (!owner) return owner.error();
+  if (owner->uid == 0) return std::optional<uid_t>();
+  Result<uid_t> uid = ensure_instance_uid(layout, name, range, owner->uid);
+  if (!uid) return uid.error();
+  return std::optional<uid_t>(*uid);
 }
 
 }  // namespace left4me::host

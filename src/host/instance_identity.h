@@ -1,7 +1,7 @@
 // Per-instance identity: each instance's server runs as its own uid (gid = uid) taken from a
-// configured range, allocated once and recorded in instances/<name>/uid. Only the overlay helper
-// (root) allocates; anyone may read. Thread-safe; allocation is serialized across processes by
-// flock on the instances directory.
+// configured range, allocated once and recorded in instances/<name>/uid. Only root allocates (the
+// overlay mount, left4me-systemctl, the built-in supervisor as root); anyone may read. Thread-safe;
+// allocation is serialized across processes by flock on the instances directory.
 #pragma once
 
 #include <sys/types.h>
@@ -40,5 +40,21 @@ Result<std::optional<uid_t>> read_instance_uid(const model::Layout& layout, cons
 // `layout` must have a canonical root.
 Result<uid_t> ensure_instance_uid(const model::Layout& layout, const model::InstanceName& name,
                                   const IdentityRange& range, uid_t service_uid);
+
+// The owner of the data root: the service user, since only root could have made it anyone else. The
+// root path and its parents are root's to choose (host.env), so it is stat'ed following symlinks.
+struct DataRootOwner {
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+Result<DataRootOwner> data_root_owner(const model::Layout& layout);
+
+// The one answer to "which uid does this instance's server run as": nullopt when the data root belongs
+// to root (there is no service user to separate from, and the overlay is not idmapped); otherwise the
+// instance's own uid, allocated on first use and re-validated on every call (ensure_instance_uid), since
+// the record lives in a directory the service user owns. Used by the overlay mount, left4me-systemctl
+// and the built-in supervisor running as root.
+Result<std::optional<uid_t>> instance_server_uid(const model::Layout& layout, const model::InstanceName& name,
+                                                 const IdentityRange& range);
 
 }  // namespace left4me::host

@@ -1,21 +1,19 @@
 #include "host/launch.h"
 
-#include "base/file.h"
+#include "host/instance_env_file.h"
 #include "model/render.h"
 
 namespace left4me::host {
 
 Result<LaunchPlan> read_launch_plan(const model::Layout& layout, const model::InstanceName& name) {
-  std::string path = layout.instance_env(name);
-  auto content = read_file(path);
-  if (!content.ok()) {
-    if (content.error().code() == ErrorCode::kNotFound) {
-      return Error::not_found("no such instance '" + name.str() + "' (run l4d2ctl initialize first)");
-    }
-    return content.error();
+  // The service user writes instance.env; read it as privileged code must (the built-in supervisor may
+  // run as root).
+  auto env = read_instance_env(layout, name);
+  if (!env.ok()) {
+    // A malformed file on disk is a broken instance, not a bad argument of this call.
+    if (env.error().code() == ErrorCode::kInvalidArgument) return Error::failed(env.error().message());
+    return env.error();
   }
-  auto env = model::parse_instance_env(*content, path);
-  if (!env.ok()) return Error::failed(env.error().message());
 
   LaunchPlan plan;
   plan.game_root = layout.merged(name);

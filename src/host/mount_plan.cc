@@ -6,35 +6,6 @@
 
 namespace left4me::host {
 
-std::optional<std::string> env_file_value(std::string_view text, std::string_view key) {
-  for (const std::string& line : split(text, '\n')) {
-    std::string_view view = line;
-    if (!view.empty() && view.back() == '\r') view.remove_suffix(1);
-    size_t equals = view.find('=');
-    if (equals == std::string_view::npos) continue;
-    std::string_view line_key = trim(view.substr(0, equals));
-    if (line_key.starts_with("export ")) line_key = trim(line_key.substr(7));
-    if (line_key == key) return std::string(view.substr(equals + 1));
-  }
-  return std::nullopt;
-}
-
-Result<std::vector<std::string>> parse_lowerdirs(std::string_view value) {
-  if (value.empty()) return Error::invalid("L4D2_LOWERDIRS is empty");
-  std::vector<std::string> layers = split(value, ':');
-  if (layers.size() > kMaxLowerLayers) {
-    return Error::invalid(
-        fmt::format("L4D2_LOWERDIRS has {} layers; overlayfs stacks at most {}", layers.size(), kMaxLowerLayers));
-  }
-  for (size_t i = 0; i < layers.size(); ++i) {
-    if (layers[i].empty()) return Error::invalid(fmt::format("L4D2_LOWERDIRS: layer {} is empty", i + 1));
-    if (layers[i][0] != '/') {
-      return Error::invalid(fmt::format("L4D2_LOWERDIRS: layer {} '{}' is not an absolute path", i + 1, layers[i]));
-    }
-  }
-  return layers;
-}
-
 std::string_view layer_root_name(LayerRoot root) {
   switch (root) {
     case LayerRoot::kInstallation:

@@ -20,17 +20,6 @@ namespace left4me::host {
 // The kernel's overlayfs stack limit (FILESYSTEM_MAX_STACK_DEPTH * ... = 500 lower layers).
 inline constexpr std::size_t kMaxLowerLayers = 500;
 
-// The value of `key` in instance.env's KEY=VALUE text: the first line whose key, with surrounding
-// whitespace removed (and an optional "export "), equals `key`; the raw text after the first '='. No
-// unquoting: the writer emits plain values. nullopt if no line has that key. The helper takes only
-// L4D2_LOWERDIRS from instance.env and checks the layers itself (parse_lowerdirs, then each one opened);
-// host.env and web.env are read by base/env_file.h.
-std::optional<std::string> env_file_value(std::string_view text, std::string_view key);
-
-// Splits an L4D2_LOWERDIRS value ("top:...:installation") into absolute paths, top layer first.
-// Fails on an empty value, an empty element, a relative path, or more than kMaxLowerLayers layers.
-Result<std::vector<std::string>> parse_lowerdirs(std::string_view value);
-
 // The four directories a lower layer may come from. Each idmapped bind is named after its root.
 enum class LayerRoot { kInstallation, kOverlays, kWorkshopCache, kGlobalOverlayCache };
 inline constexpr LayerRoot kLayerRoots[] = {LayerRoot::kInstallation, LayerRoot::kOverlays, LayerRoot::kWorkshopCache,

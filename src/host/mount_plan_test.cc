@@ -10,31 +10,6 @@ namespace {
 model::Layout test_layout() { return *model::Layout::create("/srv/l4m"); }
 model::InstanceName alpha() { return *model::InstanceName::create("alpha"); }
 
-TEST(EnvFileValue, FindsTheFirstLineWithTheKeyAndKeepsTheRawValue) {
-  std::string text = "L4D2_PORT=27015\n  L4D2_LOWERDIRS =/a:/b=c\r\nL4D2_LOWERDIRS=/other\n";
-  EXPECT_EQ(env_file_value(text, "L4D2_LOWERDIRS"), std::optional<std::string>("/a:/b=c"));
-  EXPECT_EQ(env_file_value("export LEFT4ME_ROOT=/x\n", "LEFT4ME_ROOT"), std::optional<std::string>("/x"));
-  EXPECT_EQ(env_file_value("L4D2_PORT=1\n", "L4D2_LOWERDIRS"), std::nullopt);
-}
-
-TEST(ParseLowerdirs, SplitsTopFirst) {
-  Result<std::vector<std::string>> layers = parse_lowerdirs("/srv/l4m/overlays/2:/srv/l4m/installation");
-  ASSERT_TRUE(layers.ok());
-  EXPECT_EQ(*layers, (std::vector<std::string>{"/srv/l4m/overlays/2", "/srv/l4m/installation"}));
-}
-
-TEST(ParseLowerdirs, RefusesEmptyRelativeAndTooMany) {
-  EXPECT_EQ(parse_lowerdirs("").error().message(), "L4D2_LOWERDIRS is empty");
-  EXPECT_EQ(parse_lowerdirs("/a::/b").error().message(), "L4D2_LOWERDIRS: layer 2 is empty");
-  EXPECT_EQ(parse_lowerdirs("/a:").error().message(), "L4D2_LOWERDIRS: layer 2 is empty");
-  EXPECT_EQ(parse_lowerdirs("a/b").error().message(), "L4D2_LOWERDIRS: layer 1 'a/b' is not an absolute path");
-  std::string value;
-  for (int i = 0; i < 500; ++i) value += (i ? ":/o/" : "/o/") + std::to_string(i);
-  EXPECT_TRUE(parse_lowerdirs(value).ok());
-  EXPECT_EQ(parse_lowerdirs(value + ":/o/x").error().message(),
-            "L4D2_LOWERDIRS has 501 layers; overlayfs stacks at most 500");
-}
-
 TEST(MountPlan, WithoutIdentityMountsTheRealDirectories) {
   std::vector<std::string> lowers = {"/srv/l4m/overlays/2", "/srv/l4m/installation"};
   Result<MountPlan> plan =

@@ -51,17 +51,12 @@ class HelperMounter final : public Mounter {
 
 class DirectMounter final : public Mounter {
  public:
-  DirectMounter(model::Layout layout, UidRangeSetting setting)
-      : layout_(std::move(layout)), setting_(std::move(setting)) {}
+  DirectMounter(model::Layout layout, const IdentityRange& uid_range)
+      : layout_(std::move(layout)), uid_range_(uid_range) {}
 
   Status mount(const model::InstanceName& name) override {
-    auto view = [](const std::optional<std::string>& text) {
-      return text ? std::optional<std::string_view>(*text) : std::nullopt;
-    };
-    Result<IdentityRange> range = IdentityRange::create(view(setting_.base), view(setting_.count));
-    if (!range) return range.error();
     OverlayConfig config;
-    config.identity_range = *range;
+    config.identity_range = uid_range_;
     Status status = mount_instance(layout_, name, config);
     if (!status) return status.error().with_context("mount '" + name.str() + "'");
     return status;
@@ -75,7 +70,7 @@ class DirectMounter final : public Mounter {
 
  private:
   model::Layout layout_;
-  UidRangeSetting setting_;
+  IdentityRange uid_range_;
 };
 
 }  // namespace
@@ -84,8 +79,8 @@ std::unique_ptr<Mounter> make_helper_mounter(const model::Layout& layout, const 
   return std::make_unique<HelperMounter>(layout, helper);
 }
 
-std::unique_ptr<Mounter> make_direct_mounter(const model::Layout& layout, UidRangeSetting uid_range) {
-  return std::make_unique<DirectMounter>(layout, std::move(uid_range));
+std::unique_ptr<Mounter> make_direct_mounter(const model::Layout& layout, const IdentityRange& uid_range) {
+  return std::make_unique<DirectMounter>(layout, uid_range);
 }
 
 }  // namespace left4me::host

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "base/result.h"
+#include "host/instance_identity.h"
 #include "model/instance_name.h"
 #include "model/layout.h"
 
@@ -30,15 +31,8 @@ class Mounter {
 // sudo is used when the effective uid is not 0. A failing helper becomes an Error carrying its one-line message.
 std::unique_ptr<Mounter> make_helper_mounter(const model::Layout& layout, const std::string& helper);
 
-// LEFT4ME_INSTANCE_UID_BASE / LEFT4ME_INSTANCE_UID_COUNT as configured (host.env, the environment on
-// top: HostConfig::values), unchecked until a mount needs them; nullopt: the default.
-struct UidRangeSetting {
-  std::optional<std::string> base;
-  std::optional<std::string> count;
-};
-
-// Calls mount_instance/unmount_instance in this process (must be root), with the instance uid range
-// from the same host.env keys the helper reads.
-std::unique_ptr<Mounter> make_direct_mounter(const model::Layout& layout, UidRangeSetting uid_range);
+// Calls mount_instance/unmount_instance in this process (must be root), allocating instance uids from
+// `uid_range` (host.env's, as HostConfig loaded it: the same keys the helper reads).
+std::unique_ptr<Mounter> make_direct_mounter(const model::Layout& layout, const IdentityRange& uid_range);
 
 }  // namespace left4me::host

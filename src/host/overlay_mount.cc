@@ -21,6 +21,7 @@
 
 #include "base/file.h"
 #include "base/strings.h"
+#include "host/instance_env_file.h"
 #include "host/mount_probe.h"
 #include "host/mount_table.h"
 #include "host/safe_open.h"
@@ -267,18 +268,9 @@ Status make_overlay(const std::vector<UniqueFd>& lowers, int upper, int work, in
 Result<MountPlan> prepare_plan(const model::Layout& layout, const model::InstanceName& name,
                                const OverlayConfig& config, int upper_fd) {
   std::string env_path = layout.instance_env(name);
-  Result<UniqueFd> env_fd = open_no_symlinks(AT_FDCWD, env_path, O_RDONLY | O_NONBLOCK, shown(layout, env_path));
-  if (!env_fd) return env_fd.error();
-  struct stat st;
-  if (::fstat(env_fd->get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    return Error::invalid(shown(layout, env_path) + ": is not a regular file");
-  }
-  Result<std::string> env_text = read_file(proc_fd(env_fd->get()));
-  if (!env_text) return env_text.error();
-  std::optional<std::string> value = env_file_value(*env_text, "L4D2_LOWERDIRS");
-  if (!value) return Error::invalid(shown(layout, env_path) + ": no L4D2_LOWERDIRS line");
-  Result<std::vector<std::string>> layers = parse_lowerdirs(*value);
-  if (!layers) return layers.error().with_context(shown(layout, env_path));
+  Result<model::InstanceEnv> env = read_instance_env(layout, name);
+  if (!env) return env.error();
+  const std::vector<std::string>* layers = &env->lowerdirs;
 
   std::vector<std::string> resolved;
   for (size_t i = 0; i < layers->size(); ++i) {
@@ -303,13 +295,12 @@ Result<MountPlan> prepare_plan(const model::Layout& layout, const model::Instanc
                      canonical(layout.global_overlay_cache())};
 
   std::optional<Identity> identity;
-  struct stat root_st;
-  if (::stat(layout.root().c_str(), &root_st) != 0) return Error::from_errno("stat " + layout.root(), errno);
-  if (root_st.st_uid != 0) {
-    // LEFT4ME_ROOT's owner is the service user (only root could have made it anyone else).
-    Result<uid_t> uid = ensure_instance_uid(layout, name, config.identity_range, root_st.st_uid);
-    if (!uid) return uid.error();
-    identity = Identity{root_st.st_uid, root_st.st_gid, *uid, static_cast<gid_t>(*uid)};
+  Result<std::optional<uid_t>> uid = instance_server_uid(layout, name, config.identity_range);
+  if (!uid) return uid.error();
+  if (*uid) {
+    Result<DataRootOwner> owner = data_root_owner(layout);
+    if (!owner) return owner.error();
+    identity = Identity{owner->uid, owner->gid, **uid, static_cast<gid_t>(**uid)};
   }
   Result<MountPlan> plan = make_mount_plan(layout, name, resolved, roots, identity);
   if (!plan) return plan.error().with_context(shown(layout, env_path));

@@ -61,7 +61,8 @@ class OverlayMountTest : public ::testing::Test {
   }
   void make_instance(const std::string& text, const std::string& lowerdirs) {
     model::InstanceName name = *model::InstanceName::create(text);
-    write(layout_->instance_env(name), "L4D2_PORT=27015\nL4D2_LOWERDIRS=" + lowerdirs + "\n");
+    write(layout_->instance_env(name),
+          "L4D2_PORT=27015\nL4D2_LOWERDIRS=" + lowerdirs + "\nL4D2_ARGS=+map c1m1_hotel\n");
     for (const std::string& dir : {layout_->upper(name), layout_->work(name), layout_->merged(name)}) {
       ASSERT_TRUE(make_directories(dir).ok());
     }

@@ -27,22 +27,20 @@ constexpr milliseconds kProbeInterval{250};
 
 std::int64_t now_unix() { return static_cast<std::int64_t>(::time(nullptr)); }
 
-// The uid the server runs as: the instance's own (docs/design.md, "uid scheme") when we are root and
-// the overlay is idmapped (the data root belongs to a service user); otherwise our own.
-Result<std::optional<uid_t>> server_identity(const model::Layout& layout, const model::InstanceName& name) {
+// The uid the server runs as: instance_server_uid's answer when we are root; otherwise our own.
+Result<std::optional<uid_t>> server_identity(const model::Layout& layout, const model::InstanceName& name,
+                                             const IdentityRange& range) {
   if (::geteuid() != 0) return std::optional<uid_t>();
-  struct stat root {};
-  if (::stat(layout.root().c_str(), &root) != 0) return Error::from_errno("stat " + layout.root(), errno);
-  if (root.st_uid == 0) return std::optional<uid_t>();
-  return read_instance_uid(layout, name);
+  return instance_server_uid(layout, name, range);
 }
 
 class SupervisorProcess {
  public:
-  SupervisorProcess(const model::Layout& layout, const model::InstanceName& name, const RestartPolicy& policy,
-                    const ReadinessProbe& probe, ConsoleLogWriter log, UniqueFd signals)
+  SupervisorProcess(const model::Layout& layout, const model::InstanceName& name, const IdentityRange& uid_range,
+                    const RestartPolicy& policy, const ReadinessProbe& probe, ConsoleLogWriter log, UniqueFd signals)
       : layout_(layout),
         name_(name),
+        uid_range_(uid_range),
         policy_(policy),
         probe_(probe),
         log_(std::move(log)),
@@ -86,7 +84,7 @@ class SupervisorProcess {
       exit_error_ = plan.argv[0] + " does not exist (game tree not mounted?)";
       return std::nullopt;
     }
-    auto identity = server_identity(layout_, name_);
+    auto identity = server_identity(layout_, name_, uid_range_);
     if (!identity.ok()) {
       exit_error_ = identity.error().message();
       return std::nullopt;
@@ -213,6 +211,7 @@ class SupervisorProcess {
 
   const model::Layout& layout_;
   const model::InstanceName& name_;
+  const IdentityRange& uid_range_;
   RestartPolicy policy_;
   ReadinessProbe probe_;
   ConsoleLogWriter log_;
@@ -225,8 +224,8 @@ class SupervisorProcess {
 
 }  // namespace
 
-int run_supervisor(const model::Layout& layout, const model::InstanceName& name, int lock_fd,
-                   const RestartPolicy& policy, const ReadinessProbe& probe) {
+int run_supervisor(const model::Layout& layout, const model::InstanceName& name, const IdentityRange& uid_range,
+                   int lock_fd, const RestartPolicy& policy, const ReadinessProbe& probe) {
   UniqueFd lock(lock_fd);  // held until this process ends
   ::fcntl(lock.get(), F_SETFD, FD_CLOEXEC);
   ::signal(SIGHUP, SIG_IGN);
@@ -240,7 +239,7 @@ int run_supervisor(const model::Layout& layout, const model::InstanceName& name,
   if (!signals.valid()) return 1;
   auto log = ConsoleLogWriter::open(layout.console_log(name), policy.log_max_bytes);
   if (!log.ok()) return 1;
-  SupervisorProcess supervisor(layout, name, policy, probe, std::move(*log), std::move(signals));
+  SupervisorProcess supervisor(layout, name, uid_range, policy, probe, std::move(*log), std::move(signals));
   return supervisor.run();
 }
 
