@@ -1,14 +1,16 @@
-// left4me-journalctl <name> --lines <n> --follow|--no-follow: a server's
-// console (message text only) from the journal, streamed; the unprivileged
-// service runs it through sudo. Validates everything and derives the unit name
-// itself. Exit: journalctl's status; 2 usage or invalid argument (journalctl is
-// not run); 69 journalctl missing.
+// left4me-journalctl [--host-env FILE] <name> --lines <n> --follow|--no-follow: a
+// server's console (message text only) from the journal, streamed; the
+// unprivileged service runs it through sudo. Validates everything and derives
+// the unit name itself; never reads its environment (helper/helper_config.h).
+// Exit: journalctl's status; 1 unreadable host.env; 2 usage or invalid argument
+// (journalctl is not run); 69 journalctl missing.
 #include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/strings.h"
+#include "helper/helper_config.h"
 #include "helper/systemd_tool.h"
 #include "model/instance_name.h"
 
@@ -21,7 +23,7 @@ constexpr std::string_view kProgram = "left4me-journalctl";
 constexpr long long kMaxLines = 1000000;
 
 int usage(std::string_view problem) {
-  std::fprintf(stderr, "%.*s: %.*s\nusage: %.*s <name> --lines <n> --follow|--no-follow\n",
+  std::fprintf(stderr, "%.*s: %.*s\nusage: %.*s [--host-env FILE] <name> --lines <n> --follow|--no-follow\n",
                static_cast<int>(kProgram.size()), kProgram.data(), static_cast<int>(problem.size()), problem.data(),
                static_cast<int>(kProgram.size()), kProgram.data());
   return kExitUsage;
@@ -35,7 +37,9 @@ bool all_digits(std::string_view text) {
   return true;
 }
 
-int run(const std::vector<std::string_view>& args) {
+int run(std::vector<std::string_view> args) {
+  auto host_env = left4me::helper::take_host_env_option(args);
+  if (!host_env.ok()) return usage(host_env.error().message());
   if (args.size() != 4) return usage("expected 4 arguments, got " + std::to_string(args.size()));
   auto name = left4me::model::InstanceName::create(args[0]);
   if (!name.ok()) return usage(name.error().message());
@@ -49,7 +53,13 @@ int run(const std::vector<std::string_view>& args) {
     return usage("expected --follow or --no-follow, got '" + std::string(args[3]) + "'");
   }
 
-  auto journalctl = left4me::helper::locate_tool({"/bin/journalctl", "/usr/bin/journalctl"}, "LEFT4ME_JOURNALCTL");
+  auto config = left4me::helper::load_helper_config(*host_env);
+  if (!config.ok()) {
+    std::fprintf(stderr, "%.*s: %s\n", static_cast<int>(kProgram.size()), kProgram.data(),
+                 config.error().message().c_str());
+    return 1;
+  }
+  auto journalctl = left4me::helper::locate_tool({"/bin/journalctl", "/usr/bin/journalctl"}, config->journalctl);
   if (!journalctl.ok()) {
     std::fprintf(stderr, "%.*s: journalctl: %s\n", static_cast<int>(kProgram.size()), kProgram.data(),
                  journalctl.error().message().c_str());

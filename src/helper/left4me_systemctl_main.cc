@@ -1,13 +1,16 @@
-// left4me-systemctl enable|disable|restart|show <name>: the only way the unprivileged service acts
-// on its server units (run through sudo). Validates everything and derives the unit name itself.
-//   enable    gives the unit the instance's identity (its own uid, see helper/systemd_identity.h),
-//             clears a previous "failed", then `systemctl enable --now`: starts now and at boot
+// left4me-systemctl [--host-env FILE] enable|disable|restart|show <name>: the only way the unprivileged
+// service acts on its server units (run through sudo). Validates everything and derives the unit name
+// itself; never reads its environment (helper/helper_config.h).
+//   enable    writes the unit's per-instance drop-in from instance.env, read and checked here as root
+//             (helper/instance_unit.h: port, arguments, the one port it may bind, its own uid), clears a
+//             previous "failed", then `systemctl enable --now`: starts now and at boot
 //   disable   `systemctl disable --now`: stops now and not at boot, forgets a "failed" state, and
-//             removes the identity drop-in and records
+//             removes the drop-in and the identity records
 //   restart   as enable, with `systemctl restart`
 //   show      the unit's state as KEY=value lines (timestamps as @<unix seconds>)
-// Exit: systemctl's status; 1 when the identity cannot be set up (one line on stderr); 2 usage or
-// invalid name (systemctl is not run); 69 systemctl missing.
+// Exit: systemctl's status; 1 when the instance's unit cannot be set up (one line on stderr, e.g. a
+// malformed instance.env); 2 usage or invalid name (systemctl is not run); 69 systemctl missing.
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -15,7 +18,8 @@
 #include <vector>
 
 #include "base/strings.h"
-#include "helper/systemd_identity.h"
+#include "helper/helper_config.h"
+#include "helper/instance_unit.h"
 #include "helper/systemd_tool.h"
 #include "model/instance_name.h"
 
@@ -35,7 +39,7 @@ constexpr std::string_view kShowProperties =
     "UnitFileState";
 
 int usage(std::string_view problem) {
-  std::fprintf(stderr, "%.*s: %.*s\nusage: %.*s enable|disable|restart|show <name>\n",
+  std::fprintf(stderr, "%.*s: %.*s\nusage: %.*s [--host-env FILE] enable|disable|restart|show <name>\n",
                static_cast<int>(kProgram.size()), kProgram.data(), static_cast<int>(problem.size()), problem.data(),
                static_cast<int>(kProgram.size()), kProgram.data());
   return kExitUsage;
@@ -57,8 +61,8 @@ void reset_if_failed(const std::string& systemctl, const std::string& unit) {
 
 left4me::Result<std::map<std::string, std::string>> unit_properties(const std::string& systemctl,
                                                                     const std::string& unit) {
-  auto shown =
-      left4me::helper::capture_tool({systemctl, "show", "--property=LoadState,NeedDaemonReload,User,Group", unit});
+  auto shown = left4me::helper::capture_tool(
+      {systemctl, "show", "--property=LoadState,NeedDaemonReload,User,Group,Environment", unit});
   if (!shown.ok()) return shown.error();
   if (!shown->status.success()) {
     return Error::failed("systemctl show " + unit + ": " + std::string(left4me::trim(shown->err)));
@@ -71,18 +75,22 @@ left4me::Result<std::map<std::string, std::string>> unit_properties(const std::s
   return properties;
 }
 
-// Makes systemd see the identity drop-in: an unloaded unit reads it when it is loaded; a loaded
-// one needs a daemon-reload (only then, it costs a few hundred milliseconds). Refuses to go on if
-// systemd would still run the server as someone else.
-Status apply_identity(const std::string& systemctl, const std::string& unit, std::optional<uid_t> uid) {
-  const std::string expected = uid ? std::to_string(*uid) : std::string();
+// Makes systemd see the instance drop-in: an unloaded unit reads it when it is loaded; a loaded one
+// needs a daemon-reload (only then, it costs a few hundred milliseconds). Refuses to go on if systemd
+// would still run the server as someone else or on another port.
+Status apply_instance_unit(const std::string& systemctl, const std::string& unit,
+                           const left4me::helper::InstanceUnit& instance) {
+  const std::string expected_uid = instance.uid ? std::to_string(*instance.uid) : std::string();
+  const std::string expected_port = "L4D2_PORT=" + std::to_string(instance.env.port);
+  auto value = [](const std::map<std::string, std::string>& properties, const std::string& key) {
+    auto found = properties.find(key);
+    return found == properties.end() ? std::string() : found->second;
+  };
   auto matches = [&](const std::map<std::string, std::string>& properties) {
-    if (properties.count("NeedDaemonReload") == 0 || properties.at("NeedDaemonReload") == "yes") return false;
-    if (!uid) return true;
-    auto user = properties.find("User");
-    auto group = properties.find("Group");
-    return user != properties.end() && user->second == expected && group != properties.end() &&
-           group->second == expected;
+    if (value(properties, "NeedDaemonReload") != "no") return false;
+    std::vector<std::string> environment = left4me::split(value(properties, "Environment"), ' ');
+    if (std::find(environment.begin(), environment.end(), expected_port) == environment.end()) return false;
+    return !instance.uid || (value(properties, "User") == expected_uid && value(properties, "Group") == expected_uid);
   };
   auto properties = unit_properties(systemctl, unit);
   if (!properties.ok()) return properties.error();
@@ -92,31 +100,29 @@ Status apply_identity(const std::string& systemctl, const std::string& unit, std
   if (*reloaded != 0) return Error::failed("systemctl daemon-reload exited " + std::to_string(*reloaded));
   properties = unit_properties(systemctl, unit);
   if (!properties.ok()) return properties.error();
-  if (auto load = properties->find("LoadState"); load != properties->end() && load->second != "loaded") {
-    return Error::unavailable(unit + ": LoadState=" + load->second + " (is the left4me package installed?)");
+  if (std::string load = value(*properties, "LoadState"); !load.empty() && load != "loaded") {
+    return Error::unavailable(unit + ": LoadState=" + load + " (is the left4me package installed?)");
   }
   if (!matches(*properties)) {
-    auto user = properties->find("User");
-    return Error::failed(unit + " would run as '" + (user == properties->end() ? "" : user->second) +
-                         "', not as the instance uid " + expected + ", after daemon-reload");
+    return Error::failed(unit + " would run as '" + value(*properties, "User") + "' with '" +
+                         value(*properties, "Environment") + "' after daemon-reload, not as '" + expected_uid +
+                         "' with " + expected_port);
   }
   return left4me::ok_status();
 }
 
-// The identity part of enable and restart.
-Status prepare_identity(const std::string& systemctl, const left4me::model::InstanceName& name,
-                        const std::string& unit) {
-  auto settings = left4me::helper::load_identity_settings();
-  if (!settings.ok()) return settings.error();
-  auto uid = left4me::helper::instance_server_uid(*settings, name);
-  if (!uid.ok()) return uid.error();
-  Status placed = *uid ? left4me::helper::install_identity(*settings, name, **uid)
-                       : left4me::helper::remove_identity(*settings, name);
-  if (!placed.ok()) return placed;
-  return apply_identity(systemctl, unit, *uid);
+// The configuration part of enable and restart.
+Status prepare_instance_unit(const std::string& systemctl, const left4me::helper::UnitSettings& settings,
+                             const left4me::model::InstanceName& name, const std::string& unit) {
+  auto instance = left4me::helper::read_instance_unit(settings, name);
+  if (!instance.ok()) return instance.error();
+  if (auto placed = left4me::helper::install_instance_unit(settings, name, *instance); !placed.ok()) return placed;
+  return apply_instance_unit(systemctl, unit, *instance);
 }
 
-int run(const std::vector<std::string_view>& args) {
+int run(std::vector<std::string_view> args) {
+  auto host_env = left4me::helper::take_host_env_option(args);
+  if (!host_env.ok()) return usage(host_env.error().message());
   if (args.size() != 2) return usage("expected 2 arguments, got " + std::to_string(args.size()));
   std::string_view verb = args[0];
   if (verb != "enable" && verb != "disable" && verb != "restart" && verb != "show") {
@@ -126,14 +132,17 @@ int run(const std::vector<std::string_view>& args) {
   if (!name.ok()) return usage(name.error().message());
   const std::string unit = left4me::helper::server_unit(*name);
 
-  auto systemctl = left4me::helper::locate_tool({"/bin/systemctl", "/usr/bin/systemctl"}, "LEFT4ME_SYSTEMCTL");
+  auto config = left4me::helper::load_helper_config(*host_env);
+  if (!config.ok()) return fail(config.error().message(), 1);
+  const auto settings = left4me::helper::UnitSettings::from(*config);
+  auto systemctl = left4me::helper::locate_tool({"/bin/systemctl", "/usr/bin/systemctl"}, config->systemctl);
   if (!systemctl.ok()) return fail("systemctl: " + systemctl.error().message(), kExitToolMissing);
   const std::string what = std::string(verb) + " '" + name->str() + "': ";
 
   std::vector<std::string> command;
   if (verb == "enable" || verb == "restart") {
-    if (auto identity = prepare_identity(*systemctl, *name, unit); !identity.ok()) {
-      return fail(what + identity.error().message(), 1);
+    if (auto prepared = prepare_instance_unit(*systemctl, settings, *name, unit); !prepared.ok()) {
+      return fail(what + prepared.error().message(), 1);
     }
     reset_if_failed(*systemctl, unit);
     command = verb == "enable" ? std::vector<std::string>{*systemctl, "--no-ask-password", "enable", "--now", unit}
@@ -144,10 +153,8 @@ int run(const std::vector<std::string_view>& args) {
     auto disabled = left4me::helper::run_tool({*systemctl, "--no-ask-password", "disable", "--now", unit});
     if (!disabled.ok()) return fail(disabled.error().message(), 1);
     reset_if_failed(*systemctl, unit);
-    if (*disabled != 0) return *disabled;  // maybe still running: it keeps its identity
-    auto settings = left4me::helper::load_identity_settings();
-    if (!settings.ok()) return fail(what + settings.error().message(), 1);
-    if (auto removed = left4me::helper::remove_identity(*settings, *name); !removed.ok()) {
+    if (*disabled != 0) return *disabled;  // maybe still running: it keeps its configuration
+    if (auto removed = left4me::helper::remove_instance_unit(settings, *name); !removed.ok()) {
       return fail(what + removed.error().message(), 1);
     }
     return 0;

@@ -8,19 +8,10 @@
 #include "base/subprocess.h"
 
 namespace left4me::helper {
-bool caller_is_plain_root() {
-  return ::getuid() == 0 && ::geteuid() == 0 && std::getenv("SUDO_UID") == nullptr &&
-         std::getenv("SUDO_USER") == nullptr && std::getenv("SUDO_COMMAND") == nullptr;
-}
-
 std::string server_unit(const model::InstanceName& name) { return "left4me-server@" + name.str() + ".service"; }
 
-Result<std::string> locate_tool(const std::vector<std::string>& candidates, const char* override_variable) {
-  std::vector<std::string> search = candidates;
-  const char* override_path = std::getenv(override_variable);
-  if (override_path != nullptr && *override_path != '\0' && caller_is_plain_root()) {
-    search = {override_path};
-  }
+Result<std::string> locate_tool(const std::vector<std::string>& candidates, const std::optional<std::string>& chosen) {
+  std::vector<std::string> search = chosen ? std::vector<std::string>{*chosen} : candidates;
   std::string searched;
   for (const std::string& candidate : search) {
     if (!candidate.empty() && candidate.front() == '/' && ::access(candidate.c_str(), X_OK) == 0) return candidate;

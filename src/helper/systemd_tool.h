@@ -3,6 +3,7 @@
 // running it with a fixed environment. Stateless; thread-compatible.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,10 +14,6 @@
 
 namespace left4me::helper {
 
-// True for a caller that is root without having come through sudo (uid and euid 0, no
-// SUDO_UID/SUDO_USER/SUDO_COMMAND): only such a caller (tests) may redirect the helpers.
-bool caller_is_plain_root();
-
 // Exit codes shared with upstream's helpers.
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitToolMissing = 69;  // EX_UNAVAILABLE
@@ -24,13 +21,10 @@ inline constexpr int kExitToolMissing = 69;  // EX_UNAVAILABLE
 // "left4me-server@<name>.service": the only unit the helpers ever touch.
 std::string server_unit(const model::InstanceName& name);
 
-// The tool to run: the first executable of `candidates` (absolute paths). The
-// environment variable `override_variable` replaces the candidates only for a
-// real-root caller that did not come through sudo (uid and euid 0, no
-// SUDO_UID/SUDO_USER/SUDO_COMMAND), i.e. for tests run as root; through sudo it
-// is ignored even if sudoers kept it. Fails with kUnavailable naming what was
-// searched.
-Result<std::string> locate_tool(const std::vector<std::string>& candidates, const char* override_variable);
+// The tool to run: the first executable of `candidates` (absolute paths), or
+// only `chosen` when set (a test hook from HelperConfig, which only a plain-root
+// caller can set). Fails with kUnavailable naming what was searched.
+Result<std::string> locate_tool(const std::vector<std::string>& candidates, const std::optional<std::string>& chosen);
 
 // The fixed environment the tools run with (no pager, no colours, a system
 // PATH).

@@ -8,6 +8,7 @@ add_library(left4me_mount STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/instance_identity.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/instance_env_file.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/host_env.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/bind_guard.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/overlay_mount.cc)
 # libmount's headers only: mount_table.cc opens the library on first use (see there), so programs that
 # never read the mount table (l4d2ctl status on kernels with statmount) do not load it.
@@ -22,5 +23,6 @@ list(APPEND LEFT4ME_HOST_TESTS
   ${CMAKE_CURRENT_SOURCE_DIR}/instance_identity_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/overlay_mount_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/mounter_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/bind_guard_test.cc)
 # left4me_host is created after the area files are included; link it to the mount code then.
 cmake_language(DEFER CALL target_link_libraries left4me_host PUBLIC left4me_mount)

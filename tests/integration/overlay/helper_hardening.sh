@@ -6,10 +6,11 @@ make_instance a "$STACK"
 snapshot() { (cd "$T" && find . -printf '%p %y %l\n' | sort); }
 
 # Usage errors exit 2.
-expect_exit 2 "$BIN_OVERLAY"
-assert_contains "$OUT" "usage: left4me-overlay mount|umount <name>"
+expect_exit 2 "$HELPER_BINARY"
+assert_contains "$OUT" "usage: left4me-overlay [--host-env FILE] mount|umount <name>"
 expect_exit 2 "$BIN_OVERLAY" remount a
 expect_exit 2 "$BIN_OVERLAY" mount a extra
+expect_exit 2 "$HELPER_BINARY" --host-env relative.env mount a
 
 # Bad names exit 1 with the name rule.
 before=$(snapshot)
@@ -54,7 +55,7 @@ layers="$R/installation"
 for i in $(seq 1 500); do layers="$R/overlays/1:$layers"; done
 make_instance deep "$layers"
 expect_exit 1 "$BIN_OVERLAY" mount deep
-assert_eq "left4me-overlay: mount 'deep': instances/deep/instance.env: L4D2_LOWERDIRS has 501 layers; overlayfs stacks at most 500" "$OUT"
+assert_eq "left4me-overlay: mount 'deep': $R/instances/deep/instance.env:2: L4D2_LOWERDIRS: 501 layers; at most 500" "$OUT"
 assert_nothing_mounted "501 layers"
 pass "lowerdir, upper, runtime symlinks and 501 layers refused"
 
@@ -88,13 +89,39 @@ assert_eq "left4me-overlay: mount 'fuse': runtime/fuse/upper was written by fuse
 assert_nothing_mounted "fuse-overlayfs upper"
 pass "fuse-overlayfs upper refused"
 
-# Through sudo (SUDO_UID set) the caller's LEFT4ME_ROOT is ignored: the helper uses host.env's
-# (absent here, so the default /var/lib/left4me, where this instance does not exist).
-expect_exit 1 env SUDO_UID=1000 "$BIN_OVERLAY" mount a
+# instance.env is the service user's file: read with the strict parser, it cannot carry anything else
+# (an LD_PRELOAD line, a symlink to another file, a FIFO, a huge file) into the root helper.
+make_instance env "$STACK"
+printf 'LD_PRELOAD=/tmp/evil.so\n' >>"$R/instances/env/instance.env"
+expect_exit 1 "$BIN_OVERLAY" mount env
+assert_eq "left4me-overlay: mount 'env': $R/instances/env/instance.env:4: unknown key \"LD_PRELOAD\"; expected L4D2_PORT, L4D2_LOWERDIRS and L4D2_ARGS" "$OUT"
+printf 'L4D2_PORT=27015\nL4D2_LOWERDIRS=%s\n' "$STACK" >"$R/instances/env/instance.env"
+expect_exit 1 "$BIN_OVERLAY" mount env
+assert_contains "$OUT" "instance.env: L4D2_ARGS: missing"
+echo "L4D2_LOWERDIRS=$STACK" >"$T/elsewhere.env"
+rm "$R/instances/env/instance.env" && ln -s "$T/elsewhere.env" "$R/instances/env/instance.env"
+expect_exit 1 "$BIN_OVERLAY" mount env
+assert_contains "$OUT" "instance.env: is a symlink or passes through one; refusing"
+rm "$R/instances/env/instance.env" && mkfifo "$R/instances/env/instance.env"
+expect_exit 1 timeout 5 "$BIN_OVERLAY" mount env
+assert_contains "$OUT" "instance.env: is not a regular file"
+assert_nothing_mounted "bad instance.env"
+pass "instance.env: unknown keys, missing keys, symlinks and FIFOs refused"
+
+# The helper never reads its environment: LEFT4ME_ROOT, LEFT4ME_HOST_ENV and the uid range there are
+# ignored even from plain root; it reads /etc/left4me/host.env (absent here: the default
+# /var/lib/left4me, where this instance does not exist).
+expect_exit 1 env LEFT4ME_ROOT="$R" LEFT4ME_HOST_ENV="$T/host.env" "$HELPER_BINARY" mount a
 assert_not_contains "$OUT" "$R"
-# A host.env named by a trusted (root, not sudo) caller is honoured.
-env -u LEFT4ME_ROOT LEFT4ME_HOST_ENV="$T/host.env" bash -c "echo 'LEFT4ME_ROOT=$R' >'$T/host.env'; '$BIN_OVERLAY' mount a"
-assert_eq overlay "$(findmnt -n -o FSTYPE "$R/runtime/a/merged")" "merged via host.env"
+assert_contains "$OUT" "/var/lib/left4me"
+# Through sudo (SUDO_UID set) --host-env is refused outright.
+expect_exit 2 env SUDO_UID=1000 "$HELPER_BINARY" --host-env "$T/host.env" mount a
+assert_contains "$OUT" "--host-env is accepted only from root, not through sudo"
+expect_exit 2 env SUDO_COMMAND=x "$HELPER_BINARY" --host-env "$T/host.env" mount a
+assert_nothing_mounted "sudo caller"
+# From plain root, the named host.env is honoured.
+"$BIN_OVERLAY" mount a
+assert_eq overlay "$(findmnt -n -o FSTYPE "$R/runtime/a/merged")" "merged via --host-env"
 "$BIN_OVERLAY" umount a
 assert_nothing_mounted "end"
-pass "environment trusted only from root without sudo"
+pass "the environment is never read; --host-env only from plain root"

@@ -65,9 +65,11 @@ up)
   : >"$state/binds"
   [ $# -eq 0 ] || printf '%q ' "$@" >"$state/binds"
   # nspawn runs from a sub-cgroup of our own, or it leaves /supervisor and /payload behind.
+  # --system-call-filter=bpf: nspawn's own seccomp filter (which a host's PID 1 does not have) refuses
+  # bpf(2) to everything in the container, and the server unit's bind guard (left4me-bindguard) needs it.
   SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 setsid bash -c '
     for h in unified systemd; do echo $$ > /sys/fs/cgroup/$h/ci-'"$name"'/cgroup.procs; done
-    exec systemd-nspawn --quiet --register=no --keep-unit --machine=ci-'"$name"' \
+    exec systemd-nspawn --quiet --register=no --keep-unit --machine=ci-'"$name"' --system-call-filter=bpf \
       -D '"$root"' --volatile=overlay --console=read-only \
       --bind-ro='"$state"'/ci.target:/etc/systemd/system/ci.target \
       --tmpfs=/var/lib/left4me '"$(cat "$state/binds")"' \

@@ -67,7 +67,7 @@ expect_ctl 0 initialize beta -f "$root/tmp/beta.yaml"
 pass "package installed, game installed with fake-steamcmd, instance initialized"
 
 # start: A2S answers; status comes from systemd.
-expect_ctl 0 start alpha --wait --timeout 30
+ctl start alpha --wait --timeout 30 || fail "start alpha: $(inside journalctl -u left4me-server@alpha.service --no-pager -o cat | tail -20)"
 expect_ctl 0 status alpha --json
 status=$OUT
 assert_eq running "$(json_get "$status" 'j["state"]')" "state"
@@ -78,7 +78,7 @@ pid=$(json_get "$status" 'j["pid"]')
 assert_eq "$pid" "$(show alpha MainPID)" "pid from status vs MainPID"
 assert_eq active "$(show alpha ActiveState)"
 assert_eq "any" "$(show alpha SocketBindDeny)"
-assert_eq "tcp27000-27999 udp27000-27999" "$(show alpha SocketBindAllow)"
+assert_eq "tcp$port udp$port" "$(show alpha SocketBindAllow)" "alpha may bind its own port only"
 assert_eq "l4d2-game.slice" "$(show alpha Slice)"
 uid_alpha=$(inside cat "$root/instances/alpha/uid")
 [ "$uid_alpha" -ge 1879048192 ] && [ "$uid_alpha" -lt $((1879048192 + 65536)) ] || fail "alpha's uid $uid_alpha is outside the range"
@@ -123,9 +123,66 @@ expect_exit 0 as_uid "$uid_alpha" touch "$root/runtime/alpha/merged/left4dead2/w
 expect_exit 0 inside nsenter -t "$pid_beta" -m -- test -d "$root/runtime/beta/merged/left4dead2"
 expect_exit 1 inside nsenter -t "$pid_beta" -m -- test -e "$root/runtime/alpha"
 expect_ctl 0 stop beta
-inside test ! -e /etc/systemd/system/left4me-server@beta.service.d/50-identity.conf || fail "beta's drop-in after stop"
+inside test ! -e /etc/systemd/system/left4me-server@beta.service.d/50-instance.conf || fail "beta's drop-in after stop"
 expect_exit 2 inside getent passwd "$uid_beta"
 pass "each server runs as its own uid and cannot write another instance's layer"
+
+# Ports: a process in beta's unit may bind beta's own port only; the kernel refuses any other (alpha's
+# is taken anyway, so a free port of the range shows the rule: the range used to be allowed whole).
+expect_ctl 0 start beta --wait --timeout 30
+cgroup=/sys/fs/cgroup$(inside systemctl show -p ControlGroup --value left4me-server@beta.service)
+free_in_range=$(game_port)
+bind_in_beta() {  # PROTO PORT -> prints ok or the errno name
+  inside sh -c "echo \$\$ >'$cgroup/cgroup.procs' && exec python3 -c '
+import errno, socket, sys
+kind = socket.SOCK_DGRAM if sys.argv[1] == \"udp\" else socket.SOCK_STREAM
+s = socket.socket(socket.AF_INET, kind)
+try:
+    s.bind((\"0.0.0.0\", int(sys.argv[2]))); print(\"ok\")
+except OSError as e:
+    print(errno.errorcode[e.errno])
+' $1 $2"
+}
+assert_eq EPERM "$(bind_in_beta udp "$free_in_range")" "beta binding a free port of the range (UDP)"
+assert_eq EPERM "$(bind_in_beta tcp "$free_in_range")" "beta binding a free port of the range (TCP)"
+assert_eq EPERM "$(bind_in_beta udp "$port")" "beta binding alpha's port"
+assert_eq EADDRINUSE "$(bind_in_beta udp "$port_beta")" "beta's own port (allowed, and held by its server)"
+expect_ctl 0 stop beta
+pass "a server may bind only its own game port"
+
+# Nothing the service user writes reaches a root process: instance.env is theirs, and the unit's root
+# hooks (ExecStartPre=+/ExecStopPost=+) once took its lines as their environment. A preloaded library
+# that leaves a marker when any process loads it, and LD_DEBUG, put into beta's instance.env while its
+# unit is configured (started, then restarted by systemd as after a crash): no root process loads
+# the library, no loader output reaches the journal, and the start fails with the file's line named.
+cat >"$T/marker.c" <<'C'
+#include <stdio.h>
+#include <unistd.h>
+__attribute__((constructor)) static void mark(void) {
+  FILE* f = fopen("/run/left4me-marker", "a");
+  if (f) { fprintf(f, "uid %d pid %d\n", (int)getuid(), (int)getpid()); fclose(f); }
+}
+C
+gcc -shared -fPIC -o "$T/marker.so" "$T/marker.c" || fail "cannot build the marker library"
+inside install -D -m 0755 /mnt/t/marker.so /usr/local/lib/left4me-test/marker.so
+expect_ctl 0 start beta --wait --timeout 30
+inside sh -c "rm -f /run/left4me-marker && cp $root/instances/beta/instance.env /run/beta.env.good &&
+  printf 'LD_PRELOAD=/usr/local/lib/left4me-test/marker.so\nLD_DEBUG=libs\n' >>$root/instances/beta/instance.env"
+inside systemctl restart left4me-server@beta.service 2>/dev/null || true
+wait_until 20 sh -c "[ \"\$('$CI' sh '$name' systemctl show -p ActiveState --value left4me-server@beta.service)\" = failed ]"
+journal=$(inside journalctl -u left4me-server@beta.service --no-pager -o cat)
+assert_contains "$journal" "instance.env:5: unknown key \"LD_PRELOAD\"" "the journal names the bad line"
+assert_not_contains "$journal" "find library=" "loader debug output in the journal"
+inside test ! -e /run/left4me-marker || fail "a process loaded the library: $(inside cat /run/left4me-marker)"
+# Through l4d2ctl (and the helper it runs through sudo) the start fails with the same message.
+expect_ctl 1 start beta
+assert_contains "$OUT" "instance.env:5: unknown key \"LD_PRELOAD\""
+expect_exit 1 inside setpriv --reuid=left4me --regid=left4me --init-groups -- sudo -n /usr/local/libexec/left4me/left4me-systemctl enable beta
+assert_contains "$OUT" "left4me-systemctl: enable 'beta': $root/instances/beta/instance.env:5: unknown key"
+inside test ! -e /run/left4me-marker || fail "a process loaded the library: $(inside cat /run/left4me-marker)"
+inside sh -c "cp /run/beta.env.good $root/instances/beta/instance.env && chown left4me: $root/instances/beta/instance.env"
+expect_ctl 0 stop beta
+pass "instance.env reaches no root process: a loader line fails the start with its line named"
 
 # kill -9 of the server: systemd restarts it.
 inside kill -9 "$pid"
