@@ -73,6 +73,9 @@ Result<InstanceEnv> make_instance_env(const Spec& spec, const Layout& layout,
     // Spec already guarantees this; checked again because a word with whitespace would change the argv.
     if (!is_safe_arg_token(arg))
       return Error::invalid("argument " + quoted_value(arg) + " is not a safe srcds argument");
+    if (is_wrapper_option(arg)) {
+      return Error::invalid("argument " + quoted_value(arg) + " is an option of srcds_run, not of the game");
+    }
   }
   return env;
 }
@@ -131,6 +134,9 @@ Result<InstanceEnv> parse_instance_env(std::string_view text, std::string_view f
       for (const std::string& arg : env.args) {
         if (!is_safe_arg_token(arg))
           return fail(key, "argument " + quoted_value(arg) + " is not a safe srcds argument");
+        if (is_wrapper_option(arg)) {
+          return fail(key, "argument " + quoted_value(arg) + " is an option of srcds_run, not of the game");
+        }
       }
     }
   }

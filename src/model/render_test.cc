@@ -123,6 +123,11 @@ TEST(RenderTest, ParseInstanceEnvErrors) {
             "instance.env:1: L4D2_LOWERDIRS: lowerdir \"\\\"/a\\\"\" is not an absolute path");
   EXPECT_EQ(env_error("L4D2_ARGS=+map \"c1m1_hotel\"\n"),
             "instance.env:1: L4D2_ARGS: argument \"\\\"c1m1_hotel\\\"\" is not a safe srcds argument");
+  // Read as root by left4me-systemctl: srcds_run's own options never pass, whoever wrote the file.
+  EXPECT_EQ(env_error("L4D2_ARGS=+map c1m1_hotel -binary /tmp/x\n"),
+            "instance.env:1: L4D2_ARGS: argument \"-binary\" is an option of srcds_run, not of the game");
+  EXPECT_EQ(env_error("L4D2_ARGS=-GDB\n"),
+            "instance.env:1: L4D2_ARGS: argument \"-GDB\" is an option of srcds_run, not of the game");
 }
 
 TEST(RenderTest, ParseInstanceEnvAllowsAtMost500Layers) {

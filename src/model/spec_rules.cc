@@ -20,6 +20,19 @@ std::string hex_byte(char c) {
   return std::string("\\x") + kDigits[byte >> 4] + kDigits[byte & 0xf];
 }
 
+// srcds_run's own options (protocols.md §3.3): they choose what runs (-binary, -gdb, -debug), how it
+// restarts (-timeout, -autoupdate), where output goes (-consolelog, -debuglog) and how it forks. The
+// wrapper passes everything else to the game.
+constexpr std::array<std::string_view, 15> kWrapperOptions = {
+    "-binary", "-autoupdate", "-steam_dir", "-steamcmd_script", "-consolelog",   "-debuglog",     "-gdb", "-debug",
+    "-fork",   "-notrap",     "-timeout",   "-steamerr",        "-ignoresigint", "-nodefaultmap", "-help"};
+
+// The game's own command-line options a spec may give (everything else is refused): what hosts use
+// for L4D2 dedicated servers. docs/spec.md lists them with their meaning.
+constexpr std::array<std::string_view, 10> kGameOptions = {"-tickrate",   "-nohltv",         "-insecure",   "-condebug",
+                                                           "-console",    "-strictportbind", "-nobreakpad", "-nomaster",
+                                                           "-num_edicts", "-allowdebug"};
+
 bool is_token_char(char c) { return is_alnum(c) || std::string_view("_.,:/@%+=-").find(c) != std::string_view::npos; }
 
 // A character as a message shows it: 'x', or an escape for the invisible ones.
@@ -48,7 +61,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 11> kManaged
 }};
 
 // Command-line options left4me sets itself, or that would open a port or file outside the instance's control.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kManagedDashOptions = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kManagedDashOptions = {{
     {"-game", "left4me"},
     {"-norestart", "left4me"},
     {"-ip", "left4me"},
@@ -57,7 +70,13 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kManagedD
     {"-pidfile", "left4me (it tracks the process itself)"},
     {"-netconport", "left4me (an extra console port is not allowed)"},
     {"-netconpassword", "left4me (an extra console port is not allowed)"},
+    {"-steamport", "left4me (a server may bind only its own game port)"},
 }};
+
+template <std::size_t N>
+bool contains(const std::array<std::string_view, N>& table, std::string_view lower) {
+  return std::find(table.begin(), table.end(), lower) != table.end();
+}
 
 template <std::size_t N>
 std::optional<std::string> lookup(const std::array<std::pair<std::string_view, std::string_view>, N>& table,
@@ -212,6 +231,19 @@ std::optional<std::string> check_hostname(std::string_view hostname) {
 
 std::optional<std::string> managed_by(std::string_view name) { return lookup(kManagedConsoleNames, name); }
 
+bool is_wrapper_option(std::string_view word) { return contains(kWrapperOptions, lowercase(word)); }
+
+std::optional<std::string> check_game_option(std::string_view option) {
+  const std::string lower = lowercase(option);
+  if (is_wrapper_option(lower)) {
+    return std::string("is an option of srcds_run, the wrapper script, not of the game; left4me runs the game itself");
+  }
+  if (contains(kGameOptions, lower)) return std::nullopt;
+  std::string known;
+  for (std::string_view name : kGameOptions) known += (known.empty() ? "" : ", ") + std::string(name);
+  return "is not a known game option (known: " + known + "; console settings are +name value)";
+}
+
 std::optional<std::string> check_arg(std::string_view arg, bool first) {
   if (arg.empty()) return std::string("is empty");
   if (arg.size() > kMaxArgBytes) return "is longer than " + std::to_string(kMaxArgBytes) + " bytes";
@@ -223,6 +255,7 @@ std::optional<std::string> check_arg(std::string_view arg, bool first) {
     }
     auto owner = arg[0] == '+' ? managed_by(name) : lookup(kManagedDashOptions, arg);
     if (owner) return "is set by " + *owner + " and cannot be given in args";
+    if (arg[0] == '-') return check_game_option(arg);
     return std::nullopt;
   }
   for (char c : arg) {

@@ -44,8 +44,13 @@ std::optional<std::string> managed_by(std::string_view name);
 // One srcds argument. An option is [+-] then a letter or '_', then [A-Za-z0-9_] (1-64 after the sign);
 // anything else is a value of 1-255 characters [A-Za-z0-9_.,:/@%+=-]. So no whitespace, quotes, '$', '\' or
 // other characters that systemd or a shell would interpret. The first argument must be an option; options left4me sets
-// itself are refused.
+// itself are refused, and a '-' option must pass check_game_option.
 std::optional<std::string> check_arg(std::string_view arg, bool first);
+// A '-' option (case-insensitive): one of the game's own options on the allow-list, never one of srcds_run's
+// (-binary, -debug, -gdb, -autoupdate, -consolelog, -fork, -timeout, ...); nullopt when allowed.
+std::optional<std::string> check_game_option(std::string_view option);
+// One of srcds_run's own options (case-insensitive); checked again where instance.env is read as root.
+bool is_wrapper_option(std::string_view word);
 // A token of a rendered L4D2_ARGS: 1-255 characters [A-Za-z0-9_.,:/@%+=-] (options and values alike).
 bool is_safe_arg_token(std::string_view token);
 // A free server.cfg line: UTF-8, one line (no CR/LF or other control characters but tab), at most 511 bytes,

@@ -348,17 +348,41 @@ TEST(SpecTest, ArgsAreOptionsFollowedByValues) {
   EXPECT_EQ(one_error("port: 27015\nargs:\n  - -tickrate\n  - \"60 +rcon_password x\"\n"),
             "spec.yaml:4: args[1]: \"60 +rcon_password x\" contains a space; L4D2_ARGS is split on whitespace, so "
             "give each word as its own item");
-  EXPECT_EQ(one_error("port: 27015\nargs: [-x, \"$(reboot)\"]\n"),
+  EXPECT_EQ(one_error("port: 27015\nargs: [-tickrate, \"$(reboot)\"]\n"),
             "spec.yaml:2: args[1]: \"$(reboot)\" contains '$', which is not allowed in srcds arguments (allowed: "
             "A-Z a-z 0-9 _ . , : / @ % + = -)");
   for (const std::string& bad :
        std::vector<std::string>{"\"a;b\"", "\"`id`\"", "\"a\\nb\"", "\"a\\tb\"", "\"'a'\"", "\"\\\"a\\\"\"",
                                 "\"a\\\\b\"", "\"a|b\"", "\"a&b\"", "\"a>b\"", "\"*\"", "\"~\"", "\"\"", "[x]"}) {
-    auto result = instance("port: 27015\nargs: [-x, " + bad + "]\n");
+    auto result = instance("port: 27015\nargs: [-tickrate, " + bad + "]\n");
     ASSERT_FALSE(result.ok()) << bad;
     EXPECT_EQ(result.errors()[0].field, "args[1]") << bad;
   }
   EXPECT_EQ(one_error("port: 27015\nargs: -tickrate 60\n"), "spec.yaml:2: args: expected a list, got \"-tickrate 60\"");
+}
+
+// srcds_run's wrapper options would change what runs and where its output goes (-binary, -gdb,
+// -consolelog ...); -steamport would bind a second port. Only the game's known options pass.
+TEST(SpecTest, ArgsAreAnAllowListOfGameOptionsWithoutTheWrappersOwn) {
+  for (const std::string& wrapper :
+       std::vector<std::string>{"-binary", "-autoupdate", "-steam_dir", "-steamcmd_script", "-consolelog", "-debuglog",
+                                "-gdb", "-debug", "-fork", "-notrap", "-timeout", "-DEBUG", "-nodefaultmap"}) {
+    auto message = one_error("port: 27015\nargs: [" + wrapper + ", x]\n");
+    EXPECT_EQ(message, "spec.yaml:2: args[0]: \"" + wrapper +
+                           "\" is an option of srcds_run, the wrapper script, not of the game; left4me runs the game "
+                           "itself")
+        << wrapper;
+  }
+  EXPECT_EQ(one_error("port: 27015\nargs: [-steamport, \"26901\"]\n"),
+            "spec.yaml:2: args[0]: \"-steamport\" is set by left4me (a server may bind only its own game port) and "
+            "cannot be given in args");
+  EXPECT_EQ(one_error("port: 27015\nargs: [-x]\n"),
+            "spec.yaml:2: args[0]: \"-x\" is not a known game option (known: -tickrate, -nohltv, -insecure, "
+            "-condebug, -console, -strictportbind, -nobreakpad, -nomaster, -num_edicts, -allowdebug; console "
+            "settings are +name value)");
+  EXPECT_EQ(with_port("args: [-TickRate, \"60\", -nohltv, -insecure, -condebug, -strictportbind, +sv_lan, 1]\n").args,
+            (std::vector<std::string>{"-TickRate", "60", "-nohltv", "-insecure", "-condebug", "-strictportbind",
+                                      "+sv_lan", "1"}));
 }
 
 TEST(SpecTest, ArgsLeft4meControlsAreRefused) {
