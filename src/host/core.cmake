@@ -8,9 +8,11 @@ list(APPEND LEFT4ME_HOST_SOURCES
   ${CMAKE_CURRENT_SOURCE_DIR}/rendered_files.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/builtin_supervisor.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/supervise_loop.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/socket_owner.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/instances.cc)
 list(APPEND LEFT4ME_HOST_TESTS
   ${CMAKE_CURRENT_SOURCE_DIR}/host_config_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/console_log_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/supervisor_state_test.cc
-  ${CMAKE_CURRENT_SOURCE_DIR}/rendered_files_test.cc)
+  ${CMAKE_CURRENT_SOURCE_DIR}/rendered_files_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/socket_owner_test.cc)

@@ -17,10 +17,12 @@
 #include "base/file.h"
 #include "base/log.h"
 #include "host/a2s_client.h"
+#include "host/instance_identity.h"
 #include "host/launch.h"
 #include "host/mount_table.h"
 #include "host/overlay_mount.h"
 #include "host/rcon_client.h"
+#include "host/socket_owner.h"
 #include "model/render.h"
 #include "model/spec.h"
 
@@ -76,6 +78,24 @@ json to_json(const InstanceStatus& status) {
 
 std::string rendered_server_cfg(const model::Layout& layout, const model::InstanceName& name) {
   return layout.rendered_dir(name) + "/" + std::string(model::kServerCfgGamePath);
+}
+
+// The RCON password goes only to the instance's own server, never to whatever took its port: the
+// process that accepted our connection must be the instance's (its process tree holds the socket), or,
+// where those descriptors cannot be read (the server runs as its own uid under systemd, behind
+// ProtectProc), the socket must belong to the instance's own uid.
+Status check_server_peer(int fd, pid_t server_pid, std::optional<uid_t> instance_uid, std::uint16_t port) {
+  auto peer = connection_peer(fd, std::chrono::milliseconds(2000));
+  if (!peer.ok()) return peer.error();
+  const std::string refusal = "port " + std::to_string(port) +
+                              " is answered by a process that is not this instance's server; the password was not sent";
+  if (peer->inode == 0)
+    return Error::failed("port " + std::to_string(port) + ": the server did not accept the connection");
+  auto held = process_tree_holds_socket(server_pid, peer->inode);
+  if (held.ok()) return *held ? ok_status() : Error(ErrorCode::kPermissionDenied, refusal);
+  if (held.error().code() != ErrorCode::kPermissionDenied) return held.error();
+  if (instance_uid && peer->uid == *instance_uid && peer->uid != 0 && peer->uid != ::geteuid()) return ok_status();
+  return Error(ErrorCode::kPermissionDenied, refusal);
 }
 
 std::string random_suffix() {
@@ -284,7 +304,15 @@ Result<std::string> Instances::rcon(const model::InstanceName& name, const std::
   if (!plan.ok()) return plan.error();
   auto password = rcon_password(name);
   if (!password.ok()) return password.error();
-  return rcon_command("127.0.0.1", plan->port, *password, command, std::chrono::milliseconds(5000));
+  auto info = supervisor_->info(name);
+  if (!info.ok()) return info.error();
+  if ((info->state != RunState::kRunning && info->state != RunState::kStarting) || !info->pid) {
+    return Error::failed("the server is not running (" + std::string(to_string(info->state)) + ")");
+  }
+  auto recorded_uid = read_instance_uid(config_.layout, name);
+  std::optional<uid_t> instance_uid = recorded_uid.ok() ? *recorded_uid : std::nullopt;
+  auto verify = [&](int fd) { return check_server_peer(fd, *info->pid, instance_uid, plan->port); };
+  return rcon_command("127.0.0.1", plan->port, *password, command, std::chrono::milliseconds(5000), verify);
 }
 
 }  // namespace left4me::host

@@ -16,12 +16,15 @@ constexpr int kMaxPacketsBeforeAuthResponse = 16;
 }  // namespace
 
 Result<RconSession> RconSession::connect(const std::string& host, uint16_t port, const std::string& password,
-                                         std::chrono::milliseconds timeout) {
+                                         std::chrono::milliseconds timeout, const PeerCheck& verify_peer) {
   auto deadline = deadline_after(timeout);
   auto endpoint = resolve_endpoint(host, port);
   if (!endpoint.ok()) return endpoint.error().with_context("rcon");
   auto fd = connect_tcp(*endpoint, deadline);
   if (!fd.ok()) return fd.error().with_context("rcon");
+  if (verify_peer) {
+    if (auto verified = verify_peer(fd->get()); !verified.ok()) return verified.error().with_context("rcon");
+  }
   RconSession session(std::move(*fd), endpoint->text);
   if (auto status = session.authenticate(password, deadline); !status.ok()) return status.error();
   return session;
@@ -138,9 +141,10 @@ Result<RconPacket> RconSession::receive(Deadline deadline, std::string_view what
 }
 
 Result<std::string> rcon_command(const std::string& host, uint16_t port, const std::string& password,
-                                 std::string_view command, std::chrono::milliseconds timeout) {
+                                 std::string_view command, std::chrono::milliseconds timeout,
+                                 const RconSession::PeerCheck& verify_peer) {
   auto deadline = deadline_after(timeout);
-  auto session = RconSession::connect(host, port, password, timeout);
+  auto session = RconSession::connect(host, port, password, timeout, verify_peer);
   if (!session.ok()) return session.error();
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   return session->command(command, std::max(left, std::chrono::milliseconds(0)));

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -23,8 +24,11 @@ class RconSession {
   //   kUnavailable       connection refused
   //   kTimeout           no connection or no auth answer before the timeout
   //   kFailed            the server broke the protocol or closed the connection
+  // `verify_peer`, when set, runs on the connected socket before the password is sent; its error ends
+  // the session (the password never leaves).
+  using PeerCheck = std::function<Status(int fd)>;
   static Result<RconSession> connect(const std::string& host, uint16_t port, const std::string& password,
-                                     std::chrono::milliseconds timeout);
+                                     std::chrono::milliseconds timeout, const PeerCheck& verify_peer = {});
 
   // Runs one console command and returns its whole output (all RESPONSE_VALUE packets of the command,
   // joined). kInvalidArgument for an empty command, one with a NUL, or longer than kRconMaxRequestBody;
@@ -54,6 +58,7 @@ class RconSession {
 
 // One-shot: connect, authenticate, run command, close. Same errors as RconSession.
 Result<std::string> rcon_command(const std::string& host, uint16_t port, const std::string& password,
-                                 std::string_view command, std::chrono::milliseconds timeout);
+                                 std::string_view command, std::chrono::milliseconds timeout,
+                                 const RconSession::PeerCheck& verify_peer = {});
 
 }  // namespace left4me::host
