@@ -23,7 +23,7 @@ contents=$(dpkg-deb -c "$T/left4me_0.0.1.deb")
 for program in src/cli/l4d2ctl src/web/l4d2web; do
   [ ! -x "$LEFT4ME_BUILD/$program" ] || assert_contains "$contents" "./opt/left4me/bin/${program##*/}" "package contents"
 done
-for helper in left4me-overlay left4me-systemctl left4me-journalctl; do
+for helper in left4me-overlay left4me-systemctl left4me-journalctl left4me-bindguard; do
   [ ! -x "$LEFT4ME_BUILD/src/helper/$helper" ] ||
     assert_contains "$contents" "./usr/local/libexec/left4me/$helper" "package contents"
 done
@@ -46,26 +46,43 @@ fi
 out=$(inside nft -c -f /opt/left4me/share/nftables/left4me-dscp.nft 2>&1) || fail "nft -c of the DSCP rules: $out"
 pass "installed: user and group 980, /var/lib/left4me tree, modes; the DSCP rules parse"
 
+# The admin wrapper hands LEFT4ME_ADMIN_PASSWORD to the program without putting it on any command line
+# (every user can read /proc/<pid>/cmdline): every execve of the run, traced, is free of it, and the
+# program (a stand-in that reports what it got) still receives it, with its spaces.
+inside sh -c 'mkdir -p /usr/local/lib/left4me-test/prefix/bin &&
+  printf "#!/bin/sh\necho \"uid=\$(id -un) password=[\$LEFT4ME_ADMIN_PASSWORD] args=\$*\"\n" >/usr/local/lib/left4me-test/prefix/bin/l4d2web &&
+  chmod 0755 /usr/local/lib/left4me-test/prefix/bin/l4d2web'
+out=$(inside env LEFT4ME_PREFIX=/usr/local/lib/left4me-test/prefix LEFT4ME_ADMIN_PASSWORD='s3cret pass phrase' \
+  strace -f -qq -e trace=execve -s 4096 -o /run/wrapper.trace left4me create-user alice --admin)
+assert_eq "uid=left4me password=[s3cret pass phrase] args=create-user alice --admin" "$out" "what the program got"
+trace=$(inside cat /run/wrapper.trace)
+assert_contains "$trace" "execve(\"/usr/bin/setpriv\"" "the trace covers the wrapper's commands"
+assert_not_contains "$trace" "s3cret" "the password on a command line"
+out=$(inside env LEFT4ME_PREFIX=/usr/local/lib/left4me-test/prefix left4me migrate </dev/null)
+assert_eq "uid=left4me password=[] args=migrate" "$out" "without a password"
+pass "the admin wrapper passes the password outside every command line"
+
 # The effective unit configuration: hardening and generated drop-ins, the port rule, the slices.
 show() { inside systemctl show -p "$2" --value "$1" | sort | tr '\n' ' ' | sed 's/ $//'; }
 # systemd 252 prints SocketBind rules as "<proto><ports>", one per line (sorted above).
 dropins=$(show left4me-server@verify.service DropInPaths)
 assert_contains "$dropins" "/usr/local/lib/systemd/system/left4me-server@.service.d/10-hardening.conf"
-assert_contains "$dropins" "/run/systemd/generator/left4me-server@.service.d/20-ports.conf"
+assert_not_contains "$dropins" "20-ports.conf" "a range-wide port rule"
 assert_eq "any" "$(show left4me-server@verify.service SocketBindDeny)"
-assert_eq "tcp27000-27999 udp27000-27999" "$(show left4me-server@verify.service SocketBindAllow)"
+assert_eq "" "$(show left4me-server@verify.service SocketBindAllow)" "ports allowed before left4me-systemctl configured it"
 assert_eq "l4d2-game.slice" "$(show left4me-server@verify.service Slice)"
 assert_eq "1000" "$(show l4d2-game.slice CPUWeight)"
 assert_eq "10" "$(show l4d2-build.slice IOWeight)"
-inside sh -c 'sed -i "s/^LEFT4ME_SYSTEM_CPUS=.*/LEFT4ME_SYSTEM_CPUS=0/; s/^LEFT4ME_PORT_RANGE_END=.*/LEFT4ME_PORT_RANGE_END=27100/" /etc/left4me/host.env && systemctl daemon-reload'
-assert_eq "tcp27000-27100 udp27000-27100" "$(show left4me-server@verify.service SocketBindAllow)"
+inside sh -c 'sed -i "s/^LEFT4ME_SYSTEM_CPUS=.*/LEFT4ME_SYSTEM_CPUS=0/" /etc/left4me/host.env && systemctl daemon-reload'
 cpus=$(nproc)
 if [ "$cpus" -ge 2 ]; then
   game_cpus=1-$((cpus - 1)); [ "$cpus" -gt 2 ] || game_cpus=1
   assert_eq "$game_cpus" "$(show l4d2-game.slice AllowedCPUs)"
   for slice in system.slice user.slice l4d2-build.slice; do assert_eq "0" "$(show $slice AllowedCPUs)" "$slice"; done
 fi
-pass "systemctl show: SocketBindDeny=any + Allow for the range, slices and CPU split from host.env"
+assert_contains "$(inside systemctl show -p Environment --value left4me-web.service)" "LEFT4ME_SUPERVISOR=systemd" \
+  "the web unit names its supervisor"
+pass "systemctl show: SocketBindDeny=any and no allowed port by default, slices and CPU split from host.env"
 
 # systemd-analyze verify: every shipped unit, empty output. ExecStart binaries must exist: a stand-in
 # game tree for instance "verify", and a stand-in web app when the package has none.
@@ -113,6 +130,7 @@ pass "reinstall and upgrade; the edited host.env survives"
 inside touch /var/lib/left4me/overlays/keep-me
 # An enabled server's identity as left4me-systemctl leaves it, and a userdb record that is not ours.
 inside sh -c 'mkdir -p /etc/systemd/system/left4me-server@verify.service.d /etc/userdb &&
+  printf "[Service]\nUser=1879048192\n" >/etc/systemd/system/left4me-server@verify.service.d/50-instance.conf &&
   printf "[Service]\nUser=1879048192\n" >/etc/systemd/system/left4me-server@verify.service.d/50-identity.conf &&
   echo "{\"userName\":\"left4me-1879048192\",\"realName\":\"left4me instance verify\"}" >/etc/userdb/1879048192.user &&
   echo "{\"userName\":\"someone\"}" >/etc/userdb/someone.user'
