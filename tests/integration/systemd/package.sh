@@ -56,7 +56,7 @@ out=$(inside env LEFT4ME_PREFIX=/usr/local/lib/left4me-test/prefix LEFT4ME_ADMIN
   strace -f -qq -e trace=execve -s 4096 -o /run/wrapper.trace left4me create-user alice --admin)
 assert_eq "uid=left4me password=[s3cret pass phrase] args=create-user alice --admin" "$out" "what the program got"
 trace=$(inside cat /run/wrapper.trace)
-assert_contains "$trace" "execve(\"/usr/bin/setpriv\"" "the trace covers the wrapper's commands"
+assert_contains "$trace" '["setpriv", "--reuid=left4me"' "the trace covers the wrapper's commands"
 assert_not_contains "$trace" "s3cret" "the password on a command line"
 out=$(inside env LEFT4ME_PREFIX=/usr/local/lib/left4me-test/prefix left4me migrate </dev/null)
 assert_eq "uid=left4me password=[] args=migrate" "$out" "without a password"
