@@ -266,7 +266,8 @@ nlohmann::json server_view(const Server& server, const StatusMap* statuses, cons
       {"players", ""},
       {"has_live", false}};
   if (statuses != nullptr) {
-    auto it = statuses->find(server.name);
+    std::optional<std::string> instance = server.managed_instance();
+    auto it = instance ? statuses->find(*instance) : statuses->end();
     if (it == statuses->end()) {
       state = "new";
     } else {
