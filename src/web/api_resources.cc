@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "base/strings.h"
+#include "web/adoption.h"
 #include "web/app.h"
 #include "web/blueprint_spec.h"
 #include "web/responses.h"
@@ -376,6 +377,49 @@ void register_resource_routes(App& app) {
                        return error_response(422, "invalid", server.error().message(), field);
                      }
                      return error_from(server.error(), field);
+                   }
+                   return json_response(201, {{"server", server_json(*server, nullptr)}});
+                 }});
+
+  // Before the /api/v1/servers/{id} routes, which would take "adoptable" for an id.
+  app.add_route({"GET", "/api/v1/servers/adoptable", Access::kAdmin, [&app](Context&) {
+                   Result<std::vector<UnmanagedInstance>> instances = unmanaged_instances(app);
+                   if (!instances) return error_from(instances.error());
+                   nlohmann::json list = nlohmann::json::array();
+                   for (const UnmanagedInstance& instance : *instances) {
+                     list.push_back(
+                         {{"instance", instance.name},
+                          {"state", instance.state},
+                          {"port", instance.port ? nlohmann::json(*instance.port) : nlohmann::json(nullptr)}});
+                   }
+                   return json_response(200, {{"instances", list}});
+                 }});
+
+  app.add_route({"POST", "/api/v1/servers/adopt", Access::kAdmin, [&app](Context& context) {
+                   std::optional<nlohmann::json> body = parse_body(context.request);
+                   if (!body) return error_response(400, "bad_request", "expected a JSON object");
+                   Adoption adoption;
+                   adoption.instance = string_field(*body, "instance").value_or("");
+                   adoption.name = string_field(*body, "name").value_or(adoption.instance);
+                   if (auto problem = check_server_name(adoption.name)) {
+                     return error_response(422, "invalid", *problem, "name");
+                   }
+                   std::optional<std::int64_t> owner_id = id_field(*body, "owner_id");
+                   if (!owner_id) return error_response(422, "invalid", "choose the owner", "owner_id");
+                   std::optional<std::int64_t> blueprint_id = id_field(*body, "blueprint_id");
+                   if (!blueprint_id) return error_response(422, "invalid", "choose a blueprint", "blueprint_id");
+                   adoption.owner_id = *owner_id;
+                   adoption.blueprint_id = *blueprint_id;
+                   Result<Server> server = adopt_instance(app, adoption);
+                   if (!server) {
+                     switch (server.error().code()) {
+                       case ErrorCode::kInvalidArgument:
+                         return error_from(server.error(), "instance");
+                       case ErrorCode::kNotFound:
+                         return error_response(422, "invalid", server.error().message(), "blueprint_id");
+                       default:
+                         return error_from(server.error());
+                     }
                    }
                    return json_response(201, {{"server", server_json(*server, nullptr)}});
                  }});

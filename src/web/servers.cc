@@ -76,8 +76,16 @@ Result<bool> exists(Database::Lock& lock, std::string_view sql, std::string_view
   return select->step();
 }
 
-// The lowest port of the range no server uses.
-Result<int> free_port(Database::Lock& lock, const PortRange& ports) {
+// The lowest port of the range no server uses; preferred instead when it is in the range and free.
+Result<int> free_port(Database::Lock& lock, const PortRange& ports, std::optional<int> preferred) {
+  if (preferred && *preferred >= ports.start && *preferred <= ports.end) {
+    auto taken = lock.prepare("SELECT 1 FROM servers WHERE port = ?");
+    if (!taken) return taken.error();
+    taken->bind(1, *preferred);
+    Result<bool> row = taken->step();
+    if (!row) return row.error();
+    if (!*row) return *preferred;
+  }
   auto used = lock.prepare("SELECT port FROM servers WHERE port BETWEEN ? AND ? ORDER BY port");
   if (!used) return used.error();
   used->bind(1, ports.start).bind(2, ports.end);
@@ -97,7 +105,7 @@ Result<int> free_port(Database::Lock& lock, const PortRange& ports) {
 }
 
 // The id a new server gets: the one after the highest, as SQLite would choose, passing over ids whose
-// derived instance name another server holds already.
+// derived instance name an adopted server holds already.
 Result<std::int64_t> next_server_id(Database::Lock& lock) {
   auto highest = lock.prepare("SELECT coalesce(max(id), 0) FROM servers");
   if (!highest) return highest.error();
@@ -149,12 +157,42 @@ Result<Server> Servers::create(std::int64_t owner_id, const std::string& name, s
   if (!transaction) return transaction.error();
   Database::Lock& lock = (*transaction)->lock();
   if (Status status = check_blueprint_owner(lock, blueprint_id, owner_id); !status) return status.error();
-  Result<int> port = free_port(lock, ports_);
+  Result<int> port = free_port(lock, ports_, std::nullopt);
   if (!port) return port.error();
   Result<std::int64_t> id = next_server_id(lock);
   if (!id) return id.error();
   Result<Server> server =
       insert_server(lock, NewServer{*id, name, instance_name_for(*id), false, owner_id, blueprint_id, *port});
+  if (!server) return server.error();
+  if (Status status = (*transaction)->commit(); !status) return status.error();
+  return server;
+}
+
+Result<Server> Servers::adopt(const Adoption& adoption) {
+  if (auto problem = check_server_name(adoption.name)) return Error::invalid(*problem);
+  Result<model::InstanceName> instance = model::InstanceName::create(adoption.instance);
+  if (!instance) return instance.error();
+  auto transaction = Database::Transaction::begin(database_);
+  if (!transaction) return transaction.error();
+  Database::Lock& lock = (*transaction)->lock();
+  auto holder = lock.prepare("SELECT name FROM servers WHERE instance = ?");
+  if (!holder) return holder.error();
+  holder->bind(1, adoption.instance);
+  Result<bool> held = holder->step();
+  if (!held) return held.error();
+  if (*held) {
+    return Error(ErrorCode::kAlreadyExists,
+                 fmt::format("instance '{}' is already the server '{}''s", adoption.instance, holder->column_text(0)));
+  }
+  if (Status status = check_blueprint_owner(lock, adoption.blueprint_id, adoption.owner_id); !status) {
+    if (status.error().code() != ErrorCode::kNotFound) return status.error();
+    return Error::not_found(
+        fmt::format("blueprint {} is not a blueprint of user {}", adoption.blueprint_id, adoption.owner_id));
+  }
+  Result<int> port = free_port(lock, ports_, adoption.current_port);
+  if (!port) return port.error();
+  Result<Server> server = insert_server(lock, NewServer{std::nullopt, adoption.name, adoption.instance, true,
+                                                        adoption.owner_id, adoption.blueprint_id, *port});
   if (!server) return server.error();
   if (Status status = (*transaction)->commit(); !status) return status.error();
   return server;

@@ -52,6 +52,15 @@ std::optional<std::string> check_server_name(const std::string& name);
 // from the id alone, so no text a user chose reaches the host and one user's names tell nothing of another's.
 std::string instance_name_for(std::int64_t id);
 
+// An existing host instance taken over as a server (Servers::adopt).
+struct Adoption {
+  std::string instance;  // as `l4d2ctl list` names it
+  std::string name;      // the server's name
+  std::int64_t owner_id = 0;
+  std::int64_t blueprint_id = 0;    // one of the owner's; the panel initializes the instance from it at the next start
+  std::optional<int> current_port;  // the instance's port now: kept when it is in the range and free
+};
+
 struct PortRange {
   int start = 27015;
   int end = 27115;  // inclusive
@@ -66,6 +75,10 @@ class Servers {
   // kNotFound if the blueprint is not the owner's, kAlreadyExists for a taken name, kUnavailable when every
   // port in the range is taken.
   Result<Server> create(std::int64_t owner_id, const std::string& name, std::int64_t blueprint_id);
+  // Records an existing host instance (the caller checked that the host has it) as a server that owns it.
+  // Fails kInvalidArgument for a bad name or instance name, kNotFound if the blueprint is not the owner's,
+  // kAlreadyExists when a server already names the instance or has that name, kUnavailable without a port.
+  Result<Server> adopt(const Adoption& adoption);
   // The server takes its host instance: called before the panel first initializes it, once the host said
   // that no instance of that name exists.
   Status claim_instance(std::int64_t id);

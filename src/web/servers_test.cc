@@ -1,5 +1,5 @@
 // The server store on a real SQLite file: host instance names apart from display names, the migration of
-// servers from before.
+// servers from before, adoption.
 #include "web/servers.h"
 
 #include <gtest/gtest.h>
@@ -95,6 +95,59 @@ TEST_F(ServersTest, MigrationKeepsServersFromBeforeOnTheirHostName) {
   EXPECT_EQ(first.instance, "first");
   EXPECT_FALSE(first.owns_instance);  // the host's 'first' may be a CLI instance: not this server's yet
   EXPECT_TRUE(database_->check_integrity().ok());
+}
+
+TEST_F(ServersTest, AdoptionKeepsTheInstanceNameAndRefusesManagedOnes) {
+  prepare();
+  Servers store = servers();
+  Result<Server> mine = store.create(owners_[0], "mine", blueprints_[0]);
+  ASSERT_TRUE(mine.ok());
+  Result<Server> adopted = store.adopt({"first", "cli-first", owners_[1], blueprints_[1], 27018});
+  ASSERT_TRUE(adopted.ok()) << adopted.error().message();
+  EXPECT_EQ(adopted->instance, "first");
+  EXPECT_EQ(adopted->name, "cli-first");
+  EXPECT_EQ(adopted->owner_id, owners_[1]);
+  EXPECT_TRUE(adopted->owns_instance);
+  EXPECT_EQ(adopted->port, 27018);  // its own port, free and in the range
+  EXPECT_EQ(adopted->state, "new");
+
+  Result<Server> again = store.adopt({"first", "other", owners_[0], blueprints_[0], std::nullopt});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_NE(again.error().message().find("cli-first"), std::string::npos) << again.error().message();
+  // A server the panel created names its instance too, started or not.
+  EXPECT_EQ(store.adopt({mine->instance, "x", owners_[0], blueprints_[0], std::nullopt}).error().code(),
+            ErrorCode::kAlreadyExists);
+  // The blueprint must be the owner's; the name follows the server-name rule.
+  EXPECT_EQ(store.adopt({"second", "second", owners_[0], blueprints_[1], std::nullopt}).error().code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(store.adopt({"second", "Bad Name", owners_[0], blueprints_[0], std::nullopt}).error().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store.adopt({"../x", "x", owners_[0], blueprints_[0], std::nullopt}).error().code(),
+            ErrorCode::kInvalidArgument);
+  // A port outside the range or taken: the lowest free one instead.
+  Result<Server> moved = store.adopt({"second", "second", owners_[0], blueprints_[0], 27018});
+  ASSERT_TRUE(moved.ok()) << moved.error().message();
+  EXPECT_EQ(moved->port, 27016);
+  Result<Server> outside = store.adopt({"third", "third", owners_[0], blueprints_[0], 40000});
+  ASSERT_TRUE(outside.ok());
+  EXPECT_EQ(outside->port, 27017);
+}
+
+TEST_F(ServersTest, NewIdsPassOverInstanceNamesAdoptedServersHold) {
+  prepare();
+  Servers store = servers();
+  Result<Server> one = store.create(owners_[0], "one", blueprints_[0]);
+  ASSERT_TRUE(one.ok());
+  // Adopted instances named like the panel's own (left by a lost database).
+  std::string next = "web-" + std::to_string(one->id + 2);
+  Result<Server> adopted = store.adopt({next, "orphan", owners_[0], blueprints_[0], std::nullopt});
+  ASSERT_TRUE(adopted.ok()) << adopted.error().message();
+  ASSERT_EQ(adopted->id, one->id + 1);
+  Result<Server> created = store.create(owners_[0], "two", blueprints_[0]);
+  ASSERT_TRUE(created.ok()) << created.error().message();
+  EXPECT_EQ(created->id, one->id + 3);
+  EXPECT_EQ(created->instance, "web-" + std::to_string(created->id));
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 # Regression (issue 11, item 6): a user who named a web server like an instance made with the CLI ("first",
 # as docs/deploy.md has admins make) got that instance: its status, console, stop and delete. With the real
 # l4d2web, l4d2ctl, fake-steamcmd and fake-srcds: the CLI instance stays running and untouched; a server whose
-# derived instance name is taken on the host refuses to start and changes nothing.
+# derived instance name is taken on the host refuses to start and changes nothing; an admin adopts the CLI
+# instance explicitly, and only then does the panel show, stop and delete it.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
 
@@ -109,3 +110,23 @@ assert_eq succeeded "$(job_state "$job")" "delete of a started server"
 expect_exit 3 ctl status "$instance"
 first_untouched
 pass "a first start refuses an instance name the host has, and takes a free one"
+
+# Adoption: admins only, explicit; then the panel manages it like its own.
+assert_eq 403 "$(curl -s -o /dev/null -w '%{http_code}' -b "$T/mallory.jar" "$base/api/v1/servers/adoptable")" \
+  "adoptable instances for a user"
+adoptable=$(as admin GET /api/v1/servers/adoptable)
+assert_eq '["first"]' "$(json_get "$adoptable" '[i["instance"] for i in j["instances"]]')" "adoptable instances"
+mallory_id=$(json_get "$(as mallory GET /api/v1/session)" 'j["user"]["id"]')
+adopted=$(as admin POST /api/v1/servers/adopt \
+  "{\"instance\":\"first\",\"name\":\"cli-first\",\"owner_id\":$mallory_id,\"blueprint_id\":$blueprint}")
+server=$(json_get "$adopted" 'j["server"]["id"]')
+assert_eq first "$(json_get "$adopted" 'j["server"]["instance"]')" "the adopted server's instance"
+first_untouched
+wait_until 10 bash -c "curl -s -b '$T/mallory.jar' '$base/api/v1/servers/$server' | grep -q '\"state\":\"running\"'"
+job=$(run_job POST "/api/v1/servers/$server/stop")
+assert_eq succeeded "$(job_state "$job")" "stop of the adopted server"
+assert_eq stopped "$(json_get "$(ctl status first --json)" 'j["state"]')" "the adopted instance after the web's stop"
+job=$(run_job DELETE "/api/v1/servers/$server")
+assert_eq succeeded "$(job_state "$job")" "delete of the adopted server"
+expect_exit 3 ctl status first
+pass "an admin adopts the CLI instance; then the panel shows, stops and deletes it"
