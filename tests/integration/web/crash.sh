@@ -81,8 +81,15 @@ curl -s -N -b "$T/jar" "$base/api/v1/servers/$server/logs" >"$T/view2" & v2=$!
 on_exit "kill $v1 $v2 2>/dev/null"
 wait_until 10 grep -q '^data: ' "$T/view1"
 wait_until 10 grep -q '^data: ' "$T/view2"
-# A function, not `bash -c`: that shell's own command line would match the pattern.
-followers() { pgrep -c -f "l4d2ctl logs $instance" || true; }
+# A function, not `bash -c`: that shell's own command line would match the pattern. Only this web app's
+# followers count (they run in its directory): other tests' servers may have the same instance name.
+followers() {
+  local pid count=0
+  for pid in $(pgrep -f "l4d2ctl logs $instance --" || true); do
+    [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$T/run" ] && count=$((count + 1))
+  done
+  echo "$count"
+}
 no_followers() { [ "$(followers)" = 0 ]; }
 assert_eq 1 "$(followers)" "log followers"
 kill "$v1" "$v2"
