@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Web app benchmarks (not a test): with 100 servers in the database (50 initialized on the host through the
-# real l4d2ctl, none running), wrk at 64 connections against GET /api/v1/servers and the dashboard (/), then
+# real l4d2ctl and adopted, 50 created and never started; none running), wrk at 64 connections against GET /api/v1/servers and the dashboard (/), then
 # 1,000 SSE viewers of one console (the real `l4d2ctl logs --follow`) at 100 lines/s.
 # Usage: bench/web_bench.sh [build-dir]   (prints the figures for docs/benchmarks.md, section "Web")
 set -euo pipefail
@@ -18,7 +18,7 @@ cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -
 trap cleanup EXIT
 
 export LEFT4ME_WEB_ENV=/nonexistent LEFT4ME_FAST_PASSWORD_HASH=1
-(cd "$work" && LEFT4ME_ADMIN_PASSWORD=bench-password "$web" create-user bench >/dev/null)
+(cd "$work" && LEFT4ME_ADMIN_PASSWORD=bench-password "$web" create-user bench --admin >/dev/null)
 : >"$work/host.env"
 (cd "$work" && exec env L4D2CTL="$ctl" LEFT4ME_HOST_ENV="$work/host.env" LEFT4ME_WEB_LISTEN="127.0.0.1:$port" LEFT4ME_ACCESS_LOG=false \
   LEFT4ME_WEB_THREADS=2 "$web" serve >"$work/out" 2>"$work/err") &
@@ -33,17 +33,16 @@ session=$(awk '$6 == "l4d2_session" {print $7}' "$work/jar")
 api() { curl -sf -b "$work/jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' -X "$1" -d "$3" "$base$2"; }
 blueprint=$(api POST /api/v1/blueprints '{"name":"bench","spec":{"map":"c1m1_hotel"}}' |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["blueprint"]["id"])')
-for i in $(seq -w 1 100); do api POST /api/v1/servers "{\"name\":\"s$i\",\"blueprint_id\":$blueprint}" >/dev/null; done
-# Half of them initialized on the host (none running), so `l4d2ctl list` has real work.
-ports=$(curl -sf -b "$work/jar" "$base/api/v1/servers" |
-  python3 -c 'import json,sys; print(" ".join("%s:%s" % (s["name"], s["port"]) for s in json.load(sys.stdin)["servers"]))')
-for entry in $ports; do
-  name=${entry%%:*}
-  [ "${name#s}" -le 50 ] || continue
-  printf 'port: %s\nmap: c1m1_hotel\n' "${entry##*:}" >"$work/spec.yaml"
+# Half of them initialized on the host (none running), so `l4d2ctl list` has real work; the panel manages
+# them once adopted (ids 1-50, s001 first).
+owner=$(curl -sf -b "$work/jar" "$base/api/v1/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["user"]["id"])')
+for i in $(seq -w 1 50); do
+  printf 'port: %s\nmap: c1m1_hotel\n' "$((27015 + 10#$i - 1))" >"$work/spec.yaml"
   LEFT4ME_ROOT="$work/data/root" LEFT4ME_SUPERVISOR=builtin LEFT4ME_HOST_ENV="$work/host.env" \
-    "$ctl" initialize "$name" -f "$work/spec.yaml" >/dev/null
+    "$ctl" initialize "s0$i" -f "$work/spec.yaml" >/dev/null
+  api POST /api/v1/servers/adopt "{\"instance\":\"s0$i\",\"owner_id\":$owner,\"blueprint_id\":$blueprint}" >/dev/null
 done
+for i in $(seq 51 100); do api POST /api/v1/servers "{\"name\":\"s$(printf %03d "$i")\",\"blueprint_id\":$blueprint}" >/dev/null; done
 
 echo "== $(nproc) cores, $(date -u +%Y-%m-%d), 100 servers (50 initialized), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for route in /api/v1/servers /; do

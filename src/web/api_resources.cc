@@ -6,7 +6,7 @@
 #include <mutex>
 
 #include "base/strings.h"
-#include "model/instance_name.h"
+#include "web/adoption.h"
 #include "web/app.h"
 #include "web/blueprint_spec.h"
 #include "web/responses.h"
@@ -58,6 +58,7 @@ nlohmann::json job_json(const Job& job) {
 nlohmann::json server_json(const Server& server, const std::map<std::string, nlohmann::json>* statuses) {
   nlohmann::json out = {{"id", server.id},
                         {"name", server.name},
+                        {"instance", server.instance},
                         {"owner_id", server.owner_id},
                         {"owner", server.owner_name},
                         {"blueprint_id", server.blueprint_id},
@@ -69,7 +70,8 @@ nlohmann::json server_json(const Server& server, const std::map<std::string, nlo
                         {"state", server.state},
                         {"live", nullptr}};
   if (statuses != nullptr) {
-    auto it = statuses->find(server.name);
+    std::optional<std::string> instance = server.managed_instance();
+    auto it = instance ? statuses->find(*instance) : statuses->end();
     if (it == statuses->end()) {
       out["state"] = "new";
     } else {
@@ -129,7 +131,7 @@ void append_optional(std::string& out, const std::optional<std::int64_t>& value)
   out += value ? std::to_string(*value) : "null";
 }
 
-using StatusFragments = std::map<std::string, std::string>;  // name -> `"state":..,"live":..,...`
+using StatusFragments = std::map<std::string, std::string>;  // instance -> `"state":..,"live":..,...`
 
 // The fragments of a snapshot, built once and shared while the snapshot is current.
 std::shared_ptr<const StatusFragments> status_fragments(const std::shared_ptr<const StatusMap>& statuses) {
@@ -159,6 +161,8 @@ std::shared_ptr<const StatusFragments> status_fragments(const std::shared_ptr<co
 void append_server_json(std::string& out, const Server& server, const StatusFragments* fragments) {
   out += "{\"id\":" + std::to_string(server.id) + ",\"name\":";
   append_json_string(out, server.name);
+  out += ",\"instance\":";
+  append_json_string(out, server.instance);
   out += ",\"owner_id\":" + std::to_string(server.owner_id) + ",\"owner\":";
   append_json_string(out, server.owner_name);
   out += ",\"blueprint_id\":" + std::to_string(server.blueprint_id) + ",\"blueprint_name\":";
@@ -169,8 +173,9 @@ void append_server_json(std::string& out, const Server& server, const StatusFrag
   out += ",\"port\":" + std::to_string(server.port);
   std::string_view live_fields;
   bool known = fragments == nullptr;
-  if (fragments != nullptr) {
-    auto it = fragments->find(server.name);
+  std::optional<std::string> instance = server.managed_instance();
+  if (fragments != nullptr && instance) {
+    auto it = fragments->find(*instance);
     if (it != fragments->end()) {
       known = true;
       live_fields = it->second;
@@ -225,6 +230,17 @@ std::optional<Response> read_spec(const nlohmann::json& body, std::string* yaml,
     return json_response(422, payload);
   }
   *yaml = *check.yaml;
+  return std::nullopt;
+}
+
+// A positive id from a body member given as a number or as text (forms), or nullopt.
+std::optional<std::int64_t> id_field(const nlohmann::json& body, const char* name) {
+  if (!body.contains(name)) return std::nullopt;
+  const nlohmann::json& value = body[name];
+  if (value.is_number_integer() && value.get<std::int64_t>() > 0) return value.get<std::int64_t>();
+  if (value.is_string()) {
+    if (auto parsed = parse_int(value.get<std::string>(), 1, INT64_MAX)) return *parsed;
+  }
   return std::nullopt;
 }
 
@@ -351,17 +367,8 @@ void register_resource_routes(App& app) {
                    std::optional<nlohmann::json> body = parse_body(context.request);
                    if (!body) return error_response(400, "bad_request", "expected a JSON object");
                    std::string name = string_field(*body, "name").value_or("");
-                   if (!model::InstanceName::is_valid(name)) {
-                     return error_from(model::InstanceName::create(name).error(), "name");
-                   }
-                   std::optional<std::int64_t> blueprint_id;
-                   if (body->contains("blueprint_id")) {
-                     const nlohmann::json& value = (*body)["blueprint_id"];
-                     if (value.is_number_integer()) blueprint_id = value.get<std::int64_t>();
-                     if (value.is_string()) {
-                       if (auto parsed = parse_int(value.get<std::string>(), 1, INT64_MAX)) blueprint_id = *parsed;
-                     }
-                   }
+                   if (auto problem = check_server_name(name)) return error_response(422, "invalid", *problem, "name");
+                   std::optional<std::int64_t> blueprint_id = id_field(*body, "blueprint_id");
                    if (!blueprint_id) return error_response(422, "invalid", "choose a blueprint", "blueprint_id");
                    Result<Server> server = app.servers->create(context.user().id, name, *blueprint_id);
                    if (!server) {
@@ -370,6 +377,49 @@ void register_resource_routes(App& app) {
                        return error_response(422, "invalid", server.error().message(), field);
                      }
                      return error_from(server.error(), field);
+                   }
+                   return json_response(201, {{"server", server_json(*server, nullptr)}});
+                 }});
+
+  // Before the /api/v1/servers/{id} routes, which would take "adoptable" for an id.
+  app.add_route({"GET", "/api/v1/servers/adoptable", Access::kAdmin, [&app](Context&) {
+                   Result<std::vector<UnmanagedInstance>> instances = unmanaged_instances(app);
+                   if (!instances) return error_from(instances.error());
+                   nlohmann::json list = nlohmann::json::array();
+                   for (const UnmanagedInstance& instance : *instances) {
+                     list.push_back(
+                         {{"instance", instance.name},
+                          {"state", instance.state},
+                          {"port", instance.port ? nlohmann::json(*instance.port) : nlohmann::json(nullptr)}});
+                   }
+                   return json_response(200, {{"instances", list}});
+                 }});
+
+  app.add_route({"POST", "/api/v1/servers/adopt", Access::kAdmin, [&app](Context& context) {
+                   std::optional<nlohmann::json> body = parse_body(context.request);
+                   if (!body) return error_response(400, "bad_request", "expected a JSON object");
+                   Adoption adoption;
+                   adoption.instance = string_field(*body, "instance").value_or("");
+                   adoption.name = string_field(*body, "name").value_or(adoption.instance);
+                   if (auto problem = check_server_name(adoption.name)) {
+                     return error_response(422, "invalid", *problem, "name");
+                   }
+                   std::optional<std::int64_t> owner_id = id_field(*body, "owner_id");
+                   if (!owner_id) return error_response(422, "invalid", "choose the owner", "owner_id");
+                   std::optional<std::int64_t> blueprint_id = id_field(*body, "blueprint_id");
+                   if (!blueprint_id) return error_response(422, "invalid", "choose a blueprint", "blueprint_id");
+                   adoption.owner_id = *owner_id;
+                   adoption.blueprint_id = *blueprint_id;
+                   Result<Server> server = adopt_instance(app, adoption);
+                   if (!server) {
+                     switch (server.error().code()) {
+                       case ErrorCode::kInvalidArgument:
+                         return error_from(server.error(), "instance");
+                       case ErrorCode::kNotFound:
+                         return error_response(422, "invalid", server.error().message(), "blueprint_id");
+                       default:
+                         return error_from(server.error());
+                     }
                    }
                    return json_response(201, {{"server", server_json(*server, nullptr)}});
                  }});
@@ -419,8 +469,8 @@ void register_resource_routes(App& app) {
                    Result<Server> server = app.servers->get(*id, context.scope());
                    if (!server) return error_from(server.error());
                    Response response = sse_response();
-                   response.stream = [&app, name = server->name](std::shared_ptr<EventSink> sink) {
-                     app.server_logs->subscribe(name, sink);
+                   response.stream = [&app, server = *server](std::shared_ptr<EventSink> sink) {
+                     subscribe_console(*app.server_logs, server, sink);
                    };
                    return response;
                  }});

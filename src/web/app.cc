@@ -114,7 +114,8 @@ Status App::reconcile_servers() {
   Result<std::vector<Server>> all = servers->list_all();
   if (!all) return all.error();
   for (const Server& server : *all) {
-    auto it = (*statuses)->find(server.name);
+    std::optional<std::string> instance = server.managed_instance();
+    auto it = instance ? (*statuses)->find(*instance) : (*statuses)->end();
     std::string state = "new";
     if (it != (*statuses)->end() && it->second.contains("state") && it->second["state"].is_string()) {
       state = it->second["state"].get<std::string>();

@@ -259,6 +259,9 @@ TEST_F(AppTest, AuthorizationMatrix) {
                                              {"POST", "/api/v1/install", nullptr}}) {
     all.push_back(extra);
   }
+  // Adopting host instances (admins).
+  all.push_back({"GET", "/api/v1/servers/adoptable", nullptr});
+  all.push_back({"POST", "/api/v1/servers/adopt", {{"instance", "alpha"}, {"owner_id", 1}, {"blueprint_id", 1}}});
   for (const Case& item : all) {
     Browser anonymous(port_);
     anonymous.get("/api/v1/csrf");  // even with a pre-login CSRF token
@@ -273,6 +276,20 @@ TEST_F(AppTest, AuthorizationMatrix) {
     HttpReply wrong = alice.request(item.method, item.path, item.body);
     alice.set_csrf(right);
     EXPECT_EQ(wrong.status, 403) << "wrong CSRF " << item.method << " " << item.path;
+  }
+  // Admin-only routes: a signed-in user who is no admin gets 403, with a right CSRF token too.
+  for (const Case& item :
+       std::vector<Case>{{"GET", "/api/v1/users", nullptr},
+                         {"POST", "/api/v1/users", {{"name", "eve"}, {"password", "eve-password"}}},
+                         {"GET", "/api/v1/install", nullptr},
+                         {"POST", "/api/v1/install", nullptr},
+                         {"GET", "/api/v1/servers/adoptable", nullptr},
+                         {"POST",
+                          "/api/v1/servers/adopt",
+                          {{"instance", "alpha"}, {"owner_id", 1}, {"blueprint_id", std::stoll(bp)}}},
+                         {"POST", "/admin/adopt", {{"instance", "alpha"}, {"name", "alpha2"}, {"blueprint_id", bp}}}}) {
+    HttpReply reply = bob.request(item.method, item.path, item.body.is_null() ? nlohmann::json::object() : item.body);
+    EXPECT_EQ(reply.status, 403) << "non-admin " << item.method << " " << item.path << ": " << reply.body;
   }
   // HTML pages redirect to the login page instead.
   HttpReply page = testing::http_request(port_, "GET", "/");

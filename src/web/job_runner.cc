@@ -96,6 +96,70 @@ Result<ExitStatus> JobRunner::step(const Job& job, const std::vector<std::string
   return status;
 }
 
+Status JobRunner::claim_instance(const Job& job, const Server& server) {
+  // Only the exit code is used: the status of an instance that is not this server's is never shown.
+  Result<RunResult> found = ctl_.run({"status", server.instance, "--json"}, std::chrono::seconds(20));
+  if (!found) return found.error();
+  std::optional<Error> refused;
+  if (found->status.success()) {
+    refused = Error(ErrorCode::kAlreadyExists,
+                    fmt::format("instance '{}' already exists on the host and this panel did not make it; nothing "
+                                "was changed (an administrator can adopt it as a server on the Administration page, "
+                                "or remove it with l4d2ctl delete)",
+                                server.instance));
+  } else if (found->status.signalled || found->status.code != 3) {
+    refused = Error::failed(fmt::format("cannot tell whether instance '{}' exists on the host: l4d2ctl status {}",
+                                        server.instance, found->status.describe()));
+  }
+  if (refused) {
+    (void)hub_.publish(job.id, refused->message());
+    return *refused;
+  }
+  (void)hub_.publish(job.id, fmt::format("instance '{}' is new on the host: this server takes it", server.instance));
+  return servers_.claim_instance(server.id);
+}
+
+Result<ExitStatus> JobRunner::initialize(const Job& job, const Server& server) {
+  if (!server.owns_instance) {
+    if (Status claimed = claim_instance(job, server); !claimed) return claimed.error();
+  }
+  // Blueprint changes apply on the server's next action: render the blueprint as it is now.
+  Result<Blueprint> blueprint = blueprints_.get(server.blueprint_id, kSystem);
+  if (!blueprint) return blueprint.error();
+  Result<std::string> spec = render_instance_spec(blueprint->spec_yaml, server.port);
+  if (!spec) return spec.error();
+  std::string file = fmt::format("{}/job-{}-{}.yaml", options_.scratch_dir, job.id, server.instance);
+  if (Status written = write_file_atomic(file, *spec, 0600); !written) return written.error();
+  Result<ExitStatus> status = step(job, {"initialize", server.instance, "-f", file});
+  ::unlink(file.c_str());
+  if (status && status->success()) (void)servers_.mark_applied(server.id, blueprint->id, blueprint->version);
+  return status;
+}
+
+void JobRunner::record_host_state(const Server& server) {
+  std::optional<std::string> instance = server.managed_instance();
+  std::string state = "new";
+  if (instance) {
+    Result<RunResult> now = ctl_.run({"status", *instance, "--json"}, std::chrono::seconds(20));
+    state = "unknown";
+    if (now && now->status.success()) {
+      nlohmann::json parsed = nlohmann::json::parse(now->out, nullptr, false);
+      if (parsed.is_object() && parsed.contains("state") && parsed["state"].is_string()) {
+        state = parsed["state"];
+        status_.put(*instance, std::move(parsed));
+      } else {
+        status_.invalidate();
+      }
+    } else if (now && now->status.code == 3) {
+      state = "new";
+      status_.put(*instance, std::nullopt);
+    } else {
+      status_.invalidate();
+    }
+  }
+  (void)servers_.set_state(server.id, state);
+}
+
 Result<ExitStatus> JobRunner::run_server_job(const Job& job, std::string* reason) {
   if (!job.server_id) {
     *reason = "the server was deleted";
@@ -106,55 +170,39 @@ Result<ExitStatus> JobRunner::run_server_job(const Job& job, std::string* reason
     *reason = "the server was deleted";
     return server.error();
   }
-  auto initialize = [&]() -> Result<ExitStatus> {
-    // Blueprint changes apply on the server's next action: render the blueprint as it is now.
-    Result<Blueprint> blueprint = blueprints_.get(server->blueprint_id, kSystem);
-    if (!blueprint) return blueprint.error();
-    Result<std::string> spec = render_instance_spec(blueprint->spec_yaml, server->port);
-    if (!spec) return spec.error();
-    std::string file = fmt::format("{}/job-{}-{}.yaml", options_.scratch_dir, job.id, server->name);
-    if (Status written = write_file_atomic(file, *spec, 0600); !written) return written.error();
-    Result<ExitStatus> status = step(job, {"initialize", server->name, "-f", file});
-    ::unlink(file.c_str());
-    if (status && status->success()) (void)servers_.mark_applied(server->id, blueprint->id, blueprint->version);
-    return status;
-  };
+  // A host instance the panel does not manage is never stopped or deleted: until the panel made or adopted
+  // it, an instance of that name is someone else's (made with the CLI).
+  std::optional<std::string> instance = server->managed_instance();
   Result<ExitStatus> status = ExitStatus{};
   if (job.type == "start" || job.type == "restart") {
-    status = initialize();
+    status = initialize(job, *server);
     // --wait: the job succeeds only once the server answers, so its outcome means something to the user.
-    if (status && status->success()) status = step(job, {job.type, server->name, "--wait", "--timeout", "90"});
+    if (status && status->success()) status = step(job, {job.type, server->instance, "--wait", "--timeout", "90"});
   } else if (job.type == "stop") {
-    status = step(job, {"stop", server->name});
+    if (instance) {
+      status = step(job, {"stop", *instance});
+    } else {
+      (void)hub_.publish(job.id, "nothing to stop: this server has not been started yet");
+    }
   } else if (job.type == "delete") {
-    status = step(job, {"delete", server->name});
+    if (instance) {
+      status = step(job, {"delete", *instance});
+    } else {
+      (void)hub_.publish(job.id, "nothing to delete on the host: this server has not been started yet");
+    }
     if (status && status->success()) {
       (void)servers_.remove(server->id);
-      status_.put(server->name, std::nullopt);
+      if (instance) status_.put(*instance, std::nullopt);
       return status;
     }
   } else {
     *reason = "unknown job type '" + job.type + "'";
     return Error::invalid(*reason);
   }
-  // Record what the host says now, whatever the outcome, in the database and in the live status.
-  Result<RunResult> now = ctl_.run({"status", server->name, "--json"}, std::chrono::seconds(20));
-  std::string state = "unknown";
-  if (now && now->status.success()) {
-    nlohmann::json parsed = nlohmann::json::parse(now->out, nullptr, false);
-    if (parsed.is_object() && parsed.contains("state") && parsed["state"].is_string()) {
-      state = parsed["state"];
-      status_.put(server->name, std::move(parsed));
-    } else {
-      status_.invalidate();
-    }
-  } else if (now && now->status.code == 3) {
-    state = "new";
-    status_.put(server->name, std::nullopt);
-  } else {
-    status_.invalidate();
-  }
-  (void)servers_.set_state(server->id, state);
+  // Record what the host says now, whatever the outcome, in the database and in the live status. The server is
+  // read again: a start may just have taken its instance.
+  Result<Server> now = servers_.get(server->id, kSystem);
+  record_host_state(now ? *now : *server);
   return status;
 }
 

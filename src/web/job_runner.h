@@ -51,6 +51,14 @@ class JobRunner {
   // Runs one l4d2ctl step of a job, storing its output; returns the exit status or an error line.
   Result<ExitStatus> step(const Job& job, const std::vector<std::string>& args);
   Result<ExitStatus> run_server_job(const Job& job, std::string* reason);
+  // Before the panel first initializes a server's host instance: nothing of that name may exist on the host
+  // (made with the CLI, or left by a lost database). Takes the instance for the server when none does; fails
+  // (kAlreadyExists) and changes nothing when one does.
+  Status claim_instance(const Job& job, const Server& server);
+  // Renders the server's blueprint and runs `l4d2ctl initialize` (after claim_instance the first time).
+  Result<ExitStatus> initialize(const Job& job, const Server& server);
+  // Stores what the host says of the server's instance now (state "new" for one it does not manage).
+  void record_host_state(const Server& server);
 
   Jobs& jobs_;
   Servers& servers_;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
@@ -9,7 +10,7 @@ namespace left4me::web {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -95,20 +96,31 @@ CREATE TABLE job_lines (
   PRIMARY KEY (job_id, seq)
 ) WITHOUT ROWID;
 )sql",
+    // 2: a server's host instance gets a name of its own (`instance`), apart from the name people see, and the
+    // panel manages only host instances it made or an admin adopted (`owns_instance`). Rows from before keep
+    // their name on the host; the panel made their instance only if it ever initialized it.
+    R"sql(
+ALTER TABLE servers ADD COLUMN instance TEXT;
+ALTER TABLE servers ADD COLUMN owns_instance INTEGER NOT NULL DEFAULT 0;
+UPDATE servers SET instance = name, owns_instance = (applied_version IS NOT NULL);
+CREATE UNIQUE INDEX servers_instance ON servers(instance);
+)sql",
 };
 
 }  // namespace
 
 int latest_schema_version() { return static_cast<int>(kMigrations.size()); }
 
-Status migrate(Database& database) {
+Status migrate(Database& database) { return migrate_to(database, latest_schema_version()); }
+
+Status migrate_to(Database& database, int target) {
   Result<int> current = database.schema_version();
   if (!current) return current.error();
   if (*current > latest_schema_version()) {
     return Error::failed(fmt::format("database '{}' has schema version {}, newer than this build's {}", database.path(),
                                      *current, latest_schema_version()));
   }
-  for (int version = *current + 1; version <= latest_schema_version(); ++version) {
+  for (int version = *current + 1; version <= std::min(target, latest_schema_version()); ++version) {
     auto transaction = Database::Transaction::begin(database);
     if (!transaction) return transaction.error();
     if (Status status = (*transaction)->lock().exec(kMigrations[static_cast<size_t>(version - 1)]); !status) {

@@ -11,5 +11,7 @@ int latest_schema_version();
 // Applies every migration newer than the database's version, each in its own transaction.
 // Fails (changing nothing further) on the first error, or if the database is newer than this build.
 Status migrate(Database& database);
+// The same, up to version only (tests build databases as older builds left them).
+Status migrate_to(Database& database, int version);
 
 }  // namespace left4me::web

@@ -1,9 +1,11 @@
-// The admin page: users (create, disable, reset password) and the game installation with a live progress
-// bar fed by the install job (`l4d2ctl install --json`).
+// The admin page: users (create, disable, reset password), the game installation with a live progress
+// bar fed by the install job (`l4d2ctl install --json`), and adopting host instances the panel did not make.
 #include <fmt/format.h>
 
 #include <cmath>
 
+#include "base/strings.h"
+#include "web/adoption.h"
 #include "web/pages.h"
 #include "web/responses.h"
 
@@ -43,6 +45,42 @@ nlohmann::json install_view(Context& context, const std::optional<Job>& job) {
   return view;
 }
 
+// The host instances no server names, each with an adoption form; `attempt` ({instance, name, error}) is a
+// refused adoption to show again in its row.
+Result<nlohmann::json> adoptable_view(App& app, const User& viewer, const nlohmann::json& attempt) {
+  nlohmann::json view = {
+      {"instances", nlohmann::json::array()}, {"error", ""}, {"blueprints", nlohmann::json::array()}};
+  Result<std::vector<UnmanagedInstance>> instances = unmanaged_instances(app);
+  if (!instances) {
+    view["error"] = "The instances on the host are not known yet: " + instances.error().message();
+    return view;
+  }
+  Result<std::vector<User>> users = app.accounts->list_users();
+  if (!users) return users.error();
+  std::map<std::int64_t, std::string> owners;
+  for (const User& user : *users) owners[user.id] = user.name;
+  Result<std::vector<Blueprint>> blueprints = app.blueprints->list(Scope{viewer.id, true});
+  if (!blueprints) return blueprints.error();
+  for (const Blueprint& blueprint : *blueprints) {
+    view["blueprints"].push_back({{"id", blueprint.id}, {"label", owners[blueprint.owner_id] + ": " + blueprint.name}});
+  }
+  bool shown = false;
+  for (const UnmanagedInstance& instance : *instances) {
+    bool retried = attempt.value("instance", "") == instance.name;
+    shown |= retried;
+    view["instances"].push_back({{"instance", instance.name},
+                                 {"state", instance.state},
+                                 {"port", instance.port ? std::to_string(*instance.port) : ""},
+                                 {"name", retried ? attempt.value("name", "") : instance.name},
+                                 {"error", retried ? attempt.value("error", "") : ""}});
+  }
+  // A refused adoption of an instance no longer listed (gone from the host, adopted meanwhile) shows above.
+  if (!shown && !attempt.value("error", "").empty()) view["error"] = attempt.value("error", "");
+  view["has_instances"] = !instances->empty();
+  view["has_blueprints"] = !blueprints->empty();
+  return view;
+}
+
 Response admin_page(App& app, Context& context, int status, nlohmann::json extra) {
   nlohmann::json view = base_view(context, "Administration", "admin");
   for (auto it = extra.begin(); it != extra.end(); ++it) view[it.key()] = it.value();
@@ -61,6 +99,9 @@ Response admin_page(App& app, Context& context, int status, nlohmann::json extra
   Result<std::optional<Job>> install = latest_install(app, context);
   if (!install) return error_from(install.error());
   view["install"] = install_view(context, *install);
+  Result<nlohmann::json> adoptable = adoptable_view(app, context.user(), view.value("adopt", nlohmann::json::object()));
+  if (!adoptable) return error_from(adoptable.error());
+  view["adoptable"] = std::move(*adoptable);
   return html_page(status, "admin", view);
 }
 
@@ -128,6 +169,35 @@ void register_admin_pages(App& app) {
                    }
                    return redirect("/admin?notice=user_updated");
                  }});
+
+  // Adopting: the blueprint chosen decides the owner (a server follows one of its owner's blueprints).
+  app.add_route(
+      {"POST", "/admin/adopt", Access::kAdmin, [&app](Context& context) {
+         Form form(context.request);
+         Adoption adoption;
+         adoption.instance = form.get("instance");
+         adoption.name = form.get("name");
+         auto refuse = [&](const std::string& message) {
+           nlohmann::json attempt = {{"instance", adoption.instance}, {"name", adoption.name}, {"error", message}};
+           return admin_page(app, context, 422, {{"adopt", attempt}});
+         };
+         if (auto problem = check_server_name(adoption.name)) return refuse(*problem);
+         std::optional<long long> blueprint_id = parse_int(form.get("blueprint_id"), 1, INT64_MAX);
+         if (!blueprint_id) return refuse("choose a blueprint");
+         Result<Blueprint> blueprint = app.blueprints->get(*blueprint_id, context.scope());
+         if (!blueprint) {
+           if (blueprint.error().code() != ErrorCode::kNotFound) return error_from(blueprint.error());
+           return refuse(blueprint.error().message());
+         }
+         adoption.owner_id = blueprint->owner_id;
+         adoption.blueprint_id = blueprint->id;
+         Result<Server> server = adopt_instance(app, adoption);
+         if (!server) {
+           if (server.error().code() == ErrorCode::kFailed) return error_from(server.error());
+           return refuse(server.error().message());
+         }
+         return redirect(fmt::format("/servers/{}?notice=server_adopted", server->id));
+       }});
 
   app.add_route({"POST", "/admin/install", Access::kAdmin, [&app](Context& context) {
                    Result<Job> job =

@@ -27,6 +27,8 @@ constexpr Notice kNotices[] = {
     {"server_created", "The server was created. Start it when you are ready."},
     {"server_moved", "The server now follows the other blueprint; the change applies at its next start."},
     {"server_deleting", "The server is being deleted; it disappears from the list when the job is done."},
+    {"server_adopted",
+     "The instance is now a server of this panel. The panel initializes it from the blueprint at its next start."},
     {"job_cancelled", "The job was cancelled."},
     {"user_created", "The user was created."},
     {"user_updated", "The user was updated."},
@@ -266,7 +268,8 @@ nlohmann::json server_view(const Server& server, const StatusMap* statuses, cons
       {"players", ""},
       {"has_live", false}};
   if (statuses != nullptr) {
-    auto it = statuses->find(server.name);
+    std::optional<std::string> instance = server.managed_instance();
+    auto it = instance ? statuses->find(*instance) : statuses->end();
     if (it == statuses->end()) {
       state = "new";
     } else {

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "base/strings.h"
-#include "model/instance_name.h"
 #include "web/pages.h"
 #include "web/responses.h"
 
@@ -57,6 +56,8 @@ Result<std::shared_ptr<const std::string>> server_rows_html(App& app, Context& c
     // Every field of Server, whether or not the rows show it today.
     key_add(key, server.id);
     key_add(key, server.name);
+    key_add(key, server.instance);
+    key_add(key, server.owns_instance ? 1 : 0);
     key_add(key, server.owner_id);
     key_add(key, server.owner_name);
     key_add(key, server.blueprint_id);
@@ -204,10 +205,8 @@ void register_server_pages(App& app) {
                    std::string name = form.get("name");
                    std::string blueprint_text = form.get("blueprint_id");
                    nlohmann::json extra = {{"name", name}, {"blueprint_id", blueprint_text}};
-                   if (!model::InstanceName::is_valid(name)) {
-                     extra["name_error"] = model::InstanceName::create(name).error().message() +
-                                           ". Use 1-64 lower-case letters, digits, '-' or '_', starting with a "
-                                           "letter or digit.";
+                   if (auto problem = check_server_name(name)) {
+                     extra["name_error"] = *problem;
                      return new_server_page(app, context, 422, extra);
                    }
                    std::optional<long long> blueprint_id = parse_int(blueprint_text, 1, INT64_MAX);
@@ -313,8 +312,8 @@ void register_server_pages(App& app) {
                    response.header("Content-Type", "text/event-stream");
                    response.header("Cache-Control", "no-store");
                    response.header("X-Accel-Buffering", "no");
-                   response.stream = [&app, name = server->name](std::shared_ptr<EventSink> sink) {
-                     app.server_logs->subscribe(name, escaped_log_sink(std::move(sink)));
+                   response.stream = [&app, server = *server](std::shared_ptr<EventSink> sink) {
+                     subscribe_console(*app.server_logs, server, escaped_log_sink(std::move(sink)));
                    };
                    return response;
                  }});

@@ -329,5 +329,47 @@ TEST_F(PagesTest, AdminCreatesDisablesAndResetsUsers) {
   EXPECT_EQ(self.status, 422);
 }
 
+// Instances the panel did not make are listed on the admin page only, and adopted from there explicitly.
+TEST_F(PagesTest, AdminPageListsAndAdoptsInstancesThePanelDoesNotManage) {
+  write_fake("first.spec", "port: 27015\n");  // made with the CLI, before the web app starts
+  write_fake("first.state", "running\n");
+  start();
+  create_user("root", Role::kAdmin);
+  create_user("ann", Role::kUser);
+  Browser admin = logged_in("root");
+  Browser ann = logged_in("ann");
+  ASSERT_EQ(post_form(ann, "/blueprints", "name=coop&map=c1m1_hotel&mode=coop&max_players=4&op=save").status, 303);
+  std::int64_t blueprint = ann.get("/api/v1/blueprints").json()["blueprints"][0]["id"];
+  EXPECT_EQ(ann.get("/").body.find("first"), std::string::npos);
+  EXPECT_EQ(admin.get("/").body.find("first"), std::string::npos);  // admins' dashboard: records only
+
+  std::string page = admin.get("/admin").body;
+  EXPECT_NE(page.find("id=\"instance-first\""), std::string::npos) << page;
+  EXPECT_NE(page.find("re-initializes it from that blueprint at its next start"), std::string::npos);
+  EXPECT_NE(page.find(">ann: coop</option>"), std::string::npos) << page;
+
+  HttpReply bad =
+      post_form(admin, "/admin/adopt", "instance=first&name=Bad+Name&blueprint_id=" + std::to_string(blueprint));
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_NE(bad.body.find("id=\"adopt-error-first\""), std::string::npos) << bad.body;
+  EXPECT_NE(bad.body.find("value=\"Bad Name\""), std::string::npos);
+  HttpReply ghost =
+      post_form(admin, "/admin/adopt", "instance=ghost&name=ghost&blueprint_id=" + std::to_string(blueprint));
+  EXPECT_EQ(ghost.status, 422);
+  EXPECT_NE(ghost.body.find("the host has no instance"), std::string::npos) << ghost.body;
+
+  HttpReply adopted =
+      post_form(admin, "/admin/adopt", "instance=first&name=cli-first&blueprint_id=" + std::to_string(blueprint));
+  ASSERT_EQ(adopted.status, 303) << adopted.body;
+  EXPECT_NE(adopted.header("location").find("notice=server_adopted"), std::string::npos);
+  nlohmann::json servers = ann.get("/api/v1/servers").json()["servers"];
+  ASSERT_EQ(servers.size(), 1u);
+  EXPECT_EQ(servers[0]["name"], "cli-first");
+  EXPECT_EQ(servers[0]["instance"], "first");
+  EXPECT_EQ(servers[0]["state"], "running");
+  EXPECT_NE(ann.get("/").body.find(">cli-first</a>"), std::string::npos);
+  EXPECT_EQ(admin.get("/admin").body.find("id=\"instance-first\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace left4me::web

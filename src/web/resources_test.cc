@@ -24,6 +24,8 @@ class ResourcesTest : public testing::WebFixture {
     return browser.post("/api/v1/servers", {{"name", name}, {"blueprint_id", blueprint}});
   }
   std::int64_t job_of(const HttpReply& reply) { return reply.json()["job"]["id"]; }
+  // The host instance of a server (what the stand-in l4d2ctl names its files after).
+  static std::string instance_of(const HttpReply& server) { return server.json()["server"]["instance"]; }
 };
 
 TEST_F(ResourcesTest, BlueprintFieldErrorsComeFromTheSpecRules) {
@@ -74,7 +76,8 @@ TEST_F(ResourcesTest, BlueprintEditWithoutRconPasswordKeepsIt) {
   HttpReply started =
       alice.post("/api/v1/servers/" + std::to_string(server.json()["server"]["id"].get<int>()) + "/start");
   ASSERT_EQ(wait_job(alice, job_of(started)), "succeeded");
-  EXPECT_NE(read_fake("alpha.spec").find("hunter2-secret"), std::string::npos) << read_fake("alpha.spec");
+  std::string spec_file = instance_of(server) + ".spec";
+  EXPECT_NE(read_fake(spec_file).find("hunter2-secret"), std::string::npos) << read_fake(spec_file);
 
   // null asks for a generated one; a new password replaces the old.
   HttpReply cleared = alice.request("PUT", path, {{"spec", {{"map", "c2m1_highway"}, {"rcon_password", nullptr}}}});
@@ -165,19 +168,20 @@ TEST_F(ResourcesTest, BlueprintChangesApplyOnNextActionAndShowOutdated) {
   std::int64_t bp = make_blueprint(alice, "base", "c1m1_hotel");
   HttpReply server = make_server(alice, "alpha", bp);
   std::string id = std::to_string(server.json()["server"]["id"].get<int>());
+  std::string spec_file = instance_of(server) + ".spec";
   EXPECT_EQ(wait_job(alice, job_of(alice.post("/api/v1/servers/" + id + "/start"))), "succeeded");
-  EXPECT_NE(read_fake("alpha.spec").find("c1m1_hotel"), std::string::npos);
+  EXPECT_NE(read_fake(spec_file).find("c1m1_hotel"), std::string::npos);
   EXPECT_EQ(alice.get("/api/v1/servers/" + id).json()["server"]["outdated"], false);
   HttpReply edited = alice.request("PUT", "/api/v1/blueprints/" + std::to_string(bp), {{"spec", spec("c2m1_highway")}});
   ASSERT_EQ(edited.status, 200);
   EXPECT_EQ(edited.json()["blueprint"]["version"], 2);
   // Nothing changes on the host until the next action; the server says it runs an older version.
-  EXPECT_NE(read_fake("alpha.spec").find("c1m1_hotel"), std::string::npos);
+  EXPECT_NE(read_fake(spec_file).find("c1m1_hotel"), std::string::npos);
   nlohmann::json now = alice.get("/api/v1/servers/" + id).json()["server"];
   EXPECT_EQ(now["outdated"], true);
   EXPECT_EQ(now["applied_version"], 1);
   EXPECT_EQ(wait_job(alice, job_of(alice.post("/api/v1/servers/" + id + "/restart"))), "succeeded");
-  EXPECT_NE(read_fake("alpha.spec").find("c2m1_highway"), std::string::npos);
+  EXPECT_NE(read_fake(spec_file).find("c2m1_highway"), std::string::npos);
   EXPECT_EQ(alice.get("/api/v1/servers/" + id).json()["server"]["outdated"], false);
   // Moving to another blueprint also shows as outdated until the next start.
   std::int64_t other = make_blueprint(alice, "other", "c3m1_plankcountry");
@@ -200,8 +204,8 @@ TEST_F(ResourcesTest, PortsAreLowestFreeAndRangeCanBeFull) {
   HttpReply full = make_server(alice, "a4", bp);
   EXPECT_EQ(full.status, 409);
   EXPECT_NE(full.json()["error"]["message"].get<std::string>().find("no free port"), std::string::npos);
-  EXPECT_EQ(make_server(alice, "a1", bp).status, 409);        // names are unique on the host
-  EXPECT_EQ(make_server(alice, "Bad/Name", bp).status, 422);  // the instance-name grammar
+  EXPECT_EQ(make_server(alice, "a1", bp).status, 409);        // names are unique on the panel
+  EXPECT_EQ(make_server(alice, "Bad/Name", bp).status, 422);  // the server-name rule
   // Deleting the middle server frees the lowest port for the next one.
   std::int64_t middle = 0;
   nlohmann::json listed = alice.get("/api/v1/servers").json();
@@ -212,6 +216,145 @@ TEST_F(ResourcesTest, PortsAreLowestFreeAndRangeCanBeFull) {
   HttpReply again = make_server(alice, "a5", bp);
   ASSERT_EQ(again.status, 201);
   EXPECT_EQ(again.json()["server"]["port"], 30001);
+}
+
+// The stand-in's calls of cmd on instance, e.g. "stop first".
+std::size_t calls_of(const std::string& log, const std::string& command) {
+  std::size_t count = 0;
+  for (const std::string& line : split(log, '\n')) {
+    if (line.find(" begin " + command) != std::string::npos &&
+        line.size() == line.find(" begin " + command) + 7 + command.size()) {
+      ++count;
+    }
+  }
+  return count;
+}
+
+// Regression (issue 11, item 6): a user named a server like an instance made with the CLI ("first", as
+// docs/deploy.md has admins make) and got that instance: its status, console, stop and delete.
+TEST_F(ResourcesTest, ServerNamedLikeACliInstanceCannotTakeItOver) {
+  // Made before the web app starts, so its first `l4d2ctl list` has it.
+  write_fake("first.spec", "port: 27015\n");
+  write_fake("first.state", "running\n");
+  write_fake("first.log", "console of the CLI instance\n");
+  start();
+  create_user("mallory", Role::kUser);
+  Browser mallory = logged_in("mallory");
+  std::int64_t bp = make_blueprint(mallory, "base");
+  HttpReply created = make_server(mallory, "first", bp);
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string id = std::to_string(created.json()["server"]["id"].get<int>());
+  EXPECT_NE(created.json()["server"].value("instance", "first"), "first");
+
+  // Status: the record's own, never the CLI instance's.
+  nlohmann::json shown = mallory.get("/api/v1/servers/" + id).json()["server"];
+  EXPECT_EQ(shown["state"], "new") << shown;
+  EXPECT_TRUE(shown["live"].is_null()) << shown;
+  nlohmann::json listed = mallory.get("/api/v1/servers").json()["servers"];
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["state"], "new") << listed;
+  // Console: not the CLI instance's.
+  std::vector<std::pair<std::string, std::string>> headers{
+      {"Cookie", "l4d2_session=" + mallory.cookies()["l4d2_session"]}};
+  testing::StreamReader console(port_, "/api/v1/servers/" + id + "/logs", headers);
+  EXPECT_TRUE(console.wait_for("event: end", std::chrono::seconds(5))) << console.received();
+  EXPECT_NE(console.received().find("not been started"), std::string::npos) << console.received();
+  EXPECT_EQ(console.received().find("console of the CLI instance"), std::string::npos) << console.received();
+  console.close();
+  // Stop and delete: the CLI instance keeps running, untouched.
+  EXPECT_EQ(wait_job(mallory, job_of(mallory.post("/api/v1/servers/" + id + "/stop"))), "succeeded");
+  EXPECT_EQ(wait_job(mallory, job_of(mallory.request("DELETE", "/api/v1/servers/" + id))), "succeeded");
+  std::string calls = read_fake("calls.log");
+  EXPECT_EQ(calls_of(calls, "stop first"), 0u) << calls;
+  EXPECT_EQ(calls_of(calls, "delete first"), 0u) << calls;
+  EXPECT_EQ(read_fake("first.state"), "running\n");
+  EXPECT_EQ(read_fake("first.spec"), "port: 27015\n");
+  EXPECT_EQ(mallory.get("/api/v1/servers/" + id).status, 404);  // the record is gone
+}
+
+// An instance of the derived name already on the host (made with the CLI, or left by a lost database): the
+// first start fails with the reason and touches nothing; other servers start as usual.
+TEST_F(ResourcesTest, FirstStartRefusesAnInstanceThatExistsOnTheHost) {
+  start();
+  create_user("alice", Role::kUser);
+  Browser alice = logged_in("alice");
+  std::int64_t bp = make_blueprint(alice, "base");
+  HttpReply taken = make_server(alice, "taken", bp);
+  HttpReply fresh = make_server(alice, "fresh", bp);
+  std::string occupied = instance_of(taken);
+  write_fake(occupied + ".spec", "port: 30000\n");
+  write_fake(occupied + ".state", "running\n");
+  std::string id = std::to_string(taken.json()["server"]["id"].get<int>());
+  std::int64_t job = job_of(alice.post("/api/v1/servers/" + id + "/start"));
+  EXPECT_EQ(wait_job(alice, job), "failed");
+  nlohmann::json failed = alice.get("/api/v1/jobs/" + std::to_string(job)).json()["job"];
+  EXPECT_NE(failed["reason"].get<std::string>().find("instance '" + occupied + "' already exists on the host"),
+            std::string::npos)
+      << failed;
+  std::string calls = read_fake("calls.log");
+  EXPECT_EQ(calls.find("initialize " + occupied), std::string::npos) << calls;
+  EXPECT_EQ(calls.find("begin start " + occupied), std::string::npos) << calls;
+  EXPECT_EQ(read_fake(occupied + ".spec"), "port: 30000\n");
+  EXPECT_EQ(alice.get("/api/v1/servers/" + id).json()["server"]["state"], "new");
+  // Stop and delete still leave it alone; the record goes.
+  EXPECT_EQ(wait_job(alice, job_of(alice.request("DELETE", "/api/v1/servers/" + id))), "succeeded");
+  EXPECT_EQ(read_fake(occupied + ".state"), "running\n");
+
+  std::string other = std::to_string(fresh.json()["server"]["id"].get<int>());
+  EXPECT_EQ(wait_job(alice, job_of(alice.post("/api/v1/servers/" + other + "/start"))), "succeeded");
+  EXPECT_EQ(read_fake(instance_of(fresh) + ".state"), "running\n");
+  // Once it has started it manages its instance: later starts do not ask the host first.
+  EXPECT_EQ(wait_job(alice, job_of(alice.post("/api/v1/servers/" + other + "/restart"))), "succeeded");
+  EXPECT_EQ(calls_of(read_fake("calls.log"), "status " + instance_of(fresh) + " --json"), 3u)
+      << "one check before the first initialize, one status after each job";
+}
+
+// Admins take over a CLI instance explicitly; it then belongs to the chosen owner and blueprint.
+TEST_F(ResourcesTest, AdminAdoptsAnInstanceTheHostHas) {
+  write_fake("first.spec", "port: 40000\n");
+  write_fake("first.state", "running\n");
+  start();
+  create_user("root", Role::kAdmin);
+  create_user("alice", Role::kUser);
+  Browser root = logged_in("root");
+  Browser alice = logged_in("alice");
+  std::int64_t bp = make_blueprint(alice, "base", "c2m1_highway");
+  std::int64_t alice_id = alice.get("/api/v1/session").json()["user"]["id"];
+  // Only the servers of records are listed, for admins too; the instance is adoptable.
+  EXPECT_TRUE(root.get("/api/v1/servers").json()["servers"].empty());
+  nlohmann::json adoptable = root.get("/api/v1/servers/adoptable").json()["instances"];
+  ASSERT_EQ(adoptable.size(), 1u) << adoptable;
+  EXPECT_EQ(adoptable[0]["instance"], "first");
+  EXPECT_EQ(adoptable[0]["state"], "running");
+  EXPECT_EQ(adoptable[0]["port"], 40000);
+
+  HttpReply missing =
+      root.post("/api/v1/servers/adopt", {{"instance", "ghost"}, {"owner_id", alice_id}, {"blueprint_id", bp}});
+  EXPECT_EQ(missing.status, 422);
+  EXPECT_EQ(missing.json()["error"]["field"], "instance");
+  HttpReply wrong_owner =
+      root.post("/api/v1/servers/adopt", {{"instance", "first"}, {"owner_id", alice_id + 1000}, {"blueprint_id", bp}});
+  EXPECT_EQ(wrong_owner.status, 422);
+  EXPECT_EQ(wrong_owner.json()["error"]["field"], "blueprint_id");
+  HttpReply adopted =
+      root.post("/api/v1/servers/adopt", {{"instance", "first"}, {"owner_id", alice_id}, {"blueprint_id", bp}});
+  ASSERT_EQ(adopted.status, 201) << adopted.body;
+  nlohmann::json server = adopted.json()["server"];
+  EXPECT_EQ(server["instance"], "first");
+  EXPECT_EQ(server["name"], "first");
+  EXPECT_EQ(server["owner_id"], alice_id);
+  EXPECT_EQ(server["port"], 27015);  // the instance's own port is outside the range
+  EXPECT_EQ(
+      root.post("/api/v1/servers/adopt", {{"instance", "first"}, {"owner_id", alice_id}, {"blueprint_id", bp}}).status,
+      409);
+  EXPECT_TRUE(root.get("/api/v1/servers/adoptable").json()["instances"].empty());
+
+  // Now alice's: its live state shows, and its next start initializes it from the blueprint.
+  std::string id = std::to_string(server["id"].get<int>());
+  EXPECT_EQ(alice.get("/api/v1/servers/" + id).json()["server"]["state"], "running");
+  EXPECT_EQ(wait_job(alice, job_of(alice.post("/api/v1/servers/" + id + "/restart"))), "succeeded");
+  EXPECT_NE(read_fake("first.spec").find("c2m1_highway"), std::string::npos) << read_fake("first.spec");
+  EXPECT_NE(read_fake("calls.log").find("begin initialize first -f"), std::string::npos);
 }
 
 // Parses calls.log lines "<time> begin|end <cmd> <args>" into ordered events.
@@ -231,8 +374,10 @@ TEST_F(ResourcesTest, JobsOfOneServerRunInOrderAndServersRunInParallel) {
   create_user("alice", Role::kUser);
   Browser alice = logged_in("alice");
   std::int64_t bp = make_blueprint(alice, "base");
-  std::string a = std::to_string(make_server(alice, "alpha", bp).json()["server"]["id"].get<int>());
-  std::string b = std::to_string(make_server(alice, "beta", bp).json()["server"]["id"].get<int>());
+  HttpReply alpha = make_server(alice, "alpha", bp);
+  HttpReply beta = make_server(alice, "beta", bp);
+  std::string a = std::to_string(alpha.json()["server"]["id"].get<int>());
+  std::string b = std::to_string(beta.json()["server"]["id"].get<int>());
   write_fake("delay", "0.4");
   std::int64_t first = job_of(alice.post("/api/v1/servers/" + a + "/start"));
   std::int64_t second = job_of(alice.post("/api/v1/servers/" + a + "/stop"));
@@ -245,9 +390,11 @@ TEST_F(ResourcesTest, JobsOfOneServerRunInOrderAndServersRunInParallel) {
     return std::find(events.begin(), events.end(), event) - events.begin();
   };
   // alpha: start ends before its stop begins (serial, in order).
-  EXPECT_LT(position("end start alpha"), position("begin stop alpha")) << join(events, "\n");
+  EXPECT_LT(position("end start " + instance_of(alpha)), position("begin stop " + instance_of(alpha)))
+      << join(events, "\n");
   // beta's start overlaps alpha's start (parallel).
-  EXPECT_LT(position("begin start beta"), position("end start alpha")) << join(events, "\n");
+  EXPECT_LT(position("begin start " + instance_of(beta)), position("end start " + instance_of(alpha)))
+      << join(events, "\n");
 }
 
 TEST_F(ResourcesTest, QueuedJobCanBeCancelledRunningCannot) {
@@ -280,7 +427,8 @@ TEST_F(ResourcesTest, TwentySimultaneousStartsGiveOneServer) {
   create_user("alice", Role::kUser);
   Browser alice = logged_in("alice");
   std::int64_t bp = make_blueprint(alice, "base");
-  std::string a = std::to_string(make_server(alice, "alpha", bp).json()["server"]["id"].get<int>());
+  HttpReply alpha = make_server(alice, "alpha", bp);
+  std::string a = std::to_string(alpha.json()["server"]["id"].get<int>());
   write_fake("delay", "0.3");
   std::vector<std::thread> threads;
   std::atomic<int> accepted{0};
@@ -303,11 +451,11 @@ TEST_F(ResourcesTest, TwentySimultaneousStartsGiveOneServer) {
   }
   std::size_t starts = 0;
   for (const std::string& line : split(read_fake("calls.log"), '\n')) {
-    if (line.find("begin start alpha") != std::string::npos) ++starts;
+    if (line.find("begin start " + instance_of(alpha)) != std::string::npos) ++starts;
   }
   EXPECT_GE(starts, 1u);
   EXPECT_LE(starts, 2u);  // one queued start absorbs the rest; at most one more queued behind a running one
-  EXPECT_EQ(read_fake("alpha.state"), "running\n");
+  EXPECT_EQ(read_fake(instance_of(alpha) + ".state"), "running\n");
   EXPECT_EQ(alice.get("/api/v1/servers/" + a).json()["server"]["state"], "running");
 }
 
@@ -328,8 +476,11 @@ TEST_F(ResourcesTest, TwoViewersShareOneLogFollower) {
   create_user("alice", Role::kUser);
   Browser alice = logged_in("alice");
   std::int64_t bp = make_blueprint(alice, "base");
-  std::string a = std::to_string(make_server(alice, "alpha", bp).json()["server"]["id"].get<int>());
-  write_fake("alpha.log", "old line 1\nold line 2\n");
+  HttpReply alpha = make_server(alice, "alpha", bp);
+  std::string a = std::to_string(alpha.json()["server"]["id"].get<int>());
+  ASSERT_EQ(wait_job(alice, job_of(alice.post("/api/v1/servers/" + a + "/start"))), "succeeded");
+  std::string log_file = instance_of(alpha) + ".log";
+  write_fake(log_file, "old line 1\nold line 2\n");
   std::vector<std::pair<std::string, std::string>> headers{
       {"Cookie", "l4d2_session=" + alice.cookies()["l4d2_session"]}};
   testing::StreamReader first(port_, "/api/v1/servers/" + a + "/logs", headers);
@@ -337,7 +488,7 @@ TEST_F(ResourcesTest, TwoViewersShareOneLogFollower) {
   testing::StreamReader second(port_, "/api/v1/servers/" + a + "/logs", headers);
   ASSERT_TRUE(second.wait_for("data: old line 2", std::chrono::seconds(5))) << second.received();  // backlog
   {
-    std::ofstream log(fake_dir() + "/alpha.log", std::ios::app);
+    std::ofstream log(fake_dir() + "/" + log_file, std::ios::app);
     log << "fresh line\n";
   }
   EXPECT_TRUE(first.wait_for("data: fresh line", std::chrono::seconds(5)));

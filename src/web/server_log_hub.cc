@@ -170,4 +170,15 @@ void ServerLogHub::stop_all() {
   }
 }
 
+void subscribe_console(ServerLogHub& hub, const Server& server, const std::shared_ptr<EventSink>& sink) {
+  if (std::optional<std::string> instance = server.managed_instance()) {
+    hub.subscribe(*instance, sink);
+    return;
+  }
+  // Ends as a follower that exits does (`event: end`), so pages reconnect after a while, not at once.
+  sink->send(sse_event("", "", "this server has not been started yet") +
+             sse_event("end", "", "the server has no console yet"));
+  sink->close();
+}
+
 }  // namespace left4me::web

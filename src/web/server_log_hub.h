@@ -15,6 +15,7 @@
 #include "base/subprocess.h"
 #include "web/ctl.h"
 #include "web/http.h"
+#include "web/servers.h"
 
 namespace left4me::web {
 
@@ -50,5 +51,10 @@ class ServerLogHub {
   std::map<std::string, std::shared_ptr<Follower>> followers_;
   bool stopped_ = false;
 };
+
+// Follows the server's console when the panel manages its host instance. Otherwise sends one line saying the
+// server has not been started yet and ends the stream (`event: end`): the console of a host instance the panel
+// does not manage (one of that name made with the CLI) is never shown.
+void subscribe_console(ServerLogHub& hub, const Server& server, const std::shared_ptr<EventSink>& sink);
 
 }  // namespace left4me::web

@@ -12,8 +12,8 @@ namespace {
 
 constexpr const char* kSelect =
     "SELECT s.id, s.name, s.owner_id, u.name, s.blueprint_id, b.name, b.version, s.port, s.state, "
-    "s.applied_blueprint_id, s.applied_version, s.created_at FROM servers s JOIN users u ON u.id = s.owner_id "
-    "JOIN blueprints b ON b.id = s.blueprint_id";
+    "s.applied_blueprint_id, s.applied_version, s.created_at, s.instance, s.owns_instance FROM servers s "
+    "JOIN users u ON u.id = s.owner_id JOIN blueprints b ON b.id = s.blueprint_id";
 
 Server read_server(const Statement& statement) {
   Server server;
@@ -29,6 +29,8 @@ Server read_server(const Statement& statement) {
   server.applied_blueprint_id = statement.column_optional_int(9);
   server.applied_version = statement.column_optional_int(10);
   server.created_at = statement.column_int(11);
+  server.instance = statement.column_text(12);
+  server.owns_instance = statement.column_int(13) != 0;
   return server;
 }
 
@@ -66,45 +68,141 @@ Status check_blueprint_owner(Database::Lock& lock, std::int64_t blueprint_id, st
   return ok_status();
 }
 
-}  // namespace
+// Whether the query (one text parameter) finds a row.
+Result<bool> exists(Database::Lock& lock, std::string_view sql, std::string_view value) {
+  auto select = lock.prepare(sql);
+  if (!select) return select.error();
+  select->bind(1, value);
+  return select->step();
+}
 
-Result<Server> Servers::create(std::int64_t owner_id, const std::string& name, std::int64_t blueprint_id) {
-  Result<model::InstanceName> valid = model::InstanceName::create(name);
-  if (!valid) return valid.error();
-  auto transaction = Database::Transaction::begin(database_);
-  if (!transaction) return transaction.error();
-  Database::Lock& lock = (*transaction)->lock();
-  if (Status status = check_blueprint_owner(lock, blueprint_id, owner_id); !status) return status.error();
+// The lowest port of the range no server uses; preferred instead when it is in the range and free.
+Result<int> free_port(Database::Lock& lock, const PortRange& ports, std::optional<int> preferred) {
+  if (preferred && *preferred >= ports.start && *preferred <= ports.end) {
+    auto taken = lock.prepare("SELECT 1 FROM servers WHERE port = ?");
+    if (!taken) return taken.error();
+    taken->bind(1, *preferred);
+    Result<bool> row = taken->step();
+    if (!row) return row.error();
+    if (!*row) return *preferred;
+  }
   auto used = lock.prepare("SELECT port FROM servers WHERE port BETWEEN ? AND ? ORDER BY port");
   if (!used) return used.error();
-  used->bind(1, ports_.start).bind(2, ports_.end);
+  used->bind(1, ports.start).bind(2, ports.end);
   // Ports in ascending order: the first gap is the lowest free port.
-  int port = ports_.start;
+  int port = ports.start;
   for (;;) {
     Result<bool> row = used->step();
     if (!row) return row.error();
     if (!*row || used->column_int(0) != port) break;
     ++port;
   }
-  if (port > ports_.end) {
+  if (port > ports.end) {
     return Error::unavailable(fmt::format("no free port: all {} ports in {}..{} are taken by servers",
-                                          ports_.end - ports_.start + 1, ports_.start, ports_.end));
+                                          ports.end - ports.start + 1, ports.start, ports.end));
   }
+  return port;
+}
+
+// The id a new server gets: the one after the highest, as SQLite would choose, passing over ids whose
+// derived instance name an adopted server holds already.
+Result<std::int64_t> next_server_id(Database::Lock& lock) {
+  auto highest = lock.prepare("SELECT coalesce(max(id), 0) FROM servers");
+  if (!highest) return highest.error();
+  Result<bool> row = highest->step();
+  if (!row) return row.error();
+  for (std::int64_t id = highest->column_int(0) + 1;; ++id) {
+    Result<bool> taken = exists(lock, "SELECT 1 FROM servers WHERE instance = ?", instance_name_for(id));
+    if (!taken) return taken.error();
+    if (!*taken) return id;
+  }
+}
+
+struct NewServer {
+  std::optional<std::int64_t> id;  // SQLite's choice when absent
+  std::string name;
+  std::string instance;
+  bool owns_instance = false;
+  std::int64_t owner_id = 0;
+  std::int64_t blueprint_id = 0;
+  int port = 0;
+};
+
+Result<Server> insert_server(Database::Lock& lock, const NewServer& row) {
+  Result<bool> taken = exists(lock, "SELECT 1 FROM servers WHERE name = ?", row.name);
+  if (!taken) return taken.error();
+  if (*taken) return Error(ErrorCode::kAlreadyExists, fmt::format("a server named '{}' already exists", row.name));
   auto insert = lock.prepare(
-      "INSERT INTO servers (name, owner_id, blueprint_id, port, state, created_at) VALUES (?, ?, ?, ?, 'new', ?)");
+      "INSERT INTO servers (id, name, instance, owns_instance, owner_id, blueprint_id, port, state, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?)");
   if (!insert) return insert.error();
-  insert->bind(1, name).bind(2, owner_id).bind(3, blueprint_id).bind(4, port).bind(5, unix_now());
-  if (Status status = insert->run(); !status) {
-    if (status.error().code() == ErrorCode::kAlreadyExists) {
-      return Error(ErrorCode::kAlreadyExists, fmt::format("a server named '{}' already exists", name));
-    }
-    return status.error();
-  }
-  std::int64_t id = lock.last_insert_id();
-  Result<Server> server = select_one(lock, id, Scope{owner_id, true});
+  insert->bind(1, row.id).bind(2, row.name).bind(3, row.instance).bind(4, row.owns_instance ? 1 : 0);
+  insert->bind(5, row.owner_id).bind(6, row.blueprint_id).bind(7, row.port).bind(8, unix_now());
+  if (Status status = insert->run(); !status) return status.error();
+  return select_one(lock, lock.last_insert_id(), Scope{row.owner_id, true});
+}
+
+}  // namespace
+
+std::optional<std::string> check_server_name(const std::string& name) {
+  if (model::InstanceName::is_valid(name)) return std::nullopt;
+  return "a server name has 1-64 characters a-z, 0-9, '_' or '-', starting with a letter or digit";
+}
+
+std::string instance_name_for(std::int64_t id) { return fmt::format("web-{}", id); }
+
+Result<Server> Servers::create(std::int64_t owner_id, const std::string& name, std::int64_t blueprint_id) {
+  if (auto problem = check_server_name(name)) return Error::invalid(*problem);
+  auto transaction = Database::Transaction::begin(database_);
+  if (!transaction) return transaction.error();
+  Database::Lock& lock = (*transaction)->lock();
+  if (Status status = check_blueprint_owner(lock, blueprint_id, owner_id); !status) return status.error();
+  Result<int> port = free_port(lock, ports_, std::nullopt);
+  if (!port) return port.error();
+  Result<std::int64_t> id = next_server_id(lock);
+  if (!id) return id.error();
+  Result<Server> server =
+      insert_server(lock, NewServer{*id, name, instance_name_for(*id), false, owner_id, blueprint_id, *port});
   if (!server) return server.error();
   if (Status status = (*transaction)->commit(); !status) return status.error();
   return server;
+}
+
+Result<Server> Servers::adopt(const Adoption& adoption) {
+  if (auto problem = check_server_name(adoption.name)) return Error::invalid(*problem);
+  Result<model::InstanceName> instance = model::InstanceName::create(adoption.instance);
+  if (!instance) return instance.error();
+  auto transaction = Database::Transaction::begin(database_);
+  if (!transaction) return transaction.error();
+  Database::Lock& lock = (*transaction)->lock();
+  auto holder = lock.prepare("SELECT name FROM servers WHERE instance = ?");
+  if (!holder) return holder.error();
+  holder->bind(1, adoption.instance);
+  Result<bool> held = holder->step();
+  if (!held) return held.error();
+  if (*held) {
+    return Error(ErrorCode::kAlreadyExists,
+                 fmt::format("instance '{}' is already the server '{}''s", adoption.instance, holder->column_text(0)));
+  }
+  if (Status status = check_blueprint_owner(lock, adoption.blueprint_id, adoption.owner_id); !status) {
+    if (status.error().code() != ErrorCode::kNotFound) return status.error();
+    return Error::not_found(
+        fmt::format("blueprint {} is not a blueprint of user {}", adoption.blueprint_id, adoption.owner_id));
+  }
+  Result<int> port = free_port(lock, ports_, adoption.current_port);
+  if (!port) return port.error();
+  Result<Server> server = insert_server(lock, NewServer{std::nullopt, adoption.name, adoption.instance, true,
+                                                        adoption.owner_id, adoption.blueprint_id, *port});
+  if (!server) return server.error();
+  if (Status status = (*transaction)->commit(); !status) return status.error();
+  return server;
+}
+
+Status Servers::claim_instance(std::int64_t id) {
+  Database::Lock lock(database_);
+  auto update = lock.prepare("UPDATE servers SET owns_instance = 1 WHERE id = ?");
+  if (!update) return update.error();
+  return update->bind(1, id).run();
 }
 
 Result<Server> Servers::get(std::int64_t id, const Scope& scope) {

@@ -1,5 +1,5 @@
-// Servers: named game server instances, each owned by a user, live-linked to one of the owner's
-// blueprints, with a port from the configured range. Thread-safe (through Database).
+// Servers: game servers, each owned by a user, live-linked to one of the owner's blueprints, with a port
+// from the configured range and a host instance (l4d2ctl's <name>) of its own. Thread-safe (through Database).
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,11 @@ namespace left4me::web {
 // The dashboard's render-cache key (server_rows_html in pages_servers.cc) lists every field: add new ones there.
 struct Server {
   std::int64_t id = 0;
-  std::string name;
+  std::string name;      // what people see and choose; never reaches the host
+  std::string instance;  // the host instance: instance_name_for(id), or the name of an adopted one
+  // The panel made the host instance (it checked that none of that name existed, then initialized it) or an
+  // admin adopted it. Until then an instance of that name on the host is not this server's.
+  bool owns_instance = false;
   std::int64_t owner_id = 0;
   std::string owner_name;
   std::int64_t blueprint_id = 0;
@@ -33,6 +37,28 @@ struct Server {
     return applied_version.has_value() &&
            (applied_blueprint_id != blueprint_id || *applied_version != blueprint_version);
   }
+  // The host instance's name once the panel manages it, else nullopt: nothing of a host instance the panel
+  // does not manage (its status, console, process) is shown, stopped or deleted through this server.
+  std::optional<std::string> managed_instance() const {
+    return owns_instance ? std::optional<std::string>(instance) : std::nullopt;
+  }
+};
+
+// The rule for a server's name: nullopt when name may be one, else what is wrong. Names are unique on the
+// panel; they never reach the host, so this rule may change without touching host instances.
+std::optional<std::string> check_server_name(const std::string& name);
+
+// The host instance name of a server the panel creates: "web-<id>" (a valid model::InstanceName). Derived
+// from the id alone, so no text a user chose reaches the host and one user's names tell nothing of another's.
+std::string instance_name_for(std::int64_t id);
+
+// An existing host instance taken over as a server (Servers::adopt).
+struct Adoption {
+  std::string instance;  // as `l4d2ctl list` names it
+  std::string name;      // the server's name
+  std::int64_t owner_id = 0;
+  std::int64_t blueprint_id = 0;    // one of the owner's; the panel initializes the instance from it at the next start
+  std::optional<int> current_port;  // the instance's port now: kept when it is in the range and free
 };
 
 struct PortRange {
@@ -44,10 +70,18 @@ class Servers {
  public:
   Servers(Database& database, PortRange ports) : database_(database), ports_(ports) {}
 
-  // Creates a server on the owner's blueprint with the lowest free port. Fails kInvalidArgument for a bad
-  // name, kNotFound if the blueprint is not the owner's, kAlreadyExists for a taken name, kUnavailable when
-  // every port in the range is taken.
+  // Creates a server on the owner's blueprint with the lowest free port and the host instance
+  // instance_name_for(id), not yet owned (see claim_instance). Fails kInvalidArgument for a bad name,
+  // kNotFound if the blueprint is not the owner's, kAlreadyExists for a taken name, kUnavailable when every
+  // port in the range is taken.
   Result<Server> create(std::int64_t owner_id, const std::string& name, std::int64_t blueprint_id);
+  // Records an existing host instance (the caller checked that the host has it) as a server that owns it.
+  // Fails kInvalidArgument for a bad name or instance name, kNotFound if the blueprint is not the owner's,
+  // kAlreadyExists when a server already names the instance or has that name, kUnavailable without a port.
+  Result<Server> adopt(const Adoption& adoption);
+  // The server takes its host instance: called before the panel first initializes it, once the host said
+  // that no instance of that name exists.
+  Status claim_instance(std::int64_t id);
   Result<Server> get(std::int64_t id, const Scope& scope);
   Result<std::vector<Server>> list(const Scope& scope);
   Result<std::vector<Server>> list_all();

@@ -14,7 +14,6 @@ game_port=$(free_port)
 base="http://127.0.0.1:$web_port"
 root="$T/run/data/root"
 ctl() { LEFT4ME_ROOT="$root" LEFT4ME_SUPERVISOR=builtin LEFT4ME_HOST_ENV="$T/host.env" "$BIN_L4D2CTL" "$@"; }
-on_exit "ctl stop alpha --timeout 5 >/dev/null 2>&1"
 env_args=(L4D2CTL="$BIN_L4D2CTL" LEFT4ME_STEAMCMD="$BIN_FAKE_STEAMCMD" LEFT4ME_HOST_ENV="$T/host.env"
           FAKE_STEAMCMD_FILES=4 FAKE_SRCDS_START_DELAY_MS=4000
           LEFT4ME_PORT_RANGE_START="$game_port" LEFT4ME_PORT_RANGE_END="$game_port" LEFT4ME_SSE_HEARTBEAT_SECONDS=1)
@@ -27,8 +26,8 @@ api() {  # api METHOD PATH [JSON]
 }
 job_state() { json_get "$(api GET "/api/v1/jobs/$1")" 'j["job"]["state"]'; }
 job_done() { local s; s=$(job_state "$1"); [ "$s" != queued ] && [ "$s" != running ]; }
-# host_state_is STATE: what l4d2ctl says about alpha. web_state_is ID STATE: what the web app says.
-host_state_is() { [ "$(json_get "$(ctl status alpha --json)" 'j["state"]')" = "$1" ]; }
+# host_state_is STATE: what l4d2ctl says about the server's instance. web_state_is ID STATE: what the web app says.
+host_state_is() { [ "$(json_get "$(ctl status "$instance" --json)" 'j["state"]')" = "$1" ]; }
 web_state_is() { [ "$(json_get "$(api GET "/api/v1/servers/$1")" 'j["server"]["state"]')" = "$2" ]; }
 jobs_in_state() { json_get "$(api GET "/api/v1/jobs?state=$1")" 'len(j["jobs"])'; }
 no_pending_jobs() { [ "$(jobs_in_state queued)" = 0 ] && [ "$(jobs_in_state running)" = 0 ]; }
@@ -41,11 +40,14 @@ assert_eq 100 "$(json_get "$(api GET /api/v1/install)" 'int(j["job"]["progress"]
 pass "install runs as a job with progress"
 
 blueprint=$(json_get "$(api POST /api/v1/blueprints '{"name":"base","spec":{"map":"c1m1_hotel"}}')" 'j["blueprint"]["id"]')
-server=$(json_get "$(api POST /api/v1/servers "{\"name\":\"alpha\",\"blueprint_id\":$blueprint}")" 'j["server"]["id"]')
+created=$(api POST /api/v1/servers "{\"name\":\"alpha\",\"blueprint_id\":$blueprint}")
+server=$(json_get "$created" 'j["server"]["id"]')
+instance=$(json_get "$created" 'j["server"]["instance"]')  # the name on the host: web-<id>
+on_exit "ctl stop $instance --timeout 5 >/dev/null 2>&1"
 
 # kill -9 while the start job waits for the (slow) server.
 start_job=$(json_get "$(api POST "/api/v1/servers/$server/start")" 'j["job"]["id"]')
-wait_until 20 bash -c "curl -s -b '$T/jar' '$base/api/v1/jobs/$start_job/lines' | grep -q 'l4d2ctl start alpha'"
+wait_until 20 bash -c "curl -s -b '$T/jar' '$base/api/v1/jobs/$start_job/lines' | grep -q 'l4d2ctl start $instance'"
 assert_eq running "$(job_state "$start_job")" "start job before the kill"
 kill -9 "$WEB_PID"
 wait "$WEB_PID" 2>/dev/null || true
@@ -63,7 +65,7 @@ assert_eq base "$(json_get "$(api GET "/api/v1/blueprints/$blueprint")" 'j["blue
 pass "kill -9 during a start job: interrupted, reconciled, intact"
 
 # 20 simultaneous start requests: one server runs.
-ctl stop alpha >/dev/null
+ctl stop "$instance" >/dev/null
 pids=()
 for _ in $(seq 20); do api POST "/api/v1/servers/$server/start" >/dev/null & pids+=($!); done
 wait "${pids[@]}"
@@ -79,8 +81,15 @@ curl -s -N -b "$T/jar" "$base/api/v1/servers/$server/logs" >"$T/view2" & v2=$!
 on_exit "kill $v1 $v2 2>/dev/null"
 wait_until 10 grep -q '^data: ' "$T/view1"
 wait_until 10 grep -q '^data: ' "$T/view2"
-# A function, not `bash -c`: that shell's own command line would match the pattern.
-followers() { pgrep -c -f "l4d2ctl logs alpha" || true; }
+# A function, not `bash -c`: that shell's own command line would match the pattern. Only this web app's
+# followers count (they run in its directory): other tests' servers may have the same instance name.
+followers() {
+  local pid count=0
+  for pid in $(pgrep -f "l4d2ctl logs $instance --" || true); do
+    [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$T/run" ] && count=$((count + 1))
+  done
+  echo "$count"
+}
 no_followers() { [ "$(followers)" = 0 ]; }
 assert_eq 1 "$(followers)" "log followers"
 kill "$v1" "$v2"

@@ -1,0 +1,154 @@
+// The server store on a real SQLite file: host instance names apart from display names, the migration of
+// servers from before, adoption.
+#include "web/servers.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include "web/accounts.h"
+#include "web/blueprints.h"
+#include "web/migrations.h"
+#include "web/test_support.h"
+
+namespace left4me::web {
+namespace {
+
+class ServersTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ::setenv("LEFT4ME_FAST_PASSWORD_HASH", "1", 1);
+    auto opened = Database::open(dir_.path() + "/web.db");
+    ASSERT_TRUE(opened.ok()) << opened.error().message();
+    database_ = std::move(*opened);
+  }
+  // Migrated, with users alice and bob and a blueprint each.
+  void prepare() {
+    ASSERT_TRUE(migrate(*database_).ok());
+    add_owners();
+  }
+  void add_owners() {
+    Accounts accounts(*database_, "secret");
+    Blueprints blueprints(*database_);
+    for (const char* name : {"alice", "bob"}) {
+      Result<User> user = accounts.create_user(name, std::string("password-") + name, Role::kUser);
+      ASSERT_TRUE(user.ok()) << user.error().message();
+      Result<Blueprint> blueprint = blueprints.create(user->id, "base", "map: c1m1_hotel\n");
+      ASSERT_TRUE(blueprint.ok()) << blueprint.error().message();
+      owners_.push_back(user->id);
+      blueprints_.push_back(blueprint->id);
+    }
+  }
+  Servers servers(PortRange ports = {27015, 27020}) { return Servers(*database_, ports); }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Database> database_;
+  std::vector<std::int64_t> owners_;
+  std::vector<std::int64_t> blueprints_;
+};
+
+TEST_F(ServersTest, NewServersGetAHostInstanceDerivedFromTheirId) {
+  prepare();
+  Servers store = servers();
+  Result<Server> first = store.create(owners_[0], "first", blueprints_[0]);
+  ASSERT_TRUE(first.ok()) << first.error().message();
+  EXPECT_EQ(first->name, "first");
+  EXPECT_EQ(first->instance, "web-" + std::to_string(first->id));
+  EXPECT_FALSE(first->owns_instance);
+  EXPECT_FALSE(first->managed_instance().has_value());  // nothing on the host is its until it claims it
+  ASSERT_TRUE(store.claim_instance(first->id).ok());
+  EXPECT_EQ(store.get(first->id, Scope{0, true})->managed_instance(), first->instance);
+  Result<Server> second = store.create(owners_[1], "second", blueprints_[1]);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->instance, "web-" + std::to_string(second->id));
+  EXPECT_NE(second->instance, first->instance);
+  // The display name keeps its rule and stays unique; it never becomes an instance name.
+  EXPECT_EQ(store.create(owners_[1], "first", blueprints_[1]).error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(store.create(owners_[1], "Bad Name", blueprints_[1]).error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(check_server_name("friends-coop") == std::nullopt);
+  EXPECT_TRUE(check_server_name("").has_value());
+}
+
+TEST_F(ServersTest, MigrationKeepsServersFromBeforeOnTheirHostName) {
+  ASSERT_TRUE(migrate_to(*database_, 1).ok());
+  add_owners();
+  {
+    Database::Lock lock(*database_);
+    std::string insert =
+        "INSERT INTO servers (name, owner_id, blueprint_id, port, state, applied_blueprint_id, applied_version, "
+        "created_at) VALUES ";
+    // "first" was created but never started; "alpha" was initialized by the panel.
+    ASSERT_TRUE(lock.exec(insert + "('first', " + std::to_string(owners_[0]) + ", " + std::to_string(blueprints_[0]) +
+                          ", 27015, 'new', NULL, NULL, 0)")
+                    .ok());
+    ASSERT_TRUE(lock.exec(insert + "('alpha', " + std::to_string(owners_[1]) + ", " + std::to_string(blueprints_[1]) +
+                          ", 27016, 'running', " + std::to_string(blueprints_[1]) + ", 1, 0)")
+                    .ok());
+  }
+  ASSERT_TRUE(migrate(*database_).ok());
+  Result<std::vector<Server>> all = servers().list_all();
+  ASSERT_TRUE(all.ok()) << all.error().message();
+  ASSERT_EQ(all->size(), 2u);
+  const Server& alpha = (*all)[0];
+  const Server& first = (*all)[1];
+  EXPECT_EQ(alpha.instance, "alpha");
+  EXPECT_TRUE(alpha.owns_instance);
+  EXPECT_EQ(first.instance, "first");
+  EXPECT_FALSE(first.owns_instance);  // the host's 'first' may be a CLI instance: not this server's yet
+  EXPECT_TRUE(database_->check_integrity().ok());
+}
+
+TEST_F(ServersTest, AdoptionKeepsTheInstanceNameAndRefusesManagedOnes) {
+  prepare();
+  Servers store = servers();
+  Result<Server> mine = store.create(owners_[0], "mine", blueprints_[0]);
+  ASSERT_TRUE(mine.ok());
+  Result<Server> adopted = store.adopt({"first", "cli-first", owners_[1], blueprints_[1], 27018});
+  ASSERT_TRUE(adopted.ok()) << adopted.error().message();
+  EXPECT_EQ(adopted->instance, "first");
+  EXPECT_EQ(adopted->name, "cli-first");
+  EXPECT_EQ(adopted->owner_id, owners_[1]);
+  EXPECT_TRUE(adopted->owns_instance);
+  EXPECT_EQ(adopted->port, 27018);  // its own port, free and in the range
+  EXPECT_EQ(adopted->state, "new");
+
+  Result<Server> again = store.adopt({"first", "other", owners_[0], blueprints_[0], std::nullopt});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_NE(again.error().message().find("cli-first"), std::string::npos) << again.error().message();
+  // A server the panel created names its instance too, started or not.
+  EXPECT_EQ(store.adopt({mine->instance, "x", owners_[0], blueprints_[0], std::nullopt}).error().code(),
+            ErrorCode::kAlreadyExists);
+  // The blueprint must be the owner's; the name follows the server-name rule.
+  EXPECT_EQ(store.adopt({"second", "second", owners_[0], blueprints_[1], std::nullopt}).error().code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(store.adopt({"second", "Bad Name", owners_[0], blueprints_[0], std::nullopt}).error().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store.adopt({"../x", "x", owners_[0], blueprints_[0], std::nullopt}).error().code(),
+            ErrorCode::kInvalidArgument);
+  // A port outside the range or taken: the lowest free one instead.
+  Result<Server> moved = store.adopt({"second", "second", owners_[0], blueprints_[0], 27018});
+  ASSERT_TRUE(moved.ok()) << moved.error().message();
+  EXPECT_EQ(moved->port, 27016);
+  Result<Server> outside = store.adopt({"third", "third", owners_[0], blueprints_[0], 40000});
+  ASSERT_TRUE(outside.ok());
+  EXPECT_EQ(outside->port, 27017);
+}
+
+TEST_F(ServersTest, NewIdsPassOverInstanceNamesAdoptedServersHold) {
+  prepare();
+  Servers store = servers();
+  Result<Server> one = store.create(owners_[0], "one", blueprints_[0]);
+  ASSERT_TRUE(one.ok());
+  // Adopted instances named like the panel's own (left by a lost database).
+  std::string next = "web-" + std::to_string(one->id + 2);
+  Result<Server> adopted = store.adopt({next, "orphan", owners_[0], blueprints_[0], std::nullopt});
+  ASSERT_TRUE(adopted.ok()) << adopted.error().message();
+  ASSERT_EQ(adopted->id, one->id + 1);
+  Result<Server> created = store.create(owners_[0], "two", blueprints_[0]);
+  ASSERT_TRUE(created.ok()) << created.error().message();
+  EXPECT_EQ(created->id, one->id + 3);
+  EXPECT_EQ(created->instance, "web-" + std::to_string(created->id));
+}
+
+}  // namespace
+}  // namespace left4me::web
