@@ -61,7 +61,7 @@ bool match_pattern(std::string_view pattern, std::string_view path, std::vector<
 
 std::optional<std::string> submitted_csrf(const Request& request) {
   if (auto header = request.header("x-csrf-token")) return std::string(*header);
-  std::optional<nlohmann::json> body = parse_body(request);
+  Result<nlohmann::json> body = parse_body(request);
   if (body) return string_field(*body, "csrf_token");
   return std::nullopt;
 }

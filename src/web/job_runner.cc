@@ -9,6 +9,7 @@
 #include "base/file.h"
 #include "base/log.h"
 #include "base/strings.h"
+#include "json/parse_json.h"
 #include "web/blueprint_spec.h"
 
 namespace left4me::web {
@@ -79,8 +80,8 @@ Result<ExitStatus> JobRunner::step(const Job& job, const std::vector<std::string
       [&](std::string_view line) {
         std::string text(line);
         if (install && !text.empty() && text[0] == '{') {
-          nlohmann::json progress = nlohmann::json::parse(text, nullptr, false);
-          if (progress.is_object() && progress.contains("phase")) (void)jobs_.set_progress(job.id, text);
+          Result<nlohmann::json> progress = parse_json_limited(text);
+          if (progress && progress->is_object() && progress->contains("phase")) (void)jobs_.set_progress(job.id, text);
         }
         (void)hub_.publish(job.id, text);
       },
@@ -141,10 +142,10 @@ Result<ExitStatus> JobRunner::run_server_job(const Job& job, std::string* reason
   Result<RunResult> now = ctl_.run({"status", server->name, "--json"}, std::chrono::seconds(20));
   std::string state = "unknown";
   if (now && now->status.success()) {
-    nlohmann::json parsed = nlohmann::json::parse(now->out, nullptr, false);
-    if (parsed.is_object() && parsed.contains("state") && parsed["state"].is_string()) {
-      state = parsed["state"];
-      status_.put(server->name, std::move(parsed));
+    Result<nlohmann::json> parsed = parse_json_limited(now->out);
+    if (parsed && parsed->is_object() && parsed->contains("state") && (*parsed)["state"].is_string()) {
+      state = (*parsed)["state"];
+      status_.put(server->name, std::move(*parsed));
     } else {
       status_.invalidate();
     }
