@@ -116,7 +116,9 @@ Status App::reconcile_servers() {
   for (const Server& server : *all) {
     auto it = (*statuses)->find(server.name);
     std::string state = "new";
-    if (it != (*statuses)->end() && it->second.contains("state") && it->second["state"].is_string()) {
+    if (it != (*statuses)->end()) {
+      // An instance whose status l4d2ctl could not read ({"name","error"}) keeps the state recorded here.
+      if (!it->second.contains("state") || !it->second["state"].is_string()) continue;
       state = it->second["state"].get<std::string>();
     }
     if (state != server.state) {
