@@ -20,7 +20,8 @@ struct SpecCheck {
   std::vector<model::FieldError> errors;  // every problem otherwise
 };
 
-// Validates a blueprint spec given as a JSON object (the API's form) with the same rules l4d2ctl uses.
+// Validates a blueprint spec given as a JSON object (the API's form) with the same rules l4d2ctl uses. Strings
+// and member names that are not UTF-8 (form fields are bytes) are field errors too.
 SpecCheck check_blueprint_json(const nlohmann::json& spec);
 // Validates a blueprint spec given as YAML text.
 SpecCheck check_blueprint_yaml(std::string_view yaml);
