@@ -132,7 +132,9 @@ int do_status(const Options& options) {
   auto status = (*instances)->status(*name);
   if (!status.ok()) return report(status.error(), context);
   if (options.json) {
-    std::cout << host::status_json(*status, false) << "\n";
+    auto text = host::status_json(*status);
+    if (!text.ok()) return report(text.error(), context);
+    std::cout << *text << "\n";
   } else {
     std::cout << human_status(*status) << "\n";
   }
@@ -142,14 +144,20 @@ int do_status(const Options& options) {
 int do_list(const Options& options) {
   auto instances = open_instances();
   if (!instances.ok()) return report(instances.error(), "list");
-  auto statuses = (*instances)->list();
-  if (!statuses.ok()) return report(statuses.error(), "list");
+  auto listed = (*instances)->list();
+  if (!listed.ok()) return report(listed.error(), "list");
   if (options.json) {
-    std::cout << host::status_list_json(*statuses, false) << "\n";
-  } else if (statuses->empty()) {
+    std::cout << host::status_list_json(*listed) << "\n";
+  } else if (listed->empty()) {
     std::cout << "no instances\n";
   } else {
-    for (const auto& status : *statuses) std::cout << human_status(status) << "\n";
+    for (const auto& instance : *listed) {
+      if (instance.status.ok()) {
+        std::cout << human_status(*instance.status) << "\n";
+      } else {
+        std::cout << instance.name << ": error: " << instance.status.error().message() << "\n";
+      }
+    }
   }
   return kExitOk;
 }

@@ -14,5 +14,6 @@ list(APPEND LEFT4ME_HOST_TESTS
   ${CMAKE_CURRENT_SOURCE_DIR}/host_config_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/console_log_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/supervisor_state_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/instances_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/rendered_files_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/socket_owner_test.cc)

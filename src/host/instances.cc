@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <ctime>
 #include <filesystem>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
@@ -105,12 +106,29 @@ std::string random_suffix() {
 
 }  // namespace
 
-std::string status_json(const InstanceStatus& status, bool pretty) { return to_json(status).dump(pretty ? 2 : -1); }
+Result<std::string> status_json(const InstanceStatus& status) {
+  try {
+    return to_json(status).dump();
+  } catch (const json::exception& error) {
+    return Error::failed(fmt::format("{}: the status cannot be written as JSON: {}", status.name, error.what()));
+  }
+}
 
-std::string status_list_json(const std::vector<InstanceStatus>& statuses, bool pretty) {
-  json array = json::array();
-  for (const auto& status : statuses) array.push_back(to_json(status));
-  return array.dump(pretty ? 2 : -1);
+std::string status_list_json(const std::vector<ListedInstance>& instances) {
+  std::string out = "[";
+  for (const ListedInstance& instance : instances) {
+    if (out.size() > 1) out += ',';
+    Result<std::string> object = instance.status.ok() ? status_json(*instance.status) : instance.status.error();
+    if (object.ok()) {
+      out += *object;
+    } else {
+      // An error message may quote anything; replacing what is not UTF-8 keeps this one from failing too.
+      json entry = {{"name", instance.name}, {"error", object.error().message()}};
+      out += entry.dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+  }
+  out += ']';
+  return out;
 }
 
 std::optional<LiveData> query_live(std::uint16_t port, std::chrono::milliseconds timeout) {
@@ -267,8 +285,8 @@ Result<InstanceStatus> Instances::status(const model::InstanceName& name) {
   return status;
 }
 
-Result<std::vector<InstanceStatus>> Instances::list() {
-  std::vector<InstanceStatus> statuses;
+Result<std::vector<ListedInstance>> Instances::list() {
+  std::vector<ListedInstance> listed;
   std::error_code error;
   std::vector<std::string> names;
   for (const auto& entry : std::filesystem::directory_iterator(config_.layout.instances(), error)) {
@@ -279,11 +297,9 @@ Result<std::vector<InstanceStatus>> Instances::list() {
   }
   std::sort(names.begin(), names.end());
   for (const auto& candidate : names) {
-    auto status = this->status(*model::InstanceName::create(candidate));
-    if (!status.ok()) return status.error().with_context(candidate);
-    statuses.push_back(std::move(*status));
+    listed.push_back({candidate, status(*model::InstanceName::create(candidate))});
   }
-  return statuses;
+  return listed;
 }
 
 Result<std::string> Instances::rcon_password(const model::InstanceName& name) const {

@@ -36,9 +36,19 @@ struct InstanceStatus {
   std::optional<LiveData> live;
 };
 
-// The status as the stable JSON object documented in docs/cli.md.
-std::string status_json(const InstanceStatus& status, bool pretty);
-std::string status_list_json(const std::vector<InstanceStatus>& statuses, bool pretty);
+// One instance of `list`: its status, or why it could not be read.
+struct ListedInstance {
+  std::string name;
+  Result<InstanceStatus> status;
+};
+
+// The status as the stable JSON object documented in docs/cli.md. kFailed naming the instance if it cannot be
+// written as JSON (a string that is not UTF-8: strings from the network are made valid where they are
+// decoded, so only a bug gets here).
+Result<std::string> status_json(const InstanceStatus& status);
+// `list --json`: a JSON array of each instance's object, or {"name": ..., "error": ...} for an instance whose
+// status could not be read or written. One broken instance never hides the others.
+std::string status_list_json(const std::vector<ListedInstance>& instances);
 
 class Instances {
  public:
@@ -56,7 +66,8 @@ class Instances {
   // Stops, unmounts, removes the instance and runtime directories. Missing: success.
   Status remove(const model::InstanceName& name);
   Result<InstanceStatus> status(const model::InstanceName& name);
-  Result<std::vector<InstanceStatus>> list();
+  // Every initialized instance, sorted by name, each with its status or the error that status() gave.
+  Result<std::vector<ListedInstance>> list();
   Result<std::string> rcon(const model::InstanceName& name, const std::string& command);
   bool exists(const model::InstanceName& name) const;
 

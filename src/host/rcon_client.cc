@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "base/utf8.h"
+
 namespace left4me::host {
 namespace {
 
@@ -84,7 +86,8 @@ Result<std::string> RconSession::command(std::string_view command, std::chrono::
   while (true) {
     auto packet = receive(deadline, what);
     if (!packet.ok()) return packet.error();
-    if (packet->id == end_id) return output;
+    // Made valid once whole: a character may be split across two packets.
+    if (packet->id == end_id) return make_valid_utf8(output);
     // Anything else is a leftover of an earlier exchange (the end marker, a late auth packet): skipped.
     if (packet->id != id || packet->type != kRconResponseValue) continue;
     if (output.size() + packet->body.size() > kMaxOutput) {

@@ -31,9 +31,9 @@ class RconSession {
                                      std::chrono::milliseconds timeout, const PeerCheck& verify_peer = {});
 
   // Runs one console command and returns its whole output (all RESPONSE_VALUE packets of the command,
-  // joined). kInvalidArgument for an empty command, one with a NUL, or longer than kRconMaxRequestBody;
-  // kTimeout / kFailed as for connect; kFailed when the output exceeds kMaxOutput. After any error but
-  // kInvalidArgument the session is unusable (the stream position is unknown) and says so.
+  // joined), as valid UTF-8: ill-formed sequences become U+FFFD. kInvalidArgument for an empty command, one with a NUL,
+  // or longer than kRconMaxRequestBody; kTimeout / kFailed as for connect; kFailed when the output exceeds kMaxOutput.
+  // After any error but kInvalidArgument the session is unusable (the stream position is unknown) and says so.
   Result<std::string> command(std::string_view command, std::chrono::milliseconds timeout);
 
   const std::string& peer() const { return peer_; }

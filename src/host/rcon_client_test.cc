@@ -231,6 +231,20 @@ TEST(RconClientTest, MultiPacketOutputIsJoined) {
                          std::string(4096, 'b') + "c");
 }
 
+// Output that is not UTF-8 arrives with U+FFFD in its place; a character split across two packets is kept.
+TEST(RconClientTest, InvalidUtf8OutputIsReplacedAndSplitCharactersKept) {
+  auto result = run_against([](const RconPacket& request) -> LyingTcpServer::Answer {
+    if (request.type == kRconAuth) return {{packet(request.id, 0), packet(request.id, kRconAuthResponse)}};
+    if (request.type == kRconExecCommand) {
+      return {{packet(request.id, 0, "hostname: caf\xE9 \xE2\x82\n\xE2\x82"), packet(request.id, 0, "\xAC 5")}};
+    }
+    return {{packet(request.id, 0), encode_rcon_packet(rcon_end_marker(request.id))}};
+  });
+  ASSERT_TRUE(result.ok()) << result.error().message();
+  const std::string first = "hostname: caf\xEF\xBF\xBD \xEF\xBF\xBD\n\xE2\x82\xAC 5";
+  EXPECT_EQ(*result, first + "|" + first);
+}
+
 Error error_of(const LyingTcpServer::Script& script) {
   auto result = run_against(script, milliseconds(400));
   EXPECT_FALSE(result.ok());

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/utf8.h"
+
 namespace left4me::host {
 namespace {
 
@@ -56,6 +58,8 @@ class Reader {
     std::memcpy(&value, &bits, sizeof value);
     return value;
   }
+  // A NUL-terminated string, made valid UTF-8: every A2S string a game server sends passes here, and from
+  // here goes into JSON (which refuses ill-formed UTF-8) and onto terminals.
   std::string string(std::string_view field) {
     if (error_) return {};
     size_t end = data_.find('\0', offset_);
@@ -63,7 +67,7 @@ class Reader {
       fail(fmt::format("{} at byte {} has no terminating NUL", field, offset_));
       return {};
     }
-    std::string text(data_.substr(offset_, end - offset_));
+    std::string text = make_valid_utf8(data_.substr(offset_, end - offset_));
     offset_ = end + 1;
     return text;
   }

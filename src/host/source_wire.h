@@ -111,7 +111,8 @@ std::vector<std::string> split_reply(std::string_view reply, uint32_t id);
 // Client side: the type byte of a simple reply (checks the FF FF FF FF header).
 Result<uint8_t> reply_type(std::string_view reply);
 // Client side: decoders of whole simple replies (header and type byte included). Every count and string is
-// checked against the bytes actually present.
+// checked against the bytes actually present. Strings come back as valid UTF-8: ill-formed sequences (a
+// Latin-1 name, a multibyte character cut short) become U+FFFD (base/utf8.h).
 Result<uint32_t> decode_challenge_reply(std::string_view reply);
 Result<A2sInfo> decode_info_reply(std::string_view reply);
 Result<std::vector<A2sPlayer>> decode_player_reply(std::string_view reply);

@@ -166,6 +166,30 @@ TEST(SourceWireTest, RulesRoundTripAndLyingCounts) {
   EXPECT_FALSE(decode_rules_reply(hex("ffffffff4502")).ok());
 }
 
+// A server's strings reach JSON and terminals: what is not UTF-8 arrives as U+FFFD, whatever the field.
+TEST(SourceWireTest, InvalidUtf8InStringsBecomesReplacementCharacters) {
+  const std::string kFffd = "\xEF\xBF\xBD";
+  A2sInfo info = *decode_info_reply(kL4d2Capture);
+  info.name = "caf\xE9 \xE2\x82";       // Latin-1, then a character cut short
+  info.map = "c1m1\xC0\xAF";            // an overlong '/'
+  info.keywords = "coop,\xED\xA0\x80";  // a surrogate
+  auto decoded = decode_info_reply(encode_info_reply(info));
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message();
+  EXPECT_EQ(decoded->name, "caf" + kFffd + " " + kFffd);
+  EXPECT_EQ(decoded->map, "c1m1" + kFffd + kFffd);
+  EXPECT_EQ(decoded->keywords, "coop," + kFffd + kFffd + kFffd);
+  EXPECT_EQ(decoded->folder, "left4dead2");
+
+  auto players = decode_player_reply(encode_player_reply({{.name = "Zo\xEB"}, {.name = "\xF0\x9F\x8E\xAE ok"}}));
+  ASSERT_TRUE(players.ok());
+  EXPECT_EQ((*players)[0].name, "Zo" + kFffd);
+  EXPECT_EQ((*players)[1].name, "\xF0\x9F\x8E\xAE ok");  // valid UTF-8 is kept as it is
+  auto rules = decode_rules_reply(encode_rules_reply({{"sv_\xFF", "\xF4\x90\x80\x80"}}));
+  ASSERT_TRUE(rules.ok());
+  EXPECT_EQ((*rules)[0].name, "sv_" + kFffd);
+  EXPECT_EQ((*rules)[0].value, kFffd + kFffd + kFffd + kFffd);
+}
+
 TEST(SourceWireTest, SplitHeaderMatchesTheDocumentedExample) {
   std::string reply = hex("ffffffff45") + std::string(3000, 'x');
   auto fragments = split_reply(reply, 0x12345678);

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/file.h"
+#include "json/parse_json.h"
 
 namespace left4me::host {
 namespace {
@@ -48,8 +49,10 @@ Result<SupervisorState> read_supervisor_state(const std::string& path) {
     if (content.error().code() == ErrorCode::kNotFound) return SupervisorState{};
     return content.error();
   }
-  json document = json::parse(*content, nullptr, /*allow_exceptions=*/false);
-  if (document.is_discarded() || !document.is_object()) return Error::failed(path + ": not a valid state file");
+  Result<json> parsed = parse_json_limited(*content);
+  if (!parsed.ok()) return Error::failed(path + ": not a valid state file: " + parsed.error().message());
+  const json& document = *parsed;
+  if (!document.is_object()) return Error::failed(path + ": not a valid state file");
   try {
     SupervisorState state;
     state.supervisor = identity_from(document.value("supervisor", json()));

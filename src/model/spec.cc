@@ -1,6 +1,7 @@
 #include "model/spec.h"
 
 #include <sys/random.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -21,6 +22,10 @@ constexpr std::size_t kMaxSpecBytes = 1 << 20;
 constexpr std::size_t kMaxArgs = 256;
 constexpr std::size_t kMaxServerCfgLines = 1000;
 constexpr std::size_t kMaxCvars = 1000;
+// A spec nests two levels (the top mapping, then cvars or a list). yaml-cpp recurses per level and gives up
+// only near 1000 with "bad file"; a limit this low refuses deep input with a clear message before any node
+// tree is built.
+constexpr int kMaxNestingDepth = 64;
 
 enum class Kind { kInstance, kBlueprint };
 
@@ -55,20 +60,35 @@ std::optional<std::string> console_boolean(std::string_view text) {
   return std::nullopt;
 }
 
-// Records where each document of a YAML stream starts, building nothing.
+// Records where each document of a YAML stream starts and where its collections first nest deeper than
+// kMaxNestingDepth, building nothing.
 class DocumentCounter final : public YAML::EventHandler {
  public:
   std::vector<YAML::Mark> starts;
+  std::optional<YAML::Mark> too_deep;
 
-  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    starts.push_back(mark);
+    depth_ = 0;
+  }
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
   void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
   void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    open(mark);
+  }
+  void OnSequenceEnd() override { --depth_; }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    open(mark);
+  }
+  void OnMapEnd() override { --depth_; }
+
+ private:
+  void open(const YAML::Mark& mark) {
+    if (++depth_ > kMaxNestingDepth && !too_deep) too_deep = mark;
+  }
+  int depth_ = 0;
 };
 
 // Walks one YAML document into a Spec, collecting every problem instead of stopping at the first.
@@ -84,19 +104,27 @@ class SpecParser {
     // yaml-cpp 0.7's LoadAll loops forever, allocating, on some malformed input (a stray ',':
     // jbeder/yaml-cpp#1040): the parser reports the same empty document again and again without consuming
     // anything. So documents are counted with a bounded loop that notices a repeat, and only the first is loaded.
+    // The same pass refuses deep nesting before YAML::Load builds anything.
     DocumentCounter counter;
     YAML::Node document;
     try {
       std::istringstream stream{std::string(yaml)};
       YAML::Parser parser(stream);
-      for (int i = 0; i < 8 && parser.HandleNextDocument(counter); ++i) {
+      for (int i = 0; i < 8 && !counter.too_deep && parser.HandleNextDocument(counter); ++i) {
       }
-      document = YAML::Load(std::string(yaml));
+      if (!counter.too_deep) document = YAML::Load(std::string(yaml));
+    } catch (const YAML::DeepRecursion& e) {
+      counter.too_deep = e.mark;
     } catch (const YAML::ParserException& e) {
       add(e.mark.line >= 0 ? e.mark.line + 1 : 0, "", "malformed YAML: " + e.msg);
       return;
     } catch (const std::exception& e) {
       add(0, "", std::string("malformed YAML: ") + e.what());
+      return;
+    }
+    if (counter.too_deep) {
+      add(counter.too_deep->line >= 0 ? counter.too_deep->line + 1 : 0, "",
+          "the spec is nested deeper than " + std::to_string(kMaxNestingDepth) + " levels");
       return;
     }
     const std::vector<YAML::Mark>& starts = counter.starts;

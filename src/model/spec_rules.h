@@ -19,7 +19,6 @@ std::string quoted_value(std::string_view text);
 // For field names in messages: control characters replaced by '?', cut after 64 bytes.
 std::string printable(std::string_view text);
 std::string lowercase(std::string_view text);
-bool is_valid_utf8(std::string_view text);
 
 // ^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$
 bool is_valid_overlay_id(std::string_view id);

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "json/parse_json.h"
 #include "model/instance_name.h"
 
 namespace left4me::web {
@@ -51,10 +52,11 @@ Result<Server> adopt_instance(App& app, Adoption adoption) {
     while (!why.empty() && why.back() == '\n') why.pop_back();
     return Error::failed(fmt::format("l4d2ctl status {}: {}", adoption.instance, why));
   }
-  nlohmann::json status = nlohmann::json::parse(found->out, nullptr, false);
-  if (!status.is_object()) {
+  Result<nlohmann::json> parsed = parse_json_limited(found->out);
+  if (!parsed || !parsed->is_object()) {
     return Error::failed(fmt::format("l4d2ctl status {}: output is not a JSON object", adoption.instance));
   }
+  nlohmann::json status = std::move(*parsed);
   adoption.current_port = port_of(status);
   Result<Server> server = app.servers->adopt(adoption);
   if (!server) return server.error();

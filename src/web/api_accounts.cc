@@ -65,8 +65,8 @@ void register_account_routes(App& app) {
                  }});
 
   app.add_route({"POST", "/api/v1/session", Access::kPublic, [&app](Context& context) {
-                   std::optional<nlohmann::json> body = parse_body(context.request);
-                   if (!body) return error_response(400, "bad_request", "expected a JSON object");
+                   Result<nlohmann::json> body = parse_body(context.request);
+                   if (!body) return bad_body(body.error());
                    std::string name = string_field(*body, "name").value_or("");
                    std::string password = string_field(*body, "password").value_or("");
                    ThrottleLimits limits{app.config.login_failures_per_account, app.config.login_failures_per_address,
@@ -105,8 +105,8 @@ void register_account_routes(App& app) {
                  }});
 
   app.add_route({"POST", "/api/v1/setup", Access::kPublic, [&app](Context& context) {
-                   std::optional<nlohmann::json> body = parse_body(context.request);
-                   if (!body) return error_response(400, "bad_request", "expected a JSON object");
+                   Result<nlohmann::json> body = parse_body(context.request);
+                   if (!body) return bad_body(body.error());
                    std::string name = string_field(*body, "name").value_or("");
                    std::string password = string_field(*body, "password").value_or("");
                    if (auto problem = check_user_name(name)) return error_response(422, "invalid", *problem, "name");
@@ -120,8 +120,8 @@ void register_account_routes(App& app) {
                  }});
 
   app.add_route({"PUT", "/api/v1/me/password", Access::kUser, [&app](Context& context) {
-                   std::optional<nlohmann::json> body = parse_body(context.request);
-                   if (!body) return error_response(400, "bad_request", "expected a JSON object");
+                   Result<nlohmann::json> body = parse_body(context.request);
+                   if (!body) return bad_body(body.error());
                    std::string current = string_field(*body, "current_password").value_or("");
                    std::string next = string_field(*body, "new_password").value_or("");
                    Result<bool> matches = app.accounts->check_password(context.user().id, current);
@@ -155,8 +155,8 @@ void register_account_routes(App& app) {
                  }});
 
   app.add_route({"POST", "/api/v1/tokens", Access::kUser, [&app](Context& context) {
-                   std::optional<nlohmann::json> body = parse_body(context.request);
-                   if (!body) return error_response(400, "bad_request", "expected a JSON object");
+                   Result<nlohmann::json> body = parse_body(context.request);
+                   if (!body) return bad_body(body.error());
                    auto created =
                        app.accounts->create_api_token(context.user().id, string_field(*body, "name").value_or(""),
                                                       bool_field(*body, "read_only").value_or(false));
@@ -185,8 +185,8 @@ void register_account_routes(App& app) {
                  }});
 
   app.add_route({"POST", "/api/v1/users", Access::kAdmin, [&app](Context& context) {
-                   std::optional<nlohmann::json> body = parse_body(context.request);
-                   if (!body) return error_response(400, "bad_request", "expected a JSON object");
+                   Result<nlohmann::json> body = parse_body(context.request);
+                   if (!body) return bad_body(body.error());
                    std::string name = string_field(*body, "name").value_or("");
                    std::string password = string_field(*body, "password").value_or("");
                    if (auto problem = check_user_name(name)) return error_response(422, "invalid", *problem, "name");
@@ -202,8 +202,8 @@ void register_account_routes(App& app) {
   app.add_route({"PATCH", "/api/v1/users/{id}", Access::kAdmin, [&app](Context& context) {
                    std::optional<std::int64_t> id = context.id_param(0);
                    if (!id) return error_response(404, "not_found", "user not found");
-                   std::optional<nlohmann::json> body = parse_body(context.request);
-                   if (!body) return error_response(400, "bad_request", "expected a JSON object");
+                   Result<nlohmann::json> body = parse_body(context.request);
+                   if (!body) return bad_body(body.error());
                    if (auto disabled = bool_field(*body, "disabled")) {
                      if (*id == context.user().id && *disabled) {
                        return error_response(422, "invalid", "you cannot disable yourself", "disabled");

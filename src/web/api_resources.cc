@@ -6,6 +6,8 @@
 #include <mutex>
 
 #include "base/strings.h"
+#include "json/parse_json.h"
+#include "model/instance_name.h"
 #include "web/adoption.h"
 #include "web/app.h"
 #include "web/blueprint_spec.h"
@@ -49,8 +51,8 @@ nlohmann::json job_json(const Job& job) {
                         {"reason", job.reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(job.reason)},
                         {"progress", nullptr}};
   if (!job.progress.empty()) {
-    nlohmann::json progress = nlohmann::json::parse(job.progress, nullptr, false);
-    if (!progress.is_discarded()) out["progress"] = progress;
+    Result<nlohmann::json> progress = parse_json_limited(job.progress);
+    if (progress) out["progress"] = std::move(*progress);
   }
   return out;
 }
@@ -205,8 +207,9 @@ std::optional<Response> read_spec(const nlohmann::json& body, std::string* yaml,
     nlohmann::json spec = body["spec"];
     if (spec.is_string()) {
       // Forms send the spec as JSON text.
-      spec = nlohmann::json::parse(spec.get<std::string>(), nullptr, false);
-      if (spec.is_discarded()) return error_response(422, "invalid", "spec is not valid JSON", "spec");
+      Result<nlohmann::json> parsed = parse_json_limited(spec.get<std::string>());
+      if (!parsed) return error_response(422, "invalid", "spec: " + parsed.error().message(), "spec");
+      spec = std::move(*parsed);
     }
     if (spec.is_object() && spec.contains("rcon_password") && spec["rcon_password"].is_null()) {
       spec.erase("rcon_password");
@@ -276,8 +279,8 @@ void register_resource_routes(App& app) {
                  }});
 
   app.add_route({"POST", "/api/v1/blueprints", Access::kUser, [&app](Context& context) {
-                   std::optional<nlohmann::json> body = parse_body(context.request);
-                   if (!body) return error_response(400, "bad_request", "expected a JSON object");
+                   Result<nlohmann::json> body = parse_body(context.request);
+                   if (!body) return bad_body(body.error());
                    std::string name = string_field(*body, "name").value_or("");
                    if (auto problem = check_blueprint_name(name)) {
                      return error_response(422, "invalid", *problem, "name");
@@ -304,8 +307,8 @@ void register_resource_routes(App& app) {
                    if (!id) return error_response(404, "not_found", "blueprint not found");
                    Result<Blueprint> current = app.blueprints->get(*id, context.scope());
                    if (!current) return error_from(current.error());
-                   std::optional<nlohmann::json> body = parse_body(context.request);
-                   if (!body) return error_response(400, "bad_request", "expected a JSON object");
+                   Result<nlohmann::json> body = parse_body(context.request);
+                   if (!body) return bad_body(body.error());
                    std::string name = string_field(*body, "name").value_or(current->name);
                    if (auto problem = check_blueprint_name(name)) {
                      return error_response(422, "invalid", *problem, "name");
@@ -327,17 +330,16 @@ void register_resource_routes(App& app) {
                    if (!id) return error_response(404, "not_found", "blueprint not found");
                    std::vector<LinkedServer> linked;
                    if (Status status = app.blueprints->remove(*id, context.scope(), &linked); !status) {
-                     Response response = error_from(status.error());
-                     if (!linked.empty()) {
-                       nlohmann::json body = nlohmann::json::parse(response.body);
-                       nlohmann::json servers = nlohmann::json::array();
-                       for (const LinkedServer& server : linked) {
-                         servers.push_back({{"id", server.id}, {"name", server.name}});
-                       }
-                       body["error"]["servers"] = servers;
-                       response = json_response(409, body);
+                     if (linked.empty()) return error_from(status.error());
+                     // The usual conflict error, with the servers that hold on to the blueprint.
+                     nlohmann::json servers = nlohmann::json::array();
+                     for (const LinkedServer& server : linked) {
+                       servers.push_back({{"id", server.id}, {"name", server.name}});
                      }
-                     return response;
+                     nlohmann::json error = {{"code", "conflict"}, {"message", status.error().message()}};
+                     error["field"] = nullptr;
+                     error["servers"] = servers;
+                     return json_response(409, {{"error", error}});
                    }
                    return json_response(200, {{"deleted", *id}});
                  }});
@@ -364,8 +366,8 @@ void register_resource_routes(App& app) {
                  }});
 
   app.add_route({"POST", "/api/v1/servers", Access::kUser, [&app](Context& context) {
-                   std::optional<nlohmann::json> body = parse_body(context.request);
-                   if (!body) return error_response(400, "bad_request", "expected a JSON object");
+                   Result<nlohmann::json> body = parse_body(context.request);
+                   if (!body) return bad_body(body.error());
                    std::string name = string_field(*body, "name").value_or("");
                    if (auto problem = check_server_name(name)) return error_response(422, "invalid", *problem, "name");
                    std::optional<std::int64_t> blueprint_id = id_field(*body, "blueprint_id");
@@ -396,8 +398,8 @@ void register_resource_routes(App& app) {
                  }});
 
   app.add_route({"POST", "/api/v1/servers/adopt", Access::kAdmin, [&app](Context& context) {
-                   std::optional<nlohmann::json> body = parse_body(context.request);
-                   if (!body) return error_response(400, "bad_request", "expected a JSON object");
+                   Result<nlohmann::json> body = parse_body(context.request);
+                   if (!body) return bad_body(body.error());
                    Adoption adoption;
                    adoption.instance = string_field(*body, "instance").value_or("");
                    adoption.name = string_field(*body, "name").value_or(adoption.instance);
@@ -444,8 +446,8 @@ void register_resource_routes(App& app) {
   app.add_route({"PUT", "/api/v1/servers/{id}/blueprint", Access::kUser, [&app](Context& context) {
                    std::optional<std::int64_t> id = context.id_param(0);
                    if (!id) return error_response(404, "not_found", "server not found");
-                   std::optional<nlohmann::json> body = parse_body(context.request);
-                   if (!body) return error_response(400, "bad_request", "expected a JSON object");
+                   Result<nlohmann::json> body = parse_body(context.request);
+                   if (!body) return bad_body(body.error());
                    std::optional<std::int64_t> blueprint_id;
                    if (body->contains("blueprint_id") && (*body)["blueprint_id"].is_number_integer()) {
                      blueprint_id = (*body)["blueprint_id"].get<std::int64_t>();

@@ -61,7 +61,7 @@ bool match_pattern(std::string_view pattern, std::string_view path, std::vector<
 
 std::optional<std::string> submitted_csrf(const Request& request) {
   if (auto header = request.header("x-csrf-token")) return std::string(*header);
-  std::optional<nlohmann::json> body = parse_body(request);
+  Result<nlohmann::json> body = parse_body(request);
   if (body) return string_field(*body, "csrf_token");
   return std::nullopt;
 }
@@ -117,7 +117,9 @@ Status App::reconcile_servers() {
     std::optional<std::string> instance = server.managed_instance();
     auto it = instance ? (*statuses)->find(*instance) : (*statuses)->end();
     std::string state = "new";
-    if (it != (*statuses)->end() && it->second.contains("state") && it->second["state"].is_string()) {
+    if (it != (*statuses)->end()) {
+      // An instance whose status l4d2ctl could not read ({"name","error"}) keeps the state recorded here.
+      if (!it->second.contains("state") || !it->second["state"].is_string()) continue;
       state = it->second["state"].get<std::string>();
     }
     if (state != server.state) {

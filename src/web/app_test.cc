@@ -310,6 +310,14 @@ TEST_F(AppTest, BadBodiesGetClearErrors) {
                                            {"Content-Type", "application/json"}});
   EXPECT_EQ(reply.status, 400);
   EXPECT_EQ(reply.error_code(), "bad_request");
+  EXPECT_EQ(reply.json()["error"]["message"], "body: not valid JSON at byte 5");
+  std::string deep = R"({"name":"deep","spec":)" + std::string(65, '[') + std::string(65, ']') + "}";
+  HttpReply too_deep = testing::http_request(port_, "POST", "/api/v1/blueprints", deep,
+                                             {{"Cookie", "l4d2_session=" + alice.cookies()["l4d2_session"]},
+                                              {"X-CSRF-Token", alice.csrf()},
+                                              {"Content-Type", "application/json"}});
+  EXPECT_EQ(too_deep.status, 400);
+  EXPECT_EQ(too_deep.json()["error"]["message"], "body: JSON nested deeper than 64 levels");
   std::string big(2 << 20, 'x');
   HttpReply huge =
       testing::http_request(port_, "POST", "/api/v1/blueprints", big, {{"Content-Type", "application/json"}});

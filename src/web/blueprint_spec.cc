@@ -1,7 +1,40 @@
 #include "web/blueprint_spec.h"
 
+#include <utility>
+#include <vector>
+
+#include "base/utf8.h"
+#include "model/spec_rules.h"
+
 namespace left4me::web {
 namespace {
+
+// Every member name and string of spec that is not UTF-8, as field errors ("hostname", "cvars.sv_tags",
+// "args[1]"). Form fields arrive as bytes, and both nlohmann's dump and YAML take only UTF-8.
+std::vector<model::FieldError> invalid_utf8_fields(const nlohmann::json& spec) {
+  std::vector<model::FieldError> errors;
+  std::vector<std::pair<const nlohmann::json*, std::string>> pending{{&spec, ""}};
+  while (!pending.empty()) {
+    auto [value, field] = pending.back();
+    pending.pop_back();
+    if (value->is_string() && !is_valid_utf8(value->get_ref<const std::string&>())) {
+      errors.push_back({0, field, "is not valid UTF-8"});
+    } else if (value->is_object()) {
+      for (auto it = value->begin(); it != value->end(); ++it) {
+        if (!is_valid_utf8(it.key())) {
+          errors.push_back({0, field.empty() ? "spec" : field, "has a name that is not valid UTF-8"});
+          continue;
+        }
+        pending.emplace_back(&it.value(), field.empty() ? it.key() : field + "." + it.key());
+      }
+    } else if (value->is_array()) {
+      for (std::size_t i = 0; i < value->size(); ++i) {
+        pending.emplace_back(&(*value)[i], field + "[" + std::to_string(i) + "]");
+      }
+    }
+  }
+  return errors;
+}
 
 nlohmann::json spec_to_json(const model::Spec& spec) {
   nlohmann::json out = nlohmann::json::object();
@@ -27,6 +60,9 @@ SpecCheck check_blueprint_yaml(std::string_view yaml) {
 
 SpecCheck check_blueprint_json(const nlohmann::json& spec) {
   if (!spec.is_object()) return SpecCheck{std::nullopt, {model::FieldError{0, "spec", "must be an object"}}};
+  if (std::vector<model::FieldError> errors = invalid_utf8_fields(spec); !errors.empty()) {
+    return SpecCheck{std::nullopt, std::move(errors)};
+  }
   // JSON is YAML: one key per line keeps the model's line numbers meaningful.
   return check_blueprint_yaml(spec.dump(2));
 }
@@ -54,11 +90,12 @@ std::string keep_rcon_password(std::string_view edited_yaml, std::string_view pr
   return model::format_spec_yaml(spec);
 }
 
-Result<std::string> render_instance_spec(std::string_view blueprint_yaml, int port) {
+Result<std::string> render_instance_spec(std::string_view blueprint_yaml, int port, std::string_view server_name) {
   model::SpecResult parsed = model::parse_blueprint_spec(blueprint_yaml, "blueprint");
   if (!parsed) return parsed.error();
   model::Spec spec = std::move(parsed).value();
   spec.port = port;
+  if (!spec.hostname && !model::check_hostname(server_name)) spec.hostname = std::string(server_name);
   return model::format_spec_yaml(spec);
 }
 

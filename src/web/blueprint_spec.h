@@ -20,7 +20,8 @@ struct SpecCheck {
   std::vector<model::FieldError> errors;  // every problem otherwise
 };
 
-// Validates a blueprint spec given as a JSON object (the API's form) with the same rules l4d2ctl uses.
+// Validates a blueprint spec given as a JSON object (the API's form) with the same rules l4d2ctl uses. Strings
+// and member names that are not UTF-8 (form fields are bytes) are field errors too.
 SpecCheck check_blueprint_json(const nlohmann::json& spec);
 // Validates a blueprint spec given as YAML text.
 SpecCheck check_blueprint_yaml(std::string_view yaml);
@@ -31,7 +32,9 @@ std::string blueprint_spec_yaml_for_display(std::string_view canonical_yaml);
 // An edit's canonical YAML with the previous spec's rcon_password when the edit has none: clients never
 // see the password, so an edit that leaves it out keeps it.
 std::string keep_rcon_password(std::string_view edited_yaml, std::string_view previous_yaml);
-// The instance spec (blueprint + port) that `l4d2ctl initialize -f` reads.
-Result<std::string> render_instance_spec(std::string_view blueprint_yaml, int port);
+// The instance spec (blueprint + port) that `l4d2ctl initialize -f` reads. A blueprint without a hostname
+// gets `server_name` (the server's name in the panel), so players see that name, not the host's instance
+// name (web-<id>).
+Result<std::string> render_instance_spec(std::string_view blueprint_yaml, int port, std::string_view server_name);
 
 }  // namespace left4me::web

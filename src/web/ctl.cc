@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/log.h"
+#include "json/parse_json.h"
 
 namespace left4me::web {
 namespace {
@@ -61,7 +62,9 @@ Result<StatusMap> Ctl::list() const {
     while (!why.empty() && why.back() == '\n') why.pop_back();
     return Error::failed(fmt::format("l4d2ctl list: {}", why));
   }
-  nlohmann::json parsed = nlohmann::json::parse(result->out, nullptr, false);
+  Result<nlohmann::json> list = parse_json_limited(result->out);
+  if (!list) return Error::failed(fmt::format("l4d2ctl list --json: {}", list.error().message()));
+  nlohmann::json& parsed = *list;
   if (!parsed.is_array()) return Error::failed("l4d2ctl list --json: output is not a JSON array");
   std::map<std::string, nlohmann::json> statuses;
   for (nlohmann::json& item : parsed) {

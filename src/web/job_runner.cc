@@ -9,6 +9,7 @@
 #include "base/file.h"
 #include "base/log.h"
 #include "base/strings.h"
+#include "json/parse_json.h"
 #include "web/blueprint_spec.h"
 
 namespace left4me::web {
@@ -79,8 +80,8 @@ Result<ExitStatus> JobRunner::step(const Job& job, const std::vector<std::string
       [&](std::string_view line) {
         std::string text(line);
         if (install && !text.empty() && text[0] == '{') {
-          nlohmann::json progress = nlohmann::json::parse(text, nullptr, false);
-          if (progress.is_object() && progress.contains("phase")) (void)jobs_.set_progress(job.id, text);
+          Result<nlohmann::json> progress = parse_json_limited(text);
+          if (progress && progress->is_object() && progress->contains("phase")) (void)jobs_.set_progress(job.id, text);
         }
         (void)hub_.publish(job.id, text);
       },
@@ -126,7 +127,7 @@ Result<ExitStatus> JobRunner::initialize(const Job& job, const Server& server) {
   // Blueprint changes apply on the server's next action: render the blueprint as it is now.
   Result<Blueprint> blueprint = blueprints_.get(server.blueprint_id, kSystem);
   if (!blueprint) return blueprint.error();
-  Result<std::string> spec = render_instance_spec(blueprint->spec_yaml, server.port);
+  Result<std::string> spec = render_instance_spec(blueprint->spec_yaml, server.port, server.name);
   if (!spec) return spec.error();
   std::string file = fmt::format("{}/job-{}-{}.yaml", options_.scratch_dir, job.id, server.instance);
   if (Status written = write_file_atomic(file, *spec, 0600); !written) return written.error();
@@ -143,10 +144,10 @@ void JobRunner::record_host_state(const Server& server) {
     Result<RunResult> now = ctl_.run({"status", *instance, "--json"}, std::chrono::seconds(20));
     state = "unknown";
     if (now && now->status.success()) {
-      nlohmann::json parsed = nlohmann::json::parse(now->out, nullptr, false);
-      if (parsed.is_object() && parsed.contains("state") && parsed["state"].is_string()) {
-        state = parsed["state"];
-        status_.put(*instance, std::move(parsed));
+      Result<nlohmann::json> parsed = parse_json_limited(now->out);
+      if (parsed && parsed->is_object() && parsed->contains("state") && (*parsed)["state"].is_string()) {
+        state = (*parsed)["state"];
+        status_.put(*instance, std::move(*parsed));
       } else {
         status_.invalidate();
       }

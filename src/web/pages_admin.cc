@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "base/strings.h"
+#include "json/parse_json.h"
 #include "web/adoption.h"
 #include "web/pages.h"
 #include "web/responses.h"
@@ -28,7 +29,8 @@ nlohmann::json install_view(Context& context, const std::optional<Job>& job) {
   if (!job) return view;
   nlohmann::json out = job_view(*job);
   double percent = job->state == "succeeded" ? 100.0 : 0.0;
-  nlohmann::json progress = nlohmann::json::parse(job->progress.empty() ? "null" : job->progress, nullptr, false);
+  Result<nlohmann::json> parsed = parse_json_limited(job->progress);
+  nlohmann::json progress = parsed ? std::move(*parsed) : nlohmann::json();
   if (progress.is_object()) {
     if (progress.contains("percent") && progress["percent"].is_number()) percent = progress["percent"].get<double>();
     out["phase"] = progress.value("phase", "");

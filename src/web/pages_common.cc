@@ -5,6 +5,7 @@
 #include <ctime>
 #include <mutex>
 
+#include "json/parse_json.h"
 #include "web/assets.h"
 #include "web/pages.h"
 #include "web/responses.h"
@@ -177,7 +178,8 @@ std::string request_host(const Request& request) {
 }
 
 std::string error_message_of(const Response& response) {
-  nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+  Result<nlohmann::json> parsed = parse_json_limited(response.body);
+  nlohmann::json body = parsed ? std::move(*parsed) : nlohmann::json();
   if (body.is_object() && body.contains("error") && body["error"].is_object() && body["error"].contains("message") &&
       body["error"]["message"].is_string()) {
     return body["error"]["message"].get<std::string>();

@@ -167,6 +167,21 @@ TEST_F(PagesTest, BlueprintFormShowsFieldErrorsAndKeepsValuesAsText) {
   EXPECT_EQ(list[0]["spec"]["max_players"], 4);
 }
 
+// Found by fuzz/form_fuzzer: a form field that is not UTF-8 made nlohmann's dump throw inside the spec check,
+// and the page answered 500.
+TEST_F(PagesTest, BlueprintFormWithInvalidUtf8IsAFieldErrorNotA500) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  HttpReply reply = post_form(ann, "/blueprints",
+                              "name=latin&map=c1m1_hotel&mode=coop&max_players=4&hostname=Caf%E9"
+                              "&cvar_key=sv_tags&cvar_value=a%FFb&op=save");
+  EXPECT_EQ(reply.status, 422);
+  EXPECT_NE(reply.body.find("hostname: is not valid UTF-8"), std::string::npos) << reply.body;
+  EXPECT_NE(reply.body.find("cvar sv_tags: is not valid UTF-8"), std::string::npos) << reply.body;
+  EXPECT_EQ(ann.get("/api/v1/blueprints").json()["blueprints"].size(), 0u);
+}
+
 TEST_F(PagesTest, AnotherUsersObjectsAre404Pages) {
   start();
   create_user("ann", Role::kUser);

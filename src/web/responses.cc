@@ -1,6 +1,7 @@
 #include "web/responses.h"
 
 #include "base/log.h"
+#include "json/parse_json.h"
 
 namespace left4me::web {
 
@@ -43,7 +44,7 @@ Response redirect(std::string location) {
   return response;
 }
 
-std::optional<nlohmann::json> parse_body(const Request& request) {
+Result<nlohmann::json> parse_body(const Request& request) {
   std::string_view type = request.header("content-type").value_or("");
   bool looks_json = !request.body.empty() && request.body.front() == '{';
   if (type.substr(0, 33) == "application/x-www-form-urlencoded" && !looks_json) {
@@ -52,10 +53,13 @@ std::optional<nlohmann::json> parse_body(const Request& request) {
     return body;
   }
   if (request.body.empty()) return nlohmann::json::object();
-  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return std::nullopt;
+  Result<nlohmann::json> body = parse_json_limited(request.body);
+  if (!body.ok()) return body.error().with_context("body");
+  if (!body->is_object()) return Error::invalid("body: expected a JSON object");
   return body;
 }
+
+Response bad_body(const Error& error) { return error_response(400, "bad_request", error.message()); }
 
 std::optional<std::string> string_field(const nlohmann::json& body, const char* name) {
   auto it = body.find(name);

@@ -21,9 +21,12 @@ Response error_response(int status, std::string_view code, std::string_view mess
 // (a full port range, a busy resource), anything else 500 (the message is logged, not shown).
 Response error_from(const Error& error, std::optional<std::string> field = std::nullopt);
 Response redirect(std::string location);
-// The request body as a JSON object: a JSON body, or a form (every value a string).
-// nullopt when the body is neither (the caller answers 400).
-std::optional<nlohmann::json> parse_body(const Request& request);
+// The request body as a JSON object: a JSON body (nested at most kMaxJsonDepth levels), or a form (every value
+// a string). kInvalidArgument naming the body otherwise ("body: JSON nested deeper than 64 levels"), which
+// the caller answers with bad_body().
+Result<nlohmann::json> parse_body(const Request& request);
+// The 400 for a body parse_body refused.
+Response bad_body(const Error& error);
 // A string member of a body object, or nullopt.
 std::optional<std::string> string_field(const nlohmann::json& body, const char* name);
 std::optional<bool> bool_field(const nlohmann::json& body, const char* name);

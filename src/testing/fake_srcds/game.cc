@@ -331,6 +331,14 @@ int Game::max_players() const {
   return is_versus_like(cvar("mp_gamemode")) ? 8 : 4;
 }
 
+std::string Game::reported_hostname() const {
+  // A Latin-1 "é" and a UTF-8 "€" cut after two of its three bytes, as a 63-byte cut leaves a long name.
+  constexpr std::string_view kInvalidUtf8Tail = " caf\xE9 \xE2\x82";
+  std::string name = cvar("hostname");
+  if (options_.faults.invalid_utf8_hostname) name += kInvalidUtf8Tail;
+  return name;
+}
+
 host::A2sInfo Game::info() const {
   std::vector<std::string> keywords = {cvar("mp_gamemode")};
   for (const std::string& tag : split(cvar("sv_tags"), ',')) {
@@ -341,7 +349,7 @@ host::A2sInfo Game::info() const {
   }
   if (!options_.insecure) keywords.push_back("secure");
   return host::A2sInfo{.protocol = 17,
-                       .name = cvar("hostname"),
+                       .name = reported_hostname(),
                        .map = map_,
                        .folder = options_.game,
                        .game = "Left 4 Dead 2",
@@ -430,7 +438,7 @@ std::string Game::run_command(const std::vector<std::string>& words, int depth) 
 
 std::string Game::status() const {
   std::string out;
-  out += fmt::format("hostname: {}\n", cvar("hostname"));
+  out += fmt::format("hostname: {}\n", reported_hostname());
   out += fmt::format("version : {} 9309 {}  (unknown)\n", kVersion, options_.insecure ? "insecure" : "secure");
   out += fmt::format("udp/ip  : {}:{} [ public same ]\n", options_.ip, options_.port);
   out += "os      : Linux Dedicated\n";

@@ -64,6 +64,8 @@ class Game {
   bool quit_requested() const { return quit_requested_; }
 
   std::string cvar(std::string_view name) const;
+  // The hostname as A2S_INFO and `status` report it: the cvar, plus invalid UTF-8 when that fault is on.
+  std::string reported_hostname() const;
   int max_players() const;
   host::A2sInfo info() const;
   std::vector<host::A2sPlayer> players() const;

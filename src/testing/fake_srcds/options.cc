@@ -162,6 +162,9 @@ Status read_fault_environment(Options& options) {
   auto no_challenge = env_int("FAKE_SRCDS_NO_CHALLENGE", 0, 1, 0);
   if (!no_challenge.ok()) return no_challenge.error();
   faults.no_challenge = *no_challenge == 1;
+  auto invalid_utf8 = env_int("FAKE_SRCDS_INVALID_UTF8_HOSTNAME", 0, 1, 0);
+  if (!invalid_utf8.ok()) return invalid_utf8.error();
+  faults.invalid_utf8_hostname = *invalid_utf8 == 1;
   return ok_status();
 }
 

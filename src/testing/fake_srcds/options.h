@@ -27,6 +27,7 @@ struct Faults {
   std::chrono::milliseconds mapchange_quiet{0};          // FAKE_SRCDS_MAPCHANGE_QUIET_MS
   int players = 0;                                       // FAKE_SRCDS_PLAYERS
   bool no_challenge = false;                             // FAKE_SRCDS_NO_CHALLENGE=1
+  bool invalid_utf8_hostname = false;                    // FAKE_SRCDS_INVALID_UTF8_HOSTNAME=1
 };
 
 struct Options {

@@ -50,11 +50,13 @@ TEST(OptionsTest, FaultEnvironment) {
   ::setenv("FAKE_SRCDS_CRASH_AFTER", "1.5", 1);
   ::setenv("FAKE_SRCDS_PLAYERS", "3", 1);
   ::setenv("FAKE_SRCDS_NO_CHALLENGE", "1", 1);
+  ::setenv("FAKE_SRCDS_INVALID_UTF8_HOSTNAME", "1", 1);
   Options options;
   ASSERT_TRUE(read_fault_environment(options).ok());
   EXPECT_EQ(options.faults.crash_after, std::chrono::milliseconds(1500));
   EXPECT_EQ(options.faults.players, 3);
   EXPECT_TRUE(options.faults.no_challenge);
+  EXPECT_TRUE(options.faults.invalid_utf8_hostname);
   ::setenv("FAKE_SRCDS_PLAYERS", "many", 1);
   auto status = read_fault_environment(options);
   ASSERT_FALSE(status.ok());
@@ -62,6 +64,7 @@ TEST(OptionsTest, FaultEnvironment) {
   ::unsetenv("FAKE_SRCDS_CRASH_AFTER");
   ::unsetenv("FAKE_SRCDS_PLAYERS");
   ::unsetenv("FAKE_SRCDS_NO_CHALLENGE");
+  ::unsetenv("FAKE_SRCDS_INVALID_UTF8_HOSTNAME");
 }
 
 }  // namespace
