@@ -59,14 +59,14 @@ Response account_page(App& app, Context& context, int status, nlohmann::json ext
 
 void register_account_pages(App& app) {
   app.add_route({"GET", "/login", Access::kPublic, [&app](Context& context) {
-                   std::string next = safe_next(context.request.query_param("next").value_or("/"));
+                   std::string next = same_origin_path(context.request.query_param("next").value_or("/")).value_or("/");
                    if (context.auth) return redirect(next);
                    return login_page(app, 200, "", next, "");
                  }});
 
   app.add_route({"POST", "/login", Access::kPublic, [&app](Context& context) {
                    Form form(context.request);
-                   std::string next = safe_next(form.get("next"));
+                   std::string next = same_origin_path(form.get("next")).value_or("/");
                    std::string name = form.get("name");
                    ThrottleLimits limits{app.config.login_failures_per_account, app.config.login_failures_per_address,
                                          app.config.login_window};

@@ -139,11 +139,6 @@ nlohmann::json base_view(const Context& context, std::string_view title, std::st
 
 bool is_htmx(const Request& request) { return request.header("hx-request").has_value(); }
 
-std::string safe_next(const std::string& next) {
-  if (next.empty() || next[0] != '/' || (next.size() > 1 && (next[1] == '/' || next[1] == '\\'))) return "/";
-  return next;
-}
-
 std::string format_time(std::int64_t unix_seconds) {
   if (unix_seconds <= 0) return "";
   std::time_t time = static_cast<std::time_t>(unix_seconds);

@@ -1,5 +1,7 @@
 #include "web/responses.h"
 
+#include <cassert>
+
 #include "base/log.h"
 
 namespace left4me::web {
@@ -36,10 +38,21 @@ Response error_from(const Error& error, std::optional<std::string> field) {
   }
 }
 
-Response redirect(std::string location) {
+std::optional<std::string> same_origin_path(std::string_view target) {
+  if (target.empty() || target.front() != '/') return std::nullopt;
+  if (target.size() > 1 && target[1] == '/') return std::nullopt;
+  for (char c : target) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte >= 0x7f || c == '\\') return std::nullopt;
+  }
+  return std::string(target);
+}
+
+Response redirect(std::string_view target, std::string_view fallback) {
+  assert(same_origin_path(fallback).has_value());
   Response response;
   response.status = 303;
-  response.header("Location", std::move(location));
+  response.header("Location", same_origin_path(target).value_or(std::string(fallback)));
   return response;
 }
 
