@@ -301,18 +301,27 @@ Result<std::string> Accounts::create_setup_token(std::chrono::seconds lifetime) 
   return token;
 }
 
-Result<bool> Accounts::setup_token_valid(const std::string& token) {
+Result<SetupLink> Accounts::check_setup_link(const std::string& token) {
   Database::Lock lock(database_);
   auto select = lock.prepare(
-      "SELECT count(*) FROM setup_tokens WHERE token_hash = ? AND expires_at > ? AND NOT EXISTS (SELECT 1 FROM users)");
+      "SELECT EXISTS (SELECT 1 FROM users WHERE is_admin = 1), EXISTS (SELECT 1 FROM setup_tokens WHERE token_hash = ? "
+      "AND expires_at > ? AND NOT EXISTS (SELECT 1 FROM users))");
   if (!select) return select.error();
   select->bind(1, hash_token(secret_key_, token)).bind(2, unix_now());
   Result<bool> row = select->step();
   if (!row) return row.error();
-  return select->column_int(0) > 0;
+  if (select->column_int(0) != 0) return SetupLink::kGone;
+  return select->column_int(1) != 0 ? SetupLink::kValid : SetupLink::kInvalid;
 }
 
 Result<User> Accounts::complete_setup(const std::string& token, const std::string& name, const std::string& password) {
+  // The token first: nobody without the link gets as far as the slow, memory-hungry hashing.
+  Result<SetupLink> link = check_setup_link(token);
+  if (!link) return link.error();
+  if (*link == SetupLink::kGone) return Error::not_found("no setup: an administrator exists");
+  if (*link == SetupLink::kInvalid) {
+    return Error(ErrorCode::kPermissionDenied, "the setup link is invalid, used or expired");
+  }
   if (auto problem = check_user_name(name)) return Error::invalid(*problem);
   if (auto problem = check_password_rules(password)) return Error::invalid(*problem);
   Result<std::string> hash = hash_password(password);

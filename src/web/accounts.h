@@ -60,6 +60,13 @@ struct ThrottleLimits {
   std::chrono::seconds window{std::chrono::minutes(15)};
 };
 
+// The one-time setup link, as a request finds it.
+enum class SetupLink {
+  kGone,     // an administrator exists: the setup route is no more
+  kInvalid,  // unknown, used or expired (or a user exists already)
+  kValid,
+};
+
 std::int64_t unix_now();
 
 class Accounts {
@@ -97,9 +104,11 @@ class Accounts {
 
   // A fresh single-use setup token (while no user exists), valid for lifetime.
   Result<std::string> create_setup_token(std::chrono::seconds lifetime);
-  Result<bool> setup_token_valid(const std::string& token);
-  // Consumes the token and creates the first admin, atomically; fails if the token is unknown, used,
-  // expired, or a user already exists.
+  // A cheap check (no password hashing) of a setup token.
+  Result<SetupLink> check_setup_link(const std::string& token);
+  // Checks the token first (kNotFound once an administrator exists, kPermissionDenied when it is not valid), and
+  // only then the name and password rules and the hashing; consumes the token and creates the first admin
+  // atomically.
   Result<User> complete_setup(const std::string& token, const std::string& name, const std::string& password);
 
  private:

@@ -107,14 +107,21 @@ void register_account_routes(App& app) {
   app.add_route({"POST", "/api/v1/setup", Access::kPublic, [&app](Context& context) {
                    std::optional<nlohmann::json> body = parse_body(context.request);
                    if (!body) return error_response(400, "bad_request", "expected a JSON object");
+                   std::string token = string_field(*body, "token").value_or("");
+                   // The token before anything else, so that nobody without the link reaches the hashing.
+                   Result<SetupLink> link = app.accounts->check_setup_link(token);
+                   if (!link) return error_from(link.error());
+                   if (*link == SetupLink::kGone) return error_response(404, "not_found", "no such page");
+                   if (*link == SetupLink::kInvalid) {
+                     return error_response(403, "forbidden", "the setup link is invalid, used or expired");
+                   }
                    std::string name = string_field(*body, "name").value_or("");
                    std::string password = string_field(*body, "password").value_or("");
                    if (auto problem = check_user_name(name)) return error_response(422, "invalid", *problem, "name");
                    if (auto problem = check_password_rules(password)) {
                      return error_response(422, "invalid", *problem, "password");
                    }
-                   Result<User> user =
-                       app.accounts->complete_setup(string_field(*body, "token").value_or(""), name, password);
+                   Result<User> user = app.accounts->complete_setup(token, name, password);
                    if (!user) return error_from(user.error());
                    return start_session(app, *user, Response{});
                  }});

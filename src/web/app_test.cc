@@ -1,6 +1,8 @@
 // The web app over real HTTP: accounts, sessions, CSRF, tokens, the authorization matrix.
 #include <gtest/gtest.h>
 
+#include "web/crypto.h"
+
 #include "web/web_fixture.h"
 
 namespace left4me::web {
@@ -41,8 +43,9 @@ TEST_F(AppTest, SetupLinkIsSingleUse) {
   EXPECT_EQ(browser.get("/api/v1/users").status, 200);  // logged in as the new admin
   Browser other(port_);
   other.get("/api/v1/csrf");
+  // Used: the route went with the administrator it made.
   EXPECT_EQ(other.post("/api/v1/setup", {{"token", **token}, {"name", "evil"}, {"password", "long-enough"}}).status,
-            403);
+            404);
   Result<std::optional<std::string>> none = app_->ensure_setup_token();
   EXPECT_FALSE(none->has_value());
 }
@@ -95,6 +98,47 @@ TEST_F(AppTest, LoginThrottledPerAddress) {
     browser.post("/api/v1/session", {{"name", "user" + std::to_string(i)}, {"password", "nope-nope"}});
   }
   EXPECT_EQ(browser.post("/api/v1/session", {{"name", "alice"}, {"password", "password-alice"}}).status, 429);
+}
+
+// The one-time setup link: checked before any password is hashed, and gone once an administrator exists.
+TEST_F(AppTest, SetupLinkIsCheckedBeforeAnyPasswordHashing) {
+  start();
+  ASSERT_TRUE(app_->ensure_setup_token().ok());
+  Browser browser(port_);
+  browser.get("/api/v1/csrf");
+  std::string long_password(1024, 'p');
+  std::uint64_t before = password_hash_runs();
+  HttpReply api = browser.post("/api/v1/setup", {{"token", "wrong"}, {"name", "root"}, {"password", long_password}});
+  EXPECT_EQ(api.status, 403) << api.body;
+  // The token is the first thing looked at: a bad one is refused before the password is even checked.
+  EXPECT_EQ(browser.post("/api/v1/setup", {{"token", "wrong"}, {"name", "root"}, {"password", "short"}}).status, 403);
+  HttpReply page = testing::http_request(
+      port_, "POST", "/setup",
+      "csrf_token=" + browser.cookies()["l4d2_csrf"] + "&token=wrong&name=root&password=" + long_password,
+      {{"Cookie", "l4d2_csrf=" + browser.cookies()["l4d2_csrf"]},
+       {"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(page.status, 403);
+  EXPECT_EQ(password_hash_runs(), before) << "a password was hashed for a wrong setup token";
+}
+
+TEST_F(AppTest, SetupRouteIsGoneOnceAnAdminExists) {
+  start();
+  Result<std::optional<std::string>> token = app_->ensure_setup_token();
+  ASSERT_TRUE(token.ok() && token->has_value());
+  create_user("root", Role::kAdmin);
+  Browser browser(port_);
+  browser.get("/api/v1/csrf");
+  std::uint64_t before = password_hash_runs();
+  EXPECT_EQ(browser.post("/api/v1/setup", {{"token", **token}, {"name", "evil"}, {"password", "long-enough"}}).status,
+            404);
+  EXPECT_EQ(testing::http_request(port_, "GET", "/setup?token=" + **token).status, 404);
+  HttpReply page = testing::http_request(
+      port_, "POST", "/setup",
+      "csrf_token=" + browser.cookies()["l4d2_csrf"] + "&token=" + **token + "&name=evil&password=long-enough",
+      {{"Cookie", "l4d2_csrf=" + browser.cookies()["l4d2_csrf"]},
+       {"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(page.status, 404);
+  EXPECT_EQ(password_hash_runs(), before);
 }
 
 TEST_F(AppTest, SessionExpires) {

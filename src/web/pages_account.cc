@@ -37,6 +37,11 @@ Response setup_page(App& app, int status, const std::string& setup_token, const 
   return with_headers(html_page(status, "setup", view), cookie);
 }
 
+Response invalid_setup_link(const Request& request) {
+  return error_page(request, 403, "This setup link is not valid",
+                    "It was used already or it expired. Restart the web app for a new link, or log in.");
+}
+
 Response account_page(App& app, Context& context, int status, nlohmann::json extra) {
   nlohmann::json view = base_view(context, "Account", "account");
   for (auto it = extra.begin(); it != extra.end(); ++it) view[it.key()] = it.value();
@@ -97,9 +102,10 @@ void register_account_pages(App& app) {
 
   app.add_route({"GET", "/setup", Access::kPublic, [&app](Context& context) {
                    std::string token = context.request.query_param("token").value_or("");
-                   Result<bool> valid = app.accounts->setup_token_valid(token);
-                   if (!valid) return error_from(valid.error());
-                   if (!*valid) {
+                   Result<SetupLink> link = app.accounts->check_setup_link(token);
+                   if (!link) return error_from(link.error());
+                   if (*link == SetupLink::kGone) return error_response(404, "not_found", "no such page");
+                   if (*link == SetupLink::kInvalid) {
                      return error_page(context.request, 404, "This setup link is not valid",
                                        "It was used already, it expired, or a user exists. Restart the web app for a "
                                        "new link, or log in.");
@@ -110,6 +116,11 @@ void register_account_pages(App& app) {
   app.add_route({"POST", "/setup", Access::kPublic, [&app](Context& context) {
                    Form form(context.request);
                    std::string token = form.get("token");
+                   // The token before anything else, so that nobody without the link reaches the hashing.
+                   Result<SetupLink> link = app.accounts->check_setup_link(token);
+                   if (!link) return error_from(link.error());
+                   if (*link == SetupLink::kGone) return error_response(404, "not_found", "no such page");
+                   if (*link == SetupLink::kInvalid) return invalid_setup_link(context.request);
                    std::string name = form.get("name");
                    std::string password = form.get("password");
                    if (auto problem = check_user_name(name)) return setup_page(app, 422, token, *problem, name);
@@ -118,11 +129,14 @@ void register_account_pages(App& app) {
                    }
                    Result<User> user = app.accounts->complete_setup(token, name, password);
                    if (!user) {
-                     if (user.error().code() == ErrorCode::kInvalidArgument) {
-                       return setup_page(app, 422, token, user.error().message(), name);
+                     switch (user.error().code()) {
+                       case ErrorCode::kInvalidArgument:
+                         return setup_page(app, 422, token, user.error().message(), name);
+                       case ErrorCode::kPermissionDenied:
+                         return invalid_setup_link(context.request);
+                       default:
+                         return error_from(user.error());
                      }
-                     return error_page(context.request, 403, "This setup link is not valid",
-                                       user.error().message() + ". Restart the web app for a new link, or log in.");
                    }
                    return start_session(app, *user, redirect("/"));
                  }});
