@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "web/crypto.h"
+#include "web/forwarded.h"
 
 namespace left4me::web {
 namespace {
@@ -14,6 +15,64 @@ constexpr const char* kUserColumns = "id, name, is_admin, disabled, created_at";
 User read_user(const Statement& statement) {
   return User{statement.column_int(0), statement.column_text(1), statement.column_int(2) != 0,
               statement.column_int(3) != 0, statement.column_int(4)};
+}
+
+struct FailureCounter {
+  std::string key;
+  int limit = 0;
+};
+
+// A login attempt counted in advance, with the account it names.
+struct LoginAttempt {
+  std::vector<std::int64_t> reserved;  // login_failures rows, one per counter
+  std::optional<User> user;
+  std::string stored_hash;
+};
+
+// In one transaction: forgets failures older than window, and unless a counter has reached its limit (nullopt),
+// records one failure on every counter and reads the account. Counting before the slow password check, in the
+// transaction that checks, is what keeps concurrent guesses from all passing a limit of n.
+Result<std::optional<LoginAttempt>> reserve_attempt(Database& database, const std::string& name,
+                                                    const std::vector<FailureCounter>& counters,
+                                                    std::chrono::seconds window) {
+  std::int64_t now = unix_now();
+  std::int64_t since = now - window.count();
+  auto transaction = Database::Transaction::begin(database);
+  if (!transaction) return transaction.error();
+  Database::Lock& lock = (*transaction)->lock();
+  auto purge = lock.prepare("DELETE FROM login_failures WHERE at < ?");
+  if (!purge) return purge.error();
+  if (Status status = purge->bind(1, since).run(); !status) return status.error();
+  auto count = lock.prepare("SELECT count(*) FROM login_failures WHERE key = ? AND at >= ?");
+  if (!count) return count.error();
+  for (const FailureCounter& counter : counters) {
+    count->bind(1, counter.key).bind(2, since);
+    Result<bool> row = count->step();
+    if (!row) return row.error();
+    std::int64_t failures = count->column_int(0);
+    count->reset();
+    if (failures >= counter.limit) return std::optional<LoginAttempt>();
+  }
+  LoginAttempt attempt;
+  auto insert = lock.prepare("INSERT INTO login_failures (key, at) VALUES (?, ?)");
+  if (!insert) return insert.error();
+  for (const FailureCounter& counter : counters) {
+    if (Status status = insert->bind(1, counter.key).bind(2, now).run(); !status) return status.error();
+    insert->reset();
+    attempt.reserved.push_back(lock.last_insert_id());
+  }
+  auto select = lock.prepare(fmt::format("SELECT {}, password_hash FROM users WHERE name = ?", kUserColumns));
+  if (!select) return select.error();
+  select->bind(1, name);
+  Result<bool> row = select->step();
+  if (!row) return row.error();
+  if (*row) {
+    attempt.user = read_user(*select);
+    attempt.stored_hash = select->column_text(5);
+  }
+  select->reset();
+  if (Status status = (*transaction)->commit(); !status) return status.error();
+  return std::optional<LoginAttempt>(std::move(attempt));
 }
 
 }  // namespace
@@ -126,66 +185,29 @@ Status Accounts::set_password(std::int64_t id, const std::string& password) {
   return (*transaction)->commit();
 }
 
-Result<bool> Accounts::check_password(std::int64_t id, const std::string& password) {
-  std::string stored;
-  {
-    Database::Lock lock(database_);
-    auto select = lock.prepare("SELECT password_hash FROM users WHERE id = ?");
-    if (!select) return select.error();
-    select->bind(1, id);
-    Result<bool> row = select->step();
-    if (!row) return row.error();
-    if (!*row) return false;
-    stored = select->column_text(0);
-  }
-  return verify_password(stored, password);
-}
-
-Result<LoginResult> Accounts::login(const std::string& name, const std::string& password, const std::string& address,
-                                    const ThrottleLimits& limits) {
-  std::string account_key = "user:" + name;
-  std::string address_key = "addr:" + address;
-  std::int64_t now = unix_now();
-  std::int64_t since = now - limits.window.count();
-  std::string stored;
-  std::optional<User> user;
-  {
-    Database::Lock lock(database_);
-    auto purge = lock.prepare("DELETE FROM login_failures WHERE at < ?");
-    if (!purge) return purge.error();
-    if (Status status = purge->bind(1, since).run(); !status) return status.error();
-    auto count = lock.prepare("SELECT count(*) FROM login_failures WHERE key = ? AND at >= ?");
-    if (!count) return count.error();
-    for (auto [key, limit] :
-         {std::pair{&account_key, limits.per_account}, std::pair{&address_key, limits.per_address}}) {
-      count->bind(1, *key).bind(2, since);
-      Result<bool> row = count->step();
-      if (!row) return row.error();
-      std::int64_t failures = count->column_int(0);
-      count->reset();
-      if (failures >= limit) return LoginResult{LoginOutcome::kThrottled, std::nullopt};
-    }
-    auto select = lock.prepare(fmt::format("SELECT {}, password_hash FROM users WHERE name = ?", kUserColumns));
-    if (!select) return select.error();
-    select->bind(1, name);
-    Result<bool> row = select->step();
-    if (!row) return row.error();
-    if (*row) {
-      user = read_user(*select);
-      stored = select->column_text(5);
-    }
-  }
+Result<LoginResult> Accounts::login(const std::string& name, const std::string& password,
+                                    const std::string& client_address, const ThrottleLimits& limits) {
+  std::string bucket = throttle_bucket(client_address);
+  // The name is kept only hashed: whatever was typed into the name field (a password, now and then) is not stored.
+  std::vector<FailureCounter> counters = {{"pair:" + hash_token(secret_key_, bucket + "\n" + name), limits.per_account},
+                                          {"addr:" + bucket, limits.per_address}};
+  Result<std::optional<LoginAttempt>> attempt = reserve_attempt(database_, name, counters, limits.window);
+  if (!attempt) return attempt.error();
+  if (!*attempt) return LoginResult{LoginOutcome::kThrottled, std::nullopt};
+  const std::optional<User>& user = (*attempt)->user;
   // Verify even for unknown users so timing does not reveal which names exist.
   static const std::string kDummyHash = hash_password("left4me-dummy-password").value();
-  bool matches = verify_password(user ? stored : kDummyHash, password);
-  if (matches && user && !user->disabled) return LoginResult{LoginOutcome::kOk, user};
+  bool matches = verify_password(user ? (*attempt)->stored_hash : kDummyHash, password);
+  // A failure keeps its reservation: that row is the recorded failure.
+  if (!matches || !user || user->disabled) return LoginResult{LoginOutcome::kBadCredentials, std::nullopt};
   Database::Lock lock(database_);
-  auto insert = lock.prepare("INSERT INTO login_failures (key, at) VALUES (?, ?), (?, ?)");
-  if (!insert) return insert.error();
-  if (Status status = insert->bind(1, account_key).bind(2, now).bind(3, address_key).bind(4, now).run(); !status) {
-    return status.error();
+  auto release = lock.prepare("DELETE FROM login_failures WHERE rowid = ?");
+  if (!release) return release.error();
+  for (std::int64_t row : (*attempt)->reserved) {
+    if (Status status = release->bind(1, row).run(); !status) return status.error();
+    release->reset();
   }
-  return LoginResult{LoginOutcome::kBadCredentials, std::nullopt};
+  return LoginResult{LoginOutcome::kOk, user};
 }
 
 Result<NewSession> Accounts::create_session(std::int64_t user_id, std::chrono::seconds lifetime) {

@@ -54,9 +54,11 @@ struct LoginResult {
   std::optional<User> user;
 };
 
+// Failed logins allowed within a sliding window before further attempts answer kThrottled. Counting per account
+// *and* client address means failures from one place never lock the account's owner out elsewhere.
 struct ThrottleLimits {
-  int per_account = 5;
-  int per_address = 20;
+  int per_account = 5;   // failures of one account name from one client address
+  int per_address = 20;  // failures from one client address, whatever the names
   std::chrono::seconds window{std::chrono::minutes(15)};
 };
 
@@ -82,11 +84,13 @@ class Accounts {
   Status set_disabled(std::int64_t id, bool disabled);
   // Replaces the password and ends every session of the user.
   Status set_password(std::int64_t id, const std::string& password);
-  // Checks a password for change-password (no throttling bookkeeping).
-  Result<bool> check_password(std::int64_t id, const std::string& password);
 
-  // Verifies name+password with throttling per account and per address; failures are recorded.
-  Result<LoginResult> login(const std::string& name, const std::string& password, const std::string& address,
+  // Verifies name+password from client_address (as client_info found it), throttled per (account, address) and
+  // per address (throttle_bucket: an IPv6 address counts as its /64). The attempt is counted before the slow
+  // password check, in the transaction that checks the counts, so concurrent guesses cannot pass the limit
+  // together; a success takes its count back. kThrottled without checking the password once a limit is reached.
+  // Unknown names are checked against a dummy hash, so timing does not tell which names exist.
+  Result<LoginResult> login(const std::string& name, const std::string& password, const std::string& client_address,
                             const ThrottleLimits& limits);
 
   Result<NewSession> create_session(std::int64_t user_id, std::chrono::seconds lifetime);

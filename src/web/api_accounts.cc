@@ -21,6 +21,12 @@ std::string session_cookie(const WebConfig& config, const std::string& value, st
                      config.session_cookie_secure ? "; Secure" : "");
 }
 
+Response throttled(const App& app) {
+  Response response = error_response(429, "throttled", "too many failed logins; wait and retry");
+  response.header("Retry-After", std::to_string(app.config.login_window.count()));
+  return response;
+}
+
 }  // namespace
 
 // Starts a session for user and answers with its cookie (shared by the API and the login page).
@@ -69,16 +75,10 @@ void register_account_routes(App& app) {
                    if (!body) return error_response(400, "bad_request", "expected a JSON object");
                    std::string name = string_field(*body, "name").value_or("");
                    std::string password = string_field(*body, "password").value_or("");
-                   ThrottleLimits limits{app.config.login_failures_per_account, app.config.login_failures_per_address,
-                                         app.config.login_window};
                    Result<LoginResult> login =
-                       app.accounts->login(name, password, context.request.remote_address, limits);
+                       app.accounts->login(name, password, context.client.address, app.login_limits());
                    if (!login) return error_from(login.error());
-                   if (login->outcome == LoginOutcome::kThrottled) {
-                     Response response = error_response(429, "throttled", "too many failed logins; wait and retry");
-                     response.header("Retry-After", std::to_string(app.config.login_window.count()));
-                     return response;
-                   }
+                   if (login->outcome == LoginOutcome::kThrottled) return throttled(app);
                    if (login->outcome != LoginOutcome::kOk) {
                      return error_response(401, "bad_credentials", "wrong user name or password");
                    }
@@ -131,9 +131,13 @@ void register_account_routes(App& app) {
                    if (!body) return error_response(400, "bad_request", "expected a JSON object");
                    std::string current = string_field(*body, "current_password").value_or("");
                    std::string next = string_field(*body, "new_password").value_or("");
-                   Result<bool> matches = app.accounts->check_password(context.user().id, current);
-                   if (!matches) return error_from(matches.error());
-                   if (!*matches) {
+                   // A guess at the current password is a login attempt: a stolen session must not test
+                   // passwords faster than the login form allows.
+                   Result<LoginResult> check =
+                       app.accounts->login(context.user().name, current, context.client.address, app.login_limits());
+                   if (!check) return error_from(check.error());
+                   if (check->outcome == LoginOutcome::kThrottled) return throttled(app);
+                   if (check->outcome != LoginOutcome::kOk) {
                      return error_response(422, "invalid", "the current password is wrong", "current_password");
                    }
                    if (auto problem = check_password_rules(next)) {

@@ -167,7 +167,11 @@ Result<std::optional<std::string>> App::ensure_setup_token() {
   return std::optional<std::string>(*token);
 }
 
-Response App::dispatch(Request& request) {
+ThrottleLimits App::login_limits() const {
+  return ThrottleLimits{config.login_failures_per_account, config.login_failures_per_address, config.login_window};
+}
+
+Response App::dispatch(Request& request, const ClientInfo& client) {
   std::string method = request.method == "HEAD" ? "GET" : request.method;
   const Route* found = nullptr;
   bool path_known = false;
@@ -184,7 +188,7 @@ Response App::dispatch(Request& request) {
     if (path_known) return error_response(405, "method_not_allowed", "method not allowed");
     return error_response(404, "not_found", "no such page");
   }
-  Context context{request, std::move(params), std::nullopt};
+  Context context{request, std::move(params), std::nullopt, client};
 
   // Who is asking: a bearer token (scripts) or a session cookie (browsers).
   if (auto authorization = request.header("authorization")) {
@@ -231,7 +235,8 @@ Response App::dispatch(Request& request) {
 
 Response App::handle(Request& request) {
   auto started = std::chrono::steady_clock::now();
-  Response response = dispatch(request);
+  ClientInfo client = client_info(request, config.trusted_proxies);
+  Response response = dispatch(request, client);
   if (page_errors && response.status >= 400 && !is_api(request.path)) {
     response = page_errors(request, std::move(response));
   }
@@ -245,7 +250,7 @@ Response App::handle(Request& request) {
   auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
   // The access log names the path only: queries (setup tokens), cookies and bodies never reach it.
   if (config.access_log) {
-    log::info("access: {} {} {} {} {}B {:.1f}ms", request.remote_address, request.method, request.path, response.status,
+    log::info("access: {} {} {} {} {}B {:.1f}ms", client.address, request.method, request.path, response.status,
               response.body.size(), static_cast<double>(elapsed.count()) / 1000.0);
   }
   return response;

@@ -1,6 +1,8 @@
 // The web app over real HTTP: accounts, sessions, CSRF, tokens, the authorization matrix.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "web/crypto.h"
 
 #include "web/web_fixture.h"
@@ -98,6 +100,121 @@ TEST_F(AppTest, LoginThrottledPerAddress) {
     browser.post("/api/v1/session", {{"name", "user" + std::to_string(i)}, {"password", "nope-nope"}});
   }
   EXPECT_EQ(browser.post("/api/v1/session", {{"name", "alice"}, {"password", "password-alice"}}).status, 429);
+}
+
+// Login throttling must not let anyone lock others out: failures count per (account, client address) and per
+// client address, the client address comes from X-Forwarded-For only through a trusted proxy, and counting is
+// atomic with the check.
+class LoginThrottleTest : public testing::WebFixture {
+ protected:
+  // A login attempt through the API; the status.
+  static int attempt(Browser& browser, const std::string& name, const std::string& password) {
+    return browser.post("/api/v1/session", {{"name", name}, {"password", password}}).status;
+  }
+  static Browser client(std::uint16_t port, const std::string& source, const std::string& forwarded_for = "") {
+    Browser browser(port);
+    browser.set_source_address(source);
+    if (!forwarded_for.empty()) browser.set_header("X-Forwarded-For", forwarded_for);
+    browser.get("/api/v1/csrf");
+    return browser;
+  }
+};
+
+// The confirmed lockout: failures from one address (made-up names, and the admin's own name) made the admin's
+// right password answer 429 everywhere.
+TEST_F(LoginThrottleTest, FailuresFromOneAddressNeverLockOutAnother) {
+  start();
+  create_user("root", Role::kAdmin);
+  Browser attacker = client(port_, "127.0.0.2");
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(attempt(attacker, "root", "wrong-password"), 401);
+  for (int i = 0; i < 15; ++i) EXPECT_EQ(attempt(attacker, "made-up-" + std::to_string(i), "wrong-password"), 401);
+  EXPECT_EQ(attempt(attacker, "root", "password-root"), 429) << "the attacker's own address stays throttled";
+  Browser admin = client(port_, "127.0.0.1");
+  EXPECT_EQ(attempt(admin, "root", "password-root"), 200);
+  // The login page too.
+  Browser page = client(port_, "127.0.0.3");
+  HttpReply form = testing::http_request(
+      port_, "POST", "/login", "csrf_token=" + page.cookies()["l4d2_csrf"] + "&name=root&password=password-root",
+      {{"Cookie", "l4d2_csrf=" + page.cookies()["l4d2_csrf"]}, {"Content-Type", "application/x-www-form-urlencoded"}},
+      "127.0.0.3");
+  EXPECT_EQ(form.status, 303) << form.body;
+}
+
+// Behind the documented reverse proxy every connection comes from the proxy: the client is X-Forwarded-For's
+// right-most address that is not a trusted proxy.
+TEST_F(LoginThrottleTest, ClientsBehindATrustedProxyAreThrottledApart) {
+  start({{"TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8"}});
+  create_user("root", Role::kAdmin);
+  // The attacker also sends its own X-Forwarded-For; the proxy appends the real address, and a second
+  // trusted proxy (10.0.0.5) sits in between.
+  for (int i = 0; i < 25; ++i) {
+    Browser attacker = client(port_, "127.0.0.1", "192.0.2." + std::to_string(i) + ", 203.0.113.7, 10.0.0.5");
+    attempt(attacker, i < 5 ? "root" : "made-up-" + std::to_string(i), "wrong-password");
+  }
+  Browser attacker = client(port_, "127.0.0.1", "198.51.100.9, 203.0.113.7");
+  EXPECT_EQ(attempt(attacker, "root", "password-root"), 429);
+  Browser admin = client(port_, "127.0.0.1", "198.51.100.9");
+  EXPECT_EQ(attempt(admin, "root", "password-root"), 200);
+}
+
+TEST_F(LoginThrottleTest, ForwardedForFromAnUntrustedPeerIsIgnored) {
+  start({{"TRUSTED_PROXIES", "10.0.0.1"}, {"LOGIN_FAILURES_PER_ADDRESS", "4"}});
+  create_user("root", Role::kAdmin);
+  // Each guess claims another client: from an untrusted peer that changes nothing.
+  for (int i = 0; i < 4; ++i) {
+    Browser guesser = client(port_, "127.0.0.2", "192.0.2." + std::to_string(i));
+    EXPECT_EQ(attempt(guesser, "made-up-" + std::to_string(i), "wrong-password"), 401);
+  }
+  Browser guesser = client(port_, "127.0.0.2", "198.51.100.9");
+  EXPECT_EQ(attempt(guesser, "root", "password-root"), 429);
+  Browser admin = client(port_, "127.0.0.1");
+  EXPECT_EQ(attempt(admin, "root", "password-root"), 200);
+}
+
+// Wrong guesses sent at once must not all pass the check while Argon2 runs for each of them.
+TEST_F(LoginThrottleTest, ConcurrentGuessesNeverExceedTheLimit) {
+  start({{"LOGIN_FAILURES_PER_ACCOUNT", "3"}});
+  // The real Argon2 cost, so that guesses overlap for a while.
+  ::unsetenv("LEFT4ME_FAST_PASSWORD_HASH");
+  create_user("root", Role::kAdmin);
+  ::setenv("LEFT4ME_FAST_PASSWORD_HASH", "1", 1);
+  constexpr int kGuesses = 12;
+  std::vector<Browser> guessers;
+  for (int i = 0; i < kGuesses; ++i) guessers.push_back(client(port_, "127.0.0.2"));
+  std::vector<std::thread> threads;
+  std::vector<int> statuses(kGuesses);
+  for (int i = 0; i < kGuesses; ++i) {
+    threads.emplace_back(
+        [&, i] { statuses[static_cast<std::size_t>(i)] = attempt(guessers[i], "root", "wrong-password"); });
+  }
+  for (std::thread& thread : threads) thread.join();
+  int rejected = 0;
+  int throttled = 0;
+  for (int status : statuses) {
+    rejected += status == 401;
+    throttled += status == 429;
+  }
+  EXPECT_EQ(rejected, 3) << "wrong passwords actually checked";
+  EXPECT_EQ(throttled, kGuesses - 3);
+}
+
+// A stolen session must not test passwords faster than the login form allows.
+TEST_F(LoginThrottleTest, CurrentPasswordGuessesAreThrottledLikeLogins) {
+  start({{"LOGIN_FAILURES_PER_ACCOUNT", "3"}});
+  create_user("alice", Role::kUser);
+  Browser thief = logged_in("alice");
+  for (int i = 0; i < 3; ++i) {
+    HttpReply wrong =
+        thief.request("PUT", "/api/v1/me/password",
+                      {{"current_password", "guess-" + std::to_string(i)}, {"new_password", "taken-over"}});
+    EXPECT_EQ(wrong.status, 422);
+  }
+  HttpReply right = thief.request("PUT", "/api/v1/me/password",
+                                  {{"current_password", "password-alice"}, {"new_password", "taken-over"}});
+  EXPECT_EQ(right.status, 429);
+  EXPECT_EQ(right.error_code(), "throttled");
+  Browser elsewhere = client(port_, "127.0.0.2");
+  EXPECT_EQ(attempt(elsewhere, "alice", "password-alice"), 200);
 }
 
 // The one-time setup link: checked before any password is hashed, and gone once an administrator exists.

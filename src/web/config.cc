@@ -152,6 +152,11 @@ Result<WebConfig> load_config(const Environment& process_env) {
       *target = *flag;
     }
   }
+  if (auto proxies = get("TRUSTED_PROXIES")) {
+    Result<TrustedProxies> parsed = TrustedProxies::parse(*proxies);
+    if (!parsed) return parsed.error();
+    config.trusted_proxies = std::move(*parsed);
+  }
   config.steam_web_api_key = get("STEAM_WEB_API_KEY").value_or("");
   config.l4d2ctl = get("L4D2CTL").value_or(default_l4d2ctl());
 

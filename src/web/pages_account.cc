@@ -73,10 +73,8 @@ void register_account_pages(App& app) {
                    Form form(context.request);
                    std::string next = same_origin_path(form.get("next")).value_or("/");
                    std::string name = form.get("name");
-                   ThrottleLimits limits{app.config.login_failures_per_account, app.config.login_failures_per_address,
-                                         app.config.login_window};
                    Result<LoginResult> login =
-                       app.accounts->login(name, form.get("password"), context.request.remote_address, limits);
+                       app.accounts->login(name, form.get("password"), context.client.address, app.login_limits());
                    if (!login) return error_from(login.error());
                    if (login->outcome == LoginOutcome::kThrottled) {
                      return login_page(app, 429, "Too many failed logins. Wait a few minutes and try again.", next,
@@ -148,9 +146,16 @@ void register_account_pages(App& app) {
       {"POST", "/account/password", Access::kUser, [&app](Context& context) {
          Form form(context.request);
          std::string next = form.get("new_password");
-         Result<bool> matches = app.accounts->check_password(context.user().id, form.get("current_password"));
-         if (!matches) return error_from(matches.error());
-         if (!*matches) {
+         // A guess at the current password is a login attempt, throttled like one.
+         Result<LoginResult> check = app.accounts->login(context.user().name, form.get("current_password"),
+                                                         context.client.address, app.login_limits());
+         if (!check) return error_from(check.error());
+         if (check->outcome == LoginOutcome::kThrottled) {
+           return account_page(
+               app, context, 429,
+               {{"current_password_error", "Too many wrong passwords. Wait a few minutes and try again."}});
+         }
+         if (check->outcome != LoginOutcome::kOk) {
            return account_page(app, context, 422, {{"current_password_error", "This is not your current password."}});
          }
          if (auto problem = check_password_rules(next)) {
