@@ -179,9 +179,12 @@ Status Accounts::set_password(std::int64_t id, const std::string& password) {
   if (!update) return update.error();
   if (Status status = update->bind(1, *hash).bind(2, id).run(); !status) return status;
   if ((*transaction)->lock().changes() == 0) return Error::not_found(fmt::format("user {} not found", id));
-  auto end = (*transaction)->prepare("DELETE FROM sessions WHERE user_id = ?");
-  if (!end) return end.error();
-  if (Status status = end->bind(1, id).run(); !status) return status;
+  // Whoever knew the old password may have made sessions and tokens with it.
+  for (const char* sql : {"DELETE FROM sessions WHERE user_id = ?", "DELETE FROM api_tokens WHERE user_id = ?"}) {
+    auto end = (*transaction)->prepare(sql);
+    if (!end) return end.error();
+    if (Status status = end->bind(1, id).run(); !status) return status;
+  }
   return (*transaction)->commit();
 }
 

@@ -82,7 +82,7 @@ class Accounts {
   Result<std::int64_t> count_users();
   // Disabling ends the user's sessions; a disabled user cannot log in or use tokens.
   Status set_disabled(std::int64_t id, bool disabled);
-  // Replaces the password and ends every session of the user.
+  // Replaces the password, ends every session of the user and revokes every API token, in one transaction.
   Status set_password(std::int64_t id, const std::string& password);
 
   // Verifies name+password from client_address (as client_info found it), throttled per (account, address) and

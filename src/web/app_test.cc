@@ -295,6 +295,44 @@ TEST_F(AppTest, PasswordChangeEndsOtherSessions) {
   EXPECT_EQ(second.get("/api/v1/session").status, 401);
 }
 
+// A password change is how a user takes an account back: tokens made with the old password must die with it.
+TEST_F(AppTest, PasswordChangeRevokesApiTokens) {
+  start();
+  create_user("alice", Role::kUser);
+  Browser alice = logged_in("alice");
+  HttpReply made = alice.post("/api/v1/tokens", {{"name", "left-behind"}});
+  ASSERT_EQ(made.status, 201);
+  Browser script(port_);
+  script.set_bearer(made.json()["token"]);
+  ASSERT_EQ(script.get("/api/v1/servers").status, 200);
+  ASSERT_EQ(alice
+                .request("PUT", "/api/v1/me/password",
+                         {{"current_password", "password-alice"}, {"new_password", "new-password-1"}})
+                .status,
+            200);
+  EXPECT_EQ(script.get("/api/v1/servers").status, 401);
+  EXPECT_TRUE(alice.get("/api/v1/tokens").json()["tokens"].empty());
+}
+
+TEST_F(AppTest, PasswordResetByAnAdminRevokesApiTokens) {
+  start();
+  create_user("root", Role::kAdmin);
+  create_user("alice", Role::kUser);
+  Browser admin = logged_in("root");
+  Browser alice = logged_in("alice");
+  HttpReply made = alice.post("/api/v1/tokens", {{"name", "left-behind"}});
+  ASSERT_EQ(made.status, 201);
+  Browser script(port_);
+  script.set_bearer(made.json()["token"]);
+  ASSERT_EQ(script.get("/api/v1/servers").status, 200);
+  std::int64_t alice_id = alice.get("/api/v1/session").json()["user"]["id"];
+  ASSERT_EQ(
+      admin.request("PATCH", "/api/v1/users/" + std::to_string(alice_id), {{"password", "reset-password"}}).status,
+      200);
+  EXPECT_EQ(script.get("/api/v1/servers").status, 401);
+  EXPECT_EQ(alice.get("/api/v1/session").status, 401);
+}
+
 TEST_F(AppTest, ReadOnlyTokensCannotWrite) {
   start();
   create_user("alice", Role::kUser);

@@ -19,7 +19,7 @@ struct Notice {
 
 // Messages shown after a redirect (?notice=<key>): fixed texts, so a link cannot put words on the page.
 constexpr Notice kNotices[] = {
-    {"password_changed", "Your password was changed. Your other sessions were logged out."},
+    {"password_changed", "Your password was changed. Your other sessions were logged out and your API tokens revoked."},
     {"token_revoked", "The API token was revoked."},
     {"blueprint_created", "The blueprint was created."},
     {"blueprint_saved", "The blueprint was saved. Servers that follow it get the change at their next start."},
