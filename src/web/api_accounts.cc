@@ -16,9 +16,9 @@ nlohmann::json user_json(const User& user) {
           {"created_at", user.created_at}};
 }
 
-std::string session_cookie(const WebConfig& config, const std::string& value, std::int64_t max_age) {
-  return fmt::format("l4d2_session={}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}", value, max_age,
-                     config.session_cookie_secure ? "; Secure" : "");
+// Without Secure: App::handle adds it to every cookie when the request came over HTTPS.
+std::string session_cookie(const std::string& value, std::int64_t max_age) {
+  return fmt::format("l4d2_session={}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax", value, max_age);
 }
 
 Response throttled(const App& app) {
@@ -36,14 +36,13 @@ Response start_session(App& app, const User& user, Response response) {
   if (response.body.empty() && response.status == 200) {
     response = json_response(200, {{"user", user_json(user)}, {"csrf_token", session->csrf_token}});
   }
-  response.header("Set-Cookie", session_cookie(app.config, session->token, app.config.session_lifetime.count()));
+  response.header("Set-Cookie", session_cookie(session->token, app.config.session_lifetime.count()));
   return response;
 }
 
-Response login_csrf_cookie(App& app, Response response, std::string* token_out) {
+Response login_csrf_cookie(Response response, std::string* token_out) {
   std::string token = random_token();
-  response.header("Set-Cookie", fmt::format("l4d2_csrf={}; Path=/; HttpOnly; SameSite=Strict{}", token,
-                                            app.config.session_cookie_secure ? "; Secure" : ""));
+  response.header("Set-Cookie", fmt::format("l4d2_csrf={}; Path=/; HttpOnly; SameSite=Strict", token));
   *token_out = token;
   return response;
 }
@@ -63,7 +62,7 @@ void register_account_routes(App& app) {
 
   app.add_route({"GET", "/api/v1/csrf", Access::kPublic, [&app](Context&) {
                    std::string token;
-                   Response response = login_csrf_cookie(app, Response{}, &token);
+                   Response response = login_csrf_cookie(Response{}, &token);
                    Response body = json_response(200, {{"csrf_token", token}});
                    body.headers = response.headers;
                    body.header("Content-Type", "application/json");
@@ -100,7 +99,7 @@ void register_account_routes(App& app) {
                      return error_from(status.error());
                    }
                    Response response = json_response(200, {{"logged_out", true}});
-                   response.header("Set-Cookie", session_cookie(app.config, "", 0));
+                   response.header("Set-Cookie", session_cookie("", 0));
                    return response;
                  }});
 

@@ -23,6 +23,15 @@ constexpr std::string_view kContentSecurityPolicy =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+// Over HTTPS (through the TLS proxy, or SESSION_COOKIE_SECURE=true): every cookie travels only over TLS, and the
+// browser keeps to HTTPS for a year. Done here, once, so no cookie can be set without it.
+void served_over_https(Response& response) {
+  for (auto& [name, value] : response.headers) {
+    if (name == "Set-Cookie" && value.find("; Secure") == std::string::npos) value += "; Secure";
+  }
+  response.header("Strict-Transport-Security", "max-age=31536000");
+}
+
 bool is_safe_method(const std::string& method) { return method == "GET" || method == "HEAD"; }
 
 bool is_api(const std::string& path) { return path.rfind("/api/", 0) == 0 || path == "/health"; }
@@ -244,6 +253,7 @@ Response App::handle(Request& request) {
   response.header("X-Content-Type-Options", "nosniff");
   response.header("Referrer-Policy", "same-origin");
   response.header("X-Frame-Options", "DENY");
+  if (client.https || config.session_cookie_secure) served_over_https(response);
   bool has_cache_control = false;
   for (const auto& [name, value] : response.headers) has_cache_control |= name == "Cache-Control";
   if (!has_cache_control) response.header("Cache-Control", "no-store");

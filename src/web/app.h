@@ -108,7 +108,7 @@ class App {
 // when response is empty).
 Response start_session(App& app, const User& user, Response response);
 // Adds a fresh pre-login CSRF cookie (double submit) to response; the token goes to token_out.
-Response login_csrf_cookie(App& app, Response response, std::string* token_out);
+Response login_csrf_cookie(Response response, std::string* token_out);
 
 // Route modules; each adds its routes to the app.
 void register_account_routes(App& app);

@@ -74,6 +74,39 @@ TEST_F(AppTest, SecureCookieWhenConfigured) {
   Browser browser(port_);
   HttpReply ok = browser.login("alice", "password-alice");
   EXPECT_NE(ok.header("set-cookie").find("; Secure"), std::string::npos);
+  EXPECT_EQ(ok.header("strict-transport-security"), "max-age=31536000");
+}
+
+// Behind the TLS proxy the app sees plain HTTP: X-Forwarded-Proto from a trusted proxy says the browser used
+// HTTPS, and then no cookie may travel without TLS and the browser is told to stay on HTTPS.
+TEST_F(AppTest, CookiesAreSecureAndHstsIsSentBehindATlsProxy) {
+  start({{"TRUSTED_PROXIES", "127.0.0.1"}});
+  create_user("alice", Role::kUser);
+  Browser browser(port_);
+  browser.set_header("X-Forwarded-For", "198.51.100.9");
+  browser.set_header("X-Forwarded-Proto", "https");
+  HttpReply page = browser.get("/login");  // the login form's CSRF cookie
+  EXPECT_NE(page.header("set-cookie").find("; Secure"), std::string::npos);
+  HttpReply csrf = browser.get("/api/v1/csrf");
+  EXPECT_NE(csrf.header("set-cookie").find("; Secure"), std::string::npos) << csrf.header("set-cookie");
+  EXPECT_EQ(csrf.header("strict-transport-security"), "max-age=31536000");
+  HttpReply login = browser.post("/api/v1/session", {{"name", "alice"}, {"password", "password-alice"}});
+  ASSERT_EQ(login.status, 200);
+  EXPECT_NE(login.header("set-cookie").find("; Secure"), std::string::npos) << login.header("set-cookie");
+  EXPECT_EQ(login.header("strict-transport-security"), "max-age=31536000");
+  HttpReply logout = browser.request("DELETE", "/api/v1/session");
+  EXPECT_NE(logout.header("set-cookie").find("; Secure"), std::string::npos);
+  // Plain HTTP through the proxy, or an untrusted peer claiming HTTPS: neither.
+  Browser plain(port_);
+  plain.set_header("X-Forwarded-Proto", "http");
+  EXPECT_EQ(plain.get("/api/v1/csrf").header("set-cookie").find("Secure"), std::string::npos);
+  EXPECT_EQ(plain.get("/health").header("strict-transport-security"), "");
+  Browser liar(port_);
+  liar.set_source_address("127.0.0.2");
+  liar.set_header("X-Forwarded-Proto", "https");
+  HttpReply lie = liar.get("/api/v1/csrf");
+  EXPECT_EQ(lie.header("set-cookie").find("Secure"), std::string::npos);
+  EXPECT_EQ(lie.header("strict-transport-security"), "");
 }
 
 TEST_F(AppTest, LoginThrottledPerAccount) {

@@ -13,10 +13,9 @@ Response with_headers(Response page, const Response& from) {
   return page;
 }
 
-Response login_page(App& app, int status, const std::string& message, const std::string& next,
-                    const std::string& name) {
+Response login_page(int status, const std::string& message, const std::string& next, const std::string& name) {
   std::string token;
-  Response cookie = login_csrf_cookie(app, Response{}, &token);
+  Response cookie = login_csrf_cookie(Response{}, &token);
   nlohmann::json view = anonymous_view("Log in");
   view["login_csrf"] = token;
   view["next"] = next;
@@ -25,10 +24,9 @@ Response login_page(App& app, int status, const std::string& message, const std:
   return with_headers(html_page(status, "login", view), cookie);
 }
 
-Response setup_page(App& app, int status, const std::string& setup_token, const std::string& message,
-                    const std::string& name) {
+Response setup_page(int status, const std::string& setup_token, const std::string& message, const std::string& name) {
   std::string token;
-  Response cookie = login_csrf_cookie(app, Response{}, &token);
+  Response cookie = login_csrf_cookie(Response{}, &token);
   nlohmann::json view = anonymous_view("Set up");
   view["login_csrf"] = token;
   view["token"] = setup_token;
@@ -63,10 +61,10 @@ Response account_page(App& app, Context& context, int status, nlohmann::json ext
 }  // namespace
 
 void register_account_pages(App& app) {
-  app.add_route({"GET", "/login", Access::kPublic, [&app](Context& context) {
+  app.add_route({"GET", "/login", Access::kPublic, [](Context& context) {
                    std::string next = same_origin_path(context.request.query_param("next").value_or("/")).value_or("/");
                    if (context.auth) return redirect(next);
-                   return login_page(app, 200, "", next, "");
+                   return login_page(200, "", next, "");
                  }});
 
   app.add_route({"POST", "/login", Access::kPublic, [&app](Context& context) {
@@ -77,11 +75,10 @@ void register_account_pages(App& app) {
                        app.accounts->login(name, form.get("password"), context.client.address, app.login_limits());
                    if (!login) return error_from(login.error());
                    if (login->outcome == LoginOutcome::kThrottled) {
-                     return login_page(app, 429, "Too many failed logins. Wait a few minutes and try again.", next,
-                                       name);
+                     return login_page(429, "Too many failed logins. Wait a few minutes and try again.", next, name);
                    }
                    if (login->outcome != LoginOutcome::kOk) {
-                     return login_page(app, 401,
+                     return login_page(401,
                                        "Wrong user name or password (or the account is disabled). Check both and "
                                        "try again.",
                                        next, name);
@@ -92,9 +89,7 @@ void register_account_pages(App& app) {
   app.add_route({"POST", "/logout", Access::kUser, [&app](Context& context) {
                    if (!context.auth->via_token) (void)app.accounts->end_session(context.auth->session_token);
                    Response response = redirect("/login?notice=logged_out");
-                   response.header("Set-Cookie",
-                                   fmt::format("l4d2_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
-                                               app.config.session_cookie_secure ? "; Secure" : ""));
+                   response.header("Set-Cookie", "l4d2_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
                    return response;
                  }});
 
@@ -108,7 +103,7 @@ void register_account_pages(App& app) {
                                        "It was used already, it expired, or a user exists. Restart the web app for a "
                                        "new link, or log in.");
                    }
-                   return setup_page(app, 200, token, "", "");
+                   return setup_page(200, token, "", "");
                  }});
 
   app.add_route({"POST", "/setup", Access::kPublic, [&app](Context& context) {
@@ -121,15 +116,15 @@ void register_account_pages(App& app) {
                    if (*link == SetupLink::kInvalid) return invalid_setup_link(context.request);
                    std::string name = form.get("name");
                    std::string password = form.get("password");
-                   if (auto problem = check_user_name(name)) return setup_page(app, 422, token, *problem, name);
+                   if (auto problem = check_user_name(name)) return setup_page(422, token, *problem, name);
                    if (auto problem = check_password_rules(password)) {
-                     return setup_page(app, 422, token, *problem, name);
+                     return setup_page(422, token, *problem, name);
                    }
                    Result<User> user = app.accounts->complete_setup(token, name, password);
                    if (!user) {
                      switch (user.error().code()) {
                        case ErrorCode::kInvalidArgument:
-                         return setup_page(app, 422, token, user.error().message(), name);
+                         return setup_page(422, token, user.error().message(), name);
                        case ErrorCode::kPermissionDenied:
                          return invalid_setup_link(context.request);
                        default:
