@@ -10,11 +10,22 @@
 namespace left4me::web {
 namespace {
 
-constexpr const char* kUserColumns = "id, name, is_admin, disabled, created_at";
+// Every column read_user reads, in its order; a query adds its own columns after these (from kUserColumnCount).
+constexpr const char* kUserColumns = "id, name, is_admin, disabled, created_at, max_servers, max_blueprints";
+constexpr const char* kUserColumnsOfU =
+    "u.id, u.name, u.is_admin, u.disabled, u.created_at, u.max_servers, u.max_blueprints";
+constexpr int kUserColumnCount = 7;
+
+std::optional<int> optional_int(const Statement& statement, int index) {
+  std::optional<std::int64_t> value = statement.column_optional_int(index);
+  if (!value) return std::nullopt;
+  return static_cast<int>(*value);
+}
 
 User read_user(const Statement& statement) {
-  return User{statement.column_int(0), statement.column_text(1), statement.column_int(2) != 0,
-              statement.column_int(3) != 0, statement.column_int(4)};
+  return User{statement.column_int(0),      statement.column_text(1), statement.column_int(2) != 0,
+              statement.column_int(3) != 0, statement.column_int(4),  optional_int(statement, 5),
+              optional_int(statement, 6)};
 }
 
 struct FailureCounter {
@@ -68,7 +79,7 @@ Result<std::optional<LoginAttempt>> reserve_attempt(Database& database, const st
   if (!row) return row.error();
   if (*row) {
     attempt.user = read_user(*select);
-    attempt.stored_hash = select->column_text(5);
+    attempt.stored_hash = select->column_text(kUserColumnCount);
   }
   select->reset();
   if (Status status = (*transaction)->commit(); !status) return status.error();
@@ -169,6 +180,18 @@ Status Accounts::set_disabled(std::int64_t id, bool disabled) {
   return (*transaction)->commit();
 }
 
+Status Accounts::set_limit(std::int64_t id, Owned what, std::optional<int> limit) {
+  if (limit && (*limit < 0 || *limit > kMaxUserLimit)) {
+    return Error::invalid(fmt::format("{}: {} is outside 0..{}", limit_column(what), *limit, kMaxUserLimit));
+  }
+  Database::Lock lock(database_);
+  auto update = lock.prepare(fmt::format("UPDATE users SET {} = ? WHERE id = ?", limit_column(what)));
+  if (!update) return update.error();
+  if (Status status = update->bind(1, limit).bind(2, id).run(); !status) return status;
+  if (lock.changes() == 0) return Error::not_found(fmt::format("user {} not found", id));
+  return ok_status();
+}
+
 Status Accounts::set_password(std::int64_t id, const std::string& password) {
   if (auto problem = check_password_rules(password)) return Error::invalid(*problem);
   Result<std::string> hash = hash_password(password);
@@ -234,14 +257,15 @@ Result<NewSession> Accounts::create_session(std::int64_t user_id, std::chrono::s
 Result<std::optional<SessionInfo>> Accounts::find_session(const std::string& token) {
   Database::Lock lock(database_, LockMode::kRead);
   auto select = lock.prepare(
-      "SELECT u.id, u.name, u.is_admin, u.disabled, u.created_at, s.csrf_token FROM sessions s "
-      "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0");
+      fmt::format("SELECT {}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? "
+                  "AND s.expires_at > ? AND u.disabled = 0",
+                  kUserColumnsOfU));
   if (!select) return select.error();
   select->bind(1, hash_token(secret_key_, token)).bind(2, unix_now());
   Result<bool> row = select->step();
   if (!row) return row.error();
   if (!*row) return std::optional<SessionInfo>();
-  return std::optional<SessionInfo>(SessionInfo{read_user(*select), select->column_text(5)});
+  return std::optional<SessionInfo>(SessionInfo{read_user(*select), select->column_text(kUserColumnCount)});
 }
 
 Status Accounts::end_session(const std::string& token) {
@@ -298,15 +322,16 @@ Status Accounts::revoke_api_token(std::int64_t user_id, std::int64_t token_id) {
 Result<std::optional<TokenInfo>> Accounts::find_api_token(const std::string& token) {
   Database::Lock lock(database_);
   std::string hash = hash_token(secret_key_, token);
-  auto select = lock.prepare(
-      "SELECT u.id, u.name, u.is_admin, u.disabled, u.created_at, t.read_only FROM api_tokens t "
-      "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND u.disabled = 0");
+  auto select = lock.prepare(fmt::format(
+      "SELECT {}, t.read_only FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND "
+      "u.disabled = 0",
+      kUserColumnsOfU));
   if (!select) return select.error();
   select->bind(1, hash);
   Result<bool> row = select->step();
   if (!row) return row.error();
   if (!*row) return std::optional<TokenInfo>();
-  TokenInfo info{read_user(*select), select->column_int(5) != 0};
+  TokenInfo info{read_user(*select), select->column_int(kUserColumnCount) != 0};
   auto touch = lock.prepare("UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?");
   if (!touch) return touch.error();
   if (Status status = touch->bind(1, unix_now()).bind(2, hash).run(); !status) return status.error();

@@ -10,6 +10,7 @@
 
 #include "base/result.h"
 #include "web/database.h"
+#include "web/limits.h"
 
 namespace left4me::web {
 
@@ -19,6 +20,9 @@ struct User {
   bool is_admin = false;
   bool disabled = false;
   std::int64_t created_at = 0;
+  // An administrator's limits for this user; nullopt: the default (see limits.h).
+  std::optional<int> max_servers;
+  std::optional<int> max_blueprints;
 };
 
 enum class Role { kUser, kAdmin };
@@ -82,6 +86,8 @@ class Accounts {
   Result<std::int64_t> count_users();
   // Disabling ends the user's sessions; a disabled user cannot log in or use tokens.
   Status set_disabled(std::int64_t id, bool disabled);
+  // Sets (nullopt: back to the default) the user's own limit; kInvalidArgument outside 0..kMaxUserLimit.
+  Status set_limit(std::int64_t id, Owned what, std::optional<int> limit);
   // Replaces the password, ends every session of the user and revokes every API token, in one transaction.
   Status set_password(std::int64_t id, const std::string& password);
 

@@ -8,12 +8,44 @@
 namespace left4me::web {
 namespace {
 
-nlohmann::json user_json(const User& user) {
+nlohmann::json optional_json(std::optional<int> value) { return value ? nlohmann::json(*value) : nullptr; }
+
+// The user with their own limits (null: the default) and the limits that apply (null: none, an administrator).
+nlohmann::json user_json(const User& user, const DefaultLimits& defaults) {
   return {{"id", user.id},
           {"name", user.name},
           {"admin", user.is_admin},
           {"disabled", user.disabled},
-          {"created_at", user.created_at}};
+          {"created_at", user.created_at},
+          {"max_servers", optional_json(user.max_servers)},
+          {"max_blueprints", optional_json(user.max_blueprints)},
+          {"limits",
+           {{"servers", optional_json(effective_limit(user.is_admin, user.max_servers, defaults.servers))},
+            {"blueprints", optional_json(effective_limit(user.is_admin, user.max_blueprints, defaults.blueprints))}}}};
+}
+
+// The limits in a PATCH body: a key that is absent changes nothing, null means the default, a whole number in
+// 0..kMaxUserLimit sets it. A 422 naming the field otherwise.
+struct LimitChange {
+  Owned what;
+  std::optional<int> limit;
+};
+std::optional<Response> read_limit_changes(const nlohmann::json& body, std::vector<LimitChange>* changes) {
+  for (Owned what : {Owned::kServers, Owned::kBlueprints}) {
+    const char* key = limit_column(what);
+    auto it = body.find(key);
+    if (it == body.end()) continue;
+    if (it->is_null()) {
+      changes->push_back({what, std::nullopt});
+    } else if (it->is_number_integer() && it->get<std::int64_t>() >= 0 && it->get<std::int64_t>() <= kMaxUserLimit) {
+      changes->push_back({what, static_cast<int>(it->get<std::int64_t>())});
+    } else {
+      return error_response(
+          422, "invalid",
+          fmt::format("{} must be a whole number in 0..{}, or null for the default", key, kMaxUserLimit), key);
+    }
+  }
+  return std::nullopt;
 }
 
 // Without Secure: App::handle adds it to every cookie when the request came over HTTPS.
@@ -34,7 +66,8 @@ Response start_session(App& app, const User& user, Response response) {
   Result<NewSession> session = app.accounts->create_session(user.id, app.config.session_lifetime);
   if (!session) return error_from(session.error());
   if (response.body.empty() && response.status == 200) {
-    response = json_response(200, {{"user", user_json(user)}, {"csrf_token", session->csrf_token}});
+    response =
+        json_response(200, {{"user", user_json(user, app.config.user_limits)}, {"csrf_token", session->csrf_token}});
   }
   response.header("Set-Cookie", session_cookie(session->token, app.config.session_lifetime.count()));
   return response;
@@ -84,8 +117,8 @@ void register_account_routes(App& app) {
                    return start_session(app, *login->user, Response{});
                  }});
 
-  app.add_route({"GET", "/api/v1/session", Access::kUser, [](Context& context) {
-                   nlohmann::json body = {{"user", user_json(context.user())}};
+  app.add_route({"GET", "/api/v1/session", Access::kUser, [&app](Context& context) {
+                   nlohmann::json body = {{"user", user_json(context.user(), app.config.user_limits)}};
                    if (!context.auth->via_token) body["csrf_token"] = context.auth->csrf_token;
                    body["read_only"] = context.auth->read_only;
                    return json_response(200, body);
@@ -190,7 +223,7 @@ void register_account_routes(App& app) {
                    Result<std::vector<User>> users = app.accounts->list_users();
                    if (!users) return error_from(users.error());
                    nlohmann::json list = nlohmann::json::array();
-                   for (const User& user : *users) list.push_back(user_json(user));
+                   for (const User& user : *users) list.push_back(user_json(user, app.config.user_limits));
                    return json_response(200, {{"users", list}});
                  }});
 
@@ -206,7 +239,7 @@ void register_account_routes(App& app) {
                    Result<User> user = app.accounts->create_user(
                        name, password, bool_field(*body, "admin").value_or(false) ? Role::kAdmin : Role::kUser);
                    if (!user) return error_from(user.error(), "name");
-                   return json_response(201, {{"user", user_json(*user)}});
+                   return json_response(201, {{"user", user_json(*user, app.config.user_limits)}});
                  }});
 
   app.add_route({"PATCH", "/api/v1/users/{id}", Access::kAdmin, [&app](Context& context) {
@@ -214,6 +247,13 @@ void register_account_routes(App& app) {
                    if (!id) return error_response(404, "not_found", "user not found");
                    std::optional<nlohmann::json> body = parse_body(context.request);
                    if (!body) return error_response(400, "bad_request", "expected a JSON object");
+                   std::vector<LimitChange> limits;
+                   if (auto invalid = read_limit_changes(*body, &limits)) return *invalid;
+                   for (const LimitChange& change : limits) {
+                     if (Status status = app.accounts->set_limit(*id, change.what, change.limit); !status) {
+                       return error_from(status.error(), limit_column(change.what));
+                     }
+                   }
                    if (auto disabled = bool_field(*body, "disabled")) {
                      if (*id == context.user().id && *disabled) {
                        return error_response(422, "invalid", "you cannot disable yourself", "disabled");
@@ -233,7 +273,7 @@ void register_account_routes(App& app) {
                    Result<std::optional<User>> user = app.accounts->find_user(*id);
                    if (!user) return error_from(user.error());
                    if (!*user) return error_response(404, "not_found", "user not found");
-                   return json_response(200, {{"user", user_json(**user)}});
+                   return json_response(200, {{"user", user_json(**user, app.config.user_limits)}});
                  }});
 }
 

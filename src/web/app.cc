@@ -91,9 +91,9 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   app->database = std::move(*database);
   if (Status status = migrate(*app->database); !status) return status.error();
   app->accounts = std::make_unique<Accounts>(*app->database, app->config.secret_key);
-  app->blueprints = std::make_unique<Blueprints>(*app->database);
-  app->servers =
-      std::make_unique<Servers>(*app->database, PortRange{app->config.port_range_start, app->config.port_range_end});
+  app->blueprints = std::make_unique<Blueprints>(*app->database, app->config.user_limits);
+  app->servers = std::make_unique<Servers>(
+      *app->database, PortRange{app->config.port_range_start, app->config.port_range_end}, app->config.user_limits);
   app->jobs = std::make_unique<Jobs>(*app->database);
   app->ctl = std::make_unique<Ctl>(app->config.l4d2ctl, app->config.l4d2ctl_env);
   app->status_cache = std::make_unique<StatusCache>(*app->ctl, app->config.status_cache);

@@ -510,6 +510,35 @@ TEST_F(AppTest, AuthorizationMatrix) {
   HttpReply page = testing::http_request(port_, "GET", "/");
   EXPECT_EQ(page.status, 303);
   EXPECT_EQ(page.header("location"), "/login?next=%2F");
+  // Administrators' routes: a user who is not one gets 403 and changes nothing (alice on her own limits too).
+  std::string alice_id = std::to_string(alice.get("/api/v1/session").json()["user"]["id"].get<std::int64_t>());
+  for (const Case& item : std::vector<Case>{{"GET", "/api/v1/users", nullptr},
+                                            {"POST", "/api/v1/users", {{"name", "eve"}, {"password", "eve-password"}}},
+                                            {"PATCH", "/api/v1/users/" + alice_id, {{"max_servers", 1000}}},
+                                            {"PATCH", "/api/v1/users/" + alice_id, {{"max_blueprints", nullptr}}},
+                                            {"GET", "/api/v1/install", nullptr},
+                                            {"POST", "/api/v1/install", nullptr}}) {
+    HttpReply reply = alice.request(item.method, item.path, item.body);
+    EXPECT_EQ(reply.status, 403) << "alice " << item.method << " " << item.path;
+    EXPECT_EQ(reply.error_code(), "forbidden") << item.method << " " << item.path;
+  }
+  // The admin page's form routes: anonymous to the login page, no CSRF 403, not an admin 403.
+  for (const std::string& path : {"/admin/users/" + alice_id + "/limits", "/admin/users/" + alice_id + "/password",
+                                  "/admin/users/" + alice_id + "/disabled", std::string("/admin/users")}) {
+    std::string form = "max_servers=1000&password=taken-over&disabled=1&name=eve";
+    std::vector<std::pair<std::string, std::string>> type = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    HttpReply anonymous = testing::http_request(port_, "POST", path, form, type);
+    EXPECT_EQ(anonymous.status, 303) << path;
+    EXPECT_EQ(anonymous.header("location").rfind("/login?next=", 0), 0u) << path;
+    std::vector<std::pair<std::string, std::string>> as_alice = type;
+    as_alice.emplace_back("Cookie", "l4d2_session=" + alice.cookies()["l4d2_session"]);
+    EXPECT_EQ(testing::http_request(port_, "POST", path, form, as_alice).status, 403) << "no CSRF " << path;
+    HttpReply forbidden =
+        testing::http_request(port_, "POST", path, "csrf_token=" + url_encode(alice.csrf()) + "&" + form, as_alice);
+    EXPECT_EQ(forbidden.status, 403) << "alice " << path;
+  }
+  EXPECT_TRUE(alice.get("/api/v1/session").json()["user"]["max_servers"].is_null());
+  EXPECT_EQ(alice.get("/api/v1/session").json()["user"]["disabled"], false);
   // Nothing changed for alice.
   EXPECT_EQ(alice.get("/api/v1/blueprints/" + bp).json()["blueprint"]["name"], "mine");
   EXPECT_EQ(alice.get("/api/v1/servers/" + sv).status, 200);

@@ -11,6 +11,7 @@
 
 #include "base/result.h"
 #include "web/forwarded.h"
+#include "web/limits.h"
 
 namespace left4me::web {
 
@@ -36,6 +37,7 @@ struct WebConfig {
   int login_failures_per_account = 5;    // of one account from one client address, within login_window
   int login_failures_per_address = 20;   // from one client address, within login_window
   TrustedProxies trusted_proxies;        // TRUSTED_PROXIES: whose X-Forwarded-For/-Proto count (default nobody)
+  DefaultLimits user_limits;             // MAX_SERVERS_PER_USER, MAX_BLUEPRINTS_PER_USER
   std::chrono::seconds login_window{std::chrono::minutes(15)};
   std::chrono::seconds sse_heartbeat{15};
   std::chrono::milliseconds status_cache{1500};

@@ -9,7 +9,7 @@ namespace left4me::web {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -94,6 +94,11 @@ CREATE TABLE job_lines (
   line TEXT NOT NULL,
   PRIMARY KEY (job_id, seq)
 ) WITHOUT ROWID;
+)sql",
+    // 2: per-user limits an administrator sets; NULL is the default from web.env.
+    R"sql(
+ALTER TABLE users ADD COLUMN max_servers INTEGER;
+ALTER TABLE users ADD COLUMN max_blueprints INTEGER;
 )sql",
 };
 

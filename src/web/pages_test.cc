@@ -399,6 +399,38 @@ TEST_F(PagesTest, ChangePasswordAndApiTokens) {
   EXPECT_EQ(script.post("/api/v1/blueprints", {{"name", "x"}}).error_code(), "read_only_token");
 }
 
+TEST_F(PagesTest, AdminSetsAUsersLimitsAndTheFormsSayWhenOneIsReached) {
+  start({{"MAX_SERVERS_PER_USER", "1"}, {"MAX_BLUEPRINTS_PER_USER", "7"}});
+  create_user("root", Role::kAdmin);
+  create_user("bob", Role::kUser);
+  Browser admin = logged_in("root");
+  Browser bob = logged_in("bob");
+  std::int64_t bob_id = bob.get("/api/v1/session").json()["user"]["id"];
+  std::string path = "/admin/users/" + std::to_string(bob_id) + "/limits";
+  HttpReply page = admin.get("/admin");
+  EXPECT_NE(page.body.find("1 servers, 7 blueprints"), std::string::npos);
+  EXPECT_NE(page.body.find("action=\"" + path + "\""), std::string::npos);
+  HttpReply bad = post_form(admin, path, "max_servers=lots&max_blueprints=");
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_NE(bad.body.find("servers must be a whole number"), std::string::npos);
+  EXPECT_EQ(post_form(admin, path, "max_servers=2&max_blueprints=").status, 303);
+  nlohmann::json user = bob.get("/api/v1/session").json()["user"];
+  EXPECT_EQ(user["max_servers"], 2);
+  EXPECT_TRUE(user["max_blueprints"].is_null());
+  EXPECT_NE(admin.get("/admin").body.find("2 servers, 7 blueprints"), std::string::npos);
+  make_server(bob, "alpha");
+  std::string blueprint =
+      std::to_string(bob.get("/api/v1/blueprints").json()["blueprints"][0]["id"].get<std::int64_t>());
+  EXPECT_EQ(post_form(bob, "/servers", "name=beta&blueprint_id=" + blueprint).status, 303);
+  HttpReply refused = post_form(bob, "/servers", "name=gamma&blueprint_id=" + blueprint);
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_NE(refused.body.find("at most 2 servers"), std::string::npos) << refused.body;
+  EXPECT_EQ(post_form(admin, path, "max_servers=&max_blueprints=0").status, 303);
+  HttpReply no_blueprint = post_form(bob, "/blueprints", "name=more&map=c1m1_hotel&mode=coop&max_players=4&op=save");
+  EXPECT_EQ(no_blueprint.status, 409);
+  EXPECT_NE(no_blueprint.body.find("may have no blueprints"), std::string::npos) << no_blueprint.body;
+}
+
 TEST_F(PagesTest, AdminCreatesDisablesAndResetsUsers) {
   start();
   create_user("root", Role::kAdmin);

@@ -32,6 +32,8 @@ Response error_from(const Error& error, std::optional<std::string> field) {
       return error_response(403, "forbidden", error.message(), field);
     case ErrorCode::kUnavailable:
       return error_response(409, "unavailable", error.message(), field);
+    case ErrorCode::kLimitReached:
+      return error_response(409, "limit_reached", error.message());  // no field is to blame
     default:
       log::error("internal error: {}", error.message());
       return error_response(500, "internal", "internal error; see the web app's log");

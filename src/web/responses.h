@@ -18,7 +18,8 @@ Response json_response(int status, const nlohmann::json& body);
 Response error_response(int status, std::string_view code, std::string_view message,
                         std::optional<std::string> field = std::nullopt);
 // kInvalidArgument 422, kNotFound 404, kAlreadyExists 409, kPermissionDenied 403, kUnavailable 409
-// (a full port range, a busy resource), anything else 500 (the message is logged, not shown).
+// (a full port range, a busy resource), kLimitReached 409 `limit_reached` (a per-user limit; field ignored),
+// anything else 500 (the message is logged, not shown).
 Response error_from(const Error& error, std::optional<std::string> field = std::nullopt);
 // The one check for anything a visitor chose that goes into a response header (today a redirect's Location: the
 // login page's ?next=, the action forms' `back`): a path on this site, so '/' first but not "//" or "/\" (both

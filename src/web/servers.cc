@@ -75,6 +75,7 @@ Result<Server> Servers::create(std::int64_t owner_id, const std::string& name, s
   if (!transaction) return transaction.error();
   Database::Lock& lock = (*transaction)->lock();
   if (Status status = check_blueprint_owner(lock, blueprint_id, owner_id); !status) return status.error();
+  if (Status status = check_limit(lock, owner_id, Owned::kServers, limits_); !status) return status.error();
   auto used = lock.prepare("SELECT port FROM servers WHERE port BETWEEN ? AND ? ORDER BY port");
   if (!used) return used.error();
   used->bind(1, ports_.start).bind(2, ports_.end);
