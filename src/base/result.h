@@ -18,7 +18,8 @@ enum class ErrorCode {
   kAlreadyExists,
   kTimeout,
   kPermissionDenied,
-  kUnavailable,  // a required tool or service is missing
+  kUnavailable,   // a required tool or service is missing
+  kLimitReached,  // a configured limit (a quota) is used up
 };
 
 class Error {

@@ -5,15 +5,85 @@
 #include <ctime>
 
 #include "web/crypto.h"
+#include "web/forwarded.h"
 
 namespace left4me::web {
 namespace {
 
-constexpr const char* kUserColumns = "id, name, is_admin, disabled, created_at";
+// Every column read_user reads, in its order; a query adds its own columns after these (from kUserColumnCount).
+constexpr const char* kUserColumns = "id, name, is_admin, disabled, created_at, max_servers, max_blueprints";
+constexpr const char* kUserColumnsOfU =
+    "u.id, u.name, u.is_admin, u.disabled, u.created_at, u.max_servers, u.max_blueprints";
+constexpr int kUserColumnCount = 7;
+
+std::optional<int> optional_int(const Statement& statement, int index) {
+  std::optional<std::int64_t> value = statement.column_optional_int(index);
+  if (!value) return std::nullopt;
+  return static_cast<int>(*value);
+}
 
 User read_user(const Statement& statement) {
-  return User{statement.column_int(0), statement.column_text(1), statement.column_int(2) != 0,
-              statement.column_int(3) != 0, statement.column_int(4)};
+  return User{statement.column_int(0),      statement.column_text(1), statement.column_int(2) != 0,
+              statement.column_int(3) != 0, statement.column_int(4),  optional_int(statement, 5),
+              optional_int(statement, 6)};
+}
+
+struct FailureCounter {
+  std::string key;
+  int limit = 0;
+};
+
+// A login attempt counted in advance, with the account it names.
+struct LoginAttempt {
+  std::vector<std::int64_t> reserved;  // login_failures rows, one per counter
+  std::optional<User> user;
+  std::string stored_hash;
+};
+
+// In one transaction: forgets failures older than window, and unless a counter has reached its limit (nullopt),
+// records one failure on every counter and reads the account. Counting before the slow password check, in the
+// transaction that checks, is what keeps concurrent guesses from all passing a limit of n.
+Result<std::optional<LoginAttempt>> reserve_attempt(Database& database, const std::string& name,
+                                                    const std::vector<FailureCounter>& counters,
+                                                    std::chrono::seconds window) {
+  std::int64_t now = unix_now();
+  std::int64_t since = now - window.count();
+  auto transaction = Database::Transaction::begin(database);
+  if (!transaction) return transaction.error();
+  Database::Lock& lock = (*transaction)->lock();
+  auto purge = lock.prepare("DELETE FROM login_failures WHERE at < ?");
+  if (!purge) return purge.error();
+  if (Status status = purge->bind(1, since).run(); !status) return status.error();
+  auto count = lock.prepare("SELECT count(*) FROM login_failures WHERE key = ? AND at >= ?");
+  if (!count) return count.error();
+  for (const FailureCounter& counter : counters) {
+    count->bind(1, counter.key).bind(2, since);
+    Result<bool> row = count->step();
+    if (!row) return row.error();
+    std::int64_t failures = count->column_int(0);
+    count->reset();
+    if (failures >= counter.limit) return std::optional<LoginAttempt>();
+  }
+  LoginAttempt attempt;
+  auto insert = lock.prepare("INSERT INTO login_failures (key, at) VALUES (?, ?)");
+  if (!insert) return insert.error();
+  for (const FailureCounter& counter : counters) {
+    if (Status status = insert->bind(1, counter.key).bind(2, now).run(); !status) return status.error();
+    insert->reset();
+    attempt.reserved.push_back(lock.last_insert_id());
+  }
+  auto select = lock.prepare(fmt::format("SELECT {}, password_hash FROM users WHERE name = ?", kUserColumns));
+  if (!select) return select.error();
+  select->bind(1, name);
+  Result<bool> row = select->step();
+  if (!row) return row.error();
+  if (*row) {
+    attempt.user = read_user(*select);
+    attempt.stored_hash = select->column_text(kUserColumnCount);
+  }
+  select->reset();
+  if (Status status = (*transaction)->commit(); !status) return status.error();
+  return std::optional<LoginAttempt>(std::move(attempt));
 }
 
 }  // namespace
@@ -110,6 +180,18 @@ Status Accounts::set_disabled(std::int64_t id, bool disabled) {
   return (*transaction)->commit();
 }
 
+Status Accounts::set_limit(std::int64_t id, Owned what, std::optional<int> limit) {
+  if (limit && (*limit < 0 || *limit > kMaxUserLimit)) {
+    return Error::invalid(fmt::format("{}: {} is outside 0..{}", limit_column(what), *limit, kMaxUserLimit));
+  }
+  Database::Lock lock(database_);
+  auto update = lock.prepare(fmt::format("UPDATE users SET {} = ? WHERE id = ?", limit_column(what)));
+  if (!update) return update.error();
+  if (Status status = update->bind(1, limit).bind(2, id).run(); !status) return status;
+  if (lock.changes() == 0) return Error::not_found(fmt::format("user {} not found", id));
+  return ok_status();
+}
+
 Status Accounts::set_password(std::int64_t id, const std::string& password) {
   if (auto problem = check_password_rules(password)) return Error::invalid(*problem);
   Result<std::string> hash = hash_password(password);
@@ -120,72 +202,38 @@ Status Accounts::set_password(std::int64_t id, const std::string& password) {
   if (!update) return update.error();
   if (Status status = update->bind(1, *hash).bind(2, id).run(); !status) return status;
   if ((*transaction)->lock().changes() == 0) return Error::not_found(fmt::format("user {} not found", id));
-  auto end = (*transaction)->prepare("DELETE FROM sessions WHERE user_id = ?");
-  if (!end) return end.error();
-  if (Status status = end->bind(1, id).run(); !status) return status;
+  // Whoever knew the old password may have made sessions and tokens with it.
+  for (const char* sql : {"DELETE FROM sessions WHERE user_id = ?", "DELETE FROM api_tokens WHERE user_id = ?"}) {
+    auto end = (*transaction)->prepare(sql);
+    if (!end) return end.error();
+    if (Status status = end->bind(1, id).run(); !status) return status;
+  }
   return (*transaction)->commit();
 }
 
-Result<bool> Accounts::check_password(std::int64_t id, const std::string& password) {
-  std::string stored;
-  {
-    Database::Lock lock(database_);
-    auto select = lock.prepare("SELECT password_hash FROM users WHERE id = ?");
-    if (!select) return select.error();
-    select->bind(1, id);
-    Result<bool> row = select->step();
-    if (!row) return row.error();
-    if (!*row) return false;
-    stored = select->column_text(0);
-  }
-  return verify_password(stored, password);
-}
-
-Result<LoginResult> Accounts::login(const std::string& name, const std::string& password, const std::string& address,
-                                    const ThrottleLimits& limits) {
-  std::string account_key = "user:" + name;
-  std::string address_key = "addr:" + address;
-  std::int64_t now = unix_now();
-  std::int64_t since = now - limits.window.count();
-  std::string stored;
-  std::optional<User> user;
-  {
-    Database::Lock lock(database_);
-    auto purge = lock.prepare("DELETE FROM login_failures WHERE at < ?");
-    if (!purge) return purge.error();
-    if (Status status = purge->bind(1, since).run(); !status) return status.error();
-    auto count = lock.prepare("SELECT count(*) FROM login_failures WHERE key = ? AND at >= ?");
-    if (!count) return count.error();
-    for (auto [key, limit] :
-         {std::pair{&account_key, limits.per_account}, std::pair{&address_key, limits.per_address}}) {
-      count->bind(1, *key).bind(2, since);
-      Result<bool> row = count->step();
-      if (!row) return row.error();
-      std::int64_t failures = count->column_int(0);
-      count->reset();
-      if (failures >= limit) return LoginResult{LoginOutcome::kThrottled, std::nullopt};
-    }
-    auto select = lock.prepare(fmt::format("SELECT {}, password_hash FROM users WHERE name = ?", kUserColumns));
-    if (!select) return select.error();
-    select->bind(1, name);
-    Result<bool> row = select->step();
-    if (!row) return row.error();
-    if (*row) {
-      user = read_user(*select);
-      stored = select->column_text(5);
-    }
-  }
+Result<LoginResult> Accounts::login(const std::string& name, const std::string& password,
+                                    const std::string& client_address, const ThrottleLimits& limits) {
+  std::string bucket = throttle_bucket(client_address);
+  // The name is kept only hashed: whatever was typed into the name field (a password, now and then) is not stored.
+  std::vector<FailureCounter> counters = {{"pair:" + hash_token(secret_key_, bucket + "\n" + name), limits.per_account},
+                                          {"addr:" + bucket, limits.per_address}};
+  Result<std::optional<LoginAttempt>> attempt = reserve_attempt(database_, name, counters, limits.window);
+  if (!attempt) return attempt.error();
+  if (!*attempt) return LoginResult{LoginOutcome::kThrottled, std::nullopt};
+  const std::optional<User>& user = (*attempt)->user;
   // Verify even for unknown users so timing does not reveal which names exist.
   static const std::string kDummyHash = hash_password("left4me-dummy-password").value();
-  bool matches = verify_password(user ? stored : kDummyHash, password);
-  if (matches && user && !user->disabled) return LoginResult{LoginOutcome::kOk, user};
+  bool matches = verify_password(user ? (*attempt)->stored_hash : kDummyHash, password);
+  // A failure keeps its reservation: that row is the recorded failure.
+  if (!matches || !user || user->disabled) return LoginResult{LoginOutcome::kBadCredentials, std::nullopt};
   Database::Lock lock(database_);
-  auto insert = lock.prepare("INSERT INTO login_failures (key, at) VALUES (?, ?), (?, ?)");
-  if (!insert) return insert.error();
-  if (Status status = insert->bind(1, account_key).bind(2, now).bind(3, address_key).bind(4, now).run(); !status) {
-    return status.error();
+  auto release = lock.prepare("DELETE FROM login_failures WHERE rowid = ?");
+  if (!release) return release.error();
+  for (std::int64_t row : (*attempt)->reserved) {
+    if (Status status = release->bind(1, row).run(); !status) return status.error();
+    release->reset();
   }
-  return LoginResult{LoginOutcome::kBadCredentials, std::nullopt};
+  return LoginResult{LoginOutcome::kOk, user};
 }
 
 Result<NewSession> Accounts::create_session(std::int64_t user_id, std::chrono::seconds lifetime) {
@@ -209,14 +257,15 @@ Result<NewSession> Accounts::create_session(std::int64_t user_id, std::chrono::s
 Result<std::optional<SessionInfo>> Accounts::find_session(const std::string& token) {
   Database::Lock lock(database_, LockMode::kRead);
   auto select = lock.prepare(
-      "SELECT u.id, u.name, u.is_admin, u.disabled, u.created_at, s.csrf_token FROM sessions s "
-      "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0");
+      fmt::format("SELECT {}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? "
+                  "AND s.expires_at > ? AND u.disabled = 0",
+                  kUserColumnsOfU));
   if (!select) return select.error();
   select->bind(1, hash_token(secret_key_, token)).bind(2, unix_now());
   Result<bool> row = select->step();
   if (!row) return row.error();
   if (!*row) return std::optional<SessionInfo>();
-  return std::optional<SessionInfo>(SessionInfo{read_user(*select), select->column_text(5)});
+  return std::optional<SessionInfo>(SessionInfo{read_user(*select), select->column_text(kUserColumnCount)});
 }
 
 Status Accounts::end_session(const std::string& token) {
@@ -273,15 +322,16 @@ Status Accounts::revoke_api_token(std::int64_t user_id, std::int64_t token_id) {
 Result<std::optional<TokenInfo>> Accounts::find_api_token(const std::string& token) {
   Database::Lock lock(database_);
   std::string hash = hash_token(secret_key_, token);
-  auto select = lock.prepare(
-      "SELECT u.id, u.name, u.is_admin, u.disabled, u.created_at, t.read_only FROM api_tokens t "
-      "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND u.disabled = 0");
+  auto select = lock.prepare(fmt::format(
+      "SELECT {}, t.read_only FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND "
+      "u.disabled = 0",
+      kUserColumnsOfU));
   if (!select) return select.error();
   select->bind(1, hash);
   Result<bool> row = select->step();
   if (!row) return row.error();
   if (!*row) return std::optional<TokenInfo>();
-  TokenInfo info{read_user(*select), select->column_int(5) != 0};
+  TokenInfo info{read_user(*select), select->column_int(kUserColumnCount) != 0};
   auto touch = lock.prepare("UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?");
   if (!touch) return touch.error();
   if (Status status = touch->bind(1, unix_now()).bind(2, hash).run(); !status) return status.error();
@@ -301,18 +351,27 @@ Result<std::string> Accounts::create_setup_token(std::chrono::seconds lifetime) 
   return token;
 }
 
-Result<bool> Accounts::setup_token_valid(const std::string& token) {
+Result<SetupLink> Accounts::check_setup_link(const std::string& token) {
   Database::Lock lock(database_);
   auto select = lock.prepare(
-      "SELECT count(*) FROM setup_tokens WHERE token_hash = ? AND expires_at > ? AND NOT EXISTS (SELECT 1 FROM users)");
+      "SELECT EXISTS (SELECT 1 FROM users WHERE is_admin = 1), EXISTS (SELECT 1 FROM setup_tokens WHERE token_hash = ? "
+      "AND expires_at > ? AND NOT EXISTS (SELECT 1 FROM users))");
   if (!select) return select.error();
   select->bind(1, hash_token(secret_key_, token)).bind(2, unix_now());
   Result<bool> row = select->step();
   if (!row) return row.error();
-  return select->column_int(0) > 0;
+  if (select->column_int(0) != 0) return SetupLink::kGone;
+  return select->column_int(1) != 0 ? SetupLink::kValid : SetupLink::kInvalid;
 }
 
 Result<User> Accounts::complete_setup(const std::string& token, const std::string& name, const std::string& password) {
+  // The token first: nobody without the link gets as far as the slow, memory-hungry hashing.
+  Result<SetupLink> link = check_setup_link(token);
+  if (!link) return link.error();
+  if (*link == SetupLink::kGone) return Error::not_found("no setup: an administrator exists");
+  if (*link == SetupLink::kInvalid) {
+    return Error(ErrorCode::kPermissionDenied, "the setup link is invalid, used or expired");
+  }
   if (auto problem = check_user_name(name)) return Error::invalid(*problem);
   if (auto problem = check_password_rules(password)) return Error::invalid(*problem);
   Result<std::string> hash = hash_password(password);

@@ -10,6 +10,7 @@
 
 #include "base/result.h"
 #include "web/database.h"
+#include "web/limits.h"
 
 namespace left4me::web {
 
@@ -19,6 +20,9 @@ struct User {
   bool is_admin = false;
   bool disabled = false;
   std::int64_t created_at = 0;
+  // An administrator's limits for this user; nullopt: the default (see limits.h).
+  std::optional<int> max_servers;
+  std::optional<int> max_blueprints;
 };
 
 enum class Role { kUser, kAdmin };
@@ -54,10 +58,19 @@ struct LoginResult {
   std::optional<User> user;
 };
 
+// Failed logins allowed within a sliding window before further attempts answer kThrottled. Counting per account
+// *and* client address means failures from one place never lock the account's owner out elsewhere.
 struct ThrottleLimits {
-  int per_account = 5;
-  int per_address = 20;
+  int per_account = 5;   // failures of one account name from one client address
+  int per_address = 20;  // failures from one client address, whatever the names
   std::chrono::seconds window{std::chrono::minutes(15)};
+};
+
+// The one-time setup link, as a request finds it.
+enum class SetupLink {
+  kGone,     // an administrator exists: the setup route is no more
+  kInvalid,  // unknown, used or expired (or a user exists already)
+  kValid,
 };
 
 std::int64_t unix_now();
@@ -73,13 +86,17 @@ class Accounts {
   Result<std::int64_t> count_users();
   // Disabling ends the user's sessions; a disabled user cannot log in or use tokens.
   Status set_disabled(std::int64_t id, bool disabled);
-  // Replaces the password and ends every session of the user.
+  // Sets (nullopt: back to the default) the user's own limit; kInvalidArgument outside 0..kMaxUserLimit.
+  Status set_limit(std::int64_t id, Owned what, std::optional<int> limit);
+  // Replaces the password, ends every session of the user and revokes every API token, in one transaction.
   Status set_password(std::int64_t id, const std::string& password);
-  // Checks a password for change-password (no throttling bookkeeping).
-  Result<bool> check_password(std::int64_t id, const std::string& password);
 
-  // Verifies name+password with throttling per account and per address; failures are recorded.
-  Result<LoginResult> login(const std::string& name, const std::string& password, const std::string& address,
+  // Verifies name+password from client_address (as client_info found it), throttled per (account, address) and
+  // per address (throttle_bucket: an IPv6 address counts as its /64). The attempt is counted before the slow
+  // password check, in the transaction that checks the counts, so concurrent guesses cannot pass the limit
+  // together; a success takes its count back. kThrottled without checking the password once a limit is reached.
+  // Unknown names are checked against a dummy hash, so timing does not tell which names exist.
+  Result<LoginResult> login(const std::string& name, const std::string& password, const std::string& client_address,
                             const ThrottleLimits& limits);
 
   Result<NewSession> create_session(std::int64_t user_id, std::chrono::seconds lifetime);
@@ -97,9 +114,11 @@ class Accounts {
 
   // A fresh single-use setup token (while no user exists), valid for lifetime.
   Result<std::string> create_setup_token(std::chrono::seconds lifetime);
-  Result<bool> setup_token_valid(const std::string& token);
-  // Consumes the token and creates the first admin, atomically; fails if the token is unknown, used,
-  // expired, or a user already exists.
+  // A cheap check (no password hashing) of a setup token.
+  Result<SetupLink> check_setup_link(const std::string& token);
+  // Checks the token first (kNotFound once an administrator exists, kPermissionDenied when it is not valid), and
+  // only then the name and password rules and the hashing; consumes the token and creates the first admin
+  // atomically.
   Result<User> complete_setup(const std::string& token, const std::string& name, const std::string& password);
 
  private:

@@ -23,6 +23,15 @@ constexpr std::string_view kContentSecurityPolicy =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+// Over HTTPS (through the TLS proxy, or SESSION_COOKIE_SECURE=true): every cookie travels only over TLS, and the
+// browser keeps to HTTPS for a year. Done here, once, so no cookie can be set without it.
+void served_over_https(Response& response) {
+  for (auto& [name, value] : response.headers) {
+    if (name == "Set-Cookie" && value.find("; Secure") == std::string::npos) value += "; Secure";
+  }
+  response.header("Strict-Transport-Security", "max-age=31536000");
+}
+
 bool is_safe_method(const std::string& method) { return method == "GET" || method == "HEAD"; }
 
 bool is_api(const std::string& path) { return path.rfind("/api/", 0) == 0 || path == "/health"; }
@@ -82,9 +91,9 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   app->database = std::move(*database);
   if (Status status = migrate(*app->database); !status) return status.error();
   app->accounts = std::make_unique<Accounts>(*app->database, app->config.secret_key);
-  app->blueprints = std::make_unique<Blueprints>(*app->database);
-  app->servers =
-      std::make_unique<Servers>(*app->database, PortRange{app->config.port_range_start, app->config.port_range_end});
+  app->blueprints = std::make_unique<Blueprints>(*app->database, app->config.user_limits);
+  app->servers = std::make_unique<Servers>(
+      *app->database, PortRange{app->config.port_range_start, app->config.port_range_end}, app->config.user_limits);
   app->jobs = std::make_unique<Jobs>(*app->database);
   app->ctl = std::make_unique<Ctl>(app->config.l4d2ctl, app->config.l4d2ctl_env);
   app->status_cache = std::make_unique<StatusCache>(*app->ctl, app->config.status_cache);
@@ -170,7 +179,11 @@ Result<std::optional<std::string>> App::ensure_setup_token() {
   return std::optional<std::string>(*token);
 }
 
-Response App::dispatch(Request& request) {
+ThrottleLimits App::login_limits() const {
+  return ThrottleLimits{config.login_failures_per_account, config.login_failures_per_address, config.login_window};
+}
+
+Response App::dispatch(Request& request, const ClientInfo& client) {
   std::string method = request.method == "HEAD" ? "GET" : request.method;
   const Route* found = nullptr;
   bool path_known = false;
@@ -187,7 +200,7 @@ Response App::dispatch(Request& request) {
     if (path_known) return error_response(405, "method_not_allowed", "method not allowed");
     return error_response(404, "not_found", "no such page");
   }
-  Context context{request, std::move(params), std::nullopt};
+  Context context{request, std::move(params), std::nullopt, client};
 
   // Who is asking: a bearer token (scripts) or a session cookie (browsers).
   if (auto authorization = request.header("authorization")) {
@@ -234,7 +247,8 @@ Response App::dispatch(Request& request) {
 
 Response App::handle(Request& request) {
   auto started = std::chrono::steady_clock::now();
-  Response response = dispatch(request);
+  ClientInfo client = client_info(request, config.trusted_proxies);
+  Response response = dispatch(request, client);
   if (page_errors && response.status >= 400 && !is_api(request.path)) {
     response = page_errors(request, std::move(response));
   }
@@ -242,13 +256,14 @@ Response App::handle(Request& request) {
   response.header("X-Content-Type-Options", "nosniff");
   response.header("Referrer-Policy", "same-origin");
   response.header("X-Frame-Options", "DENY");
+  if (client.https || config.session_cookie_secure) served_over_https(response);
   bool has_cache_control = false;
   for (const auto& [name, value] : response.headers) has_cache_control |= name == "Cache-Control";
   if (!has_cache_control) response.header("Cache-Control", "no-store");
   auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
   // The access log names the path only: queries (setup tokens), cookies and bodies never reach it.
   if (config.access_log) {
-    log::info("access: {} {} {} {} {}B {:.1f}ms", request.remote_address, request.method, request.path, response.status,
+    log::info("access: {} {} {} {} {}B {:.1f}ms", client.address, request.method, request.path, response.status,
               response.body.size(), static_cast<double>(elapsed.count()) / 1000.0);
   }
   return response;

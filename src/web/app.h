@@ -17,6 +17,7 @@
 #include "web/config.h"
 #include "web/ctl.h"
 #include "web/database.h"
+#include "web/forwarded.h"
 #include "web/http.h"
 #include "web/job_log_hub.h"
 #include "web/job_runner.h"
@@ -38,6 +39,7 @@ struct Context {
   Request& request;
   std::vector<std::string> params;  // the {..} parts of the route pattern, in order
   std::optional<AuthContext> auth;
+  ClientInfo client;  // who sent the request (through a trusted proxy: the client behind it)
 
   const User& user() const { return auth->user; }
   Scope scope() const { return Scope{auth->user.id, auth->user.is_admin}; }
@@ -75,6 +77,8 @@ class App {
   Result<std::optional<std::string>> ensure_setup_token();
   // Sets server states from `l4d2ctl list --json` (after a crash or at start).
   Status reconcile_servers();
+  // LOGIN_FAILURES_PER_ACCOUNT, _PER_ADDRESS and the window, for Accounts::login.
+  ThrottleLimits login_limits() const;
 
   WebConfig config;
   std::unique_ptr<Database> database;
@@ -92,7 +96,7 @@ class App {
 
  private:
   explicit App(WebConfig config_in) : config(std::move(config_in)) {}
-  Response dispatch(Request& request);
+  Response dispatch(Request& request, const ClientInfo& client);
   std::vector<Route> routes_;
   std::thread heartbeat_;
   std::mutex heartbeat_mutex_;
@@ -104,7 +108,7 @@ class App {
 // when response is empty).
 Response start_session(App& app, const User& user, Response response);
 // Adds a fresh pre-login CSRF cookie (double submit) to response; the token goes to token_out.
-Response login_csrf_cookie(App& app, Response response, std::string* token_out);
+Response login_csrf_cookie(Response response, std::string* token_out);
 
 // Route modules; each adds its routes to the app.
 void register_account_routes(App& app);

@@ -54,7 +54,10 @@ std::optional<std::string> check_blueprint_name(const std::string& name) {
 
 Result<Blueprint> Blueprints::create(std::int64_t owner_id, const std::string& name, const std::string& spec_yaml) {
   if (auto problem = check_blueprint_name(name)) return Error::invalid(*problem);
-  Database::Lock lock(database_);
+  auto transaction = Database::Transaction::begin(database_);
+  if (!transaction) return transaction.error();
+  Database::Lock& lock = (*transaction)->lock();
+  if (Status status = check_limit(lock, owner_id, Owned::kBlueprints, limits_); !status) return status.error();
   auto insert = lock.prepare(
       "INSERT INTO blueprints (owner_id, name, config, version, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?)");
   if (!insert) return insert.error();
@@ -64,7 +67,9 @@ Result<Blueprint> Blueprints::create(std::int64_t owner_id, const std::string& n
     if (status.error().code() == ErrorCode::kAlreadyExists) return name_taken(name);
     return status.error();
   }
-  return Blueprint{lock.last_insert_id(), owner_id, name, spec_yaml, 1, now, now};
+  Blueprint blueprint{lock.last_insert_id(), owner_id, name, spec_yaml, 1, now, now};
+  if (Status status = (*transaction)->commit(); !status) return status.error();
+  return blueprint;
 }
 
 Result<Blueprint> Blueprints::get(std::int64_t id, const Scope& scope) {

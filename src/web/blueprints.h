@@ -8,6 +8,7 @@
 
 #include "base/result.h"
 #include "web/database.h"
+#include "web/limits.h"
 #include "web/scope.h"
 
 namespace left4me::web {
@@ -29,9 +30,10 @@ struct LinkedServer {
 
 class Blueprints {
  public:
-  explicit Blueprints(Database& database) : database_(database) {}
+  Blueprints(Database& database, DefaultLimits limits) : database_(database), limits_(limits) {}
 
-  // Names: 1-100 characters, no control characters; unique per owner (kAlreadyExists).
+  // Names: 1-100 characters, no control characters; unique per owner (kAlreadyExists). kLimitReached when the
+  // owner has as many blueprints as their limit allows.
   Result<Blueprint> create(std::int64_t owner_id, const std::string& name, const std::string& spec_yaml);
   // kNotFound when absent or outside the scope.
   Result<Blueprint> get(std::int64_t id, const Scope& scope);
@@ -44,6 +46,7 @@ class Blueprints {
 
  private:
   Database& database_;
+  DefaultLimits limits_;
 };
 
 std::optional<std::string> check_blueprint_name(const std::string& name);

@@ -129,7 +129,9 @@ Result<WebConfig> load_config(const Environment& process_env) {
                              IntKey{"LEFT4ME_SSE_HEARTBEAT_SECONDS", &heartbeat_seconds, 1, 3600},
                              IntKey{"LEFT4ME_STATUS_CACHE_MS", &status_cache_ms, 0, 60000},
                              IntKey{"LOGIN_FAILURES_PER_ACCOUNT", &config.login_failures_per_account, 1, 1000},
-                             IntKey{"LOGIN_FAILURES_PER_ADDRESS", &config.login_failures_per_address, 1, 100000}}) {
+                             IntKey{"LOGIN_FAILURES_PER_ADDRESS", &config.login_failures_per_address, 1, 100000},
+                             IntKey{"MAX_SERVERS_PER_USER", &config.user_limits.servers, 0, kMaxUserLimit},
+                             IntKey{"MAX_BLUEPRINTS_PER_USER", &config.user_limits.blueprints, 0, kMaxUserLimit}}) {
     if (auto value = get(item.key)) {
       Result<long long> number = parse_number(item.key, *value, item.min, item.max);
       if (!number) return number.error();
@@ -151,6 +153,11 @@ Result<WebConfig> load_config(const Environment& process_env) {
       if (!flag) return flag.error();
       *target = *flag;
     }
+  }
+  if (auto proxies = get("TRUSTED_PROXIES")) {
+    Result<TrustedProxies> parsed = TrustedProxies::parse(*proxies);
+    if (!parsed) return parsed.error();
+    config.trusted_proxies = std::move(*parsed);
   }
   config.steam_web_api_key = get("STEAM_WEB_API_KEY").value_or("");
   config.l4d2ctl = get("L4D2CTL").value_or(default_l4d2ctl());

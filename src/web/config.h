@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "base/result.h"
+#include "web/forwarded.h"
+#include "web/limits.h"
 
 namespace left4me::web {
 
@@ -32,8 +34,10 @@ struct WebConfig {
   std::string l4d2ctl;                   // path of the l4d2ctl binary
   std::vector<std::string> l4d2ctl_env;  // the full environment given to l4d2ctl
   bool embedded_default = false;         // nothing was configured: local data dir, built-in supervisor
-  int login_failures_per_account = 5;    // within login_window
-  int login_failures_per_address = 20;   // within login_window
+  int login_failures_per_account = 5;    // of one account from one client address, within login_window
+  int login_failures_per_address = 20;   // from one client address, within login_window
+  TrustedProxies trusted_proxies;        // TRUSTED_PROXIES: whose X-Forwarded-For/-Proto count (default nobody)
+  DefaultLimits user_limits;             // MAX_SERVERS_PER_USER, MAX_BLUEPRINTS_PER_USER
   std::chrono::seconds login_window{std::chrono::minutes(15)};
   std::chrono::seconds sse_heartbeat{15};
   std::chrono::milliseconds status_cache{1500};

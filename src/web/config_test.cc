@@ -64,9 +64,11 @@ TEST(ConfigTest, BadValuesNameTheKey) {
     const char* key;
     const char* value;
   };
-  for (const Case& bad : {Case{"DATABASE_URL", "postgres://x"}, Case{"JOB_WORKER_THREADS", "0"},
-                          Case{"JOB_WORKER_THREADS", "four"}, Case{"JOB_WORKER_ENABLED", "maybe"},
-                          Case{"LEFT4ME_PORT_RANGE_END", "80"}, Case{"LEFT4ME_WEB_LISTEN", "nohost"}}) {
+  for (const Case& bad :
+       {Case{"DATABASE_URL", "postgres://x"}, Case{"JOB_WORKER_THREADS", "0"}, Case{"JOB_WORKER_THREADS", "four"},
+        Case{"JOB_WORKER_ENABLED", "maybe"}, Case{"LEFT4ME_PORT_RANGE_END", "80"}, Case{"LEFT4ME_WEB_LISTEN", "nohost"},
+        Case{"TRUSTED_PROXIES", "127.0.0.1, proxy.example"}, Case{"MAX_SERVERS_PER_USER", "-1"},
+        Case{"MAX_BLUEPRINTS_PER_USER", "many"}}) {
     Environment env = base_env(dir);
     env[bad.key] = bad.value;
     auto config = load_config(env);

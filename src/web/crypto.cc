@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <mutex>
 
@@ -14,6 +15,8 @@ void ensure_initialized() {
     if (sodium_init() < 0) std::abort();  // no randomness source: nothing here can be safe
   });
 }
+
+std::atomic<std::uint64_t> hash_runs{0};
 
 bool fast_hashing() {
   const char* value = std::getenv("LEFT4ME_FAST_PASSWORD_HASH");
@@ -46,6 +49,7 @@ std::string hash_token(std::string_view secret_key, std::string_view token) {
 
 Result<std::string> hash_password(std::string_view password) {
   ensure_initialized();
+  ++hash_runs;
   char hash[crypto_pwhash_STRBYTES];
   unsigned long long ops = fast_hashing() ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE;
   size_t memory = fast_hashing() ? crypto_pwhash_MEMLIMIT_MIN : crypto_pwhash_MEMLIMIT_INTERACTIVE;
@@ -57,8 +61,11 @@ Result<std::string> hash_password(std::string_view password) {
 
 bool verify_password(const std::string& stored_hash, std::string_view password) {
   ensure_initialized();
+  ++hash_runs;
   return crypto_pwhash_str_verify(stored_hash.c_str(), password.data(), password.size()) == 0;
 }
+
+std::uint64_t password_hash_runs() { return hash_runs.load(); }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

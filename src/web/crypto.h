@@ -2,6 +2,7 @@
 // Thread-safe (libsodium is initialized once).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,9 @@ std::string hash_token(std::string_view secret_key, std::string_view token);
 Result<std::string> hash_password(std::string_view password);
 // True if password matches the stored hash.
 bool verify_password(const std::string& stored_hash, std::string_view password);
+// How many Argon2 runs (hash_password and verify_password calls) this process has made: the slow, memory-hungry
+// step that must not be reachable before a cheap check (a setup token, the login throttle) has passed.
+std::uint64_t password_hash_runs();
 bool constant_time_equal(std::string_view a, std::string_view b);
 
 }  // namespace left4me::web

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <condition_variable>
 #include <exception>
 #include <future>
@@ -160,6 +161,35 @@ Request convert(const restinio::request_handle_t& raw) {
   return request;
 }
 
+Response internal_error() {
+  return Response{500,
+                  {{"Content-Type", "application/json"}},
+                  R"({"error":{"code":"internal","message":"internal error","field":null}})",
+                  nullptr};
+}
+
+// RFC 9110's token characters, what a header name may hold.
+bool is_token(std::string_view name) {
+  constexpr std::string_view kSpecials = "!#$%&'*+-.^_`|~";
+  return !name.empty() && std::all_of(name.begin(), name.end(), [kSpecials](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || kSpecials.find(c) != std::string_view::npos;
+  });
+}
+
+// The first header of response that must not be written: a name that is not a token, or a value with a control
+// character other than tab. CR or LF would end the header early and start one the handler never meant (response
+// splitting); RESTinio writes whatever it is given, so the check is here, for every response.
+const std::pair<std::string, std::string>* unwritable_header(const Response& response) {
+  for (const auto& header : response.headers) {
+    bool clean = std::none_of(header.second.begin(), header.second.end(), [](char c) {
+      auto byte = static_cast<unsigned char>(c);
+      return (byte < 0x20 && c != '\t') || byte == 0x7f;
+    });
+    if (!clean || !is_token(header.first)) return &header;
+  }
+  return nullptr;
+}
+
 template <typename Builder>
 void add_headers(Builder& builder, const Response& response) {
   for (const auto& [name, value] : response.headers) builder.append_header(name, value);
@@ -174,10 +204,12 @@ restinio::request_handling_status_t handle(const HttpHandler& handler, const std
     response = handler(request);
   } catch (const std::exception& exception) {
     log::error("http: {} {}: unhandled exception: {}", request.method, request.path, exception.what());
-    response = Response{500,
-                        {{"Content-Type", "application/json"}},
-                        R"({"error":{"code":"internal","message":"internal error","field":null}})",
-                        nullptr};
+    response = internal_error();
+  }
+  if (const auto* header = unwritable_header(response)) {
+    log::error("http: {} {}: refused to write header '{}': a control character (CR, LF, ...) in its name or value",
+               request.method, request.path, is_token(header->first) ? header->first : "(not a token)");
+    response = internal_error();
   }
   bool draining;
   {

@@ -67,6 +67,15 @@ class HttpServerTest : public ::testing::Test {
         response.stream = [this](std::shared_ptr<EventSink> sink) { stream_.set_value(std::move(sink)); };
         return response;
       }
+      if (request.path == "/header") {
+        // Echoes ?value= into a header, as a handler that forgot to check its input would.
+        std::string value = request.query_param("value").value_or("");
+        Response response{200, {{"Content-Type", "text/plain"}, {"X-Echo", value}}, "echoed", nullptr};
+        if (request.query_param("stream")) {
+          response.stream = [](std::shared_ptr<EventSink> sink) { sink->close(); };
+        }
+        return response;
+      }
       return Response{200, {{"Content-Type", "text/plain"}}, "ok", nullptr};
     });
     ASSERT_TRUE(server.ok()) << server.error().message();
@@ -152,6 +161,28 @@ TEST_F(HttpServerTest, AStreamHeldPastStopGoesDead) {
   EXPECT_TRUE(sink->closed());
   sink->close();
   sink.reset();  // after the server is gone: must not touch its io_context (ASan would tell)
+}
+
+// Response splitting: whatever a handler puts into a header, CR or LF never reaches the wire.
+TEST_F(HttpServerTest, HeaderValuesWithCrOrLfAreNeverWritten) {
+  start();
+  for (const char* query : {"value=%0d%0aX-Injected:%201", "value=a%0aX-Injected:%201", "value=a%0dX-Injected:%201",
+                            "value=a%0d%0aX-Injected:%201&stream=1", "value=a%00b"}) {
+    UniqueFd connection = testing::connect_local(port_);
+    ASSERT_TRUE(connection.valid());
+    ASSERT_TRUE(testing::send_all(connection.get(),
+                                  testing::build_request("GET", std::string("/header?") + query, "", {}, true)));
+    std::string raw;
+    EXPECT_TRUE(read_until(connection.get(), "", &raw));
+    HttpReply reply = testing::parse_reply(raw);
+    EXPECT_EQ(reply.status, 500) << query << ": " << raw;
+    EXPECT_EQ(raw.find("X-Injected"), std::string::npos) << query << ": " << raw;
+    EXPECT_EQ(reply.header("x-echo"), "") << query;
+  }
+  // A clean value still goes out.
+  HttpReply fine = testing::http_request(port_, "GET", "/header?value=plain%20text");
+  EXPECT_EQ(fine.status, 200);
+  EXPECT_EQ(fine.header("x-echo"), "plain text");
 }
 
 }  // namespace

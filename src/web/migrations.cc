@@ -10,7 +10,7 @@ namespace left4me::web {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -104,6 +104,11 @@ ALTER TABLE servers ADD COLUMN instance TEXT;
 ALTER TABLE servers ADD COLUMN owns_instance INTEGER NOT NULL DEFAULT 0;
 UPDATE servers SET instance = name, owns_instance = (applied_version IS NOT NULL);
 CREATE UNIQUE INDEX servers_instance ON servers(instance);
+)sql",
+    // 3: per-user limits an administrator sets; NULL is the default from web.env.
+    R"sql(
+ALTER TABLE users ADD COLUMN max_servers INTEGER;
+ALTER TABLE users ADD COLUMN max_blueprints INTEGER;
 )sql",
 };
 

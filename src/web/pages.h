@@ -58,8 +58,6 @@ nlohmann::json anonymous_view(std::string_view title);
 
 // The request came from HTMX (it swaps the answer into the page).
 bool is_htmx(const Request& request);
-// Only local paths: never redirect to another site.
-std::string safe_next(const std::string& next);
 // "2026-01-02 13:04:05 UTC"; "" for 0.
 std::string format_time(std::int64_t unix_seconds);
 // "1.5 GiB", "512 B".

@@ -13,10 +13,9 @@ Response with_headers(Response page, const Response& from) {
   return page;
 }
 
-Response login_page(App& app, int status, const std::string& message, const std::string& next,
-                    const std::string& name) {
+Response login_page(int status, const std::string& message, const std::string& next, const std::string& name) {
   std::string token;
-  Response cookie = login_csrf_cookie(app, Response{}, &token);
+  Response cookie = login_csrf_cookie(Response{}, &token);
   nlohmann::json view = anonymous_view("Log in");
   view["login_csrf"] = token;
   view["next"] = next;
@@ -25,16 +24,20 @@ Response login_page(App& app, int status, const std::string& message, const std:
   return with_headers(html_page(status, "login", view), cookie);
 }
 
-Response setup_page(App& app, int status, const std::string& setup_token, const std::string& message,
-                    const std::string& name) {
+Response setup_page(int status, const std::string& setup_token, const std::string& message, const std::string& name) {
   std::string token;
-  Response cookie = login_csrf_cookie(app, Response{}, &token);
+  Response cookie = login_csrf_cookie(Response{}, &token);
   nlohmann::json view = anonymous_view("Set up");
   view["login_csrf"] = token;
   view["token"] = setup_token;
   view["name"] = name;
   if (!message.empty()) view["error"] = message;
   return with_headers(html_page(status, "setup", view), cookie);
+}
+
+Response invalid_setup_link(const Request& request) {
+  return error_page(request, 403, "This setup link is not valid",
+                    "It was used already or it expired. Restart the web app for a new link, or log in.");
 }
 
 Response account_page(App& app, Context& context, int status, nlohmann::json extra) {
@@ -58,27 +61,24 @@ Response account_page(App& app, Context& context, int status, nlohmann::json ext
 }  // namespace
 
 void register_account_pages(App& app) {
-  app.add_route({"GET", "/login", Access::kPublic, [&app](Context& context) {
-                   std::string next = safe_next(context.request.query_param("next").value_or("/"));
+  app.add_route({"GET", "/login", Access::kPublic, [](Context& context) {
+                   std::string next = same_origin_path(context.request.query_param("next").value_or("/")).value_or("/");
                    if (context.auth) return redirect(next);
-                   return login_page(app, 200, "", next, "");
+                   return login_page(200, "", next, "");
                  }});
 
   app.add_route({"POST", "/login", Access::kPublic, [&app](Context& context) {
                    Form form(context.request);
-                   std::string next = safe_next(form.get("next"));
+                   std::string next = same_origin_path(form.get("next")).value_or("/");
                    std::string name = form.get("name");
-                   ThrottleLimits limits{app.config.login_failures_per_account, app.config.login_failures_per_address,
-                                         app.config.login_window};
                    Result<LoginResult> login =
-                       app.accounts->login(name, form.get("password"), context.request.remote_address, limits);
+                       app.accounts->login(name, form.get("password"), context.client.address, app.login_limits());
                    if (!login) return error_from(login.error());
                    if (login->outcome == LoginOutcome::kThrottled) {
-                     return login_page(app, 429, "Too many failed logins. Wait a few minutes and try again.", next,
-                                       name);
+                     return login_page(429, "Too many failed logins. Wait a few minutes and try again.", next, name);
                    }
                    if (login->outcome != LoginOutcome::kOk) {
-                     return login_page(app, 401,
+                     return login_page(401,
                                        "Wrong user name or password (or the account is disabled). Check both and "
                                        "try again.",
                                        next, name);
@@ -89,40 +89,47 @@ void register_account_pages(App& app) {
   app.add_route({"POST", "/logout", Access::kUser, [&app](Context& context) {
                    if (!context.auth->via_token) (void)app.accounts->end_session(context.auth->session_token);
                    Response response = redirect("/login?notice=logged_out");
-                   response.header("Set-Cookie",
-                                   fmt::format("l4d2_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
-                                               app.config.session_cookie_secure ? "; Secure" : ""));
+                   response.header("Set-Cookie", "l4d2_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
                    return response;
                  }});
 
   app.add_route({"GET", "/setup", Access::kPublic, [&app](Context& context) {
                    std::string token = context.request.query_param("token").value_or("");
-                   Result<bool> valid = app.accounts->setup_token_valid(token);
-                   if (!valid) return error_from(valid.error());
-                   if (!*valid) {
+                   Result<SetupLink> link = app.accounts->check_setup_link(token);
+                   if (!link) return error_from(link.error());
+                   if (*link == SetupLink::kGone) return error_response(404, "not_found", "no such page");
+                   if (*link == SetupLink::kInvalid) {
                      return error_page(context.request, 404, "This setup link is not valid",
                                        "It was used already, it expired, or a user exists. Restart the web app for a "
                                        "new link, or log in.");
                    }
-                   return setup_page(app, 200, token, "", "");
+                   return setup_page(200, token, "", "");
                  }});
 
   app.add_route({"POST", "/setup", Access::kPublic, [&app](Context& context) {
                    Form form(context.request);
                    std::string token = form.get("token");
+                   // The token before anything else, so that nobody without the link reaches the hashing.
+                   Result<SetupLink> link = app.accounts->check_setup_link(token);
+                   if (!link) return error_from(link.error());
+                   if (*link == SetupLink::kGone) return error_response(404, "not_found", "no such page");
+                   if (*link == SetupLink::kInvalid) return invalid_setup_link(context.request);
                    std::string name = form.get("name");
                    std::string password = form.get("password");
-                   if (auto problem = check_user_name(name)) return setup_page(app, 422, token, *problem, name);
+                   if (auto problem = check_user_name(name)) return setup_page(422, token, *problem, name);
                    if (auto problem = check_password_rules(password)) {
-                     return setup_page(app, 422, token, *problem, name);
+                     return setup_page(422, token, *problem, name);
                    }
                    Result<User> user = app.accounts->complete_setup(token, name, password);
                    if (!user) {
-                     if (user.error().code() == ErrorCode::kInvalidArgument) {
-                       return setup_page(app, 422, token, user.error().message(), name);
+                     switch (user.error().code()) {
+                       case ErrorCode::kInvalidArgument:
+                         return setup_page(422, token, user.error().message(), name);
+                       case ErrorCode::kPermissionDenied:
+                         return invalid_setup_link(context.request);
+                       default:
+                         return error_from(user.error());
                      }
-                     return error_page(context.request, 403, "This setup link is not valid",
-                                       user.error().message() + ". Restart the web app for a new link, or log in.");
                    }
                    return start_session(app, *user, redirect("/"));
                  }});
@@ -134,9 +141,16 @@ void register_account_pages(App& app) {
       {"POST", "/account/password", Access::kUser, [&app](Context& context) {
          Form form(context.request);
          std::string next = form.get("new_password");
-         Result<bool> matches = app.accounts->check_password(context.user().id, form.get("current_password"));
-         if (!matches) return error_from(matches.error());
-         if (!*matches) {
+         // A guess at the current password is a login attempt, throttled like one.
+         Result<LoginResult> check = app.accounts->login(context.user().name, form.get("current_password"),
+                                                         context.client.address, app.login_limits());
+         if (!check) return error_from(check.error());
+         if (check->outcome == LoginOutcome::kThrottled) {
+           return account_page(
+               app, context, 429,
+               {{"current_password_error", "Too many wrong passwords. Wait a few minutes and try again."}});
+         }
+         if (check->outcome != LoginOutcome::kOk) {
            return account_page(app, context, 422, {{"current_password_error", "This is not your current password."}});
          }
          if (auto problem = check_password_rules(next)) {

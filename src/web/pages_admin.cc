@@ -89,15 +89,23 @@ Response admin_page(App& app, Context& context, int status, nlohmann::json extra
   Result<std::vector<User>> users = app.accounts->list_users();
   if (!users) return error_from(users.error());
   nlohmann::json list = nlohmann::json::array();
+  const DefaultLimits& defaults = app.config.user_limits;
   for (const User& user : *users) {
     list.push_back({{"id", user.id},
                     {"name", user.name},
                     {"is_admin", user.is_admin},
                     {"disabled", user.disabled},
                     {"is_me", user.id == context.user().id},
-                    {"created", format_time(user.created_at)}});
+                    {"created", format_time(user.created_at)},
+                    {"max_servers", user.max_servers ? std::to_string(*user.max_servers) : ""},
+                    {"max_blueprints", user.max_blueprints ? std::to_string(*user.max_blueprints) : ""},
+                    {"servers_limit", user.max_servers.value_or(defaults.servers)},
+                    {"blueprints_limit", user.max_blueprints.value_or(defaults.blueprints)}});
   }
   view["users"] = list;
+  view["default_servers"] = defaults.servers;
+  view["default_blueprints"] = defaults.blueprints;
+  view["max_limit"] = kMaxUserLimit;
   Result<std::optional<Job>> install = latest_install(app, context);
   if (!install) return error_from(install.error());
   view["install"] = install_view(context, *install);
@@ -200,6 +208,30 @@ void register_admin_pages(App& app) {
          }
          return redirect(fmt::format("/servers/{}?notice=server_adopted", server->id));
        }});
+  app.add_route({"POST", "/admin/users/{id}/limits", Access::kAdmin, [&app](Context& context) {
+                   std::optional<std::int64_t> id = context.id_param(0);
+                   if (!id) return error_response(404, "not_found", "user not found");
+                   Form form(context.request);
+                   std::vector<std::pair<Owned, std::optional<int>>> limits;
+                   for (Owned what : {Owned::kServers, Owned::kBlueprints}) {
+                     std::string text(trim(form.get(limit_column(what))));
+                     std::optional<long long> limit = parse_int(text, 0, kMaxUserLimit);
+                     if (!text.empty() && !limit) {
+                       return admin_error(
+                           app, context, 422,
+                           fmt::format("Limits not saved: {} must be a whole number from 0 to {}, or "
+                                       "empty for the default.",
+                                       what == Owned::kServers ? "servers" : "blueprints", kMaxUserLimit));
+                     }
+                     limits.emplace_back(what, limit ? std::optional<int>(static_cast<int>(*limit)) : std::nullopt);
+                   }
+                   for (const auto& [what, limit] : limits) {
+                     if (Status status = app.accounts->set_limit(*id, what, limit); !status) {
+                       return error_from(status.error());
+                     }
+                   }
+                   return redirect("/admin?notice=user_updated");
+                 }});
 
   app.add_route({"POST", "/admin/install", Access::kAdmin, [&app](Context& context) {
                    Result<Job> job =

@@ -20,7 +20,7 @@ struct Notice {
 
 // Messages shown after a redirect (?notice=<key>): fixed texts, so a link cannot put words on the page.
 constexpr Notice kNotices[] = {
-    {"password_changed", "Your password was changed. Your other sessions were logged out."},
+    {"password_changed", "Your password was changed. Your other sessions were logged out and your API tokens revoked."},
     {"token_revoked", "The API token was revoked."},
     {"blueprint_created", "The blueprint was created."},
     {"blueprint_saved", "The blueprint was saved. Servers that follow it get the change at their next start."},
@@ -141,11 +141,6 @@ nlohmann::json base_view(const Context& context, std::string_view title, std::st
 }
 
 bool is_htmx(const Request& request) { return request.header("hx-request").has_value(); }
-
-std::string safe_next(const std::string& next) {
-  if (next.empty() || next[0] != '/' || (next.size() > 1 && (next[1] == '/' || next[1] == '\\'))) return "/";
-  return next;
-}
 
 std::string format_time(std::int64_t unix_seconds) {
   if (unix_seconds <= 0) return "";

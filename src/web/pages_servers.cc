@@ -168,7 +168,7 @@ Response server_action(App& app, Context& context, const std::string& type) {
   app.runner->notify();
   if (!is_htmx(context.request)) {
     std::string back = Form(context.request).get("back");
-    return redirect(back.empty() ? "/servers/" + std::to_string(server->id) : safe_next(back));
+    return redirect(back, "/servers/" + std::to_string(server->id));
   }
   Result<nlohmann::json> view = one_server(app, context, *server);
   if (!view) return error_from(view.error());

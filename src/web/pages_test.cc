@@ -100,6 +100,103 @@ class PagesTest : public WebFixture {
   }
 };
 
+TEST(SameOriginPath, AcceptsOnlyPathsOfThisSite) {
+  for (const char* fine : {"/", "/servers/3?notice=server_created", "/login?next=%2F", "/a/b#frag", "/%09/x"}) {
+    EXPECT_EQ(same_origin_path(fine), std::optional<std::string>(fine)) << fine;
+  }
+  for (const char* bad :
+       {"", "servers", "//evil.example", "/\\evil.example", "\\\\evil.example", "/\t/evil.example",
+        "/\r\nX-Injected: 1", "/\n", "/a b", " /x", "https://evil.example", "/\x7f", "/\xe3\x80\x82"}) {
+    EXPECT_EQ(same_origin_path(bad), std::nullopt) << bad;
+  }
+  EXPECT_EQ(same_origin_path(std::string_view("/a\0b", 4)), std::nullopt);
+}
+
+// Open redirects and response splitting through the redirect targets a visitor chooses: ?next= on the login
+// page (a link anyone can send) and the `back` field of the server action forms.
+class RedirectTest : public PagesTest {
+ protected:
+  // Encoded variants (as they appear in a query or form) that must never leave the site or reach a header
+  // as written.
+  static std::vector<std::string> hostile_targets() {
+    return {"/%0d%0aX-Injected:%201",  // the confirmed response splitting
+            "/%09/evil.example",       // the confirmed open redirect: browsers drop the tab
+            "/%0a/evil.example",
+            "/%0d/evil.example",
+            "//evil.example",
+            "%2F%2Fevil.example",
+            "/%5Cevil.example",
+            "%5C%5Cevil.example",
+            "/%5C/evil.example",
+            "https://evil.example/",
+            "https:evil.example",
+            "http%3A%2F%2Fevil.example",
+            "evil.example",
+            "javascript:alert(1)",
+            "%20//evil.example",
+            "/%00/evil.example",
+            "/%7F/evil.example",
+            "/%E3%80%82/evil",
+            "/ok%0d%0aSet-Cookie:%20l4d2_session=x"};
+  }
+};
+
+TEST_F(RedirectTest, LoginNextCannotInjectAHeader) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  std::string cookie = "l4d2_session=" + ann.cookies()["l4d2_session"];
+  HttpReply reply = testing::http_request(port_, "GET", "/login?next=/%0d%0aX-Injected:%201", "", {{"Cookie", cookie}});
+  EXPECT_EQ(reply.status, 303);
+  EXPECT_EQ(reply.header("x-injected"), "");
+  EXPECT_EQ(reply.header("location"), "/");
+}
+
+TEST_F(RedirectTest, LoginNextNeverLeavesTheSite) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  std::string cookie = "l4d2_session=" + ann.cookies()["l4d2_session"];
+  for (const std::string& next : hostile_targets()) {
+    // Already logged in: GET /login goes straight to next.
+    HttpReply reply = testing::http_request(port_, "GET", "/login?next=" + next, "", {{"Cookie", cookie}});
+    EXPECT_EQ(reply.status, 303) << next;
+    EXPECT_EQ(reply.header("location"), "/") << next;
+    EXPECT_EQ(reply.header("x-injected"), "") << next;
+    // Logging in: the form's next decides where the browser goes afterwards.
+    Browser visitor(port_);
+    HttpReply page = visitor.get("/login?next=" + next);
+    EXPECT_EQ(page.status, 200) << next;
+    EXPECT_NE(page.body.find("name=\"next\" value=\"/\""), std::string::npos) << next;
+    HttpReply login = post_form(
+        visitor, "/login",
+        "csrf_token=" + visitor.cookies()["l4d2_csrf"] + "&name=ann&password=password-ann&next=" + next, false);
+    EXPECT_EQ(login.status, 303) << next << ": " << login.body;
+    EXPECT_EQ(login.header("location"), "/") << next;
+    EXPECT_EQ(login.header("x-injected"), "") << next;
+  }
+  // A path of the site goes through unchanged, query and all.
+  HttpReply local = testing::http_request(port_, "GET", "/login?next=%2Fservers%2F3%3Fnotice%3Dserver_created", "",
+                                          {{"Cookie", cookie}});
+  EXPECT_EQ(local.header("location"), "/servers/3?notice=server_created");
+}
+
+TEST_F(RedirectTest, ServerActionBackNeverLeavesTheSite) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  std::int64_t id = make_server(ann, "alpha");
+  ASSERT_GT(id, 0);
+  std::string own_page = "/servers/" + std::to_string(id);
+  for (const std::string& back : hostile_targets()) {
+    HttpReply reply = post_form(ann, own_page + "/stop", "back=" + back);
+    EXPECT_EQ(reply.status, 303) << back << ": " << reply.body;
+    EXPECT_EQ(reply.header("location"), own_page) << back;
+    EXPECT_EQ(reply.header("x-injected"), "") << back;
+  }
+  EXPECT_EQ(post_form(ann, own_page + "/stop", "back=%2F").header("location"), "/");
+}
+
 TEST_F(PagesTest, StaticFilesAreImmutableAndVersioned) {
   start();
   Browser browser(port_);
@@ -315,6 +412,38 @@ TEST_F(PagesTest, ChangePasswordAndApiTokens) {
   script.set_bearer(value);
   EXPECT_EQ(script.get("/api/v1/servers").status, 200);
   EXPECT_EQ(script.post("/api/v1/blueprints", {{"name", "x"}}).error_code(), "read_only_token");
+}
+
+TEST_F(PagesTest, AdminSetsAUsersLimitsAndTheFormsSayWhenOneIsReached) {
+  start({{"MAX_SERVERS_PER_USER", "1"}, {"MAX_BLUEPRINTS_PER_USER", "7"}});
+  create_user("root", Role::kAdmin);
+  create_user("bob", Role::kUser);
+  Browser admin = logged_in("root");
+  Browser bob = logged_in("bob");
+  std::int64_t bob_id = bob.get("/api/v1/session").json()["user"]["id"];
+  std::string path = "/admin/users/" + std::to_string(bob_id) + "/limits";
+  HttpReply page = admin.get("/admin");
+  EXPECT_NE(page.body.find("1 servers, 7 blueprints"), std::string::npos);
+  EXPECT_NE(page.body.find("action=\"" + path + "\""), std::string::npos);
+  HttpReply bad = post_form(admin, path, "max_servers=lots&max_blueprints=");
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_NE(bad.body.find("servers must be a whole number"), std::string::npos);
+  EXPECT_EQ(post_form(admin, path, "max_servers=2&max_blueprints=").status, 303);
+  nlohmann::json user = bob.get("/api/v1/session").json()["user"];
+  EXPECT_EQ(user["max_servers"], 2);
+  EXPECT_TRUE(user["max_blueprints"].is_null());
+  EXPECT_NE(admin.get("/admin").body.find("2 servers, 7 blueprints"), std::string::npos);
+  make_server(bob, "alpha");
+  std::string blueprint =
+      std::to_string(bob.get("/api/v1/blueprints").json()["blueprints"][0]["id"].get<std::int64_t>());
+  EXPECT_EQ(post_form(bob, "/servers", "name=beta&blueprint_id=" + blueprint).status, 303);
+  HttpReply refused = post_form(bob, "/servers", "name=gamma&blueprint_id=" + blueprint);
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_NE(refused.body.find("at most 2 servers"), std::string::npos) << refused.body;
+  EXPECT_EQ(post_form(admin, path, "max_servers=&max_blueprints=0").status, 303);
+  HttpReply no_blueprint = post_form(bob, "/blueprints", "name=more&map=c1m1_hotel&mode=coop&max_players=4&op=save");
+  EXPECT_EQ(no_blueprint.status, 409);
+  EXPECT_NE(no_blueprint.body.find("may have no blueprints"), std::string::npos) << no_blueprint.body;
 }
 
 TEST_F(PagesTest, AdminCreatesDisablesAndResetsUsers) {

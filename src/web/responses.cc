@@ -1,5 +1,7 @@
 #include "web/responses.h"
 
+#include <cassert>
+
 #include "base/log.h"
 #include "json/parse_json.h"
 
@@ -31,16 +33,29 @@ Response error_from(const Error& error, std::optional<std::string> field) {
       return error_response(403, "forbidden", error.message(), field);
     case ErrorCode::kUnavailable:
       return error_response(409, "unavailable", error.message(), field);
+    case ErrorCode::kLimitReached:
+      return error_response(409, "limit_reached", error.message());  // no field is to blame
     default:
       log::error("internal error: {}", error.message());
       return error_response(500, "internal", "internal error; see the web app's log");
   }
 }
 
-Response redirect(std::string location) {
+std::optional<std::string> same_origin_path(std::string_view target) {
+  if (target.empty() || target.front() != '/') return std::nullopt;
+  if (target.size() > 1 && target[1] == '/') return std::nullopt;
+  for (char c : target) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte >= 0x7f || c == '\\') return std::nullopt;
+  }
+  return std::string(target);
+}
+
+Response redirect(std::string_view target, std::string_view fallback) {
+  assert(same_origin_path(fallback).has_value());
   Response response;
   response.status = 303;
-  response.header("Location", std::move(location));
+  response.header("Location", same_origin_path(target).value_or(std::string(fallback)));
   return response;
 }
 

@@ -18,9 +18,17 @@ Response json_response(int status, const nlohmann::json& body);
 Response error_response(int status, std::string_view code, std::string_view message,
                         std::optional<std::string> field = std::nullopt);
 // kInvalidArgument 422, kNotFound 404, kAlreadyExists 409, kPermissionDenied 403, kUnavailable 409
-// (a full port range, a busy resource), anything else 500 (the message is logged, not shown).
+// (a full port range, a busy resource), kLimitReached 409 `limit_reached` (a per-user limit; field ignored),
+// anything else 500 (the message is logged, not shown).
 Response error_from(const Error& error, std::optional<std::string> field = std::nullopt);
-Response redirect(std::string location);
+// The one check for anything a visitor chose that goes into a response header (today a redirect's Location: the
+// login page's ?next=, the action forms' `back`): a path on this site, so '/' first but not "//" or "/\" (both
+// name another host to a browser), and only visible ASCII without '\' (browsers drop tabs and line breaks and
+// read '\' as '/', so "/\t/evil.example" becomes another host; CR LF would start a header of its own).
+// The target unchanged when it is such a path; nullopt otherwise.
+std::optional<std::string> same_origin_path(std::string_view target);
+// A 303 to target when same_origin_path accepts it, else to fallback (a fixed path of this site).
+Response redirect(std::string_view target, std::string_view fallback = "/");
 // The request body as a JSON object: a JSON body (nested at most kMaxJsonDepth levels), or a form (every value
 // a string). kInvalidArgument naming the body otherwise ("body: JSON nested deeper than 64 levels"), which
 // the caller answers with bad_body().

@@ -157,6 +157,7 @@ Result<Server> Servers::create(std::int64_t owner_id, const std::string& name, s
   if (!transaction) return transaction.error();
   Database::Lock& lock = (*transaction)->lock();
   if (Status status = check_blueprint_owner(lock, blueprint_id, owner_id); !status) return status.error();
+  if (Status status = check_limit(lock, owner_id, Owned::kServers, limits_); !status) return status.error();
   Result<int> port = free_port(lock, ports_, std::nullopt);
   if (!port) return port.error();
   Result<std::int64_t> id = next_server_id(lock);

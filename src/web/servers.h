@@ -9,6 +9,7 @@
 
 #include "base/result.h"
 #include "web/database.h"
+#include "web/limits.h"
 #include "web/scope.h"
 
 namespace left4me::web {
@@ -68,12 +69,13 @@ struct PortRange {
 
 class Servers {
  public:
-  Servers(Database& database, PortRange ports) : database_(database), ports_(ports) {}
+  Servers(Database& database, PortRange ports, DefaultLimits limits)
+      : database_(database), ports_(ports), limits_(limits) {}
 
   // Creates a server on the owner's blueprint with the lowest free port and the host instance
   // instance_name_for(id), not yet owned (see claim_instance). Fails kInvalidArgument for a bad name,
-  // kNotFound if the blueprint is not the owner's, kAlreadyExists for a taken name, kUnavailable when every
-  // port in the range is taken.
+  // kNotFound if the blueprint is not the owner's, kLimitReached when the owner has as many servers as their
+  // limit allows, kAlreadyExists for a taken name, kUnavailable when every port in the range is taken.
   Result<Server> create(std::int64_t owner_id, const std::string& name, std::int64_t blueprint_id);
   // Records an existing host instance (the caller checked that the host has it) as a server that owns it.
   // Fails kInvalidArgument for a bad name or instance name, kNotFound if the blueprint is not the owner's,
@@ -95,6 +97,7 @@ class Servers {
  private:
   Database& database_;
   PortRange ports_;
+  DefaultLimits limits_;
 };
 
 }  // namespace left4me::web

@@ -39,8 +39,16 @@ struct HttpReply {
   }
 };
 
-inline UniqueFd connect_local(std::uint16_t port) {
+// A connection to 127.0.0.1:port, from source (another loopback address, e.g. 127.0.0.2) when given: the whole
+// of 127/8 is local, so tests can be several clients.
+inline UniqueFd connect_local(std::uint16_t port, const std::string& source = "") {
   UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!source.empty()) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source.c_str(), &local.sin_addr) != 1) return UniqueFd();
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) return UniqueFd();
+  }
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
@@ -95,8 +103,9 @@ inline HttpReply parse_reply(const std::string& raw) {
 
 inline HttpReply http_request(std::uint16_t port, const std::string& method, const std::string& path,
                               const std::string& body = "",
-                              const std::vector<std::pair<std::string, std::string>>& headers = {}) {
-  UniqueFd fd = connect_local(port);
+                              const std::vector<std::pair<std::string, std::string>>& headers = {},
+                              const std::string& source = "") {
+  UniqueFd fd = connect_local(port, source);
   if (!fd.valid() || !send_all(fd.get(), build_request(method, path, body, headers, true))) return {};
   std::string raw;
   char buffer[65536];
@@ -121,12 +130,13 @@ class Browser {
     if (!cookies.empty()) headers.emplace_back("Cookie", cookies);
     if (with_csrf && !csrf_.empty()) headers.emplace_back("X-CSRF-Token", csrf_);
     if (!bearer_.empty()) headers.emplace_back("Authorization", "Bearer " + bearer_);
+    for (const auto& header : extra_headers_) headers.push_back(header);
     std::string text;
     if (!body.is_null()) {
       text = body.dump();
       headers.emplace_back("Content-Type", "application/json");
     }
-    HttpReply reply = http_request(port_, method, path, text, headers);
+    HttpReply reply = http_request(port_, method, path, text, headers, source_);
     auto range = reply.headers.equal_range("set-cookie");
     for (auto it = range.first; it != range.second; ++it) {
       std::string cookie = it->second.substr(0, it->second.find(';'));
@@ -150,6 +160,18 @@ class Browser {
   }
   void set_bearer(std::string token) { bearer_ = std::move(token); }
   void set_csrf(std::string token) { csrf_ = std::move(token); }
+  // Connect from another loopback address (127.0.0.2, ...): another client as the server sees it.
+  void set_source_address(std::string address) { source_ = std::move(address); }
+  // Sent with every request from now on (X-Forwarded-For, ...).
+  void set_header(std::string name, std::string value) {
+    for (auto& header : extra_headers_) {
+      if (header.first == name) {
+        header.second = std::move(value);
+        return;
+      }
+    }
+    extra_headers_.emplace_back(std::move(name), std::move(value));
+  }
   const std::string& csrf() const { return csrf_; }
   std::map<std::string, std::string>& cookies() { return cookies_; }
 
@@ -158,6 +180,8 @@ class Browser {
   std::map<std::string, std::string> cookies_;
   std::string csrf_;
   std::string bearer_;
+  std::string source_;
+  std::vector<std::pair<std::string, std::string>> extra_headers_;
 };
 
 // A streaming GET (server-sent events): reads as data arrives.
