@@ -1,8 +1,6 @@
 # l4d2web: the real binary over loopback HTTP with real SQLite files (and the real l4d2ctl with the fakes).
 left4me_add_integration_test(web_cli web/cli.sh TIMEOUT 120 LABELS web)
 left4me_add_integration_test(web_crash web/crash.sh TIMEOUT 240 LABELS web)
-# Skipped (77) until l4d2ctl, fake-srcds and fake-steamcmd are built.
-set_tests_properties(web_crash PROPERTIES SKIP_RETURN_CODE 77)
 # The pages end to end in headless Chromium (tests/browser/pages.test.js), about 30 s, also in the ASan
 # build. Skipped (77) only without chromium or the npm packages.
 left4me_add_integration_test(web_pages_browser web/pages_browser.sh TIMEOUT 180 LABELS web browser)
