@@ -1,8 +1,9 @@
-# left4me_add_unit_test(NAME SOURCES... LIBS ...): one gtest binary per module, run by ctest.
+# left4me_add_unit_test(NAME SOURCES... LIBS ...): one gtest binary per module, run by ctest. Every one links
+# the shared test support (src/testing/test_support.h: ASSERT_OK, EXPECT_OK, TempDir).
 function(left4me_add_unit_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
-  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main)
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} left4me_test_support GTest::gtest GTest::gtest_main)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30 PROPERTIES LABELS unit)
 endfunction()
 include(GoogleTest)
