@@ -11,6 +11,8 @@
 #include <sstream>
 #include <thread>
 
+#include "testing/test_support.h"
+
 namespace left4me {
 namespace {
 
@@ -35,7 +37,7 @@ int live_members_of_group(pid_t group) {
 
 TEST(SubprocessTest, RunCapturesBothStreamsAndExitCode) {
   auto result = run({"/bin/sh", "-c", "echo out; echo err >&2; exit 3"});
-  ASSERT_TRUE(result.ok()) << result.error().message();
+  ASSERT_OK(result);
   EXPECT_EQ(result->out, "out\n");
   EXPECT_EQ(result->err, "err\n");
   EXPECT_EQ(result->status.code, 3);
@@ -45,7 +47,7 @@ TEST(SubprocessTest, RunCapturesBothStreamsAndExitCode) {
 
 TEST(SubprocessTest, RunFeedsStdin) {
   auto result = run({"cat"}, {.stdin_data = "hello"});
-  ASSERT_TRUE(result.ok());
+  ASSERT_OK(result);
   EXPECT_EQ(result->out, "hello");
 }
 
@@ -67,13 +69,13 @@ TEST(SubprocessTest, RunTimeoutKillsTheWholeGroup) {
 
 TEST(SubprocessTest, WaitWithTimeoutThenSignal) {
   auto process = Subprocess::spawn({.argv = {"sleep", "30"}});
-  ASSERT_TRUE(process.ok());
+  ASSERT_OK(process);
   auto waited = process->wait(milliseconds(50));
-  ASSERT_TRUE(waited.ok());
+  ASSERT_OK(waited);
   EXPECT_FALSE(waited->has_value());
-  ASSERT_TRUE(process->signal(SIGTERM).ok());
+  ASSERT_OK(process->signal(SIGTERM));
   waited = process->wait(std::nullopt);
-  ASSERT_TRUE(waited.ok());
+  ASSERT_OK(waited);
   ASSERT_TRUE(waited->has_value());
   EXPECT_TRUE((*waited)->signalled);
   EXPECT_EQ((*waited)->signal, SIGTERM);
@@ -82,11 +84,11 @@ TEST(SubprocessTest, WaitWithTimeoutThenSignal) {
 
 TEST(SubprocessTest, TerminateEscalatesToKillForAGroupIgnoringSigint) {
   auto process = Subprocess::spawn({.argv = {"/bin/sh", "-c", "trap '' INT; sleep 30 & wait"}});
-  ASSERT_TRUE(process.ok());
+  ASSERT_OK(process);
   std::this_thread::sleep_for(milliseconds(100));
   auto start = std::chrono::steady_clock::now();
   auto status = process->terminate(SIGINT, milliseconds(200));
-  ASSERT_TRUE(status.ok());
+  ASSERT_OK(status);
   EXPECT_TRUE(status->signalled);
   EXPECT_EQ(status->signal, SIGKILL);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
@@ -103,19 +105,19 @@ TEST(SubprocessTest, PtyMakesChildSeeATerminal) {
   auto process =
       Subprocess::spawn({.argv = {"/bin/sh", "-c", "if [ -t 1 ]; then echo tty; else echo pipe; fi; echo err >&2"},
                          .stdout_mode = Stream::kPty});
-  ASSERT_TRUE(process.ok());
+  ASSERT_OK(process);
   std::vector<std::string> lines;
-  ASSERT_TRUE(read_lines(process->stdout_fd(), [&](std::string_view line) { lines.emplace_back(line); }).ok());
+  ASSERT_OK(read_lines(process->stdout_fd(), [&](std::string_view line) { lines.emplace_back(line); }));
   auto waited = process->wait(std::nullopt);
-  ASSERT_TRUE(waited.ok());
+  ASSERT_OK(waited);
   EXPECT_EQ(lines, (std::vector<std::string>{"tty", "err"}));
 }
 
 TEST(SubprocessTest, StreamLinesFromPipe) {
   auto process = Subprocess::spawn({.argv = {"/bin/sh", "-c", "printf 'a\\nb\\r\\nc'"}, .stdout_mode = Stream::kPipe});
-  ASSERT_TRUE(process.ok());
+  ASSERT_OK(process);
   std::vector<std::string> lines;
-  ASSERT_TRUE(read_lines(process->stdout_fd(), [&](std::string_view line) { lines.emplace_back(line); }).ok());
+  ASSERT_OK(read_lines(process->stdout_fd(), [&](std::string_view line) { lines.emplace_back(line); }));
   EXPECT_EQ(lines, (std::vector<std::string>{"a", "b", "c"}));
   auto waited = process->wait(std::nullopt);
   ASSERT_TRUE(waited.ok() && waited->has_value() && (*waited)->success());
@@ -132,11 +134,11 @@ TEST(SubprocessTest, ChildGetsNoInheritedDescriptorsButKeepFds) {
                        "; do if [ -e /proc/self/fd/$fd ]; then echo open; else echo closed; fi; done";
   auto process =
       Subprocess::spawn({.argv = {"/bin/sh", "-c", script}, .stdout_mode = Stream::kPipe, .keep_fds = {kept[0]}});
-  ASSERT_TRUE(process.ok());
+  ASSERT_OK(process);
   std::vector<std::string> lines;
-  ASSERT_TRUE(read_lines(process->stdout_fd(), [&](std::string_view line) { lines.emplace_back(line); }).ok());
+  ASSERT_OK(read_lines(process->stdout_fd(), [&](std::string_view line) { lines.emplace_back(line); }));
   EXPECT_EQ(lines, (std::vector<std::string>{"closed", "open"}));
-  ASSERT_TRUE(process->wait(std::nullopt).ok());
+  ASSERT_OK(process->wait(std::nullopt));
   for (int fd : {leaky[0], leaky[1], kept[0], kept[1]}) ::close(fd);
 }
 
@@ -144,7 +146,7 @@ TEST(SubprocessTest, DestructorKillsAndReapsARunningChild) {
   pid_t pid;
   {
     auto process = Subprocess::spawn({.argv = {"sleep", "30"}});
-    ASSERT_TRUE(process.ok());
+    ASSERT_OK(process);
     pid = process->pid();
   }
   EXPECT_NE(::kill(pid, 0), 0);

@@ -10,11 +10,16 @@
 
 namespace left4me::test {
 
-// The predicate of ASSERT_OK/EXPECT_OK: success, or a failure naming the expression and the error.
-template <typename T>
-::testing::AssertionResult result_is_ok(const char* expression, const Result<T>& result) {
+// The predicate of ASSERT_OK/EXPECT_OK: success, or a failure naming the expression and the error. Takes
+// a Result<T>/Status, or a result that reports through message() (model::SpecResult).
+template <typename R>
+::testing::AssertionResult result_is_ok(const char* expression, const R& result) {
   if (result.ok()) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << expression << " failed: " << result.error().message();
+  if constexpr (requires { result.error().message(); }) {
+    return ::testing::AssertionFailure() << expression << " failed: " << result.error().message();
+  } else {
+    return ::testing::AssertionFailure() << expression << " failed: " << result.message();
+  }
 }
 
 // A fresh directory under /tmp (mode 0700), removed with everything in it (symlinks not followed) when
