@@ -142,6 +142,47 @@ TEST(SubprocessTest, ChildGetsNoInheritedDescriptorsButKeepFds) {
   for (int fd : {leaky[0], leaky[1], kept[0], kept[1]}) ::close(fd);
 }
 
+TEST(SubprocessTest, StdinIsNullByDefaultAndOutputCanGoToAGivenDescriptor) {
+  test::TempDir dir;
+  std::string path = dir.path() + "/out";
+  UniqueFd file(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+  ASSERT_TRUE(file.valid());
+  // Our own stdin, for the moment, is a pipe nobody writes to: a child that inherited it would wait.
+  int silent[2];
+  ASSERT_EQ(::pipe2(silent, O_CLOEXEC), 0);
+  UniqueFd saved_stdin(::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0));
+  ASSERT_EQ(::dup2(silent[0], STDIN_FILENO), STDIN_FILENO);
+  auto process = Subprocess::spawn({.argv = {"/bin/sh", "-c", "cat; echo out; echo err >&2"},
+                                    .stdout_mode = Stream::kFd,
+                                    .stderr_mode = Stream::kToStdout,
+                                    .stdout_target = file.get()});
+  if (saved_stdin.valid()) ::dup2(saved_stdin.get(), STDIN_FILENO);
+  ASSERT_OK(process);
+  auto waited = process->wait(milliseconds(2000));
+  ::close(silent[0]);
+  ::close(silent[1]);
+  ASSERT_OK(waited);
+  ASSERT_TRUE(waited->has_value()) << "cat waited for input: stdin is not /dev/null";
+  EXPECT_TRUE((*waited)->success());
+  std::ifstream written(path);
+  std::stringstream text;
+  text << written.rdbuf();
+  EXPECT_EQ(text.str(), "out\nerr\n");
+}
+
+TEST(SubprocessTest, RunsAsTheGivenUidAndGidWithoutSupplementaryGroups) {
+  if (::geteuid() != 0) GTEST_SKIP() << "changing identity needs root";
+  auto process = Subprocess::spawn({.argv = {"/bin/sh", "-c", "echo $(id -u) $(id -g) $(id -G)"},
+                                    .stdout_mode = Stream::kPipe,
+                                    .uid = 65534,
+                                    .gid = 65534});
+  ASSERT_OK(process);
+  std::vector<std::string> lines;
+  ASSERT_OK(read_lines(process->stdout_fd(), [&](std::string_view line) { lines.emplace_back(line); }));
+  EXPECT_EQ(lines, (std::vector<std::string>{"65534 65534 65534"}));
+  ASSERT_OK(process->wait(std::nullopt));
+}
+
 TEST(SubprocessTest, DestructorKillsAndReapsARunningChild) {
   pid_t pid;
   {
