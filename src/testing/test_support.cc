@@ -2,15 +2,16 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "base/file.h"
 
 namespace left4me::test {
 
-TempDir::TempDir() {
-  char pattern[] = "/tmp/left4me-test.XXXXXX";
-  if (::mkdtemp(pattern) == nullptr) {
-    std::perror("mkdtemp /tmp/left4me-test.XXXXXX");
+TempDir::TempDir(TempStorage storage) {
+  std::string pattern = storage == TempStorage::kMemory ? "/dev/shm/left4me-test.XXXXXX" : "/tmp/left4me-test.XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    std::perror(("mkdtemp " + pattern).c_str());
     std::abort();
   }
   path_ = pattern;

@@ -22,11 +22,15 @@ template <typename R>
   }
 }
 
-// A fresh directory under /tmp (mode 0700), removed with everything in it (symlinks not followed) when
-// the object goes away. Aborts the test program if no directory can be made.
+// Where a TempDir lives: on /tmp's filesystem, or in memory (/dev/shm, tmpfs), where the fsync of every
+// atomic write costs nothing; tests that write many small files and must stay fast use kMemory.
+enum class TempStorage { kDisk, kMemory };
+
+// A fresh directory (mode 0700), removed with everything in it (symlinks not followed) when the object
+// goes away. Aborts the test program if no directory can be made.
 class TempDir {
  public:
-  TempDir();
+  explicit TempDir(TempStorage storage = TempStorage::kDisk);
   ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
@@ -40,6 +44,7 @@ class TempDir {
 // A fixture whose tests each get their own TempDir, dir().
 class TempDirTest : public ::testing::Test {
  protected:
+  explicit TempDirTest(TempStorage storage = TempStorage::kDisk) : temp_(storage) {}
   const std::string& dir() const { return temp_.path(); }
 
  private:
