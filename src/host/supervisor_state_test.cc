@@ -40,5 +40,73 @@ TEST(SupervisorStateTest, RoundTripsAndDefaultsWhenMissing) {
   EXPECT_NE(broken.error().message().find("not a valid state file"), std::string::npos);
 }
 
+// A state as a supervisor leaves it while its server runs.
+SupervisorState running_state() {
+  SupervisorState state;
+  state.supervisor = ProcessIdentity{.pid = 4001, .start_ticks = 100};
+  state.game = ProcessIdentity{.pid = 4002, .start_ticks = 101};
+  state.state = RunState::kRunning;
+  state.since_unix = 1764140000;
+  state.restarts = 2;
+  state.last_exit = ExitStatus{.signal = 11, .signalled = true};
+  state.message = "running";
+  return state;
+}
+
+TEST(ReportedInfoTest, ARunningServerReportsItsPid) {
+  ProcessInfo info = reported_info(running_state(), {.supervisor = true, .game = true});
+  EXPECT_EQ(info.state, RunState::kRunning);
+  EXPECT_EQ(info.pid, 4002);
+  EXPECT_EQ(info.since_unix, 1764140000);
+  EXPECT_EQ(info.restarts, 2);
+  ASSERT_TRUE(info.last_exit.has_value());
+  EXPECT_EQ(info.last_exit->describe(), "killed by SIGSEGV");
+}
+
+// kill -9 of the supervisor (its server dies with it) or a reboot: nothing recorded the end.
+TEST(ReportedInfoTest, ASupervisorKilledWithoutRecordingIsFailed) {
+  ProcessInfo info = reported_info(running_state(), {.supervisor = false, .game = false});
+  EXPECT_EQ(info.state, RunState::kFailed);
+  EXPECT_FALSE(info.pid.has_value());
+  EXPECT_EQ(info.restarts, 2);
+  SupervisorState starting = running_state();
+  starting.state = RunState::kStarting;
+  EXPECT_EQ(reported_info(starting, {}).state, RunState::kFailed);
+}
+
+TEST(ReportedInfoTest, OneLiveProcessKeepsTheRecordedState) {
+  // Waiting out the restart delay: the supervisor lives, no server.
+  SupervisorState restarting = running_state();
+  restarting.state = RunState::kStarting;
+  restarting.game.reset();
+  ProcessInfo info = reported_info(restarting, {.supervisor = true, .game = false});
+  EXPECT_EQ(info.state, RunState::kStarting);
+  EXPECT_FALSE(info.pid.has_value());
+  // A server whose supervisor is gone still runs until it dies with it.
+  EXPECT_EQ(reported_info(running_state(), {.supervisor = false, .game = true}).state, RunState::kRunning);
+}
+
+TEST(ReportedInfoTest, StoppedAndFailedStayAsRecorded) {
+  SupervisorState stopped;
+  stopped.state = RunState::kStopped;
+  EXPECT_EQ(reported_info(stopped, {}).state, RunState::kStopped);
+  EXPECT_FALSE(reported_info(stopped, {}).since_unix.has_value());  // never started
+  SupervisorState failed = running_state();
+  failed.state = RunState::kFailed;
+  failed.game.reset();
+  EXPECT_EQ(reported_info(failed, {}).state, RunState::kFailed);
+}
+
+TEST(ReportedInfoTest, LivenessComparesPidAndStartTime) {
+  SupervisorState state;
+  state.supervisor = identify_process(::getpid());
+  ASSERT_TRUE(state.supervisor.has_value());
+  state.game = ProcessIdentity{.pid = ::getpid(), .start_ticks = state.supervisor->start_ticks + 1};  // recycled
+  Liveness alive = liveness(state);
+  EXPECT_TRUE(alive.supervisor);
+  EXPECT_FALSE(alive.game);
+  EXPECT_FALSE(liveness(SupervisorState{}).supervisor);
+}
+
 }  // namespace
 }  // namespace left4me::host
