@@ -1,22 +1,15 @@
 # Install rules and the Debian package (`cpack -G DEB` in the build directory). Destinations are
 # relative to CPACK_PACKAGING_INSTALL_PREFIX "/": binaries in /opt/left4me, helpers, units and the
 # admin wrapper under /usr/local, configuration in /etc. Maintainer scripts: deploy/debian/.
-# Targets are OPTIONAL so a partial developer build still packages; tests/integration/systemd/package.sh
-# checks that every program the build produced is in the package.
+# Every program and file is listed without a guard: one that is missing fails the configure or cpack, and
+# tests/integration/systemd/package.sh checks that each program is in the package.
 set(LEFT4ME_PACKAGE_VERSION "${PROJECT_VERSION}" CACHE STRING "Version of the Debian package")
 set(_deploy ${PROJECT_SOURCE_DIR}/deploy)
 set(_units usr/local/lib/systemd/system)
 
-foreach(program l4d2ctl l4d2web)
-  if(TARGET ${program})
-    install(TARGETS ${program} RUNTIME DESTINATION opt/left4me/bin OPTIONAL)
-  endif()
-endforeach()
-foreach(helper left4me-overlay left4me-systemctl left4me-journalctl left4me-bindguard)
-  if(TARGET ${helper})
-    install(TARGETS ${helper} RUNTIME DESTINATION usr/local/libexec/left4me OPTIONAL)
-  endif()
-endforeach()
+install(TARGETS l4d2ctl l4d2web RUNTIME DESTINATION opt/left4me/bin)
+install(TARGETS left4me-overlay left4me-systemctl left4me-journalctl left4me-bindguard
+        RUNTIME DESTINATION usr/local/libexec/left4me)
 
 install(FILES ${_deploy}/systemd/left4me-server@.service ${_deploy}/systemd/left4me-web.service
               ${_deploy}/systemd/l4d2-game.slice ${_deploy}/systemd/l4d2-build.slice
@@ -28,17 +21,12 @@ install(FILES ${_deploy}/systemd/left4me-web.service.d/10-hardening.conf
 install(PROGRAMS ${_deploy}/scripts/left4me-generator DESTINATION usr/local/lib/systemd/system-generators)
 install(PROGRAMS ${_deploy}/scripts/left4me DESTINATION usr/local/sbin)
 
-set(_conffiles /etc/left4me/host.env /etc/sysctl.d/99-left4me.conf)
+set(_conffiles /etc/left4me/host.env /etc/sysctl.d/99-left4me.conf /etc/sudoers.d/left4me)
 install(FILES ${_deploy}/host.env DESTINATION etc/left4me PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
 install(FILES ${_deploy}/sysctl.d/99-left4me.conf DESTINATION etc/sysctl.d)
-if(EXISTS ${_deploy}/sudoers.d/left4me)
-  install(FILES ${_deploy}/sudoers.d/left4me DESTINATION etc/sudoers.d PERMISSIONS OWNER_READ GROUP_READ)
-  list(APPEND _conffiles /etc/sudoers.d/left4me)
-endif()
+install(FILES ${_deploy}/sudoers.d/left4me DESTINATION etc/sudoers.d PERMISSIONS OWNER_READ GROUP_READ)
 install(FILES ${_deploy}/nftables/left4me-dscp.nft DESTINATION opt/left4me/share/nftables)
-if(EXISTS ${PROJECT_SOURCE_DIR}/docs/deploy.md)
-  install(FILES ${PROJECT_SOURCE_DIR}/docs/deploy.md DESTINATION opt/left4me/share/doc)
-endif()
+install(FILES ${PROJECT_SOURCE_DIR}/docs/deploy.md DESTINATION opt/left4me/share/doc)
 
 # dpkg's control files: maintainer scripts (0755) and the conffile list.
 set(_control ${PROJECT_BINARY_DIR}/debian-control)
@@ -62,10 +50,7 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(_depends "libc6 (>= 2.36), libstdc++6 (>= 12), libgcc-s1, libfmt9, libyaml-cpp0.7, libmount1"
-             "sudo, systemd (>= 252), libnss-systemd, util-linux, passwd")
-if(TARGET l4d2web)
-  list(APPEND _depends "libsqlite3-0, libsodium23")
-endif()
+             "sudo, systemd (>= 252), libnss-systemd, util-linux, passwd" "libsqlite3-0, libsodium23")
 list(JOIN _depends ", " CPACK_DEBIAN_PACKAGE_DEPENDS)
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "nftables")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${_control}/conffiles ${_control}/postinst ${_control}/prerm ${_control}/postrm)

@@ -1,9 +1,9 @@
 #include "base/env_file.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include "base/file.h"
+#include "testing/test_support.h"
 
 namespace left4me {
 namespace {
@@ -12,7 +12,7 @@ TEST(EnvFileTest, ParsesAssignmentsCommentsExportAndQuotes) {
   auto values = parse_env_file(
       "# comment\n\nLEFT4ME_ROOT=/srv/l4d\nexport A_B=\"quoted value\"\nC='x'\n  D = spaced  \r\nE=a=b\nC=later\n",
       "host.env");
-  ASSERT_TRUE(values.ok()) << values.error().message();
+  ASSERT_OK(values);
   EXPECT_EQ((*values)["LEFT4ME_ROOT"], "/srv/l4d");
   EXPECT_EQ((*values)["A_B"], "quoted value");
   EXPECT_EQ((*values)["C"], "later");  // a later line wins
@@ -35,20 +35,18 @@ TEST(EnvFileTest, ErrorsNameFileAndLine) {
 
 TEST(EnvFileTest, AMissingFileIsEmptyOnlyWhenOptional) {
   auto optional = read_env_file("/nonexistent/left4me/host.env", EnvFile::kOptional);
-  ASSERT_TRUE(optional.ok());
+  ASSERT_OK(optional);
   EXPECT_TRUE(optional->empty());
   auto required = read_env_file("/nonexistent/left4me/host.env", EnvFile::kRequired);
   ASSERT_FALSE(required.ok());
   EXPECT_EQ(required.error().code(), ErrorCode::kNotFound);
 
-  char dir[] = "/tmp/left4me-envfile.XXXXXX";
-  ASSERT_NE(::mkdtemp(dir), nullptr);
-  std::string file = std::string(dir) + "/host.env";
-  ASSERT_TRUE(write_file_atomic(file, "LEFT4ME_ROOT=/srv\n").ok());
+  test::TempDir dir;
+  std::string file = dir.path() + "/host.env";
+  ASSERT_OK(write_file_atomic(file, "LEFT4ME_ROOT=/srv\n"));
   auto read = read_env_file(file, EnvFile::kRequired);
-  ASSERT_TRUE(read.ok());
+  ASSERT_OK(read);
   EXPECT_EQ((*read)["LEFT4ME_ROOT"], "/srv");
-  ASSERT_TRUE(remove_tree(dir).ok());
 }
 
 }  // namespace

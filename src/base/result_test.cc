@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/test_support.h"
+
 namespace left4me {
 namespace {
 
@@ -12,7 +14,7 @@ Result<int> half(int value) {
 
 TEST(ResultTest, HoldsValueOrError) {
   auto good = half(4);
-  ASSERT_TRUE(good.ok());
+  ASSERT_OK(good);
   EXPECT_EQ(*good, 2);
   auto bad = half(3);
   ASSERT_FALSE(bad.ok());
@@ -30,7 +32,7 @@ TEST(ResultTest, FromErrnoKeepsSubjectAndMapsCode) {
 
 TEST(ResultTest, StatusDefaultsToOk) {
   Status status;
-  EXPECT_TRUE(status.ok());
+  EXPECT_OK(status);
   Status failed = Error::failed("boom");
   EXPECT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().message(), "boom");

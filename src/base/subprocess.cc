@@ -38,11 +38,208 @@ Result<Pipe> make_pipe() {
   return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
-// Only async-signal-safe calls between fork and exec.
+// What the child's standard descriptors are made of, opened before fork: the pipes and pseudo-terminal
+// the options ask for, and /dev/null. The parent keeps one end of each, the child the other.
+struct ChildStreams {
+  std::optional<Pipe> in, out, err;
+  UniqueFd pty_master, pty_slave;
+  UniqueFd null;
+};
+
+Status open_pty(ChildStreams& streams) {
+  int master = -1, slave = -1;
+  struct termios raw {};
+  ::cfmakeraw(&raw);
+  raw.c_oflag |= OPOST;  // keep output processing off except what cfmakeraw left
+  raw.c_oflag &= ~static_cast<tcflag_t>(ONLCR);
+  struct winsize size {};
+  size.ws_col = 120;
+  size.ws_row = 40;
+  if (::openpty(&master, &slave, nullptr, &raw, &size) != 0) return Error::from_errno("openpty", errno);
+  ::fcntl(master, F_SETFD, FD_CLOEXEC);
+  ::fcntl(slave, F_SETFD, FD_CLOEXEC);
+  streams.pty_master.reset(master);
+  streams.pty_slave.reset(slave);
+  return ok_status();
+}
+
+Result<ChildStreams> open_streams(const SpawnOptions& options) {
+  ChildStreams streams;
+  for (auto [mode, pipe] : {std::pair{options.stdin_mode, &streams.in}, std::pair{options.stdout_mode, &streams.out},
+                            std::pair{options.stderr_mode, &streams.err}}) {
+    if (mode != Stream::kPipe) continue;
+    auto made = make_pipe();
+    if (!made.ok()) return made.error();
+    *pipe = std::move(*made);
+  }
+  if (options.stdout_mode == Stream::kPty) {
+    if (auto opened = open_pty(streams); !opened.ok()) return opened.error();
+  }
+  streams.null.reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
+  if (!streams.null.valid()) return Error::from_errno("open /dev/null", errno);
+  return streams;
+}
+
+// argv and envp as execve takes them, pointing into the options. Built before fork: the child may not
+// allocate.
+struct ExecArguments {
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+  char** env = environ;  // envp.data(), or ours when the options inherit the environment
+};
+
+ExecArguments exec_arguments(SpawnOptions& options) {
+  ExecArguments exec;
+  for (auto& arg : options.argv) exec.argv.push_back(arg.data());
+  exec.argv.push_back(nullptr);
+  if (options.env) {
+    for (auto& entry : *options.env) exec.envp.push_back(entry.data());
+    exec.envp.push_back(nullptr);
+    exec.env = exec.envp.data();
+  }
+  return exec;
+}
+
+// ---- The child, between fork and exec: only async-signal-safe calls. ----
+
 [[noreturn]] void child_fail(int report_fd, int err) {
   ssize_t ignored = ::write(report_fd, &err, sizeof err);
   (void)ignored;
   ::_exit(127);
+}
+
+// The descriptors that become the child's 0, 1 and 2.
+struct StdioSources {
+  int in = -1;
+  int out = STDOUT_FILENO;
+  int err = STDERR_FILENO;
+};
+
+StdioSources stdio_sources(const SpawnOptions& options, const ChildStreams& streams) {
+  StdioSources sources;
+  sources.in = streams.null.get();
+  if (options.stdin_mode == Stream::kInherit) sources.in = STDIN_FILENO;
+  if (options.stdin_mode == Stream::kPipe) sources.in = streams.in->read.get();
+  switch (options.stdout_mode) {
+    case Stream::kNull:
+      sources.out = streams.null.get();
+      break;
+    case Stream::kPipe:
+      sources.out = streams.out->write.get();
+      break;
+    case Stream::kPty:
+      sources.out = streams.pty_slave.get();
+      break;
+    case Stream::kFd:
+      sources.out = options.stdout_target;
+      break;
+    default:
+      break;
+  }
+  switch (options.stderr_mode) {
+    case Stream::kNull:
+      sources.err = streams.null.get();
+      break;
+    case Stream::kPipe:
+      sources.err = streams.err->write.get();
+      break;
+    case Stream::kFd:
+      sources.err = options.stderr_target;
+      break;
+    case Stream::kToStdout:
+      sources.err = sources.out;
+      break;
+    default:
+      if (options.stdout_mode == Stream::kPty) sources.err = streams.pty_slave.get();
+      break;
+  }
+  return sources;
+}
+
+// Default signal handling and mask, and the process group or session the options ask for.
+void child_reset_signals_and_group(const SpawnOptions& options, int report_fd) {
+  sigset_t all;
+  ::sigemptyset(&all);
+  ::sigprocmask(SIG_SETMASK, &all, nullptr);
+  for (int s : {SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGCHLD, SIGQUIT}) ::signal(s, SIG_DFL);
+  if (options.group == Group::kNewProcessGroup && ::setpgid(0, 0) != 0) child_fail(report_fd, errno);
+  if (options.group == Group::kNewSession && ::setsid() < 0) child_fail(report_fd, errno);
+}
+
+// Makes 0, 1 and 2 what the options say (and the pty the controlling terminal); every other descriptor
+// but keep_fds closes at exec.
+void child_install_descriptors(const SpawnOptions& options, const ChildStreams& streams, int report_fd) {
+  StdioSources sources = stdio_sources(options, streams);
+  if (options.stdout_mode == Stream::kPty) {
+    if (::ioctl(streams.pty_slave.get(), TIOCSCTTY, 0) != 0) child_fail(report_fd, errno);
+  }
+  // dup2 clears FD_CLOEXEC on the target; a source equal to its target keeps it, so clear it by hand.
+  int targets[3] = {sources.in, sources.out, sources.err};
+  for (int target = 0; target < 3; ++target) {
+    if (targets[target] == target) {
+      ::fcntl(target, F_SETFD, 0);
+    } else if (::dup2(targets[target], target) < 0) {
+      child_fail(report_fd, errno);
+    }
+  }
+  // Descriptors inherited without close-on-exec (a library's sockets, say) must not outlive us in a
+  // daemon the child may start: a listening socket held by a server would keep the port after we exit.
+  if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) child_fail(report_fd, errno);
+  for (int fd : options.keep_fds) ::fcntl(fd, F_SETFD, 0);
+}
+
+// The uid and gid the options ask for, then the parent-death signal (a credential change clears it).
+void child_set_identity(const SpawnOptions& options, pid_t parent, int report_fd) {
+  if (options.gid) {
+    if (::setgroups(0, nullptr) != 0 || ::setresgid(*options.gid, *options.gid, *options.gid) != 0) {
+      child_fail(report_fd, errno);
+    }
+  }
+  if (options.uid && ::setresuid(*options.uid, *options.uid, *options.uid) != 0) child_fail(report_fd, errno);
+  if (options.kill_with_parent) {
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(report_fd, errno);
+    if (::getppid() != parent) ::_exit(127);  // the parent died before prctl took effect
+  }
+}
+
+[[noreturn]] void run_child(const SpawnOptions& options, const ChildStreams& streams, const ExecArguments& exec,
+                            pid_t parent, int report_fd) {
+  child_reset_signals_and_group(options, report_fd);
+  child_install_descriptors(options, streams, report_fd);
+  child_set_identity(options, parent, report_fd);
+  if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) child_fail(report_fd, errno);
+  if (options.argv[0].find('/') == std::string::npos) {
+    ::execvpe(exec.argv[0], exec.argv.data(), exec.env);
+  } else {
+    ::execve(exec.argv[0], exec.argv.data(), exec.env);
+  }
+  child_fail(report_fd, errno);
+}
+
+// ---- The parent, after fork. ----
+
+// A pidfd for the child; without one the child is killed and reaped.
+Result<UniqueFd> open_child_pidfd(pid_t pid) {
+  UniqueFd pidfd(pidfd_open(pid));  // safe: the child cannot be reaped before we wait
+  if (pidfd.valid()) return pidfd;
+  int saved = errno;
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  return Error::from_errno("pidfd_open", saved);
+}
+
+// Waits until the child has exec'd (the report pipe closes) or reported why it could not (then it is
+// reaped and the error returned).
+Status wait_for_exec(pid_t pid, int report_read_fd, const std::string& program) {
+  int child_errno = 0;
+  ssize_t n;
+  do {
+    n = ::read(report_read_fd, &child_errno, sizeof child_errno);
+  } while (n < 0 && errno == EINTR);
+  if (n != sizeof child_errno) return ok_status();
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return Error::from_errno("exec " + program, child_errno);
 }
 
 }  // namespace
@@ -57,172 +254,30 @@ std::string ExitStatus::describe() const {
 
 Result<Subprocess> Subprocess::spawn(SpawnOptions options) {
   if (options.argv.empty()) return Error::invalid("spawn: empty argv");
-
-  std::optional<Pipe> in, out, err;
-  UniqueFd pty_master, pty_slave;
-  if (options.stdin_mode == Stream::kPipe) {
-    auto pipe = make_pipe();
-    if (!pipe.ok()) return pipe.error();
-    in = std::move(*pipe);
-  }
-  if (options.stdout_mode == Stream::kPipe) {
-    auto pipe = make_pipe();
-    if (!pipe.ok()) return pipe.error();
-    out = std::move(*pipe);
-  }
-  if (options.stderr_mode == Stream::kPipe) {
-    auto pipe = make_pipe();
-    if (!pipe.ok()) return pipe.error();
-    err = std::move(*pipe);
-  }
-  if (options.stdout_mode == Stream::kPty) {
-    int master = -1, slave = -1;
-    struct termios raw {};
-    ::cfmakeraw(&raw);
-    raw.c_oflag |= OPOST;  // keep output processing off except what cfmakeraw left
-    raw.c_oflag &= ~static_cast<tcflag_t>(ONLCR);
-    struct winsize size {};
-    size.ws_col = 120;
-    size.ws_row = 40;
-    if (::openpty(&master, &slave, nullptr, &raw, &size) != 0) return Error::from_errno("openpty", errno);
-    ::fcntl(master, F_SETFD, FD_CLOEXEC);
-    ::fcntl(slave, F_SETFD, FD_CLOEXEC);
-    pty_master.reset(master);
-    pty_slave.reset(slave);
-    options.group = Group::kNewSession;  // a controlling terminal needs its own session
-  }
+  if (options.stdout_mode == Stream::kPty) options.group = Group::kNewSession;  // a controlling terminal needs one
+  auto streams = open_streams(options);
+  if (!streams.ok()) return streams.error();
   auto report = make_pipe();
   if (!report.ok()) return report.error();
-
-  // Prepare everything that allocates before fork.
-  std::vector<char*> argv;
-  for (auto& arg : options.argv) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  if (options.env) {
-    for (auto& entry : *options.env) envp.push_back(entry.data());
-    envp.push_back(nullptr);
-  }
-  char** child_env = options.env ? envp.data() : environ;
-  int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (null_fd < 0) return Error::from_errno("open /dev/null", errno);
-  UniqueFd null_guard(null_fd);
+  ExecArguments exec = exec_arguments(options);
 
   pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) return Error::from_errno("fork", errno);
-  if (pid == 0) {
-    int report_fd = report->write.get();
-    sigset_t all;
-    ::sigemptyset(&all);
-    ::sigprocmask(SIG_SETMASK, &all, nullptr);
-    for (int s : {SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGCHLD, SIGQUIT}) ::signal(s, SIG_DFL);
-    if (options.group == Group::kNewProcessGroup && ::setpgid(0, 0) != 0) child_fail(report_fd, errno);
-    if (options.group == Group::kNewSession && ::setsid() < 0) child_fail(report_fd, errno);
+  if (pid == 0) run_child(options, *streams, exec, parent, report->write.get());
 
-    int stdin_source = null_fd;
-    if (options.stdin_mode == Stream::kInherit) stdin_source = STDIN_FILENO;
-    if (options.stdin_mode == Stream::kPipe) stdin_source = in->read.get();
-
-    int stdout_source = STDOUT_FILENO;
-    switch (options.stdout_mode) {
-      case Stream::kNull:
-        stdout_source = null_fd;
-        break;
-      case Stream::kPipe:
-        stdout_source = out->write.get();
-        break;
-      case Stream::kPty:
-        stdout_source = pty_slave.get();
-        break;
-      case Stream::kFd:
-        stdout_source = options.stdout_target;
-        break;
-      default:
-        break;
-    }
-    int stderr_source = STDERR_FILENO;
-    switch (options.stderr_mode) {
-      case Stream::kNull:
-        stderr_source = null_fd;
-        break;
-      case Stream::kPipe:
-        stderr_source = err->write.get();
-        break;
-      case Stream::kFd:
-        stderr_source = options.stderr_target;
-        break;
-      case Stream::kToStdout:
-        stderr_source = stdout_source;
-        break;
-      default:
-        if (options.stdout_mode == Stream::kPty) stderr_source = pty_slave.get();
-        break;
-    }
-    if (options.stdout_mode == Stream::kPty) {
-      if (::ioctl(pty_slave.get(), TIOCSCTTY, 0) != 0) child_fail(report_fd, errno);
-    }
-    // dup2 clears FD_CLOEXEC on the target; a source equal to its target keeps it, so clear it by hand.
-    int targets[3] = {stdin_source, stdout_source, stderr_source};
-    for (int target = 0; target < 3; ++target) {
-      if (targets[target] == target) {
-        ::fcntl(target, F_SETFD, 0);
-      } else if (::dup2(targets[target], target) < 0) {
-        child_fail(report_fd, errno);
-      }
-    }
-    // Descriptors inherited without close-on-exec (a library's sockets, say) must not outlive us in a
-    // daemon the child may start: a listening socket held by a server would keep the port after we exit.
-    if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) child_fail(report_fd, errno);
-    for (int fd : options.keep_fds) ::fcntl(fd, F_SETFD, 0);
-    if (options.gid) {
-      if (::setgroups(0, nullptr) != 0 || ::setresgid(*options.gid, *options.gid, *options.gid) != 0) {
-        child_fail(report_fd, errno);
-      }
-    }
-    if (options.uid && ::setresuid(*options.uid, *options.uid, *options.uid) != 0) child_fail(report_fd, errno);
-    // After the credential change, which would clear it.
-    if (options.kill_with_parent) {
-      if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(report_fd, errno);
-      if (::getppid() != parent) ::_exit(127);  // the parent died before prctl took effect
-    }
-    if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) child_fail(report_fd, errno);
-    if (options.argv[0].find('/') == std::string::npos) {
-      ::execvpe(argv[0], argv.data(), child_env);
-    } else {
-      ::execve(argv[0], argv.data(), child_env);
-    }
-    child_fail(report_fd, errno);
-  }
-
+  auto pidfd = open_child_pidfd(pid);
+  if (!pidfd.ok()) return pidfd.error();
+  report->write.reset();
+  if (auto execed = wait_for_exec(pid, report->read.get(), options.argv[0]); !execed.ok()) return execed.error();
   Subprocess process;
   process.pid_ = pid;
   process.own_group_ = options.group != Group::kSame;
-  process.pidfd_.reset(pidfd_open(pid));  // safe: the child cannot be reaped before we wait
-  if (!process.pidfd_.valid()) {
-    int saved = errno;
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
-    process.pid_ = -1;
-    return Error::from_errno("pidfd_open", saved);
-  }
-  report->write.reset();
-  int child_errno = 0;
-  ssize_t n;
-  do {
-    n = ::read(report->read.get(), &child_errno, sizeof child_errno);
-  } while (n < 0 && errno == EINTR);
-  if (n == sizeof child_errno) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    process.pid_ = -1;
-    process.pidfd_.reset();
-    return Error::from_errno("exec " + options.argv[0], child_errno);
-  }
-  if (in) process.stdin_ = std::move(in->write);
-  if (out) process.stdout_ = std::move(out->read);
-  if (err) process.stderr_ = std::move(err->read);
-  if (pty_master.valid()) process.stdout_ = std::move(pty_master);
+  process.pidfd_ = std::move(*pidfd);
+  if (streams->in) process.stdin_ = std::move(streams->in->write);
+  if (streams->out) process.stdout_ = std::move(streams->out->read);
+  if (streams->err) process.stderr_ = std::move(streams->err->read);
+  if (streams->pty_master.valid()) process.stdout_ = std::move(streams->pty_master);
   return process;
 }
 

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <thread>
 
+#include "testing/test_support.h"
+
 namespace left4me {
 namespace {
 
@@ -35,7 +37,7 @@ int live_members_of_group(pid_t group) {
 
 TEST(SubprocessTest, RunCapturesBothStreamsAndExitCode) {
   auto result = run({"/bin/sh", "-c", "echo out; echo err >&2; exit 3"});
-  ASSERT_TRUE(result.ok()) << result.error().message();
+  ASSERT_OK(result);
   EXPECT_EQ(result->out, "out\n");
   EXPECT_EQ(result->err, "err\n");
   EXPECT_EQ(result->status.code, 3);
@@ -45,7 +47,7 @@ TEST(SubprocessTest, RunCapturesBothStreamsAndExitCode) {
 
 TEST(SubprocessTest, RunFeedsStdin) {
   auto result = run({"cat"}, {.stdin_data = "hello"});
-  ASSERT_TRUE(result.ok());
+  ASSERT_OK(result);
   EXPECT_EQ(result->out, "hello");
 }
 
@@ -67,13 +69,13 @@ TEST(SubprocessTest, RunTimeoutKillsTheWholeGroup) {
 
 TEST(SubprocessTest, WaitWithTimeoutThenSignal) {
   auto process = Subprocess::spawn({.argv = {"sleep", "30"}});
-  ASSERT_TRUE(process.ok());
+  ASSERT_OK(process);
   auto waited = process->wait(milliseconds(50));
-  ASSERT_TRUE(waited.ok());
+  ASSERT_OK(waited);
   EXPECT_FALSE(waited->has_value());
-  ASSERT_TRUE(process->signal(SIGTERM).ok());
+  ASSERT_OK(process->signal(SIGTERM));
   waited = process->wait(std::nullopt);
-  ASSERT_TRUE(waited.ok());
+  ASSERT_OK(waited);
   ASSERT_TRUE(waited->has_value());
   EXPECT_TRUE((*waited)->signalled);
   EXPECT_EQ((*waited)->signal, SIGTERM);
@@ -82,11 +84,11 @@ TEST(SubprocessTest, WaitWithTimeoutThenSignal) {
 
 TEST(SubprocessTest, TerminateEscalatesToKillForAGroupIgnoringSigint) {
   auto process = Subprocess::spawn({.argv = {"/bin/sh", "-c", "trap '' INT; sleep 30 & wait"}});
-  ASSERT_TRUE(process.ok());
+  ASSERT_OK(process);
   std::this_thread::sleep_for(milliseconds(100));
   auto start = std::chrono::steady_clock::now();
   auto status = process->terminate(SIGINT, milliseconds(200));
-  ASSERT_TRUE(status.ok());
+  ASSERT_OK(status);
   EXPECT_TRUE(status->signalled);
   EXPECT_EQ(status->signal, SIGKILL);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
@@ -103,19 +105,19 @@ TEST(SubprocessTest, PtyMakesChildSeeATerminal) {
   auto process =
       Subprocess::spawn({.argv = {"/bin/sh", "-c", "if [ -t 1 ]; then echo tty; else echo pipe; fi; echo err >&2"},
                          .stdout_mode = Stream::kPty});
-  ASSERT_TRUE(process.ok());
+  ASSERT_OK(process);
   std::vector<std::string> lines;
-  ASSERT_TRUE(read_lines(process->stdout_fd(), [&](std::string_view line) { lines.emplace_back(line); }).ok());
+  ASSERT_OK(read_lines(process->stdout_fd(), [&](std::string_view line) { lines.emplace_back(line); }));
   auto waited = process->wait(std::nullopt);
-  ASSERT_TRUE(waited.ok());
+  ASSERT_OK(waited);
   EXPECT_EQ(lines, (std::vector<std::string>{"tty", "err"}));
 }
 
 TEST(SubprocessTest, StreamLinesFromPipe) {
   auto process = Subprocess::spawn({.argv = {"/bin/sh", "-c", "printf 'a\\nb\\r\\nc'"}, .stdout_mode = Stream::kPipe});
-  ASSERT_TRUE(process.ok());
+  ASSERT_OK(process);
   std::vector<std::string> lines;
-  ASSERT_TRUE(read_lines(process->stdout_fd(), [&](std::string_view line) { lines.emplace_back(line); }).ok());
+  ASSERT_OK(read_lines(process->stdout_fd(), [&](std::string_view line) { lines.emplace_back(line); }));
   EXPECT_EQ(lines, (std::vector<std::string>{"a", "b", "c"}));
   auto waited = process->wait(std::nullopt);
   ASSERT_TRUE(waited.ok() && waited->has_value() && (*waited)->success());
@@ -132,19 +134,60 @@ TEST(SubprocessTest, ChildGetsNoInheritedDescriptorsButKeepFds) {
                        "; do if [ -e /proc/self/fd/$fd ]; then echo open; else echo closed; fi; done";
   auto process =
       Subprocess::spawn({.argv = {"/bin/sh", "-c", script}, .stdout_mode = Stream::kPipe, .keep_fds = {kept[0]}});
-  ASSERT_TRUE(process.ok());
+  ASSERT_OK(process);
   std::vector<std::string> lines;
-  ASSERT_TRUE(read_lines(process->stdout_fd(), [&](std::string_view line) { lines.emplace_back(line); }).ok());
+  ASSERT_OK(read_lines(process->stdout_fd(), [&](std::string_view line) { lines.emplace_back(line); }));
   EXPECT_EQ(lines, (std::vector<std::string>{"closed", "open"}));
-  ASSERT_TRUE(process->wait(std::nullopt).ok());
+  ASSERT_OK(process->wait(std::nullopt));
   for (int fd : {leaky[0], leaky[1], kept[0], kept[1]}) ::close(fd);
+}
+
+TEST(SubprocessTest, StdinIsNullByDefaultAndOutputCanGoToAGivenDescriptor) {
+  test::TempDir dir;
+  std::string path = dir.path() + "/out";
+  UniqueFd file(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+  ASSERT_TRUE(file.valid());
+  // Our own stdin, for the moment, is a pipe nobody writes to: a child that inherited it would wait.
+  int silent[2];
+  ASSERT_EQ(::pipe2(silent, O_CLOEXEC), 0);
+  UniqueFd saved_stdin(::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0));
+  ASSERT_EQ(::dup2(silent[0], STDIN_FILENO), STDIN_FILENO);
+  auto process = Subprocess::spawn({.argv = {"/bin/sh", "-c", "cat; echo out; echo err >&2"},
+                                    .stdout_mode = Stream::kFd,
+                                    .stderr_mode = Stream::kToStdout,
+                                    .stdout_target = file.get()});
+  if (saved_stdin.valid()) ::dup2(saved_stdin.get(), STDIN_FILENO);
+  ASSERT_OK(process);
+  auto waited = process->wait(milliseconds(2000));
+  ::close(silent[0]);
+  ::close(silent[1]);
+  ASSERT_OK(waited);
+  ASSERT_TRUE(waited->has_value()) << "cat waited for input: stdin is not /dev/null";
+  EXPECT_TRUE((*waited)->success());
+  std::ifstream written(path);
+  std::stringstream text;
+  text << written.rdbuf();
+  EXPECT_EQ(text.str(), "out\nerr\n");
+}
+
+TEST(SubprocessTest, RunsAsTheGivenUidAndGidWithoutSupplementaryGroups) {
+  if (::geteuid() != 0) GTEST_SKIP() << "changing identity needs root";
+  auto process = Subprocess::spawn({.argv = {"/bin/sh", "-c", "echo $(id -u) $(id -g) $(id -G)"},
+                                    .stdout_mode = Stream::kPipe,
+                                    .uid = 65534,
+                                    .gid = 65534});
+  ASSERT_OK(process);
+  std::vector<std::string> lines;
+  ASSERT_OK(read_lines(process->stdout_fd(), [&](std::string_view line) { lines.emplace_back(line); }));
+  EXPECT_EQ(lines, (std::vector<std::string>{"65534 65534 65534"}));
+  ASSERT_OK(process->wait(std::nullopt));
 }
 
 TEST(SubprocessTest, DestructorKillsAndReapsARunningChild) {
   pid_t pid;
   {
     auto process = Subprocess::spawn({.argv = {"sleep", "30"}});
-    ASSERT_TRUE(process.ok());
+    ASSERT_OK(process);
     pid = process->pid();
   }
   EXPECT_NE(::kill(pid, 0), 0);

@@ -13,6 +13,7 @@
 
 #include "base/file.h"
 #include "base/strings.h"
+#include "testing/test_support.h"
 
 namespace left4me::host {
 namespace {
@@ -92,7 +93,7 @@ class BindGuardTest : public testing::Test {
 TEST_F(BindGuardTest, AServerMayBindItsOwnPortOnly) {
   const std::uint16_t own = 27015;
   EXPECT_EQ(bind_in(cgroup_, AF_INET, SOCK_DGRAM, 27016), 0) << "before the guard, any port";
-  ASSERT_TRUE(attach_bind_guard(cgroup_, own).ok());
+  ASSERT_OK(attach_bind_guard(cgroup_, own));
   for (int family : {AF_INET, AF_INET6}) {
     for (int type : {SOCK_DGRAM, SOCK_STREAM}) {
       EXPECT_EQ(bind_in(cgroup_, family, type, 27016), EPERM) << family << "/" << type;
@@ -106,8 +107,8 @@ TEST_F(BindGuardTest, AServerMayBindItsOwnPortOnly) {
 // Attaching again (a restart of the unit in the same cgroup) replaces the guard, never stacks it: a
 // new port works, the old one no longer does.
 TEST_F(BindGuardTest, AttachingAgainReplacesTheGuard) {
-  ASSERT_TRUE(attach_bind_guard(cgroup_, 27015).ok());
-  ASSERT_TRUE(attach_bind_guard(cgroup_, 27020).ok());
+  ASSERT_OK(attach_bind_guard(cgroup_, 27015));
+  ASSERT_OK(attach_bind_guard(cgroup_, 27020));
   EXPECT_EQ(bind_in(cgroup_, AF_INET, SOCK_DGRAM, 27020), 0);
   EXPECT_EQ(bind_in(cgroup_, AF_INET, SOCK_DGRAM, 27015), EPERM);
 }

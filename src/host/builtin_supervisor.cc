@@ -1,18 +1,13 @@
 #include "host/builtin_supervisor.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
-#include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
-#include <deque>
-#include <filesystem>
 #include <thread>
 
 #include "base/file.h"
@@ -21,6 +16,7 @@
 #include "host/console_log.h"
 #include "host/launch.h"
 #include "host/rendered_files.h"
+#include "host/stop_escalation.h"
 #include "host/supervisor_state.h"
 
 namespace left4me::host {
@@ -35,11 +31,13 @@ void on_follow_signal(int) { g_follow_stop = true; }
 
 std::int64_t now_unix() { return static_cast<std::int64_t>(::time(nullptr)); }
 
+constexpr milliseconds kPollInterval{20};
+
 bool sleep_until(const std::function<bool()>& done, milliseconds limit) {
   auto deadline = Clock::now() + limit;
   while (!done()) {
     if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(milliseconds(20));
+    std::this_thread::sleep_for(kPollInterval);
   }
   return true;
 }
@@ -71,15 +69,15 @@ void install_follow_stop_handlers() {
 BuiltinSupervisor::BuiltinSupervisor(model::Layout layout, std::unique_ptr<Mounter> mounter, std::string self_exe)
     : layout_(std::move(layout)), mounter_(std::move(mounter)), self_exe_(std::move(self_exe)) {}
 
-Status BuiltinSupervisor::prepare_game_tree(const model::InstanceName& name) {
+Status prepare_game_tree(const model::Layout& layout, const model::InstanceName& name, Mounter& mounter) {
   // Rendered files go into the writable layer only while it is not mounted: changing an
   // overlayfs layer under a live mount is undefined. A stale mount (a crash) is released first.
-  if (auto released = mounter_->unmount(name); !released.ok()) return released;
-  if (auto placed = place_rendered_files(layout_, name); !placed.ok()) return placed;
-  if (auto status = mounter_->mount(name); !status.ok()) return status;
+  if (auto released = mounter.unmount(name); !released.ok()) return released;
+  if (auto placed = place_rendered_files(layout, name); !placed.ok()) return placed;
+  if (auto status = mounter.mount(name); !status.ok()) return status;
   // Never start a server on an empty game tree.
-  if (!path_exists(layout_.merged(name) + "/srcds_run")) {
-    return Error::failed("the game tree " + layout_.merged(name) +
+  if (!path_exists(layout.merged(name) + "/srcds_run")) {
+    return Error::failed("the game tree " + layout.merged(name) +
                          " has no srcds_run after mounting (is the game installed? run l4d2ctl install)");
   }
   return ok_status();
@@ -106,7 +104,7 @@ Status BuiltinSupervisor::start(const model::InstanceName& name) {
     ::kill(-previous->game->pid, SIGKILL);
     sleep_until([&] { return !is_alive(*previous->game); }, milliseconds(5000));
   }
-  if (auto prepared = prepare_game_tree(name); !prepared.ok()) return prepared;
+  if (auto prepared = prepare_game_tree(layout_, name, *mounter_); !prepared.ok()) return prepared;
 
   SupervisorState initial;
   initial.state = RunState::kStarting;
@@ -148,26 +146,23 @@ Status BuiltinSupervisor::stop(const model::InstanceName& name, std::chrono::sec
   std::string state_path = layout_.supervisor_state(name);
   auto state = read_supervisor_state(state_path);
   if (!state.ok()) return state.error();
-  bool supervisor_alive = state->supervisor && is_alive(*state->supervisor);
-  bool game_alive = state->game && is_alive(*state->game);
-
-  if (supervisor_alive) {
-    ::kill(state->supervisor->pid, SIGTERM);  // it forwards SIGINT to the server
-  } else if (game_alive) {
-    ::kill(-state->game->pid, SIGINT);
-  }
-  if (game_alive) {
-    bool ended = sleep_until([&] { return !is_alive(*state->game); }, timeout);
-    if (!ended) {
+  StopEscalation escalation(liveness(*state), timeout);
+  while (true) {
+    StopEscalation::Step step = escalation.next(liveness(*state), Clock::now());
+    if (step.kind == StopEscalation::Step::Kind::kDone) break;
+    if (step.kind == StopEscalation::Step::Kind::kWait) {
+      std::this_thread::sleep_for(kPollInterval);
+      continue;
+    }
+    if (step.target == StopEscalation::Target::kSupervisor) {
+      ::kill(state->supervisor->pid, step.signal);
+      continue;
+    }
+    if (step.signal == SIGKILL) {
       log::warning("stop '{}': the server did not quit within {} s after SIGINT; killing it", name.str(),
                    timeout.count());
-      ::kill(-state->game->pid, SIGKILL);
-      sleep_until([&] { return !is_alive(*state->game); }, milliseconds(5000));
     }
-  }
-  if (supervisor_alive && !sleep_until([&] { return !is_alive(*state->supervisor); }, milliseconds(5000))) {
-    ::kill(state->supervisor->pid, SIGKILL);
-    sleep_until([&] { return !is_alive(*state->supervisor); }, milliseconds(2000));
+    ::kill(-state->game->pid, step.signal);
   }
   // Record the stop ourselves if the supervisor could not (it was gone already).
   auto after = read_supervisor_state(state_path);
@@ -185,20 +180,7 @@ Status BuiltinSupervisor::stop(const model::InstanceName& name, std::chrono::sec
 Result<ProcessInfo> BuiltinSupervisor::info(const model::InstanceName& name) {
   auto state = read_supervisor_state(layout_.supervisor_state(name));
   if (!state.ok()) return state.error();
-  ProcessInfo info;
-  info.restarts = state->restarts;
-  info.last_exit = state->last_exit;
-  info.state = state->state;
-  if (state->since_unix > 0) info.since_unix = state->since_unix;
-  bool supervisor_alive = state->supervisor && is_alive(*state->supervisor);
-  bool game_alive = state->game && is_alive(*state->game);
-  if (game_alive) info.pid = state->game->pid;
-  bool active = info.state == RunState::kStarting || info.state == RunState::kRunning;
-  if (active && !supervisor_alive && !game_alive) {
-    // The supervisor was killed without recording anything (kill -9): say so.
-    info.state = RunState::kFailed;
-  }
-  return info;
+  return reported_info(*state, liveness(*state));
 }
 
 Status BuiltinSupervisor::logs(const model::InstanceName& name, int lines, Follow follow,

@@ -2,7 +2,9 @@
 // detached supervisor process (`l4d2ctl __supervise <name>`, its own session) that logs its console
 // with rotation, restarts it on failure (5 s later, at most 5 starts in 60 s, then `failed`), and
 // records its state in runtime/<name>/state.json. A flock on runtime/<name>/supervisor.lock, held by
-// the supervisor for its lifetime, makes concurrent starts end with one server.
+// the supervisor for its lifetime, makes concurrent starts end with one server. The decisions live in
+// pure parts that test without processes: RestartBudget (restart_policy.h), the restart loop
+// (supervise_loop.h), StopEscalation (stop_escalation.h) and reported_info (supervisor_state.h).
 // Safe to use from several processes at once.
 #pragma once
 
@@ -13,17 +15,10 @@
 #include <string>
 
 #include "host/mounter.h"
+#include "host/restart_policy.h"
 #include "host/supervisor.h"
 
 namespace left4me::host {
-
-// Policy knobs; the defaults are the upstream unit's.
-struct RestartPolicy {
-  std::chrono::milliseconds delay{5000};   // RestartSec=5
-  int burst = 5;                           // StartLimitBurst=5
-  std::chrono::seconds interval{60};       // StartLimitIntervalSec=60s
-  std::uint64_t log_max_bytes = 8u << 20;  // console.log rotation size
-};
 
 // Reads LEFT4ME_RESTART_DELAY_MS and LEFT4ME_CONSOLE_LOG_MAX_BYTES (test and tuning knobs).
 RestartPolicy restart_policy_from_environment();
@@ -44,11 +39,16 @@ class BuiltinSupervisor : public Supervisor {
               const std::function<bool(std::string_view)>& on_line) override;
 
  private:
-  Status prepare_game_tree(const model::InstanceName& name);
   model::Layout layout_;
   std::unique_ptr<Mounter> mounter_;
   std::string self_exe_;
 };
+
+// Makes runtime/<name>/merged the instance's game tree for a start: releases whatever is mounted (a
+// stale or half-made mount after a crash), copies the rendered files into the writable layer (only while
+// it is not mounted), mounts, and checks that the tree holds srcds_run. Fails at the first step that
+// fails, naming it.
+Status prepare_game_tree(const model::Layout& layout, const model::InstanceName& name, Mounter& mounter);
 
 // The body of `l4d2ctl __supervise <name> --lock-fd N`: runs until the server is stopped or
 // has failed. Returns the process exit code.

@@ -5,40 +5,35 @@
 #include <filesystem>
 #include <thread>
 
+#include "testing/test_support.h"
+
 namespace left4me::host {
 namespace {
 
-class ConsoleLogTest : public testing::Test {
+class ConsoleLogTest : public test::TempDirTest {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/left4me-console-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    path_ = dir_ + "/console.log";
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string dir_, path_;
+  std::string path_ = dir() + "/console.log";
 };
 
 TEST_F(ConsoleLogTest, TailReachesIntoTheRotatedFile) {
   auto writer = ConsoleLogWriter::open(path_, 40);
-  ASSERT_TRUE(writer.ok());
-  for (int i = 0; i < 10; ++i) ASSERT_TRUE(writer->write_line("line " + std::to_string(i)).ok());
+  ASSERT_OK(writer);
+  for (int i = 0; i < 10; ++i) ASSERT_OK(writer->write_line("line " + std::to_string(i)));
   EXPECT_TRUE(std::filesystem::exists(path_ + ".1"));
   auto tail = tail_console_log(path_, 6);
-  ASSERT_TRUE(tail.ok());
+  ASSERT_OK(tail);
   ASSERT_EQ(tail->size(), 6u);
   EXPECT_EQ(tail->front(), "line 4");
   EXPECT_EQ(tail->back(), "line 9");
-  auto none = tail_console_log(dir_ + "/missing.log", 5);
-  ASSERT_TRUE(none.ok());
+  auto none = tail_console_log(dir() + "/missing.log", 5);
+  ASSERT_OK(none);
   EXPECT_TRUE(none->empty());
 }
 
 TEST_F(ConsoleLogTest, FollowSeesNewLinesAcrossRotation) {
   auto writer = ConsoleLogWriter::open(path_, 64);
-  ASSERT_TRUE(writer.ok());
-  ASSERT_TRUE(writer->write_line("before").ok());
+  ASSERT_OK(writer);
+  ASSERT_OK(writer->write_line("before"));
   std::vector<std::string> seen;
   std::atomic<bool> stop{false};
   std::thread follower([&] {
@@ -49,10 +44,10 @@ TEST_F(ConsoleLogTest, FollowSeesNewLinesAcrossRotation) {
           return line != "line 19";
         },
         &stop);
-    EXPECT_TRUE(status.ok());
+    EXPECT_OK(status);
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  for (int i = 0; i < 20; ++i) ASSERT_TRUE(writer->write_line("line " + std::to_string(i)).ok());
+  for (int i = 0; i < 20; ++i) ASSERT_OK(writer->write_line("line " + std::to_string(i)));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (std::chrono::steady_clock::now() < deadline && (seen.empty() || seen.back() != "line 19")) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -82,28 +82,29 @@ Result<std::optional<uid_t>> read_instance_uid(const model::Layout& layout, cons
   return std::optional<uid_t>(*uid);
 }
 
-Result<uid_t> ensure_instance_uid(const model::Layout& layout, const model::InstanceName& name,
-                                  const IdentityRange& range, uid_t service_uid) {
-  Result<UniqueFd> instances =
-      open_no_symlinks(AT_FDCWD, layout.instances(), O_RDONLY | O_DIRECTORY, layout.instances());
-  if (!instances) return instances.error();
-  // Two helpers starting two instances at once must not pick the same free uid.
-  if (::flock(instances->get(), LOCK_EX) != 0) return Error::from_errno("flock " + layout.instances(), errno);
+namespace {
 
-  const std::string record = base_name(layout.instance_uid(name));
-  std::map<uid_t, std::string> taken;  // uid -> another instance recording it
+// The uids recorded in instances/*/uid: this instance's, and every other instance's.
+struct RecordedUids {
   std::optional<uid_t> mine;
-  int copy = ::fcntl(instances->get(), F_DUPFD_CLOEXEC, 0);
+  std::map<uid_t, std::string> taken;  // uid -> another instance recording it
+};
+
+Result<RecordedUids> scan_recorded_uids(const model::Layout& layout, int instances_fd,
+                                        const model::InstanceName& name) {
+  const std::string record = base_name(layout.instance_uid(name));
+  int copy = ::fcntl(instances_fd, F_DUPFD_CLOEXEC, 0);
   if (copy < 0) return Error::from_errno("dup", errno);
   DIR* dir = ::fdopendir(copy);
   if (!dir) {
     ::close(copy);
     return Error::from_errno("opendir " + layout.instances(), errno);
   }
+  RecordedUids recorded;
   Status scan;
   while (struct dirent* entry = ::readdir(dir)) {
     if (!model::InstanceName::is_valid(entry->d_name)) continue;
-    UniqueFd other(::openat(instances->get(), entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd other(::openat(instances_fd, entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!other.valid()) continue;  // not a real directory: not an instance
     std::string display = layout.instances() + "/" + entry->d_name + "/" + record;
     Result<std::optional<std::string>> text = read_small_at(other.get(), record, display);
@@ -118,36 +119,45 @@ Result<uid_t> ensure_instance_uid(const model::Layout& layout, const model::Inst
       break;
     }
     if (name.str() == entry->d_name) {
-      mine = *uid;
+      recorded.mine = *uid;
     } else {
-      taken.emplace(*uid, entry->d_name);
+      recorded.taken.emplace(*uid, entry->d_name);
     }
   }
   ::closedir(dir);
   if (!scan) return scan.error();
+  return recorded;
+}
 
+// The instance's own record, re-validated: in the range, not the service uid, no other instance's.
+Result<uid_t> check_own_uid(const model::Layout& layout, const model::InstanceName& name, const RecordedUids& recorded,
+                            const IdentityRange& range, uid_t service_uid) {
   std::string display = layout.instance_uid(name);
-  if (mine) {
-    if (!range.contains(*mine) || *mine == service_uid) {
-      return Error::invalid(fmt::format("{}: uid {} is outside the instance range {}..{}", display, *mine, range.base,
-                                        static_cast<long long>(range.base) + range.count - 1));
-    }
-    if (auto it = taken.find(*mine); it != taken.end()) {
-      return Error::invalid(fmt::format("{}: uid {} is also recorded for instance '{}'", display, *mine, it->second));
-    }
-    return *mine;
+  uid_t mine = *recorded.mine;
+  if (!range.contains(mine) || mine == service_uid) {
+    return Error::invalid(fmt::format("{}: uid {} is outside the instance range {}..{}", display, mine, range.base,
+                                      static_cast<long long>(range.base) + range.count - 1));
   }
-  std::optional<uid_t> chosen;
+  if (auto it = recorded.taken.find(mine); it != recorded.taken.end()) {
+    return Error::invalid(fmt::format("{}: uid {} is also recorded for instance '{}'", display, mine, it->second));
+  }
+  return mine;
+}
+
+std::optional<uid_t> lowest_free_uid(const IdentityRange& range, uid_t service_uid, const RecordedUids& recorded) {
   for (std::uint32_t i = 0; i < range.count; ++i) {
     uid_t candidate = range.base + i;
-    if (candidate != service_uid && !taken.contains(candidate)) {
-      chosen = candidate;
-      break;
-    }
+    if (candidate != service_uid && !recorded.taken.contains(candidate)) return candidate;
   }
-  if (!chosen) return Error::failed(fmt::format("no free instance uid left in {}+{}", range.base, range.count));
+  return std::nullopt;
+}
 
-  Result<UniqueFd> own = open_real_directory(instances->get(), name.str(), layout.instance_dir(name));
+// Writes instances/<name>/uid atomically (uid.new, fsync, rename), opening everything without
+// following symlinks.
+Status write_uid_record(const model::Layout& layout, int instances_fd, const model::InstanceName& name, uid_t uid) {
+  const std::string record = base_name(layout.instance_uid(name));
+  const std::string display = layout.instance_uid(name);
+  Result<UniqueFd> own = open_real_directory(instances_fd, name.str(), layout.instance_dir(name));
   if (!own) return own.error();
   const std::string temporary = record + ".new";
   if (::unlinkat(own->get(), temporary.c_str(), 0) != 0 && errno != ENOENT) {
@@ -155,13 +165,31 @@ Result<uid_t> ensure_instance_uid(const model::Layout& layout, const model::Inst
   }
   UniqueFd file(::openat(own->get(), temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
   if (!file.valid()) return Error::from_errno("create " + display + ".new", errno);
-  std::string text = fmt::format("{}\n", *chosen);
+  std::string text = fmt::format("{}\n", uid);
   if (::write(file.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) || ::fsync(file.get()) != 0) {
     return Error::from_errno("write " + display + ".new", errno);
   }
   if (::renameat(own->get(), temporary.c_str(), own->get(), record.c_str()) != 0) {
     return Error::from_errno("rename " + display, errno);
   }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<uid_t> ensure_instance_uid(const model::Layout& layout, const model::InstanceName& name,
+                                  const IdentityRange& range, uid_t service_uid) {
+  Result<UniqueFd> instances =
+      open_no_symlinks(AT_FDCWD, layout.instances(), O_RDONLY | O_DIRECTORY, layout.instances());
+  if (!instances) return instances.error();
+  // Two helpers starting two instances at once must not pick the same free uid.
+  if (::flock(instances->get(), LOCK_EX) != 0) return Error::from_errno("flock " + layout.instances(), errno);
+  Result<RecordedUids> recorded = scan_recorded_uids(layout, instances->get(), name);
+  if (!recorded) return recorded.error();
+  if (recorded->mine) return check_own_uid(layout, name, *recorded, range, service_uid);
+  std::optional<uid_t> chosen = lowest_free_uid(range, service_uid, *recorded);
+  if (!chosen) return Error::failed(fmt::format("no free instance uid left in {}+{}", range.base, range.count));
+  if (Status written = write_uid_record(layout, instances->get(), name, *chosen); !written) return written.error();
   return *chosen;
 }
 

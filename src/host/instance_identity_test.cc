@@ -1,27 +1,22 @@
 #include "host/instance_identity.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include "base/file.h"
+#include "testing/test_support.h"
 
 namespace left4me::host {
 namespace {
 
-class InstanceIdentityTest : public ::testing::Test {
+class InstanceIdentityTest : public test::TempDirTest {
  protected:
   void SetUp() override {
-    char dir[] = "/tmp/left4me-identity.XXXXXX";
-    ASSERT_NE(::mkdtemp(dir), nullptr);
-    root_ = dir;
-    layout_ = *model::Layout::create(root_);
+    layout_ = *model::Layout::create(dir());
     for (const char* name : {"a", "b", "c"})
-      ASSERT_TRUE(make_directories(layout_->instance_dir(*model::InstanceName::create(name))).ok());
+      ASSERT_OK(make_directories(layout_->instance_dir(*model::InstanceName::create(name))));
   }
-  void TearDown() override { ASSERT_TRUE(remove_tree(root_).ok()); }
   model::InstanceName name(const char* text) { return *model::InstanceName::create(text); }
 
-  std::string root_;
   std::optional<model::Layout> layout_;
   IdentityRange range_{100000, 3};
 };
@@ -38,27 +33,27 @@ TEST_F(InstanceIdentityTest, AllocatesTheLowestFreeUidOnceAndRecordsIt) {
 
 TEST_F(InstanceIdentityTest, RangeExhaustedIsAnError) {
   IdentityRange one{100000, 1};
-  ASSERT_TRUE(ensure_instance_uid(*layout_, name("a"), one, 980).ok());
+  ASSERT_OK(ensure_instance_uid(*layout_, name("a"), one, 980));
   Result<uid_t> none = ensure_instance_uid(*layout_, name("b"), one, 980);
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.error().message(), "no free instance uid left in 100000+1");
 }
 
 TEST_F(InstanceIdentityTest, RefusesTamperedRecords) {
-  ASSERT_TRUE(write_file_atomic(layout_->instance_uid(name("a")), "0\n").ok());
+  ASSERT_OK(write_file_atomic(layout_->instance_uid(name("a")), "0\n"));
   EXPECT_FALSE(ensure_instance_uid(*layout_, name("a"), range_, 980).ok());
-  ASSERT_TRUE(write_file_atomic(layout_->instance_uid(name("a")), "5000\n").ok());
+  ASSERT_OK(write_file_atomic(layout_->instance_uid(name("a")), "5000\n"));
   Result<uid_t> outside = ensure_instance_uid(*layout_, name("a"), range_, 980);
   ASSERT_FALSE(outside.ok());
   EXPECT_EQ(outside.error().message(),
             layout_->instance_uid(name("a")) + ": uid 5000 is outside the instance range 100000..100002");
-  ASSERT_TRUE(write_file_atomic(layout_->instance_uid(name("a")), "100001\n").ok());
-  ASSERT_TRUE(write_file_atomic(layout_->instance_uid(name("b")), "100001\n").ok());
+  ASSERT_OK(write_file_atomic(layout_->instance_uid(name("a")), "100001\n"));
+  ASSERT_OK(write_file_atomic(layout_->instance_uid(name("b")), "100001\n"));
   Result<uid_t> shared = ensure_instance_uid(*layout_, name("a"), range_, 980);
   ASSERT_FALSE(shared.ok());
   EXPECT_EQ(shared.error().message(),
             layout_->instance_uid(name("a")) + ": uid 100001 is also recorded for instance 'b'");
-  ASSERT_TRUE(write_file_atomic(layout_->instance_uid(name("b")), "junk\n").ok());
+  ASSERT_OK(write_file_atomic(layout_->instance_uid(name("b")), "junk\n"));
   EXPECT_FALSE(ensure_instance_uid(*layout_, name("a"), range_, 980).ok());
 }
 

@@ -20,7 +20,6 @@
 #include "host/a2s_client.h"
 #include "host/instance_identity.h"
 #include "host/launch.h"
-#include "host/mount_table.h"
 #include "host/overlay_mount.h"
 #include "host/rcon_client.h"
 #include "host/socket_owner.h"
@@ -137,8 +136,12 @@ std::optional<LiveData> query_live(std::uint16_t port, std::chrono::milliseconds
   return LiveData{info->name, info->map, info->players, info->max_players};
 }
 
-Instances::Instances(HostConfig config, std::unique_ptr<Supervisor> supervisor, std::unique_ptr<Mounter> mounter)
-    : config_(std::move(config)), supervisor_(std::move(supervisor)), mounter_(std::move(mounter)) {}
+Instances::Instances(HostConfig config, std::unique_ptr<Supervisor> supervisor, std::unique_ptr<Mounter> mounter,
+                     LiveQuery live)
+    : config_(std::move(config)),
+      supervisor_(std::move(supervisor)),
+      mounter_(std::move(mounter)),
+      live_(std::move(live)) {}
 
 bool Instances::exists(const model::InstanceName& name) const { return path_exists(config_.layout.instance_env(name)); }
 
@@ -225,7 +228,7 @@ Status Instances::start(const model::InstanceName& name, std::optional<std::chro
   auto deadline = std::chrono::steady_clock::now() + *wait_timeout;
   std::string seen = "nothing answered";
   while (std::chrono::steady_clock::now() < deadline) {
-    if (auto live = query_live(plan->port, std::chrono::milliseconds(250))) {
+    if (auto live = live_(plan->port, std::chrono::milliseconds(250))) {
       if (plan->map.empty() || live->map == plan->map) return ok_status();
       seen = "it answered with map '" + live->map + "'";
     }
@@ -253,12 +256,10 @@ Status Instances::remove(const model::InstanceName& name) {
   if (auto stopped = supervisor_->stop(name, std::chrono::seconds(15)); !stopped.ok()) return stopped;
   if (auto released = mounter_->unmount(name); !released.ok()) return released;
   // Never walk into a live mount: rm -rf through an overlay or a bind would reach shared files.
-  auto table = MountTable::read();
-  if (!table.ok()) return table.error();
-  auto mounts = table->under(layout.runtime_dir(name));
-  if (!mounts.empty()) {
-    return Error::failed("refusing to remove " + layout.runtime_dir(name) + ": still mounted at " +
-                         mounts.front().target);
+  auto mounts = mounter_->mounts_below(name);
+  if (!mounts.ok()) return mounts.error();
+  if (!mounts->empty()) {
+    return Error::failed("refusing to remove " + layout.runtime_dir(name) + ": still mounted at " + mounts->front());
   }
   if (auto removed = remove_tree(layout.runtime_dir(name)); !removed.ok()) return removed;
   return remove_tree(layout.instance_dir(name));
@@ -278,7 +279,7 @@ Result<InstanceStatus> Instances::status(const model::InstanceName& name) {
   status.mounted = mounted.ok() && *mounted;
   if (auto usage = writable_layer_usage(config_.layout, name); usage.ok()) status.upper_bytes = usage->allocated_bytes;
   if (status.process.state == RunState::kRunning || status.process.state == RunState::kStarting) {
-    status.live = query_live(status.port, std::chrono::milliseconds(300));
+    status.live = live_(status.port, std::chrono::milliseconds(300));
     // The supervisor probes every 250 ms; a server that answers us is running already.
     if (status.live && status.process.state == RunState::kStarting) status.process.state = RunState::kRunning;
   }

@@ -1,6 +1,7 @@
 // Instances: the host operations behind every l4d2ctl command (initialize, start, stop, delete,
-// status, list, logs, rcon), on top of a Supervisor and a Mounter. Safe to run from several
-// processes at once: state lives on disk and the supervisor locks per instance.
+// status, list, logs, rcon), on top of a Supervisor, a Mounter and a LiveQuery (the seams that unit
+// tests fill with fakes). Safe to run from several processes at once: state lives on disk and the
+// supervisor locks per instance.
 #pragma once
 
 #include <chrono>
@@ -36,6 +37,11 @@ struct InstanceStatus {
   std::optional<LiveData> live;
 };
 
+// A2S_INFO of 127.0.0.1:port, nullopt if nothing answers within the timeout.
+std::optional<LiveData> query_live(std::uint16_t port, std::chrono::milliseconds timeout);
+// How Instances asks a server what it plays (start --wait, status): query_live, or a test's stand-in.
+using LiveQuery = std::function<std::optional<LiveData>(std::uint16_t port, std::chrono::milliseconds timeout)>;
+
 // One instance of `list`: its status, or why it could not be read.
 struct ListedInstance {
   std::string name;
@@ -52,7 +58,8 @@ std::string status_list_json(const std::vector<ListedInstance>& instances);
 
 class Instances {
  public:
-  Instances(HostConfig config, std::unique_ptr<Supervisor> supervisor, std::unique_ptr<Mounter> mounter);
+  Instances(HostConfig config, std::unique_ptr<Supervisor> supervisor, std::unique_ptr<Mounter> mounter,
+            LiveQuery live = query_live);
 
   const HostConfig& config() const { return config_; }
   Supervisor& supervisor() { return *supervisor_; }
@@ -76,9 +83,7 @@ class Instances {
   HostConfig config_;
   std::unique_ptr<Supervisor> supervisor_;
   std::unique_ptr<Mounter> mounter_;
+  LiveQuery live_;
 };
-
-// A2S_INFO of 127.0.0.1:port, nullopt if nothing answers within the timeout.
-std::optional<LiveData> query_live(std::uint16_t port, std::chrono::milliseconds timeout);
 
 }  // namespace left4me::host

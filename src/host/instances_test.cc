@@ -1,13 +1,190 @@
+// What Instances decides on top of its seams, with FakeSupervisor, FakeMounter and a scripted live
+// query: start (and --wait), stop, remove (which never deletes under a live mount) and status. Real
+// files in a temporary layout; nothing is mounted and no process is started.
 #include "host/instances.h"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/file.h"
+#include "testing/fake_mounter.h"
+#include "testing/fake_supervisor.h"
+#include "testing/test_support.h"
+
 namespace left4me::host {
 namespace {
 
-InstanceStatus running(std::string name, std::string hostname) {
+using namespace std::chrono_literals;
+
+class InstancesTest : public test::TempDirTest {
+ protected:
+  InstancesTest() : TempDirTest(test::TempStorage::kMemory) {}
+  void SetUp() override {
+    auto supervisor = std::make_unique<test::FakeSupervisor>();
+    auto mounter = std::make_unique<test::FakeMounter>(layout_);
+    supervisor_ = supervisor.get();
+    mounter_ = mounter.get();
+    auto live = [this](std::uint16_t port, std::chrono::milliseconds) {
+      queried_ports_.push_back(port);
+      return live_answer_;
+    };
+    instances_.emplace(HostConfig{.layout = layout_}, std::move(supervisor), std::move(mounter), live);
+    ASSERT_OK(write_file_atomic(dir() + "/alpha.yaml", "port: 27015\nmap: c2m1_highway\n"));
+    ASSERT_OK(instances_->initialize(alpha_, dir() + "/alpha.yaml"));
+  }
+
+  model::Layout layout_ = *model::Layout::create(dir() + "/root");
+  model::InstanceName alpha_ = *model::InstanceName::create("alpha");
+  model::InstanceName ghost_ = *model::InstanceName::create("ghost");
+  std::optional<Instances> instances_;
+  test::FakeSupervisor* supervisor_ = nullptr;
+  test::FakeMounter* mounter_ = nullptr;
+  std::optional<LiveData> live_answer_;  // what the server on the port answers, if anything
+  std::vector<std::uint16_t> queried_ports_;
+};
+
+TEST_F(InstancesTest, StartingAnInstanceNeverInitializedIsNotFoundAndStartsNothing) {
+  Status started = instances_->start(ghost_, std::nullopt);
+  ASSERT_FALSE(started.ok());
+  EXPECT_EQ(started.error().code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(supervisor_->calls().empty());
+}
+
+TEST_F(InstancesTest, StartHandsTheInstanceToTheSupervisor) {
+  ASSERT_OK(instances_->start(alpha_, std::nullopt));
+  EXPECT_EQ(supervisor_->calls(), std::vector<std::string>{"start alpha"});
+  EXPECT_TRUE(queried_ports_.empty());
+}
+
+TEST_F(InstancesTest, StartFailsWhenTheSupervisorDoes) {
+  supervisor_->fail_next_start(Error::failed("the server failed to start: crashed 5 times within 60 s"));
+  Status started = instances_->start(alpha_, 30s);
+  ASSERT_FALSE(started.ok());
+  EXPECT_EQ(started.error().message(), "the server failed to start: crashed 5 times within 60 s");
+  EXPECT_TRUE(queried_ports_.empty());
+}
+
+TEST_F(InstancesTest, StartWithWaitReturnsOnceTheServerAnswersWithItsMap) {
+  live_answer_ = LiveData{.hostname = "alpha", .map = "c2m1_highway", .players = 0, .max_players = 4};
+  ASSERT_OK(instances_->start(alpha_, 30s));
+  EXPECT_EQ(queried_ports_, std::vector<std::uint16_t>{27015});
+}
+
+TEST_F(InstancesTest, StartWithWaitReportsAServerThatStoppedWhileStarting) {
+  supervisor_->set_info_after_start({.state = RunState::kFailed});
+  Status started = instances_->start(alpha_, 30s);
+  ASSERT_FALSE(started.ok());
+  EXPECT_EQ(started.error().code(), ErrorCode::kFailed);
+  EXPECT_EQ(started.error().message(), "the server stopped while starting (failed); see l4d2ctl logs alpha");
+}
+
+TEST_F(InstancesTest, StartWithWaitTimesOutSayingWhatAnswered) {
+  Status started = instances_->start(alpha_, 0s);
+  ASSERT_FALSE(started.ok());
+  EXPECT_EQ(started.error().code(), ErrorCode::kTimeout);
+  EXPECT_EQ(started.error().message(),
+            "the server did not answer with map 'c2m1_highway' within 0 s (nothing answered)");
+}
+
+TEST_F(InstancesTest, StopPassesTheTimeoutAndRefusesUnknownInstances) {
+  ASSERT_OK(instances_->stop(alpha_, 7s));
+  EXPECT_EQ(supervisor_->calls(), std::vector<std::string>{"stop alpha 7s"});
+  Status unknown = instances_->stop(ghost_, 7s);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(unknown.error().message(), "no such instance 'ghost'");
+  EXPECT_EQ(supervisor_->calls().size(), 1u);
+}
+
+TEST_F(InstancesTest, RemoveStopsUnmountsAndDeletesBothDirectories) {
+  ASSERT_OK(mounter_->mount(alpha_));
+  ASSERT_OK(instances_->remove(alpha_));
+  EXPECT_EQ(supervisor_->calls(), std::vector<std::string>{"stop alpha 15s"});
+  EXPECT_EQ(mounter_->calls(), (std::vector<std::string>{"mount alpha", "umount alpha"}));
+  EXPECT_FALSE(path_exists(layout_.instance_dir(alpha_)));
+  EXPECT_FALSE(path_exists(layout_.runtime_dir(alpha_)));
+  EXPECT_FALSE(instances_->exists(alpha_));
+}
+
+TEST_F(InstancesTest, RemoveOfAMissingInstanceDoesNothing) {
+  ASSERT_OK(instances_->remove(ghost_));
+  EXPECT_TRUE(supervisor_->calls().empty());
+  EXPECT_TRUE(mounter_->calls().empty());
+}
+
+// rm -rf through a live mount would reach shared files: with anything still mounted below the
+// instance's runtime directory after the unmount, nothing is deleted.
+TEST_F(InstancesTest, RemoveRefusesWhileSomethingIsStillMounted) {
+  std::string foreign = layout_.upper(alpha_) + "/left4dead2/addons";
+  mounter_->add_foreign_mount(foreign);
+  Status removed = instances_->remove(alpha_);
+  ASSERT_FALSE(removed.ok());
+  EXPECT_EQ(removed.error().message(),
+            "refusing to remove " + layout_.runtime_dir(alpha_) + ": still mounted at " + foreign);
+  EXPECT_TRUE(path_exists(layout_.instance_env(alpha_)));
+  EXPECT_TRUE(path_exists(layout_.upper(alpha_)));
+}
+
+TEST_F(InstancesTest, RemoveKeepsEverythingWhenTheStopOrTheUnmountFails) {
+  supervisor_->fail_next_stop(Error::failed("stop 'alpha': the supervisor did not answer"));
+  EXPECT_FALSE(instances_->remove(alpha_).ok());
+  EXPECT_TRUE(mounter_->calls().empty());
+  mounter_->fail_next_unmount(Error::failed("umount 'alpha': target is busy"));
+  Status removed = instances_->remove(alpha_);
+  ASSERT_FALSE(removed.ok());
+  EXPECT_EQ(removed.error().message(), "umount 'alpha': target is busy");
+  EXPECT_TRUE(path_exists(layout_.instance_env(alpha_)));
+  EXPECT_TRUE(path_exists(layout_.runtime_dir(alpha_)));
+}
+
+TEST_F(InstancesTest, StatusOfAStoppedInstanceAsksNoServer) {
+  Result<InstanceStatus> status = instances_->status(alpha_);
+  ASSERT_OK(status);
+  EXPECT_EQ(status->name, "alpha");
+  EXPECT_EQ(status->process.state, RunState::kStopped);
+  EXPECT_EQ(status->port, 27015);
+  EXPECT_EQ(status->supervisor, "fake");
+  EXPECT_FALSE(status->mounted);
+  EXPECT_FALSE(status->live.has_value());
+  EXPECT_TRUE(queried_ports_.empty());
+}
+
+TEST_F(InstancesTest, StatusOfARunningInstanceCarriesWhatTheServerAnswers) {
+  ASSERT_OK(instances_->start(alpha_, std::nullopt));
+  ASSERT_OK(mounter_->mount(alpha_));
+  live_answer_ = LiveData{.hostname = "alpha", .map = "c2m1_highway", .players = 2, .max_players = 4};
+  Result<InstanceStatus> status = instances_->status(alpha_);
+  ASSERT_OK(status);
+  EXPECT_EQ(status->process.state, RunState::kRunning);
+  EXPECT_TRUE(status->mounted);
+  ASSERT_TRUE(status->live.has_value());
+  EXPECT_EQ(status->live->players, 2);
+  EXPECT_EQ(queried_ports_, std::vector<std::uint16_t>{27015});
+}
+
+// The supervisor probes every 250 ms: a starting server that already answers us is running.
+TEST_F(InstancesTest, StatusCallsAStartingServerThatAnswersRunning) {
+  supervisor_->set_info(alpha_, {.state = RunState::kStarting});
+  EXPECT_EQ(instances_->status(alpha_)->process.state, RunState::kStarting);
+  live_answer_ = LiveData{.hostname = "alpha", .map = "c2m1_highway"};
+  EXPECT_EQ(instances_->status(alpha_)->process.state, RunState::kRunning);
+}
+
+TEST_F(InstancesTest, StatusOfAnInstanceNeverInitializedIsNotFound) {
+  Result<InstanceStatus> status = instances_->status(ghost_);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code(), ErrorCode::kNotFound);
+}
+
+// The JSON of status and list.
+InstanceStatus running_status(std::string name, std::string hostname) {
   InstanceStatus status;
   status.name = std::move(name);
   status.process.state = RunState::kRunning;
@@ -17,8 +194,8 @@ InstanceStatus running(std::string name, std::string hostname) {
   return status;
 }
 
-TEST(InstancesTest, StatusJsonIsTheDocumentedObject) {
-  Result<std::string> text = status_json(running("alpha", "My server"));
+TEST(StatusJsonTest, StatusJsonIsTheDocumentedObject) {
+  Result<std::string> text = status_json(running_status("alpha", "My server"));
   ASSERT_TRUE(text.ok()) << text.error().message();
   nlohmann::json object = nlohmann::json::parse(*text);
   EXPECT_EQ(object["name"], "alpha");
@@ -28,10 +205,10 @@ TEST(InstancesTest, StatusJsonIsTheDocumentedObject) {
 
 // Strings from the network are made valid where they are decoded (source_wire); should one slip through,
 // that instance's status fails alone instead of l4d2ctl aborting in nlohmann's dump (type_error.316).
-TEST(InstancesTest, ListShowsEachInstancesErrorAndKeepsTheOthers) {
+TEST(StatusJsonTest, ListShowsEachInstancesErrorAndKeepsTheOthers) {
   std::vector<ListedInstance> listed;
-  listed.push_back({"alpha", running("alpha", "fine")});
-  listed.push_back({"beta", running("beta", "caf\xE9")});
+  listed.push_back({"alpha", running_status("alpha", "fine")});
+  listed.push_back({"beta", running_status("beta", "caf\xE9")});
   listed.push_back({"gamma", Error::failed("runtime/gamma/state.json: not a valid state file")});
   EXPECT_FALSE(status_json(*listed[1].status).ok());
 

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "testing/test_support.h"
+
 namespace left4me::host {
 namespace {
 
@@ -14,7 +16,7 @@ TEST(MountPlan, WithoutIdentityMountsTheRealDirectories) {
   std::vector<std::string> lowers = {"/srv/l4m/overlays/2", "/srv/l4m/installation"};
   Result<MountPlan> plan =
       make_mount_plan(test_layout(), alpha(), lowers, AllowedRoots::from_layout(test_layout()), std::nullopt);
-  ASSERT_TRUE(plan.ok()) << plan.error().message();
+  ASSERT_OK(plan);
   EXPECT_TRUE(plan->binds.empty());
   ASSERT_EQ(plan->lowers.size(), 2u);
   EXPECT_EQ(plan->lowers[0].mounted, "/srv/l4m/overlays/2");
@@ -32,7 +34,7 @@ TEST(MountPlan, WithIdentityBindsEachUsedRootOnceAndTheWritableLayer) {
   Identity identity{980, 980, 0x70000000, 0x70000000};
   Result<MountPlan> plan =
       make_mount_plan(test_layout(), alpha(), lowers, AllowedRoots::from_layout(test_layout()), identity);
-  ASSERT_TRUE(plan.ok()) << plan.error().message();
+  ASSERT_OK(plan);
   const std::string idmap = "/srv/l4m/runtime/alpha/idmap/";
   std::vector<IdmapBind> expected = {
       {"writable", "/srv/l4m/runtime/alpha", idmap + "writable", Access::kReadWrite},
@@ -77,7 +79,7 @@ TEST(InstanceMountpoints, CoversEveryPossibleMountInnermostFirst) {
 
 TEST(LegacyOverlayOptions, BuildsTheStringAndRefusesPastOnePage) {
   Result<std::string> options = legacy_overlay_options({"/a", "/b"}, "/u", "/w", 4096);
-  ASSERT_TRUE(options.ok());
+  ASSERT_OK(options);
   EXPECT_EQ(*options, "lowerdir=/a:/b,upperdir=/u,workdir=/w");
   std::vector<std::string> many(500, "/var/lib/left4me/overlays/123");
   Result<std::string> too_long = legacy_overlay_options(many, "/u", "/w", 4096);

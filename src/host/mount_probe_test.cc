@@ -13,31 +13,27 @@
 
 #include "base/file.h"
 #include "host/mount_table.h"
+#include "testing/test_support.h"
 
 namespace left4me::host {
 namespace {
 
-class MountProbeTest : public ::testing::Test {
+class MountProbeTest : public test::TempDirTest {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root for real mounts";
-    char dir[] = "/tmp/left4me-probe.XXXXXX";
-    ASSERT_NE(::mkdtemp(dir), nullptr);
-    dir_ = dir;
-    for (const char* name : {"source", "target", "other"}) ASSERT_EQ(::mkdir((dir_ + "/" + name).c_str(), 0755), 0);
+    for (const char* name : {"source", "target", "other"}) ASSERT_EQ(::mkdir((dir() + "/" + name).c_str(), 0755), 0);
   }
   void TearDown() override {
-    if (dir_.empty()) return;
     for (int i = 0; i < 4; ++i) ::umount2(path("target").c_str(), MNT_DETACH);
-    EXPECT_TRUE(remove_tree(dir_).ok());
   }
-  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+  std::string path(const std::string& name) const { return dir() + "/" + name; }
 
   // The probe's answer, checked against the mount table's for the same path.
   MountsAt probe_checked(const std::string& at) {
     std::optional<MountsAt> probed = probe_mounts_at(at);
     Result<MountTable> table = MountTable::read();
-    EXPECT_TRUE(table.ok());
+    EXPECT_OK(table);
     if (!probed || !table.ok()) {
       ADD_FAILURE() << "no answer for " << at << " on a kernel with statmount";
       return {};
@@ -54,8 +50,6 @@ class MountProbeTest : public ::testing::Test {
     std::sscanf(name.release, "%d.%d", &major, &minor);
     return major > 6 || (major == 6 && minor >= 8);
   }
-
-  std::string dir_;
 };
 
 TEST_F(MountProbeTest, AgreesWithTheMountTable) {
@@ -84,7 +78,7 @@ TEST_F(MountProbeTest, RegressionSameFilesystemBindIsSeenAsMounted) {
   struct stat target_stat {
   }, parent_stat{};
   ASSERT_EQ(::stat(path("target").c_str(), &target_stat), 0);
-  ASSERT_EQ(::stat(dir_.c_str(), &parent_stat), 0);
+  ASSERT_EQ(::stat(dir().c_str(), &parent_stat), 0);
   EXPECT_EQ(target_stat.st_dev, parent_stat.st_dev);  // the premise of the bug
   EXPECT_EQ(probe_checked(path("target")).count, 1u);
 }

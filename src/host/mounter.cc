@@ -10,6 +10,7 @@
 
 #include "base/strings.h"
 #include "base/subprocess.h"
+#include "host/mount_table.h"
 #include "host/overlay_mount.h"
 
 namespace left4me::host {
@@ -22,6 +23,14 @@ Result<bool> mounted_from_table(const model::Layout& layout, const model::Instan
   return *state == MountState::kMounted;
 }
 
+Result<std::vector<std::string>> mounts_below_from_table(const model::Layout& layout, const model::InstanceName& name) {
+  Result<MountTable> table = MountTable::read();
+  if (!table) return table.error();
+  std::vector<std::string> targets;
+  for (const MountEntry& entry : table->under(layout.runtime_dir(name))) targets.push_back(entry.target);
+  return targets;
+}
+
 class HelperMounter final : public Mounter {
  public:
   HelperMounter(model::Layout layout, std::string helper) : layout_(std::move(layout)), helper_(std::move(helper)) {}
@@ -29,6 +38,9 @@ class HelperMounter final : public Mounter {
   Status mount(const model::InstanceName& name) override { return run_helper("mount", name); }
   Status unmount(const model::InstanceName& name) override { return run_helper("umount", name); }
   Result<bool> is_mounted(const model::InstanceName& name) override { return mounted_from_table(layout_, name); }
+  Result<std::vector<std::string>> mounts_below(const model::InstanceName& name) override {
+    return mounts_below_from_table(layout_, name);
+  }
 
  private:
   Status run_helper(const std::string& verb, const model::InstanceName& name) {
@@ -67,6 +79,9 @@ class DirectMounter final : public Mounter {
     return status;
   }
   Result<bool> is_mounted(const model::InstanceName& name) override { return mounted_from_table(layout_, name); }
+  Result<std::vector<std::string>> mounts_below(const model::InstanceName& name) override {
+    return mounts_below_from_table(layout_, name);
+  }
 
  private:
   model::Layout layout_;

@@ -1,12 +1,14 @@
 // Mounter: the seam through which start/stop mount and unmount an instance's overlay. The real
 // ones run the privileged left4me-overlay helper (through `sudo -n` when not root) or, when
-// already root, call the mount code directly; tests may substitute a fake. Each Mounter is
+// already root, call the mount code directly; tests use the in-process FakeMounter
+// (src/testing/fake_mounter.h). Each Mounter is
 // thread-compatible; calls for one instance must not overlap.
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "host/instance_identity.h"
@@ -24,6 +26,9 @@ class Mounter {
   virtual Status unmount(const model::InstanceName& name) = 0;
   // True when merged is the instance's overlay, intact (from the mount table; needs no privilege).
   virtual Result<bool> is_mounted(const model::InstanceName& name) = 0;
+  // Every mount point at runtime/<name> or below it, the instance's own or not, in mount table order
+  // (needs no privilege). Empty when nothing is mounted there.
+  virtual Result<std::vector<std::string>> mounts_below(const model::InstanceName& name) = 0;
 };
 
 // Runs `[sudo -n] <helper> mount|umount <name>`; `helper` is HostConfig::overlay_helper

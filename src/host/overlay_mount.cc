@@ -310,6 +310,108 @@ Result<MountPlan> prepare_plan(const model::Layout& layout, const model::Instanc
   return plan;
 }
 
+// The directories overlayfs is given, opened: the lower layers top first, upper and work.
+struct OverlayDirs {
+  std::vector<UniqueFd> lowers;
+  UniqueFd upper;
+  UniqueFd work;
+};
+
+// Makes runtime/<name>/idmap (root-owned 0700) and mounts one idmapped bind per plan.binds in it.
+// Returns each bind's detached tree by name.
+Result<std::map<std::string, UniqueFd>> make_idmapped_binds(const model::Layout& layout,
+                                                            const model::InstanceName& name, const MountPlan& plan,
+                                                            int runtime_fd) {
+  std::string idmap_name = last_component(layout.idmap_dir(name));
+  if (::mkdirat(runtime_fd, idmap_name.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Error::from_errno("mkdir " + shown(layout, layout.idmap_dir(name)), errno);
+  }
+  Result<UniqueFd> idmap = open_real_directory(runtime_fd, idmap_name, shown(layout, layout.idmap_dir(name)));
+  if (!idmap) return idmap.error();
+  // Root-owned 0700: the instance's processes cannot reach the binds except through merged.
+  if (::fchown(idmap->get(), 0, 0) != 0 || ::fchmod(idmap->get(), 0700) != 0) {
+    return Error::from_errno("chown " + shown(layout, layout.idmap_dir(name)), errno);
+  }
+  Result<UniqueFd> userns = make_identity_userns(*plan.identity);
+  if (!userns) return userns.error();
+  std::map<std::string, UniqueFd> trees;
+  for (const IdmapBind& bind : plan.binds) {
+    UniqueFd source;
+    if (bind.name == kWritableBindName) {
+      source.reset(::fcntl(runtime_fd, F_DUPFD_CLOEXEC, 0));
+    } else {
+      Result<UniqueFd> opened = open_no_symlinks(AT_FDCWD, bind.source, O_PATH | O_DIRECTORY, bind.source);
+      if (!opened) return opened.error();
+      source = std::move(*opened);
+    }
+    UniqueFd tree(::open_tree(source.get(), "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH));
+    if (!tree.valid()) return Error::from_errno("open_tree " + shown(layout, bind.source), errno);
+    struct mount_attr attr;
+    std::memset(&attr, 0, sizeof attr);
+    attr.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                    (bind.access == Access::kReadOnly ? MOUNT_ATTR_RDONLY : 0);
+    attr.userns_fd = static_cast<std::uint64_t>(userns->get());
+    if (::mount_setattr(tree.get(), "", AT_EMPTY_PATH, &attr, sizeof attr) != 0) {
+      return Error::from_errno("idmap " + shown(layout, bind.source), errno);
+    }
+    if (::mkdirat(idmap->get(), bind.name.c_str(), 0700) != 0 && errno != EEXIST) {
+      return Error::from_errno("mkdir " + shown(layout, bind.target), errno);
+    }
+    Result<UniqueFd> target = open_real_directory(idmap->get(), bind.name, shown(layout, bind.target));
+    if (!target) return target.error();
+    if (::move_mount(tree.get(), "", target->get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0) {
+      return Error::from_errno("bind " + shown(layout, bind.target), errno);
+    }
+    trees.emplace(bind.name, std::move(tree));
+  }
+  return trees;
+}
+
+// upper and work, opened without following symlinks inside `writable` (runtime/<name> or its bind).
+Status open_upper_and_work(const model::Layout& layout, const model::InstanceName& name, int writable,
+                           OverlayDirs& dirs) {
+  Result<UniqueFd> upper =
+      open_real_directory(writable, last_component(layout.upper(name)), shown(layout, layout.upper(name)));
+  if (!upper) return upper.error();
+  Result<UniqueFd> work =
+      open_real_directory(writable, last_component(layout.work(name)), shown(layout, layout.work(name)));
+  if (!work) return work.error();
+  dirs.upper = std::move(*upper);
+  dirs.work = std::move(*work);
+  return ok_status();
+}
+
+// With an identity: the layers as seen through the idmapped binds, which are made first.
+Result<OverlayDirs> open_dirs_through_binds(const model::Layout& layout, const model::InstanceName& name,
+                                            const MountPlan& plan, int runtime_fd) {
+  Result<std::map<std::string, UniqueFd>> trees = make_idmapped_binds(layout, name, plan, runtime_fd);
+  if (!trees) return trees.error();
+  OverlayDirs dirs;
+  for (const LowerLayer& layer : plan.lowers) {
+    int tree = trees->at(std::string(layer_root_name(layer.root))).get();
+    Result<UniqueFd> fd =
+        open_no_symlinks(tree, layer.relative.empty() ? "." : layer.relative, O_RDONLY | O_DIRECTORY, layer.resolved);
+    if (!fd) return fd.error();
+    dirs.lowers.push_back(std::move(*fd));
+  }
+  int writable = trees->at(std::string(kWritableBindName)).get();
+  if (Status opened = open_upper_and_work(layout, name, writable, dirs); !opened) return opened.error();
+  return dirs;
+}
+
+// Without an identity: the real directories.
+Result<OverlayDirs> open_dirs_directly(const model::Layout& layout, const model::InstanceName& name,
+                                       const MountPlan& plan, int runtime_fd) {
+  OverlayDirs dirs;
+  for (const LowerLayer& layer : plan.lowers) {
+    Result<UniqueFd> fd = open_no_symlinks(AT_FDCWD, layer.resolved, O_RDONLY | O_DIRECTORY, layer.resolved);
+    if (!fd) return fd.error();
+    dirs.lowers.push_back(std::move(*fd));
+  }
+  if (Status opened = open_upper_and_work(layout, name, runtime_fd, dirs); !opened) return opened.error();
+  return dirs;
+}
+
 Status mount_plan(const model::Layout& layout, const model::InstanceName& name, const MountPlan& plan, int runtime_fd,
                   const OverlayConfig& config) {
   LowerdirApi api = config.api;
@@ -320,84 +422,11 @@ Status mount_plan(const model::Layout& layout, const model::InstanceName& name, 
   Result<UniqueFd> merged =
       open_real_directory(runtime_fd, last_component(layout.merged(name)), shown(layout, layout.merged(name)));
   if (!merged) return merged.error();
-  std::vector<UniqueFd> lowers;
-  UniqueFd upper;
-  UniqueFd work;
-  if (plan.identity) {
-    std::string idmap_name = last_component(layout.idmap_dir(name));
-    if (::mkdirat(runtime_fd, idmap_name.c_str(), 0700) != 0 && errno != EEXIST) {
-      return Error::from_errno("mkdir " + shown(layout, layout.idmap_dir(name)), errno);
-    }
-    Result<UniqueFd> idmap = open_real_directory(runtime_fd, idmap_name, shown(layout, layout.idmap_dir(name)));
-    if (!idmap) return idmap.error();
-    // Root-owned 0700: the instance's processes cannot reach the binds except through merged.
-    if (::fchown(idmap->get(), 0, 0) != 0 || ::fchmod(idmap->get(), 0700) != 0) {
-      return Error::from_errno("chown " + shown(layout, layout.idmap_dir(name)), errno);
-    }
-    Result<UniqueFd> userns = make_identity_userns(*plan.identity);
-    if (!userns) return userns.error();
-    std::map<std::string, UniqueFd> trees;
-    for (const IdmapBind& bind : plan.binds) {
-      UniqueFd source;
-      if (bind.name == kWritableBindName) {
-        source.reset(::fcntl(runtime_fd, F_DUPFD_CLOEXEC, 0));
-      } else {
-        Result<UniqueFd> opened = open_no_symlinks(AT_FDCWD, bind.source, O_PATH | O_DIRECTORY, bind.source);
-        if (!opened) return opened.error();
-        source = std::move(*opened);
-      }
-      UniqueFd tree(::open_tree(source.get(), "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH));
-      if (!tree.valid()) return Error::from_errno("open_tree " + shown(layout, bind.source), errno);
-      struct mount_attr attr;
-      std::memset(&attr, 0, sizeof attr);
-      attr.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                      (bind.access == Access::kReadOnly ? MOUNT_ATTR_RDONLY : 0);
-      attr.userns_fd = static_cast<std::uint64_t>(userns->get());
-      if (::mount_setattr(tree.get(), "", AT_EMPTY_PATH, &attr, sizeof attr) != 0) {
-        return Error::from_errno("idmap " + shown(layout, bind.source), errno);
-      }
-      if (::mkdirat(idmap->get(), bind.name.c_str(), 0700) != 0 && errno != EEXIST) {
-        return Error::from_errno("mkdir " + shown(layout, bind.target), errno);
-      }
-      Result<UniqueFd> target = open_real_directory(idmap->get(), bind.name, shown(layout, bind.target));
-      if (!target) return target.error();
-      if (::move_mount(tree.get(), "", target->get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0) {
-        return Error::from_errno("bind " + shown(layout, bind.target), errno);
-      }
-      trees.emplace(bind.name, std::move(tree));
-    }
-    for (const LowerLayer& layer : plan.lowers) {
-      int tree = trees.at(std::string(layer_root_name(layer.root))).get();
-      Result<UniqueFd> fd =
-          open_no_symlinks(tree, layer.relative.empty() ? "." : layer.relative, O_RDONLY | O_DIRECTORY, layer.resolved);
-      if (!fd) return fd.error();
-      lowers.push_back(std::move(*fd));
-    }
-    int writable = trees.at(std::string(kWritableBindName)).get();
-    Result<UniqueFd> upper_fd =
-        open_real_directory(writable, last_component(layout.upper(name)), shown(layout, layout.upper(name)));
-    if (!upper_fd) return upper_fd.error();
-    Result<UniqueFd> work_fd =
-        open_real_directory(writable, last_component(layout.work(name)), shown(layout, layout.work(name)));
-    if (!work_fd) return work_fd.error();
-    upper = std::move(*upper_fd);
-    work = std::move(*work_fd);
-  } else {
-    for (const LowerLayer& layer : plan.lowers) {
-      Result<UniqueFd> fd = open_no_symlinks(AT_FDCWD, layer.resolved, O_RDONLY | O_DIRECTORY, layer.resolved);
-      if (!fd) return fd.error();
-      lowers.push_back(std::move(*fd));
-    }
-    Result<UniqueFd> upper_fd =
-        open_real_directory(runtime_fd, last_component(layout.upper(name)), shown(layout, layout.upper(name)));
-    if (!upper_fd) return upper_fd.error();
-    Result<UniqueFd> work_fd =
-        open_real_directory(runtime_fd, last_component(layout.work(name)), shown(layout, layout.work(name)));
-    if (!work_fd) return work_fd.error();
-    upper = std::move(*upper_fd);
-    work = std::move(*work_fd);
-  }
-  return make_overlay(lowers, upper.get(), work.get(), merged->get(), api, config.legacy_option_limit);
+  Result<OverlayDirs> dirs = plan.identity ? open_dirs_through_binds(layout, name, plan, runtime_fd)
+                                           : open_dirs_directly(layout, name, plan, runtime_fd);
+  if (!dirs) return dirs.error();
+  return make_overlay(dirs->lowers, dirs->upper.get(), dirs->work.get(), merged->get(), api,
+                      config.legacy_option_limit);
 }
 
 Result<UniqueFd> open_runtime(const model::Layout& layout, const model::InstanceName& name) {

@@ -17,6 +17,7 @@
 
 #include "base/file.h"
 #include "host/mount_table.h"
+#include "testing/test_support.h"
 
 namespace left4me::host {
 namespace {
@@ -24,14 +25,11 @@ namespace {
 constexpr uid_t kServiceUid = 4242;
 constexpr uid_t kUidBase = 3000000;
 
-class OverlayMountTest : public ::testing::Test {
+class OverlayMountTest : public test::TempDirTest {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root for real mounts";
-    char dir[] = "/tmp/left4me-overlay.XXXXXX";
-    ASSERT_NE(::mkdtemp(dir), nullptr);
-    root_ = dir;
-    layout_ = *model::Layout::create(root_);
+    layout_ = *model::Layout::create(dir());
     config_.identity_range = IdentityRange{kUidBase, 100};
     write(layout_->installation() + "/left4dead2/both.txt", "installation");
     write(layout_->installation() + "/left4dead2/base.txt", "installation");
@@ -40,40 +38,38 @@ class OverlayMountTest : public ::testing::Test {
     for (const char* name : {"a", "b"})
       make_instance(name, layout_->overlay("2") + ":" + layout_->overlay("1") + ":" + layout_->installation());
     own_all(kServiceUid);
-    ASSERT_EQ(::chmod(root_.c_str(), 0755), 0);
+    ASSERT_EQ(::chmod(dir().c_str(), 0755), 0);
     before_ = table_lines();
   }
 
   void TearDown() override {
-    if (root_.empty()) return;
     // Never leak a mount: unmount whatever is left below the root, innermost first, lazily if need be.
-    std::vector<MountEntry> left = MountTable::read()->under(root_);
+    std::vector<MountEntry> left = MountTable::read()->under(dir());
     for (auto it = left.rbegin(); it != left.rend(); ++it) {
       if (::umount2(it->target.c_str(), 0) != 0) ::umount2(it->target.c_str(), MNT_DETACH);
     }
     EXPECT_TRUE(left.empty()) << left.size() << " mounts were left behind";
-    EXPECT_TRUE(remove_tree(root_).ok());
   }
 
   void write(const std::string& path, const std::string& content) {
-    ASSERT_TRUE(make_directories(path.substr(0, path.rfind('/'))).ok());
-    ASSERT_TRUE(write_file_atomic(path, content).ok());
+    ASSERT_OK(make_directories(path.substr(0, path.rfind('/'))));
+    ASSERT_OK(write_file_atomic(path, content));
   }
   void make_instance(const std::string& text, const std::string& lowerdirs) {
     model::InstanceName name = *model::InstanceName::create(text);
     write(layout_->instance_env(name),
           "L4D2_PORT=27015\nL4D2_LOWERDIRS=" + lowerdirs + "\nL4D2_ARGS=+map c1m1_hotel\n");
     for (const std::string& dir : {layout_->upper(name), layout_->work(name), layout_->merged(name)}) {
-      ASSERT_TRUE(make_directories(dir).ok());
+      ASSERT_OK(make_directories(dir));
     }
   }
   void own_all(uid_t uid) {
-    ASSERT_EQ(std::system(("chown -R " + std::to_string(uid) + ":" + std::to_string(uid) + " " + root_).c_str()), 0);
+    ASSERT_EQ(std::system(("chown -R " + std::to_string(uid) + ":" + std::to_string(uid) + " " + dir()).c_str()), 0);
   }
   model::InstanceName name(const char* text) { return *model::InstanceName::create(text); }
   std::vector<std::string> table_lines() {
     std::vector<std::string> lines;
-    for (const MountEntry& entry : MountTable::read()->under(root_)) lines.push_back(entry.target);
+    for (const MountEntry& entry : MountTable::read()->under(dir())) lines.push_back(entry.target);
     return lines;
   }
   std::string read(const std::string& path) {
@@ -94,14 +90,13 @@ class OverlayMountTest : public ::testing::Test {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
   }
 
-  std::string root_;
   std::optional<model::Layout> layout_;
   OverlayConfig config_;
   std::vector<std::string> before_;
 };
 
 TEST_F(OverlayMountTest, LayersStackTopFirstAndWritesLandInUpperOnly) {
-  ASSERT_TRUE(mount_instance(*layout_, name("a"), config_).ok());
+  ASSERT_OK(mount_instance(*layout_, name("a"), config_));
   std::string merged = layout_->merged(name("a"));
   EXPECT_EQ(read(merged + "/left4dead2/both.txt"), "overlay 2");
   EXPECT_EQ(read(merged + "/left4dead2/base.txt"), "installation");
@@ -114,30 +109,30 @@ TEST_F(OverlayMountTest, LayersStackTopFirstAndWritesLandInUpperOnly) {
   EXPECT_FALSE(path_exists(layout_->overlay("1") + "/left4dead2/new.txt"));
   EXPECT_EQ(*instance_mount_state(*layout_, name("a")), MountState::kMounted);
   Result<LayerUsage> usage = writable_layer_usage(*layout_, name("a"));
-  ASSERT_TRUE(usage.ok()) << usage.error().message();
+  ASSERT_OK(usage);
   EXPECT_EQ(usage->apparent_bytes, 10u);  // "changed" + "new"
   EXPECT_EQ(usage->entries, 3u);          // left4dead2/, base.txt, new.txt
-  ASSERT_TRUE(unmount_instance(*layout_, name("a")).ok());
+  ASSERT_OK(unmount_instance(*layout_, name("a")));
   EXPECT_EQ(table_lines(), before_);
   EXPECT_FALSE(path_exists(layout_->work(name("a")) + "/work"));
   EXPECT_FALSE(path_exists(layout_->idmap_dir(name("a"))));
 }
 
 TEST_F(OverlayMountTest, TwoInstancesNeverSeeEachOthersWrites) {
-  ASSERT_TRUE(mount_instance(*layout_, name("a"), config_).ok());
-  ASSERT_TRUE(mount_instance(*layout_, name("b"), config_).ok());
+  ASSERT_OK(mount_instance(*layout_, name("a"), config_));
+  ASSERT_OK(mount_instance(*layout_, name("b"), config_));
   write(layout_->merged(name("a")) + "/left4dead2/both.txt", "from a");
   EXPECT_EQ(read(layout_->merged(name("b")) + "/left4dead2/both.txt"), "overlay 2");
   write(layout_->merged(name("b")) + "/only_b.txt", "b");
   EXPECT_FALSE(path_exists(layout_->merged(name("a")) + "/only_b.txt"));
-  ASSERT_TRUE(unmount_instance(*layout_, name("a")).ok());
-  ASSERT_TRUE(unmount_instance(*layout_, name("b")).ok());
+  ASSERT_OK(unmount_instance(*layout_, name("a")));
+  ASSERT_OK(unmount_instance(*layout_, name("b")));
   EXPECT_EQ(table_lines(), before_);
 }
 
 TEST_F(OverlayMountTest, IdentityAnInstanceCannotWriteAnotherInstancesFilesAndDiskStaysTheServiceUsers) {
-  ASSERT_TRUE(mount_instance(*layout_, name("a"), config_).ok());
-  ASSERT_TRUE(mount_instance(*layout_, name("b"), config_).ok());
+  ASSERT_OK(mount_instance(*layout_, name("a"), config_));
+  ASSERT_OK(mount_instance(*layout_, name("b"), config_));
   uid_t uid_a = **read_instance_uid(*layout_, name("a"));
   uid_t uid_b = **read_instance_uid(*layout_, name("b"));
   EXPECT_NE(uid_a, uid_b);
@@ -173,58 +168,58 @@ TEST_F(OverlayMountTest, IdentityAnInstanceCannotWriteAnotherInstancesFilesAndDi
                       return fd >= 0 && ::write(fd, "b", 1) == 1 ? 0 : 1;
                     }),
             0);
-  ASSERT_TRUE(unmount_instance(*layout_, name("a")).ok());
-  ASSERT_TRUE(unmount_instance(*layout_, name("b")).ok());
+  ASSERT_OK(unmount_instance(*layout_, name("a")));
+  ASSERT_OK(unmount_instance(*layout_, name("b")));
 }
 
 TEST_F(OverlayMountTest, MountIsIdempotentAndCyclesLeaveTheTableAsBefore) {
   for (int cycle = 0; cycle < 20; ++cycle) {
-    ASSERT_TRUE(mount_instance(*layout_, name("a"), config_).ok());
+    ASSERT_OK(mount_instance(*layout_, name("a"), config_));
     std::vector<std::string> mounted = table_lines();
-    ASSERT_TRUE(mount_instance(*layout_, name("a"), config_).ok());
+    ASSERT_OK(mount_instance(*layout_, name("a"), config_));
     ASSERT_EQ(table_lines(), mounted) << "a second mount stacked something";
     std::vector<std::string> sorted = mounted;
     std::sort(sorted.begin(), sorted.end());
     ASSERT_EQ(std::adjacent_find(sorted.begin(), sorted.end()), sorted.end()) << "stacked mounts";
-    ASSERT_TRUE(unmount_instance(*layout_, name("a")).ok());
-    ASSERT_TRUE(unmount_instance(*layout_, name("a")).ok());
+    ASSERT_OK(unmount_instance(*layout_, name("a")));
+    ASSERT_OK(unmount_instance(*layout_, name("a")));
     ASSERT_EQ(table_lines(), before_);
   }
 }
 
 TEST_F(OverlayMountTest, RepairsHalfMountedAndStackedInstances) {
-  ASSERT_TRUE(mount_instance(*layout_, name("a"), config_).ok());
+  ASSERT_OK(mount_instance(*layout_, name("a"), config_));
   std::vector<std::string> healthy = table_lines();
   // Crash between two mounts: the binds exist, the overlay does not.
   ASSERT_EQ(::umount2(layout_->merged(name("a")).c_str(), 0), 0);
   EXPECT_EQ(*instance_mount_state(*layout_, name("a")), MountState::kDamaged);
-  ASSERT_TRUE(mount_instance(*layout_, name("a"), config_).ok());
+  ASSERT_OK(mount_instance(*layout_, name("a"), config_));
   EXPECT_EQ(table_lines(), healthy);
   // The upstream symptom: a second bind stacked on an idmap bind.
   std::string bind = layout_->idmap(name("a"), "overlays");
   ASSERT_EQ(::mount(layout_->overlays().c_str(), bind.c_str(), nullptr, MS_BIND, nullptr), 0);
   EXPECT_EQ(*instance_mount_state(*layout_, name("a")), MountState::kDamaged);
-  ASSERT_TRUE(mount_instance(*layout_, name("a"), config_).ok());
+  ASSERT_OK(mount_instance(*layout_, name("a"), config_));
   EXPECT_EQ(table_lines(), healthy);
   // Everything vanished behind the tool's back (reboot).
   for (const std::string& point : instance_mountpoints(*layout_, name("a"))) ::umount2(point.c_str(), 0);
   EXPECT_EQ(*instance_mount_state(*layout_, name("a")), MountState::kUnmounted);
-  ASSERT_TRUE(mount_instance(*layout_, name("a"), config_).ok());
+  ASSERT_OK(mount_instance(*layout_, name("a"), config_));
   EXPECT_EQ(read(layout_->merged(name("a")) + "/left4dead2/both.txt"), "overlay 2");
-  ASSERT_TRUE(unmount_instance(*layout_, name("a")).ok());
+  ASSERT_OK(unmount_instance(*layout_, name("a")));
   EXPECT_EQ(table_lines(), before_);
 }
 
 TEST_F(OverlayMountTest, RefusesUpperReplacedBySymlinkAndLowerdirOutsideTheRoots) {
   std::string upper = layout_->upper(name("a"));
-  ASSERT_TRUE(remove_tree(upper).ok());
+  ASSERT_OK(remove_tree(upper));
   ASSERT_EQ(::symlink("/etc", upper.c_str()), 0);
   Status status = mount_instance(*layout_, name("a"), config_);
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().message(), "runtime/a/upper must be a real directory, found a symlink");
   EXPECT_EQ(table_lines(), before_);
 
-  std::string outside = root_ + "/elsewhere";
+  std::string outside = dir() + "/elsewhere";
   write(outside + "/file", "x");
   ASSERT_EQ(::symlink(outside.c_str(), layout_->overlay("evil").c_str()), 0);
   make_instance("c", layout_->overlay("evil") + ":" + layout_->installation());
@@ -237,8 +232,8 @@ TEST_F(OverlayMountTest, RefusesUpperReplacedBySymlinkAndLowerdirOutsideTheRoots
 }
 
 TEST_F(OverlayMountTest, WorkReplacedBySymlinkBeforeUmountDeletesNothingOutside) {
-  ASSERT_TRUE(mount_instance(*layout_, name("a"), config_).ok());
-  std::string victim = root_ + "/victim";
+  ASSERT_OK(mount_instance(*layout_, name("a"), config_));
+  std::string victim = dir() + "/victim";
   write(victim + "/work/precious", "keep");
   std::string work = layout_->work(name("a"));
   ASSERT_EQ(::rename(work.c_str(), (work + ".old").c_str()), 0);
@@ -266,9 +261,9 @@ TEST_F(OverlayMountTest, RefusesAnUpperLayerLeftByFuseOverlayfs) {
 TEST_F(OverlayMountTest, EveryLowerdirApiMountsTheSameStack) {
   for (LowerdirApi api : {LowerdirApi::kFd, LowerdirApi::kAppend, LowerdirApi::kLegacy}) {
     config_.api = api;
-    ASSERT_TRUE(mount_instance(*layout_, name("a"), config_).ok()) << static_cast<int>(api);
+    ASSERT_OK(mount_instance(*layout_, name("a"), config_)) << static_cast<int>(api);
     EXPECT_EQ(read(layout_->merged(name("a")) + "/left4dead2/both.txt"), "overlay 2");
-    ASSERT_TRUE(unmount_instance(*layout_, name("a")).ok());
+    ASSERT_OK(unmount_instance(*layout_, name("a")));
   }
   // Past the one-page limit the legacy path refuses, and leaves nothing mounted.
   config_.api = LowerdirApi::kLegacy;
@@ -282,10 +277,10 @@ TEST_F(OverlayMountTest, EveryLowerdirApiMountsTheSameStack) {
 
 TEST_F(OverlayMountTest, WithoutAServiceUserMountsThePlainLayers) {
   own_all(0);
-  ASSERT_TRUE(mount_instance(*layout_, name("a"), config_).ok());
+  ASSERT_OK(mount_instance(*layout_, name("a"), config_));
   EXPECT_EQ(read(layout_->merged(name("a")) + "/left4dead2/both.txt"), "overlay 2");
   EXPECT_EQ(table_lines(), std::vector<std::string>{layout_->merged(name("a"))});
-  ASSERT_TRUE(unmount_instance(*layout_, name("a")).ok());
+  ASSERT_OK(unmount_instance(*layout_, name("a")));
   EXPECT_EQ(table_lines(), before_);
 }
 

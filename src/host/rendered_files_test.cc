@@ -6,42 +6,37 @@
 #include <filesystem>
 
 #include "base/file.h"
+#include "testing/test_support.h"
 
 namespace left4me::host {
 namespace {
 
-class RenderedFilesTest : public testing::Test {
+class RenderedFilesTest : public test::TempDirTest {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/left4me-rendered-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    layout_.emplace(*model::Layout::create(dir_ + "/root"));
-    ASSERT_TRUE(make_directories(layout_->rendered_dir(name_) + "/left4dead2/cfg").ok());
-    ASSERT_TRUE(
-        write_file_atomic(layout_->rendered_dir(name_) + "/left4dead2/cfg/server.cfg", "hostname \"x\"\n").ok());
-    ASSERT_TRUE(make_directories(layout_->upper(name_)).ok());
+    layout_.emplace(*model::Layout::create(dir() + "/root"));
+    ASSERT_OK(make_directories(layout_->rendered_dir(name_) + "/left4dead2/cfg"));
+    ASSERT_OK(write_file_atomic(layout_->rendered_dir(name_) + "/left4dead2/cfg/server.cfg", "hostname \"x\"\n"));
+    ASSERT_OK(make_directories(layout_->upper(name_)));
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string dir_;
   model::InstanceName name_ = *model::InstanceName::create("alpha");
   std::optional<model::Layout> layout_;
 };
 
 TEST_F(RenderedFilesTest, CopiesIntoTheWritableLayerAndReplaces) {
-  ASSERT_TRUE(place_rendered_files(*layout_, name_).ok());
+  ASSERT_OK(place_rendered_files(*layout_, name_));
   auto placed = read_file(layout_->upper(name_) + "/left4dead2/cfg/server.cfg");
-  ASSERT_TRUE(placed.ok());
+  ASSERT_OK(placed);
   EXPECT_EQ(*placed, "hostname \"x\"\n");
-  ASSERT_TRUE(write_file_atomic(layout_->rendered_dir(name_) + "/left4dead2/cfg/server.cfg", "hostname \"y\"\n").ok());
-  ASSERT_TRUE(place_rendered_files(*layout_, name_).ok());
+  ASSERT_OK(write_file_atomic(layout_->rendered_dir(name_) + "/left4dead2/cfg/server.cfg", "hostname \"y\"\n"));
+  ASSERT_OK(place_rendered_files(*layout_, name_));
   EXPECT_EQ(*read_file(layout_->upper(name_) + "/left4dead2/cfg/server.cfg"), "hostname \"y\"\n");
 }
 
 // A server that planted a symlink in its writable layer must not redirect the (possibly root) write.
 TEST_F(RenderedFilesTest, RefusesASymlinkPlantedInTheWritableLayer) {
-  std::string outside = dir_ + "/outside";
-  ASSERT_TRUE(make_directories(outside).ok());
+  std::string outside = dir() + "/outside";
+  ASSERT_OK(make_directories(outside));
   std::filesystem::create_directory_symlink(outside, layout_->upper(name_) + "/left4dead2");
   auto placed = place_rendered_files(*layout_, name_);
   ASSERT_FALSE(placed.ok());

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "base/unique_fd.h"
+#include "testing/test_support.h"
 
 namespace left4me::host {
 namespace {
@@ -79,11 +80,11 @@ TEST(SocketOwnerTest, FindsTheAcceptingProcessOfALoopbackConnection) {
     std::thread acceptor([&] { accepted = UniqueFd(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC)); });
     auto peer = connection_peer(client.get(), std::chrono::milliseconds(2000));
     acceptor.join();
-    ASSERT_TRUE(peer.ok()) << peer.error().message();
+    ASSERT_OK(peer);
     EXPECT_NE(peer->inode, 0u) << family;
     EXPECT_EQ(peer->uid, ::geteuid());
     auto held = process_tree_holds_socket(::getpid(), peer->inode);
-    ASSERT_TRUE(held.ok()) << held.error().message();
+    ASSERT_OK(held);
     EXPECT_TRUE(*held);
   }
 }
@@ -114,7 +115,7 @@ TEST(SocketOwnerTest, AnotherProcessHoldingThePortIsNotTheServer) {
   char byte;
   ASSERT_EQ(::read(ready[0], &byte, 1), 1);
   auto peer = connection_peer(client.get(), std::chrono::milliseconds(2000));
-  ASSERT_TRUE(peer.ok()) << peer.error().message();
+  ASSERT_OK(peer);
   auto by_bystander = process_tree_holds_socket(bystander, peer->inode);
   auto by_impostor = process_tree_holds_socket(impostor, peer->inode);
   auto by_us = process_tree_holds_socket(::getpid(), peer->inode);  // the impostor is our child

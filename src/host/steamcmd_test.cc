@@ -4,13 +4,13 @@
 #include <sys/stat.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "base/file.h"
 #include "base/strings.h"
 #include "base/subprocess.h"
+#include "testing/test_support.h"
 
 namespace left4me::host {
 namespace {
@@ -161,30 +161,26 @@ TEST(SteamcmdOutputParserTest, ReadsTheWorkshopDirectory) {
 
 // ---- the install engine, against the built fake-steamcmd ----
 
-class SteamcmdFakeTest : public ::testing::Test {
+class SteamcmdFakeTest : public test::TempDirTest {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/left4me-steamcmd.XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    temp_ = pattern;
-    auto layout = model::Layout::create(temp_ + "/root");
-    ASSERT_TRUE(layout.ok());
+    auto layout = model::Layout::create(dir() + "/root");
+    ASSERT_OK(layout);
     layout_ = *layout;
     ASSERT_TRUE(path_exists(LEFT4ME_FAKE_STEAMCMD)) << "build fake-steamcmd first: " << LEFT4ME_FAKE_STEAMCMD;
     // A steamcmd that counts its runs, then is the fake.
-    std::string wrapper = "#!/bin/sh\necho run >>'" + temp_ + "/runs'\nexec '" + LEFT4ME_FAKE_STEAMCMD + "' \"$@\"\n";
-    ASSERT_TRUE(write_file_atomic(temp_ + "/steamcmd", wrapper, 0755).ok());
-    options_.steamcmd = temp_ + "/steamcmd";
+    std::string wrapper = "#!/bin/sh\necho run >>'" + dir() + "/runs'\nexec '" + LEFT4ME_FAKE_STEAMCMD + "' \"$@\"\n";
+    ASSERT_OK(write_file_atomic(dir() + "/steamcmd", wrapper, 0755));
+    options_.steamcmd = dir() + "/steamcmd";
     options_.extra_env = {"FAKE_STEAMCMD_HOME=", "FAKE_SRCDS=/bin/true", "FAKE_STEAMCMD_FILES=20",
                           "FAKE_STEAMCMD_BYTES=10000000"};
   }
-  void TearDown() override { (void)remove_tree(temp_); }
 
   int runs() const {
-    auto text = read_file(temp_ + "/runs");
+    auto text = read_file(dir() + "/runs");
     return text.ok() ? static_cast<int>(split(*text, '\n').size()) - 1 : 0;
   }
-  void reset_runs() { (void)remove_tree(temp_ + "/runs"); }
+  void reset_runs() { (void)remove_tree(dir() + "/runs"); }
   Result<InstallReport> install(std::vector<SteamcmdProgress>* events = nullptr) {
     return install_server(layout_, options_, [events](const SteamcmdProgress& progress) {
       if (events != nullptr) events->push_back(progress);
@@ -192,7 +188,6 @@ class SteamcmdFakeTest : public ::testing::Test {
   }
   std::string error_of(const Result<InstallReport>& result) { return result.ok() ? "" : result.error().message(); }
 
-  std::string temp_;
   model::Layout layout_ = *model::Layout::create("/unused");
   SteamcmdOptions options_;
 };
@@ -200,7 +195,7 @@ class SteamcmdFakeTest : public ::testing::Test {
 TEST_F(SteamcmdFakeTest, FreshInstallRunsThePlatformWorkaround) {
   std::vector<SteamcmdProgress> events;
   auto report = install(&events);
-  ASSERT_TRUE(report.ok()) << report.error().message();
+  ASSERT_OK(report);
   EXPECT_TRUE(report->platform_workaround);
   EXPECT_FALSE(report->up_to_date);
   EXPECT_EQ(report->runs, 3);
@@ -225,21 +220,21 @@ TEST_F(SteamcmdFakeTest, FreshInstallRunsThePlatformWorkaround) {
 }
 
 TEST_F(SteamcmdFakeTest, SecondInstallIsAPlainUpToDateUpdate) {
-  ASSERT_TRUE(install().ok());
+  ASSERT_OK(install());
   reset_runs();
   auto report = install();
-  ASSERT_TRUE(report.ok()) << report.error().message();
+  ASSERT_OK(report);
   EXPECT_TRUE(report->up_to_date);
   EXPECT_FALSE(report->platform_workaround);
   EXPECT_EQ(runs(), 1);
 }
 
 TEST_F(SteamcmdFakeTest, RetriesOnceAfterItsSteamDirectoryWasThrownAway) {
-  ASSERT_TRUE(install().ok());
-  ASSERT_TRUE(remove_tree(layout_.steam()).ok());
+  ASSERT_OK(install());
+  ASSERT_OK(remove_tree(layout_.steam()));
   reset_runs();
   auto report = install();
-  ASSERT_TRUE(report.ok()) << report.error().message();
+  ASSERT_OK(report);
   EXPECT_EQ(report->runs, 2);  // Missing configuration, then the update
   EXPECT_EQ(runs(), 2);
 }
@@ -283,7 +278,7 @@ TEST_F(SteamcmdFakeTest, TimeoutLoginAndConnectionFailuresAreExplainedAndNotRetr
     EXPECT_NE(error_of(report).find(c.expected), std::string::npos) << error_of(report);
     EXPECT_EQ(runs(), 1) << c.mode;
   }
-  ASSERT_TRUE(install().ok());  // an existing install, so the plain update downloads
+  ASSERT_OK(install());  // an existing install, so the plain update downloads
   options_.extra_env.push_back("FAKE_STEAMCMD_FAIL=no_connection");
   options_.extra_env.push_back("FAKE_STEAMCMD_BUILDID=99");
   reset_runs();
@@ -298,7 +293,7 @@ TEST_F(SteamcmdFakeTest, ReadsGluedResultLinesAndCommaDecimals) {
   options_.extra_env.push_back("FAKE_STEAMCMD_DECIMAL=,");
   std::vector<SteamcmdProgress> events;
   auto report = install(&events);
-  ASSERT_TRUE(report.ok()) << report.error().message();
+  ASSERT_OK(report);
   bool full = false;
   for (const auto& event : events) full = full || (event.phase == "downloading" && event.percent == 100);
   EXPECT_TRUE(full);
@@ -311,7 +306,7 @@ TEST_F(SteamcmdFakeTest, ProgressStreamsWhileSteamcmdRuns) {
   auto report = install_server(layout_, options_, [&](const SteamcmdProgress& progress) {
     if (progress.step == SteamcmdStep::kWindowsDownload) arrivals.push_back(std::chrono::steady_clock::now());
   });
-  ASSERT_TRUE(report.ok()) << report.error().message();
+  ASSERT_OK(report);
   ASSERT_GE(arrivals.size(), 5u);
   auto spread = std::chrono::duration_cast<std::chrono::milliseconds>(arrivals.back() - arrivals.front());
   EXPECT_GE(spread.count(), 150) << "progress arrived in one burst";
@@ -329,13 +324,13 @@ TEST_F(SteamcmdFakeTest, SilentSteamcmdIsStoppedAfterTheIdleTimeout) {
   EXPECT_NE(error_of(report).find("printed nothing"), std::string::npos) << error_of(report);
   EXPECT_LT(took, std::chrono::seconds(10));
   // Nothing of it is left running.
-  auto processes = run({"pgrep", "-f", temp_});
-  ASSERT_TRUE(processes.ok());
+  auto processes = run({"pgrep", "-f", dir()});
+  ASSERT_OK(processes);
   EXPECT_EQ(processes->out, "");
 }
 
 TEST_F(SteamcmdFakeTest, ExitZeroWithoutSuccessIsAFailure) {
-  ASSERT_TRUE(write_file_atomic(temp_ + "/steamcmd", "#!/bin/sh\necho 'Loading Steam API...OK'\nexit 0\n", 0755).ok());
+  ASSERT_OK(write_file_atomic(dir() + "/steamcmd", "#!/bin/sh\necho 'Loading Steam API...OK'\nexit 0\n", 0755));
   auto report = install();
   ASSERT_FALSE(report.ok());
   EXPECT_NE(error_of(report).find("without reporting success or an error"), std::string::npos) << error_of(report);
@@ -343,7 +338,7 @@ TEST_F(SteamcmdFakeTest, ExitZeroWithoutSuccessIsAFailure) {
 }
 
 TEST_F(SteamcmdFakeTest, MissingSteamcmdIsUnavailable) {
-  options_.steamcmd = temp_ + "/nope";
+  options_.steamcmd = dir() + "/nope";
   auto report = install();
   ASSERT_FALSE(report.ok());
   EXPECT_EQ(report.error().code(), ErrorCode::kUnavailable);
@@ -354,7 +349,7 @@ TEST_F(SteamcmdFakeTest, MissingSteamcmdIsUnavailable) {
 
 TEST_F(SteamcmdFakeTest, DownloadsAWorkshopItem) {
   auto vpk = download_workshop_item(layout_, "2306920249", options_);
-  ASSERT_TRUE(vpk.ok()) << vpk.error().message();
+  ASSERT_OK(vpk);
   EXPECT_EQ(vpk->rfind(layout_.steam() + "/steamapps/workshop/content/550/2306920249/", 0), 0u) << *vpk;
   EXPECT_EQ(vpk->substr(vpk->size() - 4), ".vpk");
   struct stat info {};
@@ -379,8 +374,8 @@ TEST_F(SteamcmdFakeTest, WorkshopFailuresAreExplained) {
 
   // Files gone but still in steamcmd's bookkeeping: it says Success and downloads nothing.
   auto vpk = download_workshop_item(layout_, "7", options_);
-  ASSERT_TRUE(vpk.ok());
-  ASSERT_TRUE(remove_tree(vpk->substr(0, vpk->rfind('/'))).ok());
+  ASSERT_OK(vpk);
+  ASSERT_OK(remove_tree(vpk->substr(0, vpk->rfind('/'))));
   auto stale = download_workshop_item(layout_, "7", options_);
   ASSERT_FALSE(stale.ok());
   EXPECT_NE(stale.error().message().find("appworkshop_550.acf"), std::string::npos) << stale.error().message();

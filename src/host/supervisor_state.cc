@@ -93,4 +93,20 @@ Status write_supervisor_state(const std::string& path, const SupervisorState& st
   return write_file_atomic(path, document.dump() + "\n", 0644);
 }
 
+Liveness liveness(const SupervisorState& state) {
+  return {.supervisor = state.supervisor && is_alive(*state.supervisor), .game = state.game && is_alive(*state.game)};
+}
+
+ProcessInfo reported_info(const SupervisorState& state, Liveness alive) {
+  ProcessInfo info;
+  info.restarts = state.restarts;
+  info.last_exit = state.last_exit;
+  info.state = state.state;
+  if (state.since_unix > 0) info.since_unix = state.since_unix;
+  if (alive.game && state.game) info.pid = state.game->pid;
+  bool active = info.state == RunState::kStarting || info.state == RunState::kRunning;
+  if (active && !alive.supervisor && !alive.game) info.state = RunState::kFailed;
+  return info;
+}
+
 }  // namespace left4me::host

@@ -27,4 +27,17 @@ struct SupervisorState {
 Result<SupervisorState> read_supervisor_state(const std::string& path);
 Status write_supervisor_state(const std::string& path, const SupervisorState& state);
 
+// Which of the processes a state records are alive.
+struct Liveness {
+  bool supervisor = false;
+  bool game = false;
+};
+// Asks /proc (is_alive: the same pid and start time).
+Liveness liveness(const SupervisorState& state);
+
+// What `status` reports from a state and its liveness: the state as recorded, except that a starting or
+// running instance whose supervisor and server are both gone (a supervisor killed without recording
+// anything, a reboot) is failed; the pid only while the server lives.
+ProcessInfo reported_info(const SupervisorState& state, Liveness alive);
+
 }  // namespace left4me::host

@@ -3,19 +3,17 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <filesystem>
-
 #include "base/file.h"
+#include "testing/test_support.h"
 
 namespace left4me::host {
 namespace {
 
 TEST(SupervisorStateTest, RoundTripsAndDefaultsWhenMissing) {
-  char pattern[] = "/tmp/left4me-state-test-XXXXXX";
-  ASSERT_NE(::mkdtemp(pattern), nullptr);
-  std::string path = std::string(pattern) + "/state.json";
+  test::TempDir dir;
+  std::string path = dir.path() + "/state.json";
   auto missing = read_supervisor_state(path);
-  ASSERT_TRUE(missing.ok());
+  ASSERT_OK(missing);
   EXPECT_EQ(missing->state, RunState::kStopped);
   EXPECT_FALSE(missing->game.has_value());
 
@@ -26,9 +24,9 @@ TEST(SupervisorStateTest, RoundTripsAndDefaultsWhenMissing) {
   state.last_exit = ExitStatus{0, 11, true};
   state.restarts = 4;
   state.message = "crashed";
-  ASSERT_TRUE(write_supervisor_state(path, state).ok());
+  ASSERT_OK(write_supervisor_state(path, state));
   auto read = read_supervisor_state(path);
-  ASSERT_TRUE(read.ok()) << read.error().message();
+  ASSERT_OK(read);
   EXPECT_EQ(read->supervisor, state.supervisor);
   EXPECT_EQ(read->state, RunState::kFailed);
   EXPECT_EQ(read->since_unix, 1764140000);
@@ -36,23 +34,78 @@ TEST(SupervisorStateTest, RoundTripsAndDefaultsWhenMissing) {
   EXPECT_EQ(read->last_exit->describe(), "killed by SIGSEGV");
   EXPECT_EQ(read->restarts, 4);
 
-  ASSERT_TRUE(write_file_atomic(path, "{not json").ok());
+  ASSERT_OK(write_file_atomic(path, "{not json"));
   auto broken = read_supervisor_state(path);
   ASSERT_FALSE(broken.ok());
   EXPECT_NE(broken.error().message().find("not a valid state file"), std::string::npos);
-  std::filesystem::remove_all(pattern);
 }
 
-TEST(ProcessIdentityTest, RecycledPidIsNotTheSameProcess) {
-  auto self = identify_process(::getpid());
-  ASSERT_TRUE(self.has_value());
-  EXPECT_TRUE(is_alive(*self));
-  ProcessIdentity other = *self;
-  other.start_ticks += 1;  // same pid, different start: a recycled pid
-  EXPECT_FALSE(is_alive(other));
-  EXPECT_FALSE(identify_process(0).has_value());
-  auto started = start_time_unix(*self);
-  EXPECT_LE(std::abs(started - static_cast<std::int64_t>(::time(nullptr))), 600);
+// A state as a supervisor leaves it while its server runs.
+SupervisorState running_state() {
+  SupervisorState state;
+  state.supervisor = ProcessIdentity{.pid = 4001, .start_ticks = 100};
+  state.game = ProcessIdentity{.pid = 4002, .start_ticks = 101};
+  state.state = RunState::kRunning;
+  state.since_unix = 1764140000;
+  state.restarts = 2;
+  state.last_exit = ExitStatus{.signal = 11, .signalled = true};
+  state.message = "running";
+  return state;
+}
+
+TEST(ReportedInfoTest, ARunningServerReportsItsPid) {
+  ProcessInfo info = reported_info(running_state(), {.supervisor = true, .game = true});
+  EXPECT_EQ(info.state, RunState::kRunning);
+  EXPECT_EQ(info.pid, 4002);
+  EXPECT_EQ(info.since_unix, 1764140000);
+  EXPECT_EQ(info.restarts, 2);
+  ASSERT_TRUE(info.last_exit.has_value());
+  EXPECT_EQ(info.last_exit->describe(), "killed by SIGSEGV");
+}
+
+// kill -9 of the supervisor (its server dies with it) or a reboot: nothing recorded the end.
+TEST(ReportedInfoTest, ASupervisorKilledWithoutRecordingIsFailed) {
+  ProcessInfo info = reported_info(running_state(), {.supervisor = false, .game = false});
+  EXPECT_EQ(info.state, RunState::kFailed);
+  EXPECT_FALSE(info.pid.has_value());
+  EXPECT_EQ(info.restarts, 2);
+  SupervisorState starting = running_state();
+  starting.state = RunState::kStarting;
+  EXPECT_EQ(reported_info(starting, {}).state, RunState::kFailed);
+}
+
+TEST(ReportedInfoTest, OneLiveProcessKeepsTheRecordedState) {
+  // Waiting out the restart delay: the supervisor lives, no server.
+  SupervisorState restarting = running_state();
+  restarting.state = RunState::kStarting;
+  restarting.game.reset();
+  ProcessInfo info = reported_info(restarting, {.supervisor = true, .game = false});
+  EXPECT_EQ(info.state, RunState::kStarting);
+  EXPECT_FALSE(info.pid.has_value());
+  // A server whose supervisor is gone still runs until it dies with it.
+  EXPECT_EQ(reported_info(running_state(), {.supervisor = false, .game = true}).state, RunState::kRunning);
+}
+
+TEST(ReportedInfoTest, StoppedAndFailedStayAsRecorded) {
+  SupervisorState stopped;
+  stopped.state = RunState::kStopped;
+  EXPECT_EQ(reported_info(stopped, {}).state, RunState::kStopped);
+  EXPECT_FALSE(reported_info(stopped, {}).since_unix.has_value());  // never started
+  SupervisorState failed = running_state();
+  failed.state = RunState::kFailed;
+  failed.game.reset();
+  EXPECT_EQ(reported_info(failed, {}).state, RunState::kFailed);
+}
+
+TEST(ReportedInfoTest, LivenessComparesPidAndStartTime) {
+  SupervisorState state;
+  state.supervisor = identify_process(::getpid());
+  ASSERT_TRUE(state.supervisor.has_value());
+  state.game = ProcessIdentity{.pid = ::getpid(), .start_ticks = state.supervisor->start_ticks + 1};  // recycled
+  Liveness alive = liveness(state);
+  EXPECT_TRUE(alive.supervisor);
+  EXPECT_FALSE(alive.game);
+  EXPECT_FALSE(liveness(SupervisorState{}).supervisor);
 }
 
 }  // namespace

@@ -1,13 +1,13 @@
 #include "host/systemd_supervisor.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <chrono>
 #include <string>
 #include <vector>
 
 #include "base/file.h"
+#include "testing/test_support.h"
 
 namespace left4me::host {
 namespace {
@@ -19,49 +19,43 @@ model::InstanceName name(std::string_view text) { return model::InstanceName::cr
 // A temporary directory with stand-in helpers: left4me-systemctl appends its
 // argv to calls.log and prints show.txt for `show`; left4me-journalctl prints
 // journal.txt (and keeps running with --follow).
-class SystemdSupervisorTest : public ::testing::Test {
+class SystemdSupervisorTest : public test::TempDirTest {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/systemd-supervisor-test.XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    write_helper("left4me-systemctl", "echo \"$*\" >> " + dir_ +
+    write_helper("left4me-systemctl", "echo \"$*\" >> " + dir() +
                                           "/calls.log\n"
                                           "[ -f " +
-                                          dir_ +
+                                          dir() +
                                           "/exit_code ] && { echo 'left4me-systemctl: it broke' "
                                           ">&2; exit $(cat " +
-                                          dir_ +
+                                          dir() +
                                           "/exit_code); }\n"
                                           "[ \"$1\" = show ] && cat " +
-                                          dir_ +
+                                          dir() +
                                           "/show.txt\n"
                                           "exit 0\n");
-    write_helper("left4me-journalctl", "echo \"$*\" >> " + dir_ +
+    write_helper("left4me-journalctl", "echo \"$*\" >> " + dir() +
                                            "/calls.log\n"
                                            "cat " +
-                                           dir_ +
+                                           dir() +
                                            "/journal.txt\n"
                                            "[ \"$4\" = --follow ] && exec sleep 30\n"
                                            "exit 0\n");
     set_show("ActiveState=inactive\nSubState=dead\nMainPID=0\nNRestarts=0\n");
-    ASSERT_TRUE(write_file_atomic(dir_ + "/journal.txt", "one\ntwo\n\nthree\n").ok());
+    ASSERT_OK(write_file_atomic(dir() + "/journal.txt", "one\ntwo\n\nthree\n"));
   }
-  void TearDown() override { ASSERT_TRUE(remove_tree(dir_).ok()); }
 
   void write_helper(const std::string& helper, const std::string& body) {
-    ASSERT_TRUE(write_file_atomic(dir_ + "/" + helper, "#!/bin/sh\n" + body, 0755).ok());
+    ASSERT_OK(write_file_atomic(dir() + "/" + helper, "#!/bin/sh\n" + body, 0755));
   }
-  void set_show(const std::string& text) { ASSERT_TRUE(write_file_atomic(dir_ + "/show.txt", text).ok()); }
+  void set_show(const std::string& text) { ASSERT_OK(write_file_atomic(dir() + "/show.txt", text)); }
   std::string calls() {
-    auto text = read_file(dir_ + "/calls.log");
+    auto text = read_file(dir() + "/calls.log");
     return text.ok() ? *text : "";
   }
   SystemdSupervisor supervisor(std::function<Status(const model::InstanceName&)> prepare = {}) {
-    return SystemdSupervisor({.helper_dir = dir_, .privilege = Privilege::kDirect, .prepare = std::move(prepare)});
+    return SystemdSupervisor({.helper_dir = dir(), .privilege = Privilege::kDirect, .prepare = std::move(prepare)});
   }
-
-  std::string dir_;
 };
 
 TEST_F(SystemdSupervisorTest, StartOfAStoppedInstancePreparesThenEnables) {
@@ -70,7 +64,7 @@ TEST_F(SystemdSupervisorTest, StartOfAStoppedInstancePreparesThenEnables) {
     prepared.push_back(n.str());
     return ok_status();
   });
-  ASSERT_TRUE(backend.start(name("alpha")).ok());
+  ASSERT_OK(backend.start(name("alpha")));
   EXPECT_EQ(calls(), "show alpha\nenable alpha\n");
   EXPECT_EQ(prepared, std::vector<std::string>{"alpha"});
 }
@@ -82,14 +76,14 @@ TEST_F(SystemdSupervisorTest, StartOfARunningInstanceChangesNothing) {
     prepared = true;
     return ok_status();
   });
-  ASSERT_TRUE(backend.start(name("alpha")).ok());
+  ASSERT_OK(backend.start(name("alpha")));
   EXPECT_EQ(calls(), "show alpha\n");
   EXPECT_FALSE(prepared);
 }
 
 TEST_F(SystemdSupervisorTest, StartOfAFailedInstanceStartsAgain) {
   set_show("ActiveState=failed\nSubState=failed\nResult=start-limit-hit\n");
-  ASSERT_TRUE(supervisor().start(name("alpha")).ok());
+  ASSERT_OK(supervisor().start(name("alpha")));
   EXPECT_EQ(calls(), "show alpha\nenable alpha\n");
 }
 
@@ -102,12 +96,12 @@ TEST_F(SystemdSupervisorTest, FailedPreparationDoesNotStart) {
 }
 
 TEST_F(SystemdSupervisorTest, StopDisables) {
-  ASSERT_TRUE(supervisor().stop(name("alpha"), seconds(15)).ok());
+  ASSERT_OK(supervisor().stop(name("alpha"), seconds(15)));
   EXPECT_EQ(calls(), "disable alpha\n");
 }
 
 TEST_F(SystemdSupervisorTest, HelperFailureCarriesItsMessage) {
-  ASSERT_TRUE(write_file_atomic(dir_ + "/exit_code", "1").ok());
+  ASSERT_OK(write_file_atomic(dir() + "/exit_code", "1"));
   Status stopped = supervisor().stop(name("alpha"), seconds(15));
   ASSERT_FALSE(stopped.ok());
   EXPECT_EQ(stopped.error().code(), ErrorCode::kFailed);
@@ -115,14 +109,14 @@ TEST_F(SystemdSupervisorTest, HelperFailureCarriesItsMessage) {
 }
 
 TEST_F(SystemdSupervisorTest, HelperToolMissingIsUnavailable) {
-  ASSERT_TRUE(write_file_atomic(dir_ + "/exit_code", "69").ok());
+  ASSERT_OK(write_file_atomic(dir() + "/exit_code", "69"));
   auto shown = supervisor().info(name("alpha"));
   ASSERT_FALSE(shown.ok());
   EXPECT_EQ(shown.error().code(), ErrorCode::kUnavailable);
 }
 
 TEST_F(SystemdSupervisorTest, MissingHelperIsUnavailable) {
-  SystemdSupervisor backend({.helper_dir = dir_ + "/nowhere", .privilege = Privilege::kDirect});
+  SystemdSupervisor backend({.helper_dir = dir() + "/nowhere", .privilege = Privilege::kDirect});
   auto shown = backend.info(name("alpha"));
   ASSERT_FALSE(shown.ok());
   EXPECT_EQ(shown.error().code(), ErrorCode::kUnavailable);
@@ -136,7 +130,7 @@ TEST_F(SystemdSupervisorTest, InfoOfARunningUnit) {
       "\nExecMainCode=0\nExecMainStatus=0\n"
       "StateChangeTimestamp=@1732604300\n");
   auto info = supervisor().info(name("alpha"));
-  ASSERT_TRUE(info.ok()) << info.error().message();
+  ASSERT_OK(info);
   EXPECT_EQ(info->state, RunState::kRunning);
   EXPECT_EQ(info->pid, 4242);
   EXPECT_EQ(info->since_unix, 1732604400);
@@ -202,7 +196,7 @@ TEST_F(SystemdSupervisorTest, LogsWithoutFollowDeliverEveryNonEmptyLine) {
     lines.emplace_back(line);
     return true;
   });
-  ASSERT_TRUE(status.ok()) << status.error().message();
+  ASSERT_OK(status);
   EXPECT_EQ(lines, (std::vector<std::string>{"one", "two", "three"}));
   EXPECT_EQ(calls(), "alpha --lines 50 --no-follow\n");
 }
@@ -214,7 +208,7 @@ TEST_F(SystemdSupervisorTest, FollowEndsWhenTheCallbackSaysSo) {
     lines.emplace_back(line);
     return lines.size() < 2;
   });
-  ASSERT_TRUE(status.ok()) << status.error().message();
+  ASSERT_OK(status);
   EXPECT_EQ(lines, (std::vector<std::string>{"one", "two"}));
   EXPECT_LT(std::chrono::steady_clock::now() - started,
             seconds(5));  // the follower was ended, not awaited
@@ -233,16 +227,16 @@ TEST_F(SystemdSupervisorTest, LogsHelperFailureIsAnError) {
 
 TEST_F(SystemdSupervisorTest, SystemdAvailableNeedsPid1TheUnitAndTheDefaultRoot) {
   auto layout = model::Layout::create(model::Layout::kDefaultRoot).value();
-  EXPECT_FALSE(systemd_available(layout, dir_));
-  ASSERT_TRUE(make_directories(dir_ + "/run/systemd/system").ok());
-  EXPECT_FALSE(systemd_available(layout, dir_));  // systemd, but the unit is not installed
-  ASSERT_TRUE(make_directories(dir_ + "/usr/local/lib/systemd/system").ok());
-  ASSERT_TRUE(write_file_atomic(dir_ + "/usr/local/lib/systemd/system/left4me-server@.service", "").ok());
-  EXPECT_TRUE(systemd_available(layout, dir_));
+  EXPECT_FALSE(systemd_available(layout, dir()));
+  ASSERT_OK(make_directories(dir() + "/run/systemd/system"));
+  EXPECT_FALSE(systemd_available(layout, dir()));  // systemd, but the unit is not installed
+  ASSERT_OK(make_directories(dir() + "/usr/local/lib/systemd/system"));
+  ASSERT_OK(write_file_atomic(dir() + "/usr/local/lib/systemd/system/left4me-server@.service", ""));
+  EXPECT_TRUE(systemd_available(layout, dir()));
   EXPECT_FALSE(systemd_available(model::Layout::create("/srv/left4me").value(),
-                                 dir_));  // units use fixed paths
-  ASSERT_TRUE(remove_tree(dir_ + "/run").ok());
-  EXPECT_FALSE(systemd_available(layout, dir_));  // PID 1 is not systemd
+                                 dir()));  // units use fixed paths
+  ASSERT_OK(remove_tree(dir() + "/run"));
+  EXPECT_FALSE(systemd_available(layout, dir()));  // PID 1 is not systemd
 }
 
 }  // namespace

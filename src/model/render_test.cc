@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/strings.h"
+#include "testing/test_support.h"
 
 namespace left4me::model {
 namespace {
@@ -18,7 +19,7 @@ constexpr std::string_view kPassword = "Abcdefgh12345678";
 
 Spec parse_ok(std::string_view yaml) {
   auto result = parse_instance_spec(yaml, "spec.yaml");
-  EXPECT_TRUE(result.ok()) << result.message();
+  EXPECT_OK(result);
   return result.ok() ? result.value() : Spec{};
 }
 
@@ -39,7 +40,7 @@ TEST(RenderTest, InstanceEnvFromASpec) {
   EXPECT_EQ(overlay_directories(spec, kLayout),
             (std::vector<std::string>{"/srv/l4d/overlays/top", "/srv/l4d/overlays/maps/x"}));
   auto env = make_instance_env(spec, kLayout, overlay_directories(spec, kLayout));
-  ASSERT_TRUE(env.ok()) << env.error().message();
+  ASSERT_OK(env);
   EXPECT_EQ(env->port, 27016);
   EXPECT_EQ(env->lowerdirs,
             (std::vector<std::string>{"/srv/l4d/overlays/top", "/srv/l4d/overlays/maps/x", "/srv/l4d/installation"}));
@@ -50,7 +51,7 @@ TEST(RenderTest, InstanceEnvFromASpec) {
 
 TEST(RenderTest, NoOverlaysMeansTheInstallationAlone) {
   auto env = make_instance_env(parse_ok("port: 27015\n"), kLayout, {});
-  ASSERT_TRUE(env.ok());
+  ASSERT_OK(env);
   EXPECT_EQ(env->lowerdirs, std::vector<std::string>{"/srv/l4d/installation"});
   EXPECT_EQ(join(env->args, " "), "+map c1m1_hotel +mp_gamemode coop -maxplayers 8 +servercfgfile server.cfg");
 }
@@ -61,7 +62,7 @@ TEST(RenderTest, InstanceEnvRefusesWhatCannotBeWrittenSafely) {
   no_port.port.reset();
   EXPECT_EQ(make_instance_env(no_port, kLayout, {}).error().message(),
             "the spec has no port; a blueprint spec cannot be rendered");
-  EXPECT_TRUE(make_instance_env(spec, kLayout, std::vector<std::string>(499, "/srv/l4d/overlays/o")).ok());
+  EXPECT_OK(make_instance_env(spec, kLayout, std::vector<std::string>(499, "/srv/l4d/overlays/o")));
   EXPECT_EQ(make_instance_env(spec, kLayout, std::vector<std::string>(500, "/srv/l4d/overlays/o")).error().message(),
             "500 overlays and the installation exceed overlayfs's 500 layers");
   for (const std::string& dir :
@@ -78,7 +79,7 @@ TEST(RenderTest, InstanceEnvRefusesWhatCannotBeWrittenSafely) {
 
 TEST(RenderTest, InstanceEnvRoundTrips) {
   auto env = parse_instance_env(kEnvText, "instance.env");
-  ASSERT_TRUE(env.ok()) << env.error().message();
+  ASSERT_OK(env);
   EXPECT_EQ(env->port, 27016);
   EXPECT_EQ(env->lowerdirs.size(), 3u);
   EXPECT_EQ(env->lowerdirs.back(), "/srv/l4d/installation");
@@ -90,7 +91,7 @@ TEST(RenderTest, InstanceEnvRoundTrips) {
 TEST(RenderTest, ParseInstanceEnvSkipsCommentsAndBlankLinesAndSplitsLikeSystemd) {
   auto env = parse_instance_env("\n# c\nL4D2_ARGS=  +map   c1m1_hotel\t-x \nL4D2_PORT=27015\n\nL4D2_LOWERDIRS=/i",
                                 "instance.env");
-  ASSERT_TRUE(env.ok()) << env.error().message();
+  ASSERT_OK(env);
   EXPECT_EQ(env->args, (std::vector<std::string>{"+map", "c1m1_hotel", "-x"}));
   EXPECT_EQ(env->lowerdirs, std::vector<std::string>{"/i"});
 }
@@ -136,14 +137,14 @@ TEST(RenderTest, ParseInstanceEnvAllowsAtMost500Layers) {
     return "L4D2_PORT=27015\nL4D2_ARGS=+map c1m1_hotel\nL4D2_LOWERDIRS=" + join(dirs, ":") + "\n";
   };
   auto env = parse_instance_env(layers(500), "instance.env");
-  ASSERT_TRUE(env.ok()) << env.error().message();
+  ASSERT_OK(env);
   EXPECT_EQ(env->lowerdirs.size(), 500u);
   EXPECT_EQ(env_error(layers(501)), "instance.env:3: L4D2_LOWERDIRS: 501 layers; at most 500");
 }
 
 TEST(RenderTest, ServerArgvPutsTheFixedArgumentsFirst) {
   auto env = parse_instance_env(kEnvText, "instance.env");
-  ASSERT_TRUE(env.ok());
+  ASSERT_OK(env);
   EXPECT_EQ(
       server_argv(*env, "/srv/l4d/runtime/alpha/merged/srcds_run"),
       (std::vector<std::string>{"/srv/l4d/runtime/alpha/merged/srcds_run", "-norestart", "-game", "left4dead2", "+ip",
@@ -156,7 +157,7 @@ TEST(RenderTest, ServerCfgIsDeterministic) {
       "port: 27015\nhostname: Friday ☕\ncvars: {z_difficulty: Hard, sv_cheats: 0, sv_alltalk: on, sv_password: ''}\n"
       "server_cfg: [\"sv_logecho 1; log on\", \"\", exec banlist.cfg]\n");
   auto cfg = render_server_cfg(spec, kAlpha, kPassword);
-  ASSERT_TRUE(cfg.ok()) << cfg.error().message();
+  ASSERT_OK(cfg);
   EXPECT_EQ(*cfg,
             "// Written by l4d2ctl initialize from the instance spec; edit the spec, not this file.\n"
             "hostname \"Friday ☕\"\n"
@@ -174,7 +175,7 @@ TEST(RenderTest, ServerCfgIsDeterministic) {
 
 TEST(RenderTest, ServerCfgDefaultsTheHostnameToTheInstanceName) {
   auto cfg = render_server_cfg(parse_ok("port: 27015\n"), kAlpha, kPassword);
-  ASSERT_TRUE(cfg.ok());
+  ASSERT_OK(cfg);
   EXPECT_EQ(*cfg,
             "// Written by l4d2ctl initialize from the instance spec; edit the spec, not this file.\n"
             "hostname \"alpha\"\n"
@@ -207,7 +208,7 @@ TEST(RenderTest, ServerCfgRefusesUnsafeInputEvenFromAHandMadeSpec) {
 TEST(RenderTest, FindRconPasswordReadsBackTheRenderedOne) {
   Spec spec = parse_ok("port: 27015\nserver_cfg: [\"say rcon_password \\\"NotThisOne1\\\"\"]\n");
   auto cfg = render_server_cfg(spec, kAlpha, kPassword);
-  ASSERT_TRUE(cfg.ok());
+  ASSERT_OK(cfg);
   EXPECT_EQ(find_rcon_password(*cfg), std::string(kPassword));
   EXPECT_EQ(find_rcon_password("hostname \"x\"\n"), std::nullopt);
   EXPECT_EQ(find_rcon_password("rcon_password \"short\"\n"), std::nullopt);
@@ -218,9 +219,9 @@ TEST(RenderTest, FindRconPasswordReadsBackTheRenderedOne) {
 TEST(RenderTest, RenderInstanceFromYamlToArgv) {
   Spec spec = parse_ok("port: 27020\noverlays: [a]\nmode: survival\nmax_players: 4\nargs: [+sv_lan, 1]\n");
   auto rendered = render_instance(spec, kAlpha, kLayout, overlay_directories(spec, kLayout), kPassword);
-  ASSERT_TRUE(rendered.ok()) << rendered.error().message();
+  ASSERT_OK(rendered);
   auto env = parse_instance_env(rendered->instance_env, "instance.env");
-  ASSERT_TRUE(env.ok()) << env.error().message();
+  ASSERT_OK(env);
   EXPECT_EQ(*env, rendered->env);
   EXPECT_EQ(join(server_argv(*env, "srcds_run"), " "),
             "srcds_run -norestart -game left4dead2 +ip 0.0.0.0 +hostport 27020 +map c1m1_hotel +mp_gamemode survival "
@@ -240,7 +241,7 @@ TEST(RenderTest, TheDocumentedExampleRendersAsDocumented) {
   Spec spec = parse_ok(doc.substr(start, doc.find("```", start) - start));
   Layout layout = *Layout::create("/var/lib/left4me");
   auto rendered = render_instance(spec, kAlpha, layout, overlay_directories(spec, layout), *spec.rcon_password);
-  ASSERT_TRUE(rendered.ok()) << rendered.error().message();
+  ASSERT_OK(rendered);
   EXPECT_NE(doc.find("```\n" + rendered->instance_env + "```"), std::string::npos) << rendered->instance_env;
   EXPECT_NE(doc.find("```\n" + rendered->server_cfg + "```"), std::string::npos) << rendered->server_cfg;
 }

@@ -5,9 +5,6 @@ left4me_add_integration_test(web_crash web/crash.sh TIMEOUT 240 LABELS web)
 left4me_add_integration_test(web_nested_body_crash web/nested_body_crash.sh TIMEOUT 120 LABELS web)
 # A server name that is not UTF-8 leaves the dashboard and the other servers' live state intact.
 left4me_add_integration_test(web_invalid_utf8_hostname web/invalid_utf8_hostname.sh TIMEOUT 180 LABELS web)
-set_tests_properties(web_invalid_utf8_hostname PROPERTIES SKIP_RETURN_CODE 77)
-# Skipped (77) until l4d2ctl, fake-srcds and fake-steamcmd are built.
-set_tests_properties(web_crash PROPERTIES SKIP_RETURN_CODE 77)
 # The pages end to end in headless Chromium (tests/browser/pages.test.js), about 30 s, also in the ASan
 # build. Skipped (77) only without chromium or the npm packages.
 left4me_add_integration_test(web_pages_browser web/pages_browser.sh TIMEOUT 180 LABELS web browser)

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/test_support.h"
+
 namespace left4me::fake_srcds {
 namespace {
 
@@ -12,12 +14,12 @@ class A2sServerTest : public ::testing::Test {
   uint8_t type_of(const std::vector<std::string>& replies) {
     EXPECT_EQ(replies.size(), 1u);
     auto type = host::reply_type(replies.at(0));
-    EXPECT_TRUE(type.ok());
+    EXPECT_OK(type);
     return type.ok() ? *type : 0;
   }
   uint32_t challenge_of(const std::vector<std::string>& replies) {
     auto challenge = host::decode_challenge_reply(replies.at(0));
-    EXPECT_TRUE(challenge.ok());
+    EXPECT_OK(challenge);
     return challenge.ok() ? *challenge : 0;
   }
 
@@ -71,12 +73,12 @@ TEST_F(A2sServerTest, LargeRuleSetsAreSplit) {
   for (const std::string& fragment : fragments) {
     EXPECT_LE(fragment.size(), host::kA2sMaxPacket);
     auto added = assembler.add(*host::decode_split_fragment(fragment));
-    ASSERT_TRUE(added.ok());
+    ASSERT_OK(added);
     whole = *added;
   }
   ASSERT_TRUE(whole.has_value());
   auto rules = host::decode_rules_reply(*whole);
-  ASSERT_TRUE(rules.ok());
+  ASSERT_OK(rules);
   EXPECT_GT(rules->size(), 200u);
 }
 

@@ -1,9 +1,9 @@
 #include "testing/fake_srcds/game.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include "base/file.h"
+#include "testing/test_support.h"
 
 namespace left4me::fake_srcds {
 namespace {
@@ -18,25 +18,20 @@ TEST(ConsoleLineTest, TokenizesLikeSource) {
   EXPECT_TRUE(tokenize_console_line("   // only a comment").empty());
 }
 
-class GameTest : public ::testing::Test {
+class GameTest : public test::TempDirTest {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/fake-srcds-game.XXXXXX";
-    root_ = ::mkdtemp(pattern);
-    options_.game = root_ + "/left4dead2";
-    ASSERT_TRUE(make_directories(options_.game + "/cfg").ok());
+    options_.game = dir() + "/left4dead2";
+    ASSERT_OK(make_directories(options_.game + "/cfg"));
   }
-  void TearDown() override { ASSERT_TRUE(remove_tree(root_).ok()); }
 
-  std::string root_;
   Options options_;
   Console console_;
 };
 
 TEST_F(GameTest, ServerCfgAppliesOnMapLoadAndRulesShowCvars) {
-  ASSERT_TRUE(write_file_atomic(options_.game + "/cfg/server.cfg",
-                                "hostname \"Test Server\"\nrcon_password secret\nsv_tags \"a,b\"\nmy_rule 42\n")
-                  .ok());
+  ASSERT_OK(write_file_atomic(options_.game + "/cfg/server.cfg",
+                              "hostname \"Test Server\"\nrcon_password secret\nsv_tags \"a,b\"\nmy_rule 42\n"));
   Game game(options_, console_, Clock::now());
   game.load_map({.map = "c2m1_highway", .mode = "versus"}, true);
   auto info = game.info();
@@ -72,7 +67,7 @@ TEST_F(GameTest, ConsoleCommands) {
 }
 
 TEST_F(GameTest, ExecLoopsEnd) {
-  ASSERT_TRUE(write_file_atomic(options_.game + "/cfg/loop.cfg", "exec loop.cfg\n").ok());
+  ASSERT_OK(write_file_atomic(options_.game + "/cfg/loop.cfg", "exec loop.cfg\n"));
   Game game(options_, console_, Clock::now());
   EXPECT_NE(game.execute("exec loop").find("too many nested execs"), std::string::npos);
 }

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include "testing/test_support.h"
+
 namespace left4me::fake_srcds {
 namespace {
 
@@ -13,7 +15,7 @@ TEST(OptionsTest, ParsesTheCommandLineLeft4meUses) {
                                      "+exec",     "extra.cfg",           "+sv_region",   "-1",
                                      "+hostname", "My Server",           "-unknownflag", "-condebug",
                                      "-insecure"});
-  ASSERT_TRUE(options.ok()) << options.error().message();
+  ASSERT_OK(options);
   EXPECT_EQ(options->game, "left4dead2");
   EXPECT_EQ(options->ip, "127.0.0.1");
   EXPECT_EQ(options->port, 27020);
@@ -30,7 +32,7 @@ TEST(OptionsTest, ParsesTheCommandLineLeft4meUses) {
 
 TEST(OptionsTest, HostportAndPlusMaxplayers) {
   auto options = parse_command_line({"+hostport", "27111", "+maxplayers", "12", "+map", "c1m1_hotel"});
-  ASSERT_TRUE(options.ok());
+  ASSERT_OK(options);
   EXPECT_EQ(options->port, 27111);
   EXPECT_EQ(options->maxplayers, 12);
   EXPECT_EQ(options->mode, "");
@@ -52,7 +54,7 @@ TEST(OptionsTest, FaultEnvironment) {
   ::setenv("FAKE_SRCDS_NO_CHALLENGE", "1", 1);
   ::setenv("FAKE_SRCDS_INVALID_UTF8_HOSTNAME", "1", 1);
   Options options;
-  ASSERT_TRUE(read_fault_environment(options).ok());
+  ASSERT_OK(read_fault_environment(options));
   EXPECT_EQ(options.faults.crash_after, std::chrono::milliseconds(1500));
   EXPECT_EQ(options.faults.players, 3);
   EXPECT_TRUE(options.faults.no_challenge);

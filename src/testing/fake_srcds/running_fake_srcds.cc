@@ -45,11 +45,9 @@ Result<std::unique_ptr<RunningFakeSrcds>> RunningFakeSrcds::start(const std::str
                                                                   const FakeSrcdsSetup& setup) {
   std::unique_ptr<RunningFakeSrcds> owner(new RunningFakeSrcds());
   RunningFakeSrcds& server = *owner;
-  char pattern[] = "/tmp/left4me-fake-srcds.XXXXXX";
-  if (::mkdtemp(pattern) == nullptr) return Error::from_errno("mkdtemp", errno);
-  server.root_ = pattern;
-  if (auto made = make_directories(server.root_ + "/left4dead2/cfg"); !made.ok()) return made.error();
-  if (auto written = write_file_atomic(server.root_ + "/left4dead2/cfg/server.cfg", setup.server_cfg); !written.ok()) {
+  if (auto made = make_directories(server.root_.path() + "/left4dead2/cfg"); !made.ok()) return made.error();
+  if (auto written = write_file_atomic(server.root_.path() + "/left4dead2/cfg/server.cfg", setup.server_cfg);
+      !written.ok()) {
     return written.error();
   }
   auto port = free_port();
@@ -63,8 +61,11 @@ Result<std::unique_ptr<RunningFakeSrcds>> RunningFakeSrcds::start(const std::str
                                    "+ip",  "127.0.0.1", "-port",      std::to_string(server.port_),
                                    "+map", setup.map};
   argv.insert(argv.end(), setup.extra_args.begin(), setup.extra_args.end());
-  auto process = Subprocess::spawn(
-      {.argv = argv, .env = env, .cwd = server.root_, .stdout_mode = Stream::kPipe, .stderr_mode = Stream::kToStdout});
+  auto process = Subprocess::spawn({.argv = argv,
+                                    .env = env,
+                                    .cwd = server.root_.path(),
+                                    .stdout_mode = Stream::kPipe,
+                                    .stderr_mode = Stream::kToStdout});
   if (!process.ok()) return process.error();
   server.process_.emplace(std::move(*process));
 
@@ -96,7 +97,6 @@ const std::string& RunningFakeSrcds::output() {
 
 RunningFakeSrcds::~RunningFakeSrcds() {
   if (process_ && !process_->finished()) (void)process_->terminate(SIGKILL, std::chrono::milliseconds(2000));
-  if (!root_.empty()) (void)remove_tree(root_);
 }
 
 }  // namespace left4me::testing

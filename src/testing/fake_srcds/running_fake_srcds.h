@@ -10,6 +10,7 @@
 
 #include "base/result.h"
 #include "base/subprocess.h"
+#include "testing/test_support.h"
 
 namespace left4me::testing {
 
@@ -35,7 +36,7 @@ class RunningFakeSrcds {
 
  private:
   RunningFakeSrcds() = default;
-  std::string root_;
+  test::TempDir root_;  // the game root
   uint16_t port_ = 0;
   std::optional<Subprocess> process_;
   std::string output_;

@@ -98,11 +98,11 @@ std::string sh_quote(std::string_view text) {
 // consumed, -pidfile is passed on, a missing +map defaults to c1m1_hotel, -norestart execs the game
 // binary (so the spawned pid becomes the game), otherwise a restart loop with a SIGINT-only trap that
 // ends in `kill -2 $$`. The root warning is printed without the real script's wait, to keep tests fast.
-std::string srcds_run_script(const std::string& fake_srcds) {
-  return R"(#!/bin/sh
+// The text around HL=<fake-srcds>: the part before the path, and the rest.
+constexpr std::string_view kSrcdsRunHead = R"(#!/bin/sh
 # srcds_run written by fake-steamcmd: Valve's wrapper behaviour around fake-srcds (the game binary).
-HL=)" + sh_quote(fake_srcds) +
-         R"(
+HL=)";
+constexpr std::string_view kSrcdsRunBody = R"(
 RESTART=yes
 PID_FILE=""
 TIMEOUT=1
@@ -186,6 +186,9 @@ while true; do
 done
 quit 0
 )";
+
+std::string srcds_run_script(const std::string& fake_srcds) {
+  return std::string(kSrcdsRunHead) + sh_quote(fake_srcds) + std::string(kSrcdsRunBody);
 }
 
 DepotFile text_file(std::string path, std::string content, bool executable = false) {

@@ -169,44 +169,109 @@ std::string state_error(const char* state) {
   return std::string("Error! App '") + kAppId + "' state is " + state + " after update job.";
 }
 
-void app_update(Session& session, const std::vector<std::string>& args) {
-  if (!session.logged_in) return fail_with(session, "ERROR! Not logged on.", kExitInstallError);
-  if (args.empty()) return say("Syntax: app_update <appid> [-beta <betaname>] [-betapassword <password>] [validate]");
-  const std::string& app = args[0];
-  bool validate = false;
-  for (size_t i = 1; i < args.size(); ++i) validate = validate || args[i] == "validate";
+// The refusals steamcmd gives before it looks at the install; false after reporting one.
+bool app_accepted(Session& session, const std::string& app) {
   const Fail fail = session.config.fail;
-  if (fail == Fail::kTimeout)
-    return fail_with(session, "ERROR! Timed out waiting for AppInfo update.", kExitAppInfoTimeout);
+  if (fail == Fail::kTimeout) {
+    fail_with(session, "ERROR! Timed out waiting for AppInfo update.", kExitAppInfoTimeout);
+    return false;
+  }
   if (app != kAppId || fail == Fail::kNoSubscription) {
-    return fail_with(session, "ERROR! Failed to install app '" + app + "' (No subscription)", kExitInstallError);
+    fail_with(session, "ERROR! Failed to install app '" + app + "' (No subscription)", kExitInstallError);
+    return false;
   }
   if (fail == Fail::kMissingConfig || session.install_dir_after_login) {
-    return fail_with(session, app_error("Missing configuration"), kExitInstallError);
+    fail_with(session, app_error("Missing configuration"), kExitInstallError);
+    return false;
   }
-  std::string root = install_root(session);
-  std::optional<Manifest> manifest = read_manifest(root);
+  return true;
+}
+
+// The platform to install for, given what is installed; nullopt after reporting a refusal.
+std::optional<Platform> install_platform(Session& session, const std::optional<Manifest>& manifest) {
   // The client directory was thrown away since the install was made: its app configuration is gone,
   // and the first run that notices fails (it rebuilds the configuration for the next run).
   if (manifest && !session.client_has_config) {
-    return fail_with(session, app_error("Missing configuration"), kExitInstallError);
+    fail_with(session, app_error("Missing configuration"), kExitInstallError);
+    return std::nullopt;
   }
-  Platform platform;
-  if (session.platform == "linux") {
-    platform = Platform::kLinux;
-  } else if (session.platform == "windows") {
-    platform = Platform::kWindows;
-  } else {
-    return fail_with(session, app_error("Invalid platform"), kExitInstallError);
-  }
+  std::optional<Platform> platform;
+  if (session.platform == "linux") platform = Platform::kLinux;
+  if (session.platform == "windows") platform = Platform::kWindows;
   // Since Nov 2024 the anonymous Linux package no longer holds 222860: a fresh Linux install is
   // refused; an install that exists (made with the Windows platform first) updates fine.
-  if (platform == Platform::kLinux && !manifest)
-    return fail_with(session, app_error("Invalid platform"), kExitInstallError);
+  if (!platform || (platform == Platform::kLinux && !manifest)) {
+    fail_with(session, app_error("Invalid platform"), kExitInstallError);
+    return std::nullopt;
+  }
+  return platform;
+}
 
-  std::vector<DepotFile> files = depot_files(session.config.shape, platform);
+// The depot files this run writes: every file of a new build, else those not intact. A validating run
+// over an install reports how far its check got, in quarters.
+std::vector<const DepotFile*> files_to_fetch(Session& session, const std::string& root,
+                                             const std::vector<DepotFile>& files, bool new_build, bool verify,
+                                             std::uint64_t install_bytes) {
+  std::vector<const DepotFile*> fetch;
+  std::uint64_t checked = 0;
+  int next_step = 1;
+  for (const auto& file : files) {
+    if (new_build || !depot_file_intact(root, file)) fetch.push_back(&file);
+    if (!verify) continue;
+    checked += file.size;
+    if (next_step <= 4 && checked * 4 >= install_bytes * static_cast<std::uint64_t>(next_step)) {
+      progress(session, "0x5", "verifying install", checked, install_bytes);
+      while (next_step <= 4 && checked * 4 >= install_bytes * static_cast<std::uint64_t>(next_step)) ++next_step;
+    }
+  }
+  return fetch;
+}
+
+// Writes the files, reporting progress in tenths; false after reporting a disk failure or the
+// connection dropping.
+bool download(Session& session, const std::string& root, const std::vector<const DepotFile*>& fetch,
+              std::uint64_t fetch_bytes) {
+  const Fail fail = session.config.fail;
+  std::uint64_t done = 0;
+  int next_step = 1;
+  for (const auto* file : fetch) {
+    if (auto written = write_depot_file(root, *file); !written.ok()) {
+      std::fprintf(stderr, "fake-steamcmd: %s\n", written.error().message().c_str());
+      fail_with(session, state_error("0x606"), kExitInstallError);  // disk write failure
+      return false;
+    }
+    done += file->size;
+    if (next_step <= 10 && done * 10 >= fetch_bytes * static_cast<std::uint64_t>(next_step)) {
+      progress(session, "0x61", "downloading", done, fetch_bytes);
+      while (next_step <= 10 && done * 10 >= fetch_bytes * static_cast<std::uint64_t>(next_step)) ++next_step;
+      // The connection to the content servers drops about a third of the way in.
+      if (fail == Fail::kNoConnection && next_step > 3) {
+        fail_with(session, state_error("0x602"), kExitInstallError);
+        return false;
+      }
+    }
+  }
+  if (fail == Fail::kNoConnection) {
+    fail_with(session, state_error("0x602"), kExitInstallError);
+    return false;
+  }
+  return true;
+}
+
+void app_update(Session& session, const std::vector<std::string>& args) {
+  if (!session.logged_in) return fail_with(session, "ERROR! Not logged on.", kExitInstallError);
+  if (args.empty()) return say("Syntax: app_update <appid> [-beta <betaname>] [-betapassword <password>] [validate]");
+  bool validate = false;
+  for (size_t i = 1; i < args.size(); ++i) validate = validate || args[i] == "validate";
+  if (!app_accepted(session, args[0])) return;
+  std::string root = install_root(session);
+  std::optional<Manifest> manifest = read_manifest(root);
+  std::optional<Platform> platform = install_platform(session, manifest);
+  if (!platform) return;
+
+  std::vector<DepotFile> files = depot_files(session.config.shape, *platform);
   bool new_build = !manifest || manifest->build_id != session.config.shape.build_id;
-  bool platform_change = manifest && manifest->platform != platform;
+  bool platform_change = manifest && manifest->platform != *platform;
   if (!new_build && !platform_change && !validate) {
     return say_result(session, std::string("Success! App '") + kAppId + "' already up to date.");
   }
@@ -214,49 +279,17 @@ void app_update(Session& session, const std::vector<std::string>& args) {
   for (const auto& file : files) install_bytes += file.size;
 
   say(" Update state (0x3) reconfiguring, progress: 0.00 (0 / 0)");
-  std::vector<const DepotFile*> fetch;
-  if (validate && manifest) {
-    std::uint64_t checked = 0;
-    int next_step = 1;
-    for (const auto& file : files) {
-      if (new_build || !depot_file_intact(root, file)) fetch.push_back(&file);
-      checked += file.size;
-      if (next_step <= 4 && checked * 4 >= install_bytes * static_cast<std::uint64_t>(next_step)) {
-        progress(session, "0x5", "verifying install", checked, install_bytes);
-        while (next_step <= 4 && checked * 4 >= install_bytes * static_cast<std::uint64_t>(next_step)) ++next_step;
-      }
-    }
-  } else {
-    for (const auto& file : files) {
-      if (new_build || !depot_file_intact(root, file)) fetch.push_back(&file);
-    }
-  }
+  std::vector<const DepotFile*> fetch =
+      files_to_fetch(session, root, files, new_build, validate && manifest.has_value(), install_bytes);
   std::uint64_t fetch_bytes = 0;
   for (const auto* file : fetch) fetch_bytes += file->size;
 
   progress(session, "0x11", "preallocating", fetch_bytes / 5, fetch_bytes);
-  if (fail == Fail::kDiskFull) return fail_with(session, state_error("0x202"), kExitInstallError);
-
-  std::uint64_t done = 0;
-  int next_step = 1;
-  for (const auto* file : fetch) {
-    if (auto written = write_depot_file(root, *file); !written.ok()) {
-      std::fprintf(stderr, "fake-steamcmd: %s\n", written.error().message().c_str());
-      return fail_with(session, state_error("0x606"), kExitInstallError);  // disk write failure
-    }
-    done += file->size;
-    if (next_step <= 10 && done * 10 >= fetch_bytes * static_cast<std::uint64_t>(next_step)) {
-      progress(session, "0x61", "downloading", done, fetch_bytes);
-      while (next_step <= 10 && done * 10 >= fetch_bytes * static_cast<std::uint64_t>(next_step)) ++next_step;
-      // The connection to the content servers drops about a third of the way in.
-      if (fail == Fail::kNoConnection && next_step > 3)
-        return fail_with(session, state_error("0x602"), kExitInstallError);
-    }
-  }
-  if (fail == Fail::kNoConnection) return fail_with(session, state_error("0x602"), kExitInstallError);
-  for (const auto& path : foreign_files(platform)) (void)::unlink((root + "/" + path).c_str());
+  if (session.config.fail == Fail::kDiskFull) return fail_with(session, state_error("0x202"), kExitInstallError);
+  if (!download(session, root, fetch, fetch_bytes)) return;
+  for (const auto& path : foreign_files(*platform)) (void)::unlink((root + "/" + path).c_str());
   progress(session, "0x101", "committing", fetch_bytes, fetch_bytes);
-  if (auto written = write_manifest(root, Manifest{session.config.shape.build_id, platform}, install_bytes);
+  if (auto written = write_manifest(root, Manifest{session.config.shape.build_id, *platform}, install_bytes);
       !written.ok()) {
     std::fprintf(stderr, "fake-steamcmd: %s\n", written.error().message().c_str());
     return fail_with(session, state_error("0x606"), kExitInstallError);

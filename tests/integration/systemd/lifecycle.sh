@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../lib.sh"
 [ "$(id -u)" -eq 0 ] || { echo "skip: needs root (boots a container)"; exit 77; }
 for binary in "$BIN_L4D2CTL" "$LEFT4ME_BUILD/src/helper/left4me-overlay" "$BIN_FAKE_STEAMCMD" "$BIN_FAKE_SRCDS"; do
-  [ -x "$binary" ] || { echo "skip: $binary is not built yet"; exit 77; }
+  [ -x "$binary" ] || fail "$binary is not built"
 done
 CI="$LEFT4ME_SOURCE/tests/integration/systemd/ci-systemd.sh"
 name=life-$$

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/common.sh"
 
 for binary in "$BIN_L4D2CTL" "$BIN_FAKE_SRCDS" "$BIN_FAKE_STEAMCMD" "$BIN_L4D2WEB"; do
-  [ -x "$binary" ] || { echo "skip: $binary is not built"; exit 77; }
+  [ -x "$binary" ] || fail "$binary is not built"
 done
 
 web_port=$(free_port)

@@ -5,9 +5,10 @@
 . "$(dirname "$0")/common.sh"
 unset LEFT4ME_WEB_ENV  # exactly what a newcomer has: nothing configured (no /etc/left4me/web.env here)
 [ ! -e /etc/left4me/web.env ] || { echo "skip: /etc/left4me/web.env exists on this machine"; exit 77; }
-for binary in "$BIN_L4D2WEB" "$BIN_L4D2CTL" /usr/bin/chromium; do
-  [ -x "$binary" ] || { echo "skip: $binary is missing"; exit 77; }
+for binary in "$BIN_L4D2WEB" "$BIN_L4D2CTL"; do
+  [ -x "$binary" ] || fail "$binary is not built"
 done
+[ -x /usr/bin/chromium ] || { echo "skip: /usr/bin/chromium is missing (run scripts/setup)"; exit 77; }
 
 shots="$LEFT4ME_BUILD/screenshots"
 mkdir -p "$shots"

@@ -1,0 +1,29 @@
+#include "model/layout.h"
+
+#include <gtest/gtest.h>
+
+#include "model/instance_name.h"
+#include "testing/test_support.h"
+
+namespace left4me::model {
+namespace {
+
+TEST(LayoutTest, EveryPathLivesUnderTheRoot) {
+  auto layout = Layout::create("/srv/l4d/");
+  ASSERT_OK(layout);
+  auto name = *InstanceName::create("alpha");
+  EXPECT_EQ(layout->root(), "/srv/l4d");
+  EXPECT_EQ(layout->instance_env(name), "/srv/l4d/instances/alpha/instance.env");
+  EXPECT_EQ(layout->merged(name), "/srv/l4d/runtime/alpha/merged");
+  EXPECT_EQ(layout->idmap(name, "installation"), "/srv/l4d/runtime/alpha/idmap/installation");
+  EXPECT_EQ(layout->overlay("7"), "/srv/l4d/overlays/7");
+}
+
+TEST(LayoutTest, RejectsRelativeAndRoot) {
+  EXPECT_FALSE(Layout::create("relative").ok());
+  EXPECT_FALSE(Layout::create("/").ok());
+  EXPECT_FALSE(Layout::create("").ok());
+}
+
+}  // namespace
+}  // namespace left4me::model
