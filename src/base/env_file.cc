@@ -46,4 +46,26 @@ Result<EnvValues> read_env_file(const std::string& path, EnvFile need) {
   return parse_env_file(*content, path);
 }
 
+namespace {
+
+// A table cell: '|' would end it.
+std::string cell(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string env_keys_markdown(std::span<const EnvKeyDoc> keys) {
+  std::string out = "| key | when absent | what it does |\n|---|---|---|\n";
+  for (const EnvKeyDoc& key : keys) {
+    out += "| `" + std::string(key.name) + "` | " + cell(key.fallback) + " | " + cell(key.meaning) + " |\n";
+  }
+  return out;
+}
+
 }  // namespace left4me

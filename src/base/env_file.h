@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -22,5 +23,15 @@ Result<EnvValues> parse_env_file(std::string_view content, std::string_view orig
 // Reads and parses `path`; a missing file is an empty map unless `required`.
 enum class EnvFile { kOptional, kRequired };
 Result<EnvValues> read_env_file(const std::string& path, EnvFile need);
+
+// One key of an env file, as an administrator reads about it: the programs print their table with
+// --help-config and docs/deploy.md holds the same text (a test compares them).
+struct EnvKeyDoc {
+  std::string_view name;
+  std::string_view fallback;  // what applies when the key is absent or empty, as prose ("27000", "none")
+  std::string_view meaning;
+};
+// The keys as a Markdown table: a header line, a separator, one row per key ("| `NAME` | fallback | meaning |").
+std::string env_keys_markdown(std::span<const EnvKeyDoc> keys);
 
 }  // namespace left4me

@@ -49,5 +49,13 @@ TEST(EnvFileTest, AMissingFileIsEmptyOnlyWhenOptional) {
   EXPECT_EQ((*read)["LEFT4ME_ROOT"], "/srv");
 }
 
+TEST(EnvFileTest, KeysRenderAsAMarkdownTable) {
+  const EnvKeyDoc keys[] = {{"LEFT4ME_ROOT", "`/var/lib/left4me`", "the data root"}, {"X", "none", "a | b"}};
+  EXPECT_EQ(env_keys_markdown(keys),
+            "| key | when absent | what it does |\n|---|---|---|\n"
+            "| `LEFT4ME_ROOT` | `/var/lib/left4me` | the data root |\n"
+            "| `X` | none | a \\| b |\n");
+}
+
 }  // namespace
 }  // namespace left4me

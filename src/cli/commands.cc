@@ -206,7 +206,7 @@ int do_supervise(const Options& options) {
   auto config = host::load_host_config();
   if (!config.ok()) return kExitFailure;
   return host::run_supervisor(
-      config->layout, *name, config->uid_range, options.lock_fd, host::restart_policy_from_environment(),
+      config->layout, *name, config->uid_range, options.lock_fd, config->restart,
       [](std::uint16_t port) { return host::query_live(port, std::chrono::milliseconds(200)).has_value(); });
 }
 
@@ -286,9 +286,14 @@ int report(const Error& error, const std::string& context) {
 
 int run(int argc, char** argv) {
   log::init("l4d2ctl");
+  // Every host.env key, as docs/deploy.md lists them (a test compares the two).
+  if (argc == 2 && std::string_view(argv[1]) == "--help-config") {
+    std::cout << env_keys_markdown(host::host_env_keys());
+    return kExitOk;
+  }
   CLI::App app{
       "l4d2ctl: install the Left 4 Dead 2 dedicated server and run named instances of it.\n"
-      "See docs/cli.md for every command, exit code and JSON shape."};
+      "See docs/cli.md for every command, exit code and JSON shape; --help-config lists host.env's keys."};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "help for every command");
   app.set_version_flag("--version", LEFT4ME_VERSION);

@@ -27,7 +27,7 @@ std::unique_ptr<host::Supervisor> make_supervisor(const host::HostConfig& config
   bool systemd = config.supervisor == host::SupervisorKind::kSystemd ||
                  (config.supervisor == host::SupervisorKind::kAuto && host::systemd_available(config.layout));
   if (!systemd) return std::make_unique<host::BuiltinSupervisor>(config.layout, make_mounter(config), self_exe());
-  auto options = host::systemd_supervisor_options_from_environment();
+  auto options = host::systemd_supervisor_options(config.helper_dir);
   // The unit mounts in ExecStartPre; the rendered files go into the writable layer before that.
   options.prepare = [layout = config.layout](const model::InstanceName& name) {
     return host::place_rendered_files(layout, name);

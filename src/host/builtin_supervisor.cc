@@ -44,17 +44,6 @@ bool sleep_until(const std::function<bool()>& done, milliseconds limit) {
 
 }  // namespace
 
-RestartPolicy restart_policy_from_environment() {
-  RestartPolicy policy;
-  if (const char* value = std::getenv("LEFT4ME_RESTART_DELAY_MS")) {
-    if (auto parsed = parse_int(value, 0, 600000)) policy.delay = milliseconds(*parsed);
-  }
-  if (const char* value = std::getenv("LEFT4ME_CONSOLE_LOG_MAX_BYTES")) {
-    if (auto parsed = parse_int(value, 1024, 1LL << 40)) policy.log_max_bytes = static_cast<std::uint64_t>(*parsed);
-  }
-  return policy;
-}
-
 const std::atomic<bool>* follow_stop_flag() { return &g_follow_stop; }
 
 void install_follow_stop_handlers() {

@@ -20,9 +20,6 @@
 
 namespace left4me::host {
 
-// Reads LEFT4ME_RESTART_DELAY_MS and LEFT4ME_CONSOLE_LOG_MAX_BYTES (test and tuning knobs).
-RestartPolicy restart_policy_from_environment();
-
 // Answers whether the server on this port is up (A2S answers). Used for starting -> running.
 using ReadinessProbe = std::function<bool(std::uint16_t port)>;
 

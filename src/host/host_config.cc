@@ -2,24 +2,71 @@
 
 #include <cstdlib>
 
-#include "base/env_file.h"
+#include "base/strings.h"
 
 namespace left4me::host {
 namespace {
 
-// The keys the environment may set over host.env.
-constexpr const char* kKeys[] = {"LEFT4ME_ROOT",
-                                 "LEFT4ME_STEAMCMD",
-                                 "LEFT4ME_SUPERVISOR",
-                                 "LEFT4ME_OVERLAY_HELPER",
-                                 "LEFT4ME_INSTANCE_UID_BASE",
-                                 "LEFT4ME_INSTANCE_UID_COUNT",
-                                 "LEFT4ME_PORT_RANGE_START",
-                                 "LEFT4ME_PORT_RANGE_END"};
+constexpr EnvKeyDoc kHostEnvKeys[] = {
+    {"LEFT4ME_ROOT", "`/var/lib/left4me`",
+     "The data root: game installation, overlays, instances. The systemd units use the default path: keep it there."},
+    {"LEFT4ME_STEAMCMD", "none (`install` refuses to run)",
+     "steamcmd by absolute path (`steamcmd.sh` of Valve's tarball), for `l4d2ctl install`."},
+    {"LEFT4ME_SUPERVISOR", "`auto`",
+     "`systemd`, `builtin` or `auto` (systemd when PID 1 is systemd and the units are installed). The web "
+     "unit sets `systemd`."},
+    {"LEFT4ME_PORT_RANGE_START", "`27000`",
+     "First game port. A server's port must lie in the range; each server may bind only its own port."},
+    {"LEFT4ME_PORT_RANGE_END", "`27999`", "Last game port (at least the start; both 1024..65535)."},
+    {"LEFT4ME_SYSTEM_CPUS", "empty: no pinning",
+     "CPUs kept for the system, e.g. `0,4`: system, user and build slices run there, game servers on the "
+     "others (at least one must remain). Check with `left4me-generator --check`."},
+    {"LEFT4ME_INSTANCE_UID_BASE", "`1879048192` (0x70000000)",
+     "First uid of the servers' own uids (gid = uid); every uid of the range must be unused on the host."},
+    {"LEFT4ME_INSTANCE_UID_COUNT", "`65536`", "How many instance uids the range holds."},
+    {"LEFT4ME_RESTART_DELAY_MS", "`5000`",
+     "How long a crashed server waits before its restart (both supervisors; at most 5 starts in 60 s)."},
+    {"LEFT4ME_CONSOLE_LOG_MAX_BYTES", "`8388608`",
+     "The built-in supervisor rotates an instance's console.log at this size (systemd keeps the journal)."},
+    {"LEFT4ME_HELPER_DIR", "`/usr/local/libexec/left4me`",
+     "Where l4d2ctl finds left4me-systemctl and left4me-journalctl (run through sudo when not root)."},
+    {"LEFT4ME_OVERLAY_HELPER", "`/usr/local/libexec/left4me/left4me-overlay`",
+     "The overlay helper the built-in supervisor runs through sudo when not root."},
+    {"LEFT4ME_HOST_ENV", "`/etc/left4me/host.env`",
+     "Environment only: l4d2ctl reads this file instead (the privileged helpers never read it)."},
+};
 
-}  // namespace
+Result<std::string> absolute_path(const EnvValues& values, const char* key, std::string_view fallback) {
+  auto found = values.find(key);
+  if (found == values.end() || found->second.empty()) return std::string(fallback);
+  if (found->second[0] != '/') {
+    return Error::invalid(std::string(key) + " must be an absolute path, got '" + found->second + "'");
+  }
+  return found->second;
+}
 
-Result<HostConfig> load_host_config() {
+Result<long long> number(const EnvValues& values, const char* key, long long fallback, long long min, long long max) {
+  auto found = values.find(key);
+  if (found == values.end() || found->second.empty()) return fallback;
+  std::optional<long long> parsed = parse_int(trim(found->second), min, max);
+  if (!parsed) {
+    return Error::invalid(std::string(key) + ": '" + found->second + "' is not a whole number in " +
+                          std::to_string(min) + ".." + std::to_string(max));
+  }
+  return *parsed;
+}
+
+Result<SupervisorKind> supervisor_kind(const EnvValues& values) {
+  auto found = values.find("LEFT4ME_SUPERVISOR");
+  const std::string supervisor = found == values.end() ? "" : found->second;
+  if (supervisor == "builtin") return SupervisorKind::kBuiltin;
+  if (supervisor == "systemd") return SupervisorKind::kSystemd;
+  if (supervisor.empty() || supervisor == "auto") return SupervisorKind::kAuto;
+  return Error::invalid("LEFT4ME_SUPERVISOR must be 'builtin', 'systemd' or 'auto', got '" + supervisor + "'");
+}
+
+// The host.env file with every documented key the environment sets on top.
+Result<std::pair<std::string, EnvValues>> read_values() {
   const char* env_file = std::getenv("LEFT4ME_HOST_ENV");
   const bool named = env_file != nullptr && *env_file != '\0';
   std::string path = named ? env_file : std::string(kHostEnvPath);
@@ -29,32 +76,46 @@ Result<HostConfig> load_host_config() {
     if (read.error().code() == ErrorCode::kInvalidArgument) return read.error();
     return read.error().with_context("host configuration");
   }
-  std::map<std::string, std::string> values = std::move(*read);
-  for (const char* key : kKeys) {
-    if (const char* value = std::getenv(key); value != nullptr && *value != '\0') values[key] = value;
+  for (const EnvKeyDoc& key : kHostEnvKeys) {
+    const std::string name(key.name);
+    if (const char* value = std::getenv(name.c_str()); value != nullptr && *value != '\0') (*read)[name] = value;
   }
+  return std::pair{std::move(path), std::move(*read)};
+}
 
+}  // namespace
+
+std::span<const EnvKeyDoc> host_env_keys() { return kHostEnvKeys; }
+
+Result<HostConfig> load_host_config() {
+  auto read = read_values();
+  if (!read) return read.error();
+  auto& [path, values] = *read;
   Result<HostEnv> host = parse_host_env(values, path);
   if (!host) return host.error();
-  HostConfig config{
-      std::move(host->layout),
-      host->uid_range,
-      host->ports,
-      values["LEFT4ME_STEAMCMD"],
-      SupervisorKind::kAuto,
-      values.count("LEFT4ME_OVERLAY_HELPER") ? values["LEFT4ME_OVERLAY_HELPER"] : std::string(kDefaultOverlayHelper),
-      values};
-  const std::string& supervisor = values["LEFT4ME_SUPERVISOR"];
-  if (supervisor == "builtin") {
-    config.supervisor = SupervisorKind::kBuiltin;
-  } else if (supervisor == "systemd") {
-    config.supervisor = SupervisorKind::kSystemd;
-  } else if (!supervisor.empty() && supervisor != "auto") {
-    return Error::invalid("LEFT4ME_SUPERVISOR must be 'builtin', 'systemd' or 'auto', got '" + supervisor + "'");
+  HostConfig config{std::move(host->layout), host->uid_range, host->ports};
+  config.values = values;
+  if (auto steamcmd = absolute_path(values, "LEFT4ME_STEAMCMD", ""); steamcmd) {
+    config.steamcmd = *steamcmd;
+  } else {
+    return steamcmd.error();
   }
-  if (!config.steamcmd.empty() && config.steamcmd[0] != '/') {
-    return Error::invalid("LEFT4ME_STEAMCMD must be an absolute path, got '" + config.steamcmd + "'");
-  }
+  auto supervisor = supervisor_kind(values);
+  if (!supervisor) return supervisor.error();
+  config.supervisor = *supervisor;
+  auto overlay_helper = absolute_path(values, "LEFT4ME_OVERLAY_HELPER", kDefaultOverlayHelper);
+  if (!overlay_helper) return overlay_helper.error();
+  config.overlay_helper = *overlay_helper;
+  auto helper_dir = absolute_path(values, "LEFT4ME_HELPER_DIR", kDefaultHelperDir);
+  if (!helper_dir) return helper_dir.error();
+  config.helper_dir = *helper_dir;
+  auto delay = number(values, "LEFT4ME_RESTART_DELAY_MS", config.restart.delay.count(), 0, 600000);
+  if (!delay) return delay.error();
+  config.restart.delay = std::chrono::milliseconds(*delay);
+  auto log_bytes = number(values, "LEFT4ME_CONSOLE_LOG_MAX_BYTES", static_cast<long long>(config.restart.log_max_bytes),
+                          1024, 1LL << 40);
+  if (!log_bytes) return log_bytes.error();
+  config.restart.log_max_bytes = static_cast<std::uint64_t>(*log_bytes);
   return config;
 }
 

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <set>
+
 #include "base/file.h"
 #include "testing/test_support.h"
 
@@ -12,9 +14,7 @@ namespace {
 class HostConfigEnvTest : public test::TempDirTest {
  protected:
   void SetUp() override {
-    for (const char* key : {"LEFT4ME_ROOT", "LEFT4ME_STEAMCMD", "LEFT4ME_SUPERVISOR", "LEFT4ME_OVERLAY_HELPER"}) {
-      ::unsetenv(key);
-    }
+    for (const EnvKeyDoc& key : host_env_keys()) ::unsetenv(std::string(key.name).c_str());
     ::setenv("LEFT4ME_HOST_ENV", (dir() + "/host.env").c_str(), 1);
   }
   void TearDown() override {
@@ -72,6 +72,40 @@ TEST_F(HostConfigEnvTest, LoadsTheUidAndPortRangesAndRefusesBadOnes) {
   ASSERT_FALSE(config.ok());
   EXPECT_NE(config.error().message().find("is after LEFT4ME_PORT_RANGE_END 27999"), std::string::npos)
       << config.error().message();
+}
+
+// The built-in supervisor's restart delay and console log size, and the helpers' directory, come from
+// host.env too (the systemd unit's restart delay from the same key, through the generator).
+TEST_F(HostConfigEnvTest, TuningKeysComeFromHostEnvAndAreChecked) {
+  ASSERT_TRUE(write_file_atomic(dir() + "/host.env",
+                                "LEFT4ME_RESTART_DELAY_MS=300\nLEFT4ME_CONSOLE_LOG_MAX_BYTES=4096\n"
+                                "LEFT4ME_HELPER_DIR=/opt/helpers\n")
+                  .ok());
+  auto config = load_host_config();
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->restart.delay, std::chrono::milliseconds(300));
+  EXPECT_EQ(config->restart.log_max_bytes, 4096u);
+  EXPECT_EQ(config->helper_dir, "/opt/helpers");
+  for (const char* bad : {"LEFT4ME_RESTART_DELAY_MS=soon\n", "LEFT4ME_CONSOLE_LOG_MAX_BYTES=1\n",
+                          "LEFT4ME_HELPER_DIR=relative\n", "LEFT4ME_OVERLAY_HELPER=relative\n"}) {
+    ASSERT_TRUE(write_file_atomic(dir() + "/host.env", bad).ok());
+    config = load_host_config();
+    ASSERT_FALSE(config.ok()) << bad;
+    std::string key = std::string(bad).substr(0, std::string(bad).find('='));
+    EXPECT_NE(config.error().message().find(key), std::string::npos) << config.error().message();
+  }
+}
+
+// Every key l4d2ctl reads is in the table `l4d2ctl --help-config` prints (and docs/deploy.md shows).
+TEST(HostConfigKeysTest, EveryKeyReadIsDocumented) {
+  std::set<std::string> documented;
+  for (const EnvKeyDoc& key : host_env_keys()) documented.insert(std::string(key.name));
+  for (const char* key :
+       {"LEFT4ME_ROOT", "LEFT4ME_STEAMCMD", "LEFT4ME_SUPERVISOR", "LEFT4ME_PORT_RANGE_START", "LEFT4ME_PORT_RANGE_END",
+        "LEFT4ME_SYSTEM_CPUS", "LEFT4ME_INSTANCE_UID_BASE", "LEFT4ME_INSTANCE_UID_COUNT", "LEFT4ME_RESTART_DELAY_MS",
+        "LEFT4ME_CONSOLE_LOG_MAX_BYTES", "LEFT4ME_HELPER_DIR", "LEFT4ME_OVERLAY_HELPER", "LEFT4ME_HOST_ENV"}) {
+    EXPECT_TRUE(documented.contains(key)) << key;
+  }
 }
 
 }  // namespace

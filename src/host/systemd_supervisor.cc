@@ -69,10 +69,9 @@ long long property_int(const std::map<std::string, std::string>& properties, con
 
 }  // namespace
 
-SystemdSupervisorOptions systemd_supervisor_options_from_environment() {
+SystemdSupervisorOptions systemd_supervisor_options(std::string helper_dir) {
   SystemdSupervisorOptions options;
-  const char* helper_dir = std::getenv("LEFT4ME_HELPER_DIR");
-  if (helper_dir != nullptr && helper_dir[0] == '/') options.helper_dir = helper_dir;
+  options.helper_dir = std::move(helper_dir);
   options.privilege = ::geteuid() == 0 ? Privilege::kDirect : Privilege::kSudo;
   return options;
 }

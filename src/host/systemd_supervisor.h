@@ -11,12 +11,11 @@
 #include <string_view>
 #include <vector>
 
+#include "host/host_config.h"
 #include "host/supervisor.h"
 #include "model/layout.h"
 
 namespace left4me::host {
-
-inline constexpr std::string_view kDefaultHelperDir = "/usr/local/libexec/left4me";
 
 enum class Privilege { kDirect, kSudo };  // run the helpers as we are, or through `sudo -n`
 
@@ -28,9 +27,9 @@ struct SystemdSupervisorOptions {
   std::function<Status(const model::InstanceName&)> prepare;
 };
 
-// Options from the environment: LEFT4ME_HELPER_DIR (default
-// /usr/local/libexec/left4me); sudo when the effective uid is not 0.
-SystemdSupervisorOptions systemd_supervisor_options_from_environment();
+// Options for l4d2ctl: the helpers in `helper_dir` (host.env's LEFT4ME_HELPER_DIR); sudo when the effective
+// uid is not 0.
+SystemdSupervisorOptions systemd_supervisor_options(std::string helper_dir);
 
 class SystemdSupervisor : public Supervisor {
  public:

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/env_file.h"
 #include "base/result.h"
 #include "web/forwarded.h"
 #include "web/limits.h"
@@ -50,9 +51,14 @@ using Environment = std::map<std::string, std::string>;
 // The process environment as a map.
 Environment process_environment();
 
+// Every web.env key, in the order docs/deploy.md lists them (`l4d2web --help-config` prints them; a test
+// compares the two).
+std::vector<EnvKeyDoc> web_env_keys();
+
 // Builds the configuration: keys from env, then the env file (LEFT4ME_WEB_ENV, default /etc/left4me/web.env,
-// if it exists; KEY=VALUE lines as base/env_file.h reads them, errors naming file:line). Creates the data directory and
-// the secret key file when needed. Fails with a message naming the bad key and what was expected.
+// if it exists; KEY=VALUE lines as base/env_file.h reads them, errors naming file:line). Also prepares the data
+// directory: creates it (and the database's and scratch directories) and the secret key file when needed.
+// Fails with a message naming the bad key and what was expected.
 Result<WebConfig> load_config(const Environment& env);
 
 }  // namespace left4me::web

@@ -6,7 +6,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/env_file.h"
 #include "web/commands.h"
+#include "web/config.h"
 
 namespace {
 
@@ -28,6 +30,7 @@ constexpr Command kCommands[] = {
 void usage(std::FILE* out) {
   fmt::print(out, "usage: l4d2web [command] [args]\n\ncommands:\n");
   for (const Command& command : kCommands) fmt::print(out, "  {:<16} {}\n", command.name, command.summary);
+  fmt::print(out, "\nl4d2web --help-config lists the configuration keys (web.env or the environment).\n");
 }
 
 }  // namespace
@@ -38,6 +41,11 @@ int main(int argc, char** argv) {
   if (!args.empty()) {
     if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
       usage(stdout);
+      return 0;
+    }
+    // Every web.env key, as docs/deploy.md lists them (a test compares the two).
+    if (args[0] == "--help-config" && args.size() == 1) {
+      fmt::print("{}", left4me::env_keys_markdown(left4me::web::web_env_keys()));
       return 0;
     }
     name = args[0];
