@@ -1,10 +1,16 @@
 #include "helper/helper_config.h"
 
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <cstdlib>
 
 #include "base/env_file.h"
+#include "base/unique_fd.h"
 
 namespace left4me::helper {
 namespace {
@@ -18,6 +24,24 @@ std::optional<std::string> setting(const EnvValues& values, const char* key) {
 }
 
 }  // namespace
+
+Status enter_host_mount_namespace() {
+  struct stat own {
+  }, init{};
+  if (::stat("/proc/self/ns/mnt", &own) != 0) return Error::from_errno("stat /proc/self/ns/mnt", errno);
+  if (::stat("/proc/1/ns/mnt", &init) != 0) {
+    // Without CAP_SYS_PTRACE over PID 1 (some VMs' agents as PID 1) the namespace cannot be looked at, let
+    // alone entered: there is no systemd sandbox around us then either, so this one is the host's.
+    if (errno == EACCES || errno == EPERM) return ok_status();
+    return Error::from_errno("stat /proc/1/ns/mnt", errno);
+  }
+  if (own.st_dev == init.st_dev && own.st_ino == init.st_ino) return ok_status();
+  UniqueFd namespace_fd(::open("/proc/1/ns/mnt", O_RDONLY | O_CLOEXEC));
+  if (!namespace_fd.valid()) return Error::from_errno("open /proc/1/ns/mnt", errno);
+  if (::setns(namespace_fd.get(), CLONE_NEWNS) != 0) return Error::from_errno("enter PID 1's mount namespace", errno);
+  if (::chdir("/") != 0) return Error::from_errno("chdir /", errno);
+  return ok_status();
+}
 
 bool caller_is_plain_root() {
   return ::getuid() == 0 && ::geteuid() == 0 && std::getenv("SUDO_UID") == nullptr &&

@@ -43,4 +43,9 @@ Result<std::optional<std::string>> take_host_env_option(std::vector<std::string_
 // host::kHostEnvPath (may be absent: the defaults). Errors name the file and key.
 Result<HelperConfig> load_helper_config(const std::optional<std::string>& named);
 
+// Moves this process into PID 1's mount namespace unless it is there already. A helper run through sudo
+// from a sandboxed service (the web unit: ProtectSystem=strict, PrivateTmp) starts in that service's mount
+// namespace, where /etc is read-only; what it writes (unit drop-ins, userdb records) belongs to the host.
+Status enter_host_mount_namespace();
+
 }  // namespace left4me::helper

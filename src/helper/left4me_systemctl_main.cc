@@ -131,6 +131,13 @@ int run(std::vector<std::string_view> args) {
   auto name = left4me::model::InstanceName::create(args[1]);
   if (!name.ok()) return usage(name.error().message());
   const std::string unit = left4me::helper::server_unit(*name);
+  // What enable, restart and disable write (the drop-in, the userdb records) is the host's, wherever the
+  // caller runs: the web unit's sandbox has a read-only /etc.
+  if (verb != "show") {
+    if (auto entered = left4me::helper::enter_host_mount_namespace(); !entered.ok()) {
+      return fail(std::string(verb) + " '" + name->str() + "': " + entered.error().message(), 1);
+    }
+  }
 
   auto config = left4me::helper::load_helper_config(*host_env);
   if (!config.ok()) return fail(config.error().message(), 1);
