@@ -217,6 +217,10 @@ Status Instances::initialize(const model::InstanceName& name, const std::string&
   for (const std::string& dir : {layout.upper(name), layout.work(name), layout.merged(name)}) {
     if (auto made = make_directories(dir); !made.ok()) return made;
   }
+  // The server (its own uid: "other" on these directories) reaches its game tree through runtime/<name>,
+  // whatever the umask of whoever initialized it (the web unit's is 0027).
+  const std::string runtime = layout.runtime_dir(name);
+  if (::chmod(runtime.c_str(), 0755) != 0) return Error::from_errno("chmod " + runtime, errno);
   return ok_status();
 }
 

@@ -4,6 +4,7 @@
 #include "host/instances.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
 
@@ -43,6 +44,7 @@ class InstancesTest : public test::TempDirTest {
   model::Layout layout_ = *model::Layout::create(dir() + "/root");
   model::InstanceName alpha_ = *model::InstanceName::create("alpha");
   model::InstanceName ghost_ = *model::InstanceName::create("ghost");
+  model::InstanceName beta_ = *model::InstanceName::create("beta");
   std::optional<Instances> instances_;
   test::FakeSupervisor* supervisor_ = nullptr;
   test::FakeMounter* mounter_ = nullptr;
@@ -55,6 +57,19 @@ TEST_F(InstancesTest, StartingAnInstanceNeverInitializedIsNotFoundAndStartsNothi
   ASSERT_FALSE(started.ok());
   EXPECT_EQ(started.error().code(), ErrorCode::kNotFound);
   EXPECT_TRUE(supervisor_->calls().empty());
+}
+
+// The regression: the web unit runs l4d2ctl with UMask=0027, so a panel-made instance's runtime directory
+// was 0750 and its server (its own uid, "other" there) could not reach its game tree: systemd failed with
+// "Failed to locate executable .../merged/srcds_run: Permission denied".
+TEST_F(InstancesTest, InitializeLeavesTheRuntimeDirectoryTraversableWhateverTheUmask) {
+  mode_t saved = ::umask(0027);
+  Status initialized = instances_->initialize(beta_, dir() + "/alpha.yaml");
+  ::umask(saved);
+  ASSERT_OK(initialized);
+  struct stat st {};
+  ASSERT_EQ(::stat(layout_.runtime_dir(beta_).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0755u);
 }
 
 TEST_F(InstancesTest, StartHandsTheInstanceToTheSupervisor) {
