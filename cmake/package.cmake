@@ -21,8 +21,9 @@ install(FILES ${_deploy}/systemd/left4me-web.service.d/10-hardening.conf
 install(PROGRAMS ${_deploy}/scripts/left4me-generator DESTINATION usr/local/lib/systemd/system-generators)
 install(PROGRAMS ${_deploy}/scripts/left4me DESTINATION usr/local/sbin)
 
-set(_conffiles /etc/left4me/host.env /etc/sysctl.d/99-left4me.conf /etc/sudoers.d/left4me)
-install(FILES ${_deploy}/host.env DESTINATION etc/left4me PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
+set(_conffiles /etc/left4me/host.env /etc/left4me/web.env /etc/sysctl.d/99-left4me.conf /etc/sudoers.d/left4me)
+install(FILES ${_deploy}/host.env ${_deploy}/web.env DESTINATION etc/left4me
+        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
 install(FILES ${_deploy}/sysctl.d/99-left4me.conf DESTINATION etc/sysctl.d)
 install(FILES ${_deploy}/sudoers.d/left4me DESTINATION etc/sudoers.d PERMISSIONS OWNER_READ GROUP_READ)
 install(FILES ${_deploy}/nftables/left4me-dscp.nft DESTINATION opt/left4me/share/nftables)

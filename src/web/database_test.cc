@@ -19,6 +19,29 @@ TEST(DatabaseTest, MigratesToLatestAndIsIdempotent) {
   EXPECT_TRUE((*database)->check_integrity().ok());
 }
 
+// What an upgrade of the package does to the database: the new l4d2web migrates it from whatever schema
+// the old one left, keeping every row (here an account of schema 1, which later migrations extend).
+TEST(DatabaseTest, MigratesADatabaseFromEveryOlderSchemaKeepingItsRows) {
+  for (int from = 1; from < latest_schema_version(); ++from) {
+    testing::TempDir dir;
+    auto database = Database::open(dir.path() + "/web.db");
+    ASSERT_TRUE(database.ok()) << database.error().message();
+    ASSERT_TRUE(migrate_to(**database, from).ok()) << from;
+    {
+      Database::Lock lock(**database);
+      ASSERT_TRUE(lock.exec("INSERT INTO users (name, password_hash, created_at) VALUES ('alice', 'x', 7)").ok());
+    }
+    ASSERT_TRUE(migrate(**database).ok()) << from;
+    EXPECT_EQ(*(*database)->schema_version(), latest_schema_version()) << from;
+    Database::Lock lock(**database);
+    auto row = lock.prepare("SELECT name, created_at FROM users");
+    ASSERT_TRUE(row.ok());
+    ASSERT_TRUE(*row->step()) << from;
+    EXPECT_EQ(row->column_text(0), "alice");
+    EXPECT_EQ(row->column_int(1), 7);
+  }
+}
+
 TEST(DatabaseTest, UsesWalAndForeignKeys) {
   testing::TempDir dir;
   auto database = Database::open(dir.path() + "/web.db");

@@ -6,3 +6,6 @@ left4me_add_integration_test(systemd_package systemd/package.sh TIMEOUT 240 LABE
 set_tests_properties(systemd_package PROPERTIES SKIP_RETURN_CODE 77)
 left4me_add_integration_test(systemd_lifecycle systemd/lifecycle.sh TIMEOUT 600 LABELS systemd container)
 set_tests_properties(systemd_lifecycle PROPERTIES SKIP_RETURN_CODE 77)
+# docs/deploy.md run as written in a booted container, then upgraded (issue 20).
+left4me_add_integration_test(systemd_deploy_doc systemd/deploy_doc.sh TIMEOUT 600 LABELS systemd container)
+set_tests_properties(systemd_deploy_doc PROPERTIES SKIP_RETURN_CODE 77)

@@ -15,7 +15,7 @@ file() { grep -v '^#' "$T/out/$1" 2>/dev/null | tr '\n' ' '; }
 
 generate "# defaults"
 assert_eq 0 "$RC" "exit of defaults"
-[ ! -e "$T/out/left4me-server@.service.d" ] || fail "a range-wide port rule for every server"
+[ ! -e "$T/out/left4me-server@.service.d" ] || fail "a drop-in for every server without a setting"
 [ ! -e "$T/out/l4d2-game.slice.d" ] || fail "pinning without LEFT4ME_SYSTEM_CPUS"
 pass "defaults: no drop-ins (no pinning; ports are per server)"
 
@@ -40,6 +40,18 @@ generate "LEFT4ME_SYSTEM_CPUS=0-7"
 assert_contains "$OUT" "at least one must remain for games"
 pass "bad CPU settings are refused and nothing is pinned"
 
+# The restart delay: a RestartSec= drop-in when set (the unit's own 5 s otherwise); bad values are refused.
+generate "LEFT4ME_RESTART_DELAY_MS=300"
+assert_eq 0 "$RC" "exit ($OUT)"
+assert_eq "[Service] RestartSec=300ms " "$(file left4me-server@.service.d/20-restart.conf)"
+for bad in "LEFT4ME_RESTART_DELAY_MS=fast" "LEFT4ME_RESTART_DELAY_MS=600001" "LEFT4ME_RESTART_DELAY_MS=-1"; do
+  generate "$bad"
+  assert_eq 1 "$RC" "exit for $bad"
+  assert_contains "$OUT" "LEFT4ME_RESTART_DELAY_MS" "message for $bad"
+  [ ! -e "$T/out/left4me-server@.service.d" ] || fail "$bad: a drop-in anyway"
+done
+pass "the restart delay from host.env"
+
 for bad in "LEFT4ME_PORT_RANGE_START=80" "LEFT4ME_PORT_RANGE_END=70000" "LEFT4ME_PORT_RANGE_START=x" \
            "LEFT4ME_PORT_RANGE_START=28000"; do
   generate "$bad"
@@ -51,7 +63,8 @@ pass "bad port ranges are reported"
 printf 'LEFT4ME_SYSTEM_CPUS=0\n' >"$T/host.env"
 assert_eq "ports=27000-27999
 system_cpus=0
-game_cpus=1,2,3,4,5,6,7" "$(gen --check)"
+game_cpus=1,2,3,4,5,6,7
+restart_delay_ms=5000" "$(gen --check)"
 printf 'LEFT4ME_SYSTEM_CPUS=9\n' >"$T/host.env"
 expect_exit 1 gen --check
 assert_contains "$OUT" "CPU 9 not present"

@@ -40,8 +40,9 @@ on_exit "'$CI' down '$name'"
 # nspawn mounts a tmpfs on /tmp: bind the build tree (fake-steamcmd, fake-srcds) at its own path, wherever it is.
 "$CI" up "$name" --bind-ro="$T:/mnt/t" --bind-ro="$LEFT4ME_BUILD" >/dev/null
 inside dpkg -i /mnt/t/left4me.deb >"$T/dpkg.log" 2>&1 || { cat "$T/dpkg.log"; fail "dpkg -i"; }
-# The test's settings: fake-steamcmd as steamcmd, the systemd backend, quick restarts (RestartSec=5
-# would make the burst take half a minute; the policy itself is asserted from the unit below).
+# The test's settings, all in host.env as an administrator would make them: fake-steamcmd as steamcmd, the
+# systemd backend, quick restarts (RestartSec=5 would make the burst take half a minute; the shipped value
+# is asserted first, then LEFT4ME_RESTART_DELAY_MS becomes the generator's RestartSec= drop-in).
 assert_eq "5s" "$(show verify RestartUSec)" "RestartSec of the shipped unit"
 assert_eq "5" "$(show verify StartLimitBurst)"
 # The server unit has PrivateTmp=, so it cannot see a build tree under /tmp: fake-srcds is copied to
@@ -50,9 +51,9 @@ inside install -D -m 0755 "$BIN_FAKE_SRCDS" /usr/local/lib/left4me-test/fake-src
 inside sh -c "sed -i 's|^LEFT4ME_STEAMCMD=.*|LEFT4ME_STEAMCMD=$BIN_FAKE_STEAMCMD|' /etc/left4me/host.env &&
   echo FAKE_SRCDS=/usr/local/lib/left4me-test/fake-srcds >>/etc/left4me/host.env &&
   echo LEFT4ME_SUPERVISOR=systemd >>/etc/left4me/host.env &&
-  mkdir -p /run/systemd/system/left4me-server@.service.d &&
-  printf '[Service]\nRestartSec=300ms\n' >/run/systemd/system/left4me-server@.service.d/50-test.conf &&
+  echo LEFT4ME_RESTART_DELAY_MS=300 >>/etc/left4me/host.env &&
   systemctl daemon-reload"
+assert_eq "300ms" "$(show verify RestartUSec)" "RestartSec from host.env's LEFT4ME_RESTART_DELAY_MS"
 if ! inside test -f /etc/sudoers.d/left4me; then fail "the package has no sudoers file"; fi
 
 ctl install --json >"$T/install.log" 2>&1 || { cat "$T/install.log"; fail "l4d2ctl install"; }

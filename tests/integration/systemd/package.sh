@@ -103,18 +103,12 @@ security=$(inside sh -c 'cd /usr/local/lib/systemd/system && systemd-analyze sec
 echo "$security" | tail -1
 pass "systemd-analyze security: server unit at or below $SECURITY_THRESHOLD"
 
-# sudo works inside the web unit's sandbox (no_new_privs stays off): a stand-in web app asks the
-# systemctl helper for a unit's state through sudo -n, as the real one does.
-inside sh -c 'mkdir -p /etc/systemd/system/left4me-web.service.d &&
-  printf "[Service]\nExecStart=\nExecStart=/bin/sh -c \"grep NoNewPrivs /proc/self/status; sudo -n /usr/local/libexec/left4me/left4me-systemctl show verify\"\nRestart=no\n" \
-    >/etc/systemd/system/left4me-web.service.d/99-test.conf && systemctl daemon-reload &&
-  systemctl start left4me-web.service'
-wait_until 10 sh -c "'$CI' sh '$name' journalctl -u left4me-web.service -o cat | grep -q ActiveState="
-journal=$(inside journalctl -u left4me-web.service -o cat)
-assert_contains "$journal" "NoNewPrivs:	0"
-assert_contains "$journal" "ActiveState=inactive"
-inside sh -c 'rm -rf /etc/systemd/system/left4me-web.service.d && systemctl daemon-reload'
-pass "the web unit's sandbox lets sudo run the helpers"
+# sudo inside the web unit's sandbox is shown by deploy_doc.sh: the unit as shipped starts a server from the
+# panel through the helpers. No test here replaces a directive of a packaged unit.
+assert_eq "/opt/left4me/bin/l4d2web serve" \
+  "$(inside systemctl show -p ExecStart --value left4me-web.service | sed -n 's/.*argv\[\]=\([^;]*\) ;.*/\1/p' | sed 's/ *$//')" \
+  "the web unit's command line"
+assert_eq "640 root:left4me" "$(inside stat -c '%a %U:%G' /etc/left4me/web.env)"
 
 # Reinstall, upgrade (the edited conffile is kept), remove, purge.
 inside dpkg -i /mnt/t/left4me_0.0.1.deb >"$T/dpkg.log" 2>&1 || { cat "$T/dpkg.log"; fail "reinstall"; }

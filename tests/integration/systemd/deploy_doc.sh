@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# docs/deploy.md is the test: in a booted systemd container, every `sh` block of the page runs in order, as
+# written, as root (a block after a `test: skip` comment is skipped, for its stated reason), with the package
+# built from this tree. Then what the page promises is checked: the packaged web unit, started as shipped,
+# answers on its address; the administrator signs in; a server created in the panel starts (the web unit
+# runs the helpers through sudo) and answers A2S; the CLI-made instance is not the panel's but adoptable;
+# the server unit's security score is the one the page states. Then the upgrade to the next package version
+# keeps the database, the instances and the running servers (same pids) and runs the migrations.
+# Only what an administrator would change is changed: host.env names the stand-in steamcmd and game server
+# (Valve's cannot be downloaded here), and create-user gets its password in the environment.
+. "$(dirname "$0")/../lib.sh"
+[ "$(id -u)" -eq 0 ] || { echo "skip: needs root (boots a container)"; exit 77; }
+CI="$LEFT4ME_SOURCE/tests/integration/systemd/ci-systemd.sh"
+DOC="$LEFT4ME_SOURCE/docs/deploy.md"
+name=doc-$$
+inside() { "$CI" sh "$name" "$@"; }
+ADMIN_PASSWORD='a long admin passphrase'
+base=http://127.0.0.1:8000
+for port in 8000 27000 27030; do
+  python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null ||
+    fail "port $port is taken on this machine; the page's defaults need it"
+done
+
+# Two versions of the package: the page installs the first, the upgrade the second.
+for version in 0.0.1 0.0.2; do
+  (cd "$LEFT4ME_BUILD" && cpack -G DEB -B "$T/pkg-$version" -D CPACK_PACKAGE_VERSION=$version >"$T/cpack.log" 2>&1) ||
+    { cat "$T/cpack.log"; fail "cpack $version"; }
+done
+mkdir -p "$T/install" "$T/upgrade"
+cp "$T"/pkg-0.0.1/left4me_0.0.1_*.deb "$T/install/"
+cp "$T"/pkg-0.0.2/left4me_0.0.2_*.deb "$T/upgrade/"
+
+# The page's blocks, in order: "run" or "skip: reason", and each block's text in its own file.
+python3 - "$DOC" "$T/blocks" <<'PY'
+import os, re, sys
+text, out = open(sys.argv[1]).read().split("\n"), sys.argv[2]
+os.makedirs(out)
+blocks, skip, i = [], None, 0
+while i < len(text):
+    line = text[i]
+    m = re.match(r"<!-- test: skip: (.*) -->$", line.strip())
+    if m:
+        skip = m.group(1)
+    elif line.startswith("```sh"):
+        j = i + 1
+        while not text[j].startswith("```"):
+            j += 1
+        blocks.append((skip, "\n".join(text[i + 1:j]) + "\n"))
+        skip, i = None, j
+    elif line.strip():
+        skip = None
+    i += 1
+with open(os.path.join(out, "index"), "w") as index:
+    for n, (reason, body) in enumerate(blocks, 1):
+        open(os.path.join(out, "%02d.sh" % n), "w").write(body)
+        index.write("%02d %s\n" % (n, "run" if reason is None else "skip: " + reason))
+PY
+grep -q " run" "$T/blocks/index" || fail "no runnable block in docs/deploy.md"
+[ "$(grep -c ' skip: ' "$T/blocks/index")" -le 3 ] || fail "more than three skipped blocks: $(cat "$T/blocks/index")"
+
+on_exit "'$CI' down '$name'"
+"$CI" up "$name" --bind-ro="$T:/mnt/t" --bind-ro="$LEFT4ME_BUILD" >/dev/null
+# The stand-in game where a real one would be visible to the hardened unit (PrivateTmp hides /tmp).
+inside install -D -m 0755 "$BIN_FAKE_SRCDS" /usr/local/lib/left4me-test/fake-srcds
+
+# What an administrator changes in host.env after installing the package (step 2 of the page).
+configure_host_env() {
+  inside sh -c "sed -i 's|^LEFT4ME_STEAMCMD=.*|LEFT4ME_STEAMCMD=$BIN_FAKE_STEAMCMD|' /etc/left4me/host.env &&
+    echo FAKE_SRCDS=/usr/local/lib/left4me-test/fake-srcds >>/etc/left4me/host.env"
+}
+while read -r number what; do
+  if [ "$what" != run ]; then echo "block $number skipped: ${what#skip: }"; continue; fi
+  if ! inside env LEFT4ME_ADMIN_PASSWORD="$ADMIN_PASSWORD" bash -euo pipefail -c "cd /mnt/t/install
+$(cat "$T/blocks/$number.sh")" >"$T/block.log" 2>&1; then
+    fail "docs/deploy.md block $number failed:
+$(cat "$T/blocks/$number.sh")
+--- its output:
+$(tail -40 "$T/block.log")
+--- left4me-web.service: $(inside journalctl -u left4me-web.service --no-pager -o cat | tail -15)"
+  fi
+  if grep -q 'apt-get install ./left4me_' "$T/blocks/$number.sh"; then configure_host_env; fi
+done <"$T/blocks/index"
+pass "every block of docs/deploy.md ran as written"
+
+# The web unit, as shipped, answers on the documented address.
+assert_eq active "$(inside systemctl is-active left4me-web.service)" "left4me-web.service"
+assert_eq "/opt/left4me/bin/l4d2web serve" \
+  "$(inside systemctl show -p ExecStart --value left4me-web.service | sed -n 's/.*argv\[\]=\([^;]*\) ;.*/\1/p' | sed 's/ *$//')" \
+  "the web unit's command line"
+assert_contains "$(curl -sf "$base/health")" '"status":"ok"'
+# The administrator signs in.
+jar="$T/jar"
+token=$(curl -sf -c "$jar" "$base/api/v1/csrf" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
+csrf=$(curl -sf -b "$jar" -c "$jar" -H "X-CSRF-Token: $token" -H 'Content-Type: application/json' \
+  -d "{\"name\":\"alice\",\"password\":\"$ADMIN_PASSWORD\"}" "$base/api/v1/session" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])') || fail "alice cannot sign in"
+api() {  # api METHOD PATH [JSON]
+  curl -s --max-time 60 -b "$jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' -X "$1" \
+    ${3:+-d "$3"} "$base$2"
+}
+pass "the web unit runs as shipped and the administrator signs in"
+
+# A server created in the panel starts and answers A2S.
+blueprint=$(json_get "$(api POST /api/v1/blueprints '{"name":"coop","spec":{"map":"c2m1_highway"}}')" 'j["blueprint"]["id"]')
+server_json=$(api POST /api/v1/servers "{\"name\":\"friends-coop\",\"blueprint_id\":$blueprint}")
+server=$(json_get "$server_json" 'j["server"]["id"]')
+port=$(json_get "$server_json" 'j["server"]["port"]')
+job=$(json_get "$(api POST "/api/v1/servers/$server/start")" 'j["job"]["id"]')
+job_done() { local s; s=$(json_get "$(api GET "/api/v1/jobs/$job")" 'j["job"]["state"]'); [ "$s" != queued ] && [ "$s" != running ]; }
+wait_until 120 job_done
+state=$(json_get "$(api GET "/api/v1/jobs/$job")" 'j["job"]["state"]')
+[ "$state" = succeeded ] || fail "the start job ended $state: $(api GET "/api/v1/jobs/$job/log" | grep '^data:' | tail -3)
+--- the server's journal: $(inside journalctl --no-pager -o cat -u 'left4me-server@*' | tail -25)"
+wait_until 30 sh -c "quakestat -a2s 127.0.0.1:$port -raw , | grep -q c2m1_highway"
+assert_contains "$(quakestat -a2s "127.0.0.1:$port" -raw ,)" "friends-coop" "the server's name in A2S"
+instance=$(json_get "$(api GET "/api/v1/servers/$server")" 'j["server"]["instance"]')
+assert_eq active "$(inside systemctl is-active "left4me-server@$instance.service")" "the panel's server unit"
+pass "a server created in the panel starts under systemd and answers A2S on port $port"
+
+# The CLI-made instance of step 6 runs, and the panel offers it for adoption instead of showing it.
+assert_contains "$(inside left4me l4d2ctl status first)" "running"
+assert_contains "$(api GET /api/v1/servers/adoptable)" '"first"'
+assert_not_contains "$(api GET /api/v1/servers)" '"instance":"first"'
+pass "the CLI instance is not the panel's, and an admin can adopt it"
+
+# The security score the page states.
+stated=$(grep -o 'scores an exposure of [0-9.]*' "$DOC" | grep -o '[0-9.]*$')
+[ -n "$stated" ] || fail "docs/deploy.md states no exposure score"
+measured=$(inside sh -c 'cd /usr/local/lib/systemd/system && systemd-analyze security --offline=true --no-pager left4me-server@.service' 2>&1 |
+  grep -o 'Overall exposure level for [^:]*: [0-9.]*' | grep -o '[0-9.]*$')
+assert_eq "$stated" "$measured" "the server unit's exposure (docs/deploy.md says $stated)"
+pass "the server unit's security score is the stated $stated"
+
+# Upgrade to the next version: database, instances and running servers are kept, the web app comes back
+# and its database is at the newest schema.
+pid_web=$(inside systemctl show -p MainPID --value "left4me-server@$instance.service")
+pid_first=$(inside systemctl show -p MainPID --value left4me-server@first.service)
+pid_app=$(inside systemctl show -p MainPID --value left4me-web.service)
+inside sh -c 'cd /mnt/t/upgrade && apt-get install -y ./left4me_0.0.2_*.deb' >"$T/upgrade.log" 2>&1 ||
+  { cat "$T/upgrade.log"; fail "the upgrade"; }
+assert_eq "install ok installed 0.0.2" "$(inside dpkg-query -W -f='${Status} ${Version}' left4me)"
+assert_eq "$pid_web" "$(inside systemctl show -p MainPID --value "left4me-server@$instance.service")" "the panel's server after the upgrade"
+assert_eq "$pid_first" "$(inside systemctl show -p MainPID --value left4me-server@first.service)" "the CLI server after the upgrade"
+wait_until 30 curl -sf "$base/health"
+# The new web app runs (postinst restarted it): it migrates the database as it starts (from every older
+# schema, rows kept: DatabaseTest.MigratesADatabaseFromEveryOlderSchemaKeepingItsRows).
+[ "$(inside systemctl show -p MainPID --value left4me-web.service)" != "$pid_app" ] || fail "the web app was not restarted"
+assert_eq running "$(json_get "$(api GET "/api/v1/servers/$server")" 'j["server"]["state"]')" "the server's state in the panel"
+assert_eq friends-coop "$(json_get "$(api GET "/api/v1/servers/$server")" 'j["server"]["name"]')" "the server record"
+schema=$(inside left4me migrate)
+assert_contains "$schema" "is at schema version"
+version=$(inside python3 -c 'import sqlite3; print(sqlite3.connect("/var/lib/left4me/web/left4me.db").execute("PRAGMA user_version").fetchone()[0])')
+assert_contains "$schema" "schema version $version" "the database's schema after the upgrade"
+pass "the upgrade to 0.0.2 kept the database, the instances and the running servers"
