@@ -7,7 +7,7 @@ set(LEFT4ME_PACKAGE_VERSION "${PROJECT_VERSION}" CACHE STRING "Version of the De
 set(_deploy ${PROJECT_SOURCE_DIR}/deploy)
 set(_units usr/local/lib/systemd/system)
 
-install(TARGETS l4d2ctl l4d2web RUNTIME DESTINATION opt/left4me/bin)
+install(TARGETS l4d2ctl l4d2ctl-remote l4d2web RUNTIME DESTINATION opt/left4me/bin)
 install(TARGETS left4me-overlay left4me-systemctl left4me-journalctl left4me-bindguard
         RUNTIME DESTINATION usr/local/libexec/left4me)
 

@@ -22,7 +22,7 @@ done
 contents=$(dpkg-deb -c "$T/left4me_0.0.1.deb")
 # Everything cmake/package.cmake lists, each by name: a file the build dropped fails here.
 units=./usr/local/lib/systemd/system
-for file in ./opt/left4me/bin/l4d2ctl ./opt/left4me/bin/l4d2web \
+for file in ./opt/left4me/bin/l4d2ctl ./opt/left4me/bin/l4d2ctl-remote ./opt/left4me/bin/l4d2web \
   ./usr/local/libexec/left4me/left4me-{overlay,systemctl,journalctl,bindguard} \
   "$units"/{left4me-server@.service,left4me-web.service,l4d2-game.slice,l4d2-build.slice} \
   "$units"/left4me-server@.service.d/10-hardening.conf "$units"/left4me-web.service.d/10-hardening.conf \
@@ -63,6 +63,28 @@ assert_not_contains "$trace" "s3cret" "the password on a command line"
 out=$(inside env LEFT4ME_PREFIX=/usr/local/lib/left4me-test/prefix left4me migrate </dev/null)
 assert_eq "uid=left4me password=[] args=migrate" "$out" "without a password"
 pass "the admin wrapper passes the password outside every command line"
+
+# host-authorize: the panel's key may run l4d2ctl-remote and nothing else (restrict: no shell, no
+# forwarding); the key is checked, its comment (which could carry options) replaced, added once.
+ssh-keygen -q -t ed25519 -N '' -C 'x" command="sh' -f "$T/panel" </dev/null >/dev/null
+key=$(cat "$T/panel.pub")
+out=$(inside left4me host-authorize "$key") || fail "host-authorize: $out"
+assert_contains "$out" "authorized SHA256:" "host-authorize's answer"
+entry="restrict,command=\"/opt/left4me/bin/l4d2ctl-remote\" $(cut -d' ' -f1,2 "$T/panel.pub") left4me-panel"
+assert_eq "$entry" "$(inside cat /var/lib/left4me/.ssh/authorized_keys)" "authorized_keys"
+out=$(inside sh -c "echo '$key' | left4me host-authorize -") || fail "host-authorize -: $out"
+assert_contains "$out" "already authorized" "the same key again"
+assert_eq "$entry" "$(inside cat /var/lib/left4me/.ssh/authorized_keys)" "authorized_keys after the same key again"
+assert_eq "700 left4me:left4me" "$(inside stat -c '%a %U:%G' /var/lib/left4me/.ssh)"
+assert_eq "600 left4me:left4me" "$(inside stat -c '%a %U:%G' /var/lib/left4me/.ssh/authorized_keys)"
+assert_eq "/bin/sh" "$(inside getent passwd left4me | cut -d: -f7)" "the login shell sshd runs the forced command with"
+for bad in "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAnotakey" "command=\"sh\" $key" "ssh-dss AAAA" ""; do
+  rc=0; out=$(inside left4me host-authorize "$bad" 2>&1) || rc=$?
+  assert_eq 2 "$rc" "exit code of host-authorize '$bad'"
+  assert_contains "$out" "left4me: host-authorize: " "message for '$bad'"
+done
+assert_eq 1 "$(inside grep -c . /var/lib/left4me/.ssh/authorized_keys)" "authorized_keys after refused keys"
+pass "host-authorize: one restricted line with the forced command, bad keys refused"
 
 # The effective unit configuration: hardening and generated drop-ins, the port rule, the slices.
 show() { inside systemctl show -p "$2" --value "$1" | sort | tr '\n' ' ' | sed 's/ $//'; }
