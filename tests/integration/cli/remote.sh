@@ -2,7 +2,7 @@
 # l4d2ctl-remote, the forced command of the panel's SSH key, run as sshd runs it: the command line in
 # SSH_ORIGINAL_COMMAND, sshd's environment around it, the spec on standard input. The contract's commands
 # reach l4d2ctl and behave as locally; a shell, other programs, injection and smuggled options are refused
-# with exit 2 before anything runs. (The same program behind a real sshd: tests/integration/hosts/.)
+# with exit 2 before anything runs.
 . "$(dirname "$0")/../lib.sh"
 setup_host_root
 install_game
