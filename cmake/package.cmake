@@ -26,7 +26,7 @@ install(FILES ${_deploy}/host.env ${_deploy}/web.env DESTINATION etc/left4me
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
 install(FILES ${_deploy}/sysctl.d/99-left4me.conf DESTINATION etc/sysctl.d)
 install(FILES ${_deploy}/sudoers.d/left4me DESTINATION etc/sudoers.d PERMISSIONS OWNER_READ GROUP_READ)
-install(FILES ${_deploy}/nftables/left4me-dscp.nft DESTINATION opt/left4me/share/nftables)
+install(FILES ${_deploy}/nftables/left4me-dscp.nft ${_deploy}/nftables/left4me-a2s.nft DESTINATION opt/left4me/share/nftables)
 install(FILES ${PROJECT_SOURCE_DIR}/docs/deploy.md DESTINATION opt/left4me/share/doc)
 
 # dpkg's control files: maintainer scripts (0755) and the conffile list.

@@ -168,8 +168,8 @@ Result<std::vector<std::string>> split_command(std::string_view line) {
       words.back() += c;
       ++i;
     } else {
-      return invalid_at(i, is_control(c) ? std::string("a control character")
-                                         : "'" + std::string(1, c) + "' outside single quotes");
+      return invalid_at(
+          i, is_control(c) ? std::string("a control character") : "'" + std::string(1, c) + "' outside single quotes");
     }
   }
   if (auto status = end_word(line.size() - 1); !status.ok()) return status.error();

@@ -30,7 +30,8 @@ TEST(SplitCommandTest, PlainWordsSplitOnSingleSpaces) {
 }
 
 TEST(SplitCommandTest, QuotedTextKeepsEveryPrintableCharacter) {
-  EXPECT_EQ(split_ok("rcon alpha 'say hello; $(id) `x` \"q\"'"), (Words{"rcon", "alpha", "say hello; $(id) `x` \"q\""}));
+  EXPECT_EQ(split_ok("rcon alpha 'say hello; $(id) `x` \"q\"'"),
+            (Words{"rcon", "alpha", "say hello; $(id) `x` \"q\""}));
   EXPECT_EQ(split_ok("rcon alpha 'it'\\''s'"), (Words{"rcon", "alpha", "it's"}));
   EXPECT_EQ(split_ok("rcon alpha 'Grüße'"), (Words{"rcon", "alpha", "Grüße"}));
   // Quoted runs glue to their neighbours, empty ones too (found by the fuzz target: a word starting with ').
@@ -39,8 +40,8 @@ TEST(SplitCommandTest, QuotedTextKeepsEveryPrintableCharacter) {
 
 TEST(SplitCommandTest, ShellSyntaxOutsideQuotesIsRefused) {
   for (const char* line : {"status alpha; rm -rf /", "status $(id)", "status `id`", "status alpha | cat",
-                           "status alpha && id", "status alpha > /tmp/x", "status \"alpha\"", "status a*",
-                           "status ~", "status alpha &", "status alpha\\ beta"}) {
+                           "status alpha && id", "status alpha > /tmp/x", "status \"alpha\"", "status a*", "status ~",
+                           "status alpha &", "status alpha\\ beta"}) {
     std::string error = split_error(line);
     EXPECT_NE(error.find("outside single quotes"), std::string::npos) << line << ": " << error;
   }

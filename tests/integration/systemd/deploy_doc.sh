@@ -68,6 +68,8 @@ configure_host_env() {
   inside sh -c "sed -i 's|^LEFT4ME_STEAMCMD=.*|LEFT4ME_STEAMCMD=$BIN_FAKE_STEAMCMD|' /etc/left4me/host.env &&
     echo FAKE_SRCDS=/usr/local/lib/left4me-test/fake-srcds >>/etc/left4me/host.env"
 }
+# The panel's public key of step 8, as the administrator copied it from the panel.
+inside ssh-keygen -q -t ed25519 -N '' -C panel -f /root/left4me-panel </dev/null >/dev/null
 while read -r number what; do
   if [ "$what" != run ]; then echo "block $number skipped: ${what#skip: }"; continue; fi
   if ! inside env LEFT4ME_ADMIN_PASSWORD="$ADMIN_PASSWORD" bash -euo pipefail -c "cd /mnt/t/install
@@ -81,6 +83,8 @@ $(tail -40 "$T/block.log")
   if grep -q 'apt-get install ./left4me_' "$T/blocks/$number.sh"; then configure_host_env; fi
 done <"$T/blocks/index"
 pass "every block of docs/deploy.md ran as written"
+assert_eq "restrict,command=\"/opt/left4me/bin/l4d2ctl-remote\" $(inside cut -d' ' -f1,2 /root/left4me-panel.pub) left4me-panel" \
+  "$(inside cat /var/lib/left4me/.ssh/authorized_keys)" "the panel's key after step 8"
 
 # The web unit, as shipped, answers on the documented address.
 assert_eq active "$(inside systemctl is-active left4me-web.service)" "left4me-web.service"

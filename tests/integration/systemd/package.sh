@@ -28,7 +28,8 @@ for file in ./opt/left4me/bin/l4d2ctl ./opt/left4me/bin/l4d2ctl-remote ./opt/lef
   "$units"/left4me-server@.service.d/10-hardening.conf "$units"/left4me-web.service.d/10-hardening.conf \
   ./usr/local/lib/systemd/system-generators/left4me-generator ./usr/local/sbin/left4me \
   ./etc/left4me/host.env ./etc/sysctl.d/99-left4me.conf ./etc/sudoers.d/left4me \
-  ./opt/left4me/share/nftables/left4me-dscp.nft ./opt/left4me/share/doc/deploy.md; do
+  ./opt/left4me/share/nftables/left4me-dscp.nft ./opt/left4me/share/nftables/left4me-a2s.nft \
+  ./opt/left4me/share/doc/deploy.md; do
   grep -q " $file\( \|$\)" <<<"$contents" || fail "the package lacks $file"
 done
 assert_contains "$(dpkg-deb -f "$T/left4me_0.0.1.deb" Depends)" "libyaml-cpp0.7"
@@ -46,7 +47,8 @@ assert_eq "640 root:left4me" "$(inside stat -c '%a %U:%G' /etc/left4me/host.env)
 assert_eq "440 root:root" "$(inside stat -c '%a %U:%G' /etc/sudoers.d/left4me)"
 inside visudo -cqf /etc/sudoers.d/left4me || fail "visudo rejects the installed sudoers file"
 out=$(inside nft -c -f /opt/left4me/share/nftables/left4me-dscp.nft 2>&1) || fail "nft -c of the DSCP rules: $out"
-pass "installed: user and group 980, /var/lib/left4me tree, modes; the DSCP rules parse"
+out=$(inside nft -c -f /opt/left4me/share/nftables/left4me-a2s.nft 2>&1) || fail "nft -c of the A2S rules: $out"
+pass "installed: user and group 980, /var/lib/left4me tree, modes; the DSCP and A2S rules parse"
 
 # The admin wrapper hands LEFT4ME_ADMIN_PASSWORD to the program without putting it on any command line
 # (every user can read /proc/<pid>/cmdline): every execve of the run, traced, is free of it, and the
