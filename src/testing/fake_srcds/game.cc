@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -258,7 +259,8 @@ std::vector<std::vector<std::string>> tokenize_console_line(std::string_view lin
   return commands;
 }
 
-Game::Game(const Options& options, Console& console, Clock::time_point started) : options_(options), console_(console) {
+Game::Game(const Options& options, Console& console, Clock::time_point started)
+    : options_(options), console_(console), started_(started), ticks_(options.tickrate, started) {
   for (const DefaultCvar& cvar : kDefaultCvars) cvars_[std::string(cvar.name)] = std::string(cvar.value);
   for (int i = 0; i < options.faults.players; ++i) {
     std::string name = i < std::ssize(kPlayerNames) ? std::string(kPlayerNames[i]) : fmt::format("Player{}", i + 1);
@@ -400,6 +402,11 @@ void Game::set_cvar(const std::string& name, const std::string& value) {
 std::string Game::run_command(const std::vector<std::string>& words, int depth) {
   const std::string& name = words[0];
   if (name == "status") return status();
+  if (name == "stats") return stats();
+  if (name == "left4me_ticks_reset") {
+    ticks_.reset(Clock::now());
+    return "tick measurements reset\n";
+  }
   if (name == "changelevel" || name == "map") {
     if (words.size() < 2) return fmt::format("Usage:  {} <mapname>\n", name);
     if (!map_exists(words[1])) {
@@ -434,6 +441,25 @@ std::string Game::run_command(const std::vector<std::string>& words, int depth) 
   // Any `name value...` sets a cvar: the fake cannot know every cvar real cfg files use.
   set_cvar(name, rest_of(words));
   return "";
+}
+
+// The shape of Source's `stats` (CPU %, network in/out, uptime in minutes, map changes, frames per second,
+// players, connects), then a line of the stand-in's own with its tick measurements (docs/fakes.md).
+std::string Game::stats() const {
+  auto now = Clock::now();
+  TickReport ticks = ticks_.report(now);
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  double cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                       static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  double wall = std::chrono::duration<double>(now - started_).count();
+  auto minutes = std::chrono::duration_cast<std::chrono::minutes>(now - started_).count();
+  return fmt::format(
+      "CPU   In (KB/s)  Out (KB/s)  Uptime  Map changes  FPS      Players  Connects\n"
+      "{:<6.2f}{:<11.2f}{:<12.2f}{:<8}{:<13}{:<9.2f}{:<9}{}\n"
+      "left4me_ticks tickrate={} ticks={} missed={} late_p50_us={} late_p99_us={} late_max_us={}\n",
+      wall > 0 ? 100.0 * cpu_seconds / wall : 0.0, 0.0, 0.0, minutes, 0, ticks.ticks_per_second, players_.size(), 0,
+      ticks.tickrate, ticks.ticks, ticks.missed, ticks.p50.count(), ticks.p99.count(), ticks.max.count());
 }
 
 std::string Game::status() const {

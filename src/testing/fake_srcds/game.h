@@ -13,6 +13,7 @@
 #include "base/unique_fd.h"
 #include "host/source_wire.h"
 #include "testing/fake_srcds/options.h"
+#include "testing/fake_srcds/tick_meter.h"
 
 namespace left4me::fake_srcds {
 
@@ -71,10 +72,14 @@ class Game {
   std::vector<host::A2sPlayer> players() const;
   std::vector<host::A2sRule> rules() const;
   std::string rcon_password() const { return cvar("rcon_password"); }
+  // The tick schedule the main loop keeps, which `stats` reports.
+  TickMeter& ticks() { return ticks_; }
+  const TickMeter& ticks() const { return ticks_; }
 
  private:
   std::string run_command(const std::vector<std::string>& words, int depth);
   std::string status() const;
+  std::string stats() const;
   std::string cvarlist(std::string_view prefix) const;
   void set_cvar(const std::string& name, const std::string& value);
 
@@ -86,6 +91,8 @@ class Game {
   std::string map_;
   std::optional<MapChange> pending_change_;
   bool quit_requested_ = false;
+  Clock::time_point started_;
+  TickMeter ticks_;
 };
 
 // Splits a console line like Source does: ';' separates commands (outside quotes), "//" starts a comment,

@@ -114,6 +114,10 @@ Result<Options> parse_command_line(const std::vector<std::string>& args) {
         auto count = parse_maxplayers("-maxplayers", value);
         if (!count.ok()) return count.error();
         options.maxplayers = *count;
+      } else if (word == "-tickrate") {
+        auto rate = parse_int(value, 1, 1000);
+        if (!rate) return Error::invalid(fmt::format("-tickrate: '{}' is not a tick rate in 1..1000", value));
+        options.tickrate = static_cast<int>(*rate);
       } else if (word == "-pidfile") {
         options.pidfile = value;
       } else if (word == "-insecure") {
@@ -165,6 +169,9 @@ Status read_fault_environment(Options& options) {
   auto invalid_utf8 = env_int("FAKE_SRCDS_INVALID_UTF8_HOSTNAME", 0, 1, 0);
   if (!invalid_utf8.ok()) return invalid_utf8.error();
   faults.invalid_utf8_hostname = *invalid_utf8 == 1;
+  auto tick_work = env_int("FAKE_SRCDS_TICK_WORK_US", 0, 1000000, 0);
+  if (!tick_work.ok()) return tick_work.error();
+  faults.tick_work = std::chrono::microseconds(*tick_work);
   return ok_status();
 }
 

@@ -28,6 +28,7 @@ struct Faults {
   int players = 0;                                       // FAKE_SRCDS_PLAYERS
   bool no_challenge = false;                             // FAKE_SRCDS_NO_CHALLENGE=1
   bool invalid_utf8_hostname = false;                    // FAKE_SRCDS_INVALID_UTF8_HOSTNAME=1
+  std::chrono::microseconds tick_work{0};                // FAKE_SRCDS_TICK_WORK_US: CPU spent per tick
 };
 
 struct Options {
@@ -35,6 +36,7 @@ struct Options {
   std::string ip = "0.0.0.0";
   uint16_t port = 27015;
   std::optional<int> maxplayers;  // -maxplayers / +maxplayers
+  int tickrate = 30;              // -tickrate (1..1000), honoured as with a tickrate enabler
   std::string map;                // first word of +map
   std::string mode;               // second word of +map, if any
   bool insecure = false;          // -insecure: VAC off

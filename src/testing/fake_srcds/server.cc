@@ -83,6 +83,8 @@ class Server {
   void print_lines(std::string_view text);
   void answer_a2s();
   void apply_game_requests();
+  // Runs the game's tick if it is due: the configured work, measured against the schedule.
+  void run_tick();
   // The time poll() may sleep until, nullopt: until something happens.
   std::optional<Clock::time_point> next_deadline() const;
   int shut_down(std::string_view reason);
@@ -146,6 +148,7 @@ int Server::run() {
         console_.print(fmt::format("map load failed: {} not found or invalid", first.map));
       }
     }
+    if (!hung_) run_tick();
     // Map changes and quit asked for by RCON, a cfg or the command line.
     apply_game_requests();
     if (pending_change_ && now >= quiet_until_) game_.load_map(*std::exchange(pending_change_, std::nullopt), false);
@@ -158,12 +161,16 @@ int Server::run() {
     size_t rcon_first = fds.size();
     if (!hung_) rcon_->add_poll_fds(fds, loaded_ && !quit_deadline_);
 
-    int timeout = -1;
+    // ppoll, not poll: a tick at 100 tick is due every 10 ms, and poll's millisecond timeout alone would
+    // make it up to a millisecond late.
+    timespec wait_for{.tv_sec = 60, .tv_nsec = 0};
     if (auto deadline = next_deadline()) {
-      auto wait = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now()).count();
-      timeout = static_cast<int>(std::clamp<long long>(wait, 0, 60000));
+      auto wait =
+          std::clamp<Clock::duration>(*deadline - Clock::now(), Clock::duration::zero(), std::chrono::seconds(60));
+      auto seconds = std::chrono::duration_cast<std::chrono::seconds>(wait);
+      wait_for = {.tv_sec = seconds.count(), .tv_nsec = std::chrono::nanoseconds(wait - seconds).count()};
     }
-    int ready = ::poll(fds.data(), fds.size(), timeout);
+    int ready = ::ppoll(fds.data(), fds.size(), &wait_for, nullptr);
     if (ready < 0 && errno != EINTR) {
       console_.print(fmt::format("poll: {}", std::strerror(errno)));
       return 1;
@@ -195,6 +202,17 @@ void Server::answer_a2s() {
   }
 }
 
+void Server::run_tick() {
+  TickMeter& ticks = game_.ticks();
+  auto now = Clock::now();
+  if (now < ticks.next_tick()) return;
+  ticks.tick(now);
+  // The simulated game's work: CPU time, as a busy wait (a sleep would not compete for the core).
+  auto busy_until = now + options_.faults.tick_work;
+  while (Clock::now() < busy_until) {
+  }
+}
+
 void Server::apply_game_requests() {
   if (auto change = game_.take_map_change()) {
     if (options_.faults.mapchange_quiet.count() > 0) {
@@ -217,6 +235,7 @@ std::optional<Clock::time_point> Server::next_deadline() const {
   if (!loaded_) consider(started_ + options_.faults.start_delay);
   if (pending_change_) consider(quiet_until_);
   if (quit_deadline_) consider(*quit_deadline_);
+  if (!hung_) consider(game_.ticks().next_tick());
   if (!hung_) {
     if (auto due = rcon_->next_due()) consider(*due);
   }
