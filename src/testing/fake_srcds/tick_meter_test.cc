@@ -24,8 +24,8 @@ TEST(TickMeterTest, TicksOnTimeAreNeitherLateNorMissed) {
 
 TEST(TickMeterTest, LatenessIsMeasuredAgainstTheSchedule) {
   Clock::time_point start{};
-  TickMeter meter(100, start);  // a tick every 10 ms
-  meter.tick(start + 300us);    // due at 0
+  TickMeter meter(100, start);                 // a tick every 10 ms
+  meter.tick(start + 300us);                   // due at 0
   EXPECT_EQ(meter.next_tick(), start + 10ms);  // the schedule does not drift with the lateness
   meter.tick(start + 10ms + 2ms);
   TickReport report = meter.report(start + 20ms);
