@@ -24,6 +24,7 @@ struct Options {
   std::string spec_path;
   bool json = false;
   bool wait = false;
+  bool keep_on_failure = false;
   int timeout = -1;
   int lines = 100;
   bool follow = false;
@@ -66,7 +67,8 @@ int do_start(const Options& options) {
   if (!instances.ok()) return report(instances.error(), context);
   std::optional<std::chrono::seconds> wait;
   if (options.wait) wait = std::chrono::seconds(options.timeout > 0 ? options.timeout : 60);
-  if (auto status = (*instances)->start(*name, wait); !status.ok()) return report(status.error(), context);
+  auto on_failure = options.keep_on_failure ? host::OnStartFailure::kKeepRunning : host::OnStartFailure::kStop;
+  if (auto status = (*instances)->start(*name, wait, on_failure); !status.ok()) return report(status.error(), context);
   return kExitOk;
 }
 
@@ -82,7 +84,9 @@ int do_stop(const Options& options) {
 }
 
 int do_restart(const Options& options) {
-  int stopped = do_stop(Options{options.name, "", false, false, -1, 100, false, false, false, -1, {}});
+  Options stop_options;
+  stop_options.name = options.name;
+  int stopped = do_stop(stop_options);
   if (stopped != kExitOk) return stopped;
   return do_start(options);
 }
@@ -120,6 +124,7 @@ std::string human_status(const host::InstanceStatus& status) {
   }
   if (status.process.restarts > 0) text += ", " + std::to_string(status.process.restarts) + " restarts";
   if (status.process.last_exit) text += ", last exit: " + status.process.last_exit->describe();
+  if (status.last_error) text += ", last start failed: " + *status.last_error;
   return text;
 }
 
@@ -224,6 +229,8 @@ const Command kCommands[] = {
        add_name(app, o);
        app.add_flag("--wait", o.wait, "return once the server answers queries with its map");
        app.add_option("--timeout", o.timeout, "seconds to wait with --wait (default 60)")->check(CLI::Range(1, 3600));
+       app.add_flag("--keep-on-failure", o.keep_on_failure,
+                    "leave the server running when the start fails (default: stop it again)");
      },
      do_start},
     {"stop", "Stop an instance's server (SIGINT, then SIGKILL after the timeout)",
@@ -237,6 +244,8 @@ const Command kCommands[] = {
        add_name(app, o);
        app.add_flag("--wait", o.wait, "return once the server answers queries with its map");
        app.add_option("--timeout", o.timeout, "seconds to wait with --wait (default 60)")->check(CLI::Range(1, 3600));
+       app.add_flag("--keep-on-failure", o.keep_on_failure,
+                    "leave the server running when the start fails (default: stop it again)");
      },
      do_restart},
     {"delete", "Stop an instance and remove it (a missing instance is success)",

@@ -54,6 +54,8 @@ class Layout {
   std::string supervisor_lock(const InstanceName& name) const { return runtime_dir(name) + "/supervisor.lock"; }
   std::string supervisor_state(const InstanceName& name) const { return runtime_dir(name) + "/state.json"; }
   std::string console_log(const InstanceName& name) const { return runtime_dir(name) + "/console.log"; }
+  // Why the last start failed (l4d2ctl start writes it, a successful start removes it; both supervisors).
+  std::string last_start_error(const InstanceName& name) const { return runtime_dir(name) + "/last_start_error"; }
 
  private:
   explicit Layout(std::string root) : root_(std::move(root)) {}
