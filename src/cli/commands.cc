@@ -118,6 +118,7 @@ std::string human_status(const host::InstanceStatus& status) {
   std::string text = status.name + ": " + std::string(host::to_string(status.process.state));
   if (status.process.pid) text += " (pid " + std::to_string(*status.process.pid) + ")";
   text += ", port " + std::to_string(status.port);
+  if (status.connect) text += ", connect " + *status.connect;
   if (status.live) {
     text += ", map " + status.live->map + ", players " + std::to_string(status.live->players) + "/" +
             std::to_string(status.live->max_players);

@@ -21,6 +21,7 @@
 #include "host/instance_identity.h"
 #include "host/launch.h"
 #include "host/overlay_mount.h"
+#include "host/public_address.h"
 #include "host/rcon_client.h"
 #include "host/socket_owner.h"
 #include "host/start_failure.h"
@@ -53,6 +54,7 @@ json to_json(const InstanceStatus& status) {
       {"upper_bytes", status.upper_bytes},
       {"supervisor", status.supervisor},
       {"last_error", status.last_error ? json(*status.last_error) : json(nullptr)},
+      {"connect", status.connect ? json(*status.connect) : json(nullptr)},
   };
   if (status.process.last_exit) {
     const ExitStatus& exit = *status.process.last_exit;
@@ -309,6 +311,7 @@ Result<InstanceStatus> Instances::status(const model::InstanceName& name) {
   status.process = *info;
   status.port = plan->port;
   status.supervisor = std::string(supervisor_->name());
+  if (const std::optional<std::string>& host = public_host()) status.connect = connect_address(*host, status.port);
   auto mounted = mounter_->is_mounted(name);
   status.mounted = mounted.ok() && *mounted;
   if (auto usage = writable_layer_usage(config_.layout, name); usage.ok()) status.upper_bytes = usage->allocated_bytes;
@@ -323,6 +326,13 @@ Result<InstanceStatus> Instances::status(const model::InstanceName& name) {
     if (status.live && status.process.state == RunState::kStarting) status.process.state = RunState::kRunning;
   }
   return status;
+}
+
+const std::optional<std::string>& Instances::public_host() {
+  if (!public_host_) {
+    public_host_ = config_.public_address.empty() ? detect_public_address() : config_.public_address;
+  }
+  return *public_host_;
 }
 
 Result<std::vector<ListedInstance>> Instances::list() {

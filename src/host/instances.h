@@ -38,6 +38,8 @@ struct InstanceStatus {
   std::optional<LiveData> live;
   // Why the last start failed; nullopt once a start succeeded (or none ever failed).
   std::optional<std::string> last_error;
+  // "host:port" players connect to (public_address.h); nullopt when no address is configured or detected.
+  std::optional<std::string> connect;
 };
 
 // What a start that fails (the server does not come up with its map in time, or stops while starting) does
@@ -94,10 +96,13 @@ class Instances {
   // The supervisor's start, then (with wait_timeout) the wait for the server's map.
   Status start_and_wait(const model::InstanceName& name, const LaunchPlan& plan,
                         std::optional<std::chrono::seconds> wait_timeout);
+  // LEFT4ME_PUBLIC_ADDRESS, else detected once (list asks for every instance).
+  const std::optional<std::string>& public_host();
   HostConfig config_;
   std::unique_ptr<Supervisor> supervisor_;
   std::unique_ptr<Mounter> mounter_;
   LiveQuery live_;
+  std::optional<std::optional<std::string>> public_host_;
 };
 
 }  // namespace left4me::host

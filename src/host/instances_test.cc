@@ -36,7 +36,8 @@ class InstancesTest : public test::TempDirTest {
       queried_ports_.push_back(port);
       return live_answer_;
     };
-    instances_.emplace(HostConfig{.layout = layout_}, std::move(supervisor), std::move(mounter), live);
+    instances_.emplace(HostConfig{.layout = layout_, .public_address = "play.example.org"}, std::move(supervisor),
+                       std::move(mounter), live);
     ASSERT_OK(write_file_atomic(dir() + "/alpha.yaml", "port: 27015\nmap: c2m1_highway\n"));
     ASSERT_OK(instances_->initialize(alpha_, dir() + "/alpha.yaml"));
   }
@@ -240,6 +241,8 @@ TEST_F(InstancesTest, StatusOfAStoppedInstanceAsksNoServer) {
   EXPECT_FALSE(status->mounted);
   EXPECT_FALSE(status->live.has_value());
   EXPECT_TRUE(queried_ports_.empty());
+  EXPECT_EQ(status->connect, "play.example.org:27015");
+  EXPECT_EQ(nlohmann::json::parse(*status_json(*status))["connect"], "play.example.org:27015");
 }
 
 TEST_F(InstancesTest, StatusOfARunningInstanceCarriesWhatTheServerAnswers) {

@@ -41,7 +41,7 @@ TEST_F(StartFailureTest, ARecordedReasonReadsBackAsOneLineUntilCleared) {
 TEST_F(StartFailureTest, ALongReasonIsCutAtACharacterAndStaysValidUtf8) {
   std::string reason(kMaxStartFailureBytes - 1, 'a');
   reason += "\xE2\x82\xAC and more";  // the euro sign crosses the bound
-  reason += "caf\xE9";               // and a Latin-1 byte after it
+  reason += "caf\xE9";                // and a Latin-1 byte after it
   ASSERT_OK(record_start_failure(layout_, name_, reason));
   std::optional<std::string> read = *read_start_failure(layout_, name_);
   ASSERT_TRUE(read.has_value());
