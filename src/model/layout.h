@@ -12,6 +12,9 @@ namespace left4me::model {
 class Layout {
  public:
   static constexpr std::string_view kDefaultRoot = "/var/lib/left4me";
+  // Inside a game tree (the installation, an overlay), relative to its root: loose maps and addon VPKs.
+  static constexpr std::string_view kGameMapsDir = "left4dead2/maps";
+  static constexpr std::string_view kGameAddonsDir = "left4dead2/addons";
 
   // root must be absolute; a trailing '/' is dropped.
   static Result<Layout> create(std::string_view root);
