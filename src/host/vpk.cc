@@ -96,7 +96,10 @@ class TreeParser {
   Error fail(const std::string& what) const {
     return Error::invalid("the directory tree has " + what + " (at byte " + std::to_string(position_) + ")");
   }
-  static std::string shown(const VpkEntry& entry) { return make_valid_utf8(entry.path()).substr(0, 200); }
+  // Cut before making it valid: a cut after could split a U+FFFD.
+  static std::string shown(const VpkEntry& entry) {
+    return make_valid_utf8(std::string_view(entry.path()).substr(0, 200));
+  }
 
   std::string_view tree_;
   const VpkDirectory& directory_;

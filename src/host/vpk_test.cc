@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/file.h"
+#include "base/utf8.h"
 #include "testing/test_support.h"
 #include "testing/vpk_builder.h"
 
@@ -161,6 +162,18 @@ TEST(VpkTest, AStringThatNeverEndsIsRefused) {
       << read_all(bytes).error().message();
   std::string long_name = VpkBuilder().add({"bsp", "maps", std::string(2000, 'a'), "", ""}).build();
   EXPECT_NE(read_all(long_name).error().message().find("a name longer than 1024 bytes"), std::string::npos);
+}
+
+// Found by vpk_directory_fuzzer: an error quotes the entry's path cut to 200 bytes, and cutting after making it
+// valid could split a U+FFFD, so the message was not UTF-8 (and `l4d2ctl maps --json` lists it).
+TEST(VpkTest, AnErrorQuotingALongNameThatIsNotUtf8StaysValidUtf8) {
+  std::string bytes = VpkBuilder().add({"bsp", "maps", "a" + std::string(300, '\x90'), "VBSP", ""}).build();
+  std::size_t fields = bytes.find('\0', bytes.find("a\x90")) + 1;
+  bytes[fields + 16] = 0;  // no 0xFFFF terminator
+  Result<VpkDirectory> directory = read_all(bytes);
+  ASSERT_FALSE(directory.ok());
+  EXPECT_NE(directory.error().message().find("lacks its 0xFFFF terminator"), std::string::npos);
+  EXPECT_TRUE(is_valid_utf8(directory.error().message())) << directory.error().message();
 }
 
 // Names that would climb out of a directory, are absolute, hold a backslash or a control character, or are
