@@ -15,6 +15,7 @@
 #include "cli/context.h"
 #include "host/builtin_supervisor.h"
 #include "host/instances.h"
+#include "host/map_catalog.h"
 
 namespace left4me::cli {
 namespace {
@@ -32,6 +33,7 @@ struct Options {
   bool yes = false;
   int lock_fd = -1;
   std::vector<std::string> words;
+  std::vector<std::string> overlays;
 };
 
 using Handler = int (*)(const Options&);
@@ -204,6 +206,16 @@ int do_rcon(const Options& options) {
   return kExitOk;
 }
 
+int do_maps(const Options& options) {
+  auto config = host::load_host_config();
+  if (!config.ok()) return report(config.error(), "maps");
+  auto sources = host::map_sources(config->layout, options.overlays);
+  if (!sources.ok()) return report(sources.error(), "maps");
+  model::MapCatalog catalog = host::build_map_catalog(*sources);
+  std::cout << (options.json ? host::map_catalog_json(catalog) + "\n" : host::map_catalog_text(catalog));
+  return kExitOk;
+}
+
 int do_install(const Options& options) { return run_install(options.json); }
 
 int do_supervise(const Options& options) {
@@ -271,6 +283,13 @@ const Command kCommands[] = {
        app.add_flag("--no-follow", o.no_follow, "print and exit (the default)");
      },
      do_logs},
+    {"maps", "List the maps a server can start on, by campaign (official, installed, in overlays)",
+     [](CLI::App& app, Options& o) {
+       app.add_flag("--json", o.json, "the JSON object of docs/cli.md");
+       app.add_option("--overlay", o.overlays, "also search this overlay (an id or path under overlays/; repeatable)")
+           ->allow_extra_args(false);
+     },
+     do_maps},
     {"rcon", "Run a console command over RCON",
      [](CLI::App& app, Options& o) {
        add_name(app, o);

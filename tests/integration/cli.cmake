@@ -9,3 +9,5 @@ left4me_add_integration_test(cli_rcon_impostor cli/rcon_impostor.sh LABELS cli)
 left4me_add_integration_test(cli_invalid_utf8_hostname cli/invalid_utf8_hostname.sh LABELS cli)
 # Issue 13: a failed start ends stopped, with its reason in status.
 left4me_add_integration_test(cli_failed_start cli/failed_start.sh TIMEOUT 180 LABELS cli)
+# Issue 13: the maps to pick from, with fake-steamcmd's installation and an overlay's addon campaign.
+left4me_add_integration_test(cli_maps cli/maps.sh TIMEOUT 60 LABELS cli)
