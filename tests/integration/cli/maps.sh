@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # l4d2ctl maps (issue 13, "pick, don't type"): the official campaigns with their names, the maps of
 # fake-steamcmd's installation, and an overlay's addon VPK holding a campaign (built here, as protocols.md
-# §4.5 describes the format), grouped by campaign; bad overlays are refused, broken files are listed.
+# §4.5 describes the format), grouped by campaign; a server starts on that campaign's map; bad overlays are
+# refused, broken files are listed.
 . "$(dirname "$0")/../lib.sh"
 setup_host_root
 install_game
@@ -62,6 +63,17 @@ assert_contains "$OUT" "Dark Wood (overlay campaign: left4dead2/addons/darkwood.
 assert_contains "$OUT" "  dw_01_path             Dark Wood, 1: The Path  [overlay campaign]"
 assert_contains "$OUT" "  c2m1_highway           Dark Carnival, 1: Highway  [installation]"
 pass "an overlay's addon campaign and a loose map, grouped by campaign"
+
+# A map picked from the overlay's VPK starts: fake-srcds, as srcds, loads maps from addon VPKs.
+port=$(free_port)
+write_spec "$T/darkwood.yaml" "$port" "overlays: [campaign]"
+sed -i 's/^map: .*/map: dw_01_path/' "$T/darkwood.yaml"
+expect_exit 0 "$BIN_L4D2CTL" initialize darkwood -f "$T/darkwood.yaml"
+expect_exit 0 "$BIN_L4D2CTL" start darkwood --wait --timeout 30
+expect_exit 0 "$BIN_L4D2CTL" status darkwood --json
+assert_eq dw_01_path "$(json_get "$OUT" 'j["live"]["map"]')" "the map the server answers with"
+expect_exit 0 "$BIN_L4D2CTL" delete darkwood --yes
+pass "a server starts on a map from an overlay's VPK"
 
 # A broken addon is a problem named in the listing; the rest is listed.
 head -c 40 "$LEFT4ME_ROOT/overlays/campaign/left4dead2/addons/darkwood.vpk" \
