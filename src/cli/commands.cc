@@ -15,6 +15,7 @@
 #include "cli/context.h"
 #include "host/builtin_supervisor.h"
 #include "host/instances.h"
+#include "host/map_catalog.h"
 
 namespace left4me::cli {
 namespace {
@@ -24,6 +25,7 @@ struct Options {
   std::string spec_path;
   bool json = false;
   bool wait = false;
+  bool keep_on_failure = false;
   int timeout = -1;
   int lines = 100;
   bool follow = false;
@@ -31,6 +33,7 @@ struct Options {
   bool yes = false;
   int lock_fd = -1;
   std::vector<std::string> words;
+  std::vector<std::string> overlays;
 };
 
 using Handler = int (*)(const Options&);
@@ -66,7 +69,8 @@ int do_start(const Options& options) {
   if (!instances.ok()) return report(instances.error(), context);
   std::optional<std::chrono::seconds> wait;
   if (options.wait) wait = std::chrono::seconds(options.timeout > 0 ? options.timeout : 60);
-  if (auto status = (*instances)->start(*name, wait); !status.ok()) return report(status.error(), context);
+  auto on_failure = options.keep_on_failure ? host::OnStartFailure::kKeepRunning : host::OnStartFailure::kStop;
+  if (auto status = (*instances)->start(*name, wait, on_failure); !status.ok()) return report(status.error(), context);
   return kExitOk;
 }
 
@@ -82,7 +86,9 @@ int do_stop(const Options& options) {
 }
 
 int do_restart(const Options& options) {
-  int stopped = do_stop(Options{options.name, "", false, false, -1, 100, false, false, false, -1, {}});
+  Options stop_options;
+  stop_options.name = options.name;
+  int stopped = do_stop(stop_options);
   if (stopped != kExitOk) return stopped;
   return do_start(options);
 }
@@ -114,12 +120,14 @@ std::string human_status(const host::InstanceStatus& status) {
   std::string text = status.name + ": " + std::string(host::to_string(status.process.state));
   if (status.process.pid) text += " (pid " + std::to_string(*status.process.pid) + ")";
   text += ", port " + std::to_string(status.port);
+  if (status.connect) text += ", connect " + *status.connect;
   if (status.live) {
     text += ", map " + status.live->map + ", players " + std::to_string(status.live->players) + "/" +
             std::to_string(status.live->max_players);
   }
   if (status.process.restarts > 0) text += ", " + std::to_string(status.process.restarts) + " restarts";
   if (status.process.last_exit) text += ", last exit: " + status.process.last_exit->describe();
+  if (status.last_error) text += ", last start failed: " + *status.last_error;
   return text;
 }
 
@@ -198,6 +206,16 @@ int do_rcon(const Options& options) {
   return kExitOk;
 }
 
+int do_maps(const Options& options) {
+  auto config = host::load_host_config();
+  if (!config.ok()) return report(config.error(), "maps");
+  auto sources = host::map_sources(config->layout, options.overlays);
+  if (!sources.ok()) return report(sources.error(), "maps");
+  model::MapCatalog catalog = host::build_map_catalog(*sources);
+  std::cout << (options.json ? host::map_catalog_json(catalog) + "\n" : host::map_catalog_text(catalog));
+  return kExitOk;
+}
+
 int do_install(const Options& options) { return run_install(options.json); }
 
 int do_supervise(const Options& options) {
@@ -224,6 +242,8 @@ const Command kCommands[] = {
        add_name(app, o);
        app.add_flag("--wait", o.wait, "return once the server answers queries with its map");
        app.add_option("--timeout", o.timeout, "seconds to wait with --wait (default 60)")->check(CLI::Range(1, 3600));
+       app.add_flag("--keep-on-failure", o.keep_on_failure,
+                    "leave the server running when the start fails (default: stop it again)");
      },
      do_start},
     {"stop", "Stop an instance's server (SIGINT, then SIGKILL after the timeout)",
@@ -237,6 +257,8 @@ const Command kCommands[] = {
        add_name(app, o);
        app.add_flag("--wait", o.wait, "return once the server answers queries with its map");
        app.add_option("--timeout", o.timeout, "seconds to wait with --wait (default 60)")->check(CLI::Range(1, 3600));
+       app.add_flag("--keep-on-failure", o.keep_on_failure,
+                    "leave the server running when the start fails (default: stop it again)");
      },
      do_restart},
     {"delete", "Stop an instance and remove it (a missing instance is success)",
@@ -261,6 +283,13 @@ const Command kCommands[] = {
        app.add_flag("--no-follow", o.no_follow, "print and exit (the default)");
      },
      do_logs},
+    {"maps", "List the maps a server can start on, by campaign (official, installed, in overlays)",
+     [](CLI::App& app, Options& o) {
+       app.add_flag("--json", o.json, "the JSON object of docs/cli.md");
+       app.add_option("--overlay", o.overlays, "also search this overlay (an id or path under overlays/; repeatable)")
+           ->allow_extra_args(false);
+     },
+     do_maps},
     {"rcon", "Run a console command over RCON",
      [](CLI::App& app, Options& o) {
        add_name(app, o);

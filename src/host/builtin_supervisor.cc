@@ -153,9 +153,10 @@ Status BuiltinSupervisor::stop(const model::InstanceName& name, std::chrono::sec
     }
     ::kill(-state->game->pid, step.signal);
   }
-  // Record the stop ourselves if the supervisor could not (it was gone already).
+  // Record the stop ourselves if the supervisor could not (it was gone already). A failed instance
+  // becomes stopped too, as systemd's `disable` forgets a failed unit: both supervisors agree.
   auto after = read_supervisor_state(state_path);
-  if (after.ok() && (after->state == RunState::kStarting || after->state == RunState::kRunning)) {
+  if (after.ok() && after->state != RunState::kStopped) {
     after->state = RunState::kStopped;
     after->since_unix = now_unix();
     after->supervisor.reset();

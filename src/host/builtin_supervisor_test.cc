@@ -130,6 +130,25 @@ TEST_F(BuiltinSupervisorTest, StopAfterAKilledSupervisorRecordsStoppedAndUnmount
   EXPECT_EQ(builtin.info(name_)->state, RunState::kStopped);
 }
 
+// A supervisor that gave up (crash loop, a start that failed) records failed and exits; stop makes the
+// instance stopped, as systemd's disable forgets a failed unit, keeping the last exit.
+TEST_F(BuiltinSupervisorTest, StopOfAFailedInstanceRecordsStopped) {
+  SupervisorState failed;
+  failed.state = RunState::kFailed;
+  failed.since_unix = 1764140000;
+  failed.last_exit = ExitStatus{.code = 0, .signal = 11, .signalled = true};
+  failed.restarts = 4;
+  failed.message = "crashed 5 times within 60 s; not restarting";
+  ASSERT_OK(write_supervisor_state(layout_.supervisor_state(name_), failed));
+  BuiltinSupervisor builtin = supervisor();
+  ASSERT_OK(builtin.stop(name_, 15s));
+  Result<ProcessInfo> info = builtin.info(name_);
+  ASSERT_OK(info);
+  EXPECT_EQ(info->state, RunState::kStopped);
+  ASSERT_TRUE(info->last_exit.has_value());
+  EXPECT_EQ(info->last_exit->signal, 11);
+}
+
 TEST_F(BuiltinSupervisorTest, StopOfAnInstanceThatNeverExistedIsNotFound) {
   BuiltinSupervisor builtin = supervisor();
   Status stopped = builtin.stop(*model::InstanceName::create("ghost"), 15s);

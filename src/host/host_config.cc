@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "base/strings.h"
+#include "host/public_address.h"
 
 namespace left4me::host {
 namespace {
@@ -28,6 +29,9 @@ constexpr EnvKeyDoc kHostEnvKeys[] = {
      "How long a crashed server waits before its restart (both supervisors; at most 5 starts in 60 s)."},
     {"LEFT4ME_CONSOLE_LOG_MAX_BYTES", "`8388608`",
      "The built-in supervisor rotates an instance's console.log at this size (systemd keeps the journal)."},
+    {"LEFT4ME_PUBLIC_ADDRESS", "detected: the IPv4 address of the default route's interface (never loopback)",
+     "The host name or IPv4 address players connect to (`connect <address>:<port>`, reported by `status` and "
+     "`list`). Set it when the host is behind NAT or has a DNS name."},
     {"LEFT4ME_HELPER_DIR", "`/usr/local/libexec/left4me`",
      "Where l4d2ctl finds left4me-systemctl and left4me-journalctl (run through sudo when not root)."},
     {"LEFT4ME_OVERLAY_HELPER", "`/usr/local/libexec/left4me/left4me-overlay`",
@@ -116,6 +120,12 @@ Result<HostConfig> load_host_config() {
                           1024, 1LL << 40);
   if (!log_bytes) return log_bytes.error();
   config.restart.log_max_bytes = static_cast<std::uint64_t>(*log_bytes);
+  if (auto found = values.find("LEFT4ME_PUBLIC_ADDRESS"); found != values.end() && !found->second.empty()) {
+    if (auto problem = check_public_address(found->second)) {
+      return Error::invalid("LEFT4ME_PUBLIC_ADDRESS: '" + found->second + "' " + *problem);
+    }
+    config.public_address = found->second;
+  }
   return config;
 }
 

@@ -96,6 +96,23 @@ TEST_F(HostConfigEnvTest, TuningKeysComeFromHostEnvAndAreChecked) {
   }
 }
 
+TEST_F(HostConfigEnvTest, PublicAddressIsCheckedAndEmptyMeansDetected) {
+  ASSERT_OK(write_file_atomic(dir() + "/host.env", ""));
+  auto config = load_host_config();
+  ASSERT_OK(config);
+  EXPECT_EQ(config->public_address, "");
+  ASSERT_OK(write_file_atomic(dir() + "/host.env", "LEFT4ME_PUBLIC_ADDRESS=play.example.org\n"));
+  config = load_host_config();
+  ASSERT_OK(config);
+  EXPECT_EQ(config->public_address, "play.example.org");
+  ASSERT_OK(write_file_atomic(dir() + "/host.env", "LEFT4ME_PUBLIC_ADDRESS=play.example.org:27015\n"));
+  config = load_host_config();
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().message(),
+            "LEFT4ME_PUBLIC_ADDRESS: 'play.example.org:27015' is not a host name or IPv4 address (no port, and no "
+            "IPv6: L4D2 clients connect over IPv4 only)");
+}
+
 // Every key l4d2ctl reads is in the table `l4d2ctl --help-config` prints (and docs/deploy.md shows).
 TEST(HostConfigKeysTest, EveryKeyReadIsDocumented) {
   std::set<std::string> documented;
@@ -103,7 +120,8 @@ TEST(HostConfigKeysTest, EveryKeyReadIsDocumented) {
   for (const char* key :
        {"LEFT4ME_ROOT", "LEFT4ME_STEAMCMD", "LEFT4ME_SUPERVISOR", "LEFT4ME_PORT_RANGE_START", "LEFT4ME_PORT_RANGE_END",
         "LEFT4ME_SYSTEM_CPUS", "LEFT4ME_INSTANCE_UID_BASE", "LEFT4ME_INSTANCE_UID_COUNT", "LEFT4ME_RESTART_DELAY_MS",
-        "LEFT4ME_CONSOLE_LOG_MAX_BYTES", "LEFT4ME_HELPER_DIR", "LEFT4ME_OVERLAY_HELPER", "LEFT4ME_HOST_ENV"}) {
+        "LEFT4ME_CONSOLE_LOG_MAX_BYTES", "LEFT4ME_PUBLIC_ADDRESS", "LEFT4ME_HELPER_DIR", "LEFT4ME_OVERLAY_HELPER",
+        "LEFT4ME_HOST_ENV"}) {
     EXPECT_TRUE(documented.contains(key)) << key;
   }
 }

@@ -21,8 +21,10 @@
 #include "host/instance_identity.h"
 #include "host/launch.h"
 #include "host/overlay_mount.h"
+#include "host/public_address.h"
 #include "host/rcon_client.h"
 #include "host/socket_owner.h"
+#include "host/start_failure.h"
 #include "model/render.h"
 #include "model/spec.h"
 
@@ -51,6 +53,8 @@ json to_json(const InstanceStatus& status) {
       {"restarts", status.process.restarts},
       {"upper_bytes", status.upper_bytes},
       {"supervisor", status.supervisor},
+      {"last_error", status.last_error ? json(*status.last_error) : json(nullptr)},
+      {"connect", status.connect ? json(*status.connect) : json(nullptr)},
   };
   if (status.process.last_exit) {
     const ExitStatus& exit = *status.process.last_exit;
@@ -97,6 +101,9 @@ Status check_server_peer(int fd, pid_t server_pid, std::optional<uid_t> instance
   if (instance_uid && peer->uid == *instance_uid && peer->uid != 0 && peer->uid != ::geteuid()) return ok_status();
   return Error(ErrorCode::kPermissionDenied, refusal);
 }
+
+// How long the stop after a failed start waits before killing (the default of `l4d2ctl stop`).
+constexpr std::chrono::seconds kStopAfterFailedStart{15};
 
 std::string random_suffix() {
   std::random_device random;
@@ -224,16 +231,41 @@ Status Instances::initialize(const model::InstanceName& name, const std::string&
   return ok_status();
 }
 
-Status Instances::start(const model::InstanceName& name, std::optional<std::chrono::seconds> wait_timeout) {
+Status Instances::start(const model::InstanceName& name, std::optional<std::chrono::seconds> wait_timeout,
+                        OnStartFailure on_failure) {
   auto plan = read_launch_plan(config_.layout, name);
   if (!plan.ok()) return plan.error();
+  // A server that runs already is not this start's to record or stop, whatever the wait finds.
+  auto before = supervisor_->info(name);
+  const bool was_active = before.ok() && (before->state == RunState::kRunning || before->state == RunState::kStarting);
+  Status started = start_and_wait(name, *plan, wait_timeout);
+  if (was_active) return started;
+  if (started.ok()) {
+    if (auto cleared = clear_start_failure(config_.layout, name); !cleared.ok()) {
+      log::warning("start '{}': {}", name.str(), cleared.error().message());
+    }
+    return started;
+  }
+  const Error& failure = started.error();
+  if (auto recorded = record_start_failure(config_.layout, name, failure.message()); !recorded.ok()) {
+    log::warning("start '{}': cannot record why it failed: {}", name.str(), recorded.error().message());
+  }
+  if (on_failure == OnStartFailure::kKeepRunning) return started;
+  if (auto stopped = supervisor_->stop(name, kStopAfterFailedStart); !stopped.ok()) {
+    return Error(failure.code(), failure.message() + "; stopping it failed too: " + stopped.error().message());
+  }
+  return Error(failure.code(), failure.message() + "; it was stopped (--keep-on-failure leaves it running)");
+}
+
+Status Instances::start_and_wait(const model::InstanceName& name, const LaunchPlan& plan,
+                                 std::optional<std::chrono::seconds> wait_timeout) {
   if (auto started = supervisor_->start(name); !started.ok()) return started;
   if (!wait_timeout) return ok_status();
   auto deadline = std::chrono::steady_clock::now() + *wait_timeout;
   std::string seen = "nothing answered";
   while (std::chrono::steady_clock::now() < deadline) {
-    if (auto live = live_(plan->port, std::chrono::milliseconds(250))) {
-      if (plan->map.empty() || live->map == plan->map) return ok_status();
+    if (auto live = live_(plan.port, std::chrono::milliseconds(250))) {
+      if (plan.map.empty() || live->map == plan.map) return ok_status();
       seen = "it answered with map '" + live->map + "'";
     }
     auto info = supervisor_->info(name);
@@ -243,7 +275,7 @@ Status Instances::start(const model::InstanceName& name, std::optional<std::chro
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  return Error::timeout("the server did not answer with map '" + plan->map + "' within " +
+  return Error::timeout("the server did not answer with map '" + plan.map + "' within " +
                         std::to_string(wait_timeout->count()) + " s (" + seen + ")");
 }
 
@@ -279,15 +311,28 @@ Result<InstanceStatus> Instances::status(const model::InstanceName& name) {
   status.process = *info;
   status.port = plan->port;
   status.supervisor = std::string(supervisor_->name());
+  if (const std::optional<std::string>& host = public_host()) status.connect = connect_address(*host, status.port);
   auto mounted = mounter_->is_mounted(name);
   status.mounted = mounted.ok() && *mounted;
   if (auto usage = writable_layer_usage(config_.layout, name); usage.ok()) status.upper_bytes = usage->allocated_bytes;
+  if (auto failure = read_start_failure(config_.layout, name); failure.ok()) {
+    status.last_error = *failure;
+  } else {
+    status.last_error = "cannot read why the last start failed: " + failure.error().message();
+  }
   if (status.process.state == RunState::kRunning || status.process.state == RunState::kStarting) {
     status.live = live_(status.port, std::chrono::milliseconds(300));
     // The supervisor probes every 250 ms; a server that answers us is running already.
     if (status.live && status.process.state == RunState::kStarting) status.process.state = RunState::kRunning;
   }
   return status;
+}
+
+const std::optional<std::string>& Instances::public_host() {
+  if (!public_host_) {
+    public_host_ = config_.public_address.empty() ? detect_public_address() : config_.public_address;
+  }
+  return *public_host_;
 }
 
 Result<std::vector<ListedInstance>> Instances::list() {

@@ -14,6 +14,7 @@
 
 #include "base/result.h"
 #include "host/host_config.h"
+#include "host/launch.h"
 #include "host/mounter.h"
 #include "host/supervisor.h"
 #include "model/instance_name.h"
@@ -35,7 +36,15 @@ struct InstanceStatus {
   std::uint64_t upper_bytes = 0;
   std::string supervisor;
   std::optional<LiveData> live;
+  // Why the last start failed; nullopt once a start succeeded (or none ever failed).
+  std::optional<std::string> last_error;
+  // "host:port" players connect to (public_address.h); nullopt when no address is configured or detected.
+  std::optional<std::string> connect;
 };
+
+// What a start that fails (the server does not come up with its map in time, or stops while starting) does
+// with the server it started: stop it (the default), or leave it running for an admin to look at.
+enum class OnStartFailure { kStop, kKeepRunning };
 
 // A2S_INFO of 127.0.0.1:port, nullopt if nothing answers within the timeout.
 std::optional<LiveData> query_live(std::uint16_t port, std::chrono::milliseconds timeout);
@@ -67,8 +76,12 @@ class Instances {
   // Validates spec_path and writes the instance atomically (whole instance directory swapped).
   // Invalid spec: kInvalidArgument listing every error; nothing on disk changes.
   Status initialize(const model::InstanceName& name, const std::string& spec_path);
-  // Starts; with wait_timeout, also waits until A2S answers with the expected map.
-  Status start(const model::InstanceName& name, std::optional<std::chrono::seconds> wait_timeout);
+  // Starts; with wait_timeout, also waits until A2S answers with the expected map. A start of a stopped
+  // instance that fails records why (status' last_error) and, with OnStartFailure::kStop, stops the server
+  // again, so no failed start leaves a server running; the error then says so. A successful start forgets
+  // the recorded failure. An instance that was running already is left as it is either way.
+  Status start(const model::InstanceName& name, std::optional<std::chrono::seconds> wait_timeout,
+               OnStartFailure on_failure = OnStartFailure::kStop);
   Status stop(const model::InstanceName& name, std::chrono::seconds timeout);
   // Stops, unmounts, removes the instance and runtime directories. Missing: success.
   Status remove(const model::InstanceName& name);
@@ -80,10 +93,16 @@ class Instances {
 
  private:
   Result<std::string> rcon_password(const model::InstanceName& name) const;
+  // The supervisor's start, then (with wait_timeout) the wait for the server's map.
+  Status start_and_wait(const model::InstanceName& name, const LaunchPlan& plan,
+                        std::optional<std::chrono::seconds> wait_timeout);
+  // LEFT4ME_PUBLIC_ADDRESS, else detected once (list asks for every instance).
+  const std::optional<std::string>& public_host();
   HostConfig config_;
   std::unique_ptr<Supervisor> supervisor_;
   std::unique_ptr<Mounter> mounter_;
   LiveQuery live_;
+  std::optional<std::optional<std::string>> public_host_;
 };
 
 }  // namespace left4me::host

@@ -36,7 +36,8 @@ class InstancesTest : public test::TempDirTest {
       queried_ports_.push_back(port);
       return live_answer_;
     };
-    instances_.emplace(HostConfig{.layout = layout_}, std::move(supervisor), std::move(mounter), live);
+    instances_.emplace(HostConfig{.layout = layout_, .public_address = "play.example.org"}, std::move(supervisor),
+                       std::move(mounter), live);
     ASSERT_OK(write_file_atomic(dir() + "/alpha.yaml", "port: 27015\nmap: c2m1_highway\n"));
     ASSERT_OK(instances_->initialize(alpha_, dir() + "/alpha.yaml"));
   }
@@ -82,8 +83,12 @@ TEST_F(InstancesTest, StartFailsWhenTheSupervisorDoes) {
   supervisor_->fail_next_start(Error::failed("the server failed to start: crashed 5 times within 60 s"));
   Status started = instances_->start(alpha_, 30s);
   ASSERT_FALSE(started.ok());
-  EXPECT_EQ(started.error().message(), "the server failed to start: crashed 5 times within 60 s");
+  EXPECT_EQ(started.error().message(),
+            "the server failed to start: crashed 5 times within 60 s; it was stopped (--keep-on-failure leaves it "
+            "running)");
   EXPECT_TRUE(queried_ports_.empty());
+  EXPECT_EQ(supervisor_->calls(), (std::vector<std::string>{"start alpha", "stop alpha 15s"}));
+  EXPECT_EQ(instances_->status(alpha_)->last_error, "the server failed to start: crashed 5 times within 60 s");
 }
 
 TEST_F(InstancesTest, StartWithWaitReturnsOnceTheServerAnswersWithItsMap) {
@@ -97,7 +102,13 @@ TEST_F(InstancesTest, StartWithWaitReportsAServerThatStoppedWhileStarting) {
   Status started = instances_->start(alpha_, 30s);
   ASSERT_FALSE(started.ok());
   EXPECT_EQ(started.error().code(), ErrorCode::kFailed);
-  EXPECT_EQ(started.error().message(), "the server stopped while starting (failed); see l4d2ctl logs alpha");
+  EXPECT_EQ(started.error().message(),
+            "the server stopped while starting (failed); see l4d2ctl logs alpha; it was stopped (--keep-on-failure "
+            "leaves it running)");
+  // Stopped, not left failed: as systemd's disable forgets a failed unit.
+  EXPECT_EQ(instances_->status(alpha_)->process.state, RunState::kStopped);
+  EXPECT_EQ(instances_->status(alpha_)->last_error,
+            "the server stopped while starting (failed); see l4d2ctl logs alpha");
 }
 
 TEST_F(InstancesTest, StartWithWaitTimesOutSayingWhatAnswered) {
@@ -105,7 +116,68 @@ TEST_F(InstancesTest, StartWithWaitTimesOutSayingWhatAnswered) {
   ASSERT_FALSE(started.ok());
   EXPECT_EQ(started.error().code(), ErrorCode::kTimeout);
   EXPECT_EQ(started.error().message(),
+            "the server did not answer with map 'c2m1_highway' within 0 s (nothing answered); it was stopped "
+            "(--keep-on-failure leaves it running)");
+}
+
+// Issue 13, bug 1: a start whose server never answered with its map (a map that does not exist) left the
+// server running in `starting` until someone pressed Stop, and the reason was only in the job log.
+TEST_F(InstancesTest, AFailedStartLeavesTheServerStoppedWithItsReason) {
+  live_answer_ = LiveData{.hostname = "alpha", .map = "c1m1_hotel"};
+  Status started = instances_->start(alpha_, 1s);
+  ASSERT_FALSE(started.ok());
+  EXPECT_EQ(supervisor_->calls(), (std::vector<std::string>{"start alpha", "stop alpha 15s"}));
+  Result<InstanceStatus> status = instances_->status(alpha_);
+  ASSERT_OK(status);
+  EXPECT_EQ(status->process.state, RunState::kStopped);
+  EXPECT_EQ(status->last_error,
+            "the server did not answer with map 'c2m1_highway' within 1 s (it answered with map 'c1m1_hotel')");
+  nlohmann::json object = nlohmann::json::parse(*status_json(*status));
+  EXPECT_EQ(object["state"], "stopped");
+  EXPECT_EQ(object["last_error"], *status->last_error);
+}
+
+TEST_F(InstancesTest, KeepOnFailureLeavesTheServerRunningWithItsReason) {
+  supervisor_->set_info_after_start({.state = RunState::kStarting, .pid = 4242});
+  Status started = instances_->start(alpha_, 0s, OnStartFailure::kKeepRunning);
+  ASSERT_FALSE(started.ok());
+  EXPECT_EQ(started.error().message(),
             "the server did not answer with map 'c2m1_highway' within 0 s (nothing answered)");
+  EXPECT_EQ(supervisor_->calls(), std::vector<std::string>{"start alpha"});
+  Result<InstanceStatus> status = instances_->status(alpha_);
+  ASSERT_OK(status);
+  EXPECT_EQ(status->process.state, RunState::kStarting);
+  EXPECT_EQ(status->last_error, "the server did not answer with map 'c2m1_highway' within 0 s (nothing answered)");
+}
+
+TEST_F(InstancesTest, ASuccessfulStartForgetsTheLastFailure) {
+  EXPECT_FALSE(instances_->start(alpha_, 0s).ok());
+  ASSERT_TRUE(instances_->status(alpha_)->last_error.has_value());
+  live_answer_ = LiveData{.hostname = "alpha", .map = "c2m1_highway"};
+  ASSERT_OK(instances_->start(alpha_, 30s));
+  Result<InstanceStatus> status = instances_->status(alpha_);
+  ASSERT_OK(status);
+  EXPECT_FALSE(status->last_error.has_value());
+  EXPECT_EQ(nlohmann::json::parse(*status_json(*status))["last_error"], nullptr);
+}
+
+// `start` of a running server changes nothing: a wait that fails (an admin changed the map over RCON)
+// neither stops it nor records a failure.
+TEST_F(InstancesTest, AStartOfARunningServerWhoseWaitFailsLeavesItAlone) {
+  supervisor_->set_info(alpha_, {.state = RunState::kRunning, .pid = 4242});
+  EXPECT_FALSE(instances_->start(alpha_, 0s).ok());
+  EXPECT_EQ(supervisor_->calls(), std::vector<std::string>{"start alpha"});
+  EXPECT_FALSE(instances_->status(alpha_)->last_error.has_value());
+}
+
+TEST_F(InstancesTest, AFailedStartWhoseStopFailsSaysBoth) {
+  supervisor_->fail_next_stop(Error::failed("the supervisor did not answer"));
+  Status started = instances_->start(alpha_, 0s);
+  ASSERT_FALSE(started.ok());
+  EXPECT_EQ(started.error().code(), ErrorCode::kTimeout);
+  EXPECT_EQ(started.error().message(),
+            "the server did not answer with map 'c2m1_highway' within 0 s (nothing answered); stopping it failed "
+            "too: the supervisor did not answer");
 }
 
 TEST_F(InstancesTest, StopPassesTheTimeoutAndRefusesUnknownInstances) {
@@ -169,6 +241,8 @@ TEST_F(InstancesTest, StatusOfAStoppedInstanceAsksNoServer) {
   EXPECT_FALSE(status->mounted);
   EXPECT_FALSE(status->live.has_value());
   EXPECT_TRUE(queried_ports_.empty());
+  EXPECT_EQ(status->connect, "play.example.org:27015");
+  EXPECT_EQ(nlohmann::json::parse(*status_json(*status))["connect"], "play.example.org:27015");
 }
 
 TEST_F(InstancesTest, StatusOfARunningInstanceCarriesWhatTheServerAnswers) {

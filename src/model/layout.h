@@ -12,6 +12,9 @@ namespace left4me::model {
 class Layout {
  public:
   static constexpr std::string_view kDefaultRoot = "/var/lib/left4me";
+  // Inside a game tree (the installation, an overlay), relative to its root: loose maps and addon VPKs.
+  static constexpr std::string_view kGameMapsDir = "left4dead2/maps";
+  static constexpr std::string_view kGameAddonsDir = "left4dead2/addons";
 
   // root must be absolute; a trailing '/' is dropped.
   static Result<Layout> create(std::string_view root);
@@ -54,6 +57,8 @@ class Layout {
   std::string supervisor_lock(const InstanceName& name) const { return runtime_dir(name) + "/supervisor.lock"; }
   std::string supervisor_state(const InstanceName& name) const { return runtime_dir(name) + "/state.json"; }
   std::string console_log(const InstanceName& name) const { return runtime_dir(name) + "/console.log"; }
+  // Why the last start failed (l4d2ctl start writes it, a successful start removes it; both supervisors).
+  std::string last_start_error(const InstanceName& name) const { return runtime_dir(name) + "/last_start_error"; }
 
  private:
   explicit Layout(std::string root) : root_(std::move(root)) {}

@@ -15,6 +15,7 @@ TEST(LayoutTest, EveryPathLivesUnderTheRoot) {
   EXPECT_EQ(layout->root(), "/srv/l4d");
   EXPECT_EQ(layout->instance_env(name), "/srv/l4d/instances/alpha/instance.env");
   EXPECT_EQ(layout->merged(name), "/srv/l4d/runtime/alpha/merged");
+  EXPECT_EQ(layout->last_start_error(name), "/srv/l4d/runtime/alpha/last_start_error");
   EXPECT_EQ(layout->idmap(name, "installation"), "/srv/l4d/runtime/alpha/idmap/installation");
   EXPECT_EQ(layout->overlay("7"), "/srv/l4d/overlays/7");
 }

@@ -8,3 +8,7 @@ left4me_add_integration_test(cli_recovery cli/recovery.sh TIMEOUT 500 LABELS cli
 left4me_add_integration_test(cli_rcon_impostor cli/rcon_impostor.sh LABELS cli)
 left4me_add_integration_test(cli_invalid_utf8_hostname cli/invalid_utf8_hostname.sh LABELS cli)
 left4me_add_integration_test(cli_remote cli/remote.sh LABELS cli)
+# A failed start ends stopped, with its reason in status.
+left4me_add_integration_test(cli_failed_start cli/failed_start.sh TIMEOUT 180 LABELS cli)
+# The maps to pick from, with fake-steamcmd's installation and an overlay's addon campaign.
+left4me_add_integration_test(cli_maps cli/maps.sh TIMEOUT 60 LABELS cli)

@@ -1,5 +1,6 @@
 #include "testing/fake_srcds/game.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/resource.h>
@@ -9,6 +10,8 @@
 
 #include "base/file.h"
 #include "base/strings.h"
+#include "base/unique_fd.h"
+#include "host/vpk.h"
 
 namespace left4me::fake_srcds {
 namespace {
@@ -294,7 +297,33 @@ std::string Game::exec_file(std::string_view name, int depth) {
 bool Game::map_exists(std::string_view map) const {
   if (std::find(std::begin(kStockMaps), std::end(kStockMaps), map) != std::end(kStockMaps)) return true;
   if (map.find('/') != std::string_view::npos || map.find("..") != std::string_view::npos) return false;
-  return path_exists(options_.game + "/maps/" + std::string(map) + ".bsp");
+  return path_exists(options_.game + "/maps/" + std::string(map) + ".bsp") || addon_has_map(map);
+}
+
+bool Game::addon_has_map(std::string_view map) const {
+  UniqueFd addons(::open((options_.game + "/addons").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!addons.valid()) return false;
+  int copy = ::dup(addons.get());
+  DIR* stream = copy < 0 ? nullptr : ::fdopendir(copy);
+  if (stream == nullptr) {
+    if (copy >= 0) ::close(copy);
+    return false;
+  }
+  bool found = false;
+  while (const dirent* entry = ::readdir(stream)) {
+    std::string_view name = entry->d_name;
+    if (found || !name.ends_with(".vpk")) continue;
+    // A VPK that cannot be read offers nothing, as for srcds; addons/workshop/ is a directory and is skipped.
+    auto vpk = host::VpkFile::open(addons.get(), std::string(name), std::string(name));
+    if (!vpk.ok()) continue;
+    auto directory = host::read_vpk_directory(
+        vpk->size(), vpk->reader(), [&](std::string_view extension, std::string_view path, std::string_view file) {
+          return extension == "bsp" && path == "maps" && file == map;
+        });
+    found = directory.ok() && !directory->entries.empty();
+  }
+  ::closedir(stream);
+  return found;
 }
 
 void Game::load_map(const MapChange& change, bool first) {

@@ -53,7 +53,8 @@ class Game {
   // Runs <game>/cfg/<name>; prints srcds' message if it is missing.
   std::string exec_file(std::string_view name, int depth = 0);
 
-  // True if map names a stock map or <game>/maps/<map>.bsp exists.
+  // True if map names a stock map, <game>/maps/<map>.bsp exists, or an addon <game>/addons/*.vpk (not in a
+  // subdirectory such as addons/workshop/) holds maps/<map>.bsp, as srcds loads maps from addon VPKs.
   bool map_exists(std::string_view map) const;
   // Loads a map: prints the map-load lines, runs server.cfg, and makes A2S report it.
   void load_map(const MapChange& change, bool first);
@@ -77,6 +78,7 @@ class Game {
   const TickMeter& ticks() const { return ticks_; }
 
  private:
+  bool addon_has_map(std::string_view map) const;
   std::string run_command(const std::vector<std::string>& words, int depth);
   std::string status() const;
   std::string stats() const;

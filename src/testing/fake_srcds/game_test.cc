@@ -4,6 +4,7 @@
 
 #include "base/file.h"
 #include "testing/test_support.h"
+#include "testing/vpk_builder.h"
 
 namespace left4me::fake_srcds {
 namespace {
@@ -64,6 +65,25 @@ TEST_F(GameTest, ConsoleCommands) {
   EXPECT_FALSE(game.quit_requested());
   game.execute("quit");
   EXPECT_TRUE(game.quit_requested());
+}
+
+// protocols.md 5.3: srcds loads a map from an addon VPK in <game>/addons/, not from addons/workshop/ (the
+// client's), and a file that is not a VPK offers nothing.
+TEST_F(GameTest, MapsInsideAddonVpksExist) {
+  ASSERT_OK(make_directories(options_.game + "/addons/workshop"));
+  ASSERT_OK(write_file_atomic(options_.game + "/addons/darkwood.vpk",
+                              test::VpkBuilder().add("maps/dw_01_path.bsp", "VBSP").build()));
+  ASSERT_OK(write_file_atomic(options_.game + "/addons/workshop/other.vpk",
+                              test::VpkBuilder().add("maps/ws_map.bsp", "VBSP").build()));
+  std::string cut = test::VpkBuilder().add("maps/cut_map.bsp", "VBSP").build();
+  ASSERT_OK(write_file_atomic(options_.game + "/addons/cut.vpk", cut.substr(0, cut.size() / 2)));
+  Game game(options_, console_, Clock::now());
+  EXPECT_TRUE(game.map_exists("dw_01_path"));
+  EXPECT_EQ(game.execute("changelevel dw_01_path"), "");
+  EXPECT_FALSE(game.map_exists("dw_02_cabin"));
+  EXPECT_FALSE(game.map_exists("ws_map"));
+  EXPECT_FALSE(game.map_exists("cut_map"));
+  EXPECT_EQ(game.execute("map cut_map"), "map load failed: cut_map not found or invalid\n");
 }
 
 TEST_F(GameTest, ExecLoopsEnd) {

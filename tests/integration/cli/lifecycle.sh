@@ -38,6 +38,22 @@ expect_exit 0 "$BIN_L4D2CTL" list --json
 assert_eq 1 "$(json_get "$OUT" 'len(j)')" "list length"
 assert_eq alpha "$(json_get "$OUT" 'j[0]["name"]')" "list name"
 
+# The address friends need (issue 13): LEFT4ME_PUBLIC_ADDRESS, else the IPv4 address of the default route's
+# interface (as iproute2 sees it), never loopback; null when there is none.
+device=$(ip -4 -o route show default | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }')
+detected=null
+if [ -n "$device" ]; then
+  address=$(ip -4 -o addr show dev "$device" | awk '{ split($4, a, "/"); if (a[1] !~ /^127\./) { print a[1]; exit } }')
+  [ -n "$address" ] && detected="$address:$port"
+fi
+assert_eq "$detected" "$(json_get "$status" 'j["connect"]')" "connect, detected"
+LEFT4ME_PUBLIC_ADDRESS=play.example.org expect_exit 0 "$BIN_L4D2CTL" list --json
+assert_eq "play.example.org:$port" "$(json_get "$OUT" 'j[0]["connect"]')" "connect from LEFT4ME_PUBLIC_ADDRESS"
+LEFT4ME_PUBLIC_ADDRESS=play.example.org expect_exit 0 "$BIN_L4D2CTL" status alpha
+assert_contains "$OUT" "port $port, connect play.example.org:$port" "status' connect line"
+LEFT4ME_PUBLIC_ADDRESS="play.example.org:27015" expect_exit 2 "$BIN_L4D2CTL" status alpha --json
+assert_contains "$OUT" "LEFT4ME_PUBLIC_ADDRESS: 'play.example.org:27015' is not a host name or IPv4 address"
+
 expect_exit 0 "$BIN_L4D2CTL" rcon alpha status
 assert_contains "$OUT" "c2m1_highway" "rcon status"
 expect_exit 0 "$BIN_L4D2CTL" rcon alpha say hello from the test

@@ -63,10 +63,13 @@ port=$(free_port)
 start_fake "$root" "$port" +map c42m1_nowhere
 wait_line "$root" "map load failed: c42m1_nowhere not found or invalid"
 a2s_silent "$port" || fail "A2S answers without a map"
+sleep 0.5
+kill -0 "$FAKE_PID" 2>/dev/null || fail "the server exited after its start map failed to load (srcds keeps running)"
+a2s_silent "$port" || fail "A2S answers without a map"
 mkdir -p "$root/left4dead2/maps" && touch "$root/left4dead2/maps/custom_map.bsp"
 root2=$(game_root custom-map)
 mkdir -p "$root2/left4dead2/maps" && touch "$root2/left4dead2/maps/custom_map.bsp"
 port=$(free_port)
 start_fake "$root2" "$port" +map custom_map
 wait_until 5 a2s_answers "$port" custom_map
-pass "unknown maps fail to load; maps/*.bsp load"
+pass "an unknown start map fails to load and the server keeps running, silent on A2S; maps/*.bsp load"

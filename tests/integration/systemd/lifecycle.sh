@@ -2,9 +2,10 @@
 # The whole lifecycle on a real systemd through l4d2ctl's systemd backend, in one container boot:
 # the package installed, l4d2ctl run as the service user (through the admin wrapper, so every
 # privileged step goes through sudo and the helpers), fake-srcds as the game. start (A2S answers),
-# status, logs --follow from the journal, kill -9 (systemd restarts), the burst limit (failed),
-# stop (unmounted), delete; then 50 start/stop cycles leave no mounts and no units. Each server runs
-# as its instance's own uid (issue 4's uid scheme) and cannot touch another instance's layer.
+# status, logs --follow from the journal, a failed start (stopped, with its reason), kill -9 (systemd
+# restarts), the burst limit (failed), stop (unmounted), delete; then 50 start/stop cycles leave no
+# mounts and no units. Each server runs as its instance's own uid (issue 4's uid scheme) and cannot
+# touch another instance's layer.
 . "$(dirname "$0")/../lib.sh"
 [ "$(id -u)" -eq 0 ] || { echo "skip: needs root (boots a container)"; exit 77; }
 for binary in "$BIN_L4D2CTL" "$LEFT4ME_BUILD/src/helper/left4me-overlay" "$BIN_FAKE_STEAMCMD" "$BIN_FAKE_SRCDS"; do
@@ -66,6 +67,31 @@ write_spec "$T/beta.yaml" "$port_beta"
 inside install -m 0640 -o left4me -g left4me /mnt/t/beta.yaml "$root/tmp/beta.yaml"
 expect_ctl 0 initialize beta -f "$root/tmp/beta.yaml"
 pass "package installed, game installed with fake-steamcmd, instance initialized"
+
+# Issue 13, bug 1: a start whose map does not exist (fake-srcds, as srcds, says so and keeps running
+# without answering A2S) ends with the unit stopped and the reason in status; --keep-on-failure leaves it.
+port_typo=$(game_port)
+write_spec "$T/typo.yaml" "$port_typo"
+sed -i 's/^map: .*/map: c2m9_typo/' "$T/typo.yaml"
+inside install -m 0640 -o left4me -g left4me /mnt/t/typo.yaml "$root/tmp/typo.yaml"
+expect_ctl 0 initialize typo -f "$root/tmp/typo.yaml"
+expect_ctl 1 start typo --wait --timeout 3
+assert_contains "$OUT" "the server did not answer with map 'c2m9_typo' within 3 s (nothing answered); it was stopped"
+expect_ctl 0 status typo --json
+assert_eq stopped "$(json_get "$OUT" 'j["state"]')" "state after a failed start (systemd)"
+assert_eq "the server did not answer with map 'c2m9_typo' within 3 s (nothing answered)" \
+  "$(json_get "$OUT" 'j["last_error"]')" "last_error after a failed start (systemd)"
+assert_eq inactive "$(show typo ActiveState)" "the unit after a failed start"
+assert_eq 0 "$(mounts_inside)" "mounts after a failed start"
+assert_contains "$(inside journalctl -u left4me-server@typo.service --no-pager -o cat)" \
+  "map load failed: c2m9_typo not found or invalid" "the unit's journal"
+expect_ctl 1 start typo --wait --timeout 2 --keep-on-failure
+assert_eq active "$(show typo ActiveState)" "the unit after a failed start with --keep-on-failure"
+expect_ctl 0 status typo --json
+assert_eq "the server did not answer with map 'c2m9_typo' within 2 s (nothing answered)" \
+  "$(json_get "$OUT" 'j["last_error"]')" "last_error with --keep-on-failure (systemd)"
+expect_ctl 0 delete typo
+pass "a failed start stops the unit and keeps its reason; --keep-on-failure leaves it running"
 
 # start: A2S answers; status comes from systemd.
 ctl start alpha --wait --timeout 30 || fail "start alpha: $(inside journalctl -u left4me-server@alpha.service --no-pager -o cat | tail -20)"
