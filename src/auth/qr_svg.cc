@@ -13,12 +13,23 @@ std::string xml_escape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -29,7 +40,7 @@ std::string xml_escape(std::string_view text) {
 Result<std::string> qr_svg(std::string_view text, std::string_view label) {
   std::string input(text);
   std::unique_ptr<QRcode, decltype(&QRcode_free)> code(QRcode_encodeString8bit(input.c_str(), 0, QR_ECLEVEL_M),
-                                                        &QRcode_free);
+                                                       &QRcode_free);
   if (!code) return Error::invalid("the text does not fit a QR code (" + std::to_string(text.size()) + " bytes)");
   int width = code->width;
   int size = width + 2 * kQuietZone;
@@ -43,7 +54,8 @@ Result<std::string> qr_svg(std::string_view text, std::string_view label) {
   }
   return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + std::to_string(size) + " " +
          std::to_string(size) + "\" role=\"img\" aria-label=\"" + xml_escape(label) +
-         "\" shape-rendering=\"crispEdges\"><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path fill=\"#000\" d=\"" +
+         "\" shape-rendering=\"crispEdges\"><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path fill=\"#000\" "
+         "d=\"" +
          path + "\"/></svg>";
 }
 

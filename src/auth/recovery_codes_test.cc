@@ -26,7 +26,8 @@ TEST(RecoveryCodesTest, AStoredHashFindsItsCodeHoweverItIsTyped) {
   EXPECT_EQ(find_recovery_code(codes[3], hashes), 3);
   std::string typed = codes[7];
   for (char& c : typed) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  for (char& c : typed) if (c == '-') c = ' ';
+  for (char& c : typed)
+    if (c == '-') c = ' ';
   EXPECT_EQ(find_recovery_code(typed, hashes), 7);
   EXPECT_EQ(find_recovery_code("aaaa-aaaa-aaaa", hashes), -1);
   EXPECT_EQ(find_recovery_code("", hashes), -1);

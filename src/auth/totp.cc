@@ -93,8 +93,8 @@ std::string totp_code(std::string_view secret, std::time_t now, unsigned digits)
 Result<std::uint64_t> verify_totp(std::string_view secret, std::string_view code, std::time_t now,
                                   std::optional<std::uint64_t> last_used_step) {
   init_once();
-  bool digits = code.size() == kTotpDigits &&
-                std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+  bool digits =
+      code.size() == kTotpDigits && std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
   if (!digits) return Error::invalid("the code is " + std::to_string(kTotpDigits) + " digits");
   std::string otp(code);
   int position = 0;

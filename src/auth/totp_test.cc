@@ -75,7 +75,8 @@ TEST(TotpTest, SecretsRoundTripThroughBase32) {
   EXPECT_EQ(*back, secret);
   // As apps show it: lower case, in groups.
   std::string grouped;
-  for (std::size_t i = 0; i < text.size(); ++i) grouped += std::string(i && i % 4 == 0 ? " " : "") + char(std::tolower(text[i]));
+  for (std::size_t i = 0; i < text.size(); ++i)
+    grouped += std::string(i && i % 4 == 0 ? " " : "") + char(std::tolower(text[i]));
   EXPECT_EQ(*totp_secret_from_base32(grouped), secret);
   EXPECT_EQ(totp_secret_base32(kRfcSecret), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
   EXPECT_FALSE(totp_secret_from_base32("not base32!").ok());
