@@ -27,6 +27,13 @@ struct LiveData {
   int max_players = 0;
 };
 
+// The game build an instance's mounted tree comes from (docs/design.md, "Game builds").
+struct MountedBuild {
+  std::string id;
+  std::string version;   // "" when its steam.inf cannot be read
+  bool current = false;  // it is still the current build (false: the next start moves to another)
+};
+
 struct InstanceStatus {
   std::string name;
   ProcessInfo process;
@@ -35,6 +42,7 @@ struct InstanceStatus {
   std::uint64_t upper_bytes = 0;
   std::string supervisor;
   std::optional<LiveData> live;
+  std::optional<MountedBuild> build;  // nullopt when not mounted, or mounted before builds had ids
 };
 
 // A2S_INFO of 127.0.0.1:port, nullopt if nothing answers within the timeout.
