@@ -145,6 +145,18 @@ int run_remove(const host::HostConfig& config, const std::string& id, bool json)
   return print_builds(config.layout, json, context);
 }
 
+// LEFT4ME_KEEP_BUILDS after an update: the oldest unused builds beyond that many go.
+Status prune_old_builds(const host::HostConfig& config) {
+  if (config.keep_builds <= 0) return ok_status();
+  auto lock = host::lock_builds(config.layout);
+  if (!lock.ok()) return lock.error();
+  auto mounted = [&](const model::InstanceName& name) { return is_mounted(config.layout, name); };
+  auto removed = host::prune_builds(config.layout, config.keep_builds, mounted);
+  if (!removed.ok()) return removed.error();
+  for (const auto& id : *removed) std::cerr << "install: removed the old build " << id << " (LEFT4ME_KEEP_BUILDS)\n";
+  return ok_status();
+}
+
 void print_update_text(const host::UpdateReport& update, const std::string& installation) {
   std::cout << (update.up_to_date ? "the game is up to date" : "the game is installed") << ": build "
             << update.build.id;
@@ -202,6 +214,7 @@ int run_update(const host::HostConfig& config, bool json) {
     if (terminal && !json) std::fputc('\n', stderr);
     return report(updated.error(), "install");
   }
+  if (auto pruned = prune_old_builds(config); !pruned.ok()) return report(pruned.error(), "install");
   if (!json) {
     print_update_text(*updated, config.layout.installation());
     return kExitOk;

@@ -51,7 +51,8 @@ bool numerically_less(const std::string& a, const std::string& b) {
 }  // namespace
 
 bool is_valid_build_id(std::string_view id) {
-  return !id.empty() && id.size() <= 20 && std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !id.empty() && id.size() <= 20 &&
+         std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 Result<std::string> build_id_from_manifest(std::string_view text, std::string_view source) {
@@ -77,7 +78,8 @@ Result<std::string> patch_version_from_steam_inf(std::string_view text, std::str
     std::string_view version = trim(line.substr(equals + 1));
     bool valid = !version.empty() && version.size() <= 32 &&
                  std::all_of(version.begin(), version.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
-    if (!valid) return Error::invalid(fmt::format("{}: PatchVersion '{}' is not a version like 2.2.4.3", source, version));
+    if (!valid)
+      return Error::invalid(fmt::format("{}: PatchVersion '{}' is not a version like 2.2.4.3", source, version));
     return std::string(version);
   }
   return Error::invalid(fmt::format("{}: no PatchVersion line", source));
@@ -256,7 +258,8 @@ Status copy_entry(int from_dir, int to_dir, const char* name, const std::string&
     return ok_status();
   }
   if (!S_ISDIR(info.st_mode)) return Error::invalid(shown + ": not a file, directory or symlink; refusing to copy it");
-  if (depth >= kMaxTreeDepth) return Error::invalid(fmt::format("{}: nested deeper than {} levels", shown, kMaxTreeDepth));
+  if (depth >= kMaxTreeDepth)
+    return Error::invalid(fmt::format("{}: nested deeper than {} levels", shown, kMaxTreeDepth));
   if (::mkdirat(to_dir, name, 0700) != 0) return Error::from_errno("mkdir copy of " + shown, errno);
   UniqueFd from(::openat(from_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   UniqueFd to(::openat(to_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
@@ -309,8 +312,10 @@ Status remove_build(const model::Layout& layout, std::string_view id, const Moun
     return Error::not_found(fmt::format("no installed build '{}' in {}", id, layout.installations()));
   }
   if (current_build_id(layout) == std::string(id)) {
-    return Error::invalid(fmt::format("build {} is the current build; make another one current first "
-                                      "(l4d2ctl install --use <buildid>)", id));
+    return Error::invalid(
+        fmt::format("build {} is the current build; make another one current first "
+                    "(l4d2ctl install --use <buildid>)",
+                    id));
   }
   std::vector<std::string> users;
   for (const model::InstanceName& name : runtime_instances(layout)) {
@@ -323,6 +328,26 @@ Status remove_build(const model::Layout& layout, std::string_view id, const Moun
     return Error::invalid(fmt::format("build {} is in use by {} (stop or restart them first)", id, join(users, ", ")));
   }
   return remove_tree(layout.installation_build(id));
+}
+
+Result<std::vector<std::string>> prune_builds(const model::Layout& layout, int keep, const MountedCheck& is_mounted) {
+  std::vector<std::string> removed;
+  if (keep <= 0) return removed;
+  Result<std::vector<InstalledBuild>> builds = installed_builds(layout, is_mounted);
+  if (!builds) return builds.error();
+  // Oldest first: everything before the newest `keep` is a candidate.
+  size_t candidates = builds->size() > static_cast<size_t>(keep) ? builds->size() - static_cast<size_t>(keep) : 0;
+  for (size_t i = 0; i < candidates; ++i) {
+    const InstalledBuild& build = (*builds)[i];
+    if (build.current || !build.used_by.empty()) continue;
+    Status status = remove_build(layout, build.id, is_mounted);
+    if (status) {
+      removed.push_back(build.id);
+    } else if (status.error().code() != ErrorCode::kInvalidArgument) {  // in use: kept, not an error
+      return status.error();
+    }
+  }
+  return removed;
 }
 
 }  // namespace left4me::host

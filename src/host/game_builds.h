@@ -39,9 +39,9 @@ std::string read_patch_version(const std::string& dir);
 
 // One directory of installations/.
 struct InstalledBuild {
-  std::string id;               // the directory's name
-  std::string version;          // as BuildInfo; "" if unreadable
-  bool current = false;         // `installation` names it
+  std::string id;                    // the directory's name
+  std::string version;               // as BuildInfo; "" if unreadable
+  bool current = false;              // `installation` names it
   std::vector<std::string> used_by;  // instances whose mounted game tree comes from it
 };
 
@@ -89,5 +89,9 @@ Result<CopyReport> copy_build_tree(const std::string& from, const std::string& t
 // Why a build cannot be removed, or success after removing installations/<id>. kInvalidArgument for the
 // current build or one an instance uses (naming them), kNotFound for no such build.
 Status remove_build(const model::Layout& layout, std::string_view id, const MountedCheck& is_mounted);
+
+// Removes the oldest builds beyond the newest `keep` (by id), never the current one nor one in use (and
+// none while an instance is mounted without a record). keep 0 removes nothing. Returns the removed ids.
+Result<std::vector<std::string>> prune_builds(const model::Layout& layout, int keep, const MountedCheck& is_mounted);
 
 }  // namespace left4me::host

@@ -25,7 +25,8 @@ class GameBuildsTest : public test::TempDirTest {
     ASSERT_OK(make_directories(dir + "/left4dead2"));
     ASSERT_OK(make_directories(dir + "/steamapps"));
     ASSERT_OK(write_file_atomic(dir + "/steamapps/appmanifest_222860.acf", manifest(id)));
-    ASSERT_OK(write_file_atomic(dir + "/left4dead2/steam.inf", "ServerVersion=1\nPatchVersion=" + std::string(version) + "\n"));
+    ASSERT_OK(write_file_atomic(dir + "/left4dead2/steam.inf",
+                                "ServerVersion=1\nPatchVersion=" + std::string(version) + "\n"));
     ASSERT_OK(write_file_atomic(dir + "/srcds_run", "#!/bin/sh\n", 0755));
   }
   void mount_record(std::string_view instance, std::string_view id) {
@@ -67,7 +68,8 @@ TEST(GameBuildManifestTest, ReadsThePatchVersion) {
   auto version = patch_version_from_steam_inf("ClientVersion=2243\r\nPatchVersion=2.2.4.3\r\n", "steam.inf");
   ASSERT_OK(version);
   EXPECT_EQ(*version, "2.2.4.3");
-  EXPECT_EQ(patch_version_from_steam_inf("ClientVersion=1\n", "s.inf").error().message(), "s.inf: no PatchVersion line");
+  EXPECT_EQ(patch_version_from_steam_inf("ClientVersion=1\n", "s.inf").error().message(),
+            "s.inf: no PatchVersion line");
   EXPECT_EQ(patch_version_from_steam_inf("PatchVersion=2.2;rm\n", "s.inf").error().message(),
             "s.inf: PatchVersion '2.2;rm' is not a version like 2.2.4.3");
 }
@@ -76,7 +78,8 @@ TEST(GameBuildManifestTest, ReadsThePublicBuildFromAppInfoOutput) {
   std::string output =
       "Connecting anonymously to Steam Public...OK\nAppID : 222860, change number : 1/0\n\"222860\"\n{\n"
       "\t\"common\"\n\t{\n\t\t\"name\"\t\t\"Left 4 Dead 2 Dedicated Server\"\n\t}\n\t\"depots\"\n\t{\n"
-      "\t\t\"branches\"\n\t\t{\n\t\t\t\"public\"\n\t\t\t{\n\t\t\t\t\"buildid\"\t\t\"17000001\"\n\t\t\t}\n\t\t}\n\t}\n}\n"
+      "\t\t\"branches\"\n\t\t{\n\t\t\t\"public\"\n\t\t\t{\n\t\t\t\t\"buildid\"\t\t\"17000001\"\n\t\t\t}\n\t\t}\n\t}\n}"
+      "\n"
       "Unloading Steam API...OK\n";
   auto id = public_build_id_from_app_info(output);
   ASSERT_OK(id);
@@ -106,7 +109,8 @@ TEST_F(GameBuildsTest, MigrationRefusesATreeWithoutABuildIdAndChangesNothing) {
   ASSERT_OK(make_directories(layout_.installation() + "/left4dead2"));
   auto migrated = migrate_single_installation(layout_);
   ASSERT_FALSE(migrated.ok());
-  EXPECT_NE(migrated.error().message().find("its build id is unknown"), std::string::npos) << migrated.error().message();
+  EXPECT_NE(migrated.error().message().find("its build id is unknown"), std::string::npos)
+      << migrated.error().message();
   EXPECT_TRUE(is_directory(layout_.installation() + "/left4dead2"));
   EXPECT_FALSE(path_exists(layout_.installations()));
 }
@@ -174,6 +178,17 @@ TEST_F(GameBuildsTest, RemoveKeepsEveryBuildWhileAnInstanceIsMountedWithoutAReco
   EXPECT_NE(removed.error().message().find("in use by legacy"), std::string::npos);
 }
 
+TEST_F(GameBuildsTest, PruneKeepsTheNewestTheCurrentAndTheUsedBuilds) {
+  for (const char* id : {"100", "200", "300", "400", "500"}) make_tree(layout_.installation_build(id), id);
+  ASSERT_OK(make_current(layout_, "200"));  // a rollback: the current build is not the newest
+  mount_record("alpha", "100");
+  auto removed = prune_builds(layout_, 2, all_mounted_);
+  ASSERT_OK(removed);
+  EXPECT_EQ(*removed, std::vector<std::string>{"300"});
+  for (const char* id : {"100", "200", "400", "500"}) EXPECT_TRUE(is_directory(layout_.installation_build(id))) << id;
+  EXPECT_TRUE(prune_builds(layout_, 0, all_mounted_)->empty());
+}
+
 // An update rewrites files of its copy in place (fake-steamcmd does, and nobody knows what real steamcmd
 // does): the copy must share no inode with the build it came from, whatever the filesystem.
 TEST_F(GameBuildsTest, CopyIsIndependentOfItsSourceEvenWhenRewrittenInPlace) {
@@ -194,7 +209,8 @@ TEST_F(GameBuildsTest, CopyIsIndependentOfItsSourceEvenWhenRewrittenInPlace) {
   auto copied = copy_build_tree(from, to);
   ASSERT_OK(copied);
   EXPECT_EQ(copied->files, 5u);
-  struct stat source {}, copy {};
+  struct stat source {
+  }, copy{};
   ASSERT_EQ(::stat((from + "/srcds_run").c_str(), &source), 0);
   ASSERT_EQ(::stat((to + "/srcds_run").c_str(), &copy), 0);
   EXPECT_NE(source.st_ino, copy.st_ino);

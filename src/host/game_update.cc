@@ -90,7 +90,8 @@ Result<UniqueFd> lock_builds(const model::Layout& layout) {
   UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
   if (!fd.valid()) return Error::from_errno("open " + path, errno);
   if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK) return Error::failed("another `l4d2ctl install` is changing the game builds; try again later");
+    if (errno == EWOULDBLOCK)
+      return Error::failed("another `l4d2ctl install` is changing the game builds; try again later");
     return Error::from_errno("lock " + path, errno);
   }
   return fd;

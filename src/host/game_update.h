@@ -27,10 +27,10 @@ struct UpdateReport {
   bool changed = false;                 // the current build changed
   bool up_to_date = false;              // steamcmd had nothing to download (no new build)
   bool platform_workaround = false;
-  std::optional<CopyReport> copy;       // how the staging build was started (none for a first install)
+  std::optional<CopyReport> copy;  // how the staging build was started (none for a first install)
   std::chrono::milliseconds copy_time{0};
   std::chrono::milliseconds total_time{0};
-  std::uint64_t disk_added = 0;         // free space the update used on the data filesystem (approximate)
+  std::uint64_t disk_added = 0;  // free space the update used on the data filesystem (approximate)
 };
 
 // Installs (no build yet) or updates the game, holding the lock: migrates a single `installation/`

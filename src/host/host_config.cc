@@ -28,6 +28,9 @@ constexpr EnvKeyDoc kHostEnvKeys[] = {
      "How long a crashed server waits before its restart (both supervisors; at most 5 starts in 60 s)."},
     {"LEFT4ME_CONSOLE_LOG_MAX_BYTES", "`8388608`",
      "The built-in supervisor rotates an instance's console.log at this size (systemd keeps the journal)."},
+    {"LEFT4ME_KEEP_BUILDS", "`0`: keep every build",
+     "After an update, `l4d2ctl install` removes the oldest game builds beyond this many; the current build and "
+     "builds a server uses are always kept."},
     {"LEFT4ME_HELPER_DIR", "`/usr/local/libexec/left4me`",
      "Where l4d2ctl finds left4me-systemctl and left4me-journalctl (run through sudo when not root)."},
     {"LEFT4ME_OVERLAY_HELPER", "`/usr/local/libexec/left4me/left4me-overlay`",
@@ -116,6 +119,9 @@ Result<HostConfig> load_host_config() {
                           1024, 1LL << 40);
   if (!log_bytes) return log_bytes.error();
   config.restart.log_max_bytes = static_cast<std::uint64_t>(*log_bytes);
+  auto keep = number(values, "LEFT4ME_KEEP_BUILDS", 0, 0, 1000);
+  if (!keep) return keep.error();
+  config.keep_builds = static_cast<int>(*keep);
   return config;
 }
 

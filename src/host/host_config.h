@@ -33,6 +33,7 @@ struct HostConfig {
   std::string overlay_helper{kDefaultOverlayHelper};  // LEFT4ME_OVERLAY_HELPER
   std::string helper_dir{kDefaultHelperDir};          // LEFT4ME_HELPER_DIR: left4me-systemctl, -journalctl
   RestartPolicy restart;                              // LEFT4ME_RESTART_DELAY_MS, LEFT4ME_CONSOLE_LOG_MAX_BYTES
+  int keep_builds = 0;                                // LEFT4ME_KEEP_BUILDS: 0 keeps every game build
   std::map<std::string, std::string> values;          // every key seen, for the record
 };
 

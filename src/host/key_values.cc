@@ -99,8 +99,8 @@ Status parse_entries(Reader& reader, KeyValue& block, int depth, int open_line) 
     Result<Token> key = reader.next();
     if (!key) return key.error();
     if (key->kind == TokenKind::kEnd) {
-      return reader.error(key->line, fmt::format("the block '{}' opened on line {} is never closed", block.key,
-                                                 open_line));
+      return reader.error(key->line,
+                          fmt::format("the block '{}' opened on line {} is never closed", block.key, open_line));
     }
     if (key->kind == TokenKind::kClose) return ok_status();
     if (key->kind == TokenKind::kOpen) return reader.error(key->line, "'{' where a key was expected");
@@ -144,14 +144,15 @@ const KeyValue* KeyValue::find_path(std::initializer_list<std::string_view> path
 
 Result<KeyValue> parse_key_values(std::string_view text, std::string_view source, Trailing trailing) {
   if (text.size() > kMaxKeyValuesBytes) {
-    return Error::invalid(fmt::format("{}: {} bytes, more than the {} a KeyValues file may have", source,
-                                      text.size(), kMaxKeyValuesBytes));
+    return Error::invalid(fmt::format("{}: {} bytes, more than the {} a KeyValues file may have", source, text.size(),
+                                      kMaxKeyValuesBytes));
   }
   Reader reader(text, source);
   Result<Token> key = reader.next();
   if (!key) return key.error();
   if (key->kind != TokenKind::kString) {
-    return reader.error(key->line, key->kind == TokenKind::kEnd ? "empty (no block)" : "a brace where a key was expected");
+    return reader.error(key->line,
+                        key->kind == TokenKind::kEnd ? "empty (no block)" : "a brace where a key was expected");
   }
   Result<Token> open = reader.next();
   if (!open) return open.error();

@@ -39,6 +39,7 @@ enum class Trailing {
 // quoted (with \" \\ \n \t escapes) or bare words; `//` starts a comment. Errors name `source` and the line:
 // "appmanifest_222860.acf:4: unterminated string", an unclosed or unexpected brace, a key without a value,
 // nesting past kMaxKeyValuesDepth, text over kMaxKeyValuesBytes, anything after the block (kRefuse).
-Result<KeyValue> parse_key_values(std::string_view text, std::string_view source, Trailing trailing = Trailing::kRefuse);
+Result<KeyValue> parse_key_values(std::string_view text, std::string_view source,
+                                  Trailing trailing = Trailing::kRefuse);
 
 }  // namespace left4me::host

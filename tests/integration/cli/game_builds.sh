@@ -143,5 +143,13 @@ assert_contains "$OUT" "in use by old"
 expect_exit 0 "$BIN_L4D2CTL" restart old --wait --timeout 30
 assert_eq "$B" "$(build_of old)" "the migrated server after its restart"
 expect_exit 0 "$BIN_L4D2CTL" install --remove "$A"
-expect_exit 0 "$BIN_L4D2CTL" stop old
 pass "a single installation/ directory is migrated on the next install"
+
+# LEFT4ME_KEEP_BUILDS: the oldest builds beyond that many go after an update, never one in use.
+LEFT4ME_KEEP_BUILDS=1 FAKE_STEAMCMD_BUILDID=17000009 expect_exit 0 "$BIN_L4D2CTL" install
+[ -d "$LEFT4ME_ROOT/installations/$B" ] || fail "LEFT4ME_KEEP_BUILDS removed the build a server uses"
+expect_exit 0 "$BIN_L4D2CTL" stop old
+LEFT4ME_KEEP_BUILDS=1 FAKE_STEAMCMD_BUILDID=17000010 expect_exit 0 "$BIN_L4D2CTL" install
+assert_contains "$OUT" "removed the old build $B (LEFT4ME_KEEP_BUILDS)"
+assert_eq "17000010" "$(ls "$LEFT4ME_ROOT/installations")" "builds left with LEFT4ME_KEEP_BUILDS=1"
+pass "LEFT4ME_KEEP_BUILDS"
