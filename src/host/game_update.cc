@@ -40,6 +40,18 @@ Status keep_build(const model::Layout& layout, const std::string& id) {
   return make_current(layout, id);
 }
 
+// Whether Steam's public branch is at build `id` (app_info_print); false when it is not or steamcmd cannot
+// say (the update then runs and finds out itself).
+bool public_build_is(const model::Layout& layout, const SteamcmdOptions& options, const std::string& id) {
+  Result<std::string> available = public_build_id(layout, options);
+  if (!available) {
+    log::warning("could not ask Steam for the newest build ({}); updating a copy to find out",
+                 available.error().message());
+    return false;
+  }
+  return *available == id;
+}
+
 // The steps after the lock; the caller removes the staging build when this fails.
 Result<UpdateReport> update_locked(const model::Layout& layout, const SteamcmdOptions& options,
                                    const SteamcmdProgressCallback& on_progress) {
@@ -51,6 +63,16 @@ Result<UpdateReport> update_locked(const model::Layout& layout, const SteamcmdOp
   if (auto removed = remove_tree(staging); !removed.ok()) return removed.error();
   const std::uint64_t free_before = free_bytes(layout.installations());
   report.previous = current_build_id(layout);
+  if (report.previous && public_build_is(layout, options, *report.previous)) {
+    // Nothing new on Steam: no copy (a full one costs the game's size in time and disk on ext4).
+    Result<BuildInfo> build = read_build_info(layout.installation_build(*report.previous));
+    if (!build) return build.error();
+    report.build = *build;
+    report.up_to_date = true;
+    if (on_progress) on_progress(SteamcmdProgress{SteamcmdStep::kUpdate, "done", 0, 100, 0, 0});
+    report.total_time = since(start);
+    return report;
+  }
   if (report.previous) {
     auto copy_start = Clock::now();
     Result<CopyReport> copied = copy_build_tree(layout.installation_build(*report.previous), staging);

@@ -34,7 +34,8 @@ struct UpdateReport {
 };
 
 // Installs (no build yet) or updates the game, holding the lock: migrates a single `installation/`
-// directory first, removes a staging build left by an interrupted run, copies the current build into
+// directory first, removes a staging build left by an interrupted run, asks Steam for the public build
+// (public_build_id) and stops there, up to date, when it is the current one; else copies the current build into
 // installations/.staging, runs steamcmd there (install_server), then keeps the result as
 // installations/<its buildid> and makes it current. Up to date (the same build id): the staging copy is
 // removed, nothing changes. On any failure, or when *options.cancel becomes non-zero (checked between steps

@@ -96,7 +96,13 @@ assert_eq '{"available": "17000002", "current": "'$A'", "update_available": true
 expect_exit 0 "$BIN_L4D2CTL" install --check --json
 assert_eq false "$(json_get "$OUT" 'j["update_available"]')" "--check on the newest build"
 [ ! -e "$installations/17000002" ] && [ ! -e "$installations/.staging" ] || fail "--check downloaded"
-pass "--check"
+FAKE_STEAMCMD_BUILDID=$A expect_exit 0 "$BIN_L4D2CTL" install --json
+done_line=$(tail -n 1 <<<"$OUT")
+assert_eq done "$(json_get "$done_line" 'j["phase"]')" "last line of an install that is up to date"
+assert_eq true "$(json_get "$done_line" 'j["up_to_date"]')" "up_to_date when Steam has the current build"
+assert_eq null "$(json_get "$done_line" 'j["copy"]')" "an install that is up to date copies nothing"
+assert_not_contains "$OUT" '"phase":"downloading"' "an install that is up to date"
+pass "--check, and an install with nothing new copies nothing"
 
 # A failed update (the connection drops a third of the way in) and an interrupted one: the current build
 # as it was, no half-made build left.
