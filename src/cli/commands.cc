@@ -34,6 +34,7 @@ struct Options {
   int lock_fd = -1;
   std::vector<std::string> words;
   std::vector<std::string> overlays;
+  InstallOptions install;
 };
 
 using Handler = int (*)(const Options&);
@@ -216,7 +217,11 @@ int do_maps(const Options& options) {
   return kExitOk;
 }
 
-int do_install(const Options& options) { return run_install(options.json); }
+int do_install(const Options& options) {
+  InstallOptions install = options.install;
+  install.json = options.json;
+  return run_install(install);
+}
 
 int do_supervise(const Options& options) {
   auto name = instance_name(options);
@@ -230,7 +235,11 @@ int do_supervise(const Options& options) {
 
 const Command kCommands[] = {
     {"install", "Install or update the L4D2 dedicated server with steamcmd",
-     [](CLI::App& app, Options& o) { app.add_flag("--json", o.json, "progress as JSON lines"); }, do_install},
+     [](CLI::App& app, Options& o) {
+       app.add_flag("--json", o.json, "progress as JSON lines");
+       add_install_options(app, o.install);
+     },
+     do_install},
     {"initialize", "Write an instance from a spec file (changes apply on the next start)",
      [](CLI::App& app, Options& o) {
        add_name(app, o);

@@ -2,9 +2,14 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "base/result.h"
 #include "host/instances.h"
+
+namespace CLI {
+class App;
+}
 
 namespace left4me::cli {
 
@@ -12,7 +17,16 @@ namespace left4me::cli {
 // supervisor (LEFT4ME_SUPERVISOR, else systemd when it runs and the units are installed, else built-in).
 Result<std::unique_ptr<host::Instances>> open_instances();
 
-// `l4d2ctl install [--json]`.
-int run_install(bool json);
+// `l4d2ctl install [--json] [--list | --check | --use <buildid> | --remove <buildid>]` (docs/cli.md).
+struct InstallOptions {
+  bool json = false;
+  bool list = false;
+  bool check = false;
+  std::string use;     // a build id, or empty
+  std::string remove;  // a build id, or empty
+};
+int run_install(const InstallOptions& options);
+// Adds install's flags beyond --json to its subcommand.
+void add_install_options(CLI::App& app, InstallOptions& options);
 
 }  // namespace left4me::cli

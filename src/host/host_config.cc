@@ -32,6 +32,9 @@ constexpr EnvKeyDoc kHostEnvKeys[] = {
     {"LEFT4ME_PUBLIC_ADDRESS", "detected: the IPv4 address of the default route's interface (never loopback)",
      "The host name or IPv4 address players connect to (`connect <address>:<port>`, reported by `status` and "
      "`list`). Set it when the host is behind NAT or has a DNS name."},
+    {"LEFT4ME_KEEP_BUILDS", "`0`: keep every build",
+     "After an update, `l4d2ctl install` removes the oldest game builds beyond this many; the current build and "
+     "builds a server uses are always kept."},
     {"LEFT4ME_HELPER_DIR", "`/usr/local/libexec/left4me`",
      "Where l4d2ctl finds left4me-systemctl and left4me-journalctl (run through sudo when not root)."},
     {"LEFT4ME_OVERLAY_HELPER", "`/usr/local/libexec/left4me/left4me-overlay`",
@@ -126,6 +129,9 @@ Result<HostConfig> load_host_config() {
     }
     config.public_address = found->second;
   }
+  auto keep = number(values, "LEFT4ME_KEEP_BUILDS", 0, 0, 1000);
+  if (!keep) return keep.error();
+  config.keep_builds = static_cast<int>(*keep);
   return config;
 }
 

@@ -18,6 +18,7 @@
 #include "base/file.h"
 #include "base/log.h"
 #include "host/a2s_client.h"
+#include "host/game_builds.h"
 #include "host/instance_identity.h"
 #include "host/launch.h"
 #include "host/overlay_mount.h"
@@ -69,6 +70,10 @@ json to_json(const InstanceStatus& status) {
   } else {
     object["last_exit"] = nullptr;
   }
+  object["build"] =
+      status.build
+          ? json{{"id", status.build->id}, {"version", status.build->version}, {"current", status.build->current}}
+          : json(nullptr);
   if (status.live) {
     object["live"] = {{"hostname", status.live->hostname},
                       {"map", status.live->map},
@@ -104,6 +109,11 @@ Status check_server_peer(int fd, pid_t server_pid, std::optional<uid_t> instance
 
 // How long the stop after a failed start waits before killing (the default of `l4d2ctl stop`).
 constexpr std::chrono::seconds kStopAfterFailedStart{15};
+std::optional<MountedBuild> mounted_build(const model::Layout& layout, const model::InstanceName& name) {
+  std::optional<std::string> id = mounted_build_id(layout, name);
+  if (!id) return std::nullopt;
+  return MountedBuild{*id, read_patch_version(layout.installation_build(*id)), current_build_id(layout) == *id};
+}
 
 std::string random_suffix() {
   std::random_device random;
@@ -320,6 +330,7 @@ Result<InstanceStatus> Instances::status(const model::InstanceName& name) {
   } else {
     status.last_error = "cannot read why the last start failed: " + failure.error().message();
   }
+  if (status.mounted) status.build = mounted_build(config_.layout, name);
   if (status.process.state == RunState::kRunning || status.process.state == RunState::kStarting) {
     status.live = live_(status.port, std::chrono::milliseconds(300));
     // The supervisor probes every 250 ms; a server that answers us is running already.

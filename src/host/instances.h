@@ -28,6 +28,13 @@ struct LiveData {
   int max_players = 0;
 };
 
+// The game build an instance's mounted tree comes from (docs/design.md, "Game builds").
+struct MountedBuild {
+  std::string id;
+  std::string version;   // "" when its steam.inf cannot be read
+  bool current = false;  // it is still the current build (false: the next start moves to another)
+};
+
 struct InstanceStatus {
   std::string name;
   ProcessInfo process;
@@ -40,6 +47,7 @@ struct InstanceStatus {
   std::optional<std::string> last_error;
   // "host:port" players connect to (public_address.h); nullopt when no address is configured or detected.
   std::optional<std::string> connect;
+  std::optional<MountedBuild> build;  // nullopt when not mounted, or mounted before builds had ids
 };
 
 // What a start that fails (the server does not come up with its map in time, or stops while starting) does

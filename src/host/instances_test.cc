@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/file.h"
+#include "host/game_builds.h"
 #include "testing/fake_mounter.h"
 #include "testing/fake_supervisor.h"
 #include "testing/test_support.h"
@@ -256,6 +257,34 @@ TEST_F(InstancesTest, StatusOfARunningInstanceCarriesWhatTheServerAnswers) {
   ASSERT_TRUE(status->live.has_value());
   EXPECT_EQ(status->live->players, 2);
   EXPECT_EQ(queried_ports_, std::vector<std::uint16_t>{27015});
+}
+
+// The build an instance mounted stays its build until its next mount, whatever becomes current meanwhile.
+TEST_F(InstancesTest, StatusReportsTheMountedBuildAndWhetherItIsStillCurrent) {
+  for (const char* id : {"100", "200"}) {
+    std::string dir = layout_.installation_build(id);
+    ASSERT_OK(make_directories(dir + "/left4dead2"));
+    ASSERT_OK(write_file_atomic(dir + "/left4dead2/steam.inf", std::string("PatchVersion=2.2.4.") + id[0] + "\n"));
+  }
+  ASSERT_OK(make_current(layout_, "100"));
+  EXPECT_FALSE(instances_->status(alpha_)->build.has_value());  // not mounted
+  ASSERT_OK(mounter_->mount(alpha_));
+  Result<InstanceStatus> status = instances_->status(alpha_);
+  ASSERT_OK(status);
+  ASSERT_TRUE(status->build.has_value());
+  EXPECT_EQ(status->build->id, "100");
+  EXPECT_EQ(status->build->version, "2.2.4.1");
+  EXPECT_TRUE(status->build->current);
+  ASSERT_OK(make_current(layout_, "200"));
+  status = instances_->status(alpha_);
+  EXPECT_EQ(status->build->id, "100");
+  EXPECT_FALSE(status->build->current);
+  EXPECT_NE(status_json(*status)->find(R"("build":{"current":false,"id":"100","version":"2.2.4.1"})"),
+            std::string::npos)
+      << *status_json(*status);
+  ASSERT_OK(mounter_->unmount(alpha_));
+  ASSERT_OK(mounter_->mount(alpha_));
+  EXPECT_EQ(instances_->status(alpha_)->build->id, "200");
 }
 
 // The supervisor probes every 250 ms: a starting server that already answers us is running.

@@ -95,6 +95,7 @@ Result<MountPlan> make_mount_plan(const model::Layout& layout, const model::Inst
     }
     plan.lowers.push_back(std::move(*layer));
   }
+  if (used[0]) plan.installation_root = roots.path(LayerRoot::kInstallation);
   if (identity) {
     // The writable layer's bind comes first: upper and work must share one mount.
     std::string writable = layout.idmap(name, kWritableBindName);

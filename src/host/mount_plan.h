@@ -78,6 +78,8 @@ struct MountPlan {
   std::string upper;                 // as given to overlayfs
   std::string work;
   std::string merged;
+  // The canonical installation root the stack's layers come from; "" when no layer does.
+  std::string installation_root;
 
   // Every mount point the plan creates, in mount order (binds, then merged).
   std::vector<std::string> mountpoints() const;

@@ -429,6 +429,42 @@ Status mount_plan(const model::Layout& layout, const model::InstanceName& name, 
                       config.legacy_option_limit);
 }
 
+// Records which build the instance mounted (runtime/<name>/build, for status and for keeping builds in use):
+// the build id when the installation root is installations/<id>, else no record. The directory is the
+// service user's: the file is made anew (O_EXCL, never following a symlink) and renamed into place.
+Status record_mounted_build(const model::Layout& layout, const model::InstanceName& name, int runtime_fd,
+                            const std::string& installation_root) {
+  const std::string record = last_component(layout.mounted_build(name));
+  const std::string fresh = record + ".new";
+  std::string builds = layout.installations();
+  if (char* real = ::realpath(builds.c_str(), nullptr)) {
+    builds = real;
+    std::free(real);
+  }
+  std::string id = last_component(installation_root);
+  bool is_build = installation_root == builds + "/" + id && !id.empty() &&
+                  id.find_first_not_of("0123456789") == std::string::npos && id.size() <= 20;
+  if (!is_build) {
+    if (::unlinkat(runtime_fd, record.c_str(), 0) != 0 && errno != ENOENT) {
+      return Error::from_errno("remove " + shown(layout, layout.mounted_build(name)), errno);
+    }
+    return ok_status();
+  }
+  ::unlinkat(runtime_fd, fresh.c_str(), 0);
+  UniqueFd fd(::openat(runtime_fd, fresh.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!fd.valid()) return Error::from_errno("create " + shown(layout, layout.mounted_build(name)), errno);
+  std::string line = id + "\n";
+  struct stat owner {};
+  bool written = ::write(fd.get(), line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+                 ::fstat(runtime_fd, &owner) == 0 && ::fchown(fd.get(), owner.st_uid, owner.st_gid) == 0;
+  if (!written || ::renameat(runtime_fd, fresh.c_str(), runtime_fd, record.c_str()) != 0) {
+    int saved = errno;
+    ::unlinkat(runtime_fd, fresh.c_str(), 0);
+    return Error::from_errno("write " + shown(layout, layout.mounted_build(name)), saved);
+  }
+  return ok_status();
+}
+
 Result<UniqueFd> open_runtime(const model::Layout& layout, const model::InstanceName& name) {
   return open_no_symlinks(AT_FDCWD, layout.runtime_dir(name), O_RDONLY | O_DIRECTORY,
                           shown(layout, layout.runtime_dir(name)));
@@ -484,6 +520,7 @@ Status mount_instance(const model::Layout& given, const model::InstanceName& nam
   Result<MountPlan> plan = prepare_plan(*layout, name, config, upper->get());
   if (!plan) return plan.error();
   Status status = mount_plan(*layout, name, *plan, runtime->get(), config);
+  if (status) status = record_mounted_build(*layout, name, runtime->get(), plan->installation_root);
   if (!status) {
     // Leave nothing half-mounted behind.
     Status undone = unmount_points(*layout, name);
@@ -502,6 +539,7 @@ Status unmount_instance(const model::Layout& given, const model::InstanceName& n
     if (runtime.error().code() == ErrorCode::kNotFound) return ok_status();
     return runtime.error();
   }
+  ::unlinkat(runtime->get(), last_component(layout->mounted_build(name)).c_str(), 0);
   // The idmap mount points are root-owned: remove them so the service user can delete the instance.
   std::string idmap_name = last_component(layout->idmap_dir(name));
   struct stat st;

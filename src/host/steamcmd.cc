@@ -18,6 +18,8 @@
 #include "base/log.h"
 #include "base/strings.h"
 #include "base/subprocess.h"
+#include "host/game_builds.h"
+#include "host/key_values.h"
 
 extern char** environ;
 
@@ -235,7 +237,9 @@ namespace {
 struct RunOutcome {
   SteamcmdOutputParser parser;
   ExitStatus status;
+  std::string output;  // every line, '\n'-separated, up to kMaxKeptOutput bytes (for app_info_print)
 };
+constexpr size_t kMaxKeptOutput = 8 << 20;
 
 std::vector<std::string> steamcmd_environment(const model::Layout& layout, const SteamcmdOptions& options) {
   auto key_of = [](std::string_view entry) { return entry.substr(0, entry.find('=')); };
@@ -278,7 +282,11 @@ Result<RunOutcome> run_steamcmd(const model::Layout& layout, const SteamcmdOptio
     while (true) {
       size_t end = pending.find_first_of("\r\n", start);
       if (end == std::string::npos) break;
-      if (end > start) outcome.parser.feed(std::string_view(pending).substr(start, end - start));
+      if (end > start) {
+        std::string_view line = std::string_view(pending).substr(start, end - start);
+        outcome.parser.feed(line);
+        if (outcome.output.size() + line.size() < kMaxKeptOutput) outcome.output.append(line).push_back('\n');
+      }
       start = end + 1;
     }
     pending.erase(0, start);
@@ -295,6 +303,10 @@ Result<RunOutcome> run_steamcmd(const model::Layout& layout, const SteamcmdOptio
       return Error::timeout("steamcmd printed nothing for " + std::to_string(options.idle_timeout.count() / 1000) +
                             " s and was stopped; last line: '" + outcome.parser.last_message() +
                             "'; check the network and run it again");
+    }
+    if (options.cancel != nullptr && *options.cancel != 0) {
+      (void)process->terminate(SIGTERM, std::chrono::seconds(5));
+      return Error::failed("interrupted; steamcmd was stopped");
     }
     struct pollfd fds[2] = {{fd, POLLIN, 0}, {process->pidfd(), POLLIN, 0}};
     int ready = ::poll(fds, 2, static_cast<int>(std::min<long long>(left.count(), 1000)));
@@ -322,7 +334,10 @@ Result<RunOutcome> run_steamcmd(const model::Layout& layout, const SteamcmdOptio
       break;
     }
   }
-  if (!pending.empty()) outcome.parser.feed(pending);
+  if (!pending.empty()) {
+    outcome.parser.feed(pending);
+    if (outcome.output.size() + pending.size() < kMaxKeptOutput) outcome.output += pending;
+  }
   auto waited = process->wait(std::chrono::seconds(10));
   if (!waited.ok()) return waited.error();
   if (!waited->has_value()) {
@@ -450,10 +465,9 @@ void warn_on_exit_code(const RunOutcome& outcome) {
 
 }  // namespace
 
-Result<InstallReport> install_server(const model::Layout& layout, const SteamcmdOptions& options,
-                                     const SteamcmdProgressCallback& on_progress) {
+Result<InstallReport> install_server(const model::Layout& layout, const std::string& dir,
+                                     const SteamcmdOptions& options, const SteamcmdProgressCallback& on_progress) {
   if (auto checked = check_steamcmd(options); !checked.ok()) return checked.error();
-  const std::string dir = layout.installation();
   if (auto prepared = prepare_directories(layout, dir); !prepared.ok()) return prepared.error();
   const std::string app(kServerAppId);
   const std::string target = "app " + app + " in " + dir;
@@ -503,6 +517,45 @@ Result<InstallReport> install_server(const model::Layout& layout, const Steamcmd
     on_progress(done);
   }
   return report;
+}
+
+Result<std::string> public_build_id_from_app_info(std::string_view output) {
+  const std::string header = "\"" + std::string(kServerAppId) + "\"";
+  size_t at = 0;
+  while (at < output.size()) {
+    size_t end = output.find('\n', at);
+    if (end == std::string_view::npos) end = output.size();
+    if (trim(output.substr(at, end - at)) == header) break;
+    at = end + 1;
+  }
+  if (at >= output.size()) {
+    return Error::failed("steamcmd printed no app information for app " + std::string(kServerAppId) + " (no \"" +
+                         std::string(kServerAppId) + "\" block)");
+  }
+  Result<KeyValue> info = parse_key_values(output.substr(at), "app_info_print", Trailing::kIgnore);
+  if (!info) return Error::failed("steamcmd's app information: " + info.error().message());
+  const KeyValue* build = info->find_path({"depots", "branches", "public", "buildid"});
+  if (!build) return Error::failed("steamcmd's app information has no depots/branches/public/buildid");
+  if (!is_valid_build_id(build->value)) {
+    return Error::failed("steamcmd's app information gives public buildid '" + build->value +
+                         "', not 1 to 20 decimal digits");
+  }
+  return build->value;
+}
+
+Result<std::string> public_build_id(const model::Layout& layout, const SteamcmdOptions& options) {
+  if (auto checked = check_steamcmd(options); !checked.ok()) return checked.error();
+  if (auto prepared = prepare_directories(layout, layout.steam()); !prepared.ok()) return prepared.error();
+  const std::string app(kServerAppId);
+  std::vector<std::string> commands = {"+login", "anonymous", "+app_info_update", "1", "+app_info_print", app, "+quit"};
+  int runs = 0;
+  auto outcome = run_step(layout, options, commands, SteamcmdStep::kUpdate, {}, runs);
+  if (!outcome.ok()) return outcome.error();
+  SteamcmdResult result = outcome->parser.result();
+  if (result != SteamcmdResult::kNoResult && !succeeded(result)) {
+    return failure(*outcome, layout, "the app information of app " + app);
+  }
+  return public_build_id_from_app_info(outcome->output);
 }
 
 Result<std::string> download_workshop_item(const model::Layout& layout, std::string_view item_id,

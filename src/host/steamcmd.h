@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -107,6 +108,8 @@ struct SteamcmdOptions {
   std::vector<std::string> extra_env;  // KEY=VALUE set in steamcmd's environment (tests, proxies)
   // steamcmd printing nothing for this long is taken as hung: it is killed and the call fails.
   std::chrono::milliseconds idle_timeout = std::chrono::minutes(15);
+  // When set and non-zero (a signal handler's flag), a running steamcmd is stopped and the call fails.
+  const volatile std::sig_atomic_t* cancel = nullptr;
 };
 
 struct InstallReport {
@@ -115,7 +118,8 @@ struct InstallReport {
   int runs = 0;                      // steamcmd runs, retries included
 };
 
-// Installs or updates app 222860 into layout.installation() as `steamcmd +force_install_dir <dir>
+// Installs or updates app 222860 into `dir` (a build being prepared: docs/design.md, "Game builds") as
+// `steamcmd +force_install_dir <dir>
 // +login anonymous +app_update 222860 +quit`, under a pseudo-terminal, with HOME=layout.steam() so
 // steamcmd's client directory lives there between runs. If the plain run says Invalid platform,
 // runs the Windows-platform download and then the Linux `validate` itself. A step failing with
@@ -124,8 +128,15 @@ struct InstallReport {
 // Success and failure are read from the output, never from the exit code alone. Errors say what
 // went wrong and what to do: kUnavailable (steamcmd missing), kTimeout (AppInfo timeout, or no
 // output for idle_timeout), kFailed (everything else).
-Result<InstallReport> install_server(const model::Layout& layout, const SteamcmdOptions& options,
-                                     const SteamcmdProgressCallback& on_progress = {});
+Result<InstallReport> install_server(const model::Layout& layout, const std::string& dir,
+                                     const SteamcmdOptions& options, const SteamcmdProgressCallback& on_progress = {});
+
+// The public branch's build id of app 222860 as Steam announces it, without downloading anything:
+// `steamcmd +login anonymous +app_info_update 1 +app_info_print 222860 +quit`, its printed block's
+// depots/branches/public/buildid. Errors as install_server's; kFailed when the block is missing or bad.
+Result<std::string> public_build_id(const model::Layout& layout, const SteamcmdOptions& options);
+// The build id in app_info_print output (the `"222860" { ... }` block among steamcmd's other lines).
+Result<std::string> public_build_id_from_app_info(std::string_view output);
 
 // Downloads workshop item item_id of L4D2 (app 550) with steamcmd into its client directory
 // (layout.steam()) and returns the path of the item's .vpk, as found in the directory steamcmd's

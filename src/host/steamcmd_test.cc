@@ -182,7 +182,7 @@ class SteamcmdFakeTest : public test::TempDirTest {
   }
   void reset_runs() { (void)remove_tree(dir() + "/runs"); }
   Result<InstallReport> install(std::vector<SteamcmdProgress>* events = nullptr) {
-    return install_server(layout_, options_, [events](const SteamcmdProgress& progress) {
+    return install_server(layout_, layout_.installation(), options_, [events](const SteamcmdProgress& progress) {
       if (events != nullptr) events->push_back(progress);
     });
   }
@@ -303,7 +303,7 @@ TEST_F(SteamcmdFakeTest, ProgressStreamsWhileSteamcmdRuns) {
   // Through a pipe the fake (like steamcmd) would hold all of this back until it exits.
   options_.extra_env.push_back("FAKE_STEAMCMD_DELAY_MS=40");
   std::vector<std::chrono::steady_clock::time_point> arrivals;
-  auto report = install_server(layout_, options_, [&](const SteamcmdProgress& progress) {
+  auto report = install_server(layout_, layout_.installation(), options_, [&](const SteamcmdProgress& progress) {
     if (progress.step == SteamcmdStep::kWindowsDownload) arrivals.push_back(std::chrono::steady_clock::now());
   });
   ASSERT_OK(report);

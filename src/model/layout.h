@@ -22,7 +22,18 @@ class Layout {
   const std::string& root() const { return root_; }
 
   // Shared content.
+  // The current game build: a symlink to installations/<buildid> (a plain directory on hosts installed
+  // before builds lived side by side, until the next `l4d2ctl install` moves it there).
   std::string installation() const { return root_ + "/installation"; }
+  // Every installed build, one directory each, named by its build id (docs/design.md, "Game builds").
+  std::string installations() const { return root_ + "/installations"; }
+  std::string installation_build(std::string_view build_id) const {
+    return installations() + "/" + std::string(build_id);
+  }
+  // Where an update prepares the next build; removed when the update fails (or at the next install).
+  std::string installation_staging() const { return installations() + "/.staging"; }
+  // Held (flock) by `l4d2ctl install` while it changes builds: one install at a time.
+  std::string installations_lock() const { return installations() + "/.lock"; }
   std::string overlays() const { return root_ + "/overlays"; }
   std::string overlay(std::string_view id) const { return overlays() + "/" + std::string(id); }
   std::string workshop_cache() const { return root_ + "/workshop_cache"; }
@@ -59,6 +70,8 @@ class Layout {
   std::string console_log(const InstanceName& name) const { return runtime_dir(name) + "/console.log"; }
   // Why the last start failed (l4d2ctl start writes it, a successful start removes it; both supervisors).
   std::string last_start_error(const InstanceName& name) const { return runtime_dir(name) + "/last_start_error"; }
+  // The build id the instance's game tree was mounted from, written by the mount (absent when unmounted).
+  std::string mounted_build(const InstanceName& name) const { return runtime_dir(name) + "/build"; }
 
  private:
   explicit Layout(std::string root) : root_(std::move(root)) {}

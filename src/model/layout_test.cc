@@ -18,6 +18,9 @@ TEST(LayoutTest, EveryPathLivesUnderTheRoot) {
   EXPECT_EQ(layout->last_start_error(name), "/srv/l4d/runtime/alpha/last_start_error");
   EXPECT_EQ(layout->idmap(name, "installation"), "/srv/l4d/runtime/alpha/idmap/installation");
   EXPECT_EQ(layout->overlay("7"), "/srv/l4d/overlays/7");
+  EXPECT_EQ(layout->installation_build("16034045"), "/srv/l4d/installations/16034045");
+  EXPECT_EQ(layout->installation_staging(), "/srv/l4d/installations/.staging");
+  EXPECT_EQ(layout->mounted_build(name), "/srv/l4d/runtime/alpha/build");
 }
 
 TEST(LayoutTest, RejectsRelativeAndRoot) {

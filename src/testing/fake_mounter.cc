@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/file.h"
+#include "host/game_builds.h"
 #include "host/mount_plan.h"
 
 namespace left4me::test {
@@ -30,6 +31,7 @@ void FakeMounter::remove_instance_mounts(const model::InstanceName& name) {
     std::erase(mounts_, point);
   }
   (void)remove_tree(layout_.merged(name) + "/srcds_run");  // merged is a plain directory again
+  (void)remove_tree(layout_.mounted_build(name));
 }
 
 Status FakeMounter::mount(const model::InstanceName& name) {
@@ -40,6 +42,11 @@ Status FakeMounter::mount(const model::InstanceName& name) {
   remove_instance_mounts(name);  // a damaged instance is unmounted and mounted again
   for (const std::string& bind : binds(name)) mounts_.push_back(bind);
   mounts_.push_back(layout_.merged(name));
+  // Like the real mount: the build the installation link names is recorded, none for a plain directory.
+  std::optional<std::string> build = host::current_build_id(layout_);
+  Status recorded =
+      build ? write_file_atomic(layout_.mounted_build(name), *build + "\n") : remove_tree(layout_.mounted_build(name));
+  if (!recorded) return recorded;
   Result<std::string> game = read_file(layout_.installation() + "/srcds_run");
   if (game.ok()) return write_file_atomic(layout_.merged(name) + "/srcds_run", *game, 0755);
   return ok_status();

@@ -4,3 +4,4 @@ left4me_add_integration_test(fake_steamcmd_srcds_run fake_steamcmd/srcds_run.sh 
 left4me_add_integration_test(fake_steamcmd_failures fake_steamcmd/failures.sh TIMEOUT 60 LABELS fake_steamcmd)
 left4me_add_integration_test(fake_steamcmd_buffering fake_steamcmd/buffering.sh TIMEOUT 60 LABELS fake_steamcmd)
 left4me_add_integration_test(fake_steamcmd_workshop fake_steamcmd/workshop.sh TIMEOUT 60 LABELS fake_steamcmd)
+left4me_add_integration_test(fake_steamcmd_builds fake_steamcmd/builds.sh TIMEOUT 60 LABELS fake_steamcmd)

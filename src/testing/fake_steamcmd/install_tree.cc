@@ -253,9 +253,8 @@ std::vector<DepotFile> depot_files(const TreeShape& shape, Platform platform) {
       files.push_back(data_file(std::string(kWindowsBinaries[i]), size, "MZ"));
     }
   }
-  files.push_back(text_file("left4dead2/steam.inf",
-                            "ClientVersion=2243\nServerVersion=2243\nPatchVersion=2.2.4.3\n"
-                            "ProductName=left4dead2\nappID=550\n"));
+  files.push_back(text_file("left4dead2/steam.inf", "ClientVersion=2243\nServerVersion=2243\nPatchVersion=" +
+                                                        shape.patch_version + "\nProductName=left4dead2\nappID=550\n"));
   files.push_back(text_file("left4dead2/gameinfo.txt",
                             "\"GameInfo\"\n{\n\tgame\t\"Left 4 Dead 2\"\n\tGameData\t\"left4dead2.fgd\"\n"
                             "\tSteamAppId\t550\n}\n"));

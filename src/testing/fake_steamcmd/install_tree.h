@@ -19,7 +19,8 @@ struct TreeShape {
   int content_files = 64;                // maps first (c1m1_hotel first), then pak01_NNN.vpk chunks
   std::uint64_t total_bytes = 64 << 20;  // content + platform binaries, as sparse files
   std::string build_id = "16034045";
-  std::string fake_srcds;  // absolute path written into srcds_run / srcds_linux
+  std::string patch_version = "2.2.4.3";  // left4dead2/steam.inf's PatchVersion (FAKE_STEAMCMD_VERSION)
+  std::string fake_srcds;                 // absolute path written into srcds_run / srcds_linux
 };
 
 // One file the depot holds. Data files are sparse: `size` bytes long, a few header bytes real.
@@ -36,6 +37,9 @@ std::vector<DepotFile> depot_files(const TreeShape& shape, Platform platform);
 // Files of the other platform that switching to `platform` removes.
 std::vector<std::string> foreign_files(Platform platform);
 
+// Writes one file. An existing file is rewritten in place (same inode, O_TRUNC): whether real steamcmd
+// does so or replaces files by rename is unknown (game-updates.md), and in place is the case that would
+// break a build sharing its files by hard links.
 Status write_depot_file(const std::string& root, const DepotFile& file);
 // True if the file exists with the expected size (what `validate` checks).
 bool depot_file_intact(const std::string& root, const DepotFile& file);

@@ -82,6 +82,14 @@ Config read_config() {
   config.shape.content_files = static_cast<int>(env_number("FAKE_STEAMCMD_FILES", 64, 1000000));
   config.shape.total_bytes = static_cast<std::uint64_t>(env_number("FAKE_STEAMCMD_BYTES", 64ll << 20, 1ll << 50));
   config.shape.build_id = env_or("FAKE_STEAMCMD_BUILDID", "16034045");
+  if (config.shape.build_id.empty() || config.shape.build_id.size() > 20 ||
+      config.shape.build_id.find_first_not_of("0123456789") != std::string::npos) {
+    usage_error("FAKE_STEAMCMD_BUILDID: expected 1 to 20 decimal digits, got '" + config.shape.build_id + "'");
+  }
+  config.shape.patch_version = env_or("FAKE_STEAMCMD_VERSION", "2.2.4.3");
+  if (config.shape.patch_version.find_first_not_of("0123456789.") != std::string::npos) {
+    usage_error("FAKE_STEAMCMD_VERSION: expected a version like 2.2.4.3, got '" + config.shape.patch_version + "'");
+  }
   config.delay_ms = static_cast<int>(env_number("FAKE_STEAMCMD_DELAY_MS", 0, 600000));
   config.workshop_bytes = static_cast<std::uint64_t>(env_number("FAKE_STEAMCMD_WORKSHOP_BYTES", 64 * 1024, 1ll << 30));
   for (auto& id : split(env_or("FAKE_STEAMCMD_WORKSHOP_MISSING", ""), ',')) {
@@ -306,6 +314,24 @@ bool all_digits(const std::string& text) {
   return true;
 }
 
+// `app_info_print <appid>`: the app's KeyValues block as the real client prints it after
+// `app_info_update 1`; the public branch's build id is FAKE_STEAMCMD_BUILDID.
+void app_info_print(Session& session, const std::vector<std::string>& args) {
+  if (args.empty()) return say("Syntax: app_info_print <appid>");
+  if (!session.logged_in) return fail_with(session, "ERROR! Not logged on.", kExitInstallError);
+  if (session.config.fail == Fail::kTimeout) {
+    return fail_with(session, "ERROR! Timed out waiting for AppInfo update.", kExitAppInfoTimeout);
+  }
+  if (args[0] != kAppId) return say("No app info for AppID " + args[0] + " found, requesting...");
+  const std::string& build = session.config.shape.build_id;
+  say("AppID : 222860, change number : 27146433/0, last change : Tue Nov 25 18:03:41 2025");
+  say("\"222860\"\n{\n\t\"common\"\n\t{\n\t\t\"name\"\t\t\"Left 4 Dead 2 Dedicated Server\"\n"
+      "\t\t\"type\"\t\t\"Tool\"\n\t\t\"oslist\"\t\t\"windows,linux\"\n\t}\n\t\"depots\"\n\t{\n"
+      "\t\t\"222861\"\n\t\t{\n\t\t\t\"config\"\n\t\t\t{\n\t\t\t\t\"oslist\"\t\t\"linux\"\n\t\t\t}\n\t\t}\n"
+      "\t\t\"branches\"\n\t\t{\n\t\t\t\"public\"\n\t\t\t{\n\t\t\t\t\"buildid\"\t\t\"" +
+      build + "\"\n\t\t\t\t\"timeupdated\"\t\t\"1764090221\"\n\t\t\t}\n\t\t}\n\t}\n}");
+}
+
 void workshop_download_item(Session& session, const std::vector<std::string>& args) {
   if (args.size() < 2) return say("Syntax: workshop_download_item <appid> <PublishedFileId> [validate]");
   const std::string& id = args[1];
@@ -415,6 +441,10 @@ void run_command(Session& session, const std::vector<std::string>& command) {
     login(session, args);
   } else if (name == "app_update") {
     app_update(session, args);
+  } else if (name == "app_info_update") {
+    if (!session.logged_in) return fail_with(session, "ERROR! Not logged on.", kExitInstallError);
+  } else if (name == "app_info_print") {
+    app_info_print(session, args);
   } else if (name == "workshop_download_item") {
     workshop_download_item(session, args);
   } else if (name == "runscript") {
