@@ -34,8 +34,8 @@ struct HostConfig {
   std::string helper_dir{kDefaultHelperDir};          // LEFT4ME_HELPER_DIR: left4me-systemctl, -journalctl
   RestartPolicy restart;                              // LEFT4ME_RESTART_DELAY_MS, LEFT4ME_CONSOLE_LOG_MAX_BYTES
   std::string public_address;                 // LEFT4ME_PUBLIC_ADDRESS, checked; empty: detected (public_address.h)
-  int keep_builds = 0;                                // LEFT4ME_KEEP_BUILDS: 0 keeps every game build
-  std::map<std::string, std::string> values;          // every key seen, for the record
+  int keep_builds = 0;                        // LEFT4ME_KEEP_BUILDS: 0 keeps every game build
+  std::map<std::string, std::string> values;  // every key seen, for the record
 };
 
 // Every key of host.env, in the order docs/deploy.md lists them (with LEFT4ME_HOST_ENV, which only the
