@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cerrno>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -180,7 +181,14 @@ model::MapCatalog build_map_catalog(const std::vector<MapSource>& sources) {
 }
 
 Result<std::vector<MapSource>> map_sources(const model::Layout& layout, const std::vector<std::string>& overlays) {
-  std::vector<MapSource> sources = {{"installation", layout.installation()}};
+  // `installation` is a link naming the current game build (docs/design.md, "Game builds"), and the search
+  // below follows no symlink: it starts at the build the link names.
+  std::string installation = layout.installation();
+  if (char* real = ::realpath(installation.c_str(), nullptr)) {
+    installation = real;
+    std::free(real);
+  }
+  std::vector<MapSource> sources = {{"installation", installation}};
   for (const std::string& ref : overlays) {
     if (!model::is_valid_overlay_ref(ref)) {
       return Error::invalid("overlay " + model::quoted_value(ref) +
