@@ -121,7 +121,8 @@ constexpr RouteHandler make_handler() {
   if constexpr (std::is_void_v<Object>) {
     return RouteHandler{IdNames::kNothing, function};
   } else {
-    static_assert(kIdNames<Object> != IdNames::kNothing, "a route's {id} names a Server, Blueprint, Job, TokenId or UserId");
+    static_assert(kIdNames<Object> != IdNames::kNothing,
+                  "a route's {id} names a Server, Blueprint, Job, TokenId or UserId");
     return RouteHandler{kIdNames<Object>, &call_with_object<Object, function>};
   }
 }

@@ -1,61 +1,98 @@
 #include "web/states.h"
 
-#include <algorithm>
 #include <array>
 
 namespace left4me::web {
 namespace {
 
+// The names are switches without a default, so the compiler (-Wswitch, -Werror) refuses a new value that has
+// none; every value of these enums is one of 0..kMaxValues-1 in order, which is how parse_* and
+// all_job_states find them all.
+constexpr int kMaxValues = 32;
+
+constexpr std::string_view name_of(ServerState state) {
+  switch (state) {
+    case ServerState::kNew:
+      return "new";
+    case ServerState::kStopped:
+      return "stopped";
+    case ServerState::kStarting:
+      return "starting";
+    case ServerState::kRunning:
+      return "running";
+    case ServerState::kFailed:
+      return "failed";
+    case ServerState::kUnknown:
+      return "unknown";
+  }
+  return {};
+}
+
+constexpr std::string_view name_of(JobState state) {
+  switch (state) {
+    case JobState::kQueued:
+      return "queued";
+    case JobState::kRunning:
+      return "running";
+    case JobState::kSucceeded:
+      return "succeeded";
+    case JobState::kFailed:
+      return "failed";
+    case JobState::kCancelled:
+      return "cancelled";
+    case JobState::kInterrupted:
+      return "interrupted";
+  }
+  return {};
+}
+
+constexpr std::string_view name_of(JobType type) {
+  switch (type) {
+    case JobType::kStart:
+      return "start";
+    case JobType::kStop:
+      return "stop";
+    case JobType::kRestart:
+      return "restart";
+    case JobType::kDelete:
+      return "delete";
+    case JobType::kInstall:
+      return "install";
+  }
+  return {};
+}
+
+// How many values the enum has: the first number with no name ends them.
 template <typename Value>
-struct Name {
-  Value value;
-  std::string_view text;
-};
+constexpr int count_of() {
+  int count = 0;
+  while (count < kMaxValues && !name_of(static_cast<Value>(count)).empty()) ++count;
+  return count;
+}
 
-constexpr Name<ServerState> kServerStates[] = {
-    {ServerState::kNew, "new"},           {ServerState::kStopped, "stopped"}, {ServerState::kStarting, "starting"},
-    {ServerState::kRunning, "running"},   {ServerState::kFailed, "failed"},   {ServerState::kUnknown, "unknown"},
-};
+template <typename Value>
+std::optional<Value> value_of(std::string_view text) {
+  for (int i = 0; i < count_of<Value>(); ++i) {
+    if (name_of(static_cast<Value>(i)) == text) return static_cast<Value>(i);
+  }
+  return std::nullopt;
+}
 
-constexpr Name<JobState> kJobStates[] = {
-    {JobState::kQueued, "queued"}, {JobState::kRunning, "running"},     {JobState::kSucceeded, "succeeded"},
-    {JobState::kFailed, "failed"}, {JobState::kCancelled, "cancelled"}, {JobState::kInterrupted, "interrupted"},
-};
-
-// The job states alone, for all_job_states().
 constexpr auto kJobStateOrder = [] {
-  std::array<JobState, std::size(kJobStates)> states{};
-  for (std::size_t i = 0; i < states.size(); ++i) states[i] = kJobStates[i].value;
+  std::array<JobState, count_of<JobState>()> states{};
+  for (std::size_t i = 0; i < states.size(); ++i) states[i] = static_cast<JobState>(i);
   return states;
 }();
 
-constexpr Name<JobType> kJobTypes[] = {
-    {JobType::kStart, "start"},   {JobType::kStop, "stop"},       {JobType::kRestart, "restart"},
-    {JobType::kDelete, "delete"}, {JobType::kInstall, "install"},
-};
-
-template <typename Value, std::size_t N>
-std::string_view name_of(const Name<Value> (&names)[N], Value value) {
-  auto it = std::find_if(std::begin(names), std::end(names), [&](const Name<Value>& name) { return name.value == value; });
-  return it == std::end(names) ? std::string_view() : it->text;
-}
-
-template <typename Value, std::size_t N>
-std::optional<Value> value_of(const Name<Value> (&names)[N], std::string_view text) {
-  auto it = std::find_if(std::begin(names), std::end(names), [&](const Name<Value>& name) { return name.text == text; });
-  if (it == std::end(names)) return std::nullopt;
-  return it->value;
-}
-
 }  // namespace
 
-std::string_view to_string(ServerState state) { return name_of(kServerStates, state); }
-std::string_view to_string(JobState state) { return name_of(kJobStates, state); }
-std::string_view to_string(JobType type) { return name_of(kJobTypes, type); }
+std::string_view to_string(ServerState state) { return name_of(state); }
+std::string_view to_string(JobState state) { return name_of(state); }
+std::string_view to_string(JobType type) { return name_of(type); }
 
-std::optional<ServerState> parse_server_state(std::string_view text) { return value_of(kServerStates, text); }
-std::optional<JobState> parse_job_state(std::string_view text) { return value_of(kJobStates, text); }
-std::optional<JobType> parse_job_type(std::string_view text) { return value_of(kJobTypes, text); }
+std::optional<ServerState> parse_server_state(std::string_view text) { return value_of<ServerState>(text); }
+std::optional<JobState> parse_job_state(std::string_view text) { return value_of<JobState>(text); }
+std::optional<JobType> parse_job_type(std::string_view text) { return value_of<JobType>(text); }
 
 std::span<const JobState> all_job_states() { return kJobStateOrder; }
 

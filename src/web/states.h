@@ -2,8 +2,9 @@
 // the API, the templates, the SQL columns and the job logs' end events all go through to_string/parse_*, so
 // nothing else in the web app writes a state or a type as a string. Pure functions; thread-safe.
 //
-// A new server state or job type is a value here and its name in states.cc; the compiler then names every
-// switch that must decide about it (the job runner, the pages' colours).
+// A new server state or job type is a value here (no explicit numbers: the values run from 0 in order) and its
+// name in states.cc; the compiler then names every switch that must decide about it (the names, the job runner,
+// the pages' colours).
 #pragma once
 
 #include <optional>

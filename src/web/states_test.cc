@@ -31,7 +31,8 @@ TEST(StatesTest, EveryJobStateAndTypeHasOneNameThatParsesBack) {
     EXPECT_TRUE(names.insert(to_string(state)).second);
     EXPECT_EQ(parse_job_state(to_string(state)), state);
   }
-  EXPECT_EQ(names, (std::set<std::string_view>{"queued", "running", "succeeded", "failed", "cancelled", "interrupted"}));
+  EXPECT_EQ(names,
+            (std::set<std::string_view>{"queued", "running", "succeeded", "failed", "cancelled", "interrupted"}));
   std::set<std::string_view> types;
   for (JobType type : {JobType::kStart, JobType::kStop, JobType::kRestart, JobType::kDelete, JobType::kInstall}) {
     EXPECT_TRUE(types.insert(to_string(type)).second);

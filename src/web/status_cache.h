@@ -18,9 +18,10 @@
 
 namespace left4me::web {
 
-// The statuses of every instance, shared by all requests. Requests read the last result at once and never wait for l4d2ctl: one background thread refreshes it every period
-// while requests keep asking, and rests once nobody has asked for a while (the first request after that
-// gets the old statuses and wakes it). Jobs put each server's fresh status in as they finish.
+// The statuses of every instance, shared by all requests. Requests read the last result at once and never wait for
+// l4d2ctl: one background thread refreshes it every period while requests keep asking, and rests once nobody has asked
+// for a while (the first request after that gets the old statuses and wakes it). Jobs put each server's fresh status in
+// as they finish.
 class StatusCache {
  public:
   // period: how old the statuses may get while requests ask; idle_after: rest after that long unasked.
