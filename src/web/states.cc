@@ -72,7 +72,8 @@ constexpr int count_of() {
 
 template <typename Value>
 std::optional<Value> value_of(std::string_view text) {
-  for (int i = 0; i < count_of<Value>(); ++i) {
+  static constexpr int kCount = count_of<Value>();  // computed by the compiler, not at every call
+  for (int i = 0; i < kCount; ++i) {
     if (name_of(static_cast<Value>(i)) == text) return static_cast<Value>(i);
   }
   return std::nullopt;
