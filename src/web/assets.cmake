@@ -55,6 +55,7 @@ left4me_add_unit_test(web_pages_test
     pages_admin_test.cc
     pages_blueprints_test.cc
     pages_common_test.cc
+    pages_jobs_test.cc
     pages_servers_test.cc
   LIBS left4me_web)
 target_compile_definitions(web_pages_test PRIVATE LEFT4ME_WEB_FAKE_CTL="${CMAKE_CURRENT_SOURCE_DIR}/testdata/fake_l4d2ctl.sh")
