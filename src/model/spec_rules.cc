@@ -172,16 +172,20 @@ bool is_valid_map_name(std::string_view map) {
 }
 
 bool is_valid_game_mode(std::string_view mode) {
-  static constexpr std::array<std::string_view, 7> kModes = {"coop",     "realism",    "versus",      "survival",
-                                                             "scavenge", "teamversus", "teamscavenge"};
-  if (std::find(kModes.begin(), kModes.end(), mode) != kModes.end()) return true;
-  for (std::string_view prefix : {std::string_view("mutation"), std::string_view("community")}) {
+  if (std::find(kNamedGameModes.begin(), kNamedGameModes.end(), mode) != kNamedGameModes.end()) return true;
+  for (std::string_view prefix : kNumberedGameModes) {
     if (mode.starts_with(prefix)) {
       std::string_view number = mode.substr(prefix.size());
       return !number.empty() && number[0] != '0' && parse_int(number, 1, 99).has_value();
     }
   }
   return false;
+}
+
+std::vector<std::string> suggested_game_modes() {
+  std::vector<std::string> modes(kNamedGameModes.begin(), kNamedGameModes.end());
+  for (std::string_view prefix : kNumberedGameModes) modes.push_back(std::string(prefix) + "1");
+  return modes;
 }
 
 bool is_valid_cvar_name(std::string_view name) {

@@ -6,6 +6,7 @@
 
 #include "json/parse_json.h"
 #include "model/instance_name.h"
+#include "web/server_view.h"
 
 namespace left4me::web {
 namespace {
@@ -30,9 +31,7 @@ Result<std::vector<UnmanagedInstance>> unmanaged_instances(App& app) {
   std::vector<UnmanagedInstance> unmanaged;
   for (const auto& [name, status] : **statuses) {
     if (named.count(name) != 0) continue;
-    UnmanagedInstance instance{name, "unknown", std::nullopt};
-    if (status.contains("state") && status["state"].is_string()) instance.state = status["state"];
-    instance.port = port_of(status);
+    UnmanagedInstance instance{name, reported_state(status).value_or(ServerState::kUnknown), port_of(status)};
     unmanaged.push_back(std::move(instance));
   }
   return unmanaged;
@@ -60,9 +59,11 @@ Result<Server> adopt_instance(App& app, Adoption adoption) {
   adoption.current_port = port_of(status);
   Result<Server> server = app.servers->adopt(adoption);
   if (!server) return server.error();
-  if (status.contains("state") && status["state"].is_string()) {
-    server->state = status["state"].get<std::string>();
-    (void)app.servers->set_state(server->id, server->state);
+  StatusMap answer{{adoption.instance, status}};
+  ServerState state = view_server(*server, HostStatuses::answered(answer)).state;
+  if (state != server->recorded_state) {
+    server->recorded_state = state;
+    (void)app.servers->record_state(server->id, state);
   }
   app.status_cache->put(adoption.instance, std::move(status));
   return server;

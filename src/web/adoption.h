@@ -14,7 +14,7 @@ namespace left4me::web {
 
 struct UnmanagedInstance {
   std::string name;
-  std::string state;  // as l4d2ctl reports it
+  ServerState state = ServerState::kUnknown;  // as l4d2ctl reports it (unknown when it reports none)
   std::optional<int> port;
 };
 
@@ -23,9 +23,9 @@ struct UnmanagedInstance {
 Result<std::vector<UnmanagedInstance>> unmanaged_instances(App& app);
 
 // Takes over adoption.instance as a server: asks the host (`l4d2ctl status`) for it, keeps its current port when
-// that is in the range and free, records the server (see Servers::adopt) and puts the instance's status in the
-// live status. The panel initializes the instance from the blueprint at its next start. Fails kInvalidArgument
-// when the host has no such instance, else as Servers::adopt.
+// that is in the range and free, records the server (see Servers::adopt) with the state view_server decides from
+// that status, and puts the status in the live status. The panel initializes the instance from the blueprint at its
+// next start. Fails kInvalidArgument when the host has no such instance, else as Servers::adopt.
 Result<Server> adopt_instance(App& app, Adoption adoption);
 
 }  // namespace left4me::web

@@ -10,13 +10,14 @@
 #include "base/strings.h"
 #include "web/crypto.h"
 #include "web/migrations.h"
+#include "web/pages.h"
 #include "web/responses.h"
+#include "web/routes.h"
+#include "web/server_view.h"
+#include "web/sessions.h"
 
 namespace left4me::web {
 namespace {
-
-constexpr std::string_view kSessionCookie = "l4d2_session";
-constexpr std::string_view kLoginCsrfCookie = "l4d2_csrf";
 
 // Everything is served by us: no inline script or style, no framing, no third parties.
 constexpr std::string_view kContentSecurityPolicy =
@@ -77,13 +78,6 @@ std::optional<std::string> submitted_csrf(const Request& request) {
 
 }  // namespace
 
-std::optional<std::int64_t> Context::id_param(std::size_t index) const {
-  if (index >= params.size()) return std::nullopt;
-  std::optional<long long> id = parse_int(params[index], 1, INT64_MAX);
-  if (!id) return std::nullopt;
-  return *id;
-}
-
 Result<std::unique_ptr<App>> App::create(WebConfig config) {
   std::unique_ptr<App> app(new App(std::move(config)));
   Result<std::unique_ptr<Database>> database = Database::open(app->config.database_path);
@@ -107,15 +101,10 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
       app->jobs->interrupt_running("the web app stopped while this job ran; check the server's state before retrying");
   if (!interrupted) return interrupted.error();
   if (*interrupted > 0) log::warning("marked {} job(s) interrupted by the previous shutdown", *interrupted);
-  register_account_routes(*app);
-  register_resource_routes(*app);
-  register_basic_pages(*app);
   return app;
 }
 
 App::~App() { stop_background(std::chrono::seconds(0)); }
-
-void App::add_route(Route route) { routes_.push_back(std::move(route)); }
 
 Status App::reconcile_servers() {
   Result<std::shared_ptr<const StatusMap>> statuses = status_cache->refresh();
@@ -123,18 +112,11 @@ Status App::reconcile_servers() {
   Result<std::vector<Server>> all = servers->list_all();
   if (!all) return all.error();
   for (const Server& server : *all) {
-    std::optional<std::string> instance = server.managed_instance();
-    auto it = instance ? (*statuses)->find(*instance) : (*statuses)->end();
-    std::string state = "new";
-    if (it != (*statuses)->end()) {
-      // An instance whose status l4d2ctl could not read ({"name","error"}) keeps the state recorded here.
-      if (!it->second.contains("state") || !it->second["state"].is_string()) continue;
-      state = it->second["state"].get<std::string>();
-    }
-    if (state != server.state) {
-      log::info("server '{}': state {} -> {} (from l4d2ctl)", server.name, server.state, state);
-      if (Status status = servers->set_state(server.id, state); !status) return status;
-    }
+    ServerState state = view_server(server, HostStatuses::answered(**statuses)).state;
+    if (state == server.recorded_state) continue;
+    log::info("server '{}': state {} -> {} (from l4d2ctl)", server.name, to_string(server.recorded_state),
+              to_string(state));
+    if (Status status = servers->record_state(server.id, state); !status) return status;
   }
   return ok_status();
 }
@@ -188,7 +170,7 @@ Response App::dispatch(Request& request, const ClientInfo& client) {
   const Route* found = nullptr;
   bool path_known = false;
   std::vector<std::string> params;
-  for (const Route& route : routes_) {
+  for (const Route& route : routes()) {
     if (!match_pattern(route.pattern, request.path, &params)) continue;
     path_known = true;
     if (route.method == method) {
@@ -242,16 +224,14 @@ Response App::dispatch(Request& request, const ClientInfo& client) {
   if (found->access == Access::kAdmin && !context.user().is_admin) {
     return error_response(403, "forbidden", "this needs an administrator");
   }
-  return found->handler(context);
+  return found->handler.call(*this, context);
 }
 
 Response App::handle(Request& request) {
   auto started = std::chrono::steady_clock::now();
   ClientInfo client = client_info(request, config.trusted_proxies);
   Response response = dispatch(request, client);
-  if (page_errors && response.status >= 400 && !is_api(request.path)) {
-    response = page_errors(request, std::move(response));
-  }
+  if (response.status >= 400 && !is_api(request.path)) response = page_error_hook(request, std::move(response));
   response.header("Content-Security-Policy", std::string(kContentSecurityPolicy));
   response.header("X-Content-Type-Options", "nosniff");
   response.header("Referrer-Policy", "same-origin");
@@ -325,7 +305,7 @@ int serve(const WebConfig& config) {
   if (!(*server)->wait_idle(std::chrono::seconds(10))) log::warning("requests still running after 10 s: cut off");
   (*server)->stop();
   web.stop_background(std::chrono::seconds(10));
-  log::info("stopped");
+  log::info("l4d2web stopped");
   return 0;
 }
 

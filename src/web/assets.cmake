@@ -48,6 +48,14 @@ find_path(KAINJOW_MUSTACHE_INCLUDE_DIR kainjow/mustache.hpp REQUIRED)
 target_include_directories(left4me_web PRIVATE ${KAINJOW_MUSTACHE_INCLUDE_DIR})
 
 left4me_add_unit_test(web_pages_test
-  SOURCES pages_test.cc
+  SOURCES
+    assets_test.cc
+    page_render_test.cc
+    pages_account_test.cc
+    pages_admin_test.cc
+    pages_blueprints_test.cc
+    pages_common_test.cc
+    pages_jobs_test.cc
+    pages_servers_test.cc
   LIBS left4me_web)
 target_compile_definitions(web_pages_test PRIVATE LEFT4ME_WEB_FAKE_CTL="${CMAKE_CURRENT_SOURCE_DIR}/testdata/fake_l4d2ctl.sh")

@@ -3,15 +3,16 @@
 #include <gtest/gtest.h>
 
 #include "model/spec.h"
+#include "testing/test_support.h"
 
 namespace left4me::web {
 namespace {
 
 model::Spec rendered(std::string_view blueprint_yaml, std::string_view server_name) {
   Result<std::string> yaml = render_instance_spec(blueprint_yaml, 27015, server_name);
-  EXPECT_TRUE(yaml.ok()) << (yaml.ok() ? "" : yaml.error().message());
+  EXPECT_OK(yaml);
   model::SpecResult spec = model::parse_instance_spec(*yaml, "instance");
-  EXPECT_TRUE(spec.ok());
+  EXPECT_OK(spec);
   return std::move(spec).value();
 }
 

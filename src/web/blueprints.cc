@@ -114,7 +114,7 @@ Result<Blueprint> Blueprints::update(std::int64_t id, const Scope& scope, const 
   return Blueprint{id, current->owner_id, name, spec_yaml, version, current->created_at, now};
 }
 
-Status Blueprints::remove(std::int64_t id, const Scope& scope, std::vector<LinkedServer>* linked_out) {
+Status Blueprints::remove(std::int64_t id, const Scope& scope) {
   auto transaction = Database::Transaction::begin(database_);
   if (!transaction) return transaction.error();
   Result<Blueprint> current = select_one((*transaction)->lock(), id, scope);
@@ -124,7 +124,6 @@ Status Blueprints::remove(std::int64_t id, const Scope& scope, std::vector<Linke
   if (!servers->empty()) {
     std::string names;
     for (const LinkedServer& server : *servers) names += (names.empty() ? "" : ", ") + server.name;
-    if (linked_out != nullptr) *linked_out = *servers;
     return Error(ErrorCode::kAlreadyExists,
                  fmt::format("blueprint '{}' is used by {} server(s): {}; move or delete them first", current->name,
                              servers->size(), names));

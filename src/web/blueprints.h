@@ -40,8 +40,9 @@ class Blueprints {
   Result<std::vector<Blueprint>> list(const Scope& scope);
   // Replaces name and spec; the version goes up when the spec changes.
   Result<Blueprint> update(std::int64_t id, const Scope& scope, const std::string& name, const std::string& spec_yaml);
-  // Refused (kAlreadyExists, linked filled) while servers follow the blueprint.
-  Status remove(std::int64_t id, const Scope& scope, std::vector<LinkedServer>* linked);
+  // Refused (kAlreadyExists, the message naming them; linked_servers lists them) while servers follow the
+  // blueprint; kNotFound when absent or outside the scope.
+  Status remove(std::int64_t id, const Scope& scope);
   Result<std::vector<LinkedServer>> linked_servers(std::int64_t id);
 
  private:

@@ -3,19 +3,19 @@
 #include <gtest/gtest.h>
 
 #include "base/file.h"
-#include "web/test_support.h"
+#include "testing/test_support.h"
 
 namespace left4me::web {
 namespace {
 
-Environment base_env(const testing::TempDir& dir) {
+Environment base_env(const test::TempDir& dir) {
   return {{"LEFT4ME_WEB_ENV", dir.path() + "/absent.env"}, {"LEFT4ME_WEB_DATA", dir.path() + "/data"}};
 }
 
 TEST(ConfigTest, EmbeddedDefaultWhenNothingConfigured) {
-  testing::TempDir dir;
+  test::TempDir dir;
   auto config = load_config(base_env(dir));
-  ASSERT_TRUE(config.ok()) << config.error().message();
+  ASSERT_OK(config);
   EXPECT_TRUE(config->embedded_default);
   EXPECT_EQ(config->database_path, dir.path() + "/data/left4me.db");
   EXPECT_EQ(config->listen_host, "127.0.0.1");
@@ -36,18 +36,17 @@ TEST(ConfigTest, EmbeddedDefaultWhenNothingConfigured) {
 }
 
 TEST(ConfigTest, EnvFileAndEnvironmentWins) {
-  testing::TempDir dir;
+  test::TempDir dir;
   std::string file = dir.path() + "/web.env";
-  ASSERT_TRUE(write_file_atomic(file, "# comment\nDATABASE_URL=sqlite:///" + dir.path() +
-                                          "/db/x.db\nJOB_WORKER_THREADS=2\nSECRET_KEY=\"abc\"\n"
-                                          "SESSION_COOKIE_SECURE=true\nLEFT4ME_PORT_RANGE_START=28000\n")
-                  .ok());
+  ASSERT_OK(write_file_atomic(file, "# comment\nDATABASE_URL=sqlite:///" + dir.path() +
+                                        "/db/x.db\nJOB_WORKER_THREADS=2\nSECRET_KEY=\"abc\"\n"
+                                        "SESSION_COOKIE_SECURE=true\nLEFT4ME_PORT_RANGE_START=28000\n"));
   Environment env{{"LEFT4ME_WEB_ENV", file},
                   {"JOB_WORKER_THREADS", "3"},
                   {"LEFT4ME_PORT_RANGE_END", "28010"},
                   {"SECRET_KEY", "from-env"}};
   auto config = load_config(env);
-  ASSERT_TRUE(config.ok()) << config.error().message();
+  ASSERT_OK(config);
   EXPECT_FALSE(config->embedded_default);
   EXPECT_EQ(config->database_path, dir.path() + "/db/x.db");
   EXPECT_EQ(config->job_worker_threads, 3);
@@ -59,7 +58,7 @@ TEST(ConfigTest, EnvFileAndEnvironmentWins) {
 }
 
 TEST(ConfigTest, BadValuesNameTheKey) {
-  testing::TempDir dir;
+  test::TempDir dir;
   struct Case {
     const char* key;
     const char* value;
@@ -82,10 +81,10 @@ TEST(ConfigTest, BadValuesNameTheKey) {
 }
 
 TEST(ConfigTest, EnvFileSyntaxErrorNamesLine) {
-  testing::TempDir dir;
+  test::TempDir dir;
   Environment env = base_env(dir);
   env["LEFT4ME_WEB_ENV"] = dir.path() + "/web.env";
-  ASSERT_TRUE(write_file_atomic(dir.path() + "/web.env", "JOB_WORKER_THREADS=2\nnot a pair\n").ok());
+  ASSERT_OK(write_file_atomic(dir.path() + "/web.env", "JOB_WORKER_THREADS=2\nnot a pair\n"));
   Result<WebConfig> config = load_config(env);
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.error().message(), dir.path() + "/web.env:2: expected KEY=VALUE");

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/test_support.h"
+
 namespace left4me::web {
 namespace {
 
@@ -16,7 +18,7 @@ Request request_from(std::string peer, std::vector<std::pair<std::string, std::s
 
 TrustedProxies trusted(std::string_view list) {
   Result<TrustedProxies> proxies = TrustedProxies::parse(list);
-  EXPECT_TRUE(proxies.ok()) << proxies.error().message();
+  EXPECT_OK(proxies);
   return proxies.ok() ? *proxies : TrustedProxies();
 }
 

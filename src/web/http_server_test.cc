@@ -2,6 +2,8 @@
 // kept-alive connections are closed after their next response, and streams keep it busy until they end.
 #include <gtest/gtest.h>
 
+#include "testing/test_support.h"
+
 #include <atomic>
 #include <future>
 #include <thread>
@@ -78,7 +80,7 @@ class HttpServerTest : public ::testing::Test {
       }
       return Response{200, {{"Content-Type", "text/plain"}}, "ok", nullptr};
     });
-    ASSERT_TRUE(server.ok()) << server.error().message();
+    ASSERT_OK(server);
     server_ = std::move(*server);
     port_ = server_->port();
   }

@@ -5,12 +5,6 @@
 #include <algorithm>
 
 namespace left4me::web {
-namespace {
-
-bool terminal(const std::string& state) { return state != "queued" && state != "running"; }
-
-}  // namespace
-
 std::string sse_event(std::string_view event, std::string_view id, std::string_view data) {
   std::string out;
   if (!event.empty()) out += fmt::format("event: {}\n", event);
@@ -39,7 +33,7 @@ Status JobLogHub::publish(std::int64_t job_id, const std::string& line) {
   return stored;
 }
 
-void JobLogHub::end(std::int64_t job_id, const std::string& state) {
+void JobLogHub::end(std::int64_t job_id, JobState state) {
   std::vector<std::shared_ptr<EventSink>> sinks;
   {
     std::lock_guard<std::mutex> guard(mutex_);
@@ -48,7 +42,7 @@ void JobLogHub::end(std::int64_t job_id, const std::string& state) {
     sinks = std::move(it->second.sinks);
     entries_.erase(it);
   }
-  std::string event = sse_event("end", "", state);
+  std::string event = sse_event("end", "", to_string(state));
   for (const auto& sink : sinks) {
     sink->send(event);
     sink->close();
@@ -69,8 +63,8 @@ void JobLogHub::subscribe(std::int64_t job_id, std::int64_t last_seq, const std:
   std::string backlog;
   for (const JobLine& line : *lines) backlog += sse_event("", std::to_string(line.seq), line.line);
   if (!backlog.empty()) sink->send(std::move(backlog));
-  if (terminal(job->state)) {
-    sink->send(sse_event("end", "", job->state));
+  if (!is_pending(job->state)) {
+    sink->send(sse_event("end", "", to_string(job->state)));
     sink->close();
     return;
   }

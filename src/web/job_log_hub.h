@@ -26,7 +26,7 @@ class JobLogHub {
   // Stores a line (the next line number) and sends it to the job's viewers.
   Status publish(std::int64_t job_id, const std::string& line);
   // After the job's final state is stored: tells viewers ("event: end") and closes their streams.
-  void end(std::int64_t job_id, const std::string& state);
+  void end(std::int64_t job_id, JobState state);
   // Sends the stored lines after last_seq, then live lines until the job ends; an ended job's stream
   // closes after its lines.
   void subscribe(std::int64_t job_id, std::int64_t last_seq, const std::shared_ptr<EventSink>& sink);

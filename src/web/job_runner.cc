@@ -11,6 +11,7 @@
 #include "base/strings.h"
 #include "json/parse_json.h"
 #include "web/blueprint_spec.h"
+#include "web/server_view.h"
 
 namespace left4me::web {
 namespace {
@@ -25,6 +26,19 @@ void JobRunner::start() {
     ++alive_;
     workers_.emplace_back([this] { work(); });
   }
+}
+
+Result<Job> JobRunner::queue(JobType type, const Server& server, std::int64_t user_id) {
+  Result<Job> job = jobs_.enqueue(type, server.name, server.id, user_id, Dedupe::kYes);
+  if (job) notify();
+  return job;
+}
+
+Result<Job> JobRunner::queue_install(std::int64_t user_id) {
+  Result<Job> job =
+      jobs_.enqueue(JobType::kInstall, std::string(kInstallationTarget), std::nullopt, user_id, Dedupe::kYes);
+  if (job) notify();
+  return job;
 }
 
 void JobRunner::notify() { wake_.notify_one(); }
@@ -74,7 +88,7 @@ void JobRunner::work() {
 
 Result<ExitStatus> JobRunner::step(const Job& job, const std::vector<std::string>& args) {
   (void)hub_.publish(job.id, "$ l4d2ctl " + join(args, " "));
-  bool install = job.type == "install";
+  bool install = job.type == JobType::kInstall;
   Result<ExitStatus> status = ctl_.run_streaming(
       args,
       [&](std::string_view line) {
@@ -139,66 +153,61 @@ Result<ExitStatus> JobRunner::initialize(const Job& job, const Server& server) {
 
 void JobRunner::record_host_state(const Server& server) {
   std::optional<std::string> instance = server.managed_instance();
-  std::string state = "new";
+  StatusMap answer;  // what the host said of the instance: its status, or nothing (it has none)
+  HostStatuses host = HostStatuses::answered(answer);
   if (instance) {
     Result<RunResult> now = ctl_.run({"status", *instance, "--json"}, std::chrono::seconds(20));
-    state = "unknown";
-    if (now && now->status.success()) {
-      Result<nlohmann::json> parsed = parse_json_limited(now->out);
-      if (parsed && parsed->is_object() && parsed->contains("state") && (*parsed)["state"].is_string()) {
-        state = (*parsed)["state"];
-        status_.put(*instance, std::move(*parsed));
-      } else {
-        status_.invalidate();
-      }
-    } else if (now && now->status.code == 3) {
-      state = "new";
+    Result<nlohmann::json> parsed = now && now->status.success() ? parse_json_limited(now->out)
+                                                                 : Result<nlohmann::json>(Error::failed("no status"));
+    if (parsed && parsed->is_object() && parsed->contains("state") && (*parsed)["state"].is_string()) {
+      answer[*instance] = *parsed;
+      status_.put(*instance, std::move(*parsed));
+    } else if (now && !now->status.signalled && now->status.code == 3) {  // no such instance
       status_.put(*instance, std::nullopt);
     } else {
+      host = HostStatuses::no_answer();
       status_.invalidate();
     }
   }
-  (void)servers_.set_state(server.id, state);
+  (void)servers_.record_state(server.id, view_server(server, host).state);
 }
 
-Result<ExitStatus> JobRunner::run_server_job(const Job& job, std::string* reason) {
-  if (!job.server_id) {
-    *reason = "the server was deleted";
-    return Error::not_found(*reason);
-  }
-  Result<Server> server = servers_.get(*job.server_id, kSystem);
-  if (!server) {
-    *reason = "the server was deleted";
-    return server.error();
-  }
+Result<ExitStatus> JobRunner::act_on_server(const Job& job, const Server& server) {
   // A host instance the panel does not manage is never stopped or deleted: until the panel made or adopted
   // it, an instance of that name is someone else's (made with the CLI).
-  std::optional<std::string> instance = server->managed_instance();
-  Result<ExitStatus> status = ExitStatus{};
-  if (job.type == "start" || job.type == "restart") {
-    status = initialize(job, *server);
-    // --wait: the job succeeds only once the server answers, so its outcome means something to the user.
-    if (status && status->success()) status = step(job, {job.type, server->instance, "--wait", "--timeout", "90"});
-  } else if (job.type == "stop") {
-    if (instance) {
-      status = step(job, {"stop", *instance});
-    } else {
-      (void)hub_.publish(job.id, "nothing to stop: this server has not been started yet");
-    }
-  } else if (job.type == "delete") {
-    if (instance) {
-      status = step(job, {"delete", *instance});
-    } else {
-      (void)hub_.publish(job.id, "nothing to delete on the host: this server has not been started yet");
-    }
-    if (status && status->success()) {
-      (void)servers_.remove(server->id);
-      if (instance) status_.put(*instance, std::nullopt);
+  std::optional<std::string> instance = server.managed_instance();
+  switch (job.type) {
+    case JobType::kStart:
+    case JobType::kRestart: {
+      Result<ExitStatus> status = initialize(job, server);
+      // --wait: the job succeeds only once the server answers, so its outcome means something to the user.
+      std::string verb = job.type == JobType::kStart ? "start" : "restart";
+      if (status && status->success()) status = step(job, {verb, server.instance, "--wait", "--timeout", "90"});
       return status;
     }
-  } else {
-    *reason = "unknown job type '" + job.type + "'";
-    return Error::invalid(*reason);
+    case JobType::kStop:
+      if (instance) return step(job, {"stop", *instance});
+      (void)hub_.publish(job.id, "nothing to stop: this server has not been started yet");
+      return ExitStatus{};
+    case JobType::kDelete:
+      if (instance) return step(job, {"delete", *instance});
+      (void)hub_.publish(job.id, "nothing to delete on the host: this server has not been started yet");
+      return ExitStatus{};
+    case JobType::kInstall:
+      break;
+  }
+  return Error::invalid(fmt::format("a {} job does not act on a server", to_string(job.type)));
+}
+
+Result<ExitStatus> JobRunner::run_server_job(const Job& job) {
+  Result<Server> server =
+      job.server_id ? servers_.get(*job.server_id, kSystem) : Result<Server>(Error::not_found("no server"));
+  if (!server) return Error::not_found("the server was deleted");
+  Result<ExitStatus> status = act_on_server(job, *server);
+  if (job.type == JobType::kDelete && status && status->success()) {
+    (void)servers_.remove(server->id);
+    if (std::optional<std::string> instance = server->managed_instance()) status_.put(*instance, std::nullopt);
+    return status;
   }
   // Record what the host says now, whatever the outcome, in the database and in the live status. The server is
   // read again: a start may just have taken its instance.
@@ -209,14 +218,24 @@ Result<ExitStatus> JobRunner::run_server_job(const Job& job, std::string* reason
 
 void JobRunner::run(const Job& job) {
   hub_.begin(job.id);
-  std::string reason;
   Result<ExitStatus> status = ExitStatus{};
-  if (job.type == "install") {
-    status = step(job, {"install", "--json"});
-  } else {
-    status = run_server_job(job, &reason);
+  switch (job.type) {
+    case JobType::kInstall:
+      status = step(job, {"install", "--json"});
+      break;
+    case JobType::kStart:
+    case JobType::kStop:
+    case JobType::kRestart:
+    case JobType::kDelete:
+      status = run_server_job(job);
+      break;
   }
-  std::string state = "succeeded";
+  finish(job, status);
+}
+
+void JobRunner::finish(const Job& job, const Result<ExitStatus>& status) {
+  JobState state = JobState::kSucceeded;
+  std::string reason;
   std::optional<int> exit_code;
   bool stopping;
   {
@@ -224,12 +243,12 @@ void JobRunner::run(const Job& job) {
     stopping = stopping_;
   }
   if (!status) {
-    state = "failed";
-    if (reason.empty()) reason = status.error().message();
+    state = JobState::kFailed;
+    reason = status.error().message();
   } else {
     exit_code = status->shell_code();
     if (!status->success()) {
-      state = stopping ? "interrupted" : "failed";
+      state = stopping ? JobState::kInterrupted : JobState::kFailed;
       reason = stopping ? "the web app shut down while this job ran" : "l4d2ctl " + status->describe();
     }
   }
@@ -237,7 +256,8 @@ void JobRunner::run(const Job& job) {
     log::error("jobs: job {}: {}", job.id, finished.error().message());
   }
   hub_.end(job.id, state);
-  log::info("job {} {} '{}': {}{}", job.id, job.type, job.target, state, reason.empty() ? "" : " (" + reason + ")");
+  log::info("job {} {} '{}': {}{}", job.id, to_string(job.type), job.target, to_string(state),
+            reason.empty() ? "" : " (" + reason + ")");
 }
 
 }  // namespace left4me::web

@@ -16,6 +16,7 @@
 #include "web/job_log_hub.h"
 #include "web/jobs.h"
 #include "web/servers.h"
+#include "web/status_cache.h"
 
 namespace left4me::web {
 
@@ -38,6 +39,11 @@ class JobRunner {
   ~JobRunner() { stop(std::chrono::seconds(0)); }
 
   void start();
+  // Queues a job on the server for the user (start, stop, restart, delete) and wakes a worker. Repeated clicks
+  // on the same action while one is still queued share that job.
+  Result<Job> queue(JobType type, const Server& server, std::int64_t user_id);
+  // Queues the game's installation (or update) for the user, as queue does.
+  Result<Job> queue_install(std::int64_t user_id);
   // Wakes a worker: a job was queued.
   void notify();
   // Stops taking jobs; waits up to grace for running jobs, then ends their l4d2ctl (they are recorded as
@@ -48,16 +54,22 @@ class JobRunner {
  private:
   void work();
   void run(const Job& job);
+  // Stores the job's final state and reason, from how its l4d2ctl steps ended, and ends its log.
+  void finish(const Job& job, const Result<ExitStatus>& status);
   // Runs one l4d2ctl step of a job, storing its output; returns the exit status or an error line.
   Result<ExitStatus> step(const Job& job, const std::vector<std::string>& args);
-  Result<ExitStatus> run_server_job(const Job& job, std::string* reason);
+  // A job on a server (kNotFound "the server was deleted" when it is gone).
+  Result<ExitStatus> run_server_job(const Job& job);
+  // The l4d2ctl steps of a job on a server the panel has.
+  Result<ExitStatus> act_on_server(const Job& job, const Server& server);
   // Before the panel first initializes a server's host instance: nothing of that name may exist on the host
   // (made with the CLI, or left by a lost database). Takes the instance for the server when none does; fails
   // (kAlreadyExists) and changes nothing when one does.
   Status claim_instance(const Job& job, const Server& server);
   // Renders the server's blueprint and runs `l4d2ctl initialize` (after claim_instance the first time).
   Result<ExitStatus> initialize(const Job& job, const Server& server);
-  // Stores what the host says of the server's instance now (state "new" for one it does not manage).
+  // Records the server's state as view_server decides it from what `l4d2ctl status` says of its instance now,
+  // and puts that status in the live status.
   void record_host_state(const Server& server);
 
   Jobs& jobs_;

@@ -11,14 +11,23 @@ constexpr const char* kColumns =
     "id, type, target, server_id, owner_id, state, created_at, started_at, finished_at, exit_code, "
     "coalesce(reason, ''), coalesce(progress, '')";
 
-Job read_job(const Statement& statement) {
+// The job of the current row; a type or state this binary does not know is a broken database.
+Result<Job> read_job(const Statement& statement) {
   Job job;
   job.id = statement.column_int(0);
-  job.type = statement.column_text(1);
+  std::string type = statement.column_text(1);
+  std::string state = statement.column_text(5);
+  std::optional<JobType> known_type = parse_job_type(type);
+  std::optional<JobState> known_state = parse_job_state(state);
+  if (!known_type || !known_state) {
+    return Error::failed(fmt::format("job {}: the database holds an unknown {} '{}'", job.id,
+                                     known_type ? "state" : "type", known_type ? state : type));
+  }
+  job.type = *known_type;
   job.target = statement.column_text(2);
   job.server_id = statement.column_optional_int(3);
   job.owner_id = statement.column_optional_int(4);
-  job.state = statement.column_text(5);
+  job.state = *known_state;
   job.created_at = statement.column_int(6);
   job.started_at = statement.column_optional_int(7);
   job.finished_at = statement.column_optional_int(8);
@@ -40,24 +49,25 @@ Result<Job> select_one(Database::Lock& lock, std::int64_t id, const Scope& scope
 
 }  // namespace
 
-Result<Job> Jobs::enqueue(const std::string& type, const std::string& target, std::optional<std::int64_t> server_id,
+Result<Job> Jobs::enqueue(JobType type, const std::string& target, std::optional<std::int64_t> server_id,
                           std::optional<std::int64_t> owner_id, Dedupe dedupe) {
   auto transaction = Database::Transaction::begin(database_);
   if (!transaction) return transaction.error();
   Database::Lock& lock = (*transaction)->lock();
   if (dedupe == Dedupe::kYes) {
-    auto existing = lock.prepare(fmt::format(
-        "SELECT {} FROM jobs WHERE type = ? AND target = ? AND state = 'queued' ORDER BY id LIMIT 1", kColumns));
+    auto existing = lock.prepare(
+        fmt::format("SELECT {} FROM jobs WHERE type = ? AND target = ? AND state = ? ORDER BY id LIMIT 1", kColumns));
     if (!existing) return existing.error();
-    existing->bind(1, type).bind(2, target);
+    existing->bind(1, to_string(type)).bind(2, target).bind(3, to_string(JobState::kQueued));
     Result<bool> row = existing->step();
     if (!row) return row.error();
     if (*row) return read_job(*existing);
   }
-  auto insert = lock.prepare(
-      "INSERT INTO jobs (type, target, server_id, owner_id, state, created_at) VALUES (?, ?, ?, ?, 'queued', ?)");
+  auto insert =
+      lock.prepare("INSERT INTO jobs (type, target, server_id, owner_id, state, created_at) VALUES (?, ?, ?, ?, ?, ?)");
   if (!insert) return insert.error();
-  insert->bind(1, type).bind(2, target).bind(3, server_id).bind(4, owner_id).bind(5, unix_now());
+  insert->bind(1, to_string(type)).bind(2, target).bind(3, server_id).bind(4, owner_id);
+  insert->bind(5, to_string(JobState::kQueued)).bind(6, unix_now());
   if (Status status = insert->run(); !status) return status.error();
   Result<Job> job = select_one(lock, lock.last_insert_id(), Scope{0, true});
   if (!job) return job.error();
@@ -74,6 +84,7 @@ Result<std::vector<Job>> Jobs::list(const Scope& scope, const JobFilter& filter)
   Database::Lock lock(database_, LockMode::kRead);
   std::string where = kScopeCondition;
   if (filter.state) where += " AND state = ?";
+  if (filter.type) where += " AND type = ?";
   if (filter.server_id) where += " AND server_id = ?";
   auto select = lock.prepare(fmt::format("SELECT {} FROM jobs WHERE {} ORDER BY id DESC LIMIT ?", kColumns, where));
   if (!select) return select.error();
@@ -82,7 +93,8 @@ Result<std::vector<Job>> Jobs::list(const Scope& scope, const JobFilter& filter)
   ++index;
   select->bind(index, scope.admin ? 1 : 0);
   ++index;
-  if (filter.state) select->bind(index++, *filter.state);
+  if (filter.state) select->bind(index++, to_string(*filter.state));
+  if (filter.type) select->bind(index++, to_string(*filter.type));
   if (filter.server_id) select->bind(index++, *filter.server_id);
   select->bind(index, filter.limit);
   std::vector<Job> jobs;
@@ -90,7 +102,9 @@ Result<std::vector<Job>> Jobs::list(const Scope& scope, const JobFilter& filter)
     Result<bool> row = select->step();
     if (!row) return row.error();
     if (!*row) break;
-    jobs.push_back(read_job(*select));
+    Result<Job> job = read_job(*select);
+    if (!job) return job.error();
+    jobs.push_back(std::move(*job));
   }
   return jobs;
 }
@@ -101,15 +115,15 @@ Result<Job> Jobs::cancel(std::int64_t id, const Scope& scope) {
   Database::Lock& lock = (*transaction)->lock();
   Result<Job> job = select_one(lock, id, scope);
   if (!job) return job.error();
-  if (job->state != "queued") {
+  if (job->state != JobState::kQueued) {
     return Error(ErrorCode::kAlreadyExists,
-                 fmt::format("job {} is {}: only a queued job can be cancelled", id, job->state));
+                 fmt::format("job {} is {}: only a queued job can be cancelled", id, to_string(job->state)));
   }
   auto update = lock.prepare(
-      "UPDATE jobs SET state = 'cancelled', finished_at = ?, reason = 'cancelled before it started' "
-      "WHERE id = ? AND state = 'queued'");
+      "UPDATE jobs SET state = ?, finished_at = ?, reason = 'cancelled before it started' WHERE id = ? AND state = ?");
   if (!update) return update.error();
-  if (Status status = update->bind(1, unix_now()).bind(2, id).run(); !status) return status.error();
+  update->bind(1, to_string(JobState::kCancelled)).bind(2, unix_now()).bind(3, id);
+  if (Status status = update->bind(4, to_string(JobState::kQueued)).run(); !status) return status.error();
   Result<Job> updated = select_one(lock, id, scope);
   if (!updated) return updated.error();
   if (Status status = (*transaction)->commit(); !status) return status.error();
@@ -120,36 +134,38 @@ Result<std::optional<Job>> Jobs::claim_next(const std::set<std::string>& busy_ta
   auto transaction = Database::Transaction::begin(database_);
   if (!transaction) return transaction.error();
   Database::Lock& lock = (*transaction)->lock();
-  auto select = lock.prepare(fmt::format("SELECT {} FROM jobs WHERE state = 'queued' ORDER BY id", kColumns));
+  auto select = lock.prepare(fmt::format("SELECT {} FROM jobs WHERE state = ? ORDER BY id", kColumns));
   if (!select) return select.error();
+  select->bind(1, to_string(JobState::kQueued));
   std::set<std::string> seen;  // a target whose oldest queued job is skipped keeps its later jobs waiting too
   std::optional<Job> claimed;
   for (;;) {
     Result<bool> row = select->step();
     if (!row) return row.error();
     if (!*row) break;
-    Job job = read_job(*select);
-    if (busy_targets.count(job.target) != 0 || !seen.insert(job.target).second) continue;
-    claimed = std::move(job);
+    Result<Job> job = read_job(*select);
+    if (!job) return job.error();
+    if (busy_targets.count(job->target) != 0 || !seen.insert(job->target).second) continue;
+    claimed = std::move(*job);
     break;
   }
   if (!claimed) return std::optional<Job>();
-  auto update = lock.prepare("UPDATE jobs SET state = 'running', started_at = ? WHERE id = ?");
+  auto update = lock.prepare("UPDATE jobs SET state = ?, started_at = ? WHERE id = ?");
   if (!update) return update.error();
   std::int64_t now = unix_now();
-  if (Status status = update->bind(1, now).bind(2, claimed->id).run(); !status) return status.error();
+  update->bind(1, to_string(JobState::kRunning)).bind(2, now).bind(3, claimed->id);
+  if (Status status = update->run(); !status) return status.error();
   if (Status status = (*transaction)->commit(); !status) return status.error();
-  claimed->state = "running";
+  claimed->state = JobState::kRunning;
   claimed->started_at = now;
   return claimed;
 }
 
-Status Jobs::finish(std::int64_t id, const std::string& state, std::optional<int> exit_code,
-                    const std::string& reason) {
+Status Jobs::finish(std::int64_t id, JobState state, std::optional<int> exit_code, const std::string& reason) {
   Database::Lock lock(database_);
   auto update = lock.prepare("UPDATE jobs SET state = ?, finished_at = ?, exit_code = ?, reason = ? WHERE id = ?");
   if (!update) return update.error();
-  update->bind(1, state).bind(2, unix_now()).bind(3, exit_code).bind(4, reason).bind(5, id);
+  update->bind(1, to_string(state)).bind(2, unix_now()).bind(3, exit_code).bind(4, reason).bind(5, id);
   return update->run();
 }
 
@@ -184,21 +200,34 @@ Result<std::vector<JobLine>> Jobs::lines_after(std::int64_t job_id, std::int64_t
 
 Result<int> Jobs::interrupt_running(const std::string& reason) {
   Database::Lock lock(database_);
-  auto update =
-      lock.prepare("UPDATE jobs SET state = 'interrupted', finished_at = ?, reason = ? WHERE state = 'running'");
+  auto update = lock.prepare("UPDATE jobs SET state = ?, finished_at = ?, reason = ? WHERE state = ?");
   if (!update) return update.error();
-  if (Status status = update->bind(1, unix_now()).bind(2, reason).run(); !status) return status.error();
+  update->bind(1, to_string(JobState::kInterrupted)).bind(2, unix_now()).bind(3, reason);
+  if (Status status = update->bind(4, to_string(JobState::kRunning)).run(); !status) return status.error();
   return lock.changes();
 }
 
-Result<bool> Jobs::has_pending(std::int64_t server_id) {
+Result<std::map<std::int64_t, PendingJob>> Jobs::pending(const Scope& scope) {
   Database::Lock lock(database_, LockMode::kRead);
-  auto select = lock.prepare("SELECT 1 FROM jobs WHERE server_id = ? AND state IN ('queued', 'running') LIMIT 1");
+  auto select = lock.prepare(
+      fmt::format("SELECT server_id, type, state FROM jobs WHERE server_id IS NOT NULL AND state IN (?, ?) AND {} "
+                  "ORDER BY id",
+                  kScopeCondition));
   if (!select) return select.error();
-  select->bind(1, server_id);
-  Result<bool> row = select->step();
-  if (!row) return row.error();
-  return *row;
+  select->bind(1, to_string(JobState::kQueued)).bind(2, to_string(JobState::kRunning));
+  select->bind(3, scope.user_id).bind(4, scope.admin ? 1 : 0);
+  std::map<std::int64_t, PendingJob> pending;
+  for (;;) {
+    Result<bool> row = select->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    std::optional<JobType> type = parse_job_type(select->column_text(1));
+    std::optional<JobState> state = parse_job_state(select->column_text(2));
+    if (!type || !state) continue;  // read_job reports such a row wherever the job itself is read
+    auto [it, first] = pending.try_emplace(select->column_int(0), PendingJob{*type, *state});
+    if (!first && *state == JobState::kRunning) it->second = PendingJob{*type, *state};
+  }
+  return pending;
 }
 
 }  // namespace left4me::web

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -11,16 +12,20 @@
 #include "base/result.h"
 #include "web/database.h"
 #include "web/scope.h"
+#include "web/states.h"
 
 namespace left4me::web {
 
+// The target of install jobs (other jobs name their server).
+inline constexpr std::string_view kInstallationTarget = "installation";
+
 struct Job {
   std::int64_t id = 0;
-  std::string type;    // start, stop, restart, delete, install
-  std::string target;  // the server name, or "installation"
+  JobType type = JobType::kStart;
+  std::string target;  // the server name, or kInstallationTarget
   std::optional<std::int64_t> server_id;
   std::optional<std::int64_t> owner_id;  // none for system jobs
-  std::string state;                     // queued, running, succeeded, failed, cancelled, interrupted
+  JobState state = JobState::kQueued;
   std::int64_t created_at = 0;
   std::optional<std::int64_t> started_at;
   std::optional<std::int64_t> finished_at;
@@ -35,8 +40,17 @@ struct JobLine {
   std::string line;
 };
 
+// The job a server waits for or runs (see Jobs::pending).
+struct PendingJob {
+  JobType type = JobType::kStart;
+  JobState state = JobState::kQueued;  // queued or running
+
+  bool operator==(const PendingJob&) const = default;
+};
+
 struct JobFilter {
-  std::optional<std::string> state;
+  std::optional<JobState> state;
+  std::optional<JobType> type;
   std::optional<std::int64_t> server_id;
   int limit = 200;
 };
@@ -48,7 +62,7 @@ class Jobs {
   explicit Jobs(Database& database) : database_(database) {}
 
   // Queues a job. With Dedupe::kYes an already queued job of the same type and target is returned instead.
-  Result<Job> enqueue(const std::string& type, const std::string& target, std::optional<std::int64_t> server_id,
+  Result<Job> enqueue(JobType type, const std::string& target, std::optional<std::int64_t> server_id,
                       std::optional<std::int64_t> owner_id, Dedupe dedupe);
   // kNotFound when absent or outside the scope (a system job is visible to admins only).
   Result<Job> get(std::int64_t id, const Scope& scope);
@@ -58,13 +72,15 @@ class Jobs {
   // Marks the oldest queued job whose target is not in busy_targets running and returns it.
   // Jobs of one target therefore run in creation order.
   Result<std::optional<Job>> claim_next(const std::set<std::string>& busy_targets);
-  Status finish(std::int64_t id, const std::string& state, std::optional<int> exit_code, const std::string& reason);
+  Status finish(std::int64_t id, JobState state, std::optional<int> exit_code, const std::string& reason);
   Status set_progress(std::int64_t id, const std::string& progress_json);
   Status append_line(std::int64_t job_id, std::int64_t seq, const std::string& line);
   Result<std::vector<JobLine>> lines_after(std::int64_t job_id, std::int64_t after_seq);
   // Crash recovery: every job left running becomes interrupted with the reason; returns how many.
   Result<int> interrupt_running(const std::string& reason);
-  Result<bool> has_pending(std::int64_t server_id);
+  // The pending job of each server in the scope, by server id: the running one, else the oldest queued one
+  // (the next to run).
+  Result<std::map<std::int64_t, PendingJob>> pending(const Scope& scope);
 
  private:
   Database& database_;

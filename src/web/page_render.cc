@@ -15,6 +15,7 @@
 #include "base/result.h"
 #include "base/strings.h"
 #include "web/assets.h"
+#include "web/render_cache.h"
 
 namespace left4me::web {
 namespace {
@@ -114,45 +115,6 @@ mustache::mustache* parsed_template(std::string_view name) {
   return cache.emplace(std::string(name), std::move(parsed)).first->second.get();
 }
 
-// The render cache (render_template_cached). Keys are compared in full.
-class RenderCache {
- public:
-  std::shared_ptr<const std::string> find(const std::string& key) {
-    std::lock_guard lock(mutex_);
-    auto it = entries_.find(key);
-    if (it == entries_.end()) return nullptr;
-    it->second.last_use = ++clock_;
-    return it->second.text;
-  }
-
-  void insert(std::string key, std::shared_ptr<const void> pin, std::shared_ptr<const std::string> text) {
-    std::lock_guard lock(mutex_);
-    if (entries_.size() >= kCapacity && entries_.find(key) == entries_.end()) {
-      auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
-        return a.second.last_use < b.second.last_use;
-      });
-      entries_.erase(oldest);
-    }
-    entries_.insert_or_assign(std::move(key), Entry{std::move(text), std::move(pin), ++clock_});
-  }
-
- private:
-  static constexpr size_t kCapacity = 32;
-  struct Entry {
-    std::shared_ptr<const std::string> text;
-    std::shared_ptr<const void> pin;
-    std::uint64_t last_use = 0;
-  };
-  std::mutex mutex_;
-  std::map<std::string, Entry, std::less<>> entries_;
-  std::uint64_t clock_ = 0;
-};
-
-RenderCache& render_cache() {
-  static RenderCache cache;
-  return cache;
-}
-
 // The layout in two parts, before and after its {{{body}}}, so a page's body is copied once into the
 // response instead of passing through the template engine (the dashboard's body is ~60 KB).
 struct LayoutParts {
@@ -218,10 +180,7 @@ std::shared_ptr<const std::string> render_template_cached(std::string_view name,
                                                           std::shared_ptr<const void> pin,
                                                           const std::function<nlohmann::json()>& make_view) {
   key.insert(0, std::string(name) + '\0');
-  if (std::shared_ptr<const std::string> hit = render_cache().find(key)) return hit;
-  auto out = std::make_shared<const std::string>(render_template(name, make_view()));
-  render_cache().insert(std::move(key), std::move(pin), out);
-  return out;
+  return cached_text(std::move(key), std::move(pin), [&] { return render_template(name, make_view()); });
 }
 
 Response html_page(int status, std::string_view name, nlohmann::json view) {

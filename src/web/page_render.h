@@ -19,12 +19,10 @@ namespace left4me::web {
 // Renders templates/<name>.mustache with the view. A missing or broken template is a bug: it is logged and
 // rendered as an empty string.
 std::string render_template(std::string_view name, const nlohmann::json& view);
-// The same, through the render cache, for the parts every open browser polls (the dashboard's rows): the
-// text rendered before under the same key is returned without building the view; on a miss `make_view`
-// builds it. The key must capture every input of the view, including the session's CSRF token (so two
-// sessions never share an entry). `pin` holds the objects whose addresses are part of the key for as long
-// as the entry lives, so no other object can take such an address meanwhile. The cache keeps the 32 most
-// recently used renders.
+// The same, through the render cache (render_cache.h), for the parts every open browser polls (the dashboard's
+// rows): the text rendered before under the same key is returned without building the view; on a miss
+// `make_view` builds it. The key must capture every input of the view, including the session's CSRF token (so
+// two sessions never share an entry); `pin` as for cached_text.
 std::shared_ptr<const std::string> render_template_cached(std::string_view name, std::string key,
                                                           std::shared_ptr<const void> pin,
                                                           const std::function<nlohmann::json()>& make_view);

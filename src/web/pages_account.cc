@@ -2,37 +2,37 @@
 // tokens. Form fields are the JSON API's (docs/api.md).
 #include <fmt/format.h>
 
+#include "web/handlers.h"
 #include "web/pages.h"
 #include "web/responses.h"
+#include "web/sessions.h"
 
-namespace left4me::web {
+namespace left4me::web::page {
 namespace {
 
-Response with_headers(Response page, const Response& from) {
-  for (const auto& header : from.headers) page.headers.push_back(header);
+// A form shown before login, with its CSRF token (double submit: the same value in a cookie).
+Response pre_login_page(int status, std::string_view name, nlohmann::json view) {
+  Response cookie;
+  view["login_csrf"] = add_login_csrf_cookie(cookie);
+  Response page = html_page(status, name, std::move(view));
+  for (const auto& header : cookie.headers) page.headers.push_back(header);
   return page;
 }
 
 Response login_page(int status, const std::string& message, const std::string& next, const std::string& name) {
-  std::string token;
-  Response cookie = login_csrf_cookie(Response{}, &token);
   nlohmann::json view = anonymous_view("Log in");
-  view["login_csrf"] = token;
   view["next"] = next;
   view["name"] = name;
   if (!message.empty()) view["error"] = message;
-  return with_headers(html_page(status, "login", view), cookie);
+  return pre_login_page(status, "login", std::move(view));
 }
 
 Response setup_page(int status, const std::string& setup_token, const std::string& message, const std::string& name) {
-  std::string token;
-  Response cookie = login_csrf_cookie(Response{}, &token);
   nlohmann::json view = anonymous_view("Set up");
-  view["login_csrf"] = token;
   view["token"] = setup_token;
   view["name"] = name;
   if (!message.empty()) view["error"] = message;
-  return with_headers(html_page(status, "setup", view), cookie);
+  return pre_login_page(status, "setup", std::move(view));
 }
 
 Response invalid_setup_link(const Request& request) {
@@ -60,138 +60,118 @@ Response account_page(App& app, Context& context, int status, nlohmann::json ext
 
 }  // namespace
 
-void register_account_pages(App& app) {
-  app.add_route({"GET", "/login", Access::kPublic, [](Context& context) {
-                   std::string next = same_origin_path(context.request.query_param("next").value_or("/")).value_or("/");
-                   if (context.auth) return redirect(next);
-                   return login_page(200, "", next, "");
-                 }});
-
-  app.add_route({"POST", "/login", Access::kPublic, [&app](Context& context) {
-                   Form form(context.request);
-                   std::string next = same_origin_path(form.get("next")).value_or("/");
-                   std::string name = form.get("name");
-                   Result<LoginResult> login =
-                       app.accounts->login(name, form.get("password"), context.client.address, app.login_limits());
-                   if (!login) return error_from(login.error());
-                   if (login->outcome == LoginOutcome::kThrottled) {
-                     return login_page(429, "Too many failed logins. Wait a few minutes and try again.", next, name);
-                   }
-                   if (login->outcome != LoginOutcome::kOk) {
-                     return login_page(401,
-                                       "Wrong user name or password (or the account is disabled). Check both and "
-                                       "try again.",
-                                       next, name);
-                   }
-                   return start_session(app, *login->user, redirect(next));
-                 }});
-
-  app.add_route({"POST", "/logout", Access::kUser, [&app](Context& context) {
-                   if (!context.auth->via_token) (void)app.accounts->end_session(context.auth->session_token);
-                   Response response = redirect("/login?notice=logged_out");
-                   response.header("Set-Cookie", "l4d2_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
-                   return response;
-                 }});
-
-  app.add_route({"GET", "/setup", Access::kPublic, [&app](Context& context) {
-                   std::string token = context.request.query_param("token").value_or("");
-                   Result<SetupLink> link = app.accounts->check_setup_link(token);
-                   if (!link) return error_from(link.error());
-                   if (*link == SetupLink::kGone) return error_response(404, "not_found", "no such page");
-                   if (*link == SetupLink::kInvalid) {
-                     return error_page(context.request, 404, "This setup link is not valid",
-                                       "It was used already, it expired, or a user exists. Restart the web app for a "
-                                       "new link, or log in.");
-                   }
-                   return setup_page(200, token, "", "");
-                 }});
-
-  app.add_route({"POST", "/setup", Access::kPublic, [&app](Context& context) {
-                   Form form(context.request);
-                   std::string token = form.get("token");
-                   // The token before anything else, so that nobody without the link reaches the hashing.
-                   Result<SetupLink> link = app.accounts->check_setup_link(token);
-                   if (!link) return error_from(link.error());
-                   if (*link == SetupLink::kGone) return error_response(404, "not_found", "no such page");
-                   if (*link == SetupLink::kInvalid) return invalid_setup_link(context.request);
-                   std::string name = form.get("name");
-                   std::string password = form.get("password");
-                   if (auto problem = check_user_name(name)) return setup_page(422, token, *problem, name);
-                   if (auto problem = check_password_rules(password)) {
-                     return setup_page(422, token, *problem, name);
-                   }
-                   Result<User> user = app.accounts->complete_setup(token, name, password);
-                   if (!user) {
-                     switch (user.error().code()) {
-                       case ErrorCode::kInvalidArgument:
-                         return setup_page(422, token, user.error().message(), name);
-                       case ErrorCode::kPermissionDenied:
-                         return invalid_setup_link(context.request);
-                       default:
-                         return error_from(user.error());
-                     }
-                   }
-                   return start_session(app, *user, redirect("/"));
-                 }});
-
-  app.add_route({"GET", "/account", Access::kUser,
-                 [&app](Context& context) { return account_page(app, context, 200, nlohmann::json::object()); }});
-
-  app.add_route(
-      {"POST", "/account/password", Access::kUser, [&app](Context& context) {
-         Form form(context.request);
-         std::string next = form.get("new_password");
-         // A guess at the current password is a login attempt, throttled like one.
-         Result<LoginResult> check = app.accounts->login(context.user().name, form.get("current_password"),
-                                                         context.client.address, app.login_limits());
-         if (!check) return error_from(check.error());
-         if (check->outcome == LoginOutcome::kThrottled) {
-           return account_page(
-               app, context, 429,
-               {{"current_password_error", "Too many wrong passwords. Wait a few minutes and try again."}});
-         }
-         if (check->outcome != LoginOutcome::kOk) {
-           return account_page(app, context, 422, {{"current_password_error", "This is not your current password."}});
-         }
-         if (auto problem = check_password_rules(next)) {
-           return account_page(app, context, 422, {{"new_password_error", *problem}});
-         }
-         if (next != form.get("confirm_password")) {
-           return account_page(app, context, 422,
-                               {{"confirm_password_error", "The two new passwords differ. Type it again."}});
-         }
-         if (Status status = app.accounts->set_password(context.user().id, next); !status) {
-           return error_from(status.error());
-         }
-         // Every session ended with the old password; this browser gets a new one.
-         return start_session(app, context.user(), redirect("/account?notice=password_changed"));
-       }});
-
-  app.add_route({"POST", "/account/tokens", Access::kUser, [&app](Context& context) {
-                   Form form(context.request);
-                   std::string name = form.get("name");
-                   bool read_only = form.has("read_only");
-                   auto created = app.accounts->create_api_token(context.user().id, name, read_only);
-                   if (!created) {
-                     if (created.error().code() == ErrorCode::kInvalidArgument ||
-                         created.error().code() == ErrorCode::kAlreadyExists) {
-                       return account_page(app, context, 422,
-                                           {{"token_name_error", created.error().message()}, {"token_name", name}});
-                     }
-                     return error_from(created.error());
-                   }
-                   return account_page(app, context, 200,
-                                       {{"new_token", {{"name", created->first.name}, {"value", created->second}}}});
-                 }});
-
-  app.add_route({"POST", "/account/tokens/{id}/revoke", Access::kUser, [&app](Context& context) {
-                   std::optional<std::int64_t> id = context.id_param(0);
-                   if (!id) return error_response(404, "not_found", "token not found");
-                   if (Status status = app.accounts->revoke_api_token(context.user().id, *id); !status) {
-                     return error_from(status.error());
-                   }
-                   return redirect("/account?notice=token_revoked");
-                 }});
+Response login_form(App&, Context& context) {
+  std::string next = same_origin_path(context.request.query_param("next").value_or("/")).value_or("/");
+  if (context.auth) return redirect(next);
+  return login_page(200, "", next, "");
 }
 
-}  // namespace left4me::web
+Response log_in(App& app, Context& context) {
+  Form form(context.request);
+  std::string next = same_origin_path(form.get("next")).value_or("/");
+  std::string name = form.get("name");
+  Result<LoginResult> login =
+      app.accounts->login(name, form.get("password"), context.client.address, app.login_limits());
+  if (!login) return error_from(login.error());
+  if (login->outcome == LoginOutcome::kThrottled) {
+    return login_page(429, "Too many failed logins. Wait a few minutes and try again.", next, name);
+  }
+  if (login->outcome != LoginOutcome::kOk) {
+    return login_page(401, "Wrong user name or password (or the account is disabled). Check both and try again.", next,
+                      name);
+  }
+  return start_session(app, *login->user, redirect(next));
+}
+
+Response log_out(App& app, Context& context) {
+  if (!context.auth->via_token) (void)app.accounts->end_session(context.auth->session_token);
+  return clear_session_cookie(redirect("/login?notice=logged_out"));
+}
+
+Response setup_form(App& app, Context& context) {
+  std::string token = context.request.query_param("token").value_or("");
+  Result<SetupLink> link = app.accounts->check_setup_link(token);
+  if (!link) return error_from(link.error());
+  if (*link == SetupLink::kGone) return error_response(404, "not_found", "no such page");
+  if (*link == SetupLink::kInvalid) {
+    return error_page(context.request, 404, "This setup link is not valid",
+                      "It was used already, it expired, or a user exists. Restart the web app for a new link, or "
+                      "log in.");
+  }
+  return setup_page(200, token, "", "");
+}
+
+Response set_up(App& app, Context& context) {
+  Form form(context.request);
+  std::string token = form.get("token");
+  // The token before anything else, so that nobody without the link reaches the hashing.
+  Result<SetupLink> link = app.accounts->check_setup_link(token);
+  if (!link) return error_from(link.error());
+  if (*link == SetupLink::kGone) return error_response(404, "not_found", "no such page");
+  if (*link == SetupLink::kInvalid) return invalid_setup_link(context.request);
+  std::string name = form.get("name");
+  std::string password = form.get("password");
+  if (auto problem = check_user_name(name)) return setup_page(422, token, *problem, name);
+  if (auto problem = check_password_rules(password)) return setup_page(422, token, *problem, name);
+  Result<User> user = app.accounts->complete_setup(token, name, password);
+  if (!user) {
+    switch (user.error().code()) {
+      case ErrorCode::kInvalidArgument:
+        return setup_page(422, token, user.error().message(), name);
+      case ErrorCode::kPermissionDenied:
+        return invalid_setup_link(context.request);
+      default:
+        return error_from(user.error());
+    }
+  }
+  return start_session(app, *user, redirect("/"));
+}
+
+Response account(App& app, Context& context) { return account_page(app, context, 200, nlohmann::json::object()); }
+
+Response change_password(App& app, Context& context) {
+  Form form(context.request);
+  std::string next = form.get("new_password");
+  // A guess at the current password is a login attempt, throttled like one.
+  Result<LoginResult> check = app.accounts->login(context.user().name, form.get("current_password"),
+                                                  context.client.address, app.login_limits());
+  if (!check) return error_from(check.error());
+  if (check->outcome == LoginOutcome::kThrottled) {
+    return account_page(app, context, 429,
+                        {{"current_password_error", "Too many wrong passwords. Wait a few minutes and try again."}});
+  }
+  if (check->outcome != LoginOutcome::kOk) {
+    return account_page(app, context, 422, {{"current_password_error", "This is not your current password."}});
+  }
+  if (auto problem = check_password_rules(next)) {
+    return account_page(app, context, 422, {{"new_password_error", *problem}});
+  }
+  if (next != form.get("confirm_password")) {
+    return account_page(app, context, 422,
+                        {{"confirm_password_error", "The two new passwords differ. Type it again."}});
+  }
+  if (Status status = app.accounts->set_password(context.user().id, next); !status) return error_from(status.error());
+  // Every session ended with the old password; this browser gets a new one.
+  return start_session(app, context.user(), redirect("/account?notice=password_changed"));
+}
+
+Response create_token(App& app, Context& context) {
+  Form form(context.request);
+  std::string name = form.get("name");
+  auto created = app.accounts->create_api_token(context.user().id, name, form.has("read_only"));
+  if (!created) {
+    ErrorCode code = created.error().code();
+    if (code != ErrorCode::kInvalidArgument && code != ErrorCode::kAlreadyExists) return error_from(created.error());
+    return account_page(app, context, 422, {{"token_name_error", created.error().message()}, {"token_name", name}});
+  }
+  return account_page(app, context, 200, {{"new_token", {{"name", created->first.name}, {"value", created->second}}}});
+}
+
+Response revoke_token(App& app, Context& context, const TokenId& token) {
+  if (Status status = app.accounts->revoke_api_token(context.user().id, token.value); !status) {
+    return error_from(status.error());
+  }
+  return redirect("/account?notice=token_revoked");
+}
+
+}  // namespace left4me::web::page

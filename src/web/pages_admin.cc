@@ -7,28 +7,26 @@
 #include "base/strings.h"
 #include "json/parse_json.h"
 #include "web/adoption.h"
+#include "web/handlers.h"
 #include "web/pages.h"
 #include "web/responses.h"
+#include "web/sessions.h"
 
-namespace left4me::web {
+namespace left4me::web::page {
 namespace {
 
 Result<std::optional<Job>> latest_install(App& app, Context& context) {
-  JobFilter filter;
-  filter.limit = 50;
-  Result<std::vector<Job>> jobs = app.jobs->list(context.scope(), filter);
+  Result<std::vector<Job>> jobs = app.jobs->list(context.scope(), JobFilter{.type = JobType::kInstall, .limit = 1});
   if (!jobs) return jobs.error();
-  for (const Job& job : *jobs) {
-    if (job.type == "install") return std::optional<Job>(job);
-  }
-  return std::optional<Job>();
+  if (jobs->empty()) return std::optional<Job>();
+  return std::optional<Job>(jobs->front());
 }
 
 nlohmann::json install_view(Context& context, const std::optional<Job>& job) {
   nlohmann::json view = {{"csrf", context.auth->csrf_token}, {"job", nullptr}};
   if (!job) return view;
   nlohmann::json out = job_view(*job);
-  double percent = job->state == "succeeded" ? 100.0 : 0.0;
+  double percent = job->state == JobState::kSucceeded ? 100.0 : 0.0;
   Result<nlohmann::json> parsed = parse_json_limited(job->progress);
   nlohmann::json progress = parsed ? std::move(*parsed) : nlohmann::json();
   if (progress.is_object()) {
@@ -71,7 +69,7 @@ Result<nlohmann::json> adoptable_view(App& app, const User& viewer, const nlohma
     bool retried = attempt.value("instance", "") == instance.name;
     shown |= retried;
     view["instances"].push_back({{"instance", instance.name},
-                                 {"state", instance.state},
+                                 {"state", to_string(instance.state)},
                                  {"port", instance.port ? std::to_string(*instance.port) : ""},
                                  {"name", retried ? attempt.value("name", "") : instance.name},
                                  {"error", retried ? attempt.value("error", "") : ""}});
@@ -121,132 +119,111 @@ Response admin_error(App& app, Context& context, int status, const std::string& 
 
 }  // namespace
 
-void register_admin_pages(App& app) {
-  app.add_route({"GET", "/admin", Access::kAdmin,
-                 [&app](Context& context) { return admin_page(app, context, 200, nlohmann::json::object()); }});
+Response admin(App& app, Context& context) { return admin_page(app, context, 200, nlohmann::json::object()); }
 
-  app.add_route(
-      {"POST", "/admin/users", Access::kAdmin, [&app](Context& context) {
-         Form form(context.request);
-         std::string name = form.get("name");
-         std::string password = form.get("password");
-         nlohmann::json kept = {{"new_name", name}, {"new_admin", form.has("admin")}};
-         if (auto problem = check_user_name(name)) {
-           kept["new_name_error"] = *problem;
-           return admin_page(app, context, 422, kept);
-         }
-         if (auto problem = check_password_rules(password)) {
-           kept["new_password_error"] = *problem;
-           return admin_page(app, context, 422, kept);
-         }
-         Result<User> user = app.accounts->create_user(name, password, form.has("admin") ? Role::kAdmin : Role::kUser);
-         if (!user) {
-           if (user.error().code() != ErrorCode::kAlreadyExists && user.error().code() != ErrorCode::kInvalidArgument) {
-             return error_from(user.error());
-           }
-           kept["new_name_error"] = user.error().message();
-           return admin_page(app, context, 422, kept);
-         }
-         return redirect("/admin?notice=user_created");
-       }});
-
-  app.add_route({"POST", "/admin/users/{id}/disabled", Access::kAdmin, [&app](Context& context) {
-                   std::optional<std::int64_t> id = context.id_param(0);
-                   if (!id) return error_response(404, "not_found", "user not found");
-                   bool disabled = Form(context.request).get("disabled") == "1";
-                   if (*id == context.user().id && disabled) {
-                     return admin_error(app, context, 422, "You cannot disable yourself.");
-                   }
-                   if (Status status = app.accounts->set_disabled(*id, disabled); !status) {
-                     return error_from(status.error());
-                   }
-                   return redirect("/admin?notice=user_updated");
-                 }});
-
-  app.add_route({"POST", "/admin/users/{id}/password", Access::kAdmin, [&app](Context& context) {
-                   std::optional<std::int64_t> id = context.id_param(0);
-                   if (!id) return error_response(404, "not_found", "user not found");
-                   std::string password = Form(context.request).get("password");
-                   if (auto problem = check_password_rules(password)) {
-                     return admin_error(app, context, 422, "Password not reset: " + *problem + ".");
-                   }
-                   if (Status status = app.accounts->set_password(*id, password); !status) {
-                     return error_from(status.error());
-                   }
-                   if (*id == context.user().id) {
-                     // Resetting one's own password ends every session, this one too: start a new one.
-                     return start_session(app, context.user(), redirect("/admin?notice=user_updated"));
-                   }
-                   return redirect("/admin?notice=user_updated");
-                 }});
-
-  // Adopting: the blueprint chosen decides the owner (a server follows one of its owner's blueprints).
-  app.add_route(
-      {"POST", "/admin/adopt", Access::kAdmin, [&app](Context& context) {
-         Form form(context.request);
-         Adoption adoption;
-         adoption.instance = form.get("instance");
-         adoption.name = form.get("name");
-         auto refuse = [&](const std::string& message) {
-           nlohmann::json attempt = {{"instance", adoption.instance}, {"name", adoption.name}, {"error", message}};
-           return admin_page(app, context, 422, {{"adopt", attempt}});
-         };
-         if (auto problem = check_server_name(adoption.name)) return refuse(*problem);
-         std::optional<long long> blueprint_id = parse_int(form.get("blueprint_id"), 1, INT64_MAX);
-         if (!blueprint_id) return refuse("choose a blueprint");
-         Result<Blueprint> blueprint = app.blueprints->get(*blueprint_id, context.scope());
-         if (!blueprint) {
-           if (blueprint.error().code() != ErrorCode::kNotFound) return error_from(blueprint.error());
-           return refuse(blueprint.error().message());
-         }
-         adoption.owner_id = blueprint->owner_id;
-         adoption.blueprint_id = blueprint->id;
-         Result<Server> server = adopt_instance(app, adoption);
-         if (!server) {
-           if (server.error().code() == ErrorCode::kFailed) return error_from(server.error());
-           return refuse(server.error().message());
-         }
-         return redirect(fmt::format("/servers/{}?notice=server_adopted", server->id));
-       }});
-  app.add_route({"POST", "/admin/users/{id}/limits", Access::kAdmin, [&app](Context& context) {
-                   std::optional<std::int64_t> id = context.id_param(0);
-                   if (!id) return error_response(404, "not_found", "user not found");
-                   Form form(context.request);
-                   std::vector<std::pair<Owned, std::optional<int>>> limits;
-                   for (Owned what : {Owned::kServers, Owned::kBlueprints}) {
-                     std::string text(trim(form.get(limit_column(what))));
-                     std::optional<long long> limit = parse_int(text, 0, kMaxUserLimit);
-                     if (!text.empty() && !limit) {
-                       return admin_error(
-                           app, context, 422,
-                           fmt::format("Limits not saved: {} must be a whole number from 0 to {}, or "
-                                       "empty for the default.",
-                                       what == Owned::kServers ? "servers" : "blueprints", kMaxUserLimit));
-                     }
-                     limits.emplace_back(what, limit ? std::optional<int>(static_cast<int>(*limit)) : std::nullopt);
-                   }
-                   for (const auto& [what, limit] : limits) {
-                     if (Status status = app.accounts->set_limit(*id, what, limit); !status) {
-                       return error_from(status.error());
-                     }
-                   }
-                   return redirect("/admin?notice=user_updated");
-                 }});
-
-  app.add_route({"POST", "/admin/install", Access::kAdmin, [&app](Context& context) {
-                   Result<Job> job =
-                       app.jobs->enqueue("install", "installation", std::nullopt, context.user().id, Dedupe::kYes);
-                   if (!job) return error_from(job.error());
-                   app.runner->notify();
-                   if (!is_htmx(context.request)) return redirect("/admin?notice=install_queued");
-                   return html_fragment(200, "_install", install_view(context, *job));
-                 }});
-
-  app.add_route({"GET", "/admin/install/progress", Access::kAdmin, [&app](Context& context) {
-                   Result<std::optional<Job>> install = latest_install(app, context);
-                   if (!install) return error_from(install.error());
-                   return html_fragment(200, "_install", install_view(context, *install));
-                 }});
+Response create_user(App& app, Context& context) {
+  Form form(context.request);
+  std::string name = form.get("name");
+  std::string password = form.get("password");
+  nlohmann::json kept = {{"new_name", name}, {"new_admin", form.has("admin")}};
+  if (auto problem = check_user_name(name)) {
+    kept["new_name_error"] = *problem;
+    return admin_page(app, context, 422, kept);
+  }
+  if (auto problem = check_password_rules(password)) {
+    kept["new_password_error"] = *problem;
+    return admin_page(app, context, 422, kept);
+  }
+  Result<User> user = app.accounts->create_user(name, password, form.has("admin") ? Role::kAdmin : Role::kUser);
+  if (!user) {
+    ErrorCode code = user.error().code();
+    if (code != ErrorCode::kAlreadyExists && code != ErrorCode::kInvalidArgument) return error_from(user.error());
+    kept["new_name_error"] = user.error().message();
+    return admin_page(app, context, 422, kept);
+  }
+  return redirect("/admin?notice=user_created");
 }
 
-}  // namespace left4me::web
+Response set_user_disabled(App& app, Context& context, const UserId& user) {
+  bool disabled = Form(context.request).get("disabled") == "1";
+  if (user.value == context.user().id && disabled)
+    return admin_error(app, context, 422, "You cannot disable yourself.");
+  if (Status status = app.accounts->set_disabled(user.value, disabled); !status) return error_from(status.error());
+  return redirect("/admin?notice=user_updated");
+}
+
+Response reset_password(App& app, Context& context, const UserId& user) {
+  std::string password = Form(context.request).get("password");
+  if (auto problem = check_password_rules(password)) {
+    return admin_error(app, context, 422, "Password not reset: " + *problem + ".");
+  }
+  if (Status status = app.accounts->set_password(user.value, password); !status) return error_from(status.error());
+  if (user.value == context.user().id) {
+    // Resetting one's own password ends every session, this one too: start a new one.
+    return start_session(app, context.user(), redirect("/admin?notice=user_updated"));
+  }
+  return redirect("/admin?notice=user_updated");
+}
+
+Response set_user_limits(App& app, Context& context, const UserId& user) {
+  Form form(context.request);
+  std::vector<std::pair<Owned, std::optional<int>>> limits;
+  for (Owned what : {Owned::kServers, Owned::kBlueprints}) {
+    std::string text(trim(form.get(limit_column(what))));
+    std::optional<long long> limit = parse_int(text, 0, kMaxUserLimit);
+    if (!text.empty() && !limit) {
+      return admin_error(app, context, 422,
+                         fmt::format("Limits not saved: {} must be a whole number from 0 to {}, or empty for the "
+                                     "default.",
+                                     what == Owned::kServers ? "servers" : "blueprints", kMaxUserLimit));
+    }
+    limits.emplace_back(what, limit ? std::optional<int>(static_cast<int>(*limit)) : std::nullopt);
+  }
+  for (const auto& [what, limit] : limits) {
+    if (Status status = app.accounts->set_limit(user.value, what, limit); !status) return error_from(status.error());
+  }
+  return redirect("/admin?notice=user_updated");
+}
+
+// Adopting: the blueprint chosen decides the owner (a server follows one of its owner's blueprints).
+Response adopt(App& app, Context& context) {
+  Form form(context.request);
+  Adoption adoption;
+  adoption.instance = form.get("instance");
+  adoption.name = form.get("name");
+  auto refuse = [&](const std::string& message) {
+    nlohmann::json attempt = {{"instance", adoption.instance}, {"name", adoption.name}, {"error", message}};
+    return admin_page(app, context, 422, {{"adopt", attempt}});
+  };
+  if (auto problem = check_server_name(adoption.name)) return refuse(*problem);
+  std::optional<long long> blueprint_id = parse_int(form.get("blueprint_id"), 1, INT64_MAX);
+  if (!blueprint_id) return refuse("choose a blueprint");
+  Result<Blueprint> blueprint = app.blueprints->get(*blueprint_id, context.scope());
+  if (!blueprint) {
+    if (blueprint.error().code() != ErrorCode::kNotFound) return error_from(blueprint.error());
+    return refuse(blueprint.error().message());
+  }
+  adoption.owner_id = blueprint->owner_id;
+  adoption.blueprint_id = blueprint->id;
+  Result<Server> server = adopt_instance(app, adoption);
+  if (!server) {
+    if (server.error().code() == ErrorCode::kFailed) return error_from(server.error());
+    return refuse(server.error().message());
+  }
+  return redirect(fmt::format("/servers/{}?notice=server_adopted", server->id));
+}
+
+Response queue_install(App& app, Context& context) {
+  Result<Job> job = app.runner->queue_install(context.user().id);
+  if (!job) return error_from(job.error());
+  if (!is_htmx(context.request)) return redirect("/admin?notice=install_queued");
+  return html_fragment(200, "_install", install_view(context, *job));
+}
+
+Response install_progress(App& app, Context& context) {
+  Result<std::optional<Job>> install = latest_install(app, context);
+  if (!install) return error_from(install.error());
+  return html_fragment(200, "_install", install_view(context, *install));
+}
+
+}  // namespace left4me::web::page

@@ -8,22 +8,22 @@
 #include <map>
 
 #include "base/strings.h"
+#include "model/spec_rules.h"
 #include "web/blueprint_spec.h"
+#include "web/handlers.h"
 #include "web/pages.h"
 #include "web/responses.h"
 
-namespace left4me::web {
+namespace left4me::web::page {
 namespace {
 
-constexpr const char* kModes[] = {"coop",     "realism",    "versus",       "survival",
-                                  "scavenge", "teamversus", "teamscavenge", "mutation1"};
-
+// The form's fields as text; a new blueprint starts from the spec's defaults.
 struct BlueprintForm {
   std::string name;
   std::string hostname;
-  std::string map = "c1m1_hotel";
-  std::string mode = "coop";
-  std::string max_players = "8";
+  std::string map = std::string(model::kDefaultMap);
+  std::string mode = std::string(model::kDefaultMode);
+  std::string max_players = std::to_string(model::kDefaultMaxPlayers);
   std::string rcon_password;  // new password; empty keeps the stored one
   std::vector<std::string> overlays;
   std::vector<std::pair<std::string, std::string>> cvars;
@@ -58,11 +58,6 @@ std::vector<std::string> split_lines(const std::string& text) {
     if (!trim(line).empty()) lines.push_back(line);
   }
   return lines;
-}
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
 }
 
 BlueprintForm form_from_request(const Request& request) {
@@ -128,14 +123,32 @@ bool apply_row_operation(const std::string& operation, BlueprintForm* form) {
   return true;
 }
 
-// Validates the form with the model's rules; on success yaml holds the canonical spec.
-FormErrors validate(const BlueprintForm& form, const std::optional<std::string>& stored_rcon, std::string* yaml) {
-  FormErrors errors;
-  if (auto problem = check_blueprint_name(form.name)) errors.add_field("name", *problem);
+// The form's cvar rows as the spec's cvars; a value without a name and a name given twice are errors of their row.
+nlohmann::json cvars_of(const BlueprintForm& form, FormErrors& errors) {
+  nlohmann::json cvars = nlohmann::json::object();
+  for (std::size_t row = 0; row < form.cvars.size(); ++row) {
+    const auto& [key, value] = form.cvars[row];
+    if (key.empty() && value.empty()) continue;
+    if (key.empty()) {
+      errors.cvars[row] = "give the cvar a name (or clear its value)";
+      errors.summary.push_back("cvars: a value without a name");
+      continue;
+    }
+    if (cvars.contains(key)) {
+      errors.cvars[row] = key + " appears twice";
+      errors.summary.push_back("cvars." + key + ": appears twice");
+      continue;
+    }
+    cvars[key] = value;
+  }
+  return cvars;
+}
 
+// The form as the API's JSON spec. overlay_rows maps each overlay of the spec to its form row (empty rows left out).
+nlohmann::json spec_of(const BlueprintForm& form, const std::optional<std::string>& stored_rcon,
+                       std::vector<std::size_t>& overlay_rows, FormErrors& errors) {
   nlohmann::json spec = nlohmann::json::object();
   nlohmann::json overlays = nlohmann::json::array();
-  std::vector<std::size_t> overlay_rows;  // spec index -> form row
   for (std::size_t row = 0; row < form.overlays.size(); ++row) {
     if (trim(form.overlays[row]).empty()) continue;
     overlays.push_back(form.overlays[row]);
@@ -155,62 +168,67 @@ FormErrors validate(const BlueprintForm& form, const std::optional<std::string>&
   } else if (stored_rcon) {
     spec["rcon_password"] = *stored_rcon;
   }
-  nlohmann::json cvars = nlohmann::json::object();
-  for (std::size_t row = 0; row < form.cvars.size(); ++row) {
-    const auto& [key, value] = form.cvars[row];
-    if (key.empty() && value.empty()) continue;
-    if (key.empty()) {
-      errors.cvars[row] = "give the cvar a name (or clear its value)";
-      errors.summary.push_back("cvars: a value without a name");
-      continue;
-    }
-    if (cvars.contains(key)) {
-      errors.cvars[row] = key + " appears twice";
-      errors.summary.push_back("cvars." + key + ": appears twice");
-      continue;
-    }
-    cvars[key] = value;
-  }
-  spec["cvars"] = cvars;
+  spec["cvars"] = cvars_of(form, errors);
   spec["args"] = split_lines(form.args);
   spec["server_cfg"] = split_lines(form.server_cfg);
+  return spec;
+}
 
-  SpecCheck check = check_blueprint_json(spec);
-  for (const model::FieldError& error : check.errors) {
-    const std::string& field = error.field;
-    std::size_t bracket = field.find('[');
-    std::string key = field.substr(0, std::min(bracket, field.find('.')));
-    std::optional<long long> index;
-    if (bracket != std::string::npos)
-      index = parse_int(field.substr(bracket + 1, field.find(']') - bracket - 1), 0, 1 << 20);
-    if (key == "overlays" && index && static_cast<std::size_t>(*index) < overlay_rows.size()) {
-      errors.overlays[overlay_rows[static_cast<std::size_t>(*index)]] = error.message;
-      errors.summary.push_back(fmt::format("overlay {}: {}", *index + 1, error.message));
-    } else if (key == "cvars" && field.size() > 6) {
-      std::string name = field.substr(6);
-      std::size_t row = form.cvars.size();
-      for (std::size_t i = 0; i < form.cvars.size() && row == form.cvars.size(); ++i) {
-        if (form.cvars[i].first == name) row = i;
-      }
-      for (std::size_t i = 0; i < form.cvars.size() && row == form.cvars.size(); ++i) {
-        if (lower(form.cvars[i].first) == lower(name)) row = i;
-      }
-      if (row < form.cvars.size()) {
-        errors.cvars[row] = error.message;
-        errors.summary.push_back("cvar " + name + ": " + error.message);
-      } else {
-        errors.add_field("cvars", name + ": " + error.message);
-      }
-    } else if ((key == "args" || key == "server_cfg") && index) {
-      errors.add_field(key, fmt::format("line {}: {}", *index + 1, error.message));
-    } else if (key.empty()) {
-      errors.add_field("form", error.message);
-    } else {
-      errors.add_field(key, error.message);
-    }
+// The cvar row a spec error names ("cvars.NAME"): the row of that name, else of that name in another case.
+std::optional<std::size_t> cvar_row(const BlueprintForm& form, const std::string& name) {
+  for (std::size_t i = 0; i < form.cvars.size(); ++i) {
+    if (form.cvars[i].first == name) return i;
   }
-  if (check.yaml) *yaml = *check.yaml;
-  return errors;
+  for (std::size_t i = 0; i < form.cvars.size(); ++i) {
+    if (model::lowercase(form.cvars[i].first) == model::lowercase(name)) return i;
+  }
+  return std::nullopt;
+}
+
+// Puts a spec error beside the form field (or row) it is about.
+void place_error(const model::FieldError& error, const BlueprintForm& form,
+                 const std::vector<std::size_t>& overlay_rows, FormErrors& errors) {
+  const std::string& field = error.field;
+  std::size_t bracket = field.find('[');
+  std::string key = field.substr(0, std::min(bracket, field.find('.')));
+  std::optional<long long> index;
+  if (bracket != std::string::npos) {
+    index = parse_int(field.substr(bracket + 1, field.find(']') - bracket - 1), 0, 1 << 20);
+  }
+  if (key == "overlays" && index && static_cast<std::size_t>(*index) < overlay_rows.size()) {
+    errors.overlays[overlay_rows[static_cast<std::size_t>(*index)]] = error.message;
+    errors.summary.push_back(fmt::format("overlay {}: {}", *index + 1, error.message));
+  } else if (key == "cvars" && field.size() > 6) {
+    std::string name = field.substr(6);
+    if (std::optional<std::size_t> row = cvar_row(form, name)) {
+      errors.cvars[*row] = error.message;
+      errors.summary.push_back("cvar " + name + ": " + error.message);
+    } else {
+      errors.add_field("cvars", name + ": " + error.message);
+    }
+  } else if ((key == "args" || key == "server_cfg") && index) {
+    errors.add_field(key, fmt::format("line {}: {}", *index + 1, error.message));
+  } else if (key.empty()) {
+    errors.add_field("form", error.message);
+  } else {
+    errors.add_field(key, error.message);
+  }
+}
+
+struct Validated {
+  FormErrors errors;
+  std::optional<std::string> yaml;  // the canonical spec, when the model's rules accept it
+};
+
+// Validates the form with the model's rules (the same check as the API's).
+Validated validate(const BlueprintForm& form, const std::optional<std::string>& stored_rcon) {
+  Validated out;
+  if (auto problem = check_blueprint_name(form.name)) out.errors.add_field("name", *problem);
+  std::vector<std::size_t> overlay_rows;
+  SpecCheck check = check_blueprint_json(spec_of(form, stored_rcon, overlay_rows, out.errors));
+  for (const model::FieldError& error : check.errors) place_error(error, form, overlay_rows, out.errors);
+  out.yaml = std::move(check.yaml);
+  return out;
 }
 
 nlohmann::json form_view(const BlueprintForm& form, const FormErrors& errors) {
@@ -247,9 +265,7 @@ nlohmann::json form_view(const BlueprintForm& form, const FormErrors& errors) {
   for (const std::string& message : errors.summary) summary.push_back(message);
   view["errors"] = summary;
   view["has_errors"] = !summary.empty();
-  nlohmann::json modes = nlohmann::json::array();
-  for (const char* mode : kModes) modes.push_back(mode);
-  view["modes"] = modes;
+  view["modes"] = model::suggested_game_modes();
   return view;
 }
 
@@ -277,10 +293,6 @@ Response blueprint_form_page(App& app, Context& context, int status, const std::
   return html_page(status, "blueprint_form", view);
 }
 
-std::optional<Blueprint> find_blueprint(App& app, Context& context, Response* failure) {
-  return find_in_scope<Blueprint>(*app.blueprints, context, "blueprint", failure);
-}
-
 // Create (no blueprint) or update: a row operation re-renders, "save" validates and stores.
 Response submit_blueprint(App& app, Context& context, const std::optional<Blueprint>& current) {
   BlueprintForm form = form_from_request(context.request);
@@ -293,9 +305,10 @@ Response submit_blueprint(App& app, Context& context, const std::optional<Bluepr
     model::SpecResult spec = model::parse_blueprint_spec(current->spec_yaml, "blueprint");
     if (spec) stored_rcon = spec->rcon_password;
   }
-  std::string yaml;
-  FormErrors errors = validate(form, stored_rcon, &yaml);
+  Validated checked = validate(form, stored_rcon);
+  FormErrors& errors = checked.errors;
   if (!errors.empty()) return blueprint_form_page(app, context, 422, current, form, errors, nlohmann::json::object());
+  const std::string& yaml = *checked.yaml;
   Result<Blueprint> saved = current ? app.blueprints->update(current->id, context.scope(), form.name, yaml)
                                     : app.blueprints->create(context.user().id, form.name, yaml);
   if (!saved) {
@@ -311,69 +324,56 @@ Response submit_blueprint(App& app, Context& context, const std::optional<Bluepr
 
 }  // namespace
 
-void register_blueprint_pages(App& app) {
-  app.add_route({"GET", "/blueprints", Access::kUser, [&app](Context& context) {
-                   Result<std::vector<Blueprint>> blueprints = app.blueprints->list(context.scope());
-                   if (!blueprints) return error_from(blueprints.error());
-                   nlohmann::json list = nlohmann::json::array();
-                   for (const Blueprint& blueprint : *blueprints) {
-                     model::SpecResult spec = model::parse_blueprint_spec(blueprint.spec_yaml, "blueprint");
-                     Result<std::vector<LinkedServer>> linked = app.blueprints->linked_servers(blueprint.id);
-                     list.push_back({{"id", blueprint.id},
-                                     {"name", blueprint.name},
-                                     {"version", blueprint.version},
-                                     {"map", spec ? spec->map : ""},
-                                     {"mode", spec ? spec->mode : ""},
-                                     {"max_players", spec ? std::to_string(spec->max_players) : ""},
-                                     {"servers", linked ? linked->size() : 0},
-                                     {"mine", blueprint.owner_id == context.user().id},
-                                     {"updated", format_time(blueprint.updated_at)}});
-                   }
-                   nlohmann::json view = base_view(context, "Blueprints", "blueprints");
-                   view["blueprints"] = list;
-                   view["has_blueprints"] = !list.empty();
-                   return html_page(200, "blueprints", view);
-                 }});
-
-  app.add_route({"GET", "/blueprints/new", Access::kUser, [&app](Context& context) {
-                   return blueprint_form_page(app, context, 200, std::nullopt, BlueprintForm{}, FormErrors{},
-                                              nlohmann::json::object());
-                 }});
-
-  app.add_route({"POST", "/blueprints", Access::kUser,
-                 [&app](Context& context) { return submit_blueprint(app, context, std::nullopt); }});
-
-  app.add_route({"GET", "/blueprints/{id}", Access::kUser, [&app](Context& context) {
-                   Response failure;
-                   std::optional<Blueprint> blueprint = find_blueprint(app, context, &failure);
-                   if (!blueprint) return failure;
-                   return blueprint_form_page(app, context, 200, blueprint, form_from_blueprint(*blueprint),
-                                              FormErrors{}, nlohmann::json::object());
-                 }});
-
-  app.add_route({"POST", "/blueprints/{id}", Access::kUser, [&app](Context& context) {
-                   Response failure;
-                   std::optional<Blueprint> blueprint = find_blueprint(app, context, &failure);
-                   if (!blueprint) return failure;
-                   return submit_blueprint(app, context, blueprint);
-                 }});
-
-  app.add_route({"POST", "/blueprints/{id}/delete", Access::kUser, [&app](Context& context) {
-                   Response failure;
-                   std::optional<Blueprint> blueprint = find_blueprint(app, context, &failure);
-                   if (!blueprint) return failure;
-                   std::vector<LinkedServer> linked;
-                   if (Status status = app.blueprints->remove(blueprint->id, context.scope(), &linked); !status) {
-                     if (linked.empty()) return error_from(status.error());
-                     return blueprint_form_page(
-                         app, context, 409, blueprint, form_from_blueprint(*blueprint), FormErrors{},
-                         {{"delete_error",
-                           "This blueprint cannot be deleted while servers follow it. Move them to another blueprint "
-                           "or delete them first."},
-                          {"error", "The blueprint was not deleted: servers follow it (listed under Delete)."}});
-                   }
-                   return redirect("/blueprints?notice=blueprint_deleted");
-                 }});
+Response blueprints(App& app, Context& context) {
+  Result<std::vector<Blueprint>> blueprints = app.blueprints->list(context.scope());
+  if (!blueprints) return error_from(blueprints.error());
+  nlohmann::json list = nlohmann::json::array();
+  for (const Blueprint& blueprint : *blueprints) {
+    model::SpecResult spec = model::parse_blueprint_spec(blueprint.spec_yaml, "blueprint");
+    Result<std::vector<LinkedServer>> linked = app.blueprints->linked_servers(blueprint.id);
+    list.push_back({{"id", blueprint.id},
+                    {"name", blueprint.name},
+                    {"version", blueprint.version},
+                    {"map", spec ? spec->map : ""},
+                    {"mode", spec ? spec->mode : ""},
+                    {"max_players", spec ? std::to_string(spec->max_players) : ""},
+                    {"servers", linked ? linked->size() : 0},
+                    {"mine", blueprint.owner_id == context.user().id},
+                    {"updated", format_time(blueprint.updated_at)}});
+  }
+  nlohmann::json view = base_view(context, "Blueprints", "blueprints");
+  view["blueprints"] = list;
+  view["has_blueprints"] = !list.empty();
+  return html_page(200, "blueprints", view);
 }
 
-}  // namespace left4me::web
+Response new_blueprint(App& app, Context& context) {
+  return blueprint_form_page(app, context, 200, std::nullopt, BlueprintForm{}, FormErrors{}, nlohmann::json::object());
+}
+
+Response create_blueprint(App& app, Context& context) { return submit_blueprint(app, context, std::nullopt); }
+
+Response show_blueprint(App& app, Context& context, const Blueprint& blueprint) {
+  return blueprint_form_page(app, context, 200, blueprint, form_from_blueprint(blueprint), FormErrors{},
+                             nlohmann::json::object());
+}
+
+Response save_blueprint(App& app, Context& context, const Blueprint& blueprint) {
+  return submit_blueprint(app, context, blueprint);
+}
+
+Response delete_blueprint(App& app, Context& context, const Blueprint& blueprint) {
+  Status removed = app.blueprints->remove(blueprint.id, context.scope());
+  if (!removed && removed.error().code() == ErrorCode::kAlreadyExists) {  // servers follow it
+    return blueprint_form_page(
+        app, context, 409, blueprint, form_from_blueprint(blueprint), FormErrors{},
+        {{"delete_error",
+          "This blueprint cannot be deleted while servers follow it. Move them to another blueprint or delete them "
+          "first."},
+         {"error", "The blueprint was not deleted: servers follow it (listed under Delete)."}});
+  }
+  if (!removed) return error_from(removed.error());
+  return redirect("/blueprints?notice=blueprint_deleted");
+}
+
+}  // namespace left4me::web::page

@@ -1,4 +1,4 @@
-// Shared parts of the pages: see pages.h.
+// Shared parts of the pages (see pages.h), and the static files at versioned paths.
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
@@ -7,6 +7,7 @@
 
 #include "json/parse_json.h"
 #include "web/assets.h"
+#include "web/handlers.h"
 #include "web/pages.h"
 #include "web/responses.h"
 
@@ -87,14 +88,54 @@ class EscapedLogSink : public EventSink {
   std::string pending_;  // an incomplete last line
 };
 
-std::string_view state_class(std::string_view state) {
-  if (state == "running" || state == "succeeded") return "good";
-  if (state == "starting" || state == "queued" || state == "stopping") return "busy";
-  if (state == "failed" || state == "interrupted") return "bad";
-  return "idle";
+// The error object of an API-style JSON error body, or null.
+nlohmann::json error_of(const Response& response) {
+  Result<nlohmann::json> parsed = parse_json_limited(response.body);
+  if (!parsed || !parsed->is_object()) return nullptr;
+  auto error = parsed->find("error");
+  if (error == parsed->end() || !error->is_object()) return nullptr;
+  return std::move(*error);
+}
+
+std::string string_member(const nlohmann::json& object, const char* name) {
+  if (!object.is_object()) return "";
+  auto it = object.find(name);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 }  // namespace
+
+std::string_view state_class(ServerState state) {
+  switch (state) {
+    case ServerState::kRunning:
+      return "good";
+    case ServerState::kStarting:
+      return "busy";
+    case ServerState::kFailed:
+      return "bad";
+    case ServerState::kNew:
+    case ServerState::kStopped:
+    case ServerState::kUnknown:
+      break;
+  }
+  return "idle";
+}
+
+std::string_view state_class(JobState state) {
+  switch (state) {
+    case JobState::kRunning:
+    case JobState::kSucceeded:
+      return "good";
+    case JobState::kQueued:
+      return "busy";
+    case JobState::kFailed:
+    case JobState::kInterrupted:
+      return "bad";
+    case JobState::kCancelled:
+      break;
+  }
+  return "idle";
+}
 
 Form::Form(const Request& request) {
   std::string_view type = request.header("content-type").value_or("");
@@ -172,15 +213,9 @@ std::string request_host(const Request& request) {
   return host.empty() ? "127.0.0.1" : host;
 }
 
-std::string error_message_of(const Response& response) {
-  Result<nlohmann::json> parsed = parse_json_limited(response.body);
-  nlohmann::json body = parsed ? std::move(*parsed) : nlohmann::json();
-  if (body.is_object() && body.contains("error") && body["error"].is_object() && body["error"].contains("message") &&
-      body["error"]["message"].is_string()) {
-    return body["error"]["message"].get<std::string>();
-  }
-  return "";
-}
+std::string error_message_of(const Response& response) { return string_member(error_of(response), "message"); }
+
+std::string error_code_of(const Response& response) { return string_member(error_of(response), "code"); }
 
 Response error_page(const Request& request, int status, std::string_view title, std::string_view message) {
   nlohmann::json view = anonymous_view(title);
@@ -196,7 +231,8 @@ Response page_error_hook(const Request& request, Response response) {
     if (name == "Content-Type" && value.rfind("application/json", 0) != 0) return response;
   }
   if (is_htmx(request)) return response;
-  std::string message = error_message_of(response);
+  nlohmann::json error = error_of(response);
+  std::string message = string_member(error, "message");
   std::string_view title = "Something went wrong";
   switch (response.status) {
     case 404:
@@ -207,7 +243,7 @@ Response page_error_hook(const Request& request, Response response) {
       break;
     case 403:
       title = "Not allowed";
-      if (message.find("CSRF") != std::string::npos) {
+      if (string_member(error, "code") == "csrf") {
         message = "This form has expired (or came from another site). Go back, reload the page and try again.";
       }
       break;
@@ -247,91 +283,38 @@ std::shared_ptr<EventSink> escaped_log_sink(std::shared_ptr<EventSink> sink) {
   return std::make_shared<EscapedLogSink>(std::move(sink));
 }
 
-nlohmann::json server_view(const Server& server, const StatusMap* statuses, const ServerPending* pending,
-                           const std::string& host) {
-  std::string state = server.state;
-  nlohmann::json view = {
-      {"id", server.id},
-      {"name", server.name},
-      {"owner", server.owner_name},
-      {"port", server.port},
-      {"address", fmt::format("{}:{}", host, server.port)},
-      {"blueprint_id", server.blueprint_id},
-      {"blueprint_name", server.blueprint_name},
-      {"blueprint_version", server.blueprint_version},
-      {"applied_version", server.applied_version ? nlohmann::json(*server.applied_version) : nlohmann::json(nullptr)},
-      {"outdated", server.outdated()},
-      {"map", ""},
-      {"players", ""},
-      {"has_live", false}};
-  if (statuses != nullptr) {
-    std::optional<std::string> instance = server.managed_instance();
-    auto it = instance ? statuses->find(*instance) : statuses->end();
-    if (it == statuses->end()) {
-      state = "new";
-    } else {
-      const nlohmann::json& status = it->second;
-      if (status.contains("state") && status["state"].is_string()) state = status["state"].get<std::string>();
-      if (status.contains("live") && status["live"].is_object()) {
-        const nlohmann::json& live = status["live"];
-        view["has_live"] = true;
-        view["map"] = live.value("map", "");
-        view["players"] = fmt::format("{}/{}", live.value("players", 0), live.value("max_players", 0));
-        view["live_hostname"] = live.value("hostname", "");
-      }
-      if (status.contains("pid") && status["pid"].is_number_integer()) view["pid"] = status["pid"];
-      if (status.contains("since") && status["since"].is_string()) view["since"] = status["since"];
-      if (status.contains("restarts") && status["restarts"].is_number_integer()) {
-        view["restarts"] = status["restarts"];
-      }
-      if (status.contains("last_exit") && status["last_exit"].is_object()) {
-        view["last_exit"] = status["last_exit"].value("description", "");
-      }
-    }
+namespace page {
+
+// The version in the path changes with the content, so browsers may keep a file forever.
+Response static_file(App&, Context& context) {
+  std::optional<EmbeddedFile> file = find_embedded("static/" + context.params[1]);
+  if (!file || file->version != context.params[0]) {
+    return error_page(context.request, 404, "Page not found", "There is no such file.");
   }
-  bool up = state == "running" || state == "starting";
-  view["state"] = state;
-  view["state_class"] = state_class(state);
-  view["busy"] = pending != nullptr;
-  if (pending != nullptr) {
-    view["pending"] = fmt::format("{} {}", pending->type, pending->state == "running" ? "running" : "queued");
-  }
-  view["can_start"] = pending == nullptr && !up;
-  view["can_stop"] = pending == nullptr && up;
-  view["can_restart"] = pending == nullptr && up;
-  return view;
+  Response response;
+  response.header("Content-Type", std::string(content_type_for(file->name)));
+  response.header("Cache-Control", "public, max-age=31536000, immutable");
+  response.body = std::string(file->content);
+  return response;
 }
 
-std::map<std::int64_t, ServerPending> pending_jobs(App& app, const Scope& scope) {
-  std::map<std::int64_t, ServerPending> pending;
-  for (const char* state : {"queued", "running"}) {
-    JobFilter filter;
-    filter.state = state;
-    Result<std::vector<Job>> jobs = app.jobs->list(scope, filter);
-    if (!jobs) continue;
-    for (const Job& job : *jobs) {
-      if (job.server_id) pending[*job.server_id] = ServerPending{job.type, job.state};
-    }
-  }
-  return pending;
-}
+}  // namespace page
 
 nlohmann::json job_view(const Job& job) {
-  bool live = job.state == "queued" || job.state == "running";
   nlohmann::json view = {
       {"id", job.id},
-      {"type", job.type},
+      {"type", to_string(job.type)},
       {"target", job.target},
       {"server_id", job.server_id ? nlohmann::json(*job.server_id) : nlohmann::json(nullptr)},
-      {"state", job.state},
+      {"state", to_string(job.state)},
       {"state_class", state_class(job.state)},
       {"created", format_time(job.created_at)},
       {"started", format_time(job.started_at.value_or(0))},
       {"finished", format_time(job.finished_at.value_or(0))},
       {"exit_code", job.exit_code ? nlohmann::json(std::to_string(*job.exit_code)) : nlohmann::json(nullptr)},
       {"reason", job.reason},
-      {"is_queued", job.state == "queued"},
-      {"is_live", live}};
+      {"is_queued", job.state == JobState::kQueued},
+      {"is_live", is_pending(job.state)}};
   if (job.started_at) {
     std::int64_t end = job.finished_at.value_or(unix_now());
     view["duration"] = fmt::format("{} s", std::max<std::int64_t>(0, end - *job.started_at));

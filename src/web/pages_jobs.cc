@@ -2,24 +2,17 @@
 // job with its live log, and cancelling a queued job.
 #include <fmt/format.h>
 
+#include "web/handlers.h"
 #include "web/pages.h"
 #include "web/responses.h"
 
-namespace left4me::web {
+namespace left4me::web::page {
 namespace {
 
-constexpr const char* kStates[] = {"queued", "running", "succeeded", "failed", "cancelled", "interrupted"};
-
-bool known_state(const std::string& state) {
-  for (const char* known : kStates) {
-    if (state == known) return true;
-  }
-  return false;
-}
-
-Result<nlohmann::json> job_rows(App& app, Context& context, const std::string& state) {
+// The rows of the user's jobs (every job for admins), those in `state` only when given.
+Result<nlohmann::json> job_table(App& app, Context& context, std::optional<JobState> state) {
   JobFilter filter;
-  if (!state.empty()) filter.state = state;
+  filter.state = state;
   filter.limit = 100;
   Result<std::vector<Job>> jobs = app.jobs->list(context.scope(), filter);
   if (!jobs) return jobs.error();
@@ -38,13 +31,9 @@ Result<nlohmann::json> job_rows(App& app, Context& context, const std::string& s
   }
   return nlohmann::json{{"jobs", list},
                         {"has_jobs", !list.empty()},
-                        {"state", state},
+                        {"state", state ? to_string(*state) : ""},
                         {"show_owner", context.user().is_admin},
                         {"csrf", context.auth->csrf_token}};
-}
-
-std::optional<Job> find_job(App& app, Context& context, Response* failure) {
-  return find_in_scope<Job>(*app.jobs, context, "job", failure);
 }
 
 nlohmann::json summary_view(Context& context, const Job& job) {
@@ -55,86 +44,60 @@ nlohmann::json summary_view(Context& context, const Job& job) {
 
 }  // namespace
 
-void register_job_pages(App& app) {
-  app.add_route({"GET", "/jobs", Access::kUser, [&app](Context& context) {
-                   std::string state = context.request.query_param("state").value_or("");
-                   nlohmann::json view = base_view(context, "Jobs", "jobs");
-                   if (!state.empty() && !known_state(state)) {
-                     view["error"] = "There is no job state '" + state + "'; showing every job.";
-                     state.clear();
-                   }
-                   Result<nlohmann::json> rows = job_rows(app, context, state);
-                   if (!rows) return error_from(rows.error());
-                   nlohmann::json states = nlohmann::json::array();
-                   for (const char* known : kStates) states.push_back({{"value", known}, {"selected", state == known}});
-                   view["states"] = states;
-                   view["table"] = *rows;
-                   return html_page(200, "jobs", view);
-                 }});
-
-  app.add_route({"GET", "/jobs/rows", Access::kUser, [&app](Context& context) {
-                   std::string state = context.request.query_param("state").value_or("");
-                   if (!known_state(state)) state.clear();
-                   Result<nlohmann::json> rows = job_rows(app, context, state);
-                   if (!rows) return error_from(rows.error());
-                   return html_fragment(200, "_job_rows", *rows);
-                 }});
-
-  app.add_route({"GET", "/jobs/{id}", Access::kUser, [&app](Context& context) {
-                   Response failure;
-                   std::optional<Job> job = find_job(app, context, &failure);
-                   if (!job) return failure;
-                   nlohmann::json view = base_view(context, fmt::format("Job {}", job->id), "jobs");
-                   view["job"] = summary_view(context, *job);
-                   return html_page(200, "job", view);
-                 }});
-
-  app.add_route({"GET", "/jobs/{id}/summary", Access::kUser, [&app](Context& context) {
-                   Response failure;
-                   std::optional<Job> job = find_job(app, context, &failure);
-                   if (!job) return failure;
-                   return html_fragment(200, "_job_summary", summary_view(context, *job));
-                 }});
-
-  app.add_route({"GET", "/jobs/{id}/stream", Access::kUser, [&app](Context& context) {
-                   Response failure;
-                   std::optional<Job> job = find_job(app, context, &failure);
-                   if (!job) return failure;
-                   Response response;
-                   response.header("Content-Type", "text/event-stream");
-                   response.header("Cache-Control", "no-store");
-                   response.header("X-Accel-Buffering", "no");
-                   response.stream = [&app, job_id = job->id](std::shared_ptr<EventSink> sink) {
-                     app.job_logs->subscribe(job_id, 0, escaped_log_sink(std::move(sink)));
-                   };
-                   return response;
-                 }});
-
-  app.add_route({"POST", "/jobs/{id}/cancel", Access::kUser, [&app](Context& context) {
-                   Response failure;
-                   std::optional<Job> found = find_job(app, context, &failure);
-                   if (!found) return failure;
-                   Result<Job> job = app.jobs->cancel(found->id, context.scope());
-                   if (!job) {
-                     if (job.error().code() == ErrorCode::kAlreadyExists) {
-                       return error_response(409, "conflict",
-                                             "This job is no longer queued (it started or ended), so it cannot be "
-                                             "cancelled.");
-                     }
-                     return error_from(job.error());
-                   }
-                   app.job_logs->end(job->id, job->state);
-                   if (!is_htmx(context.request))
-                     return redirect(fmt::format("/jobs/{}?notice=job_cancelled", job->id));
-                   if (context.request.query_param("view").value_or("") == "row") {
-                     nlohmann::json row = job_view(*job);
-                     row["show_owner"] = context.user().is_admin;
-                     row["owner"] = context.user().name;
-                     row["csrf"] = context.auth->csrf_token;
-                     return html_fragment(200, "_job_row", row);
-                   }
-                   return html_fragment(200, "_job_summary", summary_view(context, *job));
-                 }});
+Response jobs(App& app, Context& context) {
+  std::string asked = context.request.query_param("state").value_or("");
+  std::optional<JobState> state = parse_job_state(asked);
+  nlohmann::json view = base_view(context, "Jobs", "jobs");
+  if (!asked.empty() && !state) view["error"] = "There is no job state '" + asked + "'; showing every job.";
+  Result<nlohmann::json> rows = job_table(app, context, state);
+  if (!rows) return error_from(rows.error());
+  nlohmann::json states = nlohmann::json::array();
+  for (JobState known : all_job_states()) states.push_back({{"value", to_string(known)}, {"selected", state == known}});
+  view["states"] = states;
+  view["table"] = *rows;
+  return html_page(200, "jobs", view);
 }
 
-}  // namespace left4me::web
+Response job_rows(App& app, Context& context) {
+  Result<nlohmann::json> rows =
+      job_table(app, context, parse_job_state(context.request.query_param("state").value_or("")));
+  if (!rows) return error_from(rows.error());
+  return html_fragment(200, "_job_rows", *rows);
+}
+
+Response show_job(App&, Context& context, const Job& job) {
+  nlohmann::json view = base_view(context, fmt::format("Job {}", job.id), "jobs");
+  view["job"] = summary_view(context, job);
+  return html_page(200, "job", view);
+}
+
+Response job_summary(App&, Context& context, const Job& job) {
+  return html_fragment(200, "_job_summary", summary_view(context, job));
+}
+
+Response job_stream(App& app, Context&, const Job& job) {
+  return event_stream([&app, job_id = job.id](std::shared_ptr<EventSink> sink) {
+    app.job_logs->subscribe(job_id, 0, escaped_log_sink(std::move(sink)));
+  });
+}
+
+Response cancel_job(App& app, Context& context, const Job& found) {
+  Result<Job> job = app.jobs->cancel(found.id, context.scope());
+  if (!job && job.error().code() == ErrorCode::kAlreadyExists) {
+    return error_response(409, "conflict",
+                          "This job is no longer queued (it started or ended), so it cannot be cancelled.");
+  }
+  if (!job) return error_from(job.error());
+  app.job_logs->end(job->id, job->state);
+  if (!is_htmx(context.request)) return redirect(fmt::format("/jobs/{}?notice=job_cancelled", job->id));
+  if (context.request.query_param("view").value_or("") == "row") {
+    nlohmann::json row = job_view(*job);
+    row["show_owner"] = context.user().is_admin;
+    row["owner"] = context.user().name;
+    row["csrf"] = context.auth->csrf_token;
+    return html_fragment(200, "_job_row", row);
+  }
+  return html_fragment(200, "_job_summary", summary_view(context, *job));
+}
+
+}  // namespace left4me::web::page

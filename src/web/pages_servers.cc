@@ -3,85 +3,108 @@
 #include <fmt/format.h>
 
 #include "base/strings.h"
+#include "web/handlers.h"
 #include "web/pages.h"
 #include "web/responses.h"
+#include "web/server_view.h"
 
-namespace left4me::web {
+namespace left4me::web::page {
 namespace {
 
 constexpr std::string_view kRowsTemplate = "_server_rows";
 
-// Render-cache keys: every value length-prefixed or terminated, so two different inputs never give one key.
-void key_add(std::string& key, std::string_view text) {
-  key += std::to_string(text.size());
-  key += ':';
-  key += text;
-}
-void key_add(std::string& key, std::int64_t number) {
-  key += std::to_string(number);
-  key += ';';
-}
-void key_add(std::string& key, const std::optional<std::int64_t>& number) {
-  if (number) {
-    key_add(key, *number);
-  } else {
-    key += "-;";
+// The host's live parts of a server (map, players, process) as its row and status panel show them.
+void add_host_parts(nlohmann::json& view, const nlohmann::json& status) {
+  if (status.contains("live") && status["live"].is_object()) {
+    const nlohmann::json& live = status["live"];
+    view["has_live"] = true;
+    view["map"] = live.value("map", "");
+    view["players"] = fmt::format("{}/{}", live.value("players", 0), live.value("max_players", 0));
+    view["live_hostname"] = live.value("hostname", "");
   }
+  if (status.contains("pid") && status["pid"].is_number_integer()) view["pid"] = status["pid"];
+  if (status.contains("since") && status["since"].is_string()) view["since"] = status["since"];
+  if (status.contains("restarts") && status["restarts"].is_number_integer()) view["restarts"] = status["restarts"];
+  if (status.contains("last_exit") && status["last_exit"].is_object()) {
+    view["last_exit"] = status["last_exit"].value("description", "");
+  }
+}
+
+// A server as its dashboard row and its status panel show it: state, map, players, actions allowed, pending job.
+nlohmann::json server_row(const ServerView& server_view, const std::string& host) {
+  const Server& server = *server_view.record;
+  nlohmann::json view = {
+      {"id", server.id},
+      {"name", server.name},
+      {"owner", server.owner_name},
+      {"port", server.port},
+      {"address", fmt::format("{}:{}", host, server.port)},
+      {"blueprint_id", server.blueprint_id},
+      {"blueprint_name", server.blueprint_name},
+      {"blueprint_version", server.blueprint_version},
+      {"applied_version", server.applied_version ? nlohmann::json(*server.applied_version) : nlohmann::json(nullptr)},
+      {"outdated", server.outdated()},
+      {"map", ""},
+      {"players", ""},
+      {"has_live", false},
+      {"state", to_string(server_view.state)},
+      {"state_class", state_class(server_view.state)},
+      {"busy", server_view.pending.has_value()},
+      {"can_start", server_view.may_start()},
+      {"can_stop", server_view.may_stop()},
+      {"can_restart", server_view.may_restart()}};
+  if (server_view.host != nullptr) add_host_parts(view, *server_view.host);
+  if (server_view.pending) {
+    view["pending"] = fmt::format("{} {}", to_string(server_view.pending->type), to_string(server_view.pending->state));
+  }
+  return view;
+}
+
+// What the server views of a page are made from: the host's statuses (pinned while a view points into them) and
+// the pending jobs of the viewer's scope.
+struct ViewInputs {
+  Result<std::shared_ptr<const StatusMap>> statuses;
+  std::map<std::int64_t, PendingJob> pending;
+
+  HostStatuses host() const { return statuses ? HostStatuses::answered(**statuses) : HostStatuses::not_known(); }
+  ServerView view(const Server& server) const {
+    auto it = pending.find(server.id);
+    return view_server(server, host(), it == pending.end() ? std::nullopt : std::optional<PendingJob>(it->second));
+  }
+};
+
+Result<ViewInputs> view_inputs(App& app, Context& context) {
+  Result<std::map<std::int64_t, PendingJob>> pending = app.jobs->pending(context.scope());
+  if (!pending) return pending.error();
+  return ViewInputs{app.status_cache->snapshot(), std::move(*pending)};
 }
 
 // The dashboard's body (dashboard) or its rows alone (_server_rows, what every open dashboard polls every
 // few seconds), rendered once and reused while nothing they show has changed. The key holds every input of
-// the view: the viewer (user, role, CSRF token, host name used in addresses), every field of every server
-// record, the pending jobs, and the status snapshot (pinned by the cache entry, see render_template_cached).
+// the page: the viewer (user, role, CSRF token, host name used in addresses), the status error, and every
+// input of each server's view (add_to_key); the status snapshot is pinned by the cache entry.
 Result<std::shared_ptr<const std::string>> server_rows_html(App& app, Context& context, std::string_view page) {
   Result<std::vector<Server>> servers = app.servers->list(context.scope());
   if (!servers) return servers.error();
-  Result<std::shared_ptr<const StatusMap>> statuses = app.status_cache->snapshot();
-  std::map<std::int64_t, ServerPending> pending = pending_jobs(app, context.scope());
-  const StatusMap* status_map = statuses ? statuses->get() : nullptr;
-  std::string status_error = statuses ? "" : statuses.error().message();
+  Result<ViewInputs> inputs = view_inputs(app, context);
+  if (!inputs) return inputs.error();
+  std::vector<ServerView> views;
+  views.reserve(servers->size());
+  for (const Server& server : *servers) views.push_back(inputs->view(server));
+  std::string status_error = inputs->statuses ? "" : inputs->statuses.error().message();
   std::string host = request_host(context.request);
   const bool is_admin = context.user().is_admin;
   const std::string& csrf = context.auth->csrf_token;
 
-  std::string key;
+  CacheKey key;
   key.reserve(160 * servers->size() + 200);
-  key_add(key, context.user().id);
-  key_add(key, is_admin ? 1 : 0);
-  key_add(key, csrf);
-  key_add(key, host);
-  key_add(key, status_error);
-  key_add(key, static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(status_map)));
-  for (const Server& server : *servers) {
-    // Every field of Server, whether or not the rows show it today.
-    key_add(key, server.id);
-    key_add(key, server.name);
-    key_add(key, server.instance);
-    key_add(key, server.owns_instance ? 1 : 0);
-    key_add(key, server.owner_id);
-    key_add(key, server.owner_name);
-    key_add(key, server.blueprint_id);
-    key_add(key, server.blueprint_name);
-    key_add(key, server.blueprint_version);
-    key_add(key, server.port);
-    key_add(key, server.state);
-    key_add(key, server.applied_blueprint_id);
-    key_add(key, server.applied_version);
-    key_add(key, server.created_at);
-    auto it = pending.find(server.id);
-    if (it == pending.end()) {
-      key += "-;";
-    } else {
-      key_add(key, it->second.type);
-      key_add(key, it->second.state);
-    }
-  }
-  std::shared_ptr<const void> pin = statuses ? std::shared_ptr<const void>(*statuses) : nullptr;
-  return render_template_cached(page, std::move(key), std::move(pin), [&] {
+  key.add(context.user().id).add(is_admin ? 1 : 0).add(csrf).add(host).add(status_error);
+  for (const ServerView& view : views) add_to_key(key, view);
+  std::shared_ptr<const void> pin = inputs->statuses ? std::shared_ptr<const void>(*inputs->statuses) : nullptr;
+  return render_template_cached(page, std::move(key).take(), std::move(pin), [&] {
     nlohmann::json rows = nlohmann::json::array();
-    for (const Server& server : *servers) {
-      auto it = pending.find(server.id);
-      nlohmann::json row = server_view(server, status_map, it == pending.end() ? nullptr : &it->second, host);
+    for (const ServerView& view : views) {
+      nlohmann::json row = server_row(view, host);
       row["show_owner"] = is_admin;
       rows.push_back(std::move(row));
     }
@@ -96,16 +119,14 @@ Result<std::shared_ptr<const std::string>> server_rows_html(App& app, Context& c
 
 // One server with its live status and pending job, as the page and its fragments show it.
 Result<nlohmann::json> one_server(App& app, Context& context, const Server& server) {
-  Result<std::shared_ptr<const StatusMap>> statuses = app.status_cache->snapshot();
-  std::map<std::int64_t, ServerPending> pending = pending_jobs(app, context.scope());
-  auto it = pending.find(server.id);
-  nlohmann::json view = server_view(server, statuses ? statuses->get() : nullptr,
-                                    it == pending.end() ? nullptr : &it->second, request_host(context.request));
+  Result<ViewInputs> inputs = view_inputs(app, context);
+  if (!inputs) return inputs.error();
+  nlohmann::json view = server_row(inputs->view(server), request_host(context.request));
   view["csrf"] = context.auth->csrf_token;
   return view;
 }
 
-Result<nlohmann::json> server_jobs(App& app, Context& context, std::int64_t server_id) {
+Result<nlohmann::json> server_history(App& app, Context& context, std::int64_t server_id) {
   JobFilter filter;
   filter.server_id = server_id;
   filter.limit = 20;
@@ -139,7 +160,7 @@ Response server_page(App& app, Context& context, const Server& server, int statu
   Result<nlohmann::json> one = one_server(app, context, server);
   if (!one) return error_from(one.error());
   view["server"] = *one;
-  Result<nlohmann::json> jobs = server_jobs(app, context, server.id);
+  Result<nlohmann::json> jobs = server_history(app, context, server.id);
   if (!jobs) return error_from(jobs.error());
   view["history"] = *jobs;
   // The owner's blueprints (an admin moves a server among its owner's blueprints only).
@@ -154,23 +175,14 @@ Response server_page(App& app, Context& context, const Server& server, int statu
   return html_page(status, "server", view);
 }
 
-std::optional<Server> find_server(App& app, Context& context, Response* failure) {
-  return find_in_scope<Server>(*app.servers, context, "server", failure);
-}
-
-Response server_action(App& app, Context& context, const std::string& type) {
-  Response failure;
-  std::optional<Server> server = find_server(app, context, &failure);
-  if (!server) return failure;
-  // Repeated clicks on the same action while one is still queued share that job.
-  Result<Job> job = app.jobs->enqueue(type, server->name, server->id, context.user().id, Dedupe::kYes);
+Response server_action(App& app, Context& context, JobType type, const Server& server) {
+  Result<Job> job = app.runner->queue(type, server, context.user().id);
   if (!job) return error_from(job.error());
-  app.runner->notify();
   if (!is_htmx(context.request)) {
     std::string back = Form(context.request).get("back");
-    return redirect(back, "/servers/" + std::to_string(server->id));
+    return redirect(back, "/servers/" + std::to_string(server.id));
   }
-  Result<nlohmann::json> view = one_server(app, context, *server);
+  Result<nlohmann::json> view = one_server(app, context, server);
   if (!view) return error_from(view.error());
   if (context.request.query_param("view").value_or("") == "row") {
     (*view)["show_owner"] = context.user().is_admin;
@@ -179,144 +191,122 @@ Response server_action(App& app, Context& context, const std::string& type) {
   return html_fragment(200, "_server_status", *view);
 }
 
-}  // namespace
-
-void register_server_pages(App& app) {
-  app.add_route({"GET", "/", Access::kUser, [&app](Context& context) {
-                   Result<std::shared_ptr<const std::string>> body = server_rows_html(app, context, "dashboard");
-                   if (!body) return error_from(body.error());
-                   return html_page_with_body(200, **body, base_view(context, "Servers", "servers"));
-                 }});
-
-  app.add_route({"GET", "/servers/rows", Access::kUser, [&app](Context& context) {
-                   Result<std::shared_ptr<const std::string>> rows = server_rows_html(app, context, kRowsTemplate);
-                   if (!rows) return error_from(rows.error());
-                   return html_fragment(200, std::string(**rows));
-                 }});
-
-  app.add_route({"GET", "/servers/new", Access::kUser, [&app](Context& context) {
-                   nlohmann::json extra = nlohmann::json::object();
-                   if (auto chosen = context.request.query_param("blueprint_id")) extra["blueprint_id"] = *chosen;
-                   return new_server_page(app, context, 200, extra);
-                 }});
-
-  app.add_route({"POST", "/servers", Access::kUser, [&app](Context& context) {
-                   Form form(context.request);
-                   std::string name = form.get("name");
-                   std::string blueprint_text = form.get("blueprint_id");
-                   nlohmann::json extra = {{"name", name}, {"blueprint_id", blueprint_text}};
-                   if (auto problem = check_server_name(name)) {
-                     extra["name_error"] = *problem;
-                     return new_server_page(app, context, 422, extra);
-                   }
-                   std::optional<long long> blueprint_id = parse_int(blueprint_text, 1, INT64_MAX);
-                   if (!blueprint_id) {
-                     extra["blueprint_error"] = "Choose one of your blueprints.";
-                     return new_server_page(app, context, 422, extra);
-                   }
-                   Result<Server> server = app.servers->create(context.user().id, name, *blueprint_id);
-                   if (!server) {
-                     switch (server.error().code()) {
-                       case ErrorCode::kNotFound:
-                         extra["blueprint_error"] = server.error().message();
-                         break;
-                       case ErrorCode::kUnavailable:
-                         extra["error"] = server.error().message() +
-                                          ". Ask an administrator to widen the port "
-                                          "range or delete an unused server.";
-                         break;
-                       case ErrorCode::kInvalidArgument:
-                       case ErrorCode::kAlreadyExists:
-                         extra["name_error"] = server.error().message();
-                         break;
-                       default:
-                         return error_from(server.error());
-                     }
-                     return new_server_page(app, context, 422, extra);
-                   }
-                   return redirect(fmt::format("/servers/{}?notice=server_created", server->id));
-                 }});
-
-  app.add_route({"GET", "/servers/{id}", Access::kUser, [&app](Context& context) {
-                   Response failure;
-                   std::optional<Server> server = find_server(app, context, &failure);
-                   if (!server) return failure;
-                   return server_page(app, context, *server, 200, nlohmann::json::object());
-                 }});
-
-  app.add_route({"GET", "/servers/{id}/status", Access::kUser, [&app](Context& context) {
-                   Response failure;
-                   std::optional<Server> server = find_server(app, context, &failure);
-                   if (!server) return failure;
-                   Result<nlohmann::json> view = one_server(app, context, *server);
-                   if (!view) return error_from(view.error());
-                   return html_fragment(200, "_server_status", *view);
-                 }});
-
-  app.add_route({"GET", "/servers/{id}/jobs", Access::kUser, [&app](Context& context) {
-                   Response failure;
-                   std::optional<Server> server = find_server(app, context, &failure);
-                   if (!server) return failure;
-                   Result<nlohmann::json> view = server_jobs(app, context, server->id);
-                   if (!view) return error_from(view.error());
-                   return html_fragment(200, "_server_jobs", *view);
-                 }});
-
-  for (const char* action : {"start", "stop", "restart"}) {
-    app.add_route({"POST", fmt::format("/servers/{{id}}/{}", action), Access::kUser,
-                   [&app, type = std::string(action)](Context& context) { return server_action(app, context, type); }});
+// The message for a server the store refused to create, beside the field it is about ("name", "blueprint") or
+// above the form (""); nullopt for a failure that is not the user's input (an answer of its own).
+std::optional<std::pair<std::string, std::string>> create_refusal(const Error& error) {
+  switch (error.code()) {
+    case ErrorCode::kNotFound:  // the blueprint is not the user's
+      return std::pair<std::string, std::string>("blueprint_error", error.message());
+    case ErrorCode::kUnavailable:
+      return std::pair<std::string, std::string>(
+          "error", error.message() + ". Ask an administrator to widen the port range or delete an unused server.");
+    case ErrorCode::kInvalidArgument:
+    case ErrorCode::kAlreadyExists:
+      return std::pair<std::string, std::string>("name_error", error.message());
+    default:
+      return std::nullopt;
   }
-
-  app.add_route({"GET", "/servers/{id}/delete", Access::kUser, [&app](Context& context) {
-                   Response failure;
-                   std::optional<Server> server = find_server(app, context, &failure);
-                   if (!server) return failure;
-                   nlohmann::json view = base_view(context, "Delete " + server->name, "servers");
-                   view["server"] = {{"id", server->id}, {"name", server->name}};
-                   return html_page(200, "server_delete", view);
-                 }});
-
-  app.add_route({"POST", "/servers/{id}/delete", Access::kUser, [&app](Context& context) {
-                   Response failure;
-                   std::optional<Server> server = find_server(app, context, &failure);
-                   if (!server) return failure;
-                   Result<Job> job =
-                       app.jobs->enqueue("delete", server->name, server->id, context.user().id, Dedupe::kYes);
-                   if (!job) return error_from(job.error());
-                   app.runner->notify();
-                   return redirect("/?notice=server_deleting");
-                 }});
-
-  app.add_route({"POST", "/servers/{id}/blueprint", Access::kUser, [&app](Context& context) {
-                   Response failure;
-                   std::optional<Server> server = find_server(app, context, &failure);
-                   if (!server) return failure;
-                   std::optional<long long> blueprint_id =
-                       parse_int(Form(context.request).get("blueprint_id"), 1, INT64_MAX);
-                   if (!blueprint_id) {
-                     return server_page(app, context, *server, 422, {{"move_error", "Choose a blueprint."}});
-                   }
-                   Result<Server> moved = app.servers->reassign(server->id, context.scope(), *blueprint_id);
-                   if (!moved) {
-                     if (moved.error().code() == ErrorCode::kFailed) return error_from(moved.error());
-                     return server_page(app, context, *server, 422, {{"move_error", moved.error().message()}});
-                   }
-                   return redirect(fmt::format("/servers/{}?notice=server_moved", server->id));
-                 }});
-
-  app.add_route({"GET", "/servers/{id}/console", Access::kUser, [&app](Context& context) {
-                   Response failure;
-                   std::optional<Server> server = find_server(app, context, &failure);
-                   if (!server) return failure;
-                   Response response;
-                   response.header("Content-Type", "text/event-stream");
-                   response.header("Cache-Control", "no-store");
-                   response.header("X-Accel-Buffering", "no");
-                   response.stream = [&app, server = *server](std::shared_ptr<EventSink> sink) {
-                     subscribe_console(*app.server_logs, server, escaped_log_sink(std::move(sink)));
-                   };
-                   return response;
-                 }});
 }
 
-}  // namespace left4me::web
+}  // namespace
+
+Response dashboard(App& app, Context& context) {
+  Result<std::shared_ptr<const std::string>> body = server_rows_html(app, context, "dashboard");
+  if (!body) return error_from(body.error());
+  return html_page_with_body(200, **body, base_view(context, "Servers", "servers"));
+}
+
+Response server_rows(App& app, Context& context) {
+  Result<std::shared_ptr<const std::string>> rows = server_rows_html(app, context, kRowsTemplate);
+  if (!rows) return error_from(rows.error());
+  return html_fragment(200, std::string(**rows));
+}
+
+Response new_server(App& app, Context& context) {
+  nlohmann::json extra = nlohmann::json::object();
+  if (auto chosen = context.request.query_param("blueprint_id")) extra["blueprint_id"] = *chosen;
+  return new_server_page(app, context, 200, extra);
+}
+
+Response create_server(App& app, Context& context) {
+  Form form(context.request);
+  std::string name = form.get("name");
+  std::string blueprint_text = form.get("blueprint_id");
+  nlohmann::json extra = {{"name", name}, {"blueprint_id", blueprint_text}};
+  if (auto problem = check_server_name(name)) {
+    extra["name_error"] = *problem;
+    return new_server_page(app, context, 422, extra);
+  }
+  std::optional<long long> blueprint_id = parse_int(blueprint_text, 1, INT64_MAX);
+  if (!blueprint_id) {
+    extra["blueprint_error"] = "Choose one of your blueprints.";
+    return new_server_page(app, context, 422, extra);
+  }
+  Result<Server> server = app.servers->create(context.user().id, name, *blueprint_id);
+  if (!server) {
+    std::optional<std::pair<std::string, std::string>> refusal = create_refusal(server.error());
+    if (!refusal) return error_from(server.error());
+    extra[refusal->first] = refusal->second;
+    return new_server_page(app, context, 422, extra);
+  }
+  return redirect(fmt::format("/servers/{}?notice=server_created", server->id));
+}
+
+Response show_server(App& app, Context& context, const Server& server) {
+  return server_page(app, context, server, 200, nlohmann::json::object());
+}
+
+Response server_status(App& app, Context& context, const Server& server) {
+  Result<nlohmann::json> view = one_server(app, context, server);
+  if (!view) return error_from(view.error());
+  return html_fragment(200, "_server_status", *view);
+}
+
+Response server_jobs(App& app, Context& context, const Server& server) {
+  Result<nlohmann::json> view = server_history(app, context, server.id);
+  if (!view) return error_from(view.error());
+  return html_fragment(200, "_server_jobs", *view);
+}
+
+Response start_server(App& app, Context& context, const Server& server) {
+  return server_action(app, context, JobType::kStart, server);
+}
+
+Response stop_server(App& app, Context& context, const Server& server) {
+  return server_action(app, context, JobType::kStop, server);
+}
+
+Response restart_server(App& app, Context& context, const Server& server) {
+  return server_action(app, context, JobType::kRestart, server);
+}
+
+Response confirm_delete_server(App&, Context& context, const Server& server) {
+  nlohmann::json view = base_view(context, "Delete " + server.name, "servers");
+  view["server"] = {{"id", server.id}, {"name", server.name}};
+  return html_page(200, "server_delete", view);
+}
+
+Response delete_server(App& app, Context& context, const Server& server) {
+  Result<Job> job = app.runner->queue(JobType::kDelete, server, context.user().id);
+  if (!job) return error_from(job.error());
+  return redirect("/?notice=server_deleting");
+}
+
+Response move_server(App& app, Context& context, const Server& server) {
+  std::optional<long long> blueprint_id = parse_int(Form(context.request).get("blueprint_id"), 1, INT64_MAX);
+  if (!blueprint_id) return server_page(app, context, server, 422, {{"move_error", "Choose a blueprint."}});
+  Result<Server> moved = app.servers->reassign(server.id, context.scope(), *blueprint_id);
+  if (!moved) {
+    if (moved.error().code() == ErrorCode::kFailed) return error_from(moved.error());
+    return server_page(app, context, server, 422, {{"move_error", moved.error().message()}});
+  }
+  return redirect(fmt::format("/servers/{}?notice=server_moved", server.id));
+}
+
+Response server_console(App& app, Context&, const Server& server) {
+  return event_stream([&app, server](std::shared_ptr<EventSink> sink) {
+    subscribe_console(*app.server_logs, server, escaped_log_sink(std::move(sink)));
+  });
+}
+
+}  // namespace left4me::web::page

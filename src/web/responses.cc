@@ -51,6 +51,15 @@ std::optional<std::string> same_origin_path(std::string_view target) {
   return std::string(target);
 }
 
+Response event_stream(std::function<void(std::shared_ptr<EventSink>)> stream) {
+  Response response;
+  response.header("Content-Type", "text/event-stream");
+  response.header("Cache-Control", "no-store");
+  response.header("X-Accel-Buffering", "no");
+  response.stream = std::move(stream);
+  return response;
+}
+
 Response redirect(std::string_view target, std::string_view fallback) {
   assert(same_origin_path(fallback).has_value());
   Response response;

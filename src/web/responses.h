@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +29,9 @@ Response error_from(const Error& error, std::optional<std::string> field = std::
 // read '\' as '/', so "/\t/evil.example" becomes another host; CR LF would start a header of its own).
 // The target unchanged when it is such a path; nullopt otherwise.
 std::optional<std::string> same_origin_path(std::string_view target);
+// A server-sent-event answer (text/event-stream, not cached nor buffered by a proxy): its body is whatever
+// `stream` sends to the sink it is given.
+Response event_stream(std::function<void(std::shared_ptr<EventSink>)> stream);
 // A 303 to target when same_origin_path accepts it, else to fallback (a fixed path of this site).
 Response redirect(std::string_view target, std::string_view fallback = "/");
 // The request body as a JSON object: a JSON body (nested at most kMaxJsonDepth levels), or a form (every value

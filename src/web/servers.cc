@@ -25,7 +25,8 @@ Server read_server(const Statement& statement) {
   server.blueprint_name = statement.column_text(5);
   server.blueprint_version = statement.column_int(6);
   server.port = static_cast<int>(statement.column_int(7));
-  server.state = statement.column_text(8);
+  // A state this binary does not know (written by a newer one) is the host's business: unknown here.
+  server.recorded_state = parse_server_state(statement.column_text(8)).value_or(ServerState::kUnknown);
   server.applied_blueprint_id = statement.column_optional_int(9);
   server.applied_version = statement.column_optional_int(10);
   server.created_at = statement.column_int(11);
@@ -134,10 +135,11 @@ Result<Server> insert_server(Database::Lock& lock, const NewServer& row) {
   if (*taken) return Error(ErrorCode::kAlreadyExists, fmt::format("a server named '{}' already exists", row.name));
   auto insert = lock.prepare(
       "INSERT INTO servers (id, name, instance, owns_instance, owner_id, blueprint_id, port, state, created_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?)");
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!insert) return insert.error();
   insert->bind(1, row.id).bind(2, row.name).bind(3, row.instance).bind(4, row.owns_instance ? 1 : 0);
-  insert->bind(5, row.owner_id).bind(6, row.blueprint_id).bind(7, row.port).bind(8, unix_now());
+  insert->bind(5, row.owner_id).bind(6, row.blueprint_id).bind(7, row.port);
+  insert->bind(8, to_string(ServerState::kNew)).bind(9, unix_now());
   if (Status status = insert->run(); !status) return status.error();
   return select_one(lock, lock.last_insert_id(), Scope{row.owner_id, true});
 }
@@ -227,7 +229,11 @@ Result<Server> Servers::reassign(std::int64_t id, const Scope& scope, std::int64
   Database::Lock& lock = (*transaction)->lock();
   Result<Server> server = select_one(lock, id, scope);
   if (!server) return server.error();
-  if (Status status = check_blueprint_owner(lock, blueprint_id, server->owner_id); !status) return status.error();
+  if (Status status = check_blueprint_owner(lock, blueprint_id, server->owner_id); !status) {
+    // The server was found: what is not is the blueprint the caller named.
+    if (status.error().code() == ErrorCode::kNotFound) return Error::invalid(status.error().message());
+    return status.error();
+  }
   auto update = lock.prepare("UPDATE servers SET blueprint_id = ? WHERE id = ?");
   if (!update) return update.error();
   if (Status status = update->bind(1, blueprint_id).bind(2, id).run(); !status) return status.error();
@@ -237,11 +243,11 @@ Result<Server> Servers::reassign(std::int64_t id, const Scope& scope, std::int64
   return updated;
 }
 
-Status Servers::set_state(std::int64_t id, const std::string& state) {
+Status Servers::record_state(std::int64_t id, ServerState state) {
   Database::Lock lock(database_);
   auto update = lock.prepare("UPDATE servers SET state = ? WHERE id = ?");
   if (!update) return update.error();
-  return update->bind(1, state).bind(2, id).run();
+  return update->bind(1, to_string(state)).bind(2, id).run();
 }
 
 Status Servers::mark_applied(std::int64_t id, std::int64_t blueprint_id, std::int64_t version) {

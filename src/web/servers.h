@@ -11,10 +11,12 @@
 #include "web/database.h"
 #include "web/limits.h"
 #include "web/scope.h"
+#include "web/states.h"
 
 namespace left4me::web {
 
-// The dashboard's render-cache key (server_rows_html in pages_servers.cc) lists every field: add new ones there.
+// A server's stored record. The render-cache key of server views (add_to_key in server_view.cc) lists every field:
+// add new ones there.
 struct Server {
   std::int64_t id = 0;
   std::string name;      // what people see and choose; never reaches the host
@@ -28,7 +30,8 @@ struct Server {
   std::string blueprint_name;
   std::int64_t blueprint_version = 0;
   int port = 0;
-  std::string state;  // last known: new, running, stopped, failed, ... (live state comes from l4d2ctl)
+  // The state last recorded (by a job or the reconciler); what a page shows is decided by view_server.
+  ServerState recorded_state = ServerState::kNew;
   std::optional<std::int64_t> applied_blueprint_id;  // what the instance was last initialized from
   std::optional<std::int64_t> applied_version;
   std::int64_t created_at = 0;
@@ -87,9 +90,10 @@ class Servers {
   Result<Server> get(std::int64_t id, const Scope& scope);
   Result<std::vector<Server>> list(const Scope& scope);
   Result<std::vector<Server>> list_all();
-  // Moves the server to another blueprint of its owner.
+  // Moves the server to another blueprint of its owner. Fails kNotFound when the server is not in the scope,
+  // kInvalidArgument ("blueprint 7 not found") when the blueprint is not one of its owner's.
   Result<Server> reassign(std::int64_t id, const Scope& scope, std::int64_t blueprint_id);
-  Status set_state(std::int64_t id, const std::string& state);
+  Status record_state(std::int64_t id, ServerState state);
   Status mark_applied(std::int64_t id, std::int64_t blueprint_id, std::int64_t version);
   Status remove(std::int64_t id);
   const PortRange& ports() const { return ports_; }

@@ -8,7 +8,7 @@
 #include "web/accounts.h"
 #include "web/blueprints.h"
 #include "web/migrations.h"
-#include "web/test_support.h"
+#include "testing/test_support.h"
 
 namespace left4me::web {
 namespace {
@@ -18,12 +18,12 @@ class ServersTest : public ::testing::Test {
   void SetUp() override {
     ::setenv("LEFT4ME_FAST_PASSWORD_HASH", "1", 1);
     auto opened = Database::open(dir_.path() + "/web.db");
-    ASSERT_TRUE(opened.ok()) << opened.error().message();
+    ASSERT_OK(opened);
     database_ = std::move(*opened);
   }
   // Migrated, with users alice and bob and a blueprint each.
   void prepare() {
-    ASSERT_TRUE(migrate(*database_).ok());
+    ASSERT_OK(migrate(*database_));
     add_owners();
   }
   void add_owners() {
@@ -31,16 +31,16 @@ class ServersTest : public ::testing::Test {
     Blueprints blueprints(*database_, DefaultLimits{});
     for (const char* name : {"alice", "bob"}) {
       Result<User> user = accounts.create_user(name, std::string("password-") + name, Role::kUser);
-      ASSERT_TRUE(user.ok()) << user.error().message();
+      ASSERT_OK(user);
       Result<Blueprint> blueprint = blueprints.create(user->id, "base", "map: c1m1_hotel\n");
-      ASSERT_TRUE(blueprint.ok()) << blueprint.error().message();
+      ASSERT_OK(blueprint);
       owners_.push_back(user->id);
       blueprints_.push_back(blueprint->id);
     }
   }
   Servers servers(PortRange ports = {27015, 27020}) { return Servers(*database_, ports, DefaultLimits{}); }
 
-  testing::TempDir dir_;
+  test::TempDir dir_;
   std::unique_ptr<Database> database_;
   std::vector<std::int64_t> owners_;
   std::vector<std::int64_t> blueprints_;
@@ -50,15 +50,15 @@ TEST_F(ServersTest, NewServersGetAHostInstanceDerivedFromTheirId) {
   prepare();
   Servers store = servers();
   Result<Server> first = store.create(owners_[0], "first", blueprints_[0]);
-  ASSERT_TRUE(first.ok()) << first.error().message();
+  ASSERT_OK(first);
   EXPECT_EQ(first->name, "first");
   EXPECT_EQ(first->instance, "web-" + std::to_string(first->id));
   EXPECT_FALSE(first->owns_instance);
   EXPECT_FALSE(first->managed_instance().has_value());  // nothing on the host is its until it claims it
-  ASSERT_TRUE(store.claim_instance(first->id).ok());
+  ASSERT_OK(store.claim_instance(first->id));
   EXPECT_EQ(store.get(first->id, Scope{0, true})->managed_instance(), first->instance);
   Result<Server> second = store.create(owners_[1], "second", blueprints_[1]);
-  ASSERT_TRUE(second.ok());
+  ASSERT_OK(second);
   EXPECT_EQ(second->instance, "web-" + std::to_string(second->id));
   EXPECT_NE(second->instance, first->instance);
   // The display name keeps its rule and stays unique; it never becomes an instance name.
@@ -69,18 +69,16 @@ TEST_F(ServersTest, NewServersGetAHostInstanceDerivedFromTheirId) {
 }
 
 TEST_F(ServersTest, MigrationKeepsServersFromBeforeOnTheirHostName) {
-  ASSERT_TRUE(migrate_to(*database_, 1).ok());
+  ASSERT_OK(migrate_to(*database_, 1));
   {
     // The owners as schema 1 holds them (today's stores need later columns).
     Database::Lock lock(*database_);
     for (const char* name : {"alice", "bob"}) {
-      ASSERT_TRUE(
-          lock.exec(std::string("INSERT INTO users (name, password_hash, created_at) VALUES ('") + name + "', 'x', 0)")
-              .ok());
+      ASSERT_OK(lock.exec(std::string("INSERT INTO users (name, password_hash, created_at) VALUES ('") + name +
+                          "', 'x', 0)"));
       owners_.push_back(lock.last_insert_id());
-      ASSERT_TRUE(lock.exec("INSERT INTO blueprints (owner_id, name, config, created_at, updated_at) VALUES (" +
-                            std::to_string(owners_.back()) + ", 'base', 'map: c1m1_hotel\n', 0, 0)")
-                      .ok());
+      ASSERT_OK(lock.exec("INSERT INTO blueprints (owner_id, name, config, created_at, updated_at) VALUES (" +
+                          std::to_string(owners_.back()) + ", 'base', 'map: c1m1_hotel\n', 0, 0)"));
       blueprints_.push_back(lock.last_insert_id());
     }
   }
@@ -90,16 +88,14 @@ TEST_F(ServersTest, MigrationKeepsServersFromBeforeOnTheirHostName) {
         "INSERT INTO servers (name, owner_id, blueprint_id, port, state, applied_blueprint_id, applied_version, "
         "created_at) VALUES ";
     // "first" was created but never started; "alpha" was initialized by the panel.
-    ASSERT_TRUE(lock.exec(insert + "('first', " + std::to_string(owners_[0]) + ", " + std::to_string(blueprints_[0]) +
-                          ", 27015, 'new', NULL, NULL, 0)")
-                    .ok());
-    ASSERT_TRUE(lock.exec(insert + "('alpha', " + std::to_string(owners_[1]) + ", " + std::to_string(blueprints_[1]) +
-                          ", 27016, 'running', " + std::to_string(blueprints_[1]) + ", 1, 0)")
-                    .ok());
+    ASSERT_OK(lock.exec(insert + "('first', " + std::to_string(owners_[0]) + ", " + std::to_string(blueprints_[0]) +
+                        ", 27015, 'new', NULL, NULL, 0)"));
+    ASSERT_OK(lock.exec(insert + "('alpha', " + std::to_string(owners_[1]) + ", " + std::to_string(blueprints_[1]) +
+                        ", 27016, 'running', " + std::to_string(blueprints_[1]) + ", 1, 0)"));
   }
-  ASSERT_TRUE(migrate(*database_).ok());
+  ASSERT_OK(migrate(*database_));
   Result<std::vector<Server>> all = servers().list_all();
-  ASSERT_TRUE(all.ok()) << all.error().message();
+  ASSERT_OK(all);
   ASSERT_EQ(all->size(), 2u);
   const Server& alpha = (*all)[0];
   const Server& first = (*all)[1];
@@ -107,22 +103,22 @@ TEST_F(ServersTest, MigrationKeepsServersFromBeforeOnTheirHostName) {
   EXPECT_TRUE(alpha.owns_instance);
   EXPECT_EQ(first.instance, "first");
   EXPECT_FALSE(first.owns_instance);  // the host's 'first' may be a CLI instance: not this server's yet
-  EXPECT_TRUE(database_->check_integrity().ok());
+  EXPECT_OK(database_->check_integrity());
 }
 
 TEST_F(ServersTest, AdoptionKeepsTheInstanceNameAndRefusesManagedOnes) {
   prepare();
   Servers store = servers();
   Result<Server> mine = store.create(owners_[0], "mine", blueprints_[0]);
-  ASSERT_TRUE(mine.ok());
+  ASSERT_OK(mine);
   Result<Server> adopted = store.adopt({"first", "cli-first", owners_[1], blueprints_[1], 27018});
-  ASSERT_TRUE(adopted.ok()) << adopted.error().message();
+  ASSERT_OK(adopted);
   EXPECT_EQ(adopted->instance, "first");
   EXPECT_EQ(adopted->name, "cli-first");
   EXPECT_EQ(adopted->owner_id, owners_[1]);
   EXPECT_TRUE(adopted->owns_instance);
   EXPECT_EQ(adopted->port, 27018);  // its own port, free and in the range
-  EXPECT_EQ(adopted->state, "new");
+  EXPECT_EQ(adopted->recorded_state, ServerState::kNew);
 
   Result<Server> again = store.adopt({"first", "other", owners_[0], blueprints_[0], std::nullopt});
   ASSERT_FALSE(again.ok());
@@ -140,10 +136,10 @@ TEST_F(ServersTest, AdoptionKeepsTheInstanceNameAndRefusesManagedOnes) {
             ErrorCode::kInvalidArgument);
   // A port outside the range or taken: the lowest free one instead.
   Result<Server> moved = store.adopt({"second", "second", owners_[0], blueprints_[0], 27018});
-  ASSERT_TRUE(moved.ok()) << moved.error().message();
+  ASSERT_OK(moved);
   EXPECT_EQ(moved->port, 27016);
   Result<Server> outside = store.adopt({"third", "third", owners_[0], blueprints_[0], 40000});
-  ASSERT_TRUE(outside.ok());
+  ASSERT_OK(outside);
   EXPECT_EQ(outside->port, 27017);
 }
 
@@ -151,14 +147,14 @@ TEST_F(ServersTest, NewIdsPassOverInstanceNamesAdoptedServersHold) {
   prepare();
   Servers store = servers();
   Result<Server> one = store.create(owners_[0], "one", blueprints_[0]);
-  ASSERT_TRUE(one.ok());
+  ASSERT_OK(one);
   // Adopted instances named like the panel's own (left by a lost database).
   std::string next = "web-" + std::to_string(one->id + 2);
   Result<Server> adopted = store.adopt({next, "orphan", owners_[0], blueprints_[0], std::nullopt});
-  ASSERT_TRUE(adopted.ok()) << adopted.error().message();
+  ASSERT_OK(adopted);
   ASSERT_EQ(adopted->id, one->id + 1);
   Result<Server> created = store.create(owners_[0], "two", blueprints_[0]);
-  ASSERT_TRUE(created.ok()) << created.error().message();
+  ASSERT_OK(created);
   EXPECT_EQ(created->id, one->id + 3);
   EXPECT_EQ(created->instance, "web-" + std::to_string(created->id));
 }

@@ -1,5 +1,6 @@
 // A test fixture running the whole web app in-process on 127.0.0.1 port 0 with a real SQLite file and
-// the stand-in l4d2ctl script. Not thread-safe.
+// the stand-in l4d2ctl script, with the steps tests share (users, blueprints and servers through the API or the
+// pages' forms). Not thread-safe.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -7,13 +8,40 @@
 
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
+#include "base/file.h"
+#include "testing/test_support.h"
 #include "web/app.h"
+#include "web/states.h"
 #include "web/test_client.h"
-#include "web/test_support.h"
 
 namespace left4me::web::testing {
+
+// Redirect targets a visitor may choose (?next= on the login page, `back` of the server action forms), encoded as
+// they appear in a query or form, that must never lead off the site or reach a header as written.
+inline std::vector<std::string> hostile_redirect_targets() {
+  return {"/%0d%0aX-Injected:%201",  // the confirmed response splitting
+          "/%09/evil.example",       // the confirmed open redirect: browsers drop the tab
+          "/%0a/evil.example",
+          "/%0d/evil.example",
+          "//evil.example",
+          "%2F%2Fevil.example",
+          "/%5Cevil.example",
+          "%5C%5Cevil.example",
+          "/%5C/evil.example",
+          "https://evil.example/",
+          "https:evil.example",
+          "http%3A%2F%2Fevil.example",
+          "evil.example",
+          "javascript:alert(1)",
+          "%20//evil.example",
+          "/%00/evil.example",
+          "/%7F/evil.example",
+          "/%E3%80%82/evil",
+          "/ok%0d%0aSet-Cookie:%20l4d2_session=x"};
+}
 
 class WebFixture : public ::testing::Test {
  protected:
@@ -29,9 +57,9 @@ class WebFixture : public ::testing::Test {
                        {"LEFT4ME_STATUS_CACHE_MS", "0"}};
     for (const auto& [key, value] : extra) env[key] = value;
     Result<WebConfig> config = load_config(env);
-    ASSERT_TRUE(config.ok()) << config.error().message();
+    ASSERT_OK(config);
     Result<std::unique_ptr<App>> app = App::create(*config);
-    ASSERT_TRUE(app.ok()) << app.error().message();
+    ASSERT_OK(app);
     app_ = std::move(*app);
     HttpServerOptions options;
     options.host = "127.0.0.1";
@@ -39,7 +67,7 @@ class WebFixture : public ::testing::Test {
     options.threads = 4;
     Result<std::unique_ptr<HttpServer>> server =
         HttpServer::start(options, [this](Request& request) { return app_->handle(request); });
-    ASSERT_TRUE(server.ok()) << server.error().message();
+    ASSERT_OK(server);
     server_ = std::move(*server);
     port_ = server_->port();
     app_->start_background();
@@ -65,7 +93,7 @@ class WebFixture : public ::testing::Test {
   }
 
   void create_user(const std::string& name, Role role) {
-    ASSERT_TRUE(app_->accounts->create_user(name, "password-" + name, role).ok());
+    ASSERT_OK(app_->accounts->create_user(name, "password-" + name, role));
   }
   Browser logged_in(const std::string& name) {
     Browser browser(port_);
@@ -80,7 +108,8 @@ class WebFixture : public ::testing::Test {
     while (std::chrono::steady_clock::now() < deadline) {
       HttpReply reply = browser.get("/api/v1/jobs/" + std::to_string(job_id));
       state = reply.json()["job"].value("state", "");
-      if (state != "queued" && state != "running") return state;
+      std::optional<JobState> parsed = parse_job_state(state);
+      if (!parsed || !is_pending(*parsed)) return state;
       ::usleep(20000);
     }
     return state;
@@ -88,7 +117,46 @@ class WebFixture : public ::testing::Test {
 
   static nlohmann::json spec(const std::string& map = "c1m1_hotel") { return {{"map", map}, {"max_players", 8}}; }
 
-  TempDir dir_;
+  // Through the API: a blueprint of the browser's user (its id), and a server on it (the answer).
+  std::int64_t make_blueprint(Browser& browser, const std::string& name, const std::string& map = "c1m1_hotel") {
+    HttpReply reply = browser.post("/api/v1/blueprints", {{"name", name}, {"spec", spec(map)}});
+    EXPECT_EQ(reply.status, 201) << reply.body;
+    return reply.json()["blueprint"]["id"];
+  }
+  HttpReply make_server(Browser& browser, const std::string& name, std::int64_t blueprint) {
+    return browser.post("/api/v1/servers", {{"name", name}, {"blueprint_id", blueprint}});
+  }
+  static std::int64_t job_of(const HttpReply& reply) { return reply.json()["job"]["id"]; }
+  // The host instance of a server (what the stand-in l4d2ctl names its files after).
+  static std::string instance_of(const HttpReply& server) { return server.json()["server"]["instance"]; }
+
+  // A form post as a browser sends it: the session cookie, the form's csrf_token field unless csrf is false.
+  HttpReply post_form(Browser& browser, const std::string& path, const std::string& form, bool csrf = true,
+                      bool htmx = false) {
+    std::string cookies;
+    for (const auto& [name, value] : browser.cookies()) cookies += (cookies.empty() ? "" : "; ") + name + "=" + value;
+    std::string body = csrf ? "csrf_token=" + url_encode(browser.csrf()) + "&" + form : form;
+    std::vector<std::pair<std::string, std::string>> headers = {{"Cookie", cookies},
+                                                                {"Content-Type", "application/x-www-form-urlencoded"}};
+    if (htmx) headers.emplace_back("HX-Request", "true");
+    return http_request(port_, "POST", path, body, headers);
+  }
+  // Through the pages' forms: a blueprint "bp-<name>" and a server on it of the browser's user; the server's id.
+  std::int64_t make_server_with_forms(Browser& browser, const std::string& name) {
+    EXPECT_EQ(
+        post_form(browser, "/blueprints", "name=bp-" + name + "&map=c1m1_hotel&mode=coop&max_players=4&op=save").status,
+        303);
+    std::int64_t blueprint = browser.get("/api/v1/blueprints").json()["blueprints"].back()["id"];
+    EXPECT_EQ(post_form(browser, "/servers", "name=" + name + "&blueprint_id=" + std::to_string(blueprint)).status,
+              303);
+    nlohmann::json servers = browser.get("/api/v1/servers").json();
+    for (const nlohmann::json& server : servers["servers"]) {
+      if (server["name"] == name) return server["id"];
+    }
+    return 0;
+  }
+
+  test::TempDir dir_;
   std::unique_ptr<App> app_;
   std::unique_ptr<HttpServer> server_;
   std::uint16_t port_ = 0;

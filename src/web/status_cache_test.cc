@@ -1,6 +1,6 @@
 // StatusCache over the stand-in l4d2ctl: requests never wait for a running `l4d2ctl list`, jobs' fresh
 // statuses win over an older list, and the refresher rests when nobody asks.
-#include "web/ctl.h"
+#include "web/status_cache.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 
 #include "base/file.h"
 #include "base/strings.h"
-#include "web/test_support.h"
+#include "testing/test_support.h"
 
 namespace left4me::web {
 namespace {
@@ -23,7 +23,7 @@ class StatusCacheTest : public ::testing::Test {
   StatusCacheTest()
       : fake_(dir_.path() + "/fake"),
         ctl_(LEFT4ME_WEB_FAKE_CTL, {"LEFT4ME_ROOT=" + dir_.path(), "PATH=/usr/bin:/bin"}) {
-    EXPECT_TRUE(make_directories(fake_).ok());
+    EXPECT_OK(make_directories(fake_));
   }
 
   void write(const std::string& name, const std::string& content) { std::ofstream(fake_ + "/" + name) << content; }
@@ -53,7 +53,7 @@ class StatusCacheTest : public ::testing::Test {
     return check();
   }
 
-  testing::TempDir dir_;
+  test::TempDir dir_;
   std::string fake_;
   Ctl ctl_;
 };
@@ -64,7 +64,7 @@ TEST_F(StatusCacheTest, UnknownUntilTheFirstRefreshThenServedWithoutWaiting) {
   Result<std::shared_ptr<const StatusMap>> before = cache.snapshot();
   ASSERT_FALSE(before.ok());
   EXPECT_EQ(before.error().code(), ErrorCode::kUnavailable);
-  ASSERT_TRUE(cache.refresh().ok());
+  ASSERT_OK(cache.refresh());
   EXPECT_EQ(state_of(cache, "alpha"), "running");
 
   // A slow l4d2ctl list: every request still answers at once, with the previous statuses until it ends.
@@ -80,9 +80,9 @@ TEST_F(StatusCacheTest, UnknownUntilTheFirstRefreshThenServedWithoutWaiting) {
 TEST_F(StatusCacheTest, AJobsStatusWinsOverAListTakenBeforeIt) {
   set_state("alpha", "stopped");
   StatusCache cache(ctl_, milliseconds(100));
-  ASSERT_TRUE(cache.refresh().ok());
+  ASSERT_OK(cache.refresh());
   write("list_delay", "0.5");
-  std::thread slow_list([&] { ASSERT_TRUE(cache.refresh().ok()); });
+  std::thread slow_list([&] { ASSERT_OK(cache.refresh()); });
   std::this_thread::sleep_for(milliseconds(200));  // the list has read alpha's state by now
   cache.put("alpha", nlohmann::json{{"name", "alpha"}, {"state", "running"}});
   EXPECT_EQ(state_of(cache, "alpha"), "running");
@@ -115,16 +115,16 @@ TEST_F(StatusCacheTest, AnUnchangedListKeepsTheSnapshotAndAChangeReplacesIt) {
   set_state("alpha", "running");
   StatusCache cache(ctl_, milliseconds(100));
   Result<std::shared_ptr<const StatusMap>> first = cache.refresh();
-  ASSERT_TRUE(first.ok());
+  ASSERT_OK(first);
   Result<std::shared_ptr<const StatusMap>> same = cache.refresh();
-  ASSERT_TRUE(same.ok());
+  ASSERT_OK(same);
   EXPECT_EQ(same->get(), first->get());
   cache.put("alpha", (**first).at("alpha"));  // a job's status equal to the listed one
   EXPECT_EQ(cache.snapshot()->get(), first->get());
 
   set_state("alpha", "stopped");
   Result<std::shared_ptr<const StatusMap>> changed = cache.refresh();
-  ASSERT_TRUE(changed.ok());
+  ASSERT_OK(changed);
   EXPECT_NE(changed->get(), first->get());
   EXPECT_EQ(state_of(cache, "alpha"), "stopped");
   cache.put("alpha", nlohmann::json{{"name", "alpha"}, {"state", "running"}});
@@ -135,7 +135,7 @@ TEST_F(StatusCacheTest, AnUnchangedListKeepsTheSnapshotAndAChangeReplacesIt) {
 TEST_F(StatusCacheTest, AFailingListKeepsThePreviousStatuses) {
   set_state("alpha", "running");
   StatusCache cache(ctl_, milliseconds(100));
-  ASSERT_TRUE(cache.refresh().ok());
+  ASSERT_OK(cache.refresh());
   write("list_fail", "");
   Result<std::shared_ptr<const StatusMap>> failed = cache.refresh();
   ASSERT_FALSE(failed.ok());

@@ -1,0 +1,95 @@
+#include "web/api_objects.h"
+
+#include "json/parse_json.h"
+#include "web/blueprint_spec.h"
+
+namespace left4me::web {
+namespace {
+
+template <typename Number>
+nlohmann::json optional_json(const std::optional<Number>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+// The parts of the host's status object the API passes on as the host wrote them.
+constexpr const char* kHostFields[] = {"live", "pid", "since", "restarts", "last_exit"};
+
+}  // namespace
+
+nlohmann::json user_json(const User& user, const DefaultLimits& defaults) {
+  return {{"id", user.id},
+          {"name", user.name},
+          {"admin", user.is_admin},
+          {"disabled", user.disabled},
+          {"created_at", user.created_at},
+          {"max_servers", optional_json(user.max_servers)},
+          {"max_blueprints", optional_json(user.max_blueprints)},
+          {"limits",
+           {{"servers", optional_json(effective_limit(user.is_admin, user.max_servers, defaults.servers))},
+            {"blueprints", optional_json(effective_limit(user.is_admin, user.max_blueprints, defaults.blueprints))}}}};
+}
+
+nlohmann::json linked_servers_json(const std::vector<LinkedServer>& linked) {
+  nlohmann::json servers = nlohmann::json::array();
+  for (const LinkedServer& server : linked) servers.push_back({{"id", server.id}, {"name", server.name}});
+  return servers;
+}
+
+nlohmann::json blueprint_json(const Blueprint& blueprint, const std::vector<LinkedServer>* linked) {
+  nlohmann::json out = {{"id", blueprint.id},
+                        {"owner_id", blueprint.owner_id},
+                        {"name", blueprint.name},
+                        {"version", blueprint.version},
+                        {"spec", blueprint_spec_to_json(blueprint.spec_yaml)},
+                        {"spec_yaml", blueprint_spec_yaml_for_display(blueprint.spec_yaml)},
+                        {"created_at", blueprint.created_at},
+                        {"updated_at", blueprint.updated_at}};
+  if (linked != nullptr) out["servers"] = linked_servers_json(*linked);
+  return out;
+}
+
+nlohmann::json server_json(const ServerView& view) {
+  const Server& server = *view.record;
+  nlohmann::json out = {{"id", server.id},
+                        {"name", server.name},
+                        {"instance", server.instance},
+                        {"owner_id", server.owner_id},
+                        {"owner", server.owner_name},
+                        {"blueprint_id", server.blueprint_id},
+                        {"blueprint_name", server.blueprint_name},
+                        {"blueprint_version", server.blueprint_version},
+                        {"applied_version", optional_json(server.applied_version)},
+                        {"outdated", server.outdated()},
+                        {"port", server.port},
+                        {"state", to_string(view.state)},
+                        {"live", nullptr}};
+  if (view.host != nullptr) {
+    for (const char* key : kHostFields) {
+      auto it = view.host->find(key);
+      if (it != view.host->end()) out[key] = *it;
+    }
+  }
+  return out;
+}
+
+nlohmann::json job_json(const Job& job) {
+  nlohmann::json out = {{"id", job.id},
+                        {"type", to_string(job.type)},
+                        {"target", job.target},
+                        {"server_id", optional_json(job.server_id)},
+                        {"owner_id", optional_json(job.owner_id)},
+                        {"state", to_string(job.state)},
+                        {"created_at", job.created_at},
+                        {"started_at", optional_json(job.started_at)},
+                        {"finished_at", optional_json(job.finished_at)},
+                        {"exit_code", optional_json(job.exit_code)},
+                        {"reason", job.reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(job.reason)},
+                        {"progress", nullptr}};
+  if (!job.progress.empty()) {
+    Result<nlohmann::json> progress = parse_json_limited(job.progress);
+    if (progress) out["progress"] = std::move(*progress);
+  }
+  return out;
+}
+
+}  // namespace left4me::web

@@ -1,0 +1,27 @@
+// The objects of the JSON API as docs/api.md defines them (user, blueprint, server, job): the one place each is
+// turned into JSON. Pure functions; thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <vector>
+
+#include "web/accounts.h"
+#include "web/blueprints.h"
+#include "web/jobs.h"
+#include "web/limits.h"
+#include "web/server_view.h"
+
+namespace left4me::web {
+
+// The user with their own limits (null: the default) and the limits that apply (null: none, an administrator).
+nlohmann::json user_json(const User& user, const DefaultLimits& defaults);
+// With `servers` (the ones that follow it) when linked is given.
+nlohmann::json blueprint_json(const Blueprint& blueprint, const std::vector<LinkedServer>* linked = nullptr);
+nlohmann::json linked_servers_json(const std::vector<LinkedServer>& linked);
+// The server as its view says: the record's fields, the decided state, and the host's live parts (live, pid,
+// since, restarts, last_exit) when the host reported the server's instance.
+nlohmann::json server_json(const ServerView& view);
+nlohmann::json job_json(const Job& job);
+
+}  // namespace left4me::web

@@ -1,0 +1,166 @@
+// API routes for servers: list (the busiest route), create, read, the actions (start, stop, restart, delete),
+// moving to another blueprint, the console, and adopting host instances the panel did not make.
+#include "base/strings.h"
+#include "web/adoption.h"
+#include "web/api_objects.h"
+#include "web/handlers.h"
+#include "web/render_cache.h"
+
+namespace left4me::web::api {
+namespace {
+
+// A positive id from a body member given as a number or as text (forms), or nullopt.
+std::optional<std::int64_t> id_field(const nlohmann::json& body, const char* name) {
+  if (!body.contains(name)) return std::nullopt;
+  const nlohmann::json& value = body[name];
+  if (value.is_number_integer() && value.get<std::int64_t>() > 0) return value.get<std::int64_t>();
+  if (value.is_string()) {
+    if (auto parsed = parse_int(value.get<std::string>(), 1, INT64_MAX)) return *parsed;
+  }
+  return std::nullopt;
+}
+
+Response queue_action(App& app, Context& context, JobType type, const Server& server) {
+  Result<Job> job = app.runner->queue(type, server, context.user().id);
+  if (!job) return error_from(job.error());
+  return json_response(202, {{"job", job_json(*job)}});
+}
+
+// A server as the API answers it after a change: its record with the state last recorded.
+Response server_answer(int status, const Server& server) {
+  return json_response(status, {{"server", server_json(view_server(server, HostStatuses::not_known()))}});
+}
+
+// The list's body. Every open dashboard and script polls it, so it comes from the render cache while nothing it
+// shows changed: the key holds the viewer's scope, every input of every server's view and the status error;
+// the status snapshot is pinned.
+std::shared_ptr<const std::string> servers_body(const Scope& scope, const std::vector<Server>& servers,
+                                                const Result<std::shared_ptr<const StatusMap>>& statuses) {
+  HostStatuses host = statuses ? HostStatuses::answered(**statuses) : HostStatuses::not_known();
+  std::vector<ServerView> views;
+  views.reserve(servers.size());
+  for (const Server& server : servers) views.push_back(view_server(server, host));
+  std::string status_error = statuses ? "" : statuses.error().message();
+  CacheKey key;
+  key.reserve(160 * servers.size() + 100);
+  key.add("api servers").add(scope.user_id).add(scope.admin ? 1 : 0).add(status_error);
+  for (const ServerView& view : views) add_to_key(key, view);
+  std::shared_ptr<const void> pin = statuses ? std::shared_ptr<const void>(*statuses) : nullptr;
+  return cached_text(std::move(key).take(), std::move(pin), [&] {
+    nlohmann::json list = nlohmann::json::array();
+    for (const ServerView& view : views) list.push_back(server_json(view));
+    nlohmann::json body = {{"servers", std::move(list)}};
+    if (!statuses) body["status_error"] = status_error;
+    return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  });
+}
+
+}  // namespace
+
+Response list_servers(App& app, Context& context) {
+  Result<std::vector<Server>> servers = app.servers->list(context.scope());
+  if (!servers) return error_from(servers.error());
+  std::shared_ptr<const std::string> body = servers_body(context.scope(), *servers, app.status_cache->snapshot());
+  return Response{200, {{"Content-Type", "application/json"}}, *body, nullptr};
+}
+
+Response create_server(App& app, Context& context) {
+  Result<nlohmann::json> body = parse_body(context.request);
+  if (!body) return bad_body(body.error());
+  std::string name = string_field(*body, "name").value_or("");
+  if (auto problem = check_server_name(name)) return error_response(422, "invalid", *problem, "name");
+  std::optional<std::int64_t> blueprint_id = id_field(*body, "blueprint_id");
+  if (!blueprint_id) return error_response(422, "invalid", "choose a blueprint", "blueprint_id");
+  Result<Server> server = app.servers->create(context.user().id, name, *blueprint_id);
+  if (!server && server.error().code() == ErrorCode::kNotFound) {  // the blueprint is not the user's
+    return error_response(422, "invalid", server.error().message(), "blueprint_id");
+  }
+  if (!server) return error_from(server.error(), "name");
+  return server_answer(201, *server);
+}
+
+Response list_adoptable(App& app, Context&) {
+  Result<std::vector<UnmanagedInstance>> instances = unmanaged_instances(app);
+  if (!instances) return error_from(instances.error());
+  nlohmann::json list = nlohmann::json::array();
+  for (const UnmanagedInstance& instance : *instances) {
+    list.push_back({{"instance", instance.name},
+                    {"state", to_string(instance.state)},
+                    {"port", instance.port ? nlohmann::json(*instance.port) : nlohmann::json(nullptr)}});
+  }
+  return json_response(200, {{"instances", list}});
+}
+
+Response adopt_server(App& app, Context& context) {
+  Result<nlohmann::json> body = parse_body(context.request);
+  if (!body) return bad_body(body.error());
+  Adoption adoption;
+  adoption.instance = string_field(*body, "instance").value_or("");
+  adoption.name = string_field(*body, "name").value_or(adoption.instance);
+  if (auto problem = check_server_name(adoption.name)) return error_response(422, "invalid", *problem, "name");
+  std::optional<std::int64_t> owner_id = id_field(*body, "owner_id");
+  if (!owner_id) return error_response(422, "invalid", "choose the owner", "owner_id");
+  std::optional<std::int64_t> blueprint_id = id_field(*body, "blueprint_id");
+  if (!blueprint_id) return error_response(422, "invalid", "choose a blueprint", "blueprint_id");
+  adoption.owner_id = *owner_id;
+  adoption.blueprint_id = *blueprint_id;
+  Result<Server> server = adopt_instance(app, adoption);
+  if (!server) {
+    switch (server.error().code()) {
+      case ErrorCode::kInvalidArgument:
+        return error_from(server.error(), "instance");
+      case ErrorCode::kNotFound:  // the blueprint is not the owner's
+        return error_response(422, "invalid", server.error().message(), "blueprint_id");
+      default:
+        return error_from(server.error());
+    }
+  }
+  return server_answer(201, *server);
+}
+
+Response get_server(App& app, Context&, const Server& server) {
+  Result<std::shared_ptr<const StatusMap>> statuses = app.status_cache->snapshot();
+  HostStatuses host = statuses ? HostStatuses::answered(**statuses) : HostStatuses::not_known();
+  return json_response(200, {{"server", server_json(view_server(server, host))}});
+}
+
+Response start_server(App& app, Context& context, const Server& server) {
+  return queue_action(app, context, JobType::kStart, server);
+}
+
+Response stop_server(App& app, Context& context, const Server& server) {
+  return queue_action(app, context, JobType::kStop, server);
+}
+
+Response restart_server(App& app, Context& context, const Server& server) {
+  return queue_action(app, context, JobType::kRestart, server);
+}
+
+Response delete_server(App& app, Context& context, const Server& server) {
+  return queue_action(app, context, JobType::kDelete, server);
+}
+
+Response move_server(App& app, Context& context, const Server& server) {
+  Result<nlohmann::json> body = parse_body(context.request);
+  if (!body) return bad_body(body.error());
+  std::optional<std::int64_t> blueprint_id;
+  if (body->contains("blueprint_id") && (*body)["blueprint_id"].is_number_integer()) {
+    blueprint_id = (*body)["blueprint_id"].get<std::int64_t>();
+  } else if (auto text = string_field(*body, "blueprint_id")) {
+    if (auto parsed = parse_int(*text, 1, INT64_MAX)) blueprint_id = *parsed;
+  }
+  if (!blueprint_id) return error_response(422, "invalid", "choose a blueprint", "blueprint_id");
+  Result<Server> moved = app.servers->reassign(server.id, context.scope(), *blueprint_id);
+  if (!moved && moved.error().code() == ErrorCode::kInvalidArgument) {  // the blueprint is not the owner's
+    return error_from(moved.error(), "blueprint_id");
+  }
+  if (!moved) return error_from(moved.error());
+  return server_answer(200, *moved);
+}
+
+Response follow_console(App& app, Context&, const Server& server) {
+  return event_stream(
+      [&app, server](std::shared_ptr<EventSink> sink) { subscribe_console(*app.server_logs, server, sink); });
+}
+
+}  // namespace left4me::web::api

@@ -1,0 +1,69 @@
+// The server routes of the API over real HTTP with the stand-in l4d2ctl: the list (from the render cache) says what
+// each server's own route says, and ports are the lowest free ones of the range.
+#include <gtest/gtest.h>
+
+#include "web/web_fixture.h"
+
+namespace left4me::web {
+namespace {
+
+using testing::Browser;
+using testing::HttpReply;
+
+class ApiServersTest : public testing::WebFixture {};
+
+// The list is written as text for speed: each entry must be exactly what GET /api/v1/servers/{id} says.
+TEST_F(ApiServersTest, ServerListEntriesEqualTheSingleServer) {
+  start();
+  create_user("alice", Role::kUser);
+  Browser alice = logged_in("alice");
+  std::int64_t bp = make_blueprint(alice, "quote \" back\\slash </script> \xc3\xa9t\xc3\xa9");
+  HttpReply alpha = make_server(alice, "alpha", bp);
+  ASSERT_EQ(make_server(alice, "beta", bp).status, 201);
+  HttpReply started =
+      alice.post("/api/v1/servers/" + std::to_string(alpha.json()["server"]["id"].get<int>()) + "/start");
+  ASSERT_EQ(wait_job(alice, job_of(started)), "succeeded");
+  HttpReply list = alice.get("/api/v1/servers");
+  ASSERT_EQ(list.status, 200);
+  nlohmann::json servers = list.json()["servers"];
+  ASSERT_EQ(servers.size(), 2u) << list.body;
+  for (const nlohmann::json& server : servers) {
+    HttpReply single = alice.get("/api/v1/servers/" + std::to_string(server["id"].get<int>()));
+    EXPECT_EQ(server, single.json()["server"]) << list.body << "\n" << single.body;
+  }
+  EXPECT_EQ(servers[0]["state"], "running");
+  EXPECT_EQ(servers[0]["live"]["map"], "c1m1_hotel");
+  EXPECT_EQ(servers[1]["state"], "new");
+}
+
+TEST_F(ApiServersTest, PortsAreLowestFreeAndRangeCanBeFull) {
+  start({{"LEFT4ME_PORT_RANGE_START", "30000"}, {"LEFT4ME_PORT_RANGE_END", "30002"}});
+  create_user("alice", Role::kUser);
+  Browser alice = logged_in("alice");
+  std::int64_t bp = make_blueprint(alice, "base");
+  std::vector<int> ports;
+  for (const char* name : {"a1", "a2", "a3"}) {
+    HttpReply reply = make_server(alice, name, bp);
+    ASSERT_EQ(reply.status, 201);
+    ports.push_back(reply.json()["server"]["port"]);
+  }
+  EXPECT_EQ(ports, (std::vector<int>{30000, 30001, 30002}));
+  HttpReply full = make_server(alice, "a4", bp);
+  EXPECT_EQ(full.status, 409);
+  EXPECT_NE(full.json()["error"]["message"].get<std::string>().find("no free port"), std::string::npos);
+  EXPECT_EQ(make_server(alice, "a1", bp).status, 409);        // names are unique on the panel
+  EXPECT_EQ(make_server(alice, "Bad/Name", bp).status, 422);  // the server-name rule
+  // Deleting the middle server frees the lowest port for the next one.
+  std::int64_t middle = 0;
+  nlohmann::json listed = alice.get("/api/v1/servers").json();
+  for (const auto& server : listed["servers"]) {
+    if (server["port"] == 30001) middle = server["id"];
+  }
+  EXPECT_EQ(wait_job(alice, job_of(alice.request("DELETE", "/api/v1/servers/" + std::to_string(middle)))), "succeeded");
+  HttpReply again = make_server(alice, "a5", bp);
+  ASSERT_EQ(again.status, 201);
+  EXPECT_EQ(again.json()["server"]["port"], 30001);
+}
+
+}  // namespace
+}  // namespace left4me::web

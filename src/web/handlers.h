@@ -1,0 +1,115 @@
+// Every route's handler, by the file that defines it; routes.cc puts them in the one route table. A handler that
+// takes an object (a Server, Blueprint, Job, TokenId or UserId) runs once the route's {id} named one the viewer
+// may see (route.h). Handlers run on the HTTP threads; each is thread-safe as App is.
+#pragma once
+
+#include "web/app.h"
+#include "web/route.h"
+
+namespace left4me::web::api {
+
+// api_accounts.cc: health, sessions, the setup link, passwords, API tokens and users.
+Response health(App& app, Context& context);
+Response get_login_csrf(App& app, Context& context);
+Response log_in(App& app, Context& context);
+Response get_session(App& app, Context& context);
+Response log_out(App& app, Context& context);
+Response set_up(App& app, Context& context);
+Response change_password(App& app, Context& context);
+Response list_tokens(App& app, Context& context);
+Response create_token(App& app, Context& context);
+Response revoke_token(App& app, Context& context, const TokenId& token);
+Response list_users(App& app, Context& context);
+Response create_user(App& app, Context& context);
+Response update_user(App& app, Context& context, const UserId& user);
+
+// api_blueprints.cc
+Response list_blueprints(App& app, Context& context);
+Response create_blueprint(App& app, Context& context);
+Response get_blueprint(App& app, Context& context, const Blueprint& blueprint);
+Response update_blueprint(App& app, Context& context, const Blueprint& blueprint);
+Response delete_blueprint(App& app, Context& context, const Blueprint& blueprint);
+
+// api_servers.cc: servers, their actions and consoles, and adopting host instances.
+Response list_servers(App& app, Context& context);
+Response create_server(App& app, Context& context);
+Response list_adoptable(App& app, Context& context);
+Response adopt_server(App& app, Context& context);
+Response get_server(App& app, Context& context, const Server& server);
+Response start_server(App& app, Context& context, const Server& server);
+Response stop_server(App& app, Context& context, const Server& server);
+Response restart_server(App& app, Context& context, const Server& server);
+Response delete_server(App& app, Context& context, const Server& server);
+Response move_server(App& app, Context& context, const Server& server);
+Response follow_console(App& app, Context& context, const Server& server);
+
+// api_jobs.cc: jobs, their logs, and the game installation.
+Response list_jobs(App& app, Context& context);
+Response get_job(App& app, Context& context, const Job& job);
+Response cancel_job(App& app, Context& context, const Job& job);
+Response job_lines(App& app, Context& context, const Job& job);
+Response follow_job_log(App& app, Context& context, const Job& job);
+Response queue_install(App& app, Context& context);
+Response latest_install(App& app, Context& context);
+
+}  // namespace left4me::web::api
+
+namespace left4me::web::page {
+
+// pages_common.cc
+Response static_file(App& app, Context& context);
+
+// pages_account.cc: logging in and out, the setup link, the user's password and API tokens.
+Response login_form(App& app, Context& context);
+Response log_in(App& app, Context& context);
+Response log_out(App& app, Context& context);
+Response setup_form(App& app, Context& context);
+Response set_up(App& app, Context& context);
+Response account(App& app, Context& context);
+Response change_password(App& app, Context& context);
+Response create_token(App& app, Context& context);
+Response revoke_token(App& app, Context& context, const TokenId& token);
+
+// pages_servers.cc: the dashboard, the server page and its fragments, actions, moving and deleting.
+Response dashboard(App& app, Context& context);
+Response server_rows(App& app, Context& context);
+Response new_server(App& app, Context& context);
+Response create_server(App& app, Context& context);
+Response show_server(App& app, Context& context, const Server& server);
+Response server_status(App& app, Context& context, const Server& server);
+Response server_jobs(App& app, Context& context, const Server& server);
+Response start_server(App& app, Context& context, const Server& server);
+Response stop_server(App& app, Context& context, const Server& server);
+Response restart_server(App& app, Context& context, const Server& server);
+Response confirm_delete_server(App& app, Context& context, const Server& server);
+Response delete_server(App& app, Context& context, const Server& server);
+Response move_server(App& app, Context& context, const Server& server);
+Response server_console(App& app, Context& context, const Server& server);
+
+// pages_blueprints.cc: the list and the one form for creating and editing.
+Response blueprints(App& app, Context& context);
+Response new_blueprint(App& app, Context& context);
+Response create_blueprint(App& app, Context& context);
+Response show_blueprint(App& app, Context& context, const Blueprint& blueprint);
+Response save_blueprint(App& app, Context& context, const Blueprint& blueprint);
+Response delete_blueprint(App& app, Context& context, const Blueprint& blueprint);
+
+// pages_jobs.cc
+Response jobs(App& app, Context& context);
+Response job_rows(App& app, Context& context);
+Response show_job(App& app, Context& context, const Job& job);
+Response job_summary(App& app, Context& context, const Job& job);
+Response job_stream(App& app, Context& context, const Job& job);
+Response cancel_job(App& app, Context& context, const Job& job);
+
+// pages_admin.cc: users, the game installation and adopting host instances.
+Response admin(App& app, Context& context);
+Response create_user(App& app, Context& context);
+Response set_user_disabled(App& app, Context& context, const UserId& user);
+Response reset_password(App& app, Context& context, const UserId& user);
+Response set_user_limits(App& app, Context& context, const UserId& user);
+Response adopt(App& app, Context& context);
+Response queue_install(App& app, Context& context);
+Response install_progress(App& app, Context& context);
+
+}  // namespace left4me::web::page

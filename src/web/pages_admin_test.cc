@@ -1,0 +1,117 @@
+// The administration page over real HTTP in-process: users (create, disable, reset, limits) and adopting host
+// instances the panel did not make.
+#include <gtest/gtest.h>
+
+#include "web/web_fixture.h"
+
+namespace left4me::web {
+namespace {
+
+using testing::Browser;
+using testing::HttpReply;
+
+class AdminPagesTest : public testing::WebFixture {};
+
+TEST_F(AdminPagesTest, AdminSetsAUsersLimitsAndTheFormsSayWhenOneIsReached) {
+  start({{"MAX_SERVERS_PER_USER", "1"}, {"MAX_BLUEPRINTS_PER_USER", "7"}});
+  create_user("root", Role::kAdmin);
+  create_user("bob", Role::kUser);
+  Browser admin = logged_in("root");
+  Browser bob = logged_in("bob");
+  std::int64_t bob_id = bob.get("/api/v1/session").json()["user"]["id"];
+  std::string path = "/admin/users/" + std::to_string(bob_id) + "/limits";
+  HttpReply page = admin.get("/admin");
+  EXPECT_NE(page.body.find("1 servers, 7 blueprints"), std::string::npos);
+  EXPECT_NE(page.body.find("action=\"" + path + "\""), std::string::npos);
+  HttpReply bad = post_form(admin, path, "max_servers=lots&max_blueprints=");
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_NE(bad.body.find("servers must be a whole number"), std::string::npos);
+  EXPECT_EQ(post_form(admin, path, "max_servers=2&max_blueprints=").status, 303);
+  nlohmann::json user = bob.get("/api/v1/session").json()["user"];
+  EXPECT_EQ(user["max_servers"], 2);
+  EXPECT_TRUE(user["max_blueprints"].is_null());
+  EXPECT_NE(admin.get("/admin").body.find("2 servers, 7 blueprints"), std::string::npos);
+  make_server_with_forms(bob, "alpha");
+  std::string blueprint =
+      std::to_string(bob.get("/api/v1/blueprints").json()["blueprints"][0]["id"].get<std::int64_t>());
+  EXPECT_EQ(post_form(bob, "/servers", "name=beta&blueprint_id=" + blueprint).status, 303);
+  HttpReply refused = post_form(bob, "/servers", "name=gamma&blueprint_id=" + blueprint);
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_NE(refused.body.find("at most 2 servers"), std::string::npos) << refused.body;
+  EXPECT_EQ(post_form(admin, path, "max_servers=&max_blueprints=0").status, 303);
+  HttpReply no_blueprint = post_form(bob, "/blueprints", "name=more&map=c1m1_hotel&mode=coop&max_players=4&op=save");
+  EXPECT_EQ(no_blueprint.status, 409);
+  EXPECT_NE(no_blueprint.body.find("may have no blueprints"), std::string::npos) << no_blueprint.body;
+}
+
+TEST_F(AdminPagesTest, AdminCreatesDisablesAndResetsUsers) {
+  start();
+  create_user("root", Role::kAdmin);
+  Browser admin = logged_in("root");
+  HttpReply bad = post_form(admin, "/admin/users", "name=bob&password=short");
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_NE(bad.body.find("id=\"new-user-password-error\""), std::string::npos);
+  EXPECT_NE(bad.body.find("value=\"bob\""), std::string::npos);
+  EXPECT_EQ(post_form(admin, "/admin/users", "name=bob&password=bob-password").status, 303);
+  std::int64_t bob = 0;
+  nlohmann::json users = admin.get("/api/v1/users").json();
+  for (const nlohmann::json& user : users["users"]) {
+    if (user["name"] == "bob") bob = user["id"];
+  }
+  ASSERT_GT(bob, 0);
+  std::string base = "/admin/users/" + std::to_string(bob);
+  EXPECT_EQ(post_form(admin, base + "/disabled", "disabled=1").status, 303);
+  EXPECT_EQ(Browser(port_).login("bob", "bob-password").status, 401);
+  EXPECT_EQ(post_form(admin, base + "/disabled", "disabled=0").status, 303);
+  EXPECT_EQ(post_form(admin, base + "/password", "password=reset-password").status, 303);
+  EXPECT_EQ(Browser(port_).login("bob", "bob-password").status, 401);
+  EXPECT_EQ(Browser(port_).login("bob", "reset-password").status, 200);
+  std::int64_t me = admin.get("/api/v1/session").json()["user"]["id"];
+  HttpReply self = post_form(admin, "/admin/users/" + std::to_string(me) + "/disabled", "disabled=1");
+  EXPECT_EQ(self.status, 422);
+}
+
+// Instances the panel did not make are listed on the admin page only, and adopted from there explicitly.
+TEST_F(AdminPagesTest, AdminPageListsAndAdoptsInstancesThePanelDoesNotManage) {
+  write_fake("first.spec", "port: 27015\n");  // made with the CLI, before the web app starts
+  write_fake("first.state", "running\n");
+  start();
+  create_user("root", Role::kAdmin);
+  create_user("ann", Role::kUser);
+  Browser admin = logged_in("root");
+  Browser ann = logged_in("ann");
+  ASSERT_EQ(post_form(ann, "/blueprints", "name=coop&map=c1m1_hotel&mode=coop&max_players=4&op=save").status, 303);
+  std::int64_t blueprint = ann.get("/api/v1/blueprints").json()["blueprints"][0]["id"];
+  EXPECT_EQ(ann.get("/").body.find("first"), std::string::npos);
+  EXPECT_EQ(admin.get("/").body.find("first"), std::string::npos);  // admins' dashboard: records only
+
+  std::string page = admin.get("/admin").body;
+  EXPECT_NE(page.find("id=\"instance-first\""), std::string::npos) << page;
+  EXPECT_NE(page.find("re-initializes it from that blueprint at its next start"), std::string::npos);
+  EXPECT_NE(page.find(">ann: coop</option>"), std::string::npos) << page;
+
+  HttpReply bad =
+      post_form(admin, "/admin/adopt", "instance=first&name=Bad+Name&blueprint_id=" + std::to_string(blueprint));
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_NE(bad.body.find("id=\"adopt-error-first\""), std::string::npos) << bad.body;
+  EXPECT_NE(bad.body.find("value=\"Bad Name\""), std::string::npos);
+  HttpReply ghost =
+      post_form(admin, "/admin/adopt", "instance=ghost&name=ghost&blueprint_id=" + std::to_string(blueprint));
+  EXPECT_EQ(ghost.status, 422);
+  EXPECT_NE(ghost.body.find("the host has no instance"), std::string::npos) << ghost.body;
+
+  HttpReply adopted =
+      post_form(admin, "/admin/adopt", "instance=first&name=cli-first&blueprint_id=" + std::to_string(blueprint));
+  ASSERT_EQ(adopted.status, 303) << adopted.body;
+  EXPECT_NE(adopted.header("location").find("notice=server_adopted"), std::string::npos);
+  nlohmann::json servers = ann.get("/api/v1/servers").json()["servers"];
+  ASSERT_EQ(servers.size(), 1u);
+  EXPECT_EQ(servers[0]["name"], "cli-first");
+  EXPECT_EQ(servers[0]["instance"], "first");
+  EXPECT_EQ(servers[0]["state"], "running");
+  EXPECT_NE(ann.get("/").body.find(">cli-first</a>"), std::string::npos);
+  EXPECT_EQ(admin.get("/admin").body.find("id=\"instance-first\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace left4me::web

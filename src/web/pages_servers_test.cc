@@ -1,0 +1,121 @@
+// The server pages over real HTTP in-process: the dashboard's cached rows follow every change, actions queue jobs,
+// the action forms' `back` never leaves the site, and other users' servers are 404 pages.
+#include <gtest/gtest.h>
+
+#include "web/web_fixture.h"
+
+namespace left4me::web {
+namespace {
+
+using testing::Browser;
+using testing::HttpReply;
+
+class ServerPagesTest : public testing::WebFixture {};
+
+TEST_F(ServerPagesTest, ServerActionBackNeverLeavesTheSite) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  std::int64_t id = make_server_with_forms(ann, "alpha");
+  ASSERT_GT(id, 0);
+  std::string own_page = "/servers/" + std::to_string(id);
+  for (const std::string& back : testing::hostile_redirect_targets()) {
+    HttpReply reply = post_form(ann, own_page + "/stop", "back=" + back);
+    EXPECT_EQ(reply.status, 303) << back << ": " << reply.body;
+    EXPECT_EQ(reply.header("location"), own_page) << back;
+    EXPECT_EQ(reply.header("x-injected"), "") << back;
+  }
+  EXPECT_EQ(post_form(ann, own_page + "/stop", "back=%2F").header("location"), "/");
+}
+
+TEST_F(ServerPagesTest, AnotherUsersObjectsAre404Pages) {
+  start();
+  create_user("ann", Role::kUser);
+  create_user("bob", Role::kUser);
+  Browser ann = logged_in("ann");
+  ASSERT_EQ(post_form(ann, "/blueprints", "name=mine&map=c1m1_hotel&mode=coop&max_players=4&op=save").status, 303);
+  std::int64_t blueprint = ann.get("/api/v1/blueprints").json()["blueprints"][0]["id"];
+  HttpReply created = post_form(ann, "/servers", "name=alpha&blueprint_id=" + std::to_string(blueprint));
+  ASSERT_EQ(created.status, 303) << created.body;
+  std::int64_t server = ann.get("/api/v1/servers").json()["servers"][0]["id"];
+
+  Browser bob = logged_in("bob");
+  for (const std::string& path :
+       {"/servers/" + std::to_string(server), "/servers/" + std::to_string(server) + "/status",
+        "/servers/" + std::to_string(server) + "/console", "/blueprints/" + std::to_string(blueprint)}) {
+    HttpReply reply = bob.get(path);
+    EXPECT_EQ(reply.status, 404) << path;
+    EXPECT_NE(reply.body.find("Page not found"), std::string::npos) << path;
+  }
+  EXPECT_EQ(post_form(bob, "/servers/" + std::to_string(server) + "/start", "").status, 404);
+  EXPECT_EQ(bob.get("/").body.find("alpha"), std::string::npos);
+  EXPECT_NE(ann.get("/").body.find(">alpha</a>"), std::string::npos);
+  EXPECT_EQ(bob.get("/admin").status, 403);
+}
+
+TEST_F(ServerPagesTest, ActionsQueueJobsAndAQueuedJobCanBeCancelled) {
+  start({{"JOB_WORKER_ENABLED", "false"}});
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  std::int64_t server = make_server_with_forms(ann, "alpha");
+  std::string base = "/servers/" + std::to_string(server);
+  HttpReply row = post_form(ann, base + "/start?view=row", "", true, true);
+  EXPECT_EQ(row.status, 200);
+  EXPECT_EQ(row.body.rfind("<tr id=\"server-", 0), 0u) << row.body;
+  EXPECT_NE(row.body.find("start queued"), std::string::npos);
+  EXPECT_NE(ann.get(base + "/status").body.find("start queued"), std::string::npos);
+  nlohmann::json jobs = ann.get("/api/v1/jobs?state=queued").json()["jobs"];
+  ASSERT_EQ(jobs.size(), 1u);
+  std::string job = std::to_string(jobs[0]["id"].get<std::int64_t>());
+  EXPECT_NE(ann.get("/jobs").body.find("id=\"cancel-" + job + "\""), std::string::npos);
+  HttpReply cancelled = post_form(ann, "/jobs/" + job + "/cancel", "");
+  EXPECT_EQ(cancelled.status, 303);
+  EXPECT_EQ(ann.get("/api/v1/jobs/" + job).json()["job"]["state"], "cancelled");
+  HttpReply again = post_form(ann, "/jobs/" + job + "/cancel", "");
+  EXPECT_EQ(again.status, 409);
+  EXPECT_NE(again.body.find("no longer queued"), std::string::npos);
+}
+
+// The dashboard's rows come from the render cache while nothing they show changes; every change must show.
+TEST_F(ServerPagesTest, DashboardRowsFollowEveryChangeAndStayPerUser) {
+  start({{"JOB_WORKER_ENABLED", "false"}});
+  create_user("ann", Role::kUser);
+  create_user("bob", Role::kUser);
+  Browser ann = logged_in("ann");
+  Browser bob = logged_in("bob");
+  std::int64_t server = make_server_with_forms(ann, "alpha");
+  make_server_with_forms(bob, "bravo");
+  std::string first = ann.get("/servers/rows").body;
+  EXPECT_EQ(ann.get("/servers/rows").body, first);  // nothing changed: the same text
+  EXPECT_NE(first.find(">bp-alpha</a>"), std::string::npos) << first;
+  EXPECT_NE(first.find("value=\"" + ann.csrf() + "\""), std::string::npos);
+
+  // Another user's rows: their own servers and their own CSRF token, never ann's.
+  std::string bobs = bob.get("/servers/rows").body;
+  EXPECT_NE(bobs.find(">bravo</a>"), std::string::npos);
+  EXPECT_EQ(bobs.find(">alpha</a>"), std::string::npos);
+  EXPECT_EQ(bobs.find(ann.csrf()), std::string::npos);
+
+  // A blueprint renamed (a joined field of the server record).
+  std::int64_t blueprint = ann.get("/api/v1/blueprints").json()["blueprints"][0]["id"];
+  EXPECT_EQ(ann.request("PUT", "/api/v1/blueprints/" + std::to_string(blueprint), {{"name", "renamed"}}).status, 200);
+  std::string renamed = ann.get("/servers/rows").body;
+  EXPECT_NE(renamed.find(">renamed</a>"), std::string::npos) << renamed;
+
+  // A queued job (from the jobs table), then cancelled.
+  EXPECT_EQ(post_form(ann, "/servers/" + std::to_string(server) + "/start?view=row", "", true, true).status, 200);
+  EXPECT_NE(ann.get("/servers/rows").body.find("start queued"), std::string::npos);
+  EXPECT_NE(ann.get("/").body.find("start queued"), std::string::npos);
+  std::string job = std::to_string(ann.get("/api/v1/jobs?state=queued").json()["jobs"][0]["id"].get<std::int64_t>());
+  EXPECT_EQ(post_form(ann, "/jobs/" + job + "/cancel", "").status, 303);
+  EXPECT_EQ(ann.get("/servers/rows").body.find("start queued"), std::string::npos);
+
+  // A new session of the same user: its own CSRF token in the forms.
+  Browser again = logged_in("ann");
+  std::string fresh = again.get("/").body;
+  EXPECT_NE(fresh.find("value=\"" + again.csrf() + "\""), std::string::npos);
+  EXPECT_EQ(fresh.find("value=\"" + ann.csrf() + "\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace left4me::web

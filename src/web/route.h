@@ -1,0 +1,137 @@
+// Route: one row of the web app's route table (routes.cc): method, pattern, who may call it, and its handler.
+// Also what a handler is given (Context) and the one opening of a route's {id}: a handler that takes the object
+// (a Server, Blueprint, Job, or a token's or user's id) is called only once {id} named one the viewer may see;
+// otherwise the answer is 404. Immutable data and plain functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "web/accounts.h"
+#include "web/blueprints.h"
+#include "web/forwarded.h"
+#include "web/http.h"
+#include "web/jobs.h"
+#include "web/responses.h"
+#include "web/scope.h"
+#include "web/servers.h"
+
+namespace left4me::web {
+
+class App;
+
+struct AuthContext {
+  User user;
+  bool via_token = false;
+  bool read_only = false;
+  std::string csrf_token;     // sessions only
+  std::string session_token;  // sessions only
+};
+
+struct Context {
+  Request& request;
+  std::vector<std::string> params;  // the {..} parts of the route pattern, in order
+  std::optional<AuthContext> auth;
+  ClientInfo client;  // who sent the request (through a trusted proxy: the client behind it)
+
+  const User& user() const { return auth->user; }
+  Scope scope() const { return Scope{auth->user.id, auth->user.is_admin}; }
+  // params[index] as a positive id, or nullopt.
+  std::optional<std::int64_t> id_param(std::size_t index) const;
+};
+
+// Who may call a route: anyone, a signed-in user (else 401, or the login page), an administrator (else 403).
+enum class Access { kPublic, kUser, kAdmin };
+
+// The ids of API tokens and users, as routes take them: the stores check what the viewer may do with them.
+struct TokenId {
+  std::int64_t value = 0;
+};
+struct UserId {
+  std::int64_t value = 0;
+};
+
+// What a route's {id} names.
+enum class IdNames { kNothing, kServer, kBlueprint, kJob, kToken, kUser };
+
+using Handler = Response (*)(App& app, Context& context);
+
+struct RouteHandler {
+  IdNames id = IdNames::kNothing;
+  Handler call = nullptr;
+};
+
+struct Route {
+  std::string_view method;   // GET, POST, PUT, PATCH, DELETE (HEAD is answered as GET)
+  std::string_view pattern;  // "/api/v1/servers/{id}/start"
+  Access access;
+  RouteHandler handler;  // on<function>
+};
+
+// The object a route's {id} names, in the viewer's scope: kNotFound ("server not found", "server 7 not found")
+// for an id that is not a positive number or names nothing the viewer may see, so another user's object does
+// not leak its existence.
+Result<Server> open_id(App& app, const Context& context, std::type_identity<Server>);
+Result<Blueprint> open_id(App& app, const Context& context, std::type_identity<Blueprint>);
+Result<Job> open_id(App& app, const Context& context, std::type_identity<Job>);
+Result<TokenId> open_id(App& app, const Context& context, std::type_identity<TokenId>);
+Result<UserId> open_id(App& app, const Context& context, std::type_identity<UserId>);
+
+namespace route_detail {
+
+template <typename Object>
+constexpr IdNames kIdNames = IdNames::kNothing;
+template <>
+inline constexpr IdNames kIdNames<Server> = IdNames::kServer;
+template <>
+inline constexpr IdNames kIdNames<Blueprint> = IdNames::kBlueprint;
+template <>
+inline constexpr IdNames kIdNames<Job> = IdNames::kJob;
+template <>
+inline constexpr IdNames kIdNames<TokenId> = IdNames::kToken;
+template <>
+inline constexpr IdNames kIdNames<UserId> = IdNames::kUser;
+
+// The object type a handler takes after App& and Context&.
+template <typename Function>
+struct ObjectOf;
+template <>
+struct ObjectOf<Response (*)(App&, Context&)> {
+  using type = void;
+};
+template <typename Object>
+struct ObjectOf<Response (*)(App&, Context&, const Object&)> {
+  using type = Object;
+};
+
+template <typename Object, auto function>
+Response call_with_object(App& app, Context& context) {
+  Result<Object> object = open_id(app, context, std::type_identity<Object>{});
+  if (!object) return error_from(object.error());
+  return function(app, context, *object);
+}
+
+template <auto function>
+constexpr RouteHandler make_handler() {
+  using Object = typename ObjectOf<decltype(function)>::type;
+  if constexpr (std::is_void_v<Object>) {
+    return RouteHandler{IdNames::kNothing, function};
+  } else {
+    static_assert(kIdNames<Object> != IdNames::kNothing,
+                  "a route's {id} names a Server, Blueprint, Job, TokenId or UserId");
+    return RouteHandler{kIdNames<Object>, &call_with_object<Object, function>};
+  }
+}
+
+}  // namespace route_detail
+
+// A route's handler: a function `Response f(App&, Context&)`, or `Response f(App&, Context&, const T&)` for a
+// route whose {id} names a T (opened by open_id before f runs).
+template <auto function>
+inline constexpr RouteHandler on = route_detail::make_handler<function>();
+
+}  // namespace left4me::web

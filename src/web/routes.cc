@@ -1,0 +1,108 @@
+// The one route table. App::dispatch matches a request against it in order, then applies the access rules (401,
+// the login page, CSRF, read-only tokens, 403 for administrators' routes) before the handler runs; a handler that
+// takes an object gets the one its {id} names, else the answer is 404 (route.h). A new route is a row here and a
+// handler declared in handlers.h; AppTest.AuthorizationMatrix walks this table.
+#include "web/routes.h"
+
+#include "web/handlers.h"
+
+namespace left4me::web {
+namespace {
+
+constexpr Access kPublic = Access::kPublic;
+constexpr Access kUser = Access::kUser;
+constexpr Access kAdmin = Access::kAdmin;
+
+// clang-format off
+constexpr Route kRoutes[] = {
+    // The JSON API (docs/api.md).
+    {"GET",    "/health",                           kPublic, on<api::health>},
+    {"GET",    "/api/v1/csrf",                      kPublic, on<api::get_login_csrf>},
+    {"POST",   "/api/v1/session",                   kPublic, on<api::log_in>},
+    {"GET",    "/api/v1/session",                   kUser,   on<api::get_session>},
+    {"DELETE", "/api/v1/session",                   kUser,   on<api::log_out>},
+    {"POST",   "/api/v1/setup",                     kPublic, on<api::set_up>},
+    {"PUT",    "/api/v1/me/password",               kUser,   on<api::change_password>},
+    {"GET",    "/api/v1/tokens",                    kUser,   on<api::list_tokens>},
+    {"POST",   "/api/v1/tokens",                    kUser,   on<api::create_token>},
+    {"DELETE", "/api/v1/tokens/{id}",               kUser,   on<api::revoke_token>},
+    {"GET",    "/api/v1/users",                     kAdmin,  on<api::list_users>},
+    {"POST",   "/api/v1/users",                     kAdmin,  on<api::create_user>},
+    {"PATCH",  "/api/v1/users/{id}",                kAdmin,  on<api::update_user>},
+    {"GET",    "/api/v1/blueprints",                kUser,   on<api::list_blueprints>},
+    {"POST",   "/api/v1/blueprints",                kUser,   on<api::create_blueprint>},
+    {"GET",    "/api/v1/blueprints/{id}",           kUser,   on<api::get_blueprint>},
+    {"PUT",    "/api/v1/blueprints/{id}",           kUser,   on<api::update_blueprint>},
+    {"DELETE", "/api/v1/blueprints/{id}",           kUser,   on<api::delete_blueprint>},
+    {"GET",    "/api/v1/servers",                   kUser,   on<api::list_servers>},
+    {"POST",   "/api/v1/servers",                   kUser,   on<api::create_server>},
+    {"GET",    "/api/v1/servers/adoptable",         kAdmin,  on<api::list_adoptable>},  // before .../{id}
+    {"POST",   "/api/v1/servers/adopt",             kAdmin,  on<api::adopt_server>},
+    {"GET",    "/api/v1/servers/{id}",              kUser,   on<api::get_server>},
+    {"POST",   "/api/v1/servers/{id}/start",        kUser,   on<api::start_server>},
+    {"POST",   "/api/v1/servers/{id}/stop",         kUser,   on<api::stop_server>},
+    {"POST",   "/api/v1/servers/{id}/restart",      kUser,   on<api::restart_server>},
+    {"DELETE", "/api/v1/servers/{id}",              kUser,   on<api::delete_server>},
+    {"PUT",    "/api/v1/servers/{id}/blueprint",    kUser,   on<api::move_server>},
+    {"GET",    "/api/v1/servers/{id}/logs",         kUser,   on<api::follow_console>},
+    {"GET",    "/api/v1/jobs",                      kUser,   on<api::list_jobs>},
+    {"GET",    "/api/v1/jobs/{id}",                 kUser,   on<api::get_job>},
+    {"POST",   "/api/v1/jobs/{id}/cancel",          kUser,   on<api::cancel_job>},
+    {"GET",    "/api/v1/jobs/{id}/lines",           kUser,   on<api::job_lines>},
+    {"GET",    "/api/v1/jobs/{id}/log",             kUser,   on<api::follow_job_log>},
+    {"POST",   "/api/v1/install",                   kAdmin,  on<api::queue_install>},
+    {"GET",    "/api/v1/install",                   kAdmin,  on<api::latest_install>},
+
+    // The pages (HTML; forms post the API's field names).
+    {"GET",    "/static/{version}/{name}",          kPublic, on<page::static_file>},
+    {"GET",    "/login",                            kPublic, on<page::login_form>},
+    {"POST",   "/login",                            kPublic, on<page::log_in>},
+    {"POST",   "/logout",                           kUser,   on<page::log_out>},
+    {"GET",    "/setup",                            kPublic, on<page::setup_form>},
+    {"POST",   "/setup",                            kPublic, on<page::set_up>},
+    {"GET",    "/account",                          kUser,   on<page::account>},
+    {"POST",   "/account/password",                 kUser,   on<page::change_password>},
+    {"POST",   "/account/tokens",                   kUser,   on<page::create_token>},
+    {"POST",   "/account/tokens/{id}/revoke",       kUser,   on<page::revoke_token>},
+    {"GET",    "/",                                 kUser,   on<page::dashboard>},
+    {"GET",    "/servers/rows",                     kUser,   on<page::server_rows>},  // before /servers/{id}
+    {"GET",    "/servers/new",                      kUser,   on<page::new_server>},
+    {"POST",   "/servers",                          kUser,   on<page::create_server>},
+    {"GET",    "/servers/{id}",                     kUser,   on<page::show_server>},
+    {"GET",    "/servers/{id}/status",              kUser,   on<page::server_status>},
+    {"GET",    "/servers/{id}/jobs",                kUser,   on<page::server_jobs>},
+    {"POST",   "/servers/{id}/start",               kUser,   on<page::start_server>},
+    {"POST",   "/servers/{id}/stop",                kUser,   on<page::stop_server>},
+    {"POST",   "/servers/{id}/restart",             kUser,   on<page::restart_server>},
+    {"GET",    "/servers/{id}/delete",              kUser,   on<page::confirm_delete_server>},
+    {"POST",   "/servers/{id}/delete",              kUser,   on<page::delete_server>},
+    {"POST",   "/servers/{id}/blueprint",           kUser,   on<page::move_server>},
+    {"GET",    "/servers/{id}/console",             kUser,   on<page::server_console>},
+    {"GET",    "/blueprints",                       kUser,   on<page::blueprints>},
+    {"GET",    "/blueprints/new",                   kUser,   on<page::new_blueprint>},  // before /blueprints/{id}
+    {"POST",   "/blueprints",                       kUser,   on<page::create_blueprint>},
+    {"GET",    "/blueprints/{id}",                  kUser,   on<page::show_blueprint>},
+    {"POST",   "/blueprints/{id}",                  kUser,   on<page::save_blueprint>},
+    {"POST",   "/blueprints/{id}/delete",           kUser,   on<page::delete_blueprint>},
+    {"GET",    "/jobs",                             kUser,   on<page::jobs>},
+    {"GET",    "/jobs/rows",                        kUser,   on<page::job_rows>},  // before /jobs/{id}
+    {"GET",    "/jobs/{id}",                        kUser,   on<page::show_job>},
+    {"GET",    "/jobs/{id}/summary",                kUser,   on<page::job_summary>},
+    {"GET",    "/jobs/{id}/stream",                 kUser,   on<page::job_stream>},
+    {"POST",   "/jobs/{id}/cancel",                 kUser,   on<page::cancel_job>},
+    {"GET",    "/admin",                            kAdmin,  on<page::admin>},
+    {"POST",   "/admin/users",                      kAdmin,  on<page::create_user>},
+    {"POST",   "/admin/users/{id}/disabled",        kAdmin,  on<page::set_user_disabled>},
+    {"POST",   "/admin/users/{id}/password",        kAdmin,  on<page::reset_password>},
+    {"POST",   "/admin/users/{id}/limits",          kAdmin,  on<page::set_user_limits>},
+    {"POST",   "/admin/adopt",                      kAdmin,  on<page::adopt>},
+    {"POST",   "/admin/install",                    kAdmin,  on<page::queue_install>},
+    {"GET",    "/admin/install/progress",           kAdmin,  on<page::install_progress>},
+};
+// clang-format on
+
+}  // namespace
+
+std::span<const Route> routes() { return kRoutes; }
+
+}  // namespace left4me::web

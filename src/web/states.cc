@@ -1,0 +1,104 @@
+#include "web/states.h"
+
+#include <array>
+
+namespace left4me::web {
+namespace {
+
+// The names are switches without a default, so the compiler (-Wswitch, -Werror) refuses a new value that has
+// none; every value of these enums is one of 0..kMaxValues-1 in order, which is how parse_* and
+// all_job_states find them all.
+constexpr int kMaxValues = 32;
+
+constexpr std::string_view name_of(ServerState state) {
+  switch (state) {
+    case ServerState::kNew:
+      return "new";
+    case ServerState::kStopped:
+      return "stopped";
+    case ServerState::kStarting:
+      return "starting";
+    case ServerState::kRunning:
+      return "running";
+    case ServerState::kFailed:
+      return "failed";
+    case ServerState::kUnknown:
+      return "unknown";
+  }
+  return {};
+}
+
+constexpr std::string_view name_of(JobState state) {
+  switch (state) {
+    case JobState::kQueued:
+      return "queued";
+    case JobState::kRunning:
+      return "running";
+    case JobState::kSucceeded:
+      return "succeeded";
+    case JobState::kFailed:
+      return "failed";
+    case JobState::kCancelled:
+      return "cancelled";
+    case JobState::kInterrupted:
+      return "interrupted";
+  }
+  return {};
+}
+
+constexpr std::string_view name_of(JobType type) {
+  switch (type) {
+    case JobType::kStart:
+      return "start";
+    case JobType::kStop:
+      return "stop";
+    case JobType::kRestart:
+      return "restart";
+    case JobType::kDelete:
+      return "delete";
+    case JobType::kInstall:
+      return "install";
+  }
+  return {};
+}
+
+// How many values the enum has: the first number with no name ends them.
+template <typename Value>
+constexpr int count_of() {
+  int count = 0;
+  while (count < kMaxValues && !name_of(static_cast<Value>(count)).empty()) ++count;
+  return count;
+}
+
+template <typename Value>
+std::optional<Value> value_of(std::string_view text) {
+  static constexpr int kCount = count_of<Value>();  // computed by the compiler, not at every call
+  for (int i = 0; i < kCount; ++i) {
+    if (name_of(static_cast<Value>(i)) == text) return static_cast<Value>(i);
+  }
+  return std::nullopt;
+}
+
+constexpr auto kJobStateOrder = [] {
+  std::array<JobState, count_of<JobState>()> states{};
+  for (std::size_t i = 0; i < states.size(); ++i) states[i] = static_cast<JobState>(i);
+  return states;
+}();
+
+}  // namespace
+
+std::string_view to_string(ServerState state) { return name_of(state); }
+std::string_view to_string(JobState state) { return name_of(state); }
+std::string_view to_string(JobType type) { return name_of(type); }
+
+std::optional<ServerState> parse_server_state(std::string_view text) { return value_of<ServerState>(text); }
+std::optional<JobState> parse_job_state(std::string_view text) { return value_of<JobState>(text); }
+std::optional<JobType> parse_job_type(std::string_view text) { return value_of<JobType>(text); }
+
+std::span<const JobState> all_job_states() { return kJobStateOrder; }
+
+bool is_up(ServerState state) { return state == ServerState::kStarting || state == ServerState::kRunning; }
+
+bool is_pending(JobState state) { return state == JobState::kQueued || state == JobState::kRunning; }
+
+}  // namespace left4me::web

@@ -1,0 +1,47 @@
+// The states of servers and jobs and the types of jobs, and their one conversion to and from text: the JSON of
+// the API, the templates, the SQL columns and the job logs' end events all go through to_string/parse_*, so
+// nothing else in the web app writes a state or a type as a string. Pure functions; thread-safe.
+//
+// A new server state or job type is a value here (no explicit numbers: the values run from 0 in order) and its
+// name in states.cc; the compiler then names every switch that must decide about it (the names, the job runner,
+// the pages' colours).
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace left4me::web {
+
+// What the panel says of a server (decided by view_server, server_view.h).
+enum class ServerState {
+  kNew,       // the panel has not started it yet: nothing on the host is its own
+  kStopped,   // these four are the host's (l4d2ctl status)
+  kStarting,  //
+  kRunning,   //
+  kFailed,    //
+  kUnknown,   // the host did not say (l4d2ctl failed, or named a state this panel does not know)
+};
+
+enum class JobState { kQueued, kRunning, kSucceeded, kFailed, kCancelled, kInterrupted };
+
+// What a job does; each but kInstall acts on one server.
+enum class JobType { kStart, kStop, kRestart, kDelete, kInstall };
+
+std::string_view to_string(ServerState state);
+std::string_view to_string(JobState state);
+std::string_view to_string(JobType type);
+// The value a name stands for; nullopt for any other text.
+std::optional<ServerState> parse_server_state(std::string_view text);
+std::optional<JobState> parse_job_state(std::string_view text);
+std::optional<JobType> parse_job_type(std::string_view text);
+
+// Every job state, in the order the pages offer them.
+std::span<const JobState> all_job_states();
+
+// The server's process is there (starting or running): stop and restart apply, start does not.
+bool is_up(ServerState state);
+// The job has not ended yet (queued or running).
+bool is_pending(JobState state);
+
+}  // namespace left4me::web

@@ -1,0 +1,74 @@
+// StatusCache: the host's statuses of its instances (`l4d2ctl list --json`) kept for every request, so that busy
+// pages never spawn one process per viewer. Thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "base/result.h"
+#include "web/ctl.h"
+
+namespace left4me::web {
+
+// The statuses of every instance, shared by all requests. Requests read the last result at once and never wait for
+// l4d2ctl: one background thread refreshes it every period while requests keep asking, and rests once nobody has asked
+// for a while (the first request after that gets the old statuses and wakes it). Jobs put each server's fresh status in
+// as they finish.
+class StatusCache {
+ public:
+  // period: how old the statuses may get while requests ask; idle_after: rest after that long unasked.
+  StatusCache(const Ctl& ctl, std::chrono::milliseconds period,
+              std::chrono::milliseconds idle_after = std::chrono::seconds(10));
+  ~StatusCache();
+  StatusCache(const StatusCache&) = delete;
+  StatusCache& operator=(const StatusCache&) = delete;
+
+  // Starts / stops the refresher thread. stop() waits for a running l4d2ctl list. Idempotent.
+  void start();
+  void stop();
+  // Runs `l4d2ctl list --json` now and stores its result; the caller waits (start-up and reconciliation).
+  // On failure the previous statuses stay, and the error is returned.
+  Result<std::shared_ptr<const StatusMap>> refresh();
+  // The last statuses, without waiting. An error only while none was ever fetched (the last failure, or
+  // kUnavailable before the first refresh). The same object while the statuses are unchanged, so anything
+  // derived from one (rendered rows) may be kept for as long as the pointer stays the same.
+  Result<std::shared_ptr<const StatusMap>> snapshot();
+  // A server's fresh status (from `l4d2ctl status --json`), or nullopt once it is deleted; it wins over a
+  // list that was running while it was taken.
+  void put(const std::string& name, std::optional<nlohmann::json> status);
+  // The statuses are out of date: refresh now if anyone is watching.
+  void invalidate();
+
+ private:
+  struct Put {
+    std::chrono::steady_clock::time_point at;
+    std::optional<nlohmann::json> status;
+  };
+  void refresh_loop();
+  bool wanted(std::chrono::steady_clock::time_point now) const { return now - asked_at_ < idle_after_; }
+
+  const Ctl& ctl_;
+  std::chrono::milliseconds period_;
+  std::chrono::milliseconds idle_after_;
+  std::mutex refresh_mutex_;  // one l4d2ctl list at a time
+  std::mutex mutex_;          // everything below
+  std::condition_variable wake_;
+  std::shared_ptr<const StatusMap> statuses_;
+  std::optional<Error> error_;  // the last refresh's failure
+  std::map<std::string, Put> puts_;
+  std::chrono::steady_clock::time_point asked_at_{};
+  std::chrono::steady_clock::time_point attempted_at_{};
+  bool stale_ = false;
+  bool stopping_ = false;
+  std::thread refresher_;
+};
+
+}  // namespace left4me::web
