@@ -6,6 +6,7 @@
 
 #include "base/strings.h"
 #include "base/utf8.h"
+#include "model/game_modes.h"
 
 namespace left4me::model {
 namespace {
@@ -172,7 +173,9 @@ bool is_valid_map_name(std::string_view map) {
 }
 
 bool is_valid_game_mode(std::string_view mode) {
-  if (std::find(kNamedGameModes.begin(), kNamedGameModes.end(), mode) != kNamedGameModes.end()) return true;
+  if (const GameMode* known = find_game_mode(mode); known != nullptr && known->kind != GameModeKind::kMutation) {
+    return true;
+  }
   for (std::string_view prefix : kNumberedGameModes) {
     if (mode.starts_with(prefix)) {
       std::string_view number = mode.substr(prefix.size());
@@ -183,8 +186,8 @@ bool is_valid_game_mode(std::string_view mode) {
 }
 
 std::vector<std::string> suggested_game_modes() {
-  std::vector<std::string> modes(kNamedGameModes.begin(), kNamedGameModes.end());
-  for (std::string_view prefix : kNumberedGameModes) modes.push_back(std::string(prefix) + "1");
+  std::vector<std::string> modes;
+  for (const GameMode& mode : game_modes()) modes.emplace_back(mode.name);
   return modes;
 }
 

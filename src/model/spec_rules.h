@@ -26,13 +26,11 @@ std::string lowercase(std::string_view text);
 bool is_valid_overlay_id(std::string_view id);
 // ^[A-Za-z0-9_]{1,64}$
 bool is_valid_map_name(std::string_view map);
-// The game modes by name; the numbered ones are these prefixes followed by 1..99 (mutation4, community1).
-inline constexpr std::array<std::string_view, 7> kNamedGameModes = {"coop",     "realism",    "versus",      "survival",
-                                                                    "scavenge", "teamversus", "teamscavenge"};
+// The numbered game modes: these prefixes followed by 1..99 (mutation4, community1).
 inline constexpr std::array<std::string_view, 2> kNumberedGameModes = {"mutation", "community"};
-// One of kNamedGameModes, or a numbered mode.
+// A base or team mode of game_modes.h's table (coop, versus, teamscavenge...), or any numbered mode.
 bool is_valid_game_mode(std::string_view mode);
-// What a form offers to pick from: every named mode, then the first of each numbered family (mutation1, ...).
+// What a form offers to pick from: the internal name of every row of game_modes.h's table, in its order.
 std::vector<std::string> suggested_game_modes();
 // ^[A-Za-z_][A-Za-z0-9_]{0,63}$
 bool is_valid_cvar_name(std::string_view name);

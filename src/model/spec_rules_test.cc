@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "model/game_modes.h"
+
 namespace left4me::model {
 namespace {
 
@@ -17,7 +19,7 @@ TEST(SpecRulesTest, QuotedEscapesAndTruncates) {
 TEST(SpecRulesTest, SuggestedGameModesAreValidAndNameEveryNamedMode) {
   std::vector<std::string> modes = suggested_game_modes();
   for (const std::string& mode : modes) EXPECT_TRUE(is_valid_game_mode(mode)) << mode;
-  EXPECT_EQ(modes.size(), kNamedGameModes.size() + kNumberedGameModes.size());
+  EXPECT_EQ(modes.size(), game_modes().size());
   EXPECT_EQ(modes.front(), "coop");
   EXPECT_TRUE(is_valid_game_mode("mutation12"));
   EXPECT_FALSE(is_valid_game_mode("mutation0"));
