@@ -17,6 +17,8 @@ TEST(LayoutTest, EveryPathLivesUnderTheRoot) {
   EXPECT_EQ(layout->merged(name), "/srv/l4d/runtime/alpha/merged");
   EXPECT_EQ(layout->idmap(name, "installation"), "/srv/l4d/runtime/alpha/idmap/installation");
   EXPECT_EQ(layout->overlay("7"), "/srv/l4d/overlays/7");
+  EXPECT_EQ(layout->workshop_item("2306920249"), "/srv/l4d/workshop_cache/2306920249.vpk");
+  EXPECT_EQ(layout->workshop_record("2306920249"), "/srv/l4d/workshop_cache/2306920249.json");
 }
 
 TEST(LayoutTest, RejectsRelativeAndRoot) {
