@@ -135,7 +135,7 @@ Status fill_fields(const json& entry, const SteamApiOptions& options, PublishedF
 }
 
 // The array at response.<name> of a reply, or why there is none.
-Result<json> reply_array(const std::string& body, const char* method, const char* name) {
+Result<json> reply_array(std::string_view body, const char* method, const char* name) {
   auto parsed = parse_json_limited(body, 8);
   if (!parsed.ok()) return parsed.error().with_context(std::string(method) + ": steam's reply");
   const json& reply = *parsed;
@@ -192,17 +192,17 @@ Result<std::string> SteamWebApi::post(std::string_view method, std::string_view 
   return http_post_form(url(method), fields, options_.max_reply_bytes, options_.http);
 }
 
-void SteamWebApi::details_batch(const std::vector<std::string>& ids, std::vector<PublishedFile>& out) {
-  auto fail_all = [&](const Error& error) {
-    for (const auto& id : ids) out.push_back(PublishedFile{.id = id, .status = error});
-  };
-  auto body = post("GetPublishedFileDetails", "itemcount", ids);
-  if (!body.ok()) return fail_all(body.error());
-  auto list = reply_array(*body, "GetPublishedFileDetails", "publishedfiledetails");
-  if (!list.ok()) return fail_all(list.error());
+std::vector<PublishedFile> parse_details_reply(std::string_view body, const std::vector<std::string>& ids,
+                                               const SteamApiOptions& options) {
+  std::vector<PublishedFile> out;
+  auto list = reply_array(body, "GetPublishedFileDetails", "publishedfiledetails");
+  if (!list.ok()) {
+    for (const auto& id : ids) out.push_back(PublishedFile{.id = id, .status = list.error()});
+    return out;
+  }
   std::map<std::string, PublishedFile> answered;
   for (const json& entry : *list) {
-    PublishedFile file = check_published_file(entry, options_);
+    PublishedFile file = check_published_file(entry, options);
     if (!file.id.empty()) answered.emplace(file.id, std::move(file));
   }
   for (const auto& id : ids) {
@@ -213,6 +213,16 @@ void SteamWebApi::details_batch(const std::vector<std::string>& ids, std::vector
       out.push_back(PublishedFile{.id = id, .status = Error::failed("steam's reply does not mention this item")});
     }
   }
+  return out;
+}
+
+void SteamWebApi::details_batch(const std::vector<std::string>& ids, std::vector<PublishedFile>& out) {
+  auto body = post("GetPublishedFileDetails", "itemcount", ids);
+  if (!body.ok()) {
+    for (const auto& id : ids) out.push_back(PublishedFile{.id = id, .status = body.error()});
+    return;
+  }
+  for (auto& file : parse_details_reply(*body, ids, options_)) out.push_back(std::move(file));
 }
 
 std::vector<PublishedFile> SteamWebApi::details(const std::vector<std::string>& ids) {

@@ -82,7 +82,13 @@ class SteamWebApi {
 // True for a Workshop id: 1 to 20 decimal digits.
 bool is_workshop_id(std::string_view text);
 
-// One entry of a GetPublishedFileDetails reply checked into a PublishedFile (exposed for tests and fuzzing).
+// One entry of a GetPublishedFileDetails reply checked into a PublishedFile.
 PublishedFile check_published_file(const nlohmann::json& entry, const SteamApiOptions& options);
+
+// A GetPublishedFileDetails reply body read into one PublishedFile per id (in order): a reply that cannot
+// be read gives every id its error; an id the reply leaves out is kFailed. Pure; what details() does with
+// each reply (exposed for the fuzz target).
+std::vector<PublishedFile> parse_details_reply(std::string_view body, const std::vector<std::string>& ids,
+                                               const SteamApiOptions& options);
 
 }  // namespace left4me::content
