@@ -4,10 +4,13 @@
 #include <archive_entry.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -209,6 +212,47 @@ TEST_F(ExtractTest, TruncatedArchiveIsRefused) {
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   ASSERT_EQ(::truncate(path.c_str(), st.st_size / 2), 0);
   expect_refused(path, ErrorCode::kInvalidArgument, "");
+}
+
+// Peak RSS of a child that extracts the archive, above what it had when it started, in KiB.
+long extraction_peak_kib(const std::string& archive_path, const std::string& target) {
+  int fds[2];
+  if (::pipe(fds) != 0) return -1;
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::close(fds[0]);
+    long before = 0;
+    if (auto status = read_file("/proc/self/status"); status.ok()) {
+      size_t at = status->find("VmRSS:");
+      if (at != std::string::npos) before = std::atol(status->c_str() + at + 6);
+    }
+    auto report = extract_archive(archive_path, target, ExtractMode::kReplace, {});
+    struct rusage usage;
+    ::getrusage(RUSAGE_SELF, &usage);
+    long grown = report.ok() ? usage.ru_maxrss - before : -2;
+    if (::write(fds[1], &grown, sizeof grown) != sizeof grown) ::_exit(1);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  long grown = -1;
+  if (::read(fds[0], &grown, sizeof grown) != sizeof grown) grown = -1;
+  ::close(fds[0]);
+  ::waitpid(child, nullptr, 0);
+  return grown;
+}
+
+TEST_F(ExtractTest, ALargeArchiveIsStreamedNotHeldInMemory) {
+  // 96 MiB that do not compress, in a plain tar (as large on disk): holding the archive or the entry
+  // whole would show in the extracting process's peak RSS.
+  std::string path = archive("large.tar");
+  ASSERT_OK(
+      write_test_archive(path, ArchiveFormat::kTar, {ArchiveEntry::random("left4dead2/addons/big.vpk", 96 << 20)}));
+  long grown = extraction_peak_kib(path, target());
+  ASSERT_GE(grown, 0) << "the extraction failed or reported nothing";
+  EXPECT_LT(grown, 32 * 1024) << "peak RSS grew by " << grown << " KiB";
+  struct stat st;
+  ASSERT_EQ(::stat((target() + "/left4dead2/addons/big.vpk").c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, 96 << 20);
 }
 
 TEST_F(ExtractTest, ReplaceDropsTheOldFilesAndMergeKeepsThem) {
