@@ -81,6 +81,16 @@ bool ends_with_vpk(std::string_view name) {
   return tail == ".vpk";
 }
 
+// text cut to at most max_bytes without splitting a UTF-8 sequence, and made valid UTF-8.
+std::string shortened(std::string_view text, size_t max_bytes) {
+  if (text.size() > max_bytes) {
+    size_t end = max_bytes;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    text = text.substr(0, end);
+  }
+  return make_valid_utf8(text);
+}
+
 // The result code of an entry: 1 usable; anything else says why not.
 Status check_result(std::int64_t result) {
   if (result == 1) return ok_status();
@@ -129,7 +139,7 @@ Status fill_fields(const json& entry, const SteamApiOptions& options, PublishedF
   file.time_updated = *updated;
   file.filename = basename_of(*filename);
   file.file_url = *url;
-  file.title = make_valid_utf8(title->substr(0, 256));
+  file.title = shortened(*title, 256);
   if (!ends_with_vpk(file.filename)) return Error::invalid("not a VPK (its file is '" + file.filename + "')");
   return ok_status();
 }

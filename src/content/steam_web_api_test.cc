@@ -107,6 +107,15 @@ TEST_F(SteamWebApiTest, RemovedPrivateAndForeignItemsFailAloneWithTheirReason) {
   expect("8", ErrorCode::kNotFound, "removed from the Workshop, or never existed (result 9)");
 }
 
+TEST_F(SteamWebApiTest, ALongTitleIsCutBetweenCharacters) {
+  std::string title = std::string(255, 'a') + "\xc3\xa9 and more";  // 'é' straddles byte 256
+  standin_->put_item(StandinItem{.id = "9", .title = title, .content = test::standin_vpk("9", 20)});
+  SteamWebApi api(options());
+  auto files = api.details({"9"});
+  ASSERT_OK(files[0].status);
+  EXPECT_EQ(files[0].title, std::string(255, 'a'));
+}
+
 TEST_F(SteamWebApiTest, OlderReplyShapesWithNumbersAreAccepted) {
   standin_->lie("GetPublishedFileDetails",
                 R"({"response":{"result":1,"resultcount":1,"publishedfiledetails":[{"publishedfileid":"42",)"
