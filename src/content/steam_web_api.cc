@@ -167,6 +167,41 @@ bool is_workshop_id(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+Result<std::string> parse_workshop_reference(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  if (is_workshop_id(text)) return std::string(text);
+  auto refused = [&] {
+    return Error::invalid("'" + shortened(text, 200) +
+                          "' is neither a Workshop id nor a steamcommunity.com/sharedfiles/filedetails/?id= link");
+  };
+  std::string_view rest = text;
+  for (std::string_view scheme : {"https://", "http://"}) {
+    if (rest.substr(0, scheme.size()) == scheme) rest.remove_prefix(scheme.size());
+  }
+  if (rest.substr(0, 4) == "www.") rest.remove_prefix(4);
+  bool known_page = false;
+  for (std::string_view page :
+       {"steamcommunity.com/sharedfiles/filedetails/", "steamcommunity.com/workshop/filedetails/"}) {
+    if (rest.substr(0, page.size()) == page) {
+      rest.remove_prefix(page.size());
+      known_page = true;
+    }
+  }
+  if (!known_page || rest.empty() || rest.front() != '?') return refused();
+  rest.remove_prefix(1);
+  size_t fragment = rest.find('#');
+  if (fragment != std::string_view::npos) rest = rest.substr(0, fragment);
+  while (!rest.empty()) {
+    size_t end = rest.find('&');
+    std::string_view pair = rest.substr(0, end);
+    if (pair.substr(0, 3) == "id=" && is_workshop_id(pair.substr(3))) return std::string(pair.substr(3));
+    if (end == std::string_view::npos) break;
+    rest.remove_prefix(end + 1);
+  }
+  return refused();
+}
+
 PublishedFile check_published_file(const json& entry, const SteamApiOptions& options) {
   PublishedFile file;
   if (!entry.is_object()) {

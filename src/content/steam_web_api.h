@@ -82,6 +82,11 @@ class SteamWebApi {
 // True for a Workshop id: 1 to 20 decimal digits.
 bool is_workshop_id(std::string_view text);
 
+// The Workshop id in what a user pasted: an id, or a Steam Community URL of an item or collection
+// (http(s)://steamcommunity.com/sharedfiles/filedetails/?id=<id>, also /workshop/filedetails/, with other
+// query parameters in any order). Surrounding blanks are ignored. kInvalidArgument naming the text otherwise.
+Result<std::string> parse_workshop_reference(std::string_view text);
+
 // One entry of a GetPublishedFileDetails reply checked into a PublishedFile.
 PublishedFile check_published_file(const nlohmann::json& entry, const SteamApiOptions& options);
 

@@ -216,6 +216,30 @@ TEST_F(SteamWebApiTest, NotAnIdIsRefusedAlone) {
   EXPECT_FALSE(files[2].status.ok());
 }
 
+TEST(WorkshopReference, IdsAndCommunityUrls) {
+  const std::pair<const char*, const char*> good[] = {
+      {"2306920249", "2306920249"},
+      {"  730544933\t", "730544933"},
+      {"https://steamcommunity.com/sharedfiles/filedetails/?id=1101449362", "1101449362"},
+      {"http://www.steamcommunity.com/workshop/filedetails/?searchtext=&id=123#comments", "123"},
+      {"steamcommunity.com/sharedfiles/filedetails/?l=german&id=42&tscn=1", "42"},
+  };
+  for (const auto& [text, id] : good) {
+    auto parsed = parse_workshop_reference(text);
+    ASSERT_OK(parsed);
+    EXPECT_EQ(*parsed, id);
+  }
+  for (const char* text : {"", "12a", "https://example.com/sharedfiles/filedetails/?id=1",
+                           "https://steamcommunity.com/sharedfiles/filedetails/?id=", "https://steamcommunity.com/id=5",
+                           "https://steamcommunity.com/sharedfiles/filedetails/?xid=5"}) {
+    auto parsed = parse_workshop_reference(text);
+    ASSERT_FALSE(parsed.ok()) << text;
+    EXPECT_EQ(parsed.error().code(), ErrorCode::kInvalidArgument);
+  }
+  EXPECT_EQ(parse_workshop_reference("12a").error().message(),
+            "'12a' is neither a Workshop id nor a steamcommunity.com/sharedfiles/filedetails/?id= link");
+}
+
 class ResolveTest : public SteamWebApiTest {
  protected:
   void SetUp() override {
