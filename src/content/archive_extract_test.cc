@@ -356,6 +356,22 @@ TEST_F(ExtractTest, SingleFileWithABadNameOrTooLargeIsRefused) {
   EXPECT_EQ(snapshot_tree(target()), before);
 }
 
+TEST_F(ExtractTest, LeftoversOfAnInterruptedStagingAreRemovedAndKeptTreesAreNot) {
+  seed_target();
+  std::string staging = dir() + "/.overlay.staging-0123456789abcdef";
+  std::string kept = dir() + "/.overlay.old-0123456789abcdef";
+  ASSERT_OK(make_directories(staging + "/left4dead2"));
+  ASSERT_OK(make_directories(kept + "/left4dead2"));
+  ASSERT_OK(make_directories(dir() + "/.overlay.staging-not-hex-digits"));
+  auto removed = remove_staging_leftovers(dir());
+  ASSERT_OK(removed);
+  EXPECT_EQ(*removed, 1);
+  EXPECT_FALSE(path_exists(staging));
+  EXPECT_TRUE(path_exists(kept));
+  EXPECT_TRUE(path_exists(dir() + "/.overlay.staging-not-hex-digits"));
+  EXPECT_TRUE(path_exists(target() + "/top.txt"));
+}
+
 TEST(CheckEntryPath, AcceptsNormalPathsAndDropsDotComponents) {
   EXPECT_EQ(*check_entry_path("./left4dead2/addons/", 100), "left4dead2/addons");
   EXPECT_EQ(*check_entry_path("a/./b", 100), "a/b");

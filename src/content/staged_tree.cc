@@ -6,9 +6,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <random>
+#include <vector>
 
 #include "base/file.h"
 
@@ -90,9 +93,26 @@ Status link_copy(int from_dir, int to_dir, const std::string& display, int depth
 
 }  // namespace
 
-std::string staging_prefix(const std::string& target) {
-  SplitPath split = split_target(target);
-  return "." + split.name + ".";
+bool is_staged_name(std::string_view name, std::string_view kind) {
+  std::string marker = "." + std::string(kind) + "-";
+  if (name.size() < 2 + marker.size() + 16 || name.front() != '.') return false;
+  std::string_view suffix = name.substr(name.size() - 16);
+  if (name.substr(name.size() - 16 - marker.size(), marker.size()) != marker) return false;
+  return std::all_of(suffix.begin(), suffix.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+Result<int> remove_staging_leftovers(const std::string& parent_dir) {
+  DIR* listing = ::opendir(parent_dir.c_str());
+  if (listing == nullptr) return Error::from_errno("opendir " + parent_dir, errno);
+  std::vector<std::string> leftovers;
+  while (struct dirent* entry = ::readdir(listing)) {
+    if (is_staged_name(entry->d_name, "staging")) leftovers.emplace_back(entry->d_name);
+  }
+  ::closedir(listing);
+  for (const auto& name : leftovers) {
+    if (auto removed = remove_tree(parent_dir + "/" + name); !removed.ok()) return removed.error();
+  }
+  return static_cast<int>(leftovers.size());
 }
 
 Result<StagedTree> StagedTree::create(const std::string& target, StartFrom start) {

@@ -54,8 +54,13 @@ class StagedTree {
   UniqueFd dir_;
 };
 
-// The sibling directories a StagedTree uses for target ("<parent>/.<name>.staging-<random>",
-// "<parent>/.<name>.old-<random>"); the collector of leftovers after a crash matches this prefix.
-std::string staging_prefix(const std::string& target);
+// Removes what interrupted StagedTrees left in parent_dir (a crash between create and commit): the
+// directories named ".<name>.staging-<16 hex digits>". Replaced trees kept with OldTree::kKeep
+// (".<name>.old-...") are left alone: a running server may still use one. Call it only while no StagedTree
+// of that parent is alive (when the web app starts). Returns how many it removed.
+Result<int> remove_staging_leftovers(const std::string& parent_dir);
+
+// True for a name a StagedTree gives its sibling directory of this kind ("staging", "old").
+bool is_staged_name(std::string_view name, std::string_view kind);
 
 }  // namespace left4me::content

@@ -234,6 +234,22 @@ std::vector<ItemOutcome> WorkshopCache::refresh(const std::vector<PublishedFile>
   return outcomes;
 }
 
+Result<int> WorkshopCache::remove_partial_downloads() const {
+  auto cache = open_directory(layout_.workshop_cache());
+  if (!cache.ok()) return cache.error().code() == ErrorCode::kNotFound ? Result<int>(0) : Result<int>(cache.error());
+  auto entries = list_directory(cache->get(), layout_.workshop_cache());
+  if (!entries.ok()) return entries.error();
+  int removed = 0;
+  for (const auto& [name, st] : *entries) {
+    size_t marker = name.find(".vpk.part-");
+    if (!S_ISREG(st.st_mode) || name.front() != '.' || marker == std::string::npos) continue;
+    if (!is_workshop_id(std::string_view(name).substr(1, marker - 1))) continue;
+    if (::unlinkat(cache->get(), name.c_str(), 0) != 0) return Error::from_errno("remove " + name, errno);
+    ++removed;
+  }
+  return removed;
+}
+
 Status WorkshopCache::remove(const std::string& id) const {
   if (!is_workshop_id(id)) return Error::invalid("'" + id + "' is not a Workshop id");
   for (const std::string& path : {layout_.workshop_item(id), layout_.workshop_record(id)}) {

@@ -79,6 +79,10 @@ class WorkshopCache {
   // Removes an item's file and record from the cache (missing is success).
   Status remove(const std::string& id) const;
 
+  // Removes the temporary files an interrupted refresh left in the cache (".<id>.vpk.part-<hex>"). Call it
+  // only while no refresh runs (when the web app starts). Returns how many it removed.
+  Result<int> remove_partial_downloads() const;
+
  private:
   Result<ItemSource> fetch(const PublishedFile& file, const ItemProgress& progress);
 

@@ -204,6 +204,18 @@ TEST_F(WorkshopCacheTest, WithoutAFileUrlSteamcmdDownloadsTheItem) {
   EXPECT_EQ(unavailable[0].status.error().message(), "steam gives no file_url and no steamcmd is configured");
 }
 
+TEST_F(WorkshopCacheTest, PartialDownloadsLeftByAnInterruptedRefreshAreRemoved) {
+  put("81");
+  WorkshopCache workshop = cache();
+  ASSERT_OK(refresh({"81"}, workshop)[0].status);
+  ASSERT_OK(write_file_atomic(layout_->workshop_cache() + "/.81.vpk.part-0123456789abcdef", "half"));
+  ASSERT_OK(write_file_atomic(layout_->workshop_cache() + "/.notes.part-1", "not ours"));
+  auto removed = workshop.remove_partial_downloads();
+  ASSERT_OK(removed);
+  EXPECT_EQ(*removed, 1);
+  EXPECT_EQ(cache_listing(), (std::vector<std::string>{".notes.part-1", "81.json", "81.vpk"}));
+}
+
 TEST(SteamcmdItemOutput, ReadsSuccessAndFailureLines) {
   auto success = parse_steamcmd_item_output(
       "Downloading item 7 ...\r\nSuccess. Downloaded item 7 to \"/s/steamapps/workshop/content/550/7\" (10 bytes) \n",
