@@ -172,9 +172,10 @@ Result<std::unique_ptr<SteamStandin>> SteamStandin::start() {
 }
 
 SteamStandin::~SteamStandin() {
+  if (!acceptor_.joinable()) return;  // start() failed before the accept loop ran
   std::uint64_t one = 1;
   if (::write(stop_.get(), &one, sizeof one) < 0) std::abort();
-  if (acceptor_.joinable()) acceptor_.join();
+  acceptor_.join();
   for (auto& connection : connections_) connection.join();
 }
 
