@@ -37,6 +37,9 @@ class Layout {
   std::string overlays() const { return root_ + "/overlays"; }
   std::string overlay(std::string_view id) const { return overlays() + "/" + std::string(id); }
   std::string workshop_cache() const { return root_ + "/workshop_cache"; }
+  // One Workshop item in the cache: its file and what the Steam Web API said about it when it was fetched.
+  std::string workshop_item(std::string_view id) const { return workshop_cache() + "/" + std::string(id) + ".vpk"; }
+  std::string workshop_record(std::string_view id) const { return workshop_cache() + "/" + std::string(id) + ".json"; }
   std::string global_overlay_cache() const { return root_ + "/global_overlay_cache"; }
   std::string tmp() const { return root_ + "/tmp"; }
   std::string steam() const { return root_ + "/steam"; }  // steamcmd's own Steam client directory

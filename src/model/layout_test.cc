@@ -21,6 +21,8 @@ TEST(LayoutTest, EveryPathLivesUnderTheRoot) {
   EXPECT_EQ(layout->installation_build("16034045"), "/srv/l4d/installations/16034045");
   EXPECT_EQ(layout->installation_staging(), "/srv/l4d/installations/.staging");
   EXPECT_EQ(layout->mounted_build(name), "/srv/l4d/runtime/alpha/build");
+  EXPECT_EQ(layout->workshop_item("2306920249"), "/srv/l4d/workshop_cache/2306920249.vpk");
+  EXPECT_EQ(layout->workshop_record("2306920249"), "/srv/l4d/workshop_cache/2306920249.json");
 }
 
 TEST(LayoutTest, RejectsRelativeAndRoot) {
