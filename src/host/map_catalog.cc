@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cerrno>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -15,6 +14,7 @@
 #include "base/file.h"
 #include "base/utf8.h"
 #include "host/addon_maps.h"
+#include "host/game_builds.h"
 #include "host/safe_open.h"
 #include "model/spec.h"
 #include "model/spec_rules.h"
@@ -182,13 +182,10 @@ model::MapCatalog build_map_catalog(const std::vector<MapSource>& sources) {
 
 Result<std::vector<MapSource>> map_sources(const model::Layout& layout, const std::vector<std::string>& overlays) {
   // `installation` is a link naming the current game build (docs/design.md, "Game builds"), and the search
-  // below follows no symlink: it starts at the build the link names.
-  std::string installation = layout.installation();
-  if (char* real = ::realpath(installation.c_str(), nullptr)) {
-    installation = real;
-    std::free(real);
-  }
-  std::vector<MapSource> sources = {{"installation", installation}};
+  // below follows no symlink: it starts at the build the link names (a host from before builds: the directory).
+  std::optional<std::string> build = current_build_id(layout);
+  std::vector<MapSource> sources = {
+      {"installation", build ? layout.installation_build(*build) : layout.installation()}};
   for (const std::string& ref : overlays) {
     if (!model::is_valid_overlay_ref(ref)) {
       return Error::invalid("overlay " + model::quoted_value(ref) +
