@@ -4,36 +4,12 @@
 
 #include <memory>
 
+#include "base/strings.h"
+
 namespace left4me::auth {
 namespace {
 
 constexpr int kQuietZone = 4;
-
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -53,7 +29,7 @@ Result<std::string> qr_svg(std::string_view text, std::string_view label) {
     }
   }
   return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + std::to_string(size) + " " +
-         std::to_string(size) + "\" role=\"img\" aria-label=\"" + xml_escape(label) +
+         std::to_string(size) + "\" role=\"img\" aria-label=\"" + html_escape(label) +
          "\" shape-rendering=\"crispEdges\"><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path fill=\"#000\" "
          "d=\"" +
          path + "\"/></svg>";

@@ -15,5 +15,7 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 std::optional<long long> parse_int(std::string_view text, long long min, long long max);
 // Quotes for a POSIX shell if needed (for messages and logs, never for exec).
 std::string shell_quote(std::string_view text);
+// Escapes & < > " ' for HTML and XML text and attribute values.
+std::string html_escape(std::string_view text);
 
 }  // namespace left4me

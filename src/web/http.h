@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/strings.h"
 
 namespace left4me::web {
 
@@ -93,6 +94,7 @@ std::optional<std::string> url_decode(std::string_view text, bool form);
 std::string url_encode(std::string_view text);
 // Splits an application/x-www-form-urlencoded body (or query) into decoded pairs.
 std::vector<std::pair<std::string, std::string>> parse_form(std::string_view text);
-std::string html_escape(std::string_view text);
+// The one escaper of page text (src/base/strings.h), also as web::html_escape.
+using left4me::html_escape;
 
 }  // namespace left4me::web
