@@ -33,10 +33,19 @@ wait_until 10 test -s "$T/blocker.port"
 port=$(cat "$T/blocker.port")
 write_spec "$T/bind.yaml" "$port"
 expect_exit 0 "$BIN_L4D2CTL" initialize bind -f "$T/bind.yaml"
-# start may see the first launch (exit 0) or only the supervisor giving up (exit 1): both are true.
+# start may see the first launch (exit 0: the supervisor gives up later and the instance ends
+# failed) or the supervisor giving up (exit 1: start stops it, so it ends stopped with the reason).
 set +e; OUT=$("$BIN_L4D2CTL" start bind 2>&1); code=$?; set -e
-[ $code == 0 ] || { assert_eq 1 "$code" "start of a server that cannot bind"; assert_contains "$OUT" "failed to start"; }
-wait_until 30 state_is bind failed
+if [ $code == 0 ]; then
+  wait_until 30 state_is bind failed
+else
+  assert_eq 1 "$code" "start of a server that cannot bind"
+  assert_contains "$OUT" "failed to start" "start's message"
+  assert_contains "$OUT" "it was stopped" "start's message"
+  assert_eq stopped "$(state_of bind)" "state after a start that saw the failure"
+  expect_exit 0 "$BIN_L4D2CTL" status bind --json
+  assert_contains "$(json_get "$OUT" 'j["last_error"]')" "failed to start" "last_error of the failed start"
+fi
 expect_exit 0 "$BIN_L4D2CTL" logs bind --lines 100
 assert_contains "$OUT" "Couldn't allocate any server IP port" "bind failure line"
 expect_exit 1 "$BIN_L4D2CTL" start bind --wait --timeout 5
