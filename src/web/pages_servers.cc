@@ -28,6 +28,9 @@ void add_host_parts(nlohmann::json& view, const nlohmann::json& status) {
   if (status.contains("last_exit") && status["last_exit"].is_object()) {
     view["last_exit"] = status["last_exit"].value("description", "");
   }
+  // Why the last start failed, shown beside the state (the job's own failure is only l4d2ctl's exit code).
+  if (status.contains("last_error") && status["last_error"].is_string()) view["last_error"] = status["last_error"];
+  if (status.contains("connect") && status["connect"].is_string()) view["address"] = status["connect"];
 }
 
 // A server as its dashboard row and its status panel show it: state, map, players, actions allowed, pending job.

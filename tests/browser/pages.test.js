@@ -210,6 +210,9 @@ async function main() {
     await waitFor("a console line from fake-srcds", async () => (await text(page, "#console")).includes("Network:"), 20000);
     await waitFor("players and map", async () =>
       (await text(page, "#server-map")) === "c2m1_highway" && (await text(page, "#server-players")) === `${players}/8`, 20000);
+    check(/^connect [A-Za-z0-9.-]+:\d+$/.test(await text(page, "#server-connect")), "no connect line on the server page");
+    check((await page.getAttribute("#copy-connect", "data-copy")) === await text(page, "#server-connect"),
+          "the copy button does not copy the connect line");
     await shot(page, "11-server-running");
 
     step = "console auto-scroll pauses when scrolled up";
@@ -228,7 +231,7 @@ async function main() {
       (await row.locator(".players").textContent()) === `${players}/8` &&
       (await row.locator(".map").textContent()).includes("c2m1_highway"));
     check((await row.locator("td[data-label=Blueprint] a").textContent()) === evil, "dashboard blueprint name not text");
-    check(/^127\.0\.0\.1:\d+$/.test(await row.locator("[data-copy]").getAttribute("data-copy")), "no host:port copy button");
+    check(/^[A-Za-z0-9.-]+:\d+$/.test(await row.locator("[data-copy]").getAttribute("data-copy")), "no host:port copy button");
     await shot(page, "12-dashboard-running");
     await page.setViewportSize({ width: 390, height: 844 });
     await shot(page, "13-dashboard-phone");

@@ -2,7 +2,8 @@
 # A stand-in for l4d2ctl in the web app's unit tests only (integration tests run the real one).
 # State lives under $LEFT4ME_ROOT/fake: <name>.state, <name>.spec, <name>.log, calls.log.
 # $LEFT4ME_ROOT/fake/delay (seconds) slows start/stop/restart, to observe job ordering; list_delay slows list,
-# list_fail makes it fail.
+# list_fail makes it fail. <name>.fail_start makes start/restart fail with its text as the reason (status's
+# last_error, kept until a start succeeds), leaving the instance stopped as the real one does.
 set -u
 dir="$LEFT4ME_ROOT/fake"
 mkdir -p "$dir"
@@ -17,7 +18,10 @@ status_json() {
   [ -f "$dir/$name.spec" ] && port=$(sed -n 's/^port: *//p' "$dir/$name.spec" | head -1)
   local live=null
   [ "$state" = running ] && live='{"hostname":"h","map":"c1m1_hotel","players":1,"max_players":8}'
-  printf '{"name":"%s","state":"%s","pid":null,"since":null,"port":%s,"live":%s}' "$name" "$state" "${port:-0}" "$live"
+  local last_error=null
+  [ -f "$dir/$name.last_error" ] && last_error="\"$(cat "$dir/$name.last_error")\""
+  printf '{"name":"%s","state":"%s","pid":null,"since":null,"port":%s,"live":%s,"last_error":%s,"connect":"203.0.113.7:%s"}' \
+    "$name" "$state" "${port:-0}" "$live" "$last_error" "${port:-0}"
 }
 case "$cmd" in
   initialize)
@@ -28,7 +32,13 @@ case "$cmd" in
     echo "initialized $name"; finish 0 ;;
   start|restart)
     name=$1; [ -f "$dir/$name.spec" ] || finish 3
-    delay; echo running >"$dir/$name.state"; echo "started $name"; echo "$name started" >>"$dir/$name.log"; finish 0 ;;
+    delay
+    if [ -f "$dir/$name.fail_start" ]; then
+      cp "$dir/$name.fail_start" "$dir/$name.last_error"; echo stopped >"$dir/$name.state"
+      echo "l4d2ctl: start '$name': $(cat "$dir/$name.fail_start"); it was stopped" >&2; finish 1
+    fi
+    rm -f "$dir/$name.last_error"
+    echo running >"$dir/$name.state"; echo "started $name"; echo "$name started" >>"$dir/$name.log"; finish 0 ;;
   stop)
     name=$1; [ -f "$dir/$name.spec" ] || finish 3
     delay; echo stopped >"$dir/$name.state"; echo "stopped $name"; finish 0 ;;
