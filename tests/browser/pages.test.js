@@ -147,7 +147,11 @@ async function main() {
     step = "invalid blueprint shows field errors";
     await page.goto(`${base}/blueprints/new`);
     await page.fill("#bp-name", evil);
-    await page.fill("#bp-map", "c2m1_highway");
+    // Pick, don't type: the start map from the official campaigns by title, the mode by title.
+    check((await page.locator("#bp-map optgroup[label='Dark Carnival'] option", { hasText: "Dark Carnival, 1: Highway" }).count()) === 1,
+          "the map list has no 'Dark Carnival, 1: Highway'");
+    await page.selectOption("#bp-map", { label: "Dark Carnival, 1: Highway" });
+    await page.selectOption("#bp-mode", { label: "Campaign (coop)" });
     await page.fill("#bp-max-players", "99");
     await page.click("button[value=add_overlay]");
     await page.fill("#overlay-0", "first");

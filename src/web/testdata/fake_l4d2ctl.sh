@@ -3,7 +3,9 @@
 # State lives under $LEFT4ME_ROOT/fake: <name>.state, <name>.spec, <name>.log, calls.log.
 # $LEFT4ME_ROOT/fake/delay (seconds) slows start/stop/restart, to observe job ordering; list_delay slows list,
 # list_fail makes it fail. <name>.fail_start makes start/restart fail with its text as the reason (status's
-# last_error, kept until a start succeeds), leaving the instance stopped as the real one does.
+# last_error, kept until a start succeeds), leaving the instance stopped as the real one does. `maps` lists five
+# official campaigns, "Dark Wood" for an overlay named campaign, and fails for an overlay named missing; each call
+# is counted in maps_calls.
 set -u
 dir="$LEFT4ME_ROOT/fake"
 mkdir -p "$dir"
@@ -63,6 +65,18 @@ case "$cmd" in
     echo "$(date +%s.%N) follower $name" >>"$dir/followers.log"
     touch "$dir/$name.log"
     exec tail -n "$lines" -F "$dir/$name.log" 2>/dev/null ;;
+  maps)
+    echo x >>"$dir/maps_calls"
+    official='{"title":"Dead Center","origin":"official","file":null,"maps":[{"map":"c1m1_hotel","title":"Dead Center, 1: Hotel","found_in":[]},{"map":"c1m2_streets","title":"Dead Center, 2: Streets","found_in":[]}]},{"title":"Dark Carnival","origin":"official","file":null,"maps":[{"map":"c2m1_highway","title":"Dark Carnival, 1: Highway","found_in":[]},{"map":"c2m2_fairgrounds","title":"Dark Carnival, 2: Fairgrounds","found_in":[]}]},{"title":"Swamp Fever","origin":"official","file":null,"maps":[{"map":"c3m1_plankcountry","title":"Swamp Fever, 1: Plank Country","found_in":[]}]},{"title":"Hard Rain","origin":"official","file":null,"maps":[{"map":"c4m1_milltown_a","title":"Hard Rain, 1: Milltown","found_in":[]}]},{"title":"The Parish","origin":"official","file":null,"maps":[{"map":"c5m1_waterfront","title":"The Parish, 1: Waterfront","found_in":[]}]}'
+    extra=''
+    while [ $# -gt 0 ]; do
+      [ "$1" = --overlay ] && case "$2" in
+        missing) echo "l4d2ctl: maps: overlay 'missing' does not exist ($dir/overlays/missing)" >&2; finish 2 ;;
+        campaign) extra=',{"title":"Dark Wood","origin":"overlay campaign","file":"left4dead2/addons/darkwood.vpk","maps":[{"map":"dw_01_path","title":"Dark Wood, 1: The Path","found_in":["overlay campaign"]}]}' ;;
+      esac
+      shift
+    done
+    printf '{"campaigns":[%s%s],"other_maps":[],"problems":[]}\n' "$official" "$extra"; finish 0 ;;
   install)
     for p in 0 50 100; do
       printf '{"phase":"downloading","percent":%s,"bytes_done":%s,"bytes_total":100}\n' $p $p
