@@ -137,6 +137,21 @@ TEST_F(ServerPagesTest, StatusPanelFollowsTheBlueprintVersionAndShowsTheConnectL
   EXPECT_EQ(ann.get(base + "/status").body.find("older version"), std::string::npos);
 }
 
+// Issue 13, bug 5: the name field had no length limit although the server has one (64), and an error naming a long
+// name overflowed its card (the stylesheet now wraps field errors anywhere).
+TEST_F(ServerPagesTest, NewServerNameFieldHasTheServersLengthLimit) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  make_blueprint(ann, "base");
+  std::string page = ann.get("/servers/new").body;
+  EXPECT_NE(page.find("id=\"server-name\" name=\"name\" value=\"\" required maxlength=\"64\""), std::string::npos)
+      << page;
+  HttpReply too_long = post_form(ann, "/servers", "name=" + std::string(65, 'a') + "&blueprint_id=1");
+  EXPECT_EQ(too_long.status, 422);
+  EXPECT_NE(too_long.body.find("id=\"server-name-error\""), std::string::npos);
+}
+
 // The dashboard's rows come from the render cache while nothing they show changes; every change must show.
 TEST_F(ServerPagesTest, DashboardRowsFollowEveryChangeAndStayPerUser) {
   start({{"JOB_WORKER_ENABLED", "false"}});
