@@ -152,6 +152,24 @@ TEST_F(ServerPagesTest, NewServerNameFieldHasTheServersLengthLimit) {
   EXPECT_NE(too_long.body.find("id=\"server-name-error\""), std::string::npos);
 }
 
+// Issue 13, "confirm before stopping or restarting a server with players on it, naming how many".
+TEST_F(ServerPagesTest, StopAndRestartAskFirstWhilePlayersAreOn) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  std::int64_t server = make_server_with_forms(ann, "alpha");
+  ASSERT_GT(server, 0);
+  const std::string base = "/servers/" + std::to_string(server);
+  EXPECT_EQ(ann.get(base + "/status").body.find("hx-confirm"), std::string::npos);  // nobody on a new server
+  HttpReply started = ann.post("/api/v1" + base + "/start", nlohmann::json::object());
+  ASSERT_EQ(started.status, 202) << started.body;
+  ASSERT_EQ(wait_job(ann, job_of(started)), "succeeded");
+  std::string status = ann.get(base + "/status").body;  // the stand-in reports 1 player while running
+  EXPECT_NE(status.find("hx-confirm=\"Stop alpha? 1 player is on it.\""), std::string::npos) << status;
+  EXPECT_NE(status.find("hx-confirm=\"Restart alpha? 1 player is on it.\""), std::string::npos);
+  EXPECT_NE(ann.get("/servers/rows").body.find("hx-confirm=\"Stop alpha? 1 player is on it.\""), std::string::npos);
+}
+
 // The dashboard's rows come from the render cache while nothing they show changes; every change must show.
 TEST_F(ServerPagesTest, DashboardRowsFollowEveryChangeAndStayPerUser) {
   start({{"JOB_WORKER_ENABLED", "false"}});

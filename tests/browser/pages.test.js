@@ -14,7 +14,8 @@ const players = process.env.PLAYERS;
 const evil = "<script>alert(1)</script>";
 const quoteValue = "it's <b>bold</b> & 'quoted'";
 
-const problems = [];  // console errors, CSP violations, dialogs nobody expected
+const problems = [];
+const confirmations = [];  // the stop confirmations accepted  // console errors, CSP violations, dialogs nobody expected
 let step = "start";
 
 function check(condition, message) {
@@ -52,6 +53,11 @@ function watch(page) {
   });
   page.on("pageerror", (error) => problems.push(`page error on ${page.url()}: ${error.message}`));
   page.on("dialog", async (dialog) => {
+    if (dialog.type() === "confirm" && /^Stop pagetest\? \d+ players? (is|are) on it\.$/.test(dialog.message())) {
+      confirmations.push(dialog.message());
+      await dialog.accept();
+      return;
+    }
     if (dialog.type() === "confirm" && dialog.message().startsWith("Delete the blueprint")) {
       await dialog.accept();
       return;
@@ -283,6 +289,8 @@ async function main() {
     await page.goto(serverUrl);
     await page.click("#action-stop");
     await waitFor("state stopped", async () => (await text(page, "#server-state")) === "stopped", 30000);
+    check(confirmations.includes(`Stop pagetest? ${players} players are on it.`),
+          `stopping with players on it did not ask first (asked: ${confirmations})`);
     await shot(page, "18-server-stopped");
     await page.goto(blueprintUrl);
     await Promise.all([page.waitForNavigation(), page.click("form[action$='/delete'] button")]);
