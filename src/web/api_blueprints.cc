@@ -32,7 +32,8 @@ struct BodySpec {
   RconPassword rcon = RconPassword::kKeep;
 };
 
-BodySpec read_spec(const nlohmann::json& body) {
+// The spec of a body, checked by the model's rules and its map against the host's map list for its overlays.
+BodySpec read_spec(MapLists& maps, const nlohmann::json& body) {
   BodySpec out;
   SpecCheck check;
   if (body.contains("spec_yaml") && body["spec_yaml"].is_string()) {
@@ -56,6 +57,11 @@ BodySpec read_spec(const nlohmann::json& body) {
     check = check_blueprint_yaml("{}");
   }
   if (check.yaml) {
+    if (std::optional<std::string> problem = check_blueprint_map(maps, *check.yaml)) {
+      check.errors.push_back(model::FieldError{0, "map", *problem});
+      out.invalid = invalid_spec(check);
+      return out;
+    }
     out.yaml = std::move(check.yaml);
   } else {
     out.invalid = invalid_spec(check);
@@ -78,7 +84,7 @@ Response create_blueprint(App& app, Context& context) {
   if (!body) return bad_body(body.error());
   std::string name = string_field(*body, "name").value_or("");
   if (auto problem = check_blueprint_name(name)) return error_response(422, "invalid", *problem, "name");
-  BodySpec spec = read_spec(*body);
+  BodySpec spec = read_spec(*app.map_lists, *body);
   if (!spec.yaml) return spec.invalid;
   Result<Blueprint> blueprint = app.blueprints->create(context.user().id, name, *spec.yaml);
   if (!blueprint) return error_from(blueprint.error(), "name");
@@ -98,7 +104,7 @@ Response update_blueprint(App& app, Context& context, const Blueprint& current) 
   if (auto problem = check_blueprint_name(name)) return error_response(422, "invalid", *problem, "name");
   std::string yaml = current.spec_yaml;
   if (body->contains("spec") || body->contains("spec_yaml")) {
-    BodySpec spec = read_spec(*body);
+    BodySpec spec = read_spec(*app.map_lists, *body);
     if (!spec.yaml) return spec.invalid;
     // Responses never show the password, so an edit without one keeps the stored one.
     yaml = spec.rcon == RconPassword::kKeep ? keep_rcon_password(*spec.yaml, current.spec_yaml) : *spec.yaml;

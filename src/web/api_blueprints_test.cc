@@ -35,6 +35,30 @@ TEST_F(ApiBlueprintsTest, BlueprintFieldErrorsComeFromTheSpecRules) {
   EXPECT_EQ(alice.post("/api/v1/blueprints", {{"name", "y"}, {"spec", spec()}}).status, 409);
 }
 
+// Issue 13, "pick, don't type": a map the host does not list for the blueprint's overlays is refused, naming the
+// closest ones; any map it lists is accepted, an overlay's campaign map too.
+TEST_F(ApiBlueprintsTest, BlueprintMapMustBeInTheHostsMapList) {
+  start();
+  create_user("alice", Role::kUser);
+  Browser alice = logged_in("alice");
+  HttpReply typo = alice.post("/api/v1/blueprints", {{"name", "typo"}, {"spec", spec("c2m9_typo")}});
+  ASSERT_EQ(typo.status, 422) << typo.body;
+  nlohmann::json error = typo.json()["error"];
+  EXPECT_EQ(error["field"], "spec.map");
+  EXPECT_NE(error["message"].get<std::string>().find("'c2m9_typo' is not in the map list"), std::string::npos);
+  EXPECT_NE(error["message"].get<std::string>().find("closest: c2m1_highway"), std::string::npos) << typo.body;
+
+  nlohmann::json overlay_map = {{"map", "dw_01_path"}, {"overlays", {"campaign"}}};
+  EXPECT_EQ(alice.post("/api/v1/blueprints", {{"name", "bare"}, {"spec", {{"map", "dw_01_path"}}}}).status, 422);
+  HttpReply dark_wood = alice.post("/api/v1/blueprints", {{"name", "dark"}, {"spec", overlay_map}});
+  EXPECT_EQ(dark_wood.status, 201) << dark_wood.body;
+  std::int64_t id = make_blueprint(alice, "other", "c3m1_plankcountry");
+  HttpReply edit = alice.request("PUT", "/api/v1/blueprints/" + std::to_string(id), {{"spec", spec("c9m9_none")}});
+  EXPECT_EQ(edit.status, 422) << edit.body;
+  EXPECT_EQ(alice.get("/api/v1/blueprints/" + std::to_string(id)).json()["blueprint"]["spec"]["map"],
+            "c3m1_plankcountry");
+}
+
 // Regression: saving an edit without the rcon password (which the API never shows) dropped it.
 TEST_F(ApiBlueprintsTest, BlueprintEditWithoutRconPasswordKeepsIt) {
   start();

@@ -91,6 +91,8 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   app->jobs = std::make_unique<Jobs>(*app->database);
   app->ctl = std::make_unique<Ctl>(app->config.l4d2ctl, app->config.l4d2ctl_env);
   app->status_cache = std::make_unique<StatusCache>(*app->ctl, app->config.status_cache);
+  // The host's map list changes when an overlay or the installation does: a minute old is fresh enough for a form.
+  app->map_lists = std::make_unique<MapLists>(*app->ctl, std::chrono::seconds(60));
   app->job_logs = std::make_unique<JobLogHub>(*app->jobs);
   app->server_logs = std::make_unique<ServerLogHub>(*app->ctl, 100);
   app->runner = std::make_unique<JobRunner>(*app->jobs, *app->servers, *app->blueprints, *app->ctl, *app->status_cache,

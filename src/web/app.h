@@ -19,6 +19,7 @@
 #include "web/job_log_hub.h"
 #include "web/job_runner.h"
 #include "web/jobs.h"
+#include "web/map_lists.h"
 #include "web/server_log_hub.h"
 #include "web/route.h"
 #include "web/servers.h"
@@ -56,6 +57,7 @@ class App {
   std::unique_ptr<Jobs> jobs;
   std::unique_ptr<Ctl> ctl;
   std::unique_ptr<StatusCache> status_cache;
+  std::unique_ptr<MapLists> map_lists;
   std::unique_ptr<JobLogHub> job_logs;
   std::unique_ptr<ServerLogHub> server_logs;
   std::unique_ptr<JobRunner> runner;

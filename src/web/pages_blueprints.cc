@@ -8,6 +8,8 @@
 #include <map>
 
 #include "base/strings.h"
+#include "model/game_modes.h"
+#include "model/maps.h"
 #include "model/spec_rules.h"
 #include "web/blueprint_spec.h"
 #include "web/handlers.h"
@@ -220,15 +222,68 @@ struct Validated {
   std::optional<std::string> yaml;  // the canonical spec, when the model's rules accept it
 };
 
-// Validates the form with the model's rules (the same check as the API's).
-Validated validate(const BlueprintForm& form, const std::optional<std::string>& stored_rcon) {
+// Validates the form with the model's rules and its map against the host's map list (the same checks as the API's).
+Validated validate(MapLists& maps, const BlueprintForm& form, const std::optional<std::string>& stored_rcon) {
   Validated out;
   if (auto problem = check_blueprint_name(form.name)) out.errors.add_field("name", *problem);
   std::vector<std::size_t> overlay_rows;
   SpecCheck check = check_blueprint_json(spec_of(form, stored_rcon, overlay_rows, out.errors));
   for (const model::FieldError& error : check.errors) place_error(error, form, overlay_rows, out.errors);
+  if (check.yaml) {
+    if (std::optional<std::string> problem = check_blueprint_map(maps, *check.yaml)) {
+      out.errors.add_field("map", *problem);
+      check.yaml.reset();
+    }
+  }
   out.yaml = std::move(check.yaml);
   return out;
+}
+
+// The start map as a list grouped by campaign (the host's list for the form's overlays), with the chosen map
+// selected; a chosen map the list lacks stays selectable (marked) so the form never changes it silently. An
+// empty list when the host's list cannot be read: the form then offers a text field.
+nlohmann::json map_choices(MapLists& maps, const BlueprintForm& form) {
+  std::vector<std::string> overlays;
+  for (const std::string& overlay : form.overlays) {
+    if (!overlay.empty()) overlays.push_back(overlay);
+  }
+  Result<std::shared_ptr<const model::MapCatalog>> catalog = maps.get(overlays);
+  if (!catalog) return nlohmann::json::array();
+  nlohmann::json groups = nlohmann::json::array();
+  auto options = [&](const std::vector<model::CatalogMap>& list) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const model::CatalogMap& map : list) {
+      out.push_back({{"map", map.name}, {"title", map.title}, {"selected", map.name == form.map}});
+    }
+    return out;
+  };
+  if (!form.map.empty() && !model::catalog_has_map(**catalog, form.map)) {
+    groups.push_back({{"title", "Not in the list"},
+                      {"maps", {{{"map", form.map}, {"title", form.map + " (not in the list)"}, {"selected", true}}}}});
+  }
+  for (const model::CatalogCampaign& campaign : (*catalog)->campaigns) {
+    std::string origin = campaign.origin == "official" ? "" : " (" + campaign.origin + ")";
+    groups.push_back({{"title", campaign.title + origin}, {"maps", options(campaign.maps)}});
+  }
+  if (!(*catalog)->other_maps.empty()) {
+    groups.push_back({{"title", "Other maps"}, {"maps", options((*catalog)->other_maps)}});
+  }
+  return groups;
+}
+
+// The game modes of model/game_modes.h by title with the internal name beside it; a mode the table lacks (the
+// spec accepts any mutationN) stays selectable.
+nlohmann::json mode_choices(const BlueprintForm& form) {
+  nlohmann::json modes = nlohmann::json::array();
+  if (!form.mode.empty() && model::find_game_mode(form.mode) == nullptr) {
+    modes.push_back({{"name", form.mode}, {"title", form.mode}, {"selected", true}});
+  }
+  for (const model::GameMode& mode : model::game_modes()) {
+    modes.push_back({{"name", std::string(mode.name)},
+                     {"title", fmt::format("{} ({})", mode.title, mode.name)},
+                     {"selected", mode.name == form.mode}});
+  }
+  return modes;
 }
 
 nlohmann::json form_view(const BlueprintForm& form, const FormErrors& errors) {
@@ -265,7 +320,7 @@ nlohmann::json form_view(const BlueprintForm& form, const FormErrors& errors) {
   for (const std::string& message : errors.summary) summary.push_back(message);
   view["errors"] = summary;
   view["has_errors"] = !summary.empty();
-  view["modes"] = model::suggested_game_modes();
+  view["modes"] = mode_choices(form);
   return view;
 }
 
@@ -274,6 +329,8 @@ Response blueprint_form_page(App& app, Context& context, int status, const std::
   nlohmann::json view = base_view(context, blueprint ? "Blueprint " + blueprint->name : "New blueprint", "blueprints");
   for (auto it = extra.begin(); it != extra.end(); ++it) view[it.key()] = it.value();
   view["form"] = form_view(form, errors);
+  view["form"]["map_groups"] = map_choices(*app.map_lists, form);
+  view["form"]["has_map_groups"] = !view["form"]["map_groups"].empty();
   view["is_new"] = !blueprint;
   view["action"] = blueprint ? fmt::format("/blueprints/{}", blueprint->id) : "/blueprints";
   if (blueprint) {
@@ -305,7 +362,7 @@ Response submit_blueprint(App& app, Context& context, const std::optional<Bluepr
     model::SpecResult spec = model::parse_blueprint_spec(current->spec_yaml, "blueprint");
     if (spec) stored_rcon = spec->rcon_password;
   }
-  Validated checked = validate(form, stored_rcon);
+  Validated checked = validate(*app.map_lists, form, stored_rcon);
   FormErrors& errors = checked.errors;
   if (!errors.empty()) return blueprint_form_page(app, context, 422, current, form, errors, nlohmann::json::object());
   const std::string& yaml = *checked.yaml;

@@ -41,6 +41,39 @@ TEST_F(BlueprintPagesTest, BlueprintFormShowsFieldErrorsAndKeepsValuesAsText) {
   EXPECT_EQ(list[0]["spec"]["max_players"], 4);
 }
 
+// Issue 13, "pick, don't type": the start map is a list grouped by campaign from the host's map list (read once
+// for a while, not at every page), the game mode a list of titles with the internal names, and a map the list
+// lacks is refused on save naming the closest ones.
+TEST_F(BlueprintPagesTest, BlueprintFormPicksMapsAndModesFromLists) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  std::string form = ann.get("/blueprints/new").body;
+  EXPECT_NE(form.find("<select id=\"bp-map\" name=\"map\""), std::string::npos) << form;
+  EXPECT_NE(form.find("<optgroup label=\"Dark Carnival\"><option value=\"c2m1_highway\">Dark Carnival, 1: Highway<"),
+            std::string::npos)
+      << form;
+  EXPECT_NE(form.find("<option value=\"c1m1_hotel\" selected>"), std::string::npos);
+  EXPECT_NE(form.find("<select id=\"bp-mode\" name=\"mode\""), std::string::npos);
+  EXPECT_NE(form.find("<option value=\"coop\" selected>Campaign (coop)</option>"), std::string::npos) << form;
+  EXPECT_NE(form.find("<option value=\"versus\">"), std::string::npos);
+  ann.get("/blueprints/new");
+  EXPECT_EQ(read_fake("maps_calls"), "x\n");  // the list is kept, not read for every page
+
+  HttpReply with_overlay = post_form(ann, "/blueprints", "name=x&overlay=campaign&op=add_cvar");
+  EXPECT_NE(with_overlay.body.find("<optgroup label=\"Dark Wood (overlay campaign)\">"), std::string::npos)
+      << with_overlay.body;
+
+  HttpReply typo = post_form(ann, "/blueprints", "name=typo&map=c2m9_typo&mode=coop&max_players=4&op=save");
+  EXPECT_EQ(typo.status, 422);
+  EXPECT_NE(typo.body.find("id=\"bp-map-error\" class=\"field-error\">&apos;c2m9_typo&apos; is not in the map list"),
+            std::string::npos)
+      << typo.body;
+  EXPECT_NE(typo.body.find("closest: c2m1_highway"), std::string::npos);
+  EXPECT_NE(typo.body.find("<option value=\"c2m9_typo\" selected>"), std::string::npos);  // kept, not replaced
+  EXPECT_EQ(ann.get("/api/v1/blueprints").json()["blueprints"].size(), 0u);
+}
+
 // Found by fuzz/form_fuzzer: a form field that is not UTF-8 made nlohmann's dump throw inside the spec check,
 // and the page answered 500.
 TEST_F(BlueprintPagesTest, BlueprintFormWithInvalidUtf8IsAFieldErrorNotA500) {

@@ -28,6 +28,20 @@ void add_host_parts(nlohmann::json& view, const nlohmann::json& status) {
   if (status.contains("last_exit") && status["last_exit"].is_object()) {
     view["last_exit"] = status["last_exit"].value("description", "");
   }
+  // Why the last start failed, shown beside the state (the job's own failure is only l4d2ctl's exit code).
+  if (status.contains("last_error") && status["last_error"].is_string()) view["last_error"] = status["last_error"];
+  if (status.contains("connect") && status["connect"].is_string()) view["address"] = status["connect"];
+}
+
+// Stopping or restarting a server people play on asks first, naming how many (HTMX's hx-confirm).
+void add_confirmations(nlohmann::json& view, const std::string& name, const nlohmann::json* status) {
+  if (status == nullptr || !status->contains("live") || !(*status)["live"].is_object()) return;
+  const nlohmann::json& players = (*status)["live"].value("players", nlohmann::json(0));
+  if (!players.is_number_integer() || players.get<std::int64_t>() <= 0) return;
+  std::int64_t count = players.get<std::int64_t>();
+  std::string who = count == 1 ? "1 player is" : fmt::format("{} players are", count);
+  view["confirm_stop"] = fmt::format("Stop {}? {} on it.", name, who);
+  view["confirm_restart"] = fmt::format("Restart {}? {} on it.", name, who);
 }
 
 // A server as its dashboard row and its status panel show it: state, map, players, actions allowed, pending job.
@@ -54,6 +68,7 @@ nlohmann::json server_row(const ServerView& server_view, const std::string& host
       {"can_stop", server_view.may_stop()},
       {"can_restart", server_view.may_restart()}};
   if (server_view.host != nullptr) add_host_parts(view, *server_view.host);
+  add_confirmations(view, server.name, server_view.host);
   if (server_view.pending) {
     view["pending"] = fmt::format("{} {}", to_string(server_view.pending->type), to_string(server_view.pending->state));
   }

@@ -76,6 +76,100 @@ TEST_F(ServerPagesTest, ActionsQueueJobsAndAQueuedJobCanBeCancelled) {
   EXPECT_NE(again.body.find("no longer queued"), std::string::npos);
 }
 
+// Issue 13, bugs 1 and 2: a start that failed showed "failed · l4d2ctl exit code 1" in the job history only; the
+// host's reason (status's last_error) belongs where the state is shown, on the server page and the dashboard row.
+TEST_F(ServerPagesTest, FailedStartShowsItsReasonWhereTheStateIs) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  std::int64_t server = make_server_with_forms(ann, "alpha");
+  ASSERT_GT(server, 0);
+  const std::string base = "/servers/" + std::to_string(server);
+  const std::string reason = "the server did not answer with map c2m9_typo within 90 s (nothing answered)";
+  write_fake("web-" + std::to_string(server) + ".fail_start", reason);
+  HttpReply started = ann.post("/api/v1" + base + "/start", nlohmann::json::object());
+  ASSERT_EQ(started.status, 202) << started.body;
+  EXPECT_EQ(wait_job(ann, job_of(started)), "failed");
+
+  std::string status = ann.get(base + "/status").body;
+  EXPECT_NE(status.find("id=\"server-state\">stopped<"), std::string::npos) << status;
+  EXPECT_NE(status.find(reason), std::string::npos) << status;
+  EXPECT_NE(ann.get(base).body.find(reason), std::string::npos);
+  std::string rows = ann.get("/servers/rows").body;
+  EXPECT_NE(rows.find("Last start failed: " + reason), std::string::npos) << rows;
+  EXPECT_EQ(ann.get("/api/v1" + base).json()["server"]["last_error"], reason);
+
+  // A start that succeeds clears it, in the (cached) dashboard rows too.
+  std::remove((fake_dir() + "/web-" + std::to_string(server) + ".fail_start").c_str());
+  HttpReply again = ann.post("/api/v1" + base + "/start", nlohmann::json::object());
+  ASSERT_EQ(again.status, 202) << again.body;
+  EXPECT_EQ(wait_job(ann, job_of(again)), "succeeded");
+  EXPECT_EQ(ann.get("/servers/rows").body.find(reason), std::string::npos);
+  EXPECT_EQ(ann.get(base + "/status").body.find(reason), std::string::npos);
+}
+
+// Issue 13, bug 3: "runs an older version of its blueprint" sat outside the polled status panel and stayed after the
+// restart that applied the new version. Also what players type to connect, from the host's status.
+TEST_F(ServerPagesTest, StatusPanelFollowsTheBlueprintVersionAndShowsTheConnectLine) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  std::int64_t server = make_server_with_forms(ann, "alpha");
+  ASSERT_GT(server, 0);
+  const std::string base = "/servers/" + std::to_string(server);
+  HttpReply started = ann.post("/api/v1" + base + "/start", nlohmann::json::object());
+  ASSERT_EQ(started.status, 202) << started.body;
+  ASSERT_EQ(wait_job(ann, job_of(started)), "succeeded");
+  std::string status = ann.get(base + "/status").body;
+  EXPECT_EQ(status.find("older version"), std::string::npos) << status;
+  std::int64_t port = ann.get("/api/v1" + base).json()["server"]["port"];
+  EXPECT_NE(status.find("connect 203.0.113.7:" + std::to_string(port) + "<"), std::string::npos) << status;
+  EXPECT_NE(status.find("data-copy=\"connect 203.0.113.7:" + std::to_string(port) + "\""), std::string::npos);
+
+  std::int64_t blueprint = ann.get("/api/v1/blueprints").json()["blueprints"][0]["id"];
+  HttpReply edited =
+      ann.request("PUT", "/api/v1/blueprints/" + std::to_string(blueprint), {{"spec", spec("c2m1_highway")}});
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  EXPECT_NE(ann.get(base + "/status").body.find("older version"), std::string::npos);
+  HttpReply restarted = ann.post("/api/v1" + base + "/restart", nlohmann::json::object());
+  ASSERT_EQ(restarted.status, 202) << restarted.body;
+  ASSERT_EQ(wait_job(ann, job_of(restarted)), "succeeded");
+  EXPECT_EQ(ann.get(base + "/status").body.find("older version"), std::string::npos);
+}
+
+// Issue 13, bug 5: the name field had no length limit although the server has one (64), and an error naming a long
+// name overflowed its card (the stylesheet now wraps field errors anywhere).
+TEST_F(ServerPagesTest, NewServerNameFieldHasTheServersLengthLimit) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  make_blueprint(ann, "base");
+  std::string page = ann.get("/servers/new").body;
+  EXPECT_NE(page.find("id=\"server-name\" name=\"name\" value=\"\" required maxlength=\"64\""), std::string::npos)
+      << page;
+  HttpReply too_long = post_form(ann, "/servers", "name=" + std::string(65, 'a') + "&blueprint_id=1");
+  EXPECT_EQ(too_long.status, 422);
+  EXPECT_NE(too_long.body.find("id=\"server-name-error\""), std::string::npos);
+}
+
+// Issue 13, "confirm before stopping or restarting a server with players on it, naming how many".
+TEST_F(ServerPagesTest, StopAndRestartAskFirstWhilePlayersAreOn) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  std::int64_t server = make_server_with_forms(ann, "alpha");
+  ASSERT_GT(server, 0);
+  const std::string base = "/servers/" + std::to_string(server);
+  EXPECT_EQ(ann.get(base + "/status").body.find("hx-confirm"), std::string::npos);  // nobody on a new server
+  HttpReply started = ann.post("/api/v1" + base + "/start", nlohmann::json::object());
+  ASSERT_EQ(started.status, 202) << started.body;
+  ASSERT_EQ(wait_job(ann, job_of(started)), "succeeded");
+  std::string status = ann.get(base + "/status").body;  // the stand-in reports 1 player while running
+  EXPECT_NE(status.find("hx-confirm=\"Stop alpha? 1 player is on it.\""), std::string::npos) << status;
+  EXPECT_NE(status.find("hx-confirm=\"Restart alpha? 1 player is on it.\""), std::string::npos);
+  EXPECT_NE(ann.get("/servers/rows").body.find("hx-confirm=\"Stop alpha? 1 player is on it.\""), std::string::npos);
+}
+
 // The dashboard's rows come from the render cache while nothing they show changes; every change must show.
 TEST_F(ServerPagesTest, DashboardRowsFollowEveryChangeAndStayPerUser) {
   start({{"JOB_WORKER_ENABLED", "false"}});

@@ -14,7 +14,8 @@ const players = process.env.PLAYERS;
 const evil = "<script>alert(1)</script>";
 const quoteValue = "it's <b>bold</b> & 'quoted'";
 
-const problems = [];  // console errors, CSP violations, dialogs nobody expected
+const problems = [];
+const confirmations = [];  // the stop confirmations accepted  // console errors, CSP violations, dialogs nobody expected
 let step = "start";
 
 function check(condition, message) {
@@ -52,6 +53,11 @@ function watch(page) {
   });
   page.on("pageerror", (error) => problems.push(`page error on ${page.url()}: ${error.message}`));
   page.on("dialog", async (dialog) => {
+    if (dialog.type() === "confirm" && /^Stop pagetest\? \d+ players? (is|are) on it\.$/.test(dialog.message())) {
+      confirmations.push(dialog.message());
+      await dialog.accept();
+      return;
+    }
     if (dialog.type() === "confirm" && dialog.message().startsWith("Delete the blueprint")) {
       await dialog.accept();
       return;
@@ -147,7 +153,11 @@ async function main() {
     step = "invalid blueprint shows field errors";
     await page.goto(`${base}/blueprints/new`);
     await page.fill("#bp-name", evil);
-    await page.fill("#bp-map", "c2m1_highway");
+    // Pick, don't type: the start map from the official campaigns by title, the mode by title.
+    check((await page.locator("#bp-map optgroup[label='Dark Carnival'] option", { hasText: "Dark Carnival, 1: Highway" }).count()) === 1,
+          "the map list has no 'Dark Carnival, 1: Highway'");
+    await page.selectOption("#bp-map", { label: "Dark Carnival, 1: Highway" });
+    await page.selectOption("#bp-mode", { label: "Campaign (coop)" });
     await page.fill("#bp-max-players", "99");
     await page.click("button[value=add_overlay]");
     await page.fill("#overlay-0", "first");
@@ -210,6 +220,9 @@ async function main() {
     await waitFor("a console line from fake-srcds", async () => (await text(page, "#console")).includes("Network:"), 20000);
     await waitFor("players and map", async () =>
       (await text(page, "#server-map")) === "c2m1_highway" && (await text(page, "#server-players")) === `${players}/8`, 20000);
+    check(/^connect [A-Za-z0-9.-]+:\d+$/.test(await text(page, "#server-connect")), "no connect line on the server page");
+    check((await page.getAttribute("#copy-connect", "data-copy")) === await text(page, "#server-connect"),
+          "the copy button does not copy the connect line");
     await shot(page, "11-server-running");
 
     step = "console auto-scroll pauses when scrolled up";
@@ -228,7 +241,7 @@ async function main() {
       (await row.locator(".players").textContent()) === `${players}/8` &&
       (await row.locator(".map").textContent()).includes("c2m1_highway"));
     check((await row.locator("td[data-label=Blueprint] a").textContent()) === evil, "dashboard blueprint name not text");
-    check(/^127\.0\.0\.1:\d+$/.test(await row.locator("[data-copy]").getAttribute("data-copy")), "no host:port copy button");
+    check(/^[A-Za-z0-9.-]+:\d+$/.test(await row.locator("[data-copy]").getAttribute("data-copy")), "no host:port copy button");
     await shot(page, "12-dashboard-running");
     await page.setViewportSize({ width: 390, height: 844 });
     await shot(page, "13-dashboard-phone");
@@ -276,6 +289,8 @@ async function main() {
     await page.goto(serverUrl);
     await page.click("#action-stop");
     await waitFor("state stopped", async () => (await text(page, "#server-state")) === "stopped", 30000);
+    check(confirmations.includes(`Stop pagetest? ${players} players are on it.`),
+          `stopping with players on it did not ask first (asked: ${confirmations})`);
     await shot(page, "18-server-stopped");
     await page.goto(blueprintUrl);
     await Promise.all([page.waitForNavigation(), page.click("form[action$='/delete'] button")]);

@@ -2,7 +2,10 @@
 # A stand-in for l4d2ctl in the web app's unit tests only (integration tests run the real one).
 # State lives under $LEFT4ME_ROOT/fake: <name>.state, <name>.spec, <name>.log, calls.log.
 # $LEFT4ME_ROOT/fake/delay (seconds) slows start/stop/restart, to observe job ordering; list_delay slows list,
-# list_fail makes it fail.
+# list_fail makes it fail. <name>.fail_start makes start/restart fail with its text as the reason (status's
+# last_error, kept until a start succeeds), leaving the instance stopped as the real one does. `maps` lists five
+# official campaigns, "Dark Wood" for an overlay named campaign, and fails for an overlay named missing; each call
+# is counted in maps_calls.
 set -u
 dir="$LEFT4ME_ROOT/fake"
 mkdir -p "$dir"
@@ -17,7 +20,10 @@ status_json() {
   [ -f "$dir/$name.spec" ] && port=$(sed -n 's/^port: *//p' "$dir/$name.spec" | head -1)
   local live=null
   [ "$state" = running ] && live='{"hostname":"h","map":"c1m1_hotel","players":1,"max_players":8}'
-  printf '{"name":"%s","state":"%s","pid":null,"since":null,"port":%s,"live":%s}' "$name" "$state" "${port:-0}" "$live"
+  local last_error=null
+  [ -f "$dir/$name.last_error" ] && last_error="\"$(cat "$dir/$name.last_error")\""
+  printf '{"name":"%s","state":"%s","pid":null,"since":null,"port":%s,"live":%s,"last_error":%s,"connect":"203.0.113.7:%s"}' \
+    "$name" "$state" "${port:-0}" "$live" "$last_error" "${port:-0}"
 }
 case "$cmd" in
   initialize)
@@ -28,7 +34,13 @@ case "$cmd" in
     echo "initialized $name"; finish 0 ;;
   start|restart)
     name=$1; [ -f "$dir/$name.spec" ] || finish 3
-    delay; echo running >"$dir/$name.state"; echo "started $name"; echo "$name started" >>"$dir/$name.log"; finish 0 ;;
+    delay
+    if [ -f "$dir/$name.fail_start" ]; then
+      cp "$dir/$name.fail_start" "$dir/$name.last_error"; echo stopped >"$dir/$name.state"
+      echo "l4d2ctl: start '$name': $(cat "$dir/$name.fail_start"); it was stopped" >&2; finish 1
+    fi
+    rm -f "$dir/$name.last_error"
+    echo running >"$dir/$name.state"; echo "started $name"; echo "$name started" >>"$dir/$name.log"; finish 0 ;;
   stop)
     name=$1; [ -f "$dir/$name.spec" ] || finish 3
     delay; echo stopped >"$dir/$name.state"; echo "stopped $name"; finish 0 ;;
@@ -53,6 +65,18 @@ case "$cmd" in
     echo "$(date +%s.%N) follower $name" >>"$dir/followers.log"
     touch "$dir/$name.log"
     exec tail -n "$lines" -F "$dir/$name.log" 2>/dev/null ;;
+  maps)
+    echo x >>"$dir/maps_calls"
+    official='{"title":"Dead Center","origin":"official","file":null,"maps":[{"map":"c1m1_hotel","title":"Dead Center, 1: Hotel","found_in":[]},{"map":"c1m2_streets","title":"Dead Center, 2: Streets","found_in":[]}]},{"title":"Dark Carnival","origin":"official","file":null,"maps":[{"map":"c2m1_highway","title":"Dark Carnival, 1: Highway","found_in":[]},{"map":"c2m2_fairgrounds","title":"Dark Carnival, 2: Fairgrounds","found_in":[]}]},{"title":"Swamp Fever","origin":"official","file":null,"maps":[{"map":"c3m1_plankcountry","title":"Swamp Fever, 1: Plank Country","found_in":[]}]},{"title":"Hard Rain","origin":"official","file":null,"maps":[{"map":"c4m1_milltown_a","title":"Hard Rain, 1: Milltown","found_in":[]}]},{"title":"The Parish","origin":"official","file":null,"maps":[{"map":"c5m1_waterfront","title":"The Parish, 1: Waterfront","found_in":[]}]}'
+    extra=''
+    while [ $# -gt 0 ]; do
+      [ "$1" = --overlay ] && case "$2" in
+        missing) echo "l4d2ctl: maps: overlay 'missing' does not exist ($dir/overlays/missing)" >&2; finish 2 ;;
+        campaign) extra=',{"title":"Dark Wood","origin":"overlay campaign","file":"left4dead2/addons/darkwood.vpk","maps":[{"map":"dw_01_path","title":"Dark Wood, 1: The Path","found_in":["overlay campaign"]}]}' ;;
+      esac
+      shift
+    done
+    printf '{"campaigns":[%s%s],"other_maps":[],"problems":[]}\n' "$official" "$extra"; finish 0 ;;
   install)
     for p in 0 50 100; do
       printf '{"phase":"downloading","percent":%s,"bytes_done":%s,"bytes_total":100}\n' $p $p
