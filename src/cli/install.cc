@@ -15,6 +15,7 @@
 #include "host/game_update.h"
 #include "host/host_config.h"
 #include "host/overlay_mount.h"
+#include "host/steam_client.h"
 #include "host/steamcmd.h"
 
 namespace left4me::cli {
@@ -215,6 +216,10 @@ int run_update(const host::HostConfig& config, bool json) {
     return report(updated.error(), "install");
   }
   if (auto pruned = prune_old_builds(config); !pruned.ok()) return report(pruned.error(), "install");
+  // steamcmd may have updated its Steam client library (it updates itself): the servers get a fresh copy.
+  if (auto library = host::install_steam_client(config.layout, options->steamcmd); !library.ok()) {
+    return report(library.error(), "install");
+  }
   if (!json) {
     print_update_text(*updated, config.layout.installation());
     return kExitOk;

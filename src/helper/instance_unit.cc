@@ -123,7 +123,7 @@ Result<InstanceUnit> read_instance_unit(const UnitSettings& settings, const mode
   }
   Result<std::optional<uid_t>> uid = host::instance_server_uid(layout, name, settings.host.uid_range);
   if (!uid) return uid.error();
-  return InstanceUnit{std::move(*env), *uid};
+  return InstanceUnit{std::move(*env), *uid, layout.steam_home()};
 }
 
 std::string identity_user_name(uid_t uid) { return fmt::format("left4me-{}", uid); }
@@ -136,6 +136,8 @@ std::string instance_dropin_text(const model::InstanceName& name, const Instance
       "[Service]\n",
       name.str());
   if (unit.uid) text += fmt::format("User={0}\nGroup={0}\n", *unit.uid);
+  // srcds loads ~/.steam/sdk32/steamclient.so; the instance user's record says /nonexistent.
+  text += fmt::format("Environment=HOME={}\n", unit_escape(unit.home));
   text += fmt::format("Environment=L4D2_PORT={}\n", unit.env.port);
   text += fmt::format("Environment=\"L4D2_ARGS={}\"\n", unit_escape(join(unit.env.args, " ")));
   // The game port carries the game, A2S and RCON (TCP); SocketBindDeny=any (10-hardening.conf) refuses

@@ -1,10 +1,11 @@
 // The server unit's per-instance configuration on systemd, written only by left4me-systemctl as root:
 // one root-owned drop-in, left4me-server@<name>.service.d/50-instance.conf, holding everything the unit
 // takes from the instance (its port and srcds arguments as Environment=, the one port it may bind, and
-// User=/Group= its own uid), and userdb records that make that uid resolvable (systemd refuses a numeric
-// User= that NSS cannot resolve). The values come from instances/<name>/instance.env, a file the service
-// user writes, read by the strict parser and checked against host.env; the unit itself reads no file of
-// the service user's (docs/design.md, "Trust boundaries"). Thread-compatible.
+// User=/Group= its own uid) and HOME=<root>/steam-home (where srcds finds .steam/sdk32/steamclient.so), and userdb
+// records that make that uid resolvable (systemd refuses a numeric User= that NSS cannot resolve). The values come from
+// instances/<name>/instance.env, a file the service user writes, read by the strict parser and checked against
+// host.env; the unit itself reads no file of the service user's (docs/design.md, "Trust boundaries").
+// Thread-compatible.
 #pragma once
 
 #include <sys/types.h>
@@ -40,6 +41,7 @@ struct UnitSettings {
 struct InstanceUnit {
   model::InstanceEnv env;    // port and srcds arguments, validated
   std::optional<uid_t> uid;  // the instance's own uid; nullopt when the data root belongs to root
+  std::string home;          // the server's HOME: Layout::steam_home(), where its steamclient.so lies
 };
 
 // Reads instance.env (host::read_instance_env: no symlinks, bounded, strict) and checks its port lies

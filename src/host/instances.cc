@@ -26,6 +26,7 @@
 #include "host/rcon_client.h"
 #include "host/socket_owner.h"
 #include "host/start_failure.h"
+#include "host/steam_client.h"
 #include "model/render.h"
 #include "model/spec.h"
 
@@ -248,6 +249,15 @@ Status Instances::start(const model::InstanceName& name, std::optional<std::chro
   // A server that runs already is not this start's to record or stop, whatever the wait finds.
   auto before = supervisor_->info(name);
   const bool was_active = before.ok() && (before->state == RunState::kRunning || before->state == RunState::kStarting);
+  if (!was_active) {
+    // Without the Steam client library srcds runs in LAN mode only: refuse before anything runs.
+    if (auto library = check_steam_client(config_.layout); !library.ok()) {
+      if (auto recorded = record_start_failure(config_.layout, name, library.error().message()); !recorded.ok()) {
+        log::warning("start '{}': cannot record why it failed: {}", name.str(), recorded.error().message());
+      }
+      return library;
+    }
+  }
   Status started = start_and_wait(name, *plan, wait_timeout);
   if (was_active) return started;
   if (started.ok()) {

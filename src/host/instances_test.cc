@@ -41,6 +41,9 @@ class InstancesTest : public test::TempDirTest {
                        std::move(mounter), live);
     ASSERT_OK(write_file_atomic(dir() + "/alpha.yaml", "port: 27015\nmap: c2m1_highway\n"));
     ASSERT_OK(instances_->initialize(alpha_, dir() + "/alpha.yaml"));
+    // What l4d2ctl install puts in the servers' HOME (steam_client.h).
+    ASSERT_OK(make_directories(dir() + "/root/steam-home/.steam/sdk32"));
+    ASSERT_OK(write_file_atomic(layout_.steam_client_library("sdk32"), "steamclient"));
   }
 
   model::Layout layout_ = *model::Layout::create(dir() + "/root");
@@ -78,6 +81,18 @@ TEST_F(InstancesTest, StartHandsTheInstanceToTheSupervisor) {
   ASSERT_OK(instances_->start(alpha_, std::nullopt));
   EXPECT_EQ(supervisor_->calls(), std::vector<std::string>{"start alpha"});
   EXPECT_TRUE(queried_ports_.empty());
+}
+
+TEST_F(InstancesTest, StartWithoutTheSteamClientLibraryFailsNamingItAndStartsNothing) {
+  ASSERT_EQ(::unlink(layout_.steam_client_library("sdk32").c_str()), 0);
+  Status started = instances_->start(alpha_, std::nullopt);
+  ASSERT_FALSE(started.ok());
+  EXPECT_EQ(started.error().message().rfind(layout_.steam_client_library("sdk32") + " is missing", 0), 0u)
+      << started.error().message();
+  EXPECT_TRUE(supervisor_->calls().empty());
+  auto recorded = read_file(layout_.last_start_error(alpha_));
+  ASSERT_OK(recorded);
+  EXPECT_NE(recorded->find("steamclient.so is missing"), std::string::npos);
 }
 
 TEST_F(InstancesTest, StartFailsWhenTheSupervisorDoes) {

@@ -15,6 +15,7 @@
 #include "base/file.h"
 #include "host/builtin_supervisor.h"
 #include "host/instance_identity.h"
+#include "host/steam_client.h"
 #include "host/supervisor_state.h"
 
 namespace left4me::host {
@@ -146,6 +147,7 @@ class ProcessRunner final : public ServerRunner {
     auto identity = server_identity(layout_, name_, uid_range_);
     if (!identity.ok()) return identity.error();
     return Subprocess::spawn({.argv = plan.argv,
+                              .env = server_environment(layout_),
                               .cwd = plan.game_root,
                               .stdout_mode = Stream::kPipe,
                               .stderr_mode = Stream::kToStdout,

@@ -43,6 +43,14 @@ class Layout {
   std::string global_overlay_cache() const { return root_ + "/global_overlay_cache"; }
   std::string tmp() const { return root_ + "/tmp"; }
   std::string steam() const { return root_ + "/steam"; }  // steamcmd's own Steam client directory
+  // The HOME every game server runs with (both supervisors): read-only to the servers, holding only
+  // .steam/sdk32/steamclient.so and .steam/sdk64/steamclient.so, copies of steamcmd's own
+  // linux32/ and linux64/steamclient.so made by `l4d2ctl install` (docs/design.md, "Steam client library").
+  std::string steam_home() const { return root_ + "/steam-home"; }
+  // Where srcds looks for the Steam client library: ~/.steam/<sdk>/steamclient.so, sdk "sdk32" or "sdk64".
+  std::string steam_client_library(std::string_view sdk) const {
+    return steam_home() + "/.steam/" + std::string(sdk) + "/steamclient.so";
+  }
 
   // Per instance: written by `initialize`, read by start and the helpers.
   std::string instances() const { return root_ + "/instances"; }

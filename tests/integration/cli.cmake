@@ -11,5 +11,7 @@ left4me_add_integration_test(cli_invalid_utf8_hostname cli/invalid_utf8_hostname
 left4me_add_integration_test(cli_remote cli/remote.sh LABELS cli)
 # A failed start ends stopped, with its reason in status.
 left4me_add_integration_test(cli_failed_start cli/failed_start.sh TIMEOUT 180 LABELS cli)
+# The Steam client library in the servers' HOME: copied by install, checked at start, no LAN mode.
+left4me_add_integration_test(cli_steam_client cli/steam_client.sh TIMEOUT 120 LABELS cli)
 # The maps to pick from, with fake-steamcmd's installation and an overlay's addon campaign.
 left4me_add_integration_test(cli_maps cli/maps.sh TIMEOUT 60 LABELS cli)

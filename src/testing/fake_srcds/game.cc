@@ -341,7 +341,8 @@ void Game::load_map(const MapChange& change, bool first) {
     exec_file(config);
   }
   if (first) {
-    if (cvar("sv_lan") != "1") console_.print("Connection to Steam servers successful.");
+    // Without the Steam client library there is no Steam logon, whatever sv_lan says.
+    if (cvar("sv_lan") != "1" && options_.steam_client_found) console_.print("Connection to Steam servers successful.");
     console_.print(options_.insecure ? "   VAC secure mode disabled." : "   VAC secure mode is activated.");
   }
   if (players_.empty() && cvar("sv_hibernate_when_empty") != "0") console_.print("Server is hibernating");

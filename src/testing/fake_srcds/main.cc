@@ -28,5 +28,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "fake-srcds: %s\n", status.error().message().c_str());
     return 2;
   }
+  find_steam_client(*options);
   return run_server(*options);
 }

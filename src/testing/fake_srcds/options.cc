@@ -1,6 +1,8 @@
 #include "testing/fake_srcds/options.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <cstdlib>
@@ -173,6 +175,14 @@ Status read_fault_environment(Options& options) {
   if (!tick_work.ok()) return tick_work.error();
   faults.tick_work = std::chrono::microseconds(*tick_work);
   return ok_status();
+}
+
+void find_steam_client(Options& options) {
+  const char* home = std::getenv("HOME");
+  options.steam_client = fmt::format("{}/.steam/sdk32/steamclient.so", home == nullptr ? "" : home);
+  struct stat st {};
+  options.steam_client_found = home != nullptr && *home != '\0' && ::stat(options.steam_client.c_str(), &st) == 0 &&
+                               S_ISREG(st.st_mode) && ::access(options.steam_client.c_str(), R_OK) == 0;
 }
 
 }  // namespace left4me::fake_srcds

@@ -42,6 +42,10 @@ struct Options {
   bool insecure = false;          // -insecure: VAC off
   bool condebug = false;          // -condebug: console mirrored to <game>/console.log
   std::string pidfile;            // -pidfile F
+  // $HOME/.steam/sdk32/steamclient.so, where srcds loads the Steam client library from; without it (or
+  // without HOME) the server runs in LAN mode only. Set by find_steam_client.
+  std::string steam_client;
+  bool steam_client_found = false;
   std::vector<StartupCommand> commands;
   Faults faults;
 };
@@ -51,5 +55,7 @@ struct Options {
 Result<Options> parse_command_line(const std::vector<std::string>& args);
 // Reads the FAKE_SRCDS_* variables into options.faults. Fails naming the variable on a bad value.
 Status read_fault_environment(Options& options);
+// Looks for the Steam client library below HOME as srcds does (a file it can open for reading).
+void find_steam_client(Options& options);
 
 }  // namespace left4me::fake_srcds

@@ -81,6 +81,7 @@ class Server {
 
  private:
   void print_lines(std::string_view text);
+  void print_steam_client_failure();
   void answer_a2s();
   void apply_game_requests();
   // Runs the game's tick if it is due: the configured work, measured against the schedule.
@@ -104,6 +105,20 @@ class Server {
   std::optional<Clock::time_point> quit_deadline_;
 };
 
+// What srcds prints when it cannot load ~/.steam/sdk32/steamclient.so (protocols.md §3.1, §3.4); it then
+// runs in LAN mode only: no Steam logon, whatever sv_lan says.
+void Server::print_steam_client_failure() {
+  console_.print("dlopen failed trying to load:");
+  console_.print(options_.steam_client);
+  console_.print("with error:");
+  console_.print(options_.steam_client + ": cannot open shared object file: No such file or directory");
+  console_.print("[S_API FAIL] SteamAPI_Init() failed; SteamAPI_IsSteamRunning() failed.");
+  console_.print("**********************************************");
+  console_.print("*  Unable to load Steam support library.     *");
+  console_.print("*  This server will operate in LAN mode only.*");
+  console_.print("**********************************************");
+}
+
 void Server::print_lines(std::string_view text) {
   for (const std::string& line : split(text, '\n')) {
     if (!line.empty()) console_.print(line);
@@ -115,6 +130,7 @@ int Server::run() {
   console_.print("#Using breakpad minidump system");
   console_.print("#Game_srv.so loaded for \"Left 4 Dead 2\"");
   console_.print("Server is hibernating");
+  if (!options_.steam_client_found) print_steam_client_failure();
   for (const StartupCommand& command : options_.commands) print_lines(game_.execute(command.line));
   console_.print("Game supporting (2) split screen players");
   console_.print(fmt::format("maxplayers set to {}", options_.maxplayers.value_or(18)));

@@ -136,6 +136,11 @@ done
 port=$(free_port)
 write_spec "$T/old.yaml" "$port"
 expect_exit 0 "$BIN_L4D2CTL" initialize old -f "$T/old.yaml"
+# Such a host has no steam-home either (older installs did not make it): start refuses until it is there.
+expect_exit 1 "$BIN_L4D2CTL" start old --wait --timeout 30
+assert_contains "$OUT" "$LEFT4ME_ROOT/steam-home/.steam/sdk32/steamclient.so is missing"
+mkdir -p "$LEFT4ME_ROOT/steam-home/.steam/sdk32"
+cp "$(dirname "$BIN_FAKE_STEAMCMD")/linux32/steamclient.so" "$LEFT4ME_ROOT/steam-home/.steam/sdk32/"
 expect_exit 0 "$BIN_L4D2CTL" start old --wait --timeout 30
 assert_eq null "$(build_of old)" "a server mounted from a plain installation/ has no recorded build"
 checksums "$LEFT4ME_ROOT/runtime/old/merged" >"$T/legacy-before"

@@ -5,12 +5,21 @@ game_root() {
   mkdir -p "$T/$1/left4dead2/cfg"
   echo "$T/$1"
 }
+# steam_client_home: a HOME $T/steam-home holding .steam/sdk32/steamclient.so (a stand-in), as srcds
+# needs to leave LAN mode; prints its path.
+steam_client_home() {
+  mkdir -p "$T/steam-home/.steam/sdk32"
+  printf '\177ELF stand-in steamclient.so\n' >"$T/steam-home/.steam/sdk32/steamclient.so"
+  echo "$T/steam-home"
+}
 # start_fake ROOT PORT [srcds args...]: runs fake-srcds in ROOT (the game root, as srcds_run is started)
 # on 127.0.0.1:PORT with stdout+stderr in ROOT/stdout.log; sets FAKE_PID; killed on exit.
-# FAKE_SRCDS_* variables given before the call reach the server.
+# FAKE_SRCDS_* variables given before the call reach the server; HOME is FAKE_HOME, else
+# steam_client_home's.
 start_fake() {
-  local root=$1 port=$2; shift 2
-  (cd "$root" && exec "$BIN_FAKE_SRCDS" -game left4dead2 -norestart +ip 127.0.0.1 -port "$port" "$@") \
+  local root=$1 port=$2 home; shift 2
+  home=${FAKE_HOME:-$(steam_client_home)}
+  (cd "$root" && HOME=$home exec "$BIN_FAKE_SRCDS" -game left4dead2 -norestart +ip 127.0.0.1 -port "$port" "$@") \
     >"$root/stdout.log" 2>&1 &
   FAKE_PID=$!
   on_exit "kill -9 $FAKE_PID 2>/dev/null"

@@ -73,3 +73,16 @@ port=$(free_port)
 start_fake "$root2" "$port" +map custom_map
 wait_until 5 a2s_answers "$port" custom_map
 pass "an unknown start map fails to load and the server keeps running, silent on A2S; maps/*.bsp load"
+
+root=$(game_root lan)
+port=$(free_port)
+mkdir -p "$T/no-steam-home"
+FAKE_HOME=$T/no-steam-home start_fake "$root" "$port" +map c1m1_hotel +sv_lan 0
+wait_line "$root" "VAC secure mode"
+log=$(cat "$root/stdout.log")
+assert_contains "$log" "dlopen failed trying to load:" "console"
+assert_contains "$log" "$T/no-steam-home/.steam/sdk32/steamclient.so" "console"
+assert_contains "$log" "This server will operate in LAN mode only." "console"
+[[ "$log" != *"Connection to Steam servers successful."* ]] || fail "a Steam logon without steamclient.so: $log"
+wait_until 5 a2s_answers "$port" c1m1_hotel
+pass "without ~/.steam/sdk32/steamclient.so the server runs in LAN mode only, whatever sv_lan says"

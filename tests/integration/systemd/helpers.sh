@@ -136,7 +136,8 @@ rm -f "$T/failed" "$T/enable-fails"
 pass "exit status passes through; failed units are reset before enable"
 
 # The instance drop-in: enable allocated alpha-2_b's uid (the lowest of the range) and wrote the
-# drop-in (identity, the checked port and arguments, the one port it may bind) and the userdb records;
+# drop-in (identity, the servers' HOME, the checked port and arguments, the one port it may bind) and the
+# userdb records;
 # a second enable finds systemd up to date and does not reload.
 assert_eq 200000 "$(tr -d '\n' <"$T/root/instances/alpha-2_b/uid")" "allocated uid"
 assert_eq 200001 "$(tr -d '\n' <"$T/root/instances/$(printf 'b%.0s' $(seq 1 64))/uid")" "second instance's uid"
@@ -144,6 +145,7 @@ assert_eq 200002 "$(tr -d '\n' <"$T/root/instances/alpha/uid")" "third instance'
 assert_eq "[Service]
 User=200000
 Group=200000
+Environment=HOME=$T/root/steam-home
 Environment=L4D2_PORT=27015
 Environment=\"L4D2_ARGS=+map c1m1_hotel +mp_gamemode coop -maxplayers 8 +servercfgfile server.cfg\"
 SocketBindAllow=udp:27015

@@ -93,6 +93,16 @@ assert_eq "the server did not answer with map 'c2m9_typo' within 2 s (nothing an
 expect_ctl 0 delete typo
 pass "a failed start stops the unit and keeps its reason; --keep-on-failure leaves it running"
 
+# Issue 16 item 6: without the Steam client library in the servers' HOME a start is refused, naming it.
+library=$root/steam-home/.steam/sdk32/steamclient.so
+inside mv "$library" "$root/tmp/steamclient.so.away"
+expect_ctl 1 start beta --wait --timeout 10
+assert_contains "$OUT" "start 'beta': $library is missing"
+assert_eq inactive "$(show beta ActiveState)" "beta after the refused start"
+assert_eq 0 "$(mounts_inside)" "mounts after the refused start"
+inside mv "$root/tmp/steamclient.so.away" "$library"
+pass "without steam-home/.steam/sdk32/steamclient.so start fails naming it (systemd)"
+
 # start: A2S answers; status comes from systemd.
 ctl start alpha --wait --timeout 30 || fail "start alpha: $(inside journalctl -u left4me-server@alpha.service --no-pager -o cat | tail -20)"
 expect_ctl 0 status alpha --json
@@ -116,6 +126,14 @@ assert_eq "left4me-$uid_alpha" "$(inside getent passwd "$uid_alpha" | cut -d: -f
 [ "$(inside systemctl show -p UnitFileState --value left4me-server@alpha.service)" == enabled ] || fail "not enabled"
 quakestat -a2s "127.0.0.1:$port" -raw , | grep -q c2m1_highway || fail "A2S from the host"
 pass "start: running under systemd, A2S answers, SocketBindDeny/Allow and slice in effect"
+
+# The server's HOME is steam-home, bound read-only into its sandbox: srcds finds steamclient.so and logs on.
+assert_contains "$(inside sh -c "tr '\\0' '\\n' </proc/$pid/environ")" "HOME=$root/steam-home" "the server's HOME"
+journal_says() { inside journalctl -u left4me-server@alpha.service --no-pager -o cat | grep -qF -- "$1"; }
+wait_until 10 journal_says "Connection to Steam servers successful." ||
+  fail "no Steam logon: $(inside journalctl -u left4me-server@alpha.service --no-pager -o cat | tail -30)"
+! journal_says "LAN mode only" || fail "alpha runs in LAN mode"
+pass "the server runs with HOME=steam-home, finds steamclient.so in its sandbox and is not in LAN mode"
 
 # logs from the journal, and --follow.
 expect_ctl 0 rcon alpha say hello from the journal
