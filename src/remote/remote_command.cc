@@ -6,6 +6,7 @@
 
 #include "base/utf8.h"
 #include "model/instance_name.h"
+#include "model/spec.h"
 
 namespace left4me::remote {
 namespace {
@@ -37,7 +38,7 @@ Result<std::size_t> read_quoted(std::string_view line, std::size_t open, std::st
   return close + 1;
 }
 
-enum class Value { kFlag, kNumber, kStandardInput };
+enum class Value { kFlag, kNumber, kBuildId, kOverlayRef, kStandardInput };
 
 struct OptionRule {
   std::string_view short_name;  // empty when there is none
@@ -58,16 +59,24 @@ struct CommandRule {
 constexpr OptionRule kJson{"", "--json", Value::kFlag};
 constexpr OptionRule kWait{"", "--wait", Value::kFlag};
 constexpr OptionRule kTimeout{"", "--timeout", Value::kNumber};
+constexpr OptionRule kKeepOnFailure{"", "--keep-on-failure", Value::kFlag};
 
 // l4d2ctl's commands as docs/cli.md states them, less what only makes sense on the host itself (the
 // internal __supervise, --help-config). A new command or flag of l4d2ctl's is added here to reach it
 // remotely.
-const std::array<CommandRule, 10> kCommands = {{
-    {"install", Target::kNone, {kJson}, Rest::kRefused},
+const std::array<CommandRule, 11> kCommands = {{
+    {"install",
+     Target::kNone,
+     {kJson,
+      {"", "--list", Value::kFlag},
+      {"", "--check", Value::kFlag},
+      {"", "--use", Value::kBuildId},
+      {"", "--remove", Value::kBuildId}},
+     Rest::kRefused},
     {"initialize", Target::kInstance, {{"-f", "--file", Value::kStandardInput}}, Rest::kRefused},
-    {"start", Target::kInstance, {kWait, kTimeout}, Rest::kRefused},
+    {"start", Target::kInstance, {kWait, kTimeout, kKeepOnFailure}, Rest::kRefused},
     {"stop", Target::kInstance, {kTimeout}, Rest::kRefused},
-    {"restart", Target::kInstance, {kWait, kTimeout}, Rest::kRefused},
+    {"restart", Target::kInstance, {kWait, kTimeout, kKeepOnFailure}, Rest::kRefused},
     {"delete", Target::kInstance, {{"-y", "--yes", Value::kFlag}}, Rest::kRefused},
     {"status", Target::kInstance, {kJson}, Rest::kRefused},
     {"list", Target::kNone, {kJson}, Rest::kRefused},
@@ -75,6 +84,7 @@ const std::array<CommandRule, 10> kCommands = {{
      Target::kInstance,
      {{"-n", "--lines", Value::kNumber}, {"-f", "--follow", Value::kFlag}, {"", "--no-follow", Value::kFlag}},
      Rest::kRefused},
+    {"maps", Target::kNone, {kJson, {"", "--overlay", Value::kOverlayRef}}, Rest::kRefused},
     {"rcon", Target::kInstance, {}, Rest::kConsoleCommand},
 }};
 
@@ -97,9 +107,20 @@ Status check_value(const OptionRule& option, std::string_view option_word, std::
     if (value != kSpecPlaceholder) return Error::invalid(subject + ": the spec comes on standard input: write '-'");
     return ok_status();
   }
-  bool digits = !value.empty() && value.size() <= 7 &&
+  if (option.value == Value::kOverlayRef) {
+    if (!model::is_valid_overlay_ref(value)) {
+      return Error::invalid(subject + ": '" + make_valid_utf8(value) +
+                            "' is not an overlay id or path under overlays/");
+    }
+    return ok_status();
+  }
+  std::size_t max_digits = option.value == Value::kBuildId ? 20 : 7;
+  bool digits = !value.empty() && value.size() <= max_digits &&
                 std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (!digits) return Error::invalid(subject + ": '" + std::string(value) + "' is not a whole number");
+  if (!digits) {
+    return Error::invalid(subject + ": '" + make_valid_utf8(value) + "' is not " +
+                          (option.value == Value::kBuildId ? "a build id" : "a whole number"));
+  }
   return ok_status();
 }
 

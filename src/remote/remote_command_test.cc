@@ -100,6 +100,19 @@ TEST(CheckCallTest, TheContractsCommandsPass) {
   EXPECT_EQ(call_ok({"delete", "alpha", "--yes"}).args, (Words{"delete", "alpha", "--yes"}));
   EXPECT_EQ(call_ok({"logs", "alpha", "-n", "50", "-f"}).args, (Words{"logs", "alpha", "-n", "50", "-f"}));
   EXPECT_EQ(call_ok({"install", "--json"}).args, (Words{"install", "--json"}));
+  EXPECT_EQ(call_ok({"start", "alpha", "--keep-on-failure"}).args, (Words{"start", "alpha", "--keep-on-failure"}));
+  EXPECT_EQ(call_ok({"install", "--list"}).args, (Words{"install", "--list"}));
+  EXPECT_EQ(call_ok({"install", "--use", "16251234"}).args, (Words{"install", "--use", "16251234"}));
+  EXPECT_EQ(call_ok({"maps", "--json", "--overlay", "7", "--overlay", "global/sourcemod"}).args,
+            (Words{"maps", "--json", "--overlay", "7", "--overlay", "global/sourcemod"}));
+}
+
+TEST(CheckCallTest, ValuesThatNameFilesOrBuildsFollowTheirRules) {
+  EXPECT_NE(call_error({"maps", "--overlay", "../../etc"}).find("not an overlay"), std::string::npos);
+  EXPECT_NE(call_error({"maps", "--overlay", "/etc"}).find("not an overlay"), std::string::npos);
+  EXPECT_NE(call_error({"install", "--use", "16251234;id"}).find("not a build id"), std::string::npos);
+  EXPECT_NE(call_error({"install", "--remove", "../x"}).find("not a build id"), std::string::npos);
+  EXPECT_NE(call_error({"maps", "alpha"}).find("unexpected word"), std::string::npos);
 }
 
 TEST(CheckCallTest, InitializeTakesItsSpecFromStandardInputOnly) {
