@@ -55,7 +55,7 @@ TEST(GameBuildManifestTest, ReadsTheBuildIdAndRefusesEachBadShape) {
       {manifest(""), "a.acf: buildid '' is not 1 to 20 decimal digits"},
       {manifest("../../etc"), "a.acf: buildid '../../etc' is not 1 to 20 decimal digits"},
       {manifest("123456789012345678901"), "a.acf: buildid '123456789012345678901' is not 1 to 20 decimal digits"},
-      {"\"AppState\"\n{\n\"buildid\" \"1\"\n", "a.acf:4: the block 'AppState' opened on line 2 is never closed"},
+      {"\"AppState\"\n{\n\"buildid\" \"1\"\n", "a.acf:4: the block \"AppState\" opened on line 2 is never closed"},
   };
   for (const Bad& bad : cases) {
     auto parsed = build_id_from_manifest(bad.text, "a.acf");

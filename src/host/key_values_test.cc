@@ -49,17 +49,19 @@ TEST(KeyValuesTest, RefusesEveryBadShapeWithItsLine) {
   const BadShape cases[] = {
       {"", "f.acf:1: empty (no block)"},
       {"   // only a comment\n", "f.acf:2: empty (no block)"},
-      {"{ \"a\" \"b\" }", "f.acf:1: a brace where a key was expected"},
-      {"\"AppState\" \"value\"", "f.acf:1: the top-level key 'AppState' is not followed by '{'"},
-      {"\"AppState\"", "f.acf:1: the top-level key 'AppState' is not followed by '{'"},
-      {"\"AppState\"\n{\n\"buildid\" \"12", "f.acf:3: unterminated string (the text ends before its closing '\"')"},
-      {"\"AppState\"\n{\n\"buildid\" \"12\n\"\n}", "f.acf:3: unterminated string (a newline before its closing '\"')"},
-      {"\"AppState\"\n{\n\"buildid\" \"12\"\n", "f.acf:4: the block 'AppState' opened on line 2 is never closed"},
-      {"\"AppState\"\n{\n\"buildid\"\n}", "f.acf:4: the key 'buildid' has no value"},
-      {"\"AppState\"\n{\n{\n}\n}", "f.acf:3: '{' where a key was expected"},
-      {"\"AppState\" { } }", "f.acf:1: text after the block 'AppState' ends"},
-      {"\"AppState\" { } \"Other\" { }", "f.acf:1: text after the block 'AppState' ends"},
-      {"\"AppState\" { a\x01 b }", "f.acf:1: control character outside a string"},
+      {"{ \"a\" \"b\" }", "f.acf:1: a '{' without a key"},
+      {"\"AppState\" \"value\"", "f.acf:1: the top-level key \"AppState\" is not followed by '{'"},
+      {"\"AppState\"", "f.acf:1: the key \"AppState\" has no value"},
+      {"\"AppState\"\n{\n\"buildid\" \"12", "f.acf:3: a string that is never closed"},
+      {"\"AppState\"\n{\n\"buildid\" \"12\n\n}", "f.acf:3: a string that is never closed"},
+      {"\"AppState\"\n{\n\"buildid\" \"12\"\n", "f.acf:4: the block \"AppState\" opened on line 2 is never closed"},
+      {"\"AppState\"\n{\n\"buildid\"\n}", "f.acf:4: the key \"buildid\" has no value"},
+      {"\"AppState\"\n{\n{\n}\n}", "f.acf:3: a '{' without a key"},
+      {"\"AppState\" { } }", "f.acf:1: text after the block \"AppState\" ends"},
+      {"\"AppState\" { } \"Other\" { }", "f.acf:1: text after the block \"AppState\" ends"},
+      {"\"AppState\" { a\x01 b }", "f.acf:1: a control character outside a string"},
+      {"\"AppState\" { } [$X360", "f.acf:1: a '[' condition that is never closed"},
+      {"\"AppState\" { k \"\xff\x1b[31m", "f.acf:1: a string that is never closed"},
   };
   for (const BadShape& bad : cases) {
     auto parsed = parse_key_values(bad.text, "f.acf");
@@ -83,6 +85,25 @@ TEST(KeyValuesTest, RefusesHugeText) {
   auto parsed = parse_key_values(text, "huge.acf");
   ASSERT_FALSE(parsed.ok());
   EXPECT_NE(parsed.error().message().find("huge.acf: 4194305 bytes"), std::string::npos) << parsed.error().message();
+}
+
+TEST(KeyValuesTest, SkipsConditionsAndAByteOrderMarkAndKeepsLineBreaksInStrings) {
+  auto root = parse_key_values("\xEF\xBB\xBF\"r\" { a \"one\ntwo\" [$X360] b c }\n", "r.vdf");
+  ASSERT_OK(root);
+  EXPECT_EQ(root->find_path({"a"})->value, "one\ntwo");
+  EXPECT_EQ(root->find_path({"b"})->value, "c");
+  auto late = parse_key_values("\"r\" {\n a \"x\ny\"\n [$X360\n] b c\n}\n}", "r.vdf");
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().message(), "r.vdf:7: text after the block \"r\" ends");  // lines counted through both
+}
+
+TEST(KeyValuesTest, EveryTopLevelEntryWhenAskedForAll) {
+  auto entries = parse_key_values_entries("#base \"x.txt\"\nmission { Name M }", "m.txt");
+  ASSERT_OK(entries);
+  ASSERT_EQ(entries->size(), 2u);
+  EXPECT_EQ((*entries)[0].value, "x.txt");
+  EXPECT_EQ((*entries)[1].find_path({"name"})->value, "M");
+  EXPECT_EQ(parse_key_values_entries("a { } }", "").error().message(), "line 1: a '}' without its '{'");
 }
 
 TEST(KeyValuesTest, IgnoresTrailingOutputWhenAsked) {

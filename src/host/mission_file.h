@@ -1,9 +1,8 @@
 // A campaign's mission file (missions/<name>.txt inside an addon VPK): Valve KeyValues text such as
 // `"mission" { "DisplayTitle" "My Campaign" "modes" { "coop" { "1" { "Map" "mymap_01" "DisplayName" "The
-// Start" } ... } } }`. Read just enough for the campaign's title and its maps per mode, in order. The text is
-// hostile: the parser uses no recursion, limits depth, tokens and nodes, and every string it returns is valid
-// UTF-8 without control characters. #base and #include are read as plain keys, never followed (a file that
-// includes itself cannot loop). Pure functions; thread-safe.
+// Start" } ... } } }`, read with host/key_values.h's limits. Read just enough for the campaign's title and
+// its maps per mode, in order; every string it returns is valid UTF-8 without control characters. Pure
+// functions; thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -16,8 +15,6 @@
 namespace left4me::host {
 
 inline constexpr std::size_t kMaxMissionFileBytes = 1024 * 1024;
-inline constexpr std::size_t kMaxKeyValuesDepth = 32;
-inline constexpr std::size_t kMaxKeyValuesNodes = 100000;
 
 struct MissionMap {
   std::string map;           // "Map": as written (the caller checks it is a map name)
@@ -34,8 +31,8 @@ struct Mission {
   std::vector<MissionMode> modes;
 };
 
-// Parses a mission file. Errors (kInvalidArgument) name the line: malformed text (an unterminated string,
-// an unbalanced brace), a limit passed, or no "mission" block at the top.
+// Parses a mission file. Errors (kInvalidArgument) name the line ("line 3: ..."): malformed text, a limit
+// passed (key_values.h), or no "mission" block at the top.
 Result<Mission> parse_mission_file(std::string_view text);
 
 }  // namespace left4me::host

@@ -2,6 +2,8 @@
 // unterminated, nested deep, huge, not UTF-8.
 #include "host/mission_file.h"
 
+#include "host/key_values.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -74,7 +76,8 @@ TEST(MissionFileTest, TheBuildersMissionParses) {
 TEST(MissionFileTest, MalformedTextIsRefusedWithItsLine) {
   EXPECT_EQ(parse_mission_file("\"mission\"\n{\n\"Name\" \"never closed\n}\n").error().message(),
             "line 3: a string that is never closed");
-  EXPECT_EQ(parse_mission_file("mission\n{\nName x\n").error().message(), "line 4: a '{' is never closed");
+  EXPECT_EQ(parse_mission_file("mission\n{\nName x\n").error().message(),
+            "line 4: the block \"mission\" opened on line 2 is never closed");
   EXPECT_EQ(parse_mission_file("mission { } }").error().message(), "line 1: a '}' without its '{'");
   EXPECT_EQ(parse_mission_file("mission { Name }").error().message(), "line 1: the key \"Name\" has no value");
   EXPECT_EQ(parse_mission_file("{ }").error().message(), "line 1: a '{' without a key");
@@ -85,7 +88,7 @@ TEST(MissionFileTest, MalformedTextIsRefusedWithItsLine) {
 TEST(MissionFileTest, LimitsHoldAgainstDeepNestingManyKeysAndLongTokens) {
   std::string deep = "mission { ";
   for (std::size_t i = 0; i < 200000; ++i) deep += "k { ";
-  EXPECT_EQ(parse_mission_file(deep).error().message(), "line 1: blocks nested deeper than 32");
+  EXPECT_EQ(parse_mission_file(deep).error().message(), "line 1: blocks nested deeper than 32 levels");
   std::string many = "mission { ";
   for (std::size_t i = 0; i <= kMaxKeyValuesNodes; ++i) many += "k v ";
   EXPECT_EQ(parse_mission_file(many + "}").error().message(), "line 1: more than 100000 keys");
