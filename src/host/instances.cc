@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <fmt/format.h>
@@ -79,7 +80,8 @@ json to_json(const InstanceStatus& status) {
     object["live"] = {{"hostname", status.live->hostname},
                       {"map", status.live->map},
                       {"players", status.live->players},
-                      {"max_players", status.live->max_players}};
+                      {"max_players", status.live->max_players},
+                      {"query_ms", std::round(status.live->query_ms * 1000.0) / 1000.0}};
   } else {
     object["live"] = nullptr;
   }
@@ -149,9 +151,11 @@ std::string status_list_json(const std::vector<ListedInstance>& instances) {
 }
 
 std::optional<LiveData> query_live(std::uint16_t port, std::chrono::milliseconds timeout) {
+  auto asked = std::chrono::steady_clock::now();
   auto info = query_info("127.0.0.1", port, timeout);
   if (!info.ok()) return std::nullopt;
-  return LiveData{info->name, info->map, info->players, info->max_players};
+  std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - asked;
+  return LiveData{info->name, info->map, info->players, info->max_players, took.count()};
 }
 
 Instances::Instances(HostConfig config, std::unique_ptr<Supervisor> supervisor, std::unique_ptr<Mounter> mounter,

@@ -26,6 +26,7 @@ struct LiveData {
   std::string map;
   int players = 0;
   int max_players = 0;
+  double query_ms = 0;  // how long the A2S_INFO query took to answer
 };
 
 // The game build an instance's mounted tree comes from (docs/design.md, "Game builds").

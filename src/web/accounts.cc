@@ -86,7 +86,30 @@ Result<std::optional<LoginAttempt>> reserve_attempt(Database& database, const st
   return std::optional<LoginAttempt>(std::move(attempt));
 }
 
+// The scope two columns store (metrics tokens are read-only too).
+TokenScope scope_of(bool read_only, bool metrics_only) {
+  if (metrics_only) return TokenScope::kMetrics;
+  return read_only ? TokenScope::kReadOnly : TokenScope::kFull;
+}
+
+constexpr std::pair<TokenScope, std::string_view> kScopeNames[] = {
+    {TokenScope::kFull, "full"}, {TokenScope::kReadOnly, "read_only"}, {TokenScope::kMetrics, "metrics"}};
+
 }  // namespace
+
+std::string_view to_string(TokenScope scope) {
+  for (const auto& [value, name] : kScopeNames) {
+    if (value == scope) return name;
+  }
+  return "full";
+}
+
+std::optional<TokenScope> parse_token_scope(std::string_view text) {
+  for (const auto& [value, name] : kScopeNames) {
+    if (name == text) return value;
+  }
+  return std::nullopt;
+}
 
 std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
@@ -275,28 +298,34 @@ Status Accounts::end_session(const std::string& token) {
   return remove->bind(1, hash_token(secret_key_, token)).run();
 }
 
-Result<std::pair<ApiToken, std::string>> Accounts::create_api_token(std::int64_t user_id, const std::string& name,
-                                                                    bool read_only) {
+Result<std::pair<ApiToken, std::string>> Accounts::create_api_token(const User& user, const std::string& name,
+                                                                    TokenScope scope) {
   if (name.empty() || name.size() > 100) return Error::invalid("token name must have 1-100 characters");
+  if (scope == TokenScope::kMetrics && !user.is_admin) {
+    return Error(ErrorCode::kPermissionDenied, "only administrators may make a metrics token");
+  }
   std::string token = "l4d2_" + random_token();
   Database::Lock lock(database_);
-  auto insert =
-      lock.prepare("INSERT INTO api_tokens (user_id, name, token_hash, read_only, created_at) VALUES (?, ?, ?, ?, ?)");
+  auto insert = lock.prepare(
+      "INSERT INTO api_tokens (user_id, name, token_hash, read_only, metrics_only, created_at) VALUES (?, ?, ?, ?, ?, "
+      "?)");
   if (!insert) return insert.error();
   std::int64_t now = unix_now();
-  insert->bind(1, user_id)
+  insert->bind(1, user.id)
       .bind(2, name)
       .bind(3, hash_token(secret_key_, token))
-      .bind(4, read_only ? 1 : 0)
-      .bind(5, now);
+      .bind(4, scope != TokenScope::kFull ? 1 : 0)
+      .bind(5, scope == TokenScope::kMetrics ? 1 : 0)
+      .bind(6, now);
   if (Status status = insert->run(); !status) return status.error();
-  return std::pair{ApiToken{lock.last_insert_id(), name, read_only, now, std::nullopt}, token};
+  return std::pair{ApiToken{lock.last_insert_id(), name, scope, now, std::nullopt}, token};
 }
 
 Result<std::vector<ApiToken>> Accounts::list_api_tokens(std::int64_t user_id) {
   Database::Lock lock(database_, LockMode::kRead);
   auto select = lock.prepare(
-      "SELECT id, name, read_only, created_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY id");
+      "SELECT id, name, read_only, metrics_only, created_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY "
+      "id");
   if (!select) return select.error();
   select->bind(1, user_id);
   std::vector<ApiToken> tokens;
@@ -304,8 +333,9 @@ Result<std::vector<ApiToken>> Accounts::list_api_tokens(std::int64_t user_id) {
     Result<bool> row = select->step();
     if (!row) return row.error();
     if (!*row) break;
-    tokens.push_back(ApiToken{select->column_int(0), select->column_text(1), select->column_int(2) != 0,
-                              select->column_int(3), select->column_optional_int(4)});
+    tokens.push_back(ApiToken{select->column_int(0), select->column_text(1),
+                              scope_of(select->column_int(2) != 0, select->column_int(3) != 0), select->column_int(4),
+                              select->column_optional_int(5)});
   }
   return tokens;
 }
@@ -322,16 +352,19 @@ Status Accounts::revoke_api_token(std::int64_t user_id, std::int64_t token_id) {
 Result<std::optional<TokenInfo>> Accounts::find_api_token(const std::string& token) {
   Database::Lock lock(database_);
   std::string hash = hash_token(secret_key_, token);
-  auto select = lock.prepare(fmt::format(
-      "SELECT {}, t.read_only FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND "
-      "u.disabled = 0",
-      kUserColumnsOfU));
+  auto select =
+      lock.prepare(fmt::format("SELECT {}, t.read_only, t.metrics_only FROM api_tokens t JOIN users u ON u.id = "
+                               "t.user_id WHERE t.token_hash = ? "
+                               "AND "
+                               "u.disabled = 0",
+                               kUserColumnsOfU));
   if (!select) return select.error();
   select->bind(1, hash);
   Result<bool> row = select->step();
   if (!row) return row.error();
   if (!*row) return std::optional<TokenInfo>();
-  TokenInfo info{read_user(*select), select->column_int(kUserColumnCount) != 0};
+  TokenInfo info{read_user(*select),
+                 scope_of(select->column_int(kUserColumnCount) != 0, select->column_int(kUserColumnCount + 1) != 0)};
   auto touch = lock.prepare("UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?");
   if (!touch) return touch.error();
   if (Status status = touch->bind(1, unix_now()).bind(2, hash).run(); !status) return status.error();

@@ -38,17 +38,23 @@ struct SessionInfo {
   std::string csrf_token;
 };
 
+// What an API token may do: whatever its user may, only read (GET and HEAD), or only read /metrics (a
+// scraper's token; administrators only).
+enum class TokenScope { kFull, kReadOnly, kMetrics };
+std::string_view to_string(TokenScope scope);
+std::optional<TokenScope> parse_token_scope(std::string_view text);
+
 struct ApiToken {
   std::int64_t id = 0;
   std::string name;
-  bool read_only = false;
+  TokenScope scope = TokenScope::kFull;
   std::int64_t created_at = 0;
   std::optional<std::int64_t> last_used_at;
 };
 
 struct TokenInfo {
   User user;
-  bool read_only = false;
+  TokenScope scope = TokenScope::kFull;
 };
 
 enum class LoginOutcome { kOk, kBadCredentials, kThrottled };
@@ -104,9 +110,10 @@ class Accounts {
   Result<std::optional<SessionInfo>> find_session(const std::string& token);
   Status end_session(const std::string& token);
 
-  // Returns the token text once; only its hash is kept.
-  Result<std::pair<ApiToken, std::string>> create_api_token(std::int64_t user_id, const std::string& name,
-                                                            bool read_only);
+  // Returns the token text once; only its hash is kept. A metrics token is for administrators only
+  // (kPermissionDenied otherwise).
+  Result<std::pair<ApiToken, std::string>> create_api_token(const User& user, const std::string& name,
+                                                            TokenScope scope);
   Result<std::vector<ApiToken>> list_api_tokens(std::int64_t user_id);
   // kNotFound unless the token exists and belongs to user_id.
   Status revoke_api_token(std::int64_t user_id, std::int64_t token_id);

@@ -130,7 +130,8 @@ Response list_tokens(App& app, Context& context) {
     list.push_back(
         {{"id", token.id},
          {"name", token.name},
-         {"read_only", token.read_only},
+         {"read_only", token.scope != TokenScope::kFull},
+         {"scope", to_string(token.scope)},
          {"created_at", token.created_at},
          {"last_used_at", token.last_used_at ? nlohmann::json(*token.last_used_at) : nlohmann::json(nullptr)}});
   }
@@ -140,12 +141,20 @@ Response list_tokens(App& app, Context& context) {
 Response create_token(App& app, Context& context) {
   Result<nlohmann::json> body = parse_body(context.request);
   if (!body) return bad_body(body.error());
-  auto created = app.accounts->create_api_token(context.user().id, string_field(*body, "name").value_or(""),
-                                                bool_field(*body, "read_only").value_or(false));
+  TokenScope scope = bool_field(*body, "read_only").value_or(false) ? TokenScope::kReadOnly : TokenScope::kFull;
+  if (std::optional<std::string> named = string_field(*body, "scope")) {
+    std::optional<TokenScope> parsed = parse_token_scope(*named);
+    if (!parsed) {
+      return error_response(422, "invalid", "scope must be \"full\", \"read_only\" or \"metrics\"", "scope");
+    }
+    scope = *parsed;
+  }
+  auto created = app.accounts->create_api_token(context.user(), string_field(*body, "name").value_or(""), scope);
   if (!created) return error_from(created.error(), "name");
   return json_response(201, {{"id", created->first.id},
                              {"name", created->first.name},
-                             {"read_only", created->first.read_only},
+                             {"read_only", created->first.scope != TokenScope::kFull},
+                             {"scope", to_string(created->first.scope)},
                              {"token", created->second}});
 }
 

@@ -35,7 +35,10 @@ void served_over_https(Response& response) {
 
 bool is_safe_method(const std::string& method) { return method == "GET" || method == "HEAD"; }
 
-bool is_api(const std::string& path) { return path.rfind("/api/", 0) == 0 || path == "/health"; }
+// Paths for programs, not people: their errors stay JSON (a scraper of /metrics reads no HTML page).
+bool is_api(const std::string& path) {
+  return path.rfind("/api/", 0) == 0 || path == "/health" || path == kMetricsRoute;
+}
 
 // The next '/'-separated segment of text (advancing it); nullopt when text is used up.
 std::optional<std::string_view> next_segment(std::string_view* text, bool* done) {
@@ -167,9 +170,9 @@ ThrottleLimits App::login_limits() const {
   return ThrottleLimits{config.login_failures_per_account, config.login_failures_per_address, config.login_window};
 }
 
-Response App::dispatch(Request& request, const ClientInfo& client) {
+Response App::dispatch(Request& request, const ClientInfo& client, const Route*& found) {
   std::string method = request.method == "HEAD" ? "GET" : request.method;
-  const Route* found = nullptr;
+  found = nullptr;
   bool path_known = false;
   std::vector<std::string> params;
   for (const Route& route : routes()) {
@@ -194,11 +197,15 @@ Response App::dispatch(Request& request, const ClientInfo& client) {
     Result<std::optional<TokenInfo>> token = accounts->find_api_token(std::string(value.substr(7)));
     if (!token) return error_from(token.error());
     if (!*token) return error_response(401, "unauthenticated", "the API token is unknown or revoked");
-    context.auth = AuthContext{(*token)->user, true, (*token)->read_only, "", ""};
+    TokenScope scope = (*token)->scope;
+    context.auth = AuthContext{(*token)->user, true, scope != TokenScope::kFull, scope == TokenScope::kMetrics, "", ""};
+    if (scope == TokenScope::kMetrics && found->pattern != kMetricsRoute) {
+      return error_response(403, "metrics_token", "this API token may only read /metrics");
+    }
   } else if (auto cookie = request.cookie(kSessionCookie)) {
     Result<std::optional<SessionInfo>> session = accounts->find_session(*cookie);
     if (!session) return error_from(session.error());
-    if (*session) context.auth = AuthContext{(*session)->user, false, false, (*session)->csrf_token, *cookie};
+    if (*session) context.auth = AuthContext{(*session)->user, false, false, false, (*session)->csrf_token, *cookie};
   }
 
   if (found->access != Access::kPublic && !context.auth) {
@@ -232,7 +239,10 @@ Response App::dispatch(Request& request, const ClientInfo& client) {
 Response App::handle(Request& request) {
   auto started = std::chrono::steady_clock::now();
   ClientInfo client = client_info(request, config.trusted_proxies);
-  Response response = dispatch(request, client);
+  const Route* route = nullptr;
+  Response response = dispatch(request, client, route);
+  request_counts.add(route != nullptr ? route->method : kOtherMethod,
+                     route != nullptr ? route->pattern : kUnmatchedRoute, response.status);
   if (response.status >= 400 && !is_api(request.path)) response = page_error_hook(request, std::move(response));
   response.header("Content-Security-Policy", std::string(kContentSecurityPolicy));
   response.header("X-Content-Type-Options", "nosniff");

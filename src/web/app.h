@@ -23,6 +23,7 @@
 #include "web/server_log_hub.h"
 #include "web/route.h"
 #include "web/servers.h"
+#include "web/metrics.h"
 #include "web/status_cache.h"
 
 namespace left4me::web {
@@ -61,10 +62,12 @@ class App {
   std::unique_ptr<JobLogHub> job_logs;
   std::unique_ptr<ServerLogHub> server_logs;
   std::unique_ptr<JobRunner> runner;
+  RequestCounts request_counts;  // /metrics
 
  private:
   explicit App(WebConfig config_in) : config(std::move(config_in)) {}
-  Response dispatch(Request& request, const ClientInfo& client);
+  // Answers the request; found is the route it matched (nullptr for none).
+  Response dispatch(Request& request, const ClientInfo& client, const Route*& found);
   std::thread heartbeat_;
   std::mutex heartbeat_mutex_;
   std::condition_variable heartbeat_wake_;

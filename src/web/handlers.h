@@ -51,6 +51,8 @@ Response job_lines(App& app, Context& context, const Job& job);
 Response follow_job_log(App& app, Context& context, const Job& job);
 Response queue_install(App& app, Context& context);
 Response latest_install(App& app, Context& context);
+// GET /metrics (api_metrics.cc): the Prometheus exposition, for a metrics token or a loopback client.
+Response metrics(App& app, Context& context);
 
 }  // namespace left4me::web::api
 

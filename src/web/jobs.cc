@@ -230,4 +230,21 @@ Result<std::map<std::int64_t, PendingJob>> Jobs::pending(const Scope& scope) {
   return pending;
 }
 
+Result<std::map<std::pair<JobType, JobState>, std::int64_t>> Jobs::count_by_type_and_state() {
+  Database::Lock lock(database_, LockMode::kRead);
+  auto select = lock.prepare("SELECT type, state, COUNT(*) FROM jobs GROUP BY type, state");
+  if (!select) return select.error();
+  std::map<std::pair<JobType, JobState>, std::int64_t> counts;
+  for (;;) {
+    Result<bool> row = select->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    std::optional<JobType> type = parse_job_type(select->column_text(0));
+    std::optional<JobState> state = parse_job_state(select->column_text(1));
+    if (!type || !state) continue;  // read_job reports such a row wherever the job itself is read
+    counts[{*type, *state}] += select->column_int(2);
+  }
+  return counts;
+}
+
 }  // namespace left4me::web

@@ -81,6 +81,8 @@ class Jobs {
   // The pending job of each server in the scope, by server id: the running one, else the oldest queued one
   // (the next to run).
   Result<std::map<std::int64_t, PendingJob>> pending(const Scope& scope);
+  // How many jobs there are of each type in each state (every user's; /metrics). Pairs with no job are absent.
+  Result<std::map<std::pair<JobType, JobState>, std::int64_t>> count_by_type_and_state();
 
  private:
   Database& database_;

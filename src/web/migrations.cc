@@ -10,7 +10,7 @@ namespace left4me::web {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -109,6 +109,10 @@ CREATE UNIQUE INDEX servers_instance ON servers(instance);
     R"sql(
 ALTER TABLE users ADD COLUMN max_servers INTEGER;
 ALTER TABLE users ADD COLUMN max_blueprints INTEGER;
+)sql",
+    // 4: an API token may be for /metrics only (a scraper's; read_only is set for it too).
+    R"sql(
+ALTER TABLE api_tokens ADD COLUMN metrics_only INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 

@@ -49,12 +49,14 @@ Response account_page(App& app, Context& context, int status, nlohmann::json ext
   for (const ApiToken& token : *tokens) {
     list.push_back({{"id", token.id},
                     {"name", token.name},
-                    {"read_only", token.read_only},
+                    {"read_only", token.scope == TokenScope::kReadOnly},
+                    {"metrics", token.scope == TokenScope::kMetrics},
                     {"created", format_time(token.created_at)},
                     {"last_used", format_time(token.last_used_at.value_or(0))}});
   }
   view["tokens"] = list;
   view["has_tokens"] = !list.empty();
+  view["is_admin"] = context.user().is_admin;  // offers a metrics token
   return html_page(status, "account", view);
 }
 
@@ -158,7 +160,10 @@ Response change_password(App& app, Context& context) {
 Response create_token(App& app, Context& context) {
   Form form(context.request);
   std::string name = form.get("name");
-  auto created = app.accounts->create_api_token(context.user().id, name, form.has("read_only"));
+  TokenScope scope = form.get("scope") == "metrics" && context.user().is_admin ? TokenScope::kMetrics
+                     : form.has("read_only")                                   ? TokenScope::kReadOnly
+                                                                               : TokenScope::kFull;
+  auto created = app.accounts->create_api_token(context.user(), name, scope);
   if (!created) {
     ErrorCode code = created.error().code();
     if (code != ErrorCode::kInvalidArgument && code != ErrorCode::kAlreadyExists) return error_from(created.error());

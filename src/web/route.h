@@ -28,6 +28,7 @@ struct AuthContext {
   User user;
   bool via_token = false;
   bool read_only = false;
+  bool metrics_only = false;  // a token that may read /metrics and nothing else
   std::string csrf_token;     // sessions only
   std::string session_token;  // sessions only
 };

@@ -5,6 +5,7 @@
 #include "web/routes.h"
 
 #include "web/handlers.h"
+#include "web/metrics.h"
 
 namespace left4me::web {
 namespace {
@@ -52,6 +53,7 @@ constexpr Route kRoutes[] = {
     {"GET",    "/api/v1/jobs/{id}/log",             kUser,   on<api::follow_job_log>},
     {"POST",   "/api/v1/install",                   kAdmin,  on<api::queue_install>},
     {"GET",    "/api/v1/install",                   kAdmin,  on<api::latest_install>},
+    {"GET",    kMetricsRoute,                       kPublic, on<api::metrics>},  // loopback or a metrics token
 
     // The pages (HTML; forms post the API's field names).
     {"GET",    "/static/{version}/{name}",          kPublic, on<page::static_file>},

@@ -79,10 +79,11 @@ std::optional<Value> value_of(std::string_view text) {
   return std::nullopt;
 }
 
-constexpr auto kJobStateOrder = [] {
-  std::array<JobState, count_of<JobState>()> states{};
-  for (std::size_t i = 0; i < states.size(); ++i) states[i] = static_cast<JobState>(i);
-  return states;
+template <typename Value>
+constexpr auto kAll = [] {
+  std::array<Value, count_of<Value>()> values{};
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<Value>(i);
+  return values;
 }();
 
 }  // namespace
@@ -95,7 +96,9 @@ std::optional<ServerState> parse_server_state(std::string_view text) { return va
 std::optional<JobState> parse_job_state(std::string_view text) { return value_of<JobState>(text); }
 std::optional<JobType> parse_job_type(std::string_view text) { return value_of<JobType>(text); }
 
-std::span<const JobState> all_job_states() { return kJobStateOrder; }
+std::span<const ServerState> all_server_states() { return kAll<ServerState>; }
+std::span<const JobState> all_job_states() { return kAll<JobState>; }
+std::span<const JobType> all_job_types() { return kAll<JobType>; }
 
 bool is_up(ServerState state) { return state == ServerState::kStarting || state == ServerState::kRunning; }
 

@@ -36,8 +36,10 @@ std::optional<ServerState> parse_server_state(std::string_view text);
 std::optional<JobState> parse_job_state(std::string_view text);
 std::optional<JobType> parse_job_type(std::string_view text);
 
-// Every job state, in the order the pages offer them.
+// Every value, in the enum's order (the order the pages offer job states in).
+std::span<const ServerState> all_server_states();
 std::span<const JobState> all_job_states();
+std::span<const JobType> all_job_types();
 
 // The server's process is there (starting or running): stop and restart apply, start does not.
 bool is_up(ServerState state);
