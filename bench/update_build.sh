@@ -4,7 +4,8 @@
 # filesystem allows (reflink or copy), the time of the staging copy, the whole update's time and the disk
 # it used, from install --json's done line. fake-steamcmd's files are sparse, so a full copy here costs
 # metadata and time but almost no disk; on a real install it costs the game's bytes. Not a test.
-# Usage: bench/update_build.sh [BUILD_DIR] (as root or the data root's owner; FILES=100000 by default)
+# Usage: bench/update_build.sh [BUILD_DIR] (as root or the data root's owner; FILES=100000 by default, the
+# update changes UPDATE_PERCENT=1 % of them, BENCH_DIR picks the filesystem: /tmp by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -19,7 +20,9 @@ ctl=$PWD/$build/src/cli/l4d2ctl
 mkdir -p "$LEFT4ME_ROOT"
 "$ctl" install >/dev/null
 echo "filesystem: $(df -T "$LEFT4ME_ROOT" | awk 'NR == 2 { print $2 }'), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-done_line=$(FAKE_STEAMCMD_BUILDID=17000001 "$ctl" install --json | tail -n 1)
+# The issue's case: the new build changes 1% of the files (UPDATE_PERCENT=100 rewrites every one).
+done_line=$(FAKE_STEAMCMD_BUILDID=17000001 FAKE_STEAMCMD_UPDATE_PERCENT=${UPDATE_PERCENT:-1} "$ctl" install --json |
+  tail -n 1)
 python3 - "$done_line" "$files" <<'PY'
 import json, sys
 done, files = json.loads(sys.argv[1]), int(sys.argv[2])

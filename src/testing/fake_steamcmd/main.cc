@@ -39,6 +39,9 @@ struct Config {
   std::uint64_t workshop_bytes = 64 * 1024;
   char decimal = '.';
   bool glitch = false;  // result lines lose their newline, as real steamcmd sometimes does
+  // An update to another build of the same platform changes this share of the data files (1 in 100 at 1);
+  // small text files always change. A first install writes everything.
+  int update_percent = 100;
 };
 
 struct Session {
@@ -80,6 +83,7 @@ Config read_config() {
   config.home = env_or("FAKE_STEAMCMD_HOME", home.empty() ? "" : home + "/.fake-steamcmd");
   if (config.home.empty()) usage_error("neither FAKE_STEAMCMD_HOME nor HOME is set");
   config.shape.content_files = static_cast<int>(env_number("FAKE_STEAMCMD_FILES", 64, 1000000));
+  config.update_percent = static_cast<int>(env_number("FAKE_STEAMCMD_UPDATE_PERCENT", 100, 100));
   config.shape.total_bytes = static_cast<std::uint64_t>(env_number("FAKE_STEAMCMD_BYTES", 64ll << 20, 1ll << 50));
   config.shape.build_id = env_or("FAKE_STEAMCMD_BUILDID", "16034045");
   if (config.shape.build_id.empty() || config.shape.build_id.size() > 20 ||
@@ -215,16 +219,25 @@ std::optional<Platform> install_platform(Session& session, const std::optional<M
   return platform;
 }
 
-// The depot files this run writes: every file of a new build, else those not intact. A validating run
-// over an install reports how far its check got, in quarters.
+// Which files a new build changes: all of them on a first install, else FAKE_STEAMCMD_UPDATE_PERCENT of the
+// data files and every small text file.
+bool changed_in_build(const Session& session, bool first_install, std::size_t index, const DepotFile& file) {
+  if (first_install || !file.sparse) return true;
+  return static_cast<int>(index % 100) < session.config.update_percent;
+}
+
+// The depot files this run writes: those a new build changes, and any not intact. A validating run over an
+// install reports how far its check got, in quarters.
 std::vector<const DepotFile*> files_to_fetch(Session& session, const std::string& root,
-                                             const std::vector<DepotFile>& files, bool new_build, bool verify,
-                                             std::uint64_t install_bytes) {
+                                             const std::vector<DepotFile>& files, bool new_build, bool first_install,
+                                             bool verify, std::uint64_t install_bytes) {
   std::vector<const DepotFile*> fetch;
   std::uint64_t checked = 0;
   int next_step = 1;
-  for (const auto& file : files) {
-    if (new_build || !depot_file_intact(root, file)) fetch.push_back(&file);
+  for (std::size_t index = 0; index < files.size(); ++index) {
+    const DepotFile& file = files[index];
+    bool changed = new_build && changed_in_build(session, first_install, index, file);
+    if (changed || !depot_file_intact(root, file)) fetch.push_back(&file);
     if (!verify) continue;
     checked += file.size;
     if (next_step <= 4 && checked * 4 >= install_bytes * static_cast<std::uint64_t>(next_step)) {
@@ -287,8 +300,8 @@ void app_update(Session& session, const std::vector<std::string>& args) {
   for (const auto& file : files) install_bytes += file.size;
 
   say(" Update state (0x3) reconfiguring, progress: 0.00 (0 / 0)");
-  std::vector<const DepotFile*> fetch =
-      files_to_fetch(session, root, files, new_build, validate && manifest.has_value(), install_bytes);
+  std::vector<const DepotFile*> fetch = files_to_fetch(session, root, files, new_build, !manifest || platform_change,
+                                                       validate && manifest.has_value(), install_bytes);
   std::uint64_t fetch_bytes = 0;
   for (const auto* file : fetch) fetch_bytes += file->size;
 

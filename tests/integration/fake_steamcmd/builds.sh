@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # fake-steamcmd and game builds: app_info_print announces FAKE_STEAMCMD_BUILDID (no download), a new
 # build rewrites changed files in place (the unknown case of real steamcmd that hard links would not
-# survive: docs/design.md, "Game builds"), FAKE_STEAMCMD_VERSION sets steam.inf's PatchVersion.
+# survive: docs/design.md, "Game builds"), FAKE_STEAMCMD_VERSION sets steam.inf's PatchVersion, FAKE_STEAMCMD_UPDATE_PERCENT how much an update
+# changes.
 . "$(dirname "$0")/../lib.sh"
 export FAKE_STEAMCMD_HOME=$T/steam FAKE_SRCDS=/bin/true FAKE_STEAMCMD_FILES=8 FAKE_STEAMCMD_BYTES=$((1 << 20))
 D=$T/install
@@ -30,6 +31,22 @@ assert_contains "$(cat "$D/steamapps/appmanifest_222860.acf")" $'"buildid"\t\t"1
 assert_eq "$inode_before" "$(stat -c %i "$D/left4dead2/steam.inf")" "steam.inf's inode after an update"
 assert_eq "$map_before" "$(stat -c %i "$D/left4dead2/maps/c1m1_hotel.bsp")" "a map's inode after an update"
 pass "a new build rewrites files in place"
+
+# FAKE_STEAMCMD_UPDATE_PERCENT: an update changes that share of the data files (and every text file). The
+# tree has 8 content files plus the binaries; at 50 % every other data file is rewritten.
+changed_since() { find "$D" -type f -newer "$1" ! -path "*/steamapps/*" | wc -l; }
+data_files=$(find "$D" -type f -size +4k | wc -l)
+touch "$T/mark"; sleep 1.1
+FAKE_STEAMCMD_BUILDID=17000002 FAKE_STEAMCMD_UPDATE_PERCENT=1 steamcmd 0 +app_update 222860
+one=$(find "$D" -type f -size +4k -newer "$T/mark" | wc -l)
+[ "$one" -le 1 ] || fail "1 % of $data_files data files rewrote $one"
+assert_contains "$(cat "$D/left4dead2/steam.inf")" "PatchVersion" # text files are rewritten
+[ "$(find "$D/left4dead2/steam.inf" -newer "$T/mark" | wc -l)" = 1 ] || fail "steam.inf was not rewritten"
+touch "$T/mark"; sleep 1.1
+FAKE_STEAMCMD_BUILDID=17000003 steamcmd 0 +app_update 222860
+assert_eq "$data_files" "$(find "$D" -type f -size +4k -newer "$T/mark" | wc -l)" "data files rewritten at 100 %"
+FAKE_STEAMCMD_UPDATE_PERCENT=101 expect_exit 2 "$BIN_FAKE_STEAMCMD" +quit
+pass "an update rewrites FAKE_STEAMCMD_UPDATE_PERCENT of the data files"
 
 FAKE_STEAMCMD_BUILDID=12x expect_exit 2 "$BIN_FAKE_STEAMCMD" +quit
 assert_contains "$OUT" "FAKE_STEAMCMD_BUILDID: expected 1 to 20 decimal digits, got '12x'"
