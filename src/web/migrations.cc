@@ -10,7 +10,7 @@ namespace left4me::web {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -109,6 +109,23 @@ CREATE UNIQUE INDEX servers_instance ON servers(instance);
     R"sql(
 ALTER TABLE users ADD COLUMN max_servers INTEGER;
 ALTER TABLE users ADD COLUMN max_blueprints INTEGER;
+)sql",
+    // 4: every console command sent from the panel (rcon_console.h). The names are kept so an entry outlives its
+    // user; a deleted server's entries stay with server_id NULL (ids can be reused, so they are shown on no
+    // server).
+    R"sql(
+CREATE TABLE rcon_audit (
+  id INTEGER PRIMARY KEY,
+  server_id INTEGER REFERENCES servers(id) ON DELETE SET NULL,
+  server_name TEXT NOT NULL,
+  user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  user_name TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  command TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE INDEX rcon_audit_server ON rcon_audit(server_id, id);
 )sql",
 };
 
