@@ -14,3 +14,6 @@ set_tests_properties(web_pages_run PROPERTIES SKIP_RETURN_CODE 77)
 # Instances made with the CLI are not the panel's until an admin adopts them (issue 11, item 6).
 left4me_add_integration_test(web_cli_instance_takeover web/cli_instance_takeover.sh TIMEOUT 180 LABELS web)
 set_tests_properties(web_cli_instance_takeover PROPERTIES SKIP_RETURN_CODE 77)
+# The RCON console and live players in headless Chromium (tests/browser/rcon.test.js).
+left4me_add_integration_test(web_rcon_browser web/rcon_browser.sh TIMEOUT 180 LABELS web browser)
+set_tests_properties(web_rcon_browser PROPERTIES SKIP_RETURN_CODE 77)
