@@ -1,13 +1,15 @@
 // A game server's A2S replies as the client decodes them (src/host/source_wire.h): simple replies of every
 // type, and datagrams reassembled from split fragments. The input is a series of datagrams, each cut off by
 // a length taken from the input. Invariants: decoded strings are valid UTF-8; a decoded reply encodes to
-// bytes that decode and encode to the same bytes again; a reassembled reply never exceeds its limit.
+// bytes that decode and encode to the same bytes again; a reassembled reply never exceeds its limit; a player's
+// duration, shown as whole seconds, stays in range.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <string>
 
 #include "base/utf8.h"
 #include "fuzz/fuzz_check.h"
+#include "host/live_player.h"
 #include "host/source_wire.h"
 
 namespace left4me::fuzz {
@@ -30,7 +32,12 @@ void decode_simple(std::string_view reply) {
     require(host::encode_info_reply(*again) == encoded, "INFO encodes the same after a round trip");
   }
   if (auto players = host::decode_player_reply(reply); players.ok()) {
-    for (const host::A2sPlayer& player : *players) require_utf8(player.name);
+    for (const host::A2sPlayer& player : *players) {
+      require_utf8(player.name);
+      // What `status --players` shows of it: any float the server sent becomes seconds in range.
+      host::LivePlayer shown = host::to_live_player(player);
+      require(shown.seconds >= 0 && shown.seconds <= host::kMaxPlayerSeconds, "a player's seconds stay in range");
+    }
     std::string encoded = host::encode_player_reply(*players);
     auto again = host::decode_player_reply(encoded);
     require(again.ok(), "an encoded PLAYER decodes");

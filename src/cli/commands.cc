@@ -24,6 +24,7 @@ struct Options {
   std::string name;
   std::string spec_path;
   bool json = false;
+  bool players = false;
   bool wait = false;
   bool keep_on_failure = false;
   int timeout = -1;
@@ -129,7 +130,18 @@ std::string human_status(const host::InstanceStatus& status) {
   if (status.process.restarts > 0) text += ", " + std::to_string(status.process.restarts) + " restarts";
   if (status.process.last_exit) text += ", last exit: " + status.process.last_exit->describe();
   if (status.last_error) text += ", last start failed: " + *status.last_error;
+  if (status.live && status.players_asked == host::Players::kInclude) {
+    if (!status.player_list) text += "\n  players: did not answer";
+    for (const host::LivePlayer& player : status.player_list.value_or(std::vector<host::LivePlayer>{})) {
+      text += "\n  player " + player.name + ", score " + std::to_string(player.score) + ", " +
+              std::to_string(player.seconds) + " s";
+    }
+  }
   return text;
+}
+
+host::Players players_option(const Options& options) {
+  return options.players ? host::Players::kInclude : host::Players::kOmit;
 }
 
 int do_status(const Options& options) {
@@ -138,7 +150,7 @@ int do_status(const Options& options) {
   if (!name.ok()) return report(name.error(), context);
   auto instances = open_instances();
   if (!instances.ok()) return report(instances.error(), context);
-  auto status = (*instances)->status(*name);
+  auto status = (*instances)->status(*name, players_option(options));
   if (!status.ok()) return report(status.error(), context);
   if (options.json) {
     auto text = host::status_json(*status);
@@ -153,7 +165,7 @@ int do_status(const Options& options) {
 int do_list(const Options& options) {
   auto instances = open_instances();
   if (!instances.ok()) return report(instances.error(), "list");
-  auto listed = (*instances)->list();
+  auto listed = (*instances)->list(players_option(options));
   if (!listed.ok()) return report(listed.error(), "list");
   if (options.json) {
     std::cout << host::status_list_json(*listed) << "\n";
@@ -280,10 +292,15 @@ const Command kCommands[] = {
      [](CLI::App& app, Options& o) {
        add_name(app, o);
        app.add_flag("--json", o.json, "the stable JSON object of docs/cli.md");
+       app.add_flag("--players", o.players, "also ask the server for its players (A2S_PLAYER)");
      },
      do_status},
     {"list", "Show every instance's state",
-     [](CLI::App& app, Options& o) { app.add_flag("--json", o.json, "a JSON array of status objects"); }, do_list},
+     [](CLI::App& app, Options& o) {
+       app.add_flag("--json", o.json, "a JSON array of status objects");
+       app.add_flag("--players", o.players, "also ask each server for its players (A2S_PLAYER)");
+     },
+     do_list},
     {"logs", "Show an instance's console output",
      [](CLI::App& app, Options& o) {
        add_name(app, o);

@@ -217,6 +217,45 @@ TEST(A2sClientTest, OversizedPlayerCountIsAnError) {
   EXPECT_NE(players.error().message().find("count 200"), std::string::npos) << players.error().message();
 }
 
+// A2S_PLAYER with the challenge step: the first request asks for a challenge (-1), the second carries it.
+TEST(A2sClientTest, PlayersFollowTheChallenge) {
+  std::vector<std::string> requests;
+  {
+    LyingUdpServer server([&requests](std::string_view request, int index) -> std::vector<std::string> {
+      requests.emplace_back(request);
+      if (index == 0) return {encode_challenge_reply(0x0A0B0C0D)};
+      return {encode_player_reply({{.name = "Zo\xEB", .score = 4, .duration_seconds = 12.5f}})};
+    });
+    auto players = query_players("127.0.0.1", server.port(), milliseconds(1000));
+    ASSERT_TRUE(players.ok()) << players.error().message();
+    ASSERT_EQ(players->size(), 1u);
+    EXPECT_EQ((*players)[0].name, "Zo\xEF\xBF\xBD");  // Latin-1 from the server: U+FFFD
+  }
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0], encode_player_request(kA2sNoChallenge));
+  EXPECT_EQ(requests[1], encode_player_request(0x0A0B0C0D));
+}
+
+// Every malformed PLAYER reply shape is an error, never a crash or a read past the datagram.
+TEST(A2sClientTest, MalformedPlayerRepliesAreErrors) {
+  std::string two = encode_player_reply({{.name = "Nick", .score = 1}, {.name = "Ellis", .score = 2}});
+  std::vector<std::string> shapes = {
+      two.substr(0, 5),                                            // no count
+      two.substr(0, two.size() - 1),                               // the last float cut short
+      two.substr(0, 10),                                           // a name without its NUL
+      std::string("\xFF\xFF\xFF\xFF\x44\x03", 6) + two.substr(6),  // says 3, holds 2
+      std::string("\xFF\xFF\xFF\x44\x01", 5),                      // a wrong header
+  };
+  for (const std::string& shape : shapes) {
+    LyingUdpServer server([&shape](std::string_view, int) -> std::vector<std::string> { return {shape}; });
+    auto players = query_players("127.0.0.1", server.port(), milliseconds(300));
+    EXPECT_FALSE(players.ok()) << "a reply of " << shape.size() << " bytes was accepted";
+    if (!players.ok()) {
+      EXPECT_NE(players.error().code(), ErrorCode::kTimeout) << players.error().message();
+    }
+  }
+}
+
 std::vector<A2sRule> many_rules() {
   std::vector<A2sRule> rules;
   for (int i = 0; i < 150; ++i) rules.push_back({"rule_" + std::to_string(i), std::string(20, 'x')});

@@ -45,6 +45,16 @@ std::string rfc3339(std::int64_t unix_seconds) {
   return buffer;
 }
 
+// `live.player_list` (docs/cli.md): null when the server did not answer A2S_PLAYER.
+json player_list_json(const InstanceStatus& status) {
+  if (!status.player_list) return nullptr;
+  json list = json::array();
+  for (const LivePlayer& player : *status.player_list) {
+    list.push_back({{"name", player.name}, {"score", player.score}, {"seconds", player.seconds}});
+  }
+  return list;
+}
+
 json to_json(const InstanceStatus& status) {
   json object = {
       {"name", status.name},
@@ -82,6 +92,7 @@ json to_json(const InstanceStatus& status) {
                       {"players", status.live->players},
                       {"max_players", status.live->max_players},
                       {"query_ms", std::round(status.live->query_ms * 1000.0) / 1000.0}};
+    if (status.players_asked == Players::kInclude) object["live"]["player_list"] = player_list_json(status);
   } else {
     object["live"] = nullptr;
   }
@@ -158,12 +169,22 @@ std::optional<LiveData> query_live(std::uint16_t port, std::chrono::milliseconds
   return LiveData{info->name, info->map, info->players, info->max_players, took.count()};
 }
 
+Result<std::vector<LivePlayer>> query_live_players(std::uint16_t port, std::chrono::milliseconds timeout) {
+  auto players = query_players("127.0.0.1", port, timeout);
+  if (!players.ok()) return players.error();
+  std::vector<LivePlayer> shown;
+  shown.reserve(players->size());
+  for (const A2sPlayer& player : *players) shown.push_back(to_live_player(player));
+  return shown;
+}
+
 Instances::Instances(HostConfig config, std::unique_ptr<Supervisor> supervisor, std::unique_ptr<Mounter> mounter,
-                     LiveQuery live)
+                     LiveQuery live, PlayersQuery players)
     : config_(std::move(config)),
       supervisor_(std::move(supervisor)),
       mounter_(std::move(mounter)),
-      live_(std::move(live)) {}
+      live_(std::move(live)),
+      players_(std::move(players)) {}
 
 bool Instances::exists(const model::InstanceName& name) const { return path_exists(config_.layout.instance_env(name)); }
 
@@ -325,7 +346,7 @@ Status Instances::remove(const model::InstanceName& name) {
   return remove_tree(layout.instance_dir(name));
 }
 
-Result<InstanceStatus> Instances::status(const model::InstanceName& name) {
+Result<InstanceStatus> Instances::status(const model::InstanceName& name, Players players) {
   auto plan = read_launch_plan(config_.layout, name);
   if (!plan.ok()) return plan.error();
   auto info = supervisor_->info(name);
@@ -350,6 +371,11 @@ Result<InstanceStatus> Instances::status(const model::InstanceName& name) {
     // The supervisor probes every 250 ms; a server that answers us is running already.
     if (status.live && status.process.state == RunState::kStarting) status.process.state = RunState::kRunning;
   }
+  status.players_asked = players;
+  if (status.live && players == Players::kInclude) {
+    auto list = players_(status.port, std::chrono::milliseconds(300));
+    if (list.ok()) status.player_list = std::move(*list);
+  }
   return status;
 }
 
@@ -360,7 +386,7 @@ const std::optional<std::string>& Instances::public_host() {
   return *public_host_;
 }
 
-Result<std::vector<ListedInstance>> Instances::list() {
+Result<std::vector<ListedInstance>> Instances::list(Players players) {
   std::vector<ListedInstance> listed;
   std::error_code error;
   std::vector<std::string> names;
@@ -372,7 +398,7 @@ Result<std::vector<ListedInstance>> Instances::list() {
   }
   std::sort(names.begin(), names.end());
   for (const auto& candidate : names) {
-    listed.push_back({candidate, status(*model::InstanceName::create(candidate))});
+    listed.push_back({candidate, status(*model::InstanceName::create(candidate), players)});
   }
   return listed;
 }

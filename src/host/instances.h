@@ -14,6 +14,7 @@
 
 #include "base/result.h"
 #include "host/host_config.h"
+#include "host/live_player.h"
 #include "host/launch.h"
 #include "host/mounter.h"
 #include "host/supervisor.h"
@@ -28,6 +29,9 @@ struct LiveData {
   int max_players = 0;
   double query_ms = 0;  // how long the A2S_INFO query took to answer
 };
+
+// Whether status and list also ask each answering server for its players (A2S_PLAYER).
+enum class Players { kOmit, kInclude };
 
 // The game build an instance's mounted tree comes from (docs/design.md, "Game builds").
 struct MountedBuild {
@@ -49,6 +53,9 @@ struct InstanceStatus {
   // "host:port" players connect to (public_address.h); nullopt when no address is configured or detected.
   std::optional<std::string> connect;
   std::optional<MountedBuild> build;  // nullopt when not mounted, or mounted before builds had ids
+  // Players::kInclude asked for the players; player_list is nullopt when the server did not answer that query.
+  Players players_asked = Players::kOmit;
+  std::optional<std::vector<LivePlayer>> player_list;
 };
 
 // What a start that fails (the server does not come up with its map in time, or stops while starting) does
@@ -59,6 +66,10 @@ enum class OnStartFailure { kStop, kKeepRunning };
 std::optional<LiveData> query_live(std::uint16_t port, std::chrono::milliseconds timeout);
 // How Instances asks a server what it plays (start --wait, status): query_live, or a test's stand-in.
 using LiveQuery = std::function<std::optional<LiveData>(std::uint16_t port, std::chrono::milliseconds timeout)>;
+// A2S_PLAYER of 127.0.0.1:port (with the challenge step), an Error if it does not answer in time or lies.
+Result<std::vector<LivePlayer>> query_live_players(std::uint16_t port, std::chrono::milliseconds timeout);
+using PlayersQuery =
+    std::function<Result<std::vector<LivePlayer>>(std::uint16_t port, std::chrono::milliseconds timeout)>;
 
 // One instance of `list`: its status, or why it could not be read.
 struct ListedInstance {
@@ -77,7 +88,7 @@ std::string status_list_json(const std::vector<ListedInstance>& instances);
 class Instances {
  public:
   Instances(HostConfig config, std::unique_ptr<Supervisor> supervisor, std::unique_ptr<Mounter> mounter,
-            LiveQuery live = query_live);
+            LiveQuery live = query_live, PlayersQuery players = query_live_players);
 
   const HostConfig& config() const { return config_; }
   Supervisor& supervisor() { return *supervisor_; }
@@ -94,9 +105,10 @@ class Instances {
   Status stop(const model::InstanceName& name, std::chrono::seconds timeout);
   // Stops, unmounts, removes the instance and runtime directories. Missing: success.
   Status remove(const model::InstanceName& name);
-  Result<InstanceStatus> status(const model::InstanceName& name);
+  // With Players::kInclude, a server that answered A2S_INFO is also asked for its players.
+  Result<InstanceStatus> status(const model::InstanceName& name, Players players = Players::kOmit);
   // Every initialized instance, sorted by name, each with its status or the error that status() gave.
-  Result<std::vector<ListedInstance>> list();
+  Result<std::vector<ListedInstance>> list(Players players = Players::kOmit);
   Result<std::string> rcon(const model::InstanceName& name, const std::string& command);
   bool exists(const model::InstanceName& name) const;
 
@@ -111,6 +123,7 @@ class Instances {
   std::unique_ptr<Supervisor> supervisor_;
   std::unique_ptr<Mounter> mounter_;
   LiveQuery live_;
+  PlayersQuery players_;
   std::optional<std::optional<std::string>> public_host_;
 };
 

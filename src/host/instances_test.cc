@@ -37,8 +37,12 @@ class InstancesTest : public test::TempDirTest {
       queried_ports_.push_back(port);
       return live_answer_;
     };
+    auto players = [this](std::uint16_t, std::chrono::milliseconds) -> Result<std::vector<LivePlayer>> {
+      ++player_queries_;
+      return players_answer_;
+    };
     instances_.emplace(HostConfig{.layout = layout_, .public_address = "play.example.org"}, std::move(supervisor),
-                       std::move(mounter), live);
+                       std::move(mounter), live, players);
     ASSERT_OK(write_file_atomic(dir() + "/alpha.yaml", "port: 27015\nmap: c2m1_highway\n"));
     ASSERT_OK(instances_->initialize(alpha_, dir() + "/alpha.yaml"));
     // What l4d2ctl install puts in the servers' HOME (steam_client.h).
@@ -55,6 +59,8 @@ class InstancesTest : public test::TempDirTest {
   test::FakeMounter* mounter_ = nullptr;
   std::optional<LiveData> live_answer_;  // what the server on the port answers, if anything
   std::vector<std::uint16_t> queried_ports_;
+  Result<std::vector<LivePlayer>> players_answer_ = Error::timeout("a2s players: no answer");
+  int player_queries_ = 0;
 };
 
 TEST_F(InstancesTest, StartingAnInstanceNeverInitializedIsNotFoundAndStartsNothing) {
@@ -272,6 +278,40 @@ TEST_F(InstancesTest, StatusOfARunningInstanceCarriesWhatTheServerAnswers) {
   ASSERT_TRUE(status->live.has_value());
   EXPECT_EQ(status->live->players, 2);
   EXPECT_EQ(queried_ports_, std::vector<std::uint16_t>{27015});
+}
+
+TEST_F(InstancesTest, StatusAsksForPlayersOnlyWhenToldAndShowsThemInJson) {
+  ASSERT_OK(instances_->start(alpha_, std::nullopt));
+  live_answer_ = LiveData{.hostname = "alpha", .map = "c2m1_highway", .players = 2, .max_players = 4};
+  players_answer_ = std::vector<LivePlayer>{{"Nick", 3, 61}, {"<Zo\xC3\xAB>", -2, 0}};
+  Result<InstanceStatus> plain = instances_->status(alpha_);
+  ASSERT_OK(plain);
+  EXPECT_EQ(player_queries_, 0);
+  EXPECT_EQ(nlohmann::json::parse(*status_json(*plain))["live"].count("player_list"), 0u);
+
+  Result<InstanceStatus> status = instances_->status(alpha_, Players::kInclude);
+  ASSERT_OK(status);
+  EXPECT_EQ(player_queries_, 1);
+  auto live = nlohmann::json::parse(*status_json(*status))["live"];
+  EXPECT_EQ(live["player_list"], nlohmann::json::parse(R"([{"name": "Nick", "score": 3, "seconds": 61},
+                                                           {"name": "<Zo\u00eb>", "score": -2, "seconds": 0}])"));
+  EXPECT_EQ(live["players"], 2);
+}
+
+TEST_F(InstancesTest, PlayersThatDoNotAnswerAreNullAndAStoppedServerIsNotAsked) {
+  Result<InstanceStatus> stopped = instances_->status(alpha_, Players::kInclude);
+  ASSERT_OK(stopped);
+  EXPECT_EQ(player_queries_, 0);
+  EXPECT_TRUE(nlohmann::json::parse(*status_json(*stopped))["live"].is_null());
+
+  ASSERT_OK(instances_->start(alpha_, std::nullopt));
+  live_answer_ = LiveData{.hostname = "alpha", .map = "c2m1_highway"};
+  Result<InstanceStatus> silent = instances_->status(alpha_, Players::kInclude);
+  ASSERT_OK(silent);
+  EXPECT_EQ(player_queries_, 1);
+  auto live = nlohmann::json::parse(*status_json(*silent))["live"];
+  ASSERT_EQ(live.count("player_list"), 1u);
+  EXPECT_TRUE(live["player_list"].is_null());
 }
 
 // The build an instance mounted stays its build until its next mount, whatever becomes current meanwhile.

@@ -57,6 +57,7 @@ struct CommandRule {
 };
 
 constexpr OptionRule kJson{"", "--json", Value::kFlag};
+constexpr OptionRule kPlayers{"", "--players", Value::kFlag};
 constexpr OptionRule kWait{"", "--wait", Value::kFlag};
 constexpr OptionRule kTimeout{"", "--timeout", Value::kNumber};
 constexpr OptionRule kKeepOnFailure{"", "--keep-on-failure", Value::kFlag};
@@ -78,8 +79,8 @@ const std::array<CommandRule, 11> kCommands = {{
     {"stop", Target::kInstance, {kTimeout}, Rest::kRefused},
     {"restart", Target::kInstance, {kWait, kTimeout, kKeepOnFailure}, Rest::kRefused},
     {"delete", Target::kInstance, {{"-y", "--yes", Value::kFlag}}, Rest::kRefused},
-    {"status", Target::kInstance, {kJson}, Rest::kRefused},
-    {"list", Target::kNone, {kJson}, Rest::kRefused},
+    {"status", Target::kInstance, {kJson, kPlayers}, Rest::kRefused},
+    {"list", Target::kNone, {kJson, kPlayers}, Rest::kRefused},
     {"logs",
      Target::kInstance,
      {{"-n", "--lines", Value::kNumber}, {"-f", "--follow", Value::kFlag}, {"", "--no-follow", Value::kFlag}},

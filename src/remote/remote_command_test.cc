@@ -93,6 +93,10 @@ std::string call_error(const Words& words) {
 TEST(CheckCallTest, TheContractsCommandsPass) {
   EXPECT_EQ(call_ok({"status", "alpha", "--json"}).args, (Words{"status", "alpha", "--json"}));
   EXPECT_EQ(call_ok({"list", "--json"}).args, (Words{"list", "--json"}));
+  EXPECT_EQ(call_ok({"status", "alpha", "--json", "--players"}).args,
+            (Words{"status", "alpha", "--json", "--players"}));
+  EXPECT_EQ(call_ok({"list", "--players", "--json"}).args, (Words{"list", "--players", "--json"}));
+  EXPECT_NE(call_error({"logs", "alpha", "--players"}).find("no option '--players'"), std::string::npos);
   EXPECT_EQ(call_ok({"start", "--wait", "alpha", "--timeout", "90"}).args,
             (Words{"start", "--wait", "alpha", "--timeout", "90"}));
   EXPECT_EQ(call_ok({"stop", "alpha"}).args, (Words{"stop", "alpha"}));

@@ -46,7 +46,7 @@ Result<Subprocess> Ctl::follow_logs(const std::string& name, int lines) const {
 }
 
 Result<StatusMap> Ctl::list() const {
-  Result<RunResult> result = run({"list", "--json"}, std::chrono::seconds(20));
+  Result<RunResult> result = run({"list", "--json", "--players"}, std::chrono::seconds(20));
   if (!result) return result.error();
   if (!result->status.success()) {
     std::string why = result->err.empty() ? result->status.describe() : result->err;

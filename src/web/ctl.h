@@ -32,7 +32,7 @@ class Ctl {
   Result<RunResult> run(const std::vector<std::string>& args, std::chrono::milliseconds timeout) const;
   // Starts `l4d2ctl logs <name> --lines <n> --follow` with stdout piped.
   Result<Subprocess> follow_logs(const std::string& name, int lines) const;
-  // `l4d2ctl list --json`: instance name -> status object.
+  // `l4d2ctl list --json --players`: instance name -> status object (with the players of each running server).
   Result<StatusMap> list() const;
 
  private:

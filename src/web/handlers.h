@@ -43,6 +43,10 @@ Response delete_server(App& app, Context& context, const Server& server);
 Response move_server(App& app, Context& context, const Server& server);
 Response follow_console(App& app, Context& context, const Server& server);
 
+// rcon_routes.cc: the RCON console (owner and administrators only) and its audit log.
+Response console_audit(App& app, Context& context, const Server& server);
+Response console_command(App& app, Context& context, const Server& server);
+
 // api_jobs.cc: jobs, their logs, and the game installation.
 Response list_jobs(App& app, Context& context);
 Response get_job(App& app, Context& context, const Job& job);
@@ -87,6 +91,9 @@ Response confirm_delete_server(App& app, Context& context, const Server& server)
 Response delete_server(App& app, Context& context, const Server& server);
 Response move_server(App& app, Context& context, const Server& server);
 Response server_console(App& app, Context& context, const Server& server);
+
+// rcon_routes.cc: a command from the server page's RCON console (owner and administrators only).
+Response console_command(App& app, Context& context, const Server& server);
 
 // pages_blueprints.cc: the list and the one form for creating and editing.
 Response blueprints(App& app, Context& context);

@@ -156,7 +156,7 @@ void JobRunner::record_host_state(const Server& server) {
   StatusMap answer;  // what the host said of the instance: its status, or nothing (it has none)
   HostStatuses host = HostStatuses::answered(answer);
   if (instance) {
-    Result<RunResult> now = ctl_.run({"status", *instance, "--json"}, std::chrono::seconds(20));
+    Result<RunResult> now = ctl_.run({"status", *instance, "--json", "--players"}, std::chrono::seconds(20));
     Result<nlohmann::json> parsed = now && now->status.success() ? parse_json_limited(now->out)
                                                                  : Result<nlohmann::json>(Error::failed("no status"));
     if (parsed && parsed->is_object() && parsed->contains("state") && (*parsed)["state"].is_string()) {

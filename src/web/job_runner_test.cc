@@ -105,8 +105,10 @@ TEST_F(JobRunnerTest, FirstStartRefusesAnInstanceThatExistsOnTheHost) {
   EXPECT_EQ(read_fake(instance_of(fresh) + ".state"), "running\n");
   // Once it has started it manages its instance: later starts do not ask the host first.
   EXPECT_EQ(wait_job(alice, job_of(alice.post("/api/v1/servers/" + other + "/restart"))), "succeeded");
-  EXPECT_EQ(calls_of(read_fake("calls.log"), "status " + instance_of(fresh) + " --json"), 3u)
-      << "one check before the first initialize, one status after each job";
+  calls = read_fake("calls.log");
+  EXPECT_EQ(calls_of(calls, "status " + instance_of(fresh) + " --json"), 1u) << "one check before the first initialize";
+  EXPECT_EQ(calls_of(calls, "status " + instance_of(fresh) + " --json --players"), 2u)
+      << "one status after each job, with the players";
 }
 
 // Parses calls.log lines "<time> begin|end <cmd> <args>" into ordered events.

@@ -10,7 +10,7 @@ namespace left4me::web {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<std::string_view, 4> kMigrations = {
+constexpr std::array<std::string_view, 5> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -113,6 +113,23 @@ ALTER TABLE users ADD COLUMN max_blueprints INTEGER;
     // 4: an API token may be for /metrics only (a scraper's; read_only is set for it too).
     R"sql(
 ALTER TABLE api_tokens ADD COLUMN metrics_only INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // 5: every console command sent from the panel (rcon_console.h). The names are kept so an entry outlives its
+    // user; a deleted server's entries stay with server_id NULL (ids can be reused, so they are shown on no
+    // server).
+    R"sql(
+CREATE TABLE rcon_audit (
+  id INTEGER PRIMARY KEY,
+  server_id INTEGER REFERENCES servers(id) ON DELETE SET NULL,
+  server_name TEXT NOT NULL,
+  user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  user_name TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  command TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE INDEX rcon_audit_server ON rcon_audit(server_id, id);
 )sql",
 };
 

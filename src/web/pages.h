@@ -67,4 +67,8 @@ std::string_view state_class(JobState state);
 // A job as the pages show it (rows, summaries, the install progress).
 nlohmann::json job_view(const Job& job);
 
+// The server page's RCON console section (rcon_routes.cc): its audit rows and the maps to change to; null for
+// a viewer who may not use the console.
+Result<nlohmann::json> console_view(App& app, Context& context, const Server& server);
+
 }  // namespace left4me::web

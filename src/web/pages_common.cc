@@ -49,7 +49,8 @@ nlohmann::json asset_urls() {
   return {{"css", static_url("app.css")},
           {"htmx", static_url("htmx.min.js")},
           {"sse", static_url("htmx-sse.js")},
-          {"js", static_url("app.js")}};
+          {"js", static_url("app.js")},
+          {"rcon_js", static_url("rcon.js")}};
 }
 
 class EscapedLogSink : public EventSink {

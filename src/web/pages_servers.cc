@@ -13,6 +13,23 @@ namespace {
 
 constexpr std::string_view kRowsTemplate = "_server_rows";
 
+// The players A2S reported (`live.player_list`, docs/cli.md) as the status panel lists them: the name as sent
+// (the template escapes it), the score and how long they have been connected.
+nlohmann::json player_rows(const nlohmann::json& list) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const nlohmann::json& player : list) {
+    if (!player.is_object() || !player.contains("name") || !player["name"].is_string()) continue;
+    std::int64_t seconds =
+        player.contains("seconds") && player["seconds"].is_number_integer() ? player["seconds"].get<std::int64_t>() : 0;
+    std::int64_t score =
+        player.contains("score") && player["score"].is_number_integer() ? player["score"].get<std::int64_t>() : 0;
+    rows.push_back({{"name", player["name"]},
+                    {"score", score},
+                    {"connected", fmt::format("{}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60)}});
+  }
+  return rows;
+}
+
 // The host's live parts of a server (map, players, process) as its row and status panel show them.
 void add_host_parts(nlohmann::json& view, const nlohmann::json& status) {
   if (status.contains("live") && status["live"].is_object()) {
@@ -21,6 +38,10 @@ void add_host_parts(nlohmann::json& view, const nlohmann::json& status) {
     view["map"] = live.value("map", "");
     view["players"] = fmt::format("{}/{}", live.value("players", 0), live.value("max_players", 0));
     view["live_hostname"] = live.value("hostname", "");
+    if (live.contains("player_list") && live["player_list"].is_array()) {
+      view["player_list"] = player_rows(live["player_list"]);
+      view["has_player_list"] = !view["player_list"].empty();
+    }
   }
   if (status.contains("pid") && status["pid"].is_number_integer()) view["pid"] = status["pid"];
   if (status.contains("since") && status["since"].is_string()) view["since"] = status["since"];
@@ -178,6 +199,9 @@ Response server_page(App& app, Context& context, const Server& server, int statu
   Result<nlohmann::json> jobs = server_history(app, context, server.id);
   if (!jobs) return error_from(jobs.error());
   view["history"] = *jobs;
+  Result<nlohmann::json> console = console_view(app, context, server);
+  if (!console) return error_from(console.error());
+  view["rcon"] = *console;
   // The owner's blueprints (an admin moves a server among its owner's blueprints only).
   Result<std::vector<Blueprint>> blueprints = app.blueprints->list(Scope{server.owner_id, false});
   if (!blueprints) return error_from(blueprints.error());

@@ -46,6 +46,8 @@ constexpr Route kRoutes[] = {
     {"DELETE", "/api/v1/servers/{id}",              kUser,   on<api::delete_server>},
     {"PUT",    "/api/v1/servers/{id}/blueprint",    kUser,   on<api::move_server>},
     {"GET",    "/api/v1/servers/{id}/logs",         kUser,   on<api::follow_console>},
+    {"GET",    "/api/v1/servers/{id}/rcon",         kUser,   on<api::console_audit>},
+    {"POST",   "/api/v1/servers/{id}/rcon",         kUser,   on<api::console_command>},
     {"GET",    "/api/v1/jobs",                      kUser,   on<api::list_jobs>},
     {"GET",    "/api/v1/jobs/{id}",                 kUser,   on<api::get_job>},
     {"POST",   "/api/v1/jobs/{id}/cancel",          kUser,   on<api::cancel_job>},
@@ -80,6 +82,7 @@ constexpr Route kRoutes[] = {
     {"POST",   "/servers/{id}/delete",              kUser,   on<page::delete_server>},
     {"POST",   "/servers/{id}/blueprint",           kUser,   on<page::move_server>},
     {"GET",    "/servers/{id}/console",             kUser,   on<page::server_console>},
+    {"POST",   "/servers/{id}/rcon",                kUser,   on<page::console_command>},
     {"GET",    "/blueprints",                       kUser,   on<page::blueprints>},
     {"GET",    "/blueprints/new",                   kUser,   on<page::new_blueprint>},  // before /blueprints/{id}
     {"POST",   "/blueprints",                       kUser,   on<page::create_blueprint>},

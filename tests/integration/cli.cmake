@@ -15,3 +15,5 @@ left4me_add_integration_test(cli_failed_start cli/failed_start.sh TIMEOUT 180 LA
 left4me_add_integration_test(cli_steam_client cli/steam_client.sh TIMEOUT 120 LABELS cli)
 # The maps to pick from, with fake-steamcmd's installation and an overlay's addon campaign.
 left4me_add_integration_test(cli_maps cli/maps.sh TIMEOUT 60 LABELS cli)
+# The players of status/list --players, from fake-srcds over A2S_PLAYER.
+left4me_add_integration_test(cli_players cli/players.sh TIMEOUT 90 LABELS cli)

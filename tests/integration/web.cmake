@@ -17,3 +17,6 @@ set_tests_properties(web_cli_instance_takeover PROPERTIES SKIP_RETURN_CODE 77)
 # GET /metrics with a real server running, checked by promtool (issue 15, item 5).
 left4me_add_integration_test(web_metrics web/metrics.sh TIMEOUT 180 LABELS web)
 set_tests_properties(web_metrics PROPERTIES SKIP_RETURN_CODE 77)
+# The RCON console and live players in headless Chromium (tests/browser/rcon.test.js).
+left4me_add_integration_test(web_rcon_browser web/rcon_browser.sh TIMEOUT 180 LABELS web browser)
+set_tests_properties(web_rcon_browser PROPERTIES SKIP_RETURN_CODE 77)

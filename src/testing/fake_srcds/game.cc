@@ -267,6 +267,7 @@ Game::Game(const Options& options, Console& console, Clock::time_point started)
   for (const DefaultCvar& cvar : kDefaultCvars) cvars_[std::string(cvar.name)] = std::string(cvar.value);
   for (int i = 0; i < options.faults.players; ++i) {
     std::string name = i < std::ssize(kPlayerNames) ? std::string(kPlayerNames[i]) : fmt::format("Player{}", i + 1);
+    if (i < std::ssize(options.faults.player_names)) name = options.faults.player_names[i];
     players_.push_back({.userid = i + 2,
                         .name = name,
                         .score = (i * 7 + 3) % 50,
@@ -454,6 +455,7 @@ std::string Game::run_command(const std::vector<std::string>& words, int depth) 
     console_.print("Console: " + rest_of(words));
     return "";
   }
+  if (name == "kick" || name == "kickid") return kick(words);
   if (name == "echo") return rest_of(words) + "\n";
   if (name == "exec") {
     if (words.size() < 2) return "exec <filename>: execute a script file\n";
@@ -490,6 +492,19 @@ std::string Game::stats() const {
       "left4me_ticks tickrate={} ticks={} missed={} late_p50_us={} late_p99_us={} late_max_us={}\n",
       wall > 0 ? 100.0 * cpu_seconds / wall : 0.0, 0.0, 0.0, minutes, 0, ticks.ticks_per_second, players_.size(), 0,
       ticks.tickrate, ticks.ticks, ticks.missed, ticks.p50.count(), ticks.p99.count(), ticks.max.count());
+}
+
+// `kick <name>` (the whole rest of the line, as Source matches it) or `kickid <userid> [reason]`: the player
+// leaves, and the console says so as Source does.
+std::string Game::kick(const std::vector<std::string>& words) {
+  if (words.size() < 2) return fmt::format("Usage:  {} < {} >\n", words[0], words[0] == "kick" ? "name" : "userid");
+  auto found = std::find_if(players_.begin(), players_.end(), [&](const SimulatedPlayer& player) {
+    return words[0] == "kick" ? player.name == rest_of(words) : std::to_string(player.userid) == words[1];
+  });
+  if (found == players_.end()) return fmt::format("{}: no such player \"{}\"\n", words[0], words[1]);
+  console_.print(fmt::format("Dropped {} from server (Kicked by Console)", found->name));
+  players_.erase(found);
+  return "";
 }
 
 std::string Game::status() const {

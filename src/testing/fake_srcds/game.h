@@ -82,6 +82,8 @@ class Game {
   std::string run_command(const std::vector<std::string>& words, int depth);
   std::string status() const;
   std::string stats() const;
+  // Removes the player a `kick`/`kickid` line names; Usage or "no such player" otherwise.
+  std::string kick(const std::vector<std::string>& words);
   std::string cvarlist(std::string_view prefix) const;
   void set_cvar(const std::string& name, const std::string& value);
 

@@ -104,5 +104,22 @@ TEST_F(GameTest, StatusListsSimulatedPlayers) {
   EXPECT_GE(game.players()[1].duration_seconds, 150.0f);
 }
 
+TEST_F(GameTest, PlayersTakeTheGivenNamesAndLeaveWhenKicked) {
+  options_.faults.players = 3;
+  options_.faults.player_names = {"<b>Zo\xC3\xAB</b>", "Coach Two"};
+  Game game(options_, console_, Clock::now());
+  game.load_map({.map = "c1m1_hotel"}, true);
+  ASSERT_EQ(game.players().size(), 3u);
+  EXPECT_EQ(game.players()[0].name, "<b>Zo\xC3\xAB</b>");
+  EXPECT_EQ(game.players()[1].name, "Coach Two");
+  EXPECT_EQ(game.players()[2].name, "Coach");
+  EXPECT_EQ(game.execute("kick \"Coach Two\""), "");
+  EXPECT_EQ(game.execute("kickid 4"), "");  // the third player's userid
+  ASSERT_EQ(game.players().size(), 1u);
+  EXPECT_EQ(game.players()[0].name, "<b>Zo\xC3\xAB</b>");
+  EXPECT_EQ(game.execute("kick Nobody"), "kick: no such player \"Nobody\"\n");
+  EXPECT_EQ(game.players().size(), 1u);
+}
+
 }  // namespace
 }  // namespace left4me::fake_srcds

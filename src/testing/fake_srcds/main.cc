@@ -7,6 +7,7 @@
 //   FAKE_SRCDS_START_DELAY_MS=<ms>         bind, then answer nothing until the map has loaded after <ms>
 //   FAKE_SRCDS_MAPCHANGE_QUIET_MS=<ms>     after changelevel/map, A2S is silent for <ms> before the new map
 //   FAKE_SRCDS_PLAYERS=<n>                 n simulated players (A2S_PLAYER, status)
+//   FAKE_SRCDS_PLAYER_NAMES=<a>,<b>        the first players' names (raw bytes)
 //   FAKE_SRCDS_NO_CHALLENGE=1              answer A2S_INFO without the S2C challenge step
 //   FAKE_SRCDS_INVALID_UTF8_HOSTNAME=1     report the hostname with bytes that are not UTF-8 after it
 // See docs/fakes.md for the command line and the details.

@@ -165,6 +165,16 @@ Status read_fault_environment(Options& options) {
   auto players = env_int("FAKE_SRCDS_PLAYERS", 0, 255, 0);
   if (!players.ok()) return players.error();
   faults.players = static_cast<int>(*players);
+  // Names as raw bytes (tests give markup or bytes that are not UTF-8); more names than players are ignored.
+  if (const char* names = std::getenv("FAKE_SRCDS_PLAYER_NAMES"); names != nullptr && *names) {
+    std::string_view rest(names);
+    while (true) {
+      size_t comma = rest.find(',');
+      faults.player_names.emplace_back(rest.substr(0, comma));
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
   auto no_challenge = env_int("FAKE_SRCDS_NO_CHALLENGE", 0, 1, 0);
   if (!no_challenge.ok()) return no_challenge.error();
   faults.no_challenge = *no_challenge == 1;

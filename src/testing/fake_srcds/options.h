@@ -26,6 +26,7 @@ struct Faults {
   std::chrono::milliseconds start_delay{0};              // FAKE_SRCDS_START_DELAY_MS
   std::chrono::milliseconds mapchange_quiet{0};          // FAKE_SRCDS_MAPCHANGE_QUIET_MS
   int players = 0;                                       // FAKE_SRCDS_PLAYERS
+  std::vector<std::string> player_names;                 // FAKE_SRCDS_PLAYER_NAMES, comma-separated
   bool no_challenge = false;                             // FAKE_SRCDS_NO_CHALLENGE=1
   bool invalid_utf8_hostname = false;                    // FAKE_SRCDS_INVALID_UTF8_HOSTNAME=1
   std::chrono::microseconds tick_work{0};                // FAKE_SRCDS_TICK_WORK_US: CPU spent per tick

@@ -5,7 +5,8 @@
 # list_fail makes it fail. <name>.fail_start makes start/restart fail with its text as the reason (status's
 # last_error, kept until a start succeeds), leaving the instance stopped as the real one does. `maps` lists five
 # official campaigns, "Dark Wood" for an overlay named campaign, and fails for an overlay named missing; each call
-# is counted in maps_calls.
+# is counted in maps_calls. `rcon` appends each command to <name>.rcon and answers `status` or `ran: <command>`;
+# `--players` adds one player named <b>Zoë</b> to a running instance's live object.
 set -u
 dir="$LEFT4ME_ROOT/fake"
 mkdir -p "$dir"
@@ -19,7 +20,11 @@ status_json() {
   [ -f "$dir/$name.state" ] && state=$(cat "$dir/$name.state")
   [ -f "$dir/$name.spec" ] && port=$(sed -n 's/^port: *//p' "$dir/$name.spec" | head -1)
   local live=null
-  [ "$state" = running ] && live='{"hostname":"h","map":"c1m1_hotel","players":1,"max_players":8,"query_ms":0.5}'
+  local player_list=''
+  case " $args " in
+    *" --players "*) player_list=',"player_list":[{"name":"<b>Zo\u00eb</b>","score":3,"seconds":3725}]' ;;
+  esac
+  [ "$state" = running ] && live='{"hostname":"h","map":"c1m1_hotel","players":1,"max_players":8,"query_ms":0.5'"$player_list"'}'
   local last_error=null
   [ -f "$dir/$name.last_error" ] && last_error="\"$(cat "$dir/$name.last_error")\""
   printf '{"name":"%s","state":"%s","pid":null,"since":null,"port":%s,"live":%s,"last_error":%s,"connect":"203.0.113.7:%s"}' \
@@ -60,6 +65,17 @@ case "$cmd" in
       status_json "$name"
     done
     printf ']\n'; finish 0 ;;
+  rcon)
+    name=$1; shift; [ "${1:-}" = -- ] && shift
+    [ -f "$dir/$name.spec" ] || { echo "l4d2ctl: rcon '$name': no such instance" >&2; finish 3; }
+    printf '%s\n' "$*" >>"$dir/$name.rcon"
+    state=stopped; [ -f "$dir/$name.state" ] && state=$(cat "$dir/$name.state")
+    [ "$state" = running ] || { echo "l4d2ctl: rcon '$name': the server is not running ($state)" >&2; finish 1; }
+    case "$*" in
+      status) printf 'hostname: h\nmap     : c1m1_hotel\n' ;;
+      *) printf 'ran: %s\n' "$*" ;;
+    esac
+    finish 0 ;;
   logs)
     name=$1; lines=$3
     echo "$(date +%s.%N) follower $name" >>"$dir/followers.log"
