@@ -10,7 +10,7 @@ namespace left4me::web {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -109,6 +109,11 @@ CREATE UNIQUE INDEX servers_instance ON servers(instance);
     R"sql(
 ALTER TABLE users ADD COLUMN max_servers INTEGER;
 ALTER TABLE users ADD COLUMN max_blueprints INTEGER;
+)sql",
+    // 4: deleting a user removes their servers first, through jobs; `deleting` marks a user whose removal waits for
+    // them (accounts.h, remove_user_if_emptied).
+    R"sql(
+ALTER TABLE users ADD COLUMN deleting INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 

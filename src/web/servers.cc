@@ -60,7 +60,10 @@ Result<Server> select_one(Database::Lock& lock, std::int64_t id, const Scope& sc
 }
 
 Status check_blueprint_owner(Database::Lock& lock, std::int64_t blueprint_id, std::int64_t owner_id) {
-  auto select = lock.prepare("SELECT 1 FROM blueprints WHERE id = ? AND owner_id = ?");
+  // A user being deleted gets no new server: their removal waits for the ones they have.
+  auto select = lock.prepare(
+      "SELECT 1 FROM blueprints b JOIN users u ON u.id = b.owner_id WHERE b.id = ? AND b.owner_id = ? AND "
+      "u.deleting = 0");
   if (!select) return select.error();
   select->bind(1, blueprint_id).bind(2, owner_id);
   Result<bool> row = select->step();
@@ -258,10 +261,22 @@ Status Servers::mark_applied(std::int64_t id, std::int64_t blueprint_id, std::in
 }
 
 Status Servers::remove(std::int64_t id) {
-  Database::Lock lock(database_);
+  auto transaction = Database::Transaction::begin(database_);
+  if (!transaction) return transaction.error();
+  Database::Lock& lock = (*transaction)->lock();
+  auto owner = lock.prepare("SELECT owner_id FROM servers WHERE id = ?");
+  if (!owner) return owner.error();
+  Result<bool> found = owner->bind(1, id).step();
+  if (!found) return found.error();
+  if (!*found) return Error::not_found(fmt::format("server {} not found", id));
+  std::int64_t owner_id = owner->column_int(0);
+  owner->reset();
   auto remove = lock.prepare("DELETE FROM servers WHERE id = ?");
   if (!remove) return remove.error();
-  return remove->bind(1, id).run();
+  if (Status status = remove->bind(1, id).run(); !status) return status;
+  // The last server of a user being deleted: the user goes with it.
+  if (Result<bool> gone = remove_user_if_emptied(lock, owner_id); !gone) return gone.error();
+  return (*transaction)->commit();
 }
 
 }  // namespace left4me::web

@@ -95,6 +95,7 @@ class Servers {
   Result<Server> reassign(std::int64_t id, const Scope& scope, std::int64_t blueprint_id);
   Status record_state(std::int64_t id, ServerState state);
   Status mark_applied(std::int64_t id, std::int64_t blueprint_id, std::int64_t version);
+  // Deletes the record; when it was the last server of a user being deleted, the user goes too (in one transaction).
   Status remove(std::int64_t id);
   const PortRange& ports() const { return ports_; }
 
