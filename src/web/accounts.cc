@@ -11,10 +11,10 @@ namespace left4me::web {
 namespace {
 
 // Every column read_user reads, in its order; a query adds its own columns after these (from kUserColumnCount).
-constexpr const char* kUserColumns = "id, name, is_admin, disabled, created_at, max_servers, max_blueprints";
+constexpr const char* kUserColumns = "id, name, is_admin, disabled, created_at, max_servers, max_blueprints, deleting";
 constexpr const char* kUserColumnsOfU =
-    "u.id, u.name, u.is_admin, u.disabled, u.created_at, u.max_servers, u.max_blueprints";
-constexpr int kUserColumnCount = 7;
+    "u.id, u.name, u.is_admin, u.disabled, u.created_at, u.max_servers, u.max_blueprints, u.deleting";
+constexpr int kUserColumnCount = 8;
 
 std::optional<int> optional_int(const Statement& statement, int index) {
   std::optional<std::int64_t> value = statement.column_optional_int(index);
@@ -23,9 +23,49 @@ std::optional<int> optional_int(const Statement& statement, int index) {
 }
 
 User read_user(const Statement& statement) {
-  return User{statement.column_int(0),      statement.column_text(1), statement.column_int(2) != 0,
-              statement.column_int(3) != 0, statement.column_int(4),  optional_int(statement, 5),
-              optional_int(statement, 6)};
+  return User{statement.column_int(0),      statement.column_text(1),    statement.column_int(2) != 0,
+              statement.column_int(3) != 0, statement.column_int(4),     optional_int(statement, 5),
+              optional_int(statement, 6),   statement.column_int(7) != 0};
+}
+
+// Runs sql (one parameter: a user id) in the caller's transaction.
+Status run_for_user(Database::Lock& lock, const char* sql, std::int64_t id) {
+  auto statement = lock.prepare(sql);
+  if (!statement) return statement.error();
+  return statement->bind(1, id).run();
+}
+
+// The user, read in the caller's transaction; kNotFound for no such user.
+Result<User> user_in(Database::Lock& lock, std::int64_t id) {
+  auto select = lock.prepare(fmt::format("SELECT {} FROM users WHERE id = ?", kUserColumns));
+  if (!select) return select.error();
+  Result<bool> row = select->bind(1, id).step();
+  if (!row) return row.error();
+  if (!*row) return Error::not_found(fmt::format("user {} not found", id));
+  User user = read_user(*select);
+  select->reset();
+  return user;
+}
+
+// Before taking user id's administration away (demoting, disabling, deleting), in the caller's transaction: fails
+// kAlreadyExists when they are an active administrator and no other would remain, so two administrators acting on
+// each other at once cannot leave the panel without one. kNotFound for no such user.
+Status keep_an_administrator(Database::Lock& lock, std::int64_t id) {
+  auto select = lock.prepare(
+      "SELECT name, is_admin AND NOT disabled AND NOT deleting, (SELECT count(*) FROM users WHERE is_admin = 1 AND "
+      "disabled = 0 AND deleting = 0 AND id != ?) FROM users WHERE id = ?");
+  if (!select) return select.error();
+  select->bind(1, id).bind(2, id);
+  Result<bool> row = select->step();
+  if (!row) return row.error();
+  if (!*row) return Error::not_found(fmt::format("user {} not found", id));
+  bool last = select->column_int(1) != 0 && select->column_int(2) == 0;
+  std::string name = select->column_text(0);
+  select->reset();
+  if (!last) return ok_status();
+  return Error(
+      ErrorCode::kAlreadyExists,
+      fmt::format("user '{}' is the last active administrator: make another user an administrator first", name));
 }
 
 struct FailureCounter {
@@ -190,17 +230,79 @@ Result<std::int64_t> Accounts::count_users() {
 Status Accounts::set_disabled(std::int64_t id, bool disabled) {
   auto transaction = Database::Transaction::begin(database_);
   if (!transaction) return transaction.error();
-  auto update = (*transaction)->prepare("UPDATE users SET disabled = ? WHERE id = ?");
-  if (!update) return update.error();
-  update->bind(1, disabled ? 1 : 0).bind(2, id);
-  if (Status status = update->run(); !status) return status;
-  if ((*transaction)->lock().changes() == 0) return Error::not_found(fmt::format("user {} not found", id));
+  Database::Lock& lock = (*transaction)->lock();
+  Result<User> user = user_in(lock, id);
+  if (!user) return user.error();
   if (disabled) {
-    auto end = (*transaction)->prepare("DELETE FROM sessions WHERE user_id = ?");
-    if (!end) return end.error();
-    if (Status status = end->bind(1, id).run(); !status) return status;
+    if (Status kept = keep_an_administrator(lock, id); !kept) return kept;
+  } else if (user->deleting) {
+    return Error(ErrorCode::kAlreadyExists, fmt::format("user '{}' is being deleted", user->name));
+  }
+  auto update = lock.prepare("UPDATE users SET disabled = ? WHERE id = ?");
+  if (!update) return update.error();
+  if (Status status = update->bind(1, disabled ? 1 : 0).bind(2, id).run(); !status) return status;
+  if (disabled) {
+    if (Status status = run_for_user(lock, "DELETE FROM sessions WHERE user_id = ?", id); !status) return status;
   }
   return (*transaction)->commit();
+}
+
+Status Accounts::set_role(std::int64_t id, Role role, std::int64_t actor_id) {
+  auto transaction = Database::Transaction::begin(database_);
+  if (!transaction) return transaction.error();
+  Database::Lock& lock = (*transaction)->lock();
+  Result<User> user = user_in(lock, id);
+  if (!user) return user.error();
+  if (role == Role::kUser) {
+    if (id == actor_id) {
+      return Error::invalid("you cannot take away your own administrator role; ask another administrator");
+    }
+    if (Status kept = keep_an_administrator(lock, id); !kept) return kept;
+  }
+  auto update = lock.prepare("UPDATE users SET is_admin = ? WHERE id = ?");
+  if (!update) return update.error();
+  if (Status status = update->bind(1, role == Role::kAdmin ? 1 : 0).bind(2, id).run(); !status) return status;
+  return (*transaction)->commit();
+}
+
+Status Accounts::mark_deleting(std::int64_t id, std::int64_t actor_id) {
+  if (id == actor_id) return Error::invalid("you cannot delete yourself; ask another administrator");
+  auto transaction = Database::Transaction::begin(database_);
+  if (!transaction) return transaction.error();
+  Database::Lock& lock = (*transaction)->lock();
+  if (Status kept = keep_an_administrator(lock, id); !kept) return kept;
+  if (Status status = run_for_user(lock, "UPDATE users SET deleting = 1, disabled = 1 WHERE id = ?", id); !status) {
+    return status;
+  }
+  for (const char* sql : {"DELETE FROM sessions WHERE user_id = ?", "DELETE FROM api_tokens WHERE user_id = ?"}) {
+    if (Status status = run_for_user(lock, sql, id); !status) return status;
+  }
+  return (*transaction)->commit();
+}
+
+Result<bool> Accounts::remove_if_emptied(std::int64_t id) {
+  auto transaction = Database::Transaction::begin(database_);
+  if (!transaction) return transaction.error();
+  Result<bool> removed = remove_user_if_emptied((*transaction)->lock(), id);
+  if (!removed) return removed.error();
+  if (Status status = (*transaction)->commit(); !status) return status.error();
+  return removed;
+}
+
+Result<bool> remove_user_if_emptied(Database::Lock& lock, std::int64_t id) {
+  auto select = lock.prepare(
+      "SELECT 1 FROM users u WHERE u.id = ? AND u.deleting = 1 AND NOT EXISTS (SELECT 1 FROM servers WHERE owner_id "
+      "= u.id)");
+  if (!select) return select.error();
+  Result<bool> done = select->bind(1, id).step();
+  if (!done) return done.error();
+  select->reset();
+  if (!*done) return false;
+  // Sessions and API tokens go with the user (ON DELETE CASCADE), jobs lose their owner (ON DELETE SET NULL).
+  for (const char* sql : {"DELETE FROM blueprints WHERE owner_id = ?", "DELETE FROM users WHERE id = ?"}) {
+    if (Status status = run_for_user(lock, sql, id); !status) return status.error();
+  }
+  return true;
 }
 
 Status Accounts::set_limit(std::int64_t id, Owned what, std::optional<int> limit) {

@@ -23,6 +23,8 @@ struct User {
   // An administrator's limits for this user; nullopt: the default (see limits.h).
   std::optional<int> max_servers;
   std::optional<int> max_blueprints;
+  // An administrator deleted the user: they are disabled, and go once their servers are removed.
+  bool deleting = false;
 };
 
 enum class Role { kUser, kAdmin };
@@ -90,8 +92,18 @@ class Accounts {
   Result<std::optional<User>> find_user(std::int64_t id);
   Result<std::vector<User>> list_users();
   Result<std::int64_t> count_users();
-  // Disabling ends the user's sessions; a disabled user cannot log in or use tokens.
+  // Disabling ends the user's sessions; a disabled user cannot log in or use tokens. Fails kAlreadyExists when
+  // disabling the last active administrator, or enabling a user being deleted.
   Status set_disabled(std::int64_t id, bool disabled);
+  // Makes the user an administrator or takes the role away. actor_id is the administrator asking: they cannot take
+  // their own role (kInvalidArgument), and the last active administrator keeps theirs (kAlreadyExists).
+  Status set_role(std::int64_t id, Role role, std::int64_t actor_id);
+  // The first step of deleting a user: marks them deleting and disabled, and ends their sessions and API tokens, in
+  // one transaction. Fails kInvalidArgument when actor_id is the user, kAlreadyExists for the last active
+  // administrator, kNotFound for no such user. The user goes with remove_user_if_emptied once they own no server.
+  Status mark_deleting(std::int64_t id, std::int64_t actor_id);
+  // remove_user_if_emptied (below) in a transaction of its own.
+  Result<bool> remove_if_emptied(std::int64_t id);
   // Sets (nullopt: back to the default) the user's own limit; kInvalidArgument outside 0..kMaxUserLimit.
   Status set_limit(std::int64_t id, Owned what, std::optional<int> limit);
   // Replaces the password, ends every session of the user and revokes every API token, in one transaction.
@@ -133,6 +145,10 @@ class Accounts {
   Database& database_;
   std::string secret_key_;
 };
+
+// For the caller's transaction: deletes the user (and their blueprints) when they are being deleted and own no
+// server any more; returns whether they went. Their jobs stay, without an owner.
+Result<bool> remove_user_if_emptied(Database::Lock& lock, std::int64_t id);
 
 // Validation shared by create_user and the setup link; nullopt when fine, else the message.
 std::optional<std::string> check_user_name(const std::string& name);

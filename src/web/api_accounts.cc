@@ -4,6 +4,7 @@
 #include "web/api_objects.h"
 #include "web/handlers.h"
 #include "web/sessions.h"
+#include "web/user_removal.h"
 
 namespace left4me::web::api {
 namespace {
@@ -201,11 +202,18 @@ Response update_user(App& app, Context& context, const UserId& user_id) {
       return error_from(status.error(), limit_column(change.what));
     }
   }
+  if (auto admin = bool_field(*body, "admin")) {
+    if (Status status = app.accounts->set_role(id, *admin ? Role::kAdmin : Role::kUser, context.user().id); !status) {
+      return error_from(status.error(), "admin");
+    }
+  }
   if (auto disabled = bool_field(*body, "disabled")) {
     if (id == context.user().id && *disabled) {
       return error_response(422, "invalid", "you cannot disable yourself", "disabled");
     }
-    if (Status status = app.accounts->set_disabled(id, *disabled); !status) return error_from(status.error());
+    if (Status status = app.accounts->set_disabled(id, *disabled); !status) {
+      return error_from(status.error(), "disabled");
+    }
   }
   if (auto password = string_field(*body, "password")) {
     if (auto problem = check_password_rules(*password)) return error_response(422, "invalid", *problem, "password");
@@ -215,6 +223,30 @@ Response update_user(App& app, Context& context, const UserId& user_id) {
   if (!user) return error_from(user.error());
   if (!*user) return error_response(404, "not_found", "user not found");
   return json_response(200, {{"user", user_json(**user, app.config.user_limits)}});
+}
+
+Response get_user(App& app, Context&, const UserId& user) {
+  Result<UserRemoval> owned = plan_user_removal(app, user.value);
+  if (!owned) return error_from(owned.error());
+  nlohmann::json servers = nlohmann::json::array();
+  for (const Server& server : owned->servers) servers.push_back({{"id", server.id}, {"name", server.name}});
+  nlohmann::json blueprints = nlohmann::json::array();
+  for (const Blueprint& blueprint : owned->blueprints) {
+    blueprints.push_back({{"id", blueprint.id}, {"name", blueprint.name}});
+  }
+  return json_response(
+      200,
+      {{"user", user_json(owned->user, app.config.user_limits)}, {"servers", servers}, {"blueprints", blueprints}});
+}
+
+Response delete_user(App& app, Context& context, const UserId& user) {
+  Result<RemovalStarted> started = remove_user(app, user.value, context.user().id);
+  if (!started) return error_from(started.error());
+  if (started->removed) return json_response(200, {{"deleted", user.value}});
+  nlohmann::json jobs = nlohmann::json::array();
+  for (const Job& job : started->jobs) jobs.push_back(job_json(job));
+  // Accepted: the user goes once the delete jobs removed their servers.
+  return json_response(202, {{"deleting", user.value}, {"jobs", jobs}});
 }
 
 }  // namespace left4me::web::api

@@ -36,6 +36,45 @@ TEST_F(ApiServersTest, ServerListEntriesEqualTheSingleServer) {
   EXPECT_EQ(servers[1]["state"], "new");
 }
 
+// Issue 13, expectation 6: two users each have a server called "friends-coop". Each is its own host instance, and
+// their jobs are their own: a start queued on one is not taken for the other's (jobs once deduplicated and queued by
+// the name).
+TEST_F(ApiServersTest, TwoUsersEachHaveAServerOfTheSameName) {
+  start({{"JOB_WORKER_ENABLED", "false"}});
+  create_user("alice", Role::kUser);
+  create_user("bob", Role::kUser);
+  Browser alice = logged_in("alice");
+  Browser bob = logged_in("bob");
+  HttpReply alices = make_server(alice, "friends-coop", make_blueprint(alice, "base"));
+  HttpReply bobs = make_server(bob, "friends-coop", make_blueprint(bob, "base"));
+  ASSERT_EQ(alices.status, 201) << alices.body;
+  ASSERT_EQ(bobs.status, 201) << bobs.body;
+  EXPECT_NE(instance_of(alices), instance_of(bobs));
+  EXPECT_EQ(instance_of(bobs).find("friends"), std::string::npos);
+  HttpReply twice = make_server(alice, "friends-coop", make_blueprint(alice, "other"));
+  EXPECT_EQ(twice.status, 409);
+  EXPECT_EQ(twice.json()["error"]["message"], "you already have a server named 'friends-coop'");
+  EXPECT_EQ(twice.json()["error"]["field"], "name");
+  HttpReply bad = make_server(alice, "tab\there", make_blueprint(alice, "third"));
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(bad.json()["error"]["field"], "name");
+
+  std::string alice_path = "/api/v1/servers/" + std::to_string(alices.json()["server"]["id"].get<std::int64_t>());
+  std::string bob_path = "/api/v1/servers/" + std::to_string(bobs.json()["server"]["id"].get<std::int64_t>());
+  HttpReply alice_start = alice.post(alice_path + "/start");
+  HttpReply bob_start = bob.post(bob_path + "/start");
+  ASSERT_EQ(alice_start.status, 202);
+  ASSERT_EQ(bob_start.status, 202) << bob_start.body;
+  EXPECT_NE(job_of(alice_start), job_of(bob_start));
+  EXPECT_EQ(bob_start.json()["job"]["server_id"], bobs.json()["server"]["id"]);
+  EXPECT_EQ(alice.get(bob_path).status, 404);
+  app_->runner->start();
+  EXPECT_EQ(wait_job(alice, job_of(alice_start)), "succeeded");
+  EXPECT_EQ(wait_job(bob, job_of(bob_start)), "succeeded");
+  EXPECT_EQ(read_fake(instance_of(alices) + ".state"), "running\n");
+  EXPECT_EQ(read_fake(instance_of(bobs) + ".state"), "running\n");
+}
+
 TEST_F(ApiServersTest, PortsAreLowestFreeAndRangeCanBeFull) {
   start({{"LEFT4ME_PORT_RANGE_START", "30000"}, {"LEFT4ME_PORT_RANGE_END", "30002"}});
   create_user("alice", Role::kUser);
@@ -51,8 +90,8 @@ TEST_F(ApiServersTest, PortsAreLowestFreeAndRangeCanBeFull) {
   HttpReply full = make_server(alice, "a4", bp);
   EXPECT_EQ(full.status, 409);
   EXPECT_NE(full.json()["error"]["message"].get<std::string>().find("no free port"), std::string::npos);
-  EXPECT_EQ(make_server(alice, "a1", bp).status, 409);        // names are unique on the panel
-  EXPECT_EQ(make_server(alice, "Bad/Name", bp).status, 422);  // the server-name rule
+  EXPECT_EQ(make_server(alice, "a1", bp).status, 409);         // names are unique per owner
+  EXPECT_EQ(make_server(alice, "Bad\nName", bp).status, 422);  // the server-name rule
   // Deleting the middle server frees the lowest port for the next one.
   std::int64_t middle = 0;
   nlohmann::json listed = alice.get("/api/v1/servers").json();

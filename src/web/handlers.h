@@ -22,6 +22,8 @@ Response revoke_token(App& app, Context& context, const TokenId& token);
 Response list_users(App& app, Context& context);
 Response create_user(App& app, Context& context);
 Response update_user(App& app, Context& context, const UserId& user);
+Response get_user(App& app, Context& context, const UserId& user);
+Response delete_user(App& app, Context& context, const UserId& user);
 
 // api_blueprints.cc
 Response list_blueprints(App& app, Context& context);
@@ -117,6 +119,9 @@ Response create_user(App& app, Context& context);
 Response set_user_disabled(App& app, Context& context, const UserId& user);
 Response reset_password(App& app, Context& context, const UserId& user);
 Response set_user_limits(App& app, Context& context, const UserId& user);
+Response set_user_role(App& app, Context& context, const UserId& user);
+Response confirm_delete_user(App& app, Context& context, const UserId& user);
+Response delete_user(App& app, Context& context, const UserId& user);
 Response adopt(App& app, Context& context);
 Response queue_install(App& app, Context& context);
 Response install_progress(App& app, Context& context);

@@ -54,7 +54,7 @@ void JobRunner::stop(std::chrono::seconds grace) {
     std::unique_lock<std::mutex> lock(mutex_);
     stopping_ = true;
     wake_.notify_all();
-    wake_.wait_for(lock, grace, [this] { return children_.empty() && busy_targets_.empty(); });
+    wake_.wait_for(lock, grace, [this] { return children_.empty() && busy_lanes_.empty(); });
     for (const auto& [job_id, pid] : children_) ::kill(-pid, SIGTERM);
     workers.swap(workers_);
   }
@@ -65,7 +65,7 @@ void JobRunner::stop(std::chrono::seconds grace) {
 void JobRunner::work() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_) {
-    Result<std::optional<Job>> claimed = jobs_.claim_next(busy_targets_);
+    Result<std::optional<Job>> claimed = jobs_.claim_next(busy_lanes_);
     if (!claimed) {
       log::error("jobs: {}", claimed.error().message());
       wake_.wait_for(lock, std::chrono::seconds(1));
@@ -76,12 +76,12 @@ void JobRunner::work() {
       continue;
     }
     Job job = std::move(**claimed);
-    busy_targets_.insert(job.target);
+    busy_lanes_.insert(job.lane());
     lock.unlock();
     run(job);
     lock.lock();
-    busy_targets_.erase(job.target);
-    wake_.notify_all();  // the target's next job may run now
+    busy_lanes_.erase(job.lane());
+    wake_.notify_all();  // the lane's next job may run now
   }
   --alive_;
 }

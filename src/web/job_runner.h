@@ -1,5 +1,5 @@
 // JobRunner: JOB_WORKER_THREADS workers that take queued jobs from the table and run them through
-// l4d2ctl. Jobs of one target (server) run one at a time in creation order; different targets run in
+// l4d2ctl. Jobs of one lane (a server, Job::lane) run one at a time in creation order; different lanes run in
 // parallel. Thread-safe.
 #pragma once
 
@@ -83,7 +83,7 @@ class JobRunner {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
-  std::set<std::string> busy_targets_;
+  std::set<std::string> busy_lanes_;
   std::map<std::int64_t, pid_t> children_;  // running l4d2ctl per job, for shutdown
   std::vector<std::thread> workers_;
   std::size_t alive_ = 0;

@@ -56,9 +56,12 @@ Result<Job> Jobs::enqueue(JobType type, const std::string& target, std::optional
   Database::Lock& lock = (*transaction)->lock();
   if (dedupe == Dedupe::kYes) {
     auto existing = lock.prepare(
-        fmt::format("SELECT {} FROM jobs WHERE type = ? AND target = ? AND state = ? ORDER BY id LIMIT 1", kColumns));
+        fmt::format("SELECT {} FROM jobs WHERE type = ? AND state = ? AND (server_id = ? OR (? IS NULL AND "
+                    "server_id IS NULL AND target = ?)) ORDER BY id LIMIT 1",
+                    kColumns));
     if (!existing) return existing.error();
-    existing->bind(1, to_string(type)).bind(2, target).bind(3, to_string(JobState::kQueued));
+    existing->bind(1, to_string(type)).bind(2, to_string(JobState::kQueued)).bind(3, server_id).bind(4, server_id);
+    existing->bind(5, target);
     Result<bool> row = existing->step();
     if (!row) return row.error();
     if (*row) return read_job(*existing);
@@ -130,14 +133,14 @@ Result<Job> Jobs::cancel(std::int64_t id, const Scope& scope) {
   return updated;
 }
 
-Result<std::optional<Job>> Jobs::claim_next(const std::set<std::string>& busy_targets) {
+Result<std::optional<Job>> Jobs::claim_next(const std::set<std::string>& busy_lanes) {
   auto transaction = Database::Transaction::begin(database_);
   if (!transaction) return transaction.error();
   Database::Lock& lock = (*transaction)->lock();
   auto select = lock.prepare(fmt::format("SELECT {} FROM jobs WHERE state = ? ORDER BY id", kColumns));
   if (!select) return select.error();
   select->bind(1, to_string(JobState::kQueued));
-  std::set<std::string> seen;  // a target whose oldest queued job is skipped keeps its later jobs waiting too
+  std::set<std::string> seen;  // a lane whose oldest queued job is skipped keeps its later jobs waiting too
   std::optional<Job> claimed;
   for (;;) {
     Result<bool> row = select->step();
@@ -145,7 +148,8 @@ Result<std::optional<Job>> Jobs::claim_next(const std::set<std::string>& busy_ta
     if (!*row) break;
     Result<Job> job = read_job(*select);
     if (!job) return job.error();
-    if (busy_targets.count(job->target) != 0 || !seen.insert(job->target).second) continue;
+    std::string lane = job->lane();
+    if (busy_lanes.count(lane) != 0 || !seen.insert(lane).second) continue;
     claimed = std::move(*job);
     break;
   }

@@ -22,7 +22,7 @@ inline constexpr std::string_view kInstallationTarget = "installation";
 struct Job {
   std::int64_t id = 0;
   JobType type = JobType::kStart;
-  std::string target;  // the server name, or kInstallationTarget
+  std::string target;  // the server's name when queued (for people to read), or kInstallationTarget
   std::optional<std::int64_t> server_id;
   std::optional<std::int64_t> owner_id;  // none for system jobs
   JobState state = JobState::kQueued;
@@ -32,6 +32,10 @@ struct Job {
   std::optional<std::int64_t> exit_code;
   std::string reason;    // why it failed, was cancelled or interrupted
   std::string progress;  // the last progress JSON (install), empty if none
+
+  // What the job's turn is taken on: its server (by id: names are only unique per owner), else its target. Jobs of
+  // one lane run one at a time, in order.
+  std::string lane() const { return server_id ? "server " + std::to_string(*server_id) : target; }
 };
 
 struct JobLine {
@@ -61,7 +65,8 @@ class Jobs {
  public:
   explicit Jobs(Database& database) : database_(database) {}
 
-  // Queues a job. With Dedupe::kYes an already queued job of the same type and target is returned instead.
+  // Queues a job. With Dedupe::kYes an already queued job of the same type and lane (its server, or else its
+  // target) is returned instead.
   Result<Job> enqueue(JobType type, const std::string& target, std::optional<std::int64_t> server_id,
                       std::optional<std::int64_t> owner_id, Dedupe dedupe);
   // kNotFound when absent or outside the scope (a system job is visible to admins only).
@@ -69,9 +74,9 @@ class Jobs {
   Result<std::vector<Job>> list(const Scope& scope, const JobFilter& filter);
   // Cancels a queued job; kAlreadyExists (conflict) if it already runs or ended.
   Result<Job> cancel(std::int64_t id, const Scope& scope);
-  // Marks the oldest queued job whose target is not in busy_targets running and returns it.
-  // Jobs of one target therefore run in creation order.
-  Result<std::optional<Job>> claim_next(const std::set<std::string>& busy_targets);
+  // Marks the oldest queued job whose lane is not in busy_lanes running and returns it. Jobs of one lane (Job::lane)
+  // therefore run in creation order.
+  Result<std::optional<Job>> claim_next(const std::set<std::string>& busy_lanes);
   Status finish(std::int64_t id, JobState state, std::optional<int> exit_code, const std::string& reason);
   Status set_progress(std::int64_t id, const std::string& progress_json);
   Status append_line(std::int64_t job_id, std::int64_t seq, const std::string& line);

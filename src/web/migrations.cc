@@ -10,7 +10,7 @@ namespace left4me::web {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<std::string_view, 5> kMigrations = {
+constexpr std::array<std::string_view, 7> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -131,7 +131,70 @@ CREATE TABLE rcon_audit (
 );
 CREATE INDEX rcon_audit_server ON rcon_audit(server_id, id);
 )sql",
+    // 6: deleting a user removes their servers first, through jobs; `deleting` marks a user whose removal waits for
+    // them (accounts.h, remove_user_if_emptied).
+    R"sql(
+ALTER TABLE users ADD COLUMN deleting INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // 7: server names are unique per owner, no longer on the whole panel. SQLite cannot drop a column's UNIQUE, so
+    // the table is rebuilt (create, copy, drop, rename: migrate_to runs it with foreign keys off, so dropping the old
+    // table does not empty jobs.server_id). Every server keeps its id and its host instance.
+    R"sql(
+CREATE TABLE servers_new (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  owner_id INTEGER NOT NULL REFERENCES users(id),
+  blueprint_id INTEGER NOT NULL REFERENCES blueprints(id) ON DELETE RESTRICT,
+  port INTEGER NOT NULL UNIQUE,
+  state TEXT NOT NULL DEFAULT 'new',
+  applied_blueprint_id INTEGER,
+  applied_version INTEGER,
+  created_at INTEGER NOT NULL,
+  instance TEXT NOT NULL,
+  owns_instance INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (owner_id, name)
+);
+INSERT INTO servers_new (id, name, owner_id, blueprint_id, port, state, applied_blueprint_id, applied_version,
+                         created_at, instance, owns_instance)
+  SELECT id, name, owner_id, blueprint_id, port, state, applied_blueprint_id, applied_version, created_at, instance,
+         owns_instance FROM servers;
+DROP TABLE servers;
+ALTER TABLE servers_new RENAME TO servers;
+CREATE INDEX servers_blueprint ON servers(blueprint_id);
+CREATE UNIQUE INDEX servers_instance ON servers(instance);
+)sql",
 };
+
+// Foreign keys stay off while migrations run, as SQLite's procedure for changing a table asks: with them on,
+// rebuilding a table others refer to would run their ON DELETE actions when the old one is dropped. SQLite ignores
+// the pragma inside a transaction, so it is set around them; each migration checks every key before it commits.
+class ForeignKeysOff {
+ public:
+  explicit ForeignKeysOff(Database& database) : database_(database) { status_ = set("OFF"); }
+  ~ForeignKeysOff() { (void)set("ON"); }
+  const Status& status() const { return status_; }
+
+ private:
+  Status set(std::string_view value) {
+    Database::Lock lock(database_);
+    return lock.exec(fmt::format("PRAGMA foreign_keys = {}", value));
+  }
+  Database& database_;
+  Status status_ = ok_status();
+};
+
+// The first broken foreign key in the open transaction, as an error naming its table and row.
+Status check_foreign_keys(Database::Lock& lock) {
+  auto check = lock.prepare("PRAGMA foreign_key_check");
+  if (!check) return check.error();
+  Result<bool> broken = check->step();
+  if (!broken) return broken.error();
+  if (!*broken) return ok_status();
+  Error error = Error::failed(fmt::format("foreign key check: row {} of table {} names a missing row of {}",
+                                          check->column_int(1), check->column_text(0), check->column_text(2)));
+  check->reset();
+  return error;
+}
 
 }  // namespace
 
@@ -146,10 +209,15 @@ Status migrate_to(Database& database, int target) {
     return Error::failed(fmt::format("database '{}' has schema version {}, newer than this build's {}", database.path(),
                                      *current, latest_schema_version()));
   }
+  ForeignKeysOff keys_off(database);
+  if (!keys_off.status()) return keys_off.status();
   for (int version = *current + 1; version <= std::min(target, latest_schema_version()); ++version) {
     auto transaction = Database::Transaction::begin(database);
     if (!transaction) return transaction.error();
     if (Status status = (*transaction)->lock().exec(kMigrations[static_cast<size_t>(version - 1)]); !status) {
+      return status.error().with_context(fmt::format("migration {}", version));
+    }
+    if (Status status = check_foreign_keys((*transaction)->lock()); !status) {
       return status.error().with_context(fmt::format("migration {}", version));
     }
     if (Status status = (*transaction)->lock().exec(fmt::format("PRAGMA user_version = {}", version)); !status) {

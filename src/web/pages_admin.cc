@@ -1,5 +1,5 @@
-// The admin page: users (create, disable, reset password), the game installation with a live progress
-// bar fed by the install job (`l4d2ctl install --json`), and adopting host instances the panel did not make.
+// The admin page: users (create, disable, reset password, role, limits, delete), the game installation with a live
+// progress bar fed by the install job (`l4d2ctl install --json`), and adopting host instances the panel did not make.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -11,6 +11,7 @@
 #include "web/pages.h"
 #include "web/responses.h"
 #include "web/sessions.h"
+#include "web/user_removal.h"
 
 namespace left4me::web::page {
 namespace {
@@ -93,6 +94,7 @@ Response admin_page(App& app, Context& context, int status, nlohmann::json extra
                     {"name", user.name},
                     {"is_admin", user.is_admin},
                     {"disabled", user.disabled},
+                    {"deleting", user.deleting},
                     {"is_me", user.id == context.user().id},
                     {"created", format_time(user.created_at)},
                     {"max_servers", user.max_servers ? std::to_string(*user.max_servers) : ""},
@@ -115,6 +117,18 @@ Response admin_page(App& app, Context& context, int status, nlohmann::json extra
 
 Response admin_error(App& app, Context& context, int status, const std::string& message) {
   return admin_page(app, context, status, {{"error", message}});
+}
+
+// A refused change of a user on the admin page, saying what was not done and why (`what`: "User not deleted");
+// an error that is no refusal is the error page.
+Response refused_change(App& app, Context& context, std::string_view what, const Error& error) {
+  if (error.code() == ErrorCode::kInvalidArgument) {
+    return admin_error(app, context, 422, fmt::format("{}: {}.", what, error.message()));
+  }
+  if (error.code() == ErrorCode::kAlreadyExists) {
+    return admin_error(app, context, 409, fmt::format("{}: {}.", what, error.message()));
+  }
+  return error_from(error);
 }
 
 }  // namespace
@@ -148,7 +162,9 @@ Response set_user_disabled(App& app, Context& context, const UserId& user) {
   bool disabled = Form(context.request).get("disabled") == "1";
   if (user.value == context.user().id && disabled)
     return admin_error(app, context, 422, "You cannot disable yourself.");
-  if (Status status = app.accounts->set_disabled(user.value, disabled); !status) return error_from(status.error());
+  if (Status status = app.accounts->set_disabled(user.value, disabled); !status) {
+    return refused_change(app, context, "User not changed", status.error());
+  }
   return redirect("/admin?notice=user_updated");
 }
 
@@ -183,6 +199,45 @@ Response set_user_limits(App& app, Context& context, const UserId& user) {
     if (Status status = app.accounts->set_limit(user.value, what, limit); !status) return error_from(status.error());
   }
   return redirect("/admin?notice=user_updated");
+}
+
+Response set_user_role(App& app, Context& context, const UserId& user) {
+  std::string role = Form(context.request).get("role");
+  if (role != "admin" && role != "user")
+    return admin_error(app, context, 422, "Role not changed: choose admin or user.");
+  if (Status status =
+          app.accounts->set_role(user.value, role == "admin" ? Role::kAdmin : Role::kUser, context.user().id);
+      !status) {
+    return refused_change(app, context, "Role not changed", status.error());
+  }
+  return redirect("/admin?notice=user_updated");
+}
+
+Response confirm_delete_user(App& app, Context& context, const UserId& user) {
+  Result<UserRemoval> owned = plan_user_removal(app, user.value);
+  if (!owned) return error_from(owned.error());
+  nlohmann::json view = base_view(context, "Delete " + owned->user.name, "admin");
+  nlohmann::json servers = nlohmann::json::array();
+  for (const Server& server : owned->servers) servers.push_back({{"id", server.id}, {"name", server.name}});
+  nlohmann::json blueprints = nlohmann::json::array();
+  for (const Blueprint& blueprint : owned->blueprints) blueprints.push_back({{"name", blueprint.name}});
+  view["doomed"] = {{"id", owned->user.id},
+                    {"name", owned->user.name},
+                    {"is_me", owned->user.id == context.user().id},
+                    {"deleting", owned->user.deleting},
+                    {"servers", servers},
+                    {"server_count", servers.size()},
+                    {"has_servers", !servers.empty()},
+                    {"blueprints", blueprints},
+                    {"blueprint_count", blueprints.size()},
+                    {"has_blueprints", !blueprints.empty()}};
+  return html_page(200, "user_delete", view);
+}
+
+Response delete_user(App& app, Context& context, const UserId& user) {
+  Result<RemovalStarted> started = remove_user(app, user.value, context.user().id);
+  if (!started) return refused_change(app, context, "User not deleted", started.error());
+  return redirect(started->removed ? "/admin?notice=user_deleted" : "/admin?notice=user_deleting");
 }
 
 // Adopting: the blueprint chosen decides the owner (a server follows one of its owner's blueprints).

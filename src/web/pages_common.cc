@@ -34,6 +34,10 @@ constexpr Notice kNotices[] = {
     {"job_cancelled", "The job was cancelled."},
     {"user_created", "The user was created."},
     {"user_updated", "The user was updated."},
+    {"user_deleted", "The user was deleted."},
+    {"user_deleting",
+     "The user is signed out and being deleted: their servers are stopped and removed by jobs, then the user and "
+     "their blueprints go."},
     {"install_queued", "The game installation was queued."},
     {"logged_out", "You are logged out."},
 };

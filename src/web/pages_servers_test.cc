@@ -152,6 +152,31 @@ TEST_F(ServerPagesTest, NewServerNameFieldHasTheServersLengthLimit) {
   EXPECT_NE(too_long.body.find("id=\"server-name-error\""), std::string::npos);
 }
 
+// Issue 13, expectation 6: a display name may hold spaces, any letters and HTML's special characters; every page
+// that shows it (dashboard row, server page, its actions' confirmations, the delete confirmation, the job pages)
+// shows it as text.
+TEST_F(ServerPagesTest, DisplayNamesWithAnyCharactersAreShownAsText) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  const std::string name = "<img src=x> \"Co-op\" & caf\xc3\xa9";
+  const std::string escaped = "&lt;img src=x&gt; &quot;Co-op&quot; &amp; caf\xc3\xa9";
+  HttpReply made = make_server(ann, name, make_blueprint(ann, "base"));
+  ASSERT_EQ(made.status, 201) << made.body;
+  EXPECT_EQ(made.json()["server"]["name"], name);
+  std::string base = "/servers/" + std::to_string(made.json()["server"]["id"].get<std::int64_t>());
+  HttpReply started = ann.post("/api/v1" + base + "/start");
+  ASSERT_EQ(wait_job(ann, job_of(started)), "succeeded");
+  for (const std::string& path : {std::string("/"), base, base + "/status", base + "/delete",
+                                  "/jobs/" + std::to_string(job_of(started)), std::string("/jobs")}) {
+    std::string page = ann.get(path).body;
+    EXPECT_NE(page.find(escaped), std::string::npos) << path << "\n" << page;
+    EXPECT_EQ(page.find("<img src=x>"), std::string::npos) << path;
+  }
+  EXPECT_NE(ann.get(base + "/status").body.find("hx-confirm=\"Stop " + escaped + "? 1 player is on it.\""),
+            std::string::npos);
+}
+
 // Issue 13, "confirm before stopping or restarting a server with players on it, naming how many".
 TEST_F(ServerPagesTest, StopAndRestartAskFirstWhilePlayersAreOn) {
   start();

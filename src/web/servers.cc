@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "base/strings.h"
+#include "base/utf8.h"
 #include "model/instance_name.h"
 #include "web/accounts.h"
 
@@ -60,7 +62,10 @@ Result<Server> select_one(Database::Lock& lock, std::int64_t id, const Scope& sc
 }
 
 Status check_blueprint_owner(Database::Lock& lock, std::int64_t blueprint_id, std::int64_t owner_id) {
-  auto select = lock.prepare("SELECT 1 FROM blueprints WHERE id = ? AND owner_id = ?");
+  // A user being deleted gets no new server: their removal waits for the ones they have.
+  auto select = lock.prepare(
+      "SELECT 1 FROM blueprints b JOIN users u ON u.id = b.owner_id WHERE b.id = ? AND b.owner_id = ? AND "
+      "u.deleting = 0");
   if (!select) return select.error();
   select->bind(1, blueprint_id).bind(2, owner_id);
   Result<bool> row = select->step();
@@ -130,9 +135,21 @@ struct NewServer {
 };
 
 Result<Server> insert_server(Database::Lock& lock, const NewServer& row) {
-  Result<bool> taken = exists(lock, "SELECT 1 FROM servers WHERE name = ?", row.name);
+  auto same_name = lock.prepare(
+      "SELECT u.name FROM servers s JOIN users u ON u.id = s.owner_id WHERE s.owner_id = ? "
+      "AND s.name = ?");
+  if (!same_name) return same_name.error();
+  Result<bool> taken = same_name->bind(1, row.owner_id).bind(2, row.name).step();
   if (!taken) return taken.error();
-  if (*taken) return Error(ErrorCode::kAlreadyExists, fmt::format("a server named '{}' already exists", row.name));
+  if (*taken) {
+    // Names are the owner's own: another user's server of that name is no concern of this one.
+    if (row.owns_instance) {  // adopted: an administrator acts for the owner
+      return Error(ErrorCode::kAlreadyExists,
+                   fmt::format("user '{}' already has a server named '{}'", same_name->column_text(0), row.name));
+    }
+    return Error(ErrorCode::kAlreadyExists, fmt::format("you already have a server named '{}'", row.name));
+  }
+  same_name->reset();
   auto insert = lock.prepare(
       "INSERT INTO servers (id, name, instance, owns_instance, owner_id, blueprint_id, port, state, created_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -144,11 +161,35 @@ Result<Server> insert_server(Database::Lock& lock, const NewServer& row) {
   return select_one(lock, lock.last_insert_id(), Scope{row.owner_id, true});
 }
 
+// C0 and C1 controls, DEL, and the invisible controls of text direction (which can make a name read as another).
+bool is_control(char32_t code) {
+  return code < 0x20 || (code >= 0x7F && code <= 0x9F) || (code >= 0x200E && code <= 0x200F) ||
+         (code >= 0x202A && code <= 0x202E) || (code >= 0x2066 && code <= 0x2069) || code == 0x2028 || code == 0x2029;
+}
+
 }  // namespace
 
 std::optional<std::string> check_server_name(const std::string& name) {
-  if (model::InstanceName::is_valid(name)) return std::nullopt;
-  return "a server name has 1-64 characters a-z, 0-9, '_' or '-', starting with a letter or digit";
+  if (!is_valid_utf8(name)) return "a server name must be UTF-8 text";
+  std::size_t characters = 0;
+  for (std::size_t at = 0; at < name.size(); ++characters) {
+    auto lead = static_cast<unsigned char>(name[at]);
+    std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    char32_t code = length == 1 ? lead : lead & (0x3F >> (length - 1));
+    for (std::size_t i = 1; i < length; ++i) code = (code << 6) | (static_cast<unsigned char>(name[at + i]) & 0x3F);
+    at += length;
+    if (is_control(code)) {
+      return fmt::format("a server name may not contain control characters (U+{:04X} at character {})",
+                         static_cast<std::uint32_t>(code), characters + 1);
+    }
+  }
+  if (characters == 0 || trim(name).empty()) return "a server name must not be empty";
+  if (characters > kMaxServerNameCharacters) {
+    return fmt::format("a server name has at most {} characters (this one has {})", kMaxServerNameCharacters,
+                       characters);
+  }
+  if (name.front() == ' ' || name.back() == ' ') return "a server name may not start or end with a space";
+  return std::nullopt;
 }
 
 std::string instance_name_for(std::int64_t id) { return fmt::format("web-{}", id); }
@@ -258,10 +299,22 @@ Status Servers::mark_applied(std::int64_t id, std::int64_t blueprint_id, std::in
 }
 
 Status Servers::remove(std::int64_t id) {
-  Database::Lock lock(database_);
+  auto transaction = Database::Transaction::begin(database_);
+  if (!transaction) return transaction.error();
+  Database::Lock& lock = (*transaction)->lock();
+  auto owner = lock.prepare("SELECT owner_id FROM servers WHERE id = ?");
+  if (!owner) return owner.error();
+  Result<bool> found = owner->bind(1, id).step();
+  if (!found) return found.error();
+  if (!*found) return Error::not_found(fmt::format("server {} not found", id));
+  std::int64_t owner_id = owner->column_int(0);
+  owner->reset();
   auto remove = lock.prepare("DELETE FROM servers WHERE id = ?");
   if (!remove) return remove.error();
-  return remove->bind(1, id).run();
+  if (Status status = remove->bind(1, id).run(); !status) return status;
+  // The last server of a user being deleted: the user goes with it.
+  if (Result<bool> gone = remove_user_if_emptied(lock, owner_id); !gone) return gone.error();
+  return (*transaction)->commit();
 }
 
 }  // namespace left4me::web

@@ -19,7 +19,7 @@ namespace left4me::web {
 // add new ones there.
 struct Server {
   std::int64_t id = 0;
-  std::string name;      // what people see and choose; never reaches the host
+  std::string name;      // what people see and choose (unique per owner); never reaches the host
   std::string instance;  // the host instance: instance_name_for(id), or the name of an adopted one
   // The panel made the host instance (it checked that none of that name existed, then initialized it) or an
   // admin adopted it. Until then an instance of that name on the host is not this server's.
@@ -48,9 +48,13 @@ struct Server {
   }
 };
 
-// The rule for a server's name: nullopt when name may be one, else what is wrong. Names are unique on the
-// panel; they never reach the host, so this rule may change without touching host instances.
+// The rule for a server's name: nullopt when name may be one, else what is wrong. UTF-8 text of 1 to
+// kMaxServerNameCharacters characters (code points), any letters, spaces inside, no control character (C0, C1,
+// DEL, text-direction controls, line and paragraph separators). Names are unique per owner: two users may each
+// have a server called "friends-coop". They never reach the host (each server has its own instance), so this rule
+// may change without touching host instances; pages escape them wherever they are shown.
 std::optional<std::string> check_server_name(const std::string& name);
+inline constexpr std::size_t kMaxServerNameCharacters = 64;
 
 // The host instance name of a server the panel creates: "web-<id>" (a valid model::InstanceName). Derived
 // from the id alone, so no text a user chose reaches the host and one user's names tell nothing of another's.
@@ -78,11 +82,13 @@ class Servers {
   // Creates a server on the owner's blueprint with the lowest free port and the host instance
   // instance_name_for(id), not yet owned (see claim_instance). Fails kInvalidArgument for a bad name,
   // kNotFound if the blueprint is not the owner's, kLimitReached when the owner has as many servers as their
-  // limit allows, kAlreadyExists for a taken name, kUnavailable when every port in the range is taken.
+  // limit allows, kAlreadyExists when the owner has a server of that name, kUnavailable when every port in the range
+  // is taken.
   Result<Server> create(std::int64_t owner_id, const std::string& name, std::int64_t blueprint_id);
   // Records an existing host instance (the caller checked that the host has it) as a server that owns it.
   // Fails kInvalidArgument for a bad name or instance name, kNotFound if the blueprint is not the owner's,
-  // kAlreadyExists when a server already names the instance or has that name, kUnavailable without a port.
+  // kAlreadyExists when a server already names the instance or the owner has a server of that name, kUnavailable
+  // without a port.
   Result<Server> adopt(const Adoption& adoption);
   // The server takes its host instance: called before the panel first initializes it, once the host said
   // that no instance of that name exists.
@@ -95,6 +101,7 @@ class Servers {
   Result<Server> reassign(std::int64_t id, const Scope& scope, std::int64_t blueprint_id);
   Status record_state(std::int64_t id, ServerState state);
   Status mark_applied(std::int64_t id, std::int64_t blueprint_id, std::int64_t version);
+  // Deletes the record; when it was the last server of a user being deleted, the user goes too (in one transaction).
   Status remove(std::int64_t id);
   const PortRange& ports() const { return ports_; }
 

@@ -1,5 +1,5 @@
-// The server store on a real SQLite file: host instance names apart from display names, the migration of
-// servers from before, adoption.
+// The server store on a real SQLite file: host instance names apart from display names (their rule, unique per
+// owner), the migrations of servers from before, adoption.
 #include "web/servers.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +7,7 @@
 
 #include "web/accounts.h"
 #include "web/blueprints.h"
+#include "web/jobs.h"
 #include "web/migrations.h"
 #include "testing/test_support.h"
 
@@ -61,11 +62,68 @@ TEST_F(ServersTest, NewServersGetAHostInstanceDerivedFromTheirId) {
   ASSERT_OK(second);
   EXPECT_EQ(second->instance, "web-" + std::to_string(second->id));
   EXPECT_NE(second->instance, first->instance);
-  // The display name keeps its rule and stays unique; it never becomes an instance name.
-  EXPECT_EQ(store.create(owners_[1], "first", blueprints_[1]).error().code(), ErrorCode::kAlreadyExists);
-  EXPECT_EQ(store.create(owners_[1], "Bad Name", blueprints_[1]).error().code(), ErrorCode::kInvalidArgument);
-  EXPECT_TRUE(check_server_name("friends-coop") == std::nullopt);
-  EXPECT_TRUE(check_server_name("").has_value());
+  // The display name keeps its rule and is unique per owner; it never becomes an instance name.
+  EXPECT_EQ(store.create(owners_[1], "second", blueprints_[1]).error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(store.create(owners_[1], "bad\tname", blueprints_[1]).error().code(), ErrorCode::kInvalidArgument);
+}
+
+// Issue 13, expectation 6: two users may each have a server called "friends-coop"; the host names tell nothing of
+// the display names.
+TEST_F(ServersTest, NamesAreUniquePerOwnerAndNeverReachTheHost) {
+  prepare();
+  Servers store = servers();
+  Result<Server> alices = store.create(owners_[0], "friends-coop", blueprints_[0]);
+  Result<Server> bobs = store.create(owners_[1], "friends-coop", blueprints_[1]);
+  ASSERT_OK(alices);
+  ASSERT_OK(bobs);
+  EXPECT_EQ(alices->instance, "web-" + std::to_string(alices->id));
+  EXPECT_EQ(bobs->instance, "web-" + std::to_string(bobs->id));
+  Result<Server> again = store.create(owners_[0], "friends-coop", blueprints_[0]);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(again.error().message(), "you already have a server named 'friends-coop'");
+  Result<Server> adopted = store.adopt({"cli", "friends-coop", owners_[1], blueprints_[1], std::nullopt});
+  ASSERT_FALSE(adopted.ok());
+  EXPECT_EQ(adopted.error().message(), "user 'bob' already has a server named 'friends-coop'");
+  // Display names with spaces and any letters, kept as written.
+  Result<Server> spaced =
+      store.create(owners_[0], "Friends' Co-op \xc3\xa9t\xc3\xa9 \xe6\x9d\xb1\xe4\xba\xac", blueprints_[0]);
+  ASSERT_OK(spaced);
+  EXPECT_EQ(spaced->name, "Friends' Co-op \xc3\xa9t\xc3\xa9 \xe6\x9d\xb1\xe4\xba\xac");
+  EXPECT_EQ(spaced->instance, "web-" + std::to_string(spaced->id));
+}
+
+TEST_F(ServersTest, TheNameRuleCountsCharactersAndRefusesControls) {
+  std::string wide;
+  for (int i = 0; i < 64; ++i) wide += "\xe6\x9d\xb1";  // 64 characters, 192 bytes
+  for (const std::string& good :
+       {std::string("friends-coop"), std::string("Friends coop"), std::string("<b>&\"'"), std::string(64, 'a'), wide}) {
+    EXPECT_EQ(check_server_name(good), std::nullopt) << good;
+  }
+  struct Bad {
+    std::string name;
+    std::string message;
+  };
+  std::string long_name;
+  for (int i = 0; i < 65; ++i) long_name += "\xc3\xa9";
+  for (const Bad& bad : std::vector<Bad>{
+           {"", "a server name must not be empty"},
+           {"   ", "a server name must not be empty"},
+           {std::string(65, 'a'), "a server name has at most 64 characters (this one has 65)"},
+           {long_name, "a server name has at most 64 characters (this one has 65)"},
+           {"tab\there", "a server name may not contain control characters (U+0009 at character 4)"},
+           {"line\nbreak", "a server name may not contain control characters (U+000A at character 5)"},
+           {std::string("nul\0x", 5), "a server name may not contain control characters (U+0000 at character 4)"},
+           {"del\x7f", "a server name may not contain control characters (U+007F at character 4)"},
+           {"c1\xc2\x85", "a server name may not contain control characters (U+0085 at character 3)"},
+           {"evil\xe2\x80\xaetxt", "a server name may not contain control characters (U+202E at character 5)"},
+           {"bad\xff", "a server name must be UTF-8 text"},
+           {"\xc0\xaf", "a server name must be UTF-8 text"},
+           {" lead", "a server name may not start or end with a space"},
+           {"trail ", "a server name may not start or end with a space"},
+       }) {
+    EXPECT_EQ(check_server_name(bad.name), bad.message) << bad.name;
+  }
 }
 
 TEST_F(ServersTest, MigrationKeepsServersFromBeforeOnTheirHostName) {
@@ -106,6 +164,44 @@ TEST_F(ServersTest, MigrationKeepsServersFromBeforeOnTheirHostName) {
   EXPECT_OK(database_->check_integrity());
 }
 
+// Migration 5 rebuilds the servers table (names unique per owner): every server keeps its id, host instance and
+// state, and the jobs that name a server still do (dropping the old table with foreign keys on would have emptied
+// jobs.server_id through its ON DELETE SET NULL).
+TEST_F(ServersTest, PerOwnerNamesMigrationKeepsServersAndTheirJobs) {
+  ASSERT_OK(migrate_to(*database_, 4));
+  add_owners();
+  Servers store = servers();
+  Result<Server> adopted = store.adopt({"cli-made", "alpha", owners_[0], blueprints_[0], std::nullopt});
+  Result<Server> created = store.create(owners_[1], "beta", blueprints_[1]);
+  ASSERT_OK(adopted);
+  ASSERT_OK(created);
+  Jobs jobs(*database_);
+  Result<Job> job = jobs.enqueue(JobType::kStart, "alpha", adopted->id, owners_[0], Dedupe::kNo);
+  ASSERT_OK(job);
+  ASSERT_OK(migrate(*database_));
+  Result<std::vector<Server>> all = store.list_all();
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].id, adopted->id);
+  EXPECT_EQ((*all)[0].instance, "cli-made");
+  EXPECT_TRUE((*all)[0].owns_instance);
+  EXPECT_EQ((*all)[1].instance, "web-" + std::to_string(created->id));
+  Result<Job> kept = jobs.get(job->id, Scope{0, true});
+  ASSERT_OK(kept);
+  EXPECT_EQ(kept->server_id, adopted->id);
+  // Names are per owner now, and foreign keys are on again after the migration.
+  EXPECT_OK(store.create(owners_[1], "alpha", blueprints_[1]));
+  EXPECT_EQ(store.create(owners_[0], "alpha", blueprints_[0]).error().code(), ErrorCode::kAlreadyExists);
+  {
+    Database::Lock lock(*database_);
+    auto keys = lock.prepare("PRAGMA foreign_keys");
+    ASSERT_OK(keys);
+    ASSERT_TRUE(*keys->step());
+    EXPECT_EQ(keys->column_int(0), 1);
+  }
+  EXPECT_OK(database_->check_integrity());
+}
+
 TEST_F(ServersTest, AdoptionKeepsTheInstanceNameAndRefusesManagedOnes) {
   prepare();
   Servers store = servers();
@@ -130,7 +226,7 @@ TEST_F(ServersTest, AdoptionKeepsTheInstanceNameAndRefusesManagedOnes) {
   // The blueprint must be the owner's; the name follows the server-name rule.
   EXPECT_EQ(store.adopt({"second", "second", owners_[0], blueprints_[1], std::nullopt}).error().code(),
             ErrorCode::kNotFound);
-  EXPECT_EQ(store.adopt({"second", "Bad Name", owners_[0], blueprints_[0], std::nullopt}).error().code(),
+  EXPECT_EQ(store.adopt({"second", "bad\nname", owners_[0], blueprints_[0], std::nullopt}).error().code(),
             ErrorCode::kInvalidArgument);
   EXPECT_EQ(store.adopt({"../x", "x", owners_[0], blueprints_[0], std::nullopt}).error().code(),
             ErrorCode::kInvalidArgument);

@@ -3,7 +3,8 @@
 # State lives under $LEFT4ME_ROOT/fake: <name>.state, <name>.spec, <name>.log, calls.log.
 # $LEFT4ME_ROOT/fake/delay (seconds) slows start/stop/restart, to observe job ordering; list_delay slows list,
 # list_fail makes it fail. <name>.fail_start makes start/restart fail with its text as the reason (status's
-# last_error, kept until a start succeeds), leaving the instance stopped as the real one does. `maps` lists five
+# last_error, kept until a start succeeds), leaving the instance stopped as the real one does; <name>.fail_delete
+# makes delete fail with its text, changing nothing. `maps` lists five
 # official campaigns, "Dark Wood" for an overlay named campaign, and fails for an overlay named missing; each call
 # is counted in maps_calls. `rcon` appends each command to <name>.rcon and answers `status` or `ran: <command>`;
 # `--players` adds one player named <b>Zoë</b> to a running instance's live object.
@@ -50,7 +51,9 @@ case "$cmd" in
     name=$1; [ -f "$dir/$name.spec" ] || finish 3
     delay; echo stopped >"$dir/$name.state"; echo "stopped $name"; finish 0 ;;
   delete)
-    name=$1; rm -f "$dir/$name.spec" "$dir/$name.state"; echo "deleted $name"; finish 0 ;;
+    name=$1
+    [ -f "$dir/$name.fail_delete" ] && { echo "l4d2ctl: delete '$name': $(cat "$dir/$name.fail_delete")" >&2; finish 1; }
+    rm -f "$dir/$name.spec" "$dir/$name.state"; echo "deleted $name"; finish 0 ;;
   status)
     name=$1; [ -f "$dir/$name.spec" ] || { echo "l4d2ctl: status '$name': no such instance" >&2; finish 3; }
     status_json "$name"; echo; finish 0 ;;
