@@ -164,11 +164,11 @@ TEST_F(ServersTest, MigrationKeepsServersFromBeforeOnTheirHostName) {
   EXPECT_OK(database_->check_integrity());
 }
 
-// Migration 5 rebuilds the servers table (names unique per owner): every server keeps its id, host instance and
+// Migration 7 rebuilds the servers table (names unique per owner): every server keeps its id, host instance and
 // state, and the jobs that name a server still do (dropping the old table with foreign keys on would have emptied
-// jobs.server_id through its ON DELETE SET NULL).
+// jobs.server_id and rcon_audit.server_id through their ON DELETE SET NULL).
 TEST_F(ServersTest, PerOwnerNamesMigrationKeepsServersAndTheirJobs) {
-  ASSERT_OK(migrate_to(*database_, 4));
+  ASSERT_OK(migrate_to(*database_, 6));
   add_owners();
   Servers store = servers();
   Result<Server> adopted = store.adopt({"cli-made", "alpha", owners_[0], blueprints_[0], std::nullopt});
@@ -178,7 +178,24 @@ TEST_F(ServersTest, PerOwnerNamesMigrationKeepsServersAndTheirJobs) {
   Jobs jobs(*database_);
   Result<Job> job = jobs.enqueue(JobType::kStart, "alpha", adopted->id, owners_[0], Dedupe::kNo);
   ASSERT_OK(job);
+  auto audit_server = [&]() -> std::optional<std::int64_t> {
+    Database::Lock lock(*database_);
+    auto select = lock.prepare("SELECT server_id FROM rcon_audit");
+    EXPECT_OK(select);
+    if (!select.ok() || !*select->step()) return std::nullopt;
+    return select->column_optional_int(0);
+  };
+  {
+    Database::Lock lock(*database_);
+    auto insert = lock.prepare(
+        "INSERT INTO rcon_audit (server_id, server_name, user_id, user_name, at, command, outcome, detail) "
+        "VALUES (?, 'alpha', NULL, 'root', 1, 'status', 'ok', '')");
+    ASSERT_OK(insert);
+    ASSERT_OK(insert->bind(1, adopted->id).run());
+  }
+  ASSERT_EQ(audit_server(), adopted->id);
   ASSERT_OK(migrate(*database_));
+  EXPECT_EQ(audit_server(), adopted->id);
   Result<std::vector<Server>> all = store.list_all();
   ASSERT_OK(all);
   ASSERT_EQ(all->size(), 2u);
