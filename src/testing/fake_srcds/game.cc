@@ -429,6 +429,19 @@ void Game::set_cvar(const std::string& name, const std::string& value) {
   if (known != nullptr && known->notify) console_.print(fmt::format("Server cvar '{}' changed to {}", name, value));
 }
 
+// Source's `kick <name>`: the player leaves; the last one leaving lets the server hibernate.
+std::string Game::kick(const std::string& name) {
+  if (name.empty()) return "Usage:  kick < name > | < userid >\n";
+  auto found = std::find_if(players_.begin(), players_.end(), [&](const SimulatedPlayer& player) {
+    return player.name == name || std::to_string(player.userid) == name;
+  });
+  if (found == players_.end()) return fmt::format("Can't kick {}, no such player\n", name);
+  console_.print(fmt::format("Dropped {} from server (Kicked by Console)", found->name));
+  players_.erase(found);
+  if (players_.empty() && cvar("sv_hibernate_when_empty") != "0") console_.print("Server is hibernating");
+  return "";
+}
+
 std::string Game::run_command(const std::vector<std::string>& words, int depth) {
   const std::string& name = words[0];
   if (name == "status") return status();
@@ -454,6 +467,7 @@ std::string Game::run_command(const std::vector<std::string>& words, int depth) 
     console_.print("Console: " + rest_of(words));
     return "";
   }
+  if (name == "kick") return kick(rest_of(words));
   if (name == "echo") return rest_of(words) + "\n";
   if (name == "exec") {
     if (words.size() < 2) return "exec <filename>: execute a script file\n";

@@ -80,6 +80,7 @@ class Game {
  private:
   bool addon_has_map(std::string_view map) const;
   std::string run_command(const std::vector<std::string>& words, int depth);
+  std::string kick(const std::string& name);
   std::string status() const;
   std::string stats() const;
   std::string cvarlist(std::string_view prefix) const;

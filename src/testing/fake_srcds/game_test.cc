@@ -104,5 +104,20 @@ TEST_F(GameTest, StatusListsSimulatedPlayers) {
   EXPECT_GE(game.players()[1].duration_seconds, 150.0f);
 }
 
+// Players can leave at run time (RCON `kick`), so a test can see a server with players become empty.
+TEST_F(GameTest, KickRemovesASimulatedPlayer) {
+  options_.faults.players = 2;
+  Game game(options_, console_, Clock::now());
+  game.load_map({.map = "c1m1_hotel"}, true);
+  EXPECT_EQ(game.execute("kick Nick"), "");
+  ASSERT_EQ(game.players().size(), 1u);
+  EXPECT_EQ(game.players()[0].name, "Rochelle");
+  EXPECT_EQ(game.info().players, 1);
+  EXPECT_EQ(game.execute("kick Nick"), "Can't kick Nick, no such player\n");
+  EXPECT_EQ(game.execute("kick 3"), "");  // by userid
+  EXPECT_TRUE(game.players().empty());
+  EXPECT_NE(game.execute("status").find("(hibernating)"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace left4me::fake_srcds
