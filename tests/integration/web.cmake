@@ -14,3 +14,6 @@ set_tests_properties(web_pages_run PROPERTIES SKIP_RETURN_CODE 77)
 # Instances made with the CLI are not the panel's until an admin adopts them (issue 11, item 6).
 left4me_add_integration_test(web_cli_instance_takeover web/cli_instance_takeover.sh TIMEOUT 180 LABELS web)
 set_tests_properties(web_cli_instance_takeover PROPERTIES SKIP_RETURN_CODE 77)
+# Game builds in the panel: "restart on the new build when empty" with fake-srcds players (issue 16, item 4).
+left4me_add_integration_test(web_build_switch web/build_switch.sh TIMEOUT 180 LABELS web)
+set_tests_properties(web_build_switch PROPERTIES SKIP_RETURN_CODE 77)
