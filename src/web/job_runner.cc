@@ -63,6 +63,7 @@ void JobRunner::stop(std::chrono::seconds grace) {
     std::unique_lock<std::mutex> lock(mutex_);
     stopping_ = true;
     wake_.notify_all();
+    stop_wake_.notify_all();
     wake_.wait_for(lock, grace, [this] { return children_.empty() && busy_targets_.empty(); });
     for (const auto& [job_id, pid] : children_) ::kill(-pid, SIGTERM);
     workers.swap(workers_);
@@ -183,7 +184,7 @@ void JobRunner::record_host_state(const Server& server) {
 
 bool JobRunner::pause(std::chrono::milliseconds duration) {
   std::unique_lock<std::mutex> lock(mutex_);
-  wake_.wait_for(lock, duration, [this] { return stopping_; });
+  stop_wake_.wait_for(lock, duration, [this] { return stopping_; });
   return !stopping_;
 }
 

@@ -94,6 +94,7 @@ class JobRunner {
 
   std::mutex mutex_;
   std::condition_variable wake_;
+  std::condition_variable stop_wake_;  // pause(): only stop() wakes it, so no queued job's wake-up is taken
   bool stopping_ = false;
   std::set<std::string> busy_targets_;
   std::map<std::int64_t, pid_t> children_;  // running l4d2ctl per job, for shutdown
