@@ -1,22 +1,28 @@
 // `l4d2ctl install`: steamcmd progress as a bar on a terminal, or JSON lines for the web app; the game
 // builds side by side (--list, --check, --use, --remove).
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "base/file.h"
+#include "base/unique_fd.h"
 #include "cli/commands.h"
 #include "cli/context.h"
 #include "host/game_builds.h"
 #include "host/game_update.h"
 #include "host/host_config.h"
 #include "host/overlay_mount.h"
+#include "host/safe_open.h"
 #include "host/steam_client.h"
 #include "host/steamcmd.h"
+#include "json/parse_json.h"
 
 namespace left4me::cli {
 namespace {
@@ -61,6 +67,33 @@ bool is_mounted(const model::Layout& layout, const model::InstanceName& name) {
   return state.ok() && *state == host::MountState::kMounted;
 }
 
+constexpr std::size_t kMaxCheckRecordBytes = 64 * 1024;
+
+// Keeps what a check found (or why it failed) for `install --list`: the daily timer's result reaches the panel.
+void record_check(const model::Layout& layout, nlohmann::json record) {
+  record["at"] = static_cast<std::int64_t>(std::time(nullptr));
+  Status made = make_directories(layout.installations());
+  Status written = made ? write_file_atomic(layout.installations_last_check(), record.dump() + "\n", 0644) : made;
+  if (!written)
+    std::cerr << "l4d2ctl: install --check: cannot record the result: " << written.error().message() << "\n";
+}
+
+// The last check's record; null when there is none. The service user writes it and root may read it: opened
+// without following symlinks, bounded, and parsed with the limited parser.
+nlohmann::json last_check(const model::Layout& layout) {
+  const std::string path = layout.installations_last_check();
+  Result<UniqueFd> fd = host::open_no_symlinks(AT_FDCWD, path, O_RDONLY | O_NONBLOCK, path);
+  struct stat st {};
+  if (!fd || ::fstat(fd->get(), &st) != 0 || !S_ISREG(st.st_mode)) return nullptr;
+  std::string content(kMaxCheckRecordBytes + 1, '\0');
+  ssize_t n = ::read(fd->get(), content.data(), content.size());
+  if (n <= 0 || static_cast<std::size_t>(n) > kMaxCheckRecordBytes) return nullptr;
+  content.resize(static_cast<std::size_t>(n));
+  Result<nlohmann::json> parsed = parse_json_limited(content);
+  if (!parsed || !parsed->is_object()) return nullptr;
+  return *parsed;
+}
+
 // Every installed build, the current one, and what each mounted instance runs (docs/cli.md).
 Result<nlohmann::json> builds_json(const model::Layout& layout) {
   auto mounted = [&](const model::InstanceName& name) { return is_mounted(layout, name); };
@@ -75,7 +108,8 @@ Result<nlohmann::json> builds_json(const model::Layout& layout) {
     if (build.current) current = {{"id", build.id}, {"version", build.version}};
     for (const auto& name : build.used_by) instances[name] = {{"id", build.id}, {"version", build.version}};
   }
-  return nlohmann::json{{"current", current}, {"builds", list}, {"instances", instances}};
+  return nlohmann::json{
+      {"current", current}, {"builds", list}, {"instances", instances}, {"last_check", last_check(layout)}};
 }
 
 void print_builds_text(const nlohmann::json& builds) {
@@ -104,9 +138,19 @@ int run_check(const host::HostConfig& config, bool json) {
   auto options = steamcmd_options(config);
   if (!options.ok()) return report(options.error(), "install --check");
   auto available = host::public_build_id(config.layout, *options);
-  if (!available.ok()) return report(available.error(), "install --check");
   std::optional<std::string> current = host::current_build_id(config.layout);
+  nlohmann::json current_json = current ? nlohmann::json(*current) : nlohmann::json(nullptr);
+  if (!available.ok()) {
+    record_check(config.layout, {{"current", current_json},
+                                 {"available", nullptr},
+                                 {"update_available", false},
+                                 {"error", available.error().message()}});
+    return report(available.error(), "install --check");
+  }
   bool update = !current || *current != *available;
+  record_check(
+      config.layout,
+      {{"current", current_json}, {"available", *available}, {"update_available", update}, {"error", nullptr}});
   if (json) {
     std::cout << nlohmann::json{{"current", current ? nlohmann::json(*current) : nlohmann::json(nullptr)},
                                 {"available", *available},

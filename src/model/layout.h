@@ -34,6 +34,8 @@ class Layout {
   std::string installation_staging() const { return installations() + "/.staging"; }
   // Held (flock) by `l4d2ctl install` while it changes builds: one install at a time.
   std::string installations_lock() const { return installations() + "/.lock"; }
+  // What the last `l4d2ctl install --check` found (JSON), for `install --list` and the panel.
+  std::string installations_last_check() const { return installations() + "/.last-check.json"; }
   std::string overlays() const { return root_ + "/overlays"; }
   std::string overlay(std::string_view id) const { return overlays() + "/" + std::string(id); }
   std::string workshop_cache() const { return root_ + "/workshop_cache"; }

@@ -12,6 +12,10 @@ Response list_jobs(App& app, Context& context) {
     // No job is in a state that does not exist.
     if (!filter.state) return json_response(200, {{"jobs", nlohmann::json::array()}});
   }
+  if (auto type = context.request.query_param("type")) {
+    filter.type = parse_job_type(*type);
+    if (!filter.type) return json_response(200, {{"jobs", nlohmann::json::array()}});
+  }
   if (auto server = context.request.query_param("server_id")) {
     if (auto parsed = parse_int(*server, 1, INT64_MAX)) filter.server_id = *parsed;
   }

@@ -12,7 +12,8 @@ nlohmann::json optional_json(const std::optional<Number>& value) {
 }
 
 // The parts of the host's status object the API passes on as the host wrote them.
-constexpr const char* kHostFields[] = {"live", "pid", "since", "restarts", "last_exit", "last_error", "connect"};
+constexpr const char* kHostFields[] = {"live",      "pid",        "since",   "restarts",
+                                       "last_exit", "last_error", "connect", "build"};
 
 }  // namespace
 

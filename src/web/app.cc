@@ -5,10 +5,12 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 
 #include "base/log.h"
 #include "base/strings.h"
 #include "web/crypto.h"
+#include "web/game_builds.h"
 #include "web/migrations.h"
 #include "web/pages.h"
 #include "web/responses.h"
@@ -98,9 +100,10 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   app->map_lists = std::make_unique<MapLists>(*app->ctl, std::chrono::seconds(60));
   app->job_logs = std::make_unique<JobLogHub>(*app->jobs);
   app->server_logs = std::make_unique<ServerLogHub>(*app->ctl, 100);
-  app->runner = std::make_unique<JobRunner>(*app->jobs, *app->servers, *app->blueprints, *app->ctl, *app->status_cache,
-                                            *app->job_logs,
-                                            JobRunnerOptions{app->config.job_worker_threads, app->config.scratch_dir});
+  app->runner = std::make_unique<JobRunner>(
+      *app->jobs, *app->servers, *app->blueprints, *app->ctl, *app->status_cache, *app->job_logs,
+      JobRunnerOptions{app->config.job_worker_threads, app->config.scratch_dir, app->config.build_switch_max_wait,
+                       app->config.build_switch_warning});
   // Crash recovery: nothing runs yet, so any job marked running was cut off by a crash or kill.
   Result<int> interrupted =
       app->jobs->interrupt_running("the web app stopped while this job ran; check the server's state before retrying");
@@ -132,6 +135,7 @@ void App::start_background() {
   }
   status_cache->start();
   if (config.job_worker_enabled) runner->start();
+  look_for_update_check();
   heartbeat_ = std::thread([this] {
     std::unique_lock<std::mutex> lock(heartbeat_mutex_);
     while (!heartbeat_stop_) {
@@ -140,9 +144,28 @@ void App::start_background() {
       lock.unlock();
       job_logs->heartbeat();
       server_logs->heartbeat();
+      look_for_update_check();
       lock.lock();
     }
   });
+}
+
+void App::look_for_update_check() {
+  // The process that runs jobs checks; the host's record says when anyone last did. Looked at every ten minutes.
+  if (!config.job_worker_enabled || config.update_check_interval.count() == 0) return;
+  auto now = std::chrono::steady_clock::now();
+  if (now < next_update_look_) return;
+  next_update_look_ = now + std::chrono::minutes(10);
+  Result<GameBuilds> builds = read_game_builds(*ctl);
+  std::optional<UpdateCheck> last = builds ? builds->last_check : std::nullopt;
+  if (!update_check_due(last, static_cast<std::int64_t>(std::time(nullptr)), config.update_check_interval)) return;
+  Result<Job> job = runner->queue_update_check(std::nullopt);
+  if (!job) {
+    log::warning("cannot queue the update check: {}", job.error().message());
+  } else {
+    log::info("job {}: checking for a game update (the last check is older than {} h)", job->id,
+              config.update_check_interval.count());
+  }
 }
 
 void App::stop_background(std::chrono::seconds grace) {

@@ -68,6 +68,9 @@ class App {
   explicit App(WebConfig config_in) : config(std::move(config_in)) {}
   // Answers the request; found is the route it matched (nullptr for none).
   Response dispatch(Request& request, const ClientInfo& client, const Route*& found);
+  // Queues the panel's own update check when no check ran within LEFT4ME_UPDATE_CHECK_HOURS (heartbeat thread).
+  void look_for_update_check();
+  std::chrono::steady_clock::time_point next_update_look_{};
   std::thread heartbeat_;
   std::mutex heartbeat_mutex_;
   std::condition_variable heartbeat_wake_;

@@ -40,6 +40,7 @@ target_sources(left4me_web PRIVATE
   pages_account.cc
   pages_admin.cc
   pages_blueprints.cc
+  pages_builds.cc
   pages_common.cc
   pages_jobs.cc
   pages_servers.cc
@@ -54,6 +55,7 @@ left4me_add_unit_test(web_pages_test
     pages_account_test.cc
     pages_admin_test.cc
     pages_blueprints_test.cc
+    pages_builds_test.cc
     pages_common_test.cc
     pages_jobs_test.cc
     pages_servers_test.cc

@@ -125,6 +125,22 @@ Status set_seconds(std::string_view key, const std::string& value, WebConfig& co
   return ok_status();
 }
 
+// Seconds where 0 means "at once".
+template <std::chrono::seconds WebConfig::*field, long long kMax>
+Status set_seconds_or_zero(std::string_view key, const std::string& value, WebConfig& config) {
+  Result<int> number = parse_number(key, value, 0, kMax);
+  if (!number) return number.error();
+  config.*field = std::chrono::seconds(*number);
+  return ok_status();
+}
+
+Status set_update_check(std::string_view key, const std::string& value, WebConfig& config) {
+  Result<int> number = parse_number(key, value, 0, 24 * 366);
+  if (!number) return number.error();
+  config.update_check_interval = std::chrono::hours(*number);
+  return ok_status();
+}
+
 Status set_status_cache(std::string_view key, const std::string& value, WebConfig& config) {
   Result<int> number = parse_number(key, value, 0, 60000);
   if (!number) return number.error();
@@ -197,6 +213,15 @@ const Key kKeys[] = {
      set_seconds<&WebConfig::sse_heartbeat, 3600>},
     {{"LEFT4ME_STATUS_CACHE_MS", "`1500`", "How often the live status is refreshed from `l4d2ctl list` while watched."},
      set_status_cache},
+    {{"LEFT4ME_UPDATE_CHECK_HOURS", "`24`",
+      "The panel runs `l4d2ctl install --check` itself when the last check (by anyone) is older than this; `0`: "
+      "never (the package's `left4me-update-check.timer` checks daily, and its web.env sets `0`)."},
+     set_update_check},
+    {{"LEFT4ME_BUILD_SWITCH_MAX_WAIT_SECONDS", "`1800`",
+      "How long \"restart on the new build when empty\" waits for a server's players to leave before warning them."},
+     set_seconds_or_zero<&WebConfig::build_switch_max_wait, 7 * 86400>},
+    {{"LEFT4ME_BUILD_SWITCH_WARNING_SECONDS", "`60`", "Between that RCON `say` warning and the restart."},
+     set_seconds_or_zero<&WebConfig::build_switch_warning, 3600>},
     {{"LEFT4ME_ACCESS_LOG", "`true`", "One line per request on stderr (the journal): never a cookie, body or token."},
      set_bool<&WebConfig::access_log>},
     {{"STEAM_WEB_API_KEY", "none", "A Steam Web API key (kept from l4d2ctl's environment)."},

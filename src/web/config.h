@@ -42,6 +42,9 @@ struct WebConfig {
   std::chrono::seconds login_window{std::chrono::minutes(15)};
   std::chrono::seconds sse_heartbeat{15};
   std::chrono::milliseconds status_cache{1500};
+  std::chrono::hours update_check_interval{24};      // LEFT4ME_UPDATE_CHECK_HOURS; 0: the panel never checks itself
+  std::chrono::seconds build_switch_max_wait{1800};  // LEFT4ME_BUILD_SWITCH_MAX_WAIT_SECONDS
+  std::chrono::seconds build_switch_warning{60};     // LEFT4ME_BUILD_SWITCH_WARNING_SECONDS
   std::chrono::seconds setup_link_lifetime{std::chrono::hours(1)};
   std::size_t max_body_bytes = 1 << 20;
 };

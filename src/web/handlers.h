@@ -126,4 +126,12 @@ Response adopt(App& app, Context& context);
 Response queue_install(App& app, Context& context);
 Response install_progress(App& app, Context& context);
 
+// pages_builds.cc: the game builds, the update check, rollback and removal, switching servers when empty.
+Response game_builds(App& app, Context& context);
+Response check_for_update(App& app, Context& context);
+Response use_build(App& app, Context& context);
+Response remove_build(App& app, Context& context);
+Response switch_all_servers(App& app, Context& context);
+Response switch_server(App& app, Context& context, const Server& server);
+
 }  // namespace left4me::web::page

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "base/file.h"
@@ -11,6 +12,7 @@
 #include "base/strings.h"
 #include "json/parse_json.h"
 #include "web/blueprint_spec.h"
+#include "web/build_switch.h"
 #include "web/server_view.h"
 
 namespace left4me::web {
@@ -41,6 +43,13 @@ Result<Job> JobRunner::queue_install(std::int64_t user_id) {
   return job;
 }
 
+Result<Job> JobRunner::queue_update_check(std::optional<std::int64_t> user_id) {
+  Result<Job> job =
+      jobs_.enqueue(JobType::kCheckUpdate, std::string(kInstallationTarget), std::nullopt, user_id, Dedupe::kYes);
+  if (job) notify();
+  return job;
+}
+
 void JobRunner::notify() { wake_.notify_one(); }
 
 std::size_t JobRunner::alive_workers() {
@@ -54,6 +63,7 @@ void JobRunner::stop(std::chrono::seconds grace) {
     std::unique_lock<std::mutex> lock(mutex_);
     stopping_ = true;
     wake_.notify_all();
+    stop_wake_.notify_all();
     wake_.wait_for(lock, grace, [this] { return children_.empty() && busy_lanes_.empty(); });
     for (const auto& [job_id, pid] : children_) ::kill(-pid, SIGTERM);
     workers.swap(workers_);
@@ -172,16 +182,66 @@ void JobRunner::record_host_state(const Server& server) {
   (void)servers_.record_state(server.id, view_server(server, host).state);
 }
 
+bool JobRunner::pause(std::chrono::milliseconds duration) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  stop_wake_.wait_for(lock, duration, [this] { return stopping_; });
+  return !stopping_;
+}
+
+Result<JobRunner::Switch> JobRunner::wait_until_empty(const Job& job, const std::string& instance) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline = Clock::now() + options_.switch_max_wait;
+  // Often enough that an empty server is noticed soon, seldom enough that a long wait costs nothing.
+  const auto poll = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(options_.switch_max_wait) / 20,
+                               std::chrono::milliseconds(250), std::chrono::milliseconds(10000));
+  std::string said;
+  for (;;) {
+    Result<RunResult> now = ctl_.run({"status", instance, "--json"}, std::chrono::seconds(20));
+    if (!now) return now.error();
+    if (!now->status.success()) return Error::failed("l4d2ctl status " + now->status.describe());
+    Result<nlohmann::json> status = parse_json_limited(now->out);
+    if (!status) return status.error();
+    SwitchDecision decision = decide_switch(*status, Clock::now(), deadline);
+    if (decision.reason != said) (void)hub_.publish(job.id, decision.reason);  // each change once
+    said = decision.reason;
+    switch (decision.step) {
+      case SwitchStep::kDone:
+        return Switch::kDone;
+      case SwitchStep::kRestartNow:
+        return Switch::kRestart;
+      case SwitchStep::kWarnThenRestart: {
+        Result<ExitStatus> warned = step(job, {"rcon", instance, "--", "say", switch_warning(options_.switch_warning)});
+        if (!warned || !warned->success()) (void)hub_.publish(job.id, "the warning was not sent; restarting anyway");
+        if (!pause(options_.switch_warning)) return Error::failed("the web app shut down while this job waited");
+        return Switch::kRestart;
+      }
+      case SwitchStep::kWait:
+        if (!pause(poll)) return Error::failed("the web app shut down while this job waited");
+        break;
+    }
+  }
+}
+
 Result<ExitStatus> JobRunner::act_on_server(const Job& job, const Server& server) {
   // A host instance the panel does not manage is never stopped or deleted: until the panel made or adopted
   // it, an instance of that name is someone else's (made with the CLI).
   std::optional<std::string> instance = server.managed_instance();
   switch (job.type) {
+    case JobType::kSwitchBuild: {
+      if (!instance) {
+        (void)hub_.publish(job.id, "this server has not been started yet: it starts on the current build");
+        return ExitStatus{};
+      }
+      Result<Switch> wanted = wait_until_empty(job, *instance);
+      if (!wanted) return wanted.error();
+      if (*wanted == Switch::kDone) return ExitStatus{};
+      [[fallthrough]];
+    }
     case JobType::kStart:
     case JobType::kRestart: {
       Result<ExitStatus> status = initialize(job, server);
       // --wait: the job succeeds only once the server answers, so its outcome means something to the user.
-      std::string verb = job.type == JobType::kStart ? "start" : "restart";
+      std::string verb = job.type == JobType::kStart ? "start" : "restart";  // a switch restarts
       if (status && status->success()) status = step(job, {verb, server.instance, "--wait", "--timeout", "90"});
       return status;
     }
@@ -194,6 +254,7 @@ Result<ExitStatus> JobRunner::act_on_server(const Job& job, const Server& server
       (void)hub_.publish(job.id, "nothing to delete on the host: this server has not been started yet");
       return ExitStatus{};
     case JobType::kInstall:
+    case JobType::kCheckUpdate:
       break;
   }
   return Error::invalid(fmt::format("a {} job does not act on a server", to_string(job.type)));
@@ -223,6 +284,10 @@ void JobRunner::run(const Job& job) {
     case JobType::kInstall:
       status = step(job, {"install", "--json"});
       break;
+    case JobType::kCheckUpdate:
+      status = step(job, {"install", "--check", "--json"});
+      break;
+    case JobType::kSwitchBuild:
     case JobType::kStart:
     case JobType::kStop:
     case JobType::kRestart:
@@ -243,7 +308,7 @@ void JobRunner::finish(const Job& job, const Result<ExitStatus>& status) {
     stopping = stopping_;
   }
   if (!status) {
-    state = JobState::kFailed;
+    state = stopping ? JobState::kInterrupted : JobState::kFailed;
     reason = status.error().message();
   } else {
     exit_code = status->shell_code();

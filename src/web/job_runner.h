@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -22,7 +23,9 @@ namespace left4me::web {
 
 struct JobRunnerOptions {
   int workers = 4;
-  std::string scratch_dir;  // rendered specs are written here
+  std::string scratch_dir;                     // rendered specs are written here
+  std::chrono::seconds switch_max_wait{1800};  // switch_build: the wait for an empty server before warning
+  std::chrono::seconds switch_warning{60};     // switch_build: from the warning to the restart
 };
 
 class JobRunner {
@@ -44,6 +47,8 @@ class JobRunner {
   Result<Job> queue(JobType type, const Server& server, std::int64_t user_id);
   // Queues the game's installation (or update) for the user, as queue does.
   Result<Job> queue_install(std::int64_t user_id);
+  // Queues `l4d2ctl install --check` for the user, or for nobody (the panel's own daily check), as queue does.
+  Result<Job> queue_update_check(std::optional<std::int64_t> user_id);
   // Wakes a worker: a job was queued.
   void notify();
   // Stops taking jobs; waits up to grace for running jobs, then ends their l4d2ctl (they are recorded as
@@ -68,6 +73,13 @@ class JobRunner {
   Status claim_instance(const Job& job, const Server& server);
   // Renders the server's blueprint and runs `l4d2ctl initialize` (after claim_instance the first time).
   Result<ExitStatus> initialize(const Job& job, const Server& server);
+  // switch_build: waits until nobody plays on the server (at most switch_max_wait, then warns them over RCON and
+  // waits switch_warning). kRestart when the server is to be restarted on the current build now, kDone when
+  // there is nothing to switch; an error when the web app stops meanwhile or l4d2ctl cannot say.
+  enum class Switch { kRestart, kDone };
+  Result<Switch> wait_until_empty(const Job& job, const std::string& instance);
+  // Sleeps up to `duration`; false when the runner stops meanwhile.
+  bool pause(std::chrono::milliseconds duration);
   // Records the server's state as view_server decides it from what `l4d2ctl status` says of its instance now,
   // and puts that status in the live status.
   void record_host_state(const Server& server);
@@ -82,6 +94,7 @@ class JobRunner {
 
   std::mutex mutex_;
   std::condition_variable wake_;
+  std::condition_variable stop_wake_;  // pause(): only stop() wakes it, so no queued job's wake-up is taken
   bool stopping_ = false;
   std::set<std::string> busy_lanes_;
   std::map<std::int64_t, pid_t> children_;  // running l4d2ctl per job, for shutdown

@@ -39,6 +39,12 @@ constexpr Notice kNotices[] = {
      "The user is signed out and being deleted: their servers are stopped and removed by jobs, then the user and "
      "their blueprints go."},
     {"install_queued", "The game installation was queued."},
+    {"check_queued", "The check for a game update was queued."},
+    {"build_used",
+     "That build is current now. Each server moves to it at its next start (or when it is empty, if "
+     "you ask for that below)."},
+    {"build_removed", "The build was removed."},
+    {"switch_queued", "Each server on an older build restarts on the current one once nobody plays on it."},
     {"logged_out", "You are logged out."},
 };
 

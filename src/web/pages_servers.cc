@@ -52,6 +52,13 @@ void add_host_parts(nlohmann::json& view, const nlohmann::json& status) {
   // Why the last start failed, shown beside the state (the job's own failure is only l4d2ctl's exit code).
   if (status.contains("last_error") && status["last_error"].is_string()) view["last_error"] = status["last_error"];
   if (status.contains("connect") && status["connect"].is_string()) view["address"] = status["connect"];
+  // The game build its tree was mounted from; not current: the next start moves it to a newer (or rolled back) one.
+  if (status.contains("build") && status["build"].is_object()) {
+    const nlohmann::json& build = status["build"];
+    view["build_id"] = build.value("id", "");
+    view["build_version"] = build.value("version", "");
+    view["update_pending"] = !build.value("current", true);
+  }
 }
 
 // Stopping or restarting a server people play on asks first, naming how many (HTMX's hx-confirm).

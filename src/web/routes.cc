@@ -108,6 +108,12 @@ constexpr Route kRoutes[] = {
     {"POST",   "/admin/adopt",                      kAdmin,  on<page::adopt>},
     {"POST",   "/admin/install",                    kAdmin,  on<page::queue_install>},
     {"GET",    "/admin/install/progress",           kAdmin,  on<page::install_progress>},
+    {"GET",    "/admin/builds",                     kAdmin,  on<page::game_builds>},
+    {"POST",   "/admin/builds/check",               kAdmin,  on<page::check_for_update>},
+    {"POST",   "/admin/builds/use",                 kAdmin,  on<page::use_build>},
+    {"POST",   "/admin/builds/remove",              kAdmin,  on<page::remove_build>},
+    {"POST",   "/admin/builds/switch",              kAdmin,  on<page::switch_all_servers>},
+    {"POST",   "/admin/builds/switch/{id}",         kAdmin,  on<page::switch_server>},
 };
 // clang-format on
 

@@ -58,6 +58,10 @@ constexpr std::string_view name_of(JobType type) {
       return "delete";
     case JobType::kInstall:
       return "install";
+    case JobType::kCheckUpdate:
+      return "check_update";
+    case JobType::kSwitchBuild:
+      return "switch_build";
   }
   return {};
 }

@@ -25,8 +25,9 @@ enum class ServerState {
 
 enum class JobState { kQueued, kRunning, kSucceeded, kFailed, kCancelled, kInterrupted };
 
-// What a job does; each but kInstall acts on one server.
-enum class JobType { kStart, kStop, kRestart, kDelete, kInstall };
+// What a job does; each but kInstall and kCheckUpdate acts on one server. kSwitchBuild restarts a server on the
+// current game build once nobody plays on it (docs/design.md, "Game builds in the panel").
+enum class JobType { kStart, kStop, kRestart, kDelete, kInstall, kCheckUpdate, kSwitchBuild };
 
 std::string_view to_string(ServerState state);
 std::string_view to_string(JobState state);

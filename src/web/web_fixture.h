@@ -54,7 +54,8 @@ class WebFixture : public ::testing::Test {
                        {"L4D2CTL", LEFT4ME_WEB_FAKE_CTL},
                        {"PATH", "/usr/bin:/bin"},
                        {"LEFT4ME_SSE_HEARTBEAT_SECONDS", "1"},
-                       {"LEFT4ME_STATUS_CACHE_MS", "0"}};
+                       {"LEFT4ME_STATUS_CACHE_MS", "0"},
+                       {"LEFT4ME_UPDATE_CHECK_HOURS", "0"}};  // the builds tests turn it on
     for (const auto& [key, value] : extra) env[key] = value;
     Result<WebConfig> config = load_config(env);
     ASSERT_OK(config);

@@ -495,7 +495,7 @@ std::string Game::stats() const {
 }
 
 // `kick <name>` (the whole rest of the line, as Source matches it) or `kickid <userid> [reason]`: the player
-// leaves, and the console says so as Source does.
+// leaves, and the console says so as Source does; the last one leaving lets the server hibernate.
 std::string Game::kick(const std::vector<std::string>& words) {
   if (words.size() < 2) return fmt::format("Usage:  {} < {} >\n", words[0], words[0] == "kick" ? "name" : "userid");
   auto found = std::find_if(players_.begin(), players_.end(), [&](const SimulatedPlayer& player) {
@@ -504,6 +504,7 @@ std::string Game::kick(const std::vector<std::string>& words) {
   if (found == players_.end()) return fmt::format("{}: no such player \"{}\"\n", words[0], words[1]);
   console_.print(fmt::format("Dropped {} from server (Kicked by Console)", found->name));
   players_.erase(found);
+  if (players_.empty() && cvar("sv_hibernate_when_empty") != "0") console_.print("Server is hibernating");
   return "";
 }
 

@@ -121,5 +121,20 @@ TEST_F(GameTest, PlayersTakeTheGivenNamesAndLeaveWhenKicked) {
   EXPECT_EQ(game.players().size(), 1u);
 }
 
+// The last player leaving lets the server hibernate, so a test can see a server with players become empty.
+TEST_F(GameTest, TheLastKickLetsTheServerHibernate) {
+  options_.faults.players = 2;
+  Game game(options_, console_, Clock::now());
+  game.load_map({.map = "c1m1_hotel"}, true);
+  EXPECT_EQ(game.execute("kick Nick"), "");
+  ASSERT_EQ(game.players().size(), 1u);
+  EXPECT_EQ(game.players()[0].name, "Rochelle");
+  EXPECT_EQ(game.info().players, 1);
+  EXPECT_EQ(game.execute("kick Nick"), "kick: no such player \"Nick\"\n");
+  EXPECT_EQ(game.execute("kickid 3"), "");
+  EXPECT_TRUE(game.players().empty());
+  EXPECT_NE(game.execute("status").find("(hibernating)"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace left4me::fake_srcds

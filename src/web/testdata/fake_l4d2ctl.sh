@@ -7,7 +7,10 @@
 # makes delete fail with its text, changing nothing. `maps` lists five
 # official campaigns, "Dark Wood" for an overlay named campaign, and fails for an overlay named missing; each call
 # is counted in maps_calls. `rcon` appends each command to <name>.rcon and answers `status` or `ran: <command>`;
-# `--players` adds one player named <b>Zoë</b> to a running instance's live object.
+# `--players` adds one player named <b>Zoë</b> to a running instance's live object. Game builds: `builds` (one id
+# a line) and `current` name the installed builds; a start records the current build in <name>.build, which
+# status reports while running (`current` compared anew); <name>.players sets the players A2S reports (default
+# 1); `available` is what `install --check` finds (recorded in last_check.json for `install --list`).
 set -u
 dir="$LEFT4ME_ROOT/fake"
 mkdir -p "$dir"
@@ -20,17 +23,42 @@ status_json() {
   local name=$1 state=stopped port=0
   [ -f "$dir/$name.state" ] && state=$(cat "$dir/$name.state")
   [ -f "$dir/$name.spec" ] && port=$(sed -n 's/^port: *//p' "$dir/$name.spec" | head -1)
-  local live=null
+  local live=null players=1 build=null
+  [ -f "$dir/$name.players" ] && players=$(cat "$dir/$name.players")
   local player_list=''
   case " $args " in
     *" --players "*) player_list=',"player_list":[{"name":"<b>Zo\u00eb</b>","score":3,"seconds":3725}]' ;;
   esac
-  [ "$state" = running ] && live='{"hostname":"h","map":"c1m1_hotel","players":1,"max_players":8,"query_ms":0.5'"$player_list"'}'
+  [ "$state" = running ] && live='{"hostname":"h","map":"c1m1_hotel","players":'"$players"',"max_players":8,"query_ms":0.5'"$player_list"'}'
+  if [ "$state" = running ] && [ -f "$dir/$name.build" ]; then
+    local id current=false; id=$(cat "$dir/$name.build")
+    [ "$id" = "$(cat "$dir/current" 2>/dev/null)" ] && current=true
+    build='{"id":"'"$id"'","version":"2.2.4.'"${id: -1}"'","current":'"$current"'}'
+  fi
   local last_error=null
   [ -f "$dir/$name.last_error" ] && last_error="\"$(cat "$dir/$name.last_error")\""
-  printf '{"name":"%s","state":"%s","pid":null,"since":null,"port":%s,"live":%s,"last_error":%s,"connect":"203.0.113.7:%s"}' \
-    "$name" "$state" "${port:-0}" "$live" "$last_error" "${port:-0}"
+  printf '{"name":"%s","state":"%s","pid":null,"since":null,"port":%s,"live":%s,"last_error":%s,"connect":"203.0.113.7:%s","build":%s}' \
+    "$name" "$state" "${port:-0}" "$live" "$last_error" "${port:-0}" "$build"
 }
+builds_json() {
+  local first=1 id current; current=$(cat "$dir/current" 2>/dev/null || true)
+  printf '{"current":%s,"builds":[' "$([ -n "$current" ] && echo "{\"id\":\"$current\",\"version\":\"2.2.4.${current: -1}\"}" || echo null)"
+  for id in $(cat "$dir/builds" 2>/dev/null); do
+    [ $first = 1 ] || printf ','; first=0
+    local used='' spec name
+    for spec in "$dir"/*.spec; do
+      [ -e "$spec" ] || continue; name=$(basename "$spec" .spec)
+      [ "$(cat "$dir/$name.state" 2>/dev/null)" = running ] && [ "$(cat "$dir/$name.build" 2>/dev/null)" = "$id" ] &&
+        used="$used${used:+,}\"$name\""
+    done
+    printf '{"id":"%s","version":"2.2.4.%s","current":%s,"used_by":[%s]}' "$id" "${id: -1}" \
+      "$([ "$id" = "$current" ] && echo true || echo false)" "$used"
+  done
+  printf '],"instances":{},"last_check":%s}\n' "$(cat "$dir/last_check.json" 2>/dev/null || echo null)"
+}
+build_installed() { grep -qx "$1" "$dir/builds" 2>/dev/null; }
+in_use() { local f; for f in "$dir"/*.build; do [ -e "$f" ] || continue
+  [ "$(cat "$f")" = "$1" ] && [ "$(cat "${f%.build}.state")" = running ] && return 0; done; return 1; }
 case "$cmd" in
   initialize)
     name=$1; file=$3
@@ -46,6 +74,7 @@ case "$cmd" in
       echo "l4d2ctl: start '$name': $(cat "$dir/$name.fail_start"); it was stopped" >&2; finish 1
     fi
     rm -f "$dir/$name.last_error"
+    [ -f "$dir/current" ] && cp "$dir/current" "$dir/$name.build"
     echo running >"$dir/$name.state"; echo "started $name"; echo "$name started" >>"$dir/$name.log"; finish 0 ;;
   stop)
     name=$1; [ -f "$dir/$name.spec" ] || finish 3
@@ -97,6 +126,23 @@ case "$cmd" in
     done
     printf '{"campaigns":[%s%s],"other_maps":[],"problems":[]}\n' "$official" "$extra"; finish 0 ;;
   install)
+    case "${1:-}" in
+      --list) builds_json; finish 0 ;;
+      --check)
+        [ -f "$dir/check_fail" ] && { echo "l4d2ctl: install --check: steamcmd failed on purpose" >&2; finish 1; }
+        current=$(cat "$dir/current" 2>/dev/null || true); available=$(cat "$dir/available" 2>/dev/null || echo "$current")
+        printf '{"at":%s,"current":"%s","available":"%s","update_available":%s,"error":null}\n' "$(date +%s)" \
+          "$current" "$available" "$([ "$current" = "$available" ] && echo false || echo true)" >"$dir/last_check.json"
+        cat "$dir/last_check.json"; finish 0 ;;
+      --use)
+        build_installed "$2" || { echo "l4d2ctl: install --use $2: no build $2 is installed" >&2; finish 3; }
+        echo "$2" >"$dir/current"; builds_json; finish 0 ;;
+      --remove)
+        build_installed "$2" || { echo "l4d2ctl: install --remove $2: no build $2 is installed" >&2; finish 3; }
+        [ "$2" = "$(cat "$dir/current")" ] && { echo "l4d2ctl: install --remove $2: it is the current build" >&2; finish 2; }
+        in_use "$2" && { echo "l4d2ctl: install --remove $2: mounted instances use it" >&2; finish 2; }
+        grep -vx "$2" "$dir/builds" >"$dir/builds.new"; mv "$dir/builds.new" "$dir/builds"; builds_json; finish 0 ;;
+    esac
     for p in 0 50 100; do
       printf '{"phase":"downloading","percent":%s,"bytes_done":%s,"bytes_total":100}\n' $p $p
     done

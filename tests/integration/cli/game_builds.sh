@@ -96,6 +96,13 @@ assert_eq '{"available": "17000002", "current": "'$A'", "update_available": true
 expect_exit 0 "$BIN_L4D2CTL" install --check --json
 assert_eq false "$(json_get "$OUT" 'j["update_available"]')" "--check on the newest build"
 [ ! -e "$installations/17000002" ] && [ ! -e "$installations/.staging" ] || fail "--check downloaded"
+# The last check is kept for --list (the daily timer's result reaches the panel); a failed one says why.
+expect_exit 0 "$BIN_L4D2CTL" install --list --json
+assert_eq "$A false null" "$(json_get "$OUT" '" ".join(str(v).lower() if v is not None else "null" for v in (j["last_check"]["available"], j["last_check"]["update_available"], j["last_check"]["error"]))')" "--list's last_check"
+LEFT4ME_STEAMCMD=/bin/false expect_exit 1 "$BIN_L4D2CTL" install --check --json
+expect_exit 0 "$BIN_L4D2CTL" install --list --json
+assert_eq null "$(json_get "$OUT" 'j["last_check"]["available"]')" "a failed check's available"
+[ -n "$(json_get "$OUT" 'j["last_check"]["error"]')" ] || fail "a failed check records no error: $OUT"
 FAKE_STEAMCMD_BUILDID=$A expect_exit 0 "$BIN_L4D2CTL" install --json
 done_line=$(tail -n 1 <<<"$OUT")
 assert_eq done "$(json_get "$done_line" 'j["phase"]')" "last line of an install that is up to date"

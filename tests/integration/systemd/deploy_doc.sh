@@ -86,6 +86,13 @@ pass "every block of docs/deploy.md ran as written"
 assert_eq "restrict,command=\"/opt/left4me/bin/l4d2ctl-remote\" $(inside cut -d' ' -f1,2 /root/left4me-panel.pub) left4me-panel" \
   "$(inside cat /var/lib/left4me/.ssh/authorized_keys)" "the panel's key after step 8"
 
+# The daily update check, as shipped, runs as the service user and leaves its result where the panel reads it.
+inside systemctl start left4me-update-check.service || fail "left4me-update-check.service: $(inside journalctl -u left4me-update-check.service --no-pager -o cat | tail -15)"
+check=$(inside left4me l4d2ctl install --list --json)
+assert_eq "null" "$(json_get "$check" 'j["last_check"]["error"]')" "the timer's check: $check"
+[ -n "$(json_get "$check" 'j["last_check"]["available"]')" ] || fail "the timer's check found no build: $check"
+pass "left4me-update-check.service checks for an update and records it"
+
 # The web unit, as shipped, answers on the documented address.
 assert_eq active "$(inside systemctl is-active left4me-web.service)" "left4me-web.service"
 assert_eq "/opt/left4me/bin/l4d2web serve" \

@@ -25,6 +25,7 @@ units=./usr/local/lib/systemd/system
 for file in ./opt/left4me/bin/l4d2ctl ./opt/left4me/bin/l4d2ctl-remote ./opt/left4me/bin/l4d2web \
   ./usr/local/libexec/left4me/left4me-{overlay,systemctl,journalctl,bindguard} \
   "$units"/{left4me-server@.service,left4me-web.service,l4d2-game.slice,l4d2-build.slice} \
+  "$units"/{left4me-update-check.service,left4me-update-check.timer} \
   "$units"/left4me-server@.service.d/10-hardening.conf "$units"/left4me-web.service.d/10-hardening.conf \
   ./usr/local/lib/systemd/system-generators/left4me-generator ./usr/local/sbin/left4me \
   ./etc/left4me/host.env ./etc/sysctl.d/99-left4me.conf ./etc/sudoers.d/left4me \
@@ -49,6 +50,9 @@ inside visudo -cqf /etc/sudoers.d/left4me || fail "visudo rejects the installed 
 out=$(inside nft -c -f /opt/left4me/share/nftables/left4me-dscp.nft 2>&1) || fail "nft -c of the DSCP rules: $out"
 out=$(inside nft -c -f /opt/left4me/share/nftables/left4me-a2s.nft 2>&1) || fail "nft -c of the A2S rules: $out"
 pass "installed: user and group 980, /var/lib/left4me tree, modes; the DSCP and A2S rules parse"
+assert_eq enabled "$(inside systemctl is-enabled left4me-update-check.timer)" "the update-check timer"
+assert_eq active "$(inside systemctl is-active left4me-update-check.timer)" "the update-check timer"
+pass "the daily update check's timer is enabled and waiting"
 
 # The admin wrapper hands LEFT4ME_ADMIN_PASSWORD to the program without putting it on any command line
 # (every user can read /proc/<pid>/cmdline): every execve of the run, traced, is free of it, and the
@@ -116,7 +120,8 @@ inside sh -c 'mkdir -p /var/lib/left4me/runtime/verify/merged /var/lib/left4me/i
   printf "#!/bin/sh\n" >/var/lib/left4me/runtime/verify/merged/srcds_run &&
   chmod +x /var/lib/left4me/runtime/verify/merged/srcds_run && touch /var/lib/left4me/instances/verify/instance.env'
 inside test -x /opt/left4me/bin/l4d2web || fail "the package installed no l4d2web"
-for unit in left4me-server@verify.service left4me-web.service l4d2-game.slice l4d2-build.slice; do
+for unit in left4me-server@verify.service left4me-web.service l4d2-game.slice l4d2-build.slice \
+  left4me-update-check.service left4me-update-check.timer; do
   out=$(inside systemd-analyze verify --man=no "$unit" 2>&1) || fail "verify $unit: $out"
   assert_eq "" "$out" "systemd-analyze verify $unit"
 done
@@ -135,12 +140,14 @@ assert_eq "/opt/left4me/bin/l4d2web serve" \
 assert_eq "640 root:left4me" "$(inside stat -c '%a %U:%G' /etc/left4me/web.env)"
 
 # Reinstall, upgrade (the edited conffile is kept), remove, purge.
+inside systemctl disable --now left4me-update-check.timer >/dev/null 2>&1  # the administrator turns it off
 inside dpkg -i /mnt/t/left4me_0.0.1.deb >"$T/dpkg.log" 2>&1 || { cat "$T/dpkg.log"; fail "reinstall"; }
 inside dpkg -i --force-confold /mnt/t/left4me_0.0.2.deb >"$T/dpkg.log" 2>&1 || { cat "$T/dpkg.log"; fail "upgrade"; }
 assert_eq "install ok installed 0.0.2" "$(inside dpkg-query -W -f='${Status} ${Version}' left4me)"
 assert_contains "$(inside cat /etc/left4me/host.env)" "LEFT4ME_SYSTEM_CPUS=0"
 assert_eq "640 root:left4me" "$(inside stat -c '%a %U:%G' /etc/left4me/host.env)"
-pass "reinstall and upgrade; the edited host.env survives"
+assert_eq disabled "$(inside systemctl is-enabled left4me-update-check.timer)" "a disabled timer after the upgrade"
+pass "reinstall and upgrade; the edited host.env and a disabled update-check timer survive"
 
 inside touch /var/lib/left4me/overlays/keep-me
 # An enabled server's identity as left4me-systemctl leaves it, and a userdb record that is not ours.
@@ -154,6 +161,8 @@ inside test -e /var/lib/left4me/overlays/keep-me || fail "remove deleted data"
 inside test ! -e /usr/local/lib/systemd/system/left4me-server@.service || fail "remove left the unit"
 inside test ! -e /usr/local/libexec/left4me/left4me-systemctl || fail "remove left a helper"
 inside test -e /etc/left4me/host.env || fail "remove deleted the conffile"
+inside test ! -e /etc/systemd/system/timers.target.wants/left4me-update-check.timer ||
+  fail "remove left the update-check timer enabled"
 assert_eq "not-found" "$(show left4me-server@verify.service LoadState)"
 inside dpkg -P left4me >"$T/dpkg.log" 2>&1 || { cat "$T/dpkg.log"; fail "purge"; }
 inside test ! -e /etc/left4me || fail "purge left /etc/left4me"
@@ -164,4 +173,5 @@ inside test -e /etc/userdb/someone.user || fail "purge removed a userdb record t
 inside test -e /var/lib/left4me/overlays/keep-me || fail "purge deleted data"
 assert_eq "" "$(inside dpkg-query -W -f='${Status}' left4me 2>/dev/null | grep installed || true)"
 inside dpkg -i /mnt/t/left4me_0.0.2.deb >"$T/dpkg.log" 2>&1 || { cat "$T/dpkg.log"; fail "install after purge"; }
+assert_eq enabled "$(inside systemctl is-enabled left4me-update-check.timer)" "the update-check timer after purge and install"
 pass "remove keeps data and config, purge keeps data and removes the servers' identities; install after purge works"
