@@ -170,6 +170,27 @@ TEST_F(ServerPagesTest, StopAndRestartAskFirstWhilePlayersAreOn) {
   EXPECT_NE(ann.get("/servers/rows").body.find("hx-confirm=\"Stop alpha? 1 player is on it.\""), std::string::npos);
 }
 
+// Issue 13, bug 5: a refused name's error restated the rule that the field's hint states (and the field is described
+// by both), so the rule came twice in one sentence; the error now says only what is wrong with the name.
+TEST_F(ServerPagesTest, NameErrorDoesNotRepeatTheRule) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  make_blueprint(ann, "base");
+  HttpReply refused = post_form(ann, "/servers", "name=Friends+Coop&blueprint_id=1");
+  ASSERT_EQ(refused.status, 422);
+  EXPECT_NE(refused.body.find("<p id=\"server-name-error\" class=\"field-error\">a server name cannot start with "
+                              "&apos;F&apos;</p>"),
+            std::string::npos)
+      << refused.body;
+  std::size_t first = refused.body.find("starting with a letter or digit");
+  ASSERT_NE(first, std::string::npos);
+  EXPECT_EQ(refused.body.find("starting with a letter or digit", first + 1), std::string::npos) << refused.body;
+  HttpReply api = make_server(ann, "friends coop", 1);
+  EXPECT_EQ(api.status, 422);
+  EXPECT_EQ(api.json()["error"]["message"], "a server name cannot contain a space");
+}
+
 // The dashboard's rows come from the render cache while nothing they show changes; every change must show.
 TEST_F(ServerPagesTest, DashboardRowsFollowEveryChangeAndStayPerUser) {
   start({{"JOB_WORKER_ENABLED", "false"}});

@@ -132,7 +132,7 @@ struct NewServer {
 Result<Server> insert_server(Database::Lock& lock, const NewServer& row) {
   Result<bool> taken = exists(lock, "SELECT 1 FROM servers WHERE name = ?", row.name);
   if (!taken) return taken.error();
-  if (*taken) return Error(ErrorCode::kAlreadyExists, fmt::format("a server named '{}' already exists", row.name));
+  if (*taken) return Error(ErrorCode::kAlreadyExists, "another server already has this name");
   auto insert = lock.prepare(
       "INSERT INTO servers (id, name, instance, owns_instance, owner_id, blueprint_id, port, state, created_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -144,11 +144,34 @@ Result<Server> insert_server(Database::Lock& lock, const NewServer& row) {
   return select_one(lock, lock.last_insert_id(), Scope{row.owner_id, true});
 }
 
+bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+// The character of name at `at` as a message quotes it: a space or a control character by what it is, a
+// multi-byte UTF-8 character whole.
+std::string quoted_character(const std::string& name, std::size_t at) {
+  unsigned char c = static_cast<unsigned char>(name[at]);
+  if (c == ' ') return "a space";
+  if (c < 0x20 || c == 0x7f) return "a control character";
+  std::size_t end = at + 1;
+  while (end < name.size() && end - at < 4 && (static_cast<unsigned char>(name[end]) & 0xc0) == 0x80) ++end;
+  return "'" + name.substr(at, end - at) + "'";
+}
+
 }  // namespace
 
+// Says what is wrong with this name only: the rule itself is stated once, beside the field (the page's hint), and
+// a name is never repeated (it may be long).
 std::optional<std::string> check_server_name(const std::string& name) {
   if (model::InstanceName::is_valid(name)) return std::nullopt;
-  return "a server name has 1-64 characters a-z, 0-9, '_' or '-', starting with a letter or digit";
+  if (name.empty()) return "a server name cannot be empty";
+  if (name.size() > 64) return fmt::format("a server name has at most 64 characters, this one has {}", name.size());
+  if (!is_name_start(name[0])) return fmt::format("a server name cannot start with {}", quoted_character(name, 0));
+  for (std::size_t at = 1; at < name.size(); ++at) {
+    if (!is_name_start(name[at]) && name[at] != '_' && name[at] != '-') {
+      return fmt::format("a server name cannot contain {}", quoted_character(name, at));
+    }
+  }
+  return "a server name cannot be this one";  // unreachable while the checks above follow InstanceName's rule
 }
 
 std::string instance_name_for(std::int64_t id) { return fmt::format("web-{}", id); }
