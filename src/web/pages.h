@@ -41,8 +41,12 @@ nlohmann::json anonymous_view(std::string_view title);
 
 // The request came from HTMX (it swaps the answer into the page).
 bool is_htmx(const Request& request);
-// "2026-01-02 13:04:05 UTC"; "" for 0.
-std::string format_time(std::int64_t unix_seconds);
+// A time as every page shows it, through the _time partial: {"iso": "2026-01-02T13:04:05Z", "utc": "2026-01-02
+// 13:04:05 UTC"}, null for 0. The page shows the UTC text, which app.js replaces with the time in the viewer's time
+// zone (the UTC text stays on hover).
+nlohmann::json time_view(std::int64_t unix_seconds);
+// The same for an RFC 3339 UTC time ("2026-01-02T13:04:05Z", as l4d2ctl reports them); null when it is not one.
+nlohmann::json time_view(std::string_view rfc3339);
 // "1.5 GiB", "512 B".
 std::string format_bytes(double bytes);
 // The host name the browser used to reach us (for host:port), without the port.

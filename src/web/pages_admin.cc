@@ -94,7 +94,7 @@ Response admin_page(App& app, Context& context, int status, nlohmann::json extra
                     {"is_admin", user.is_admin},
                     {"disabled", user.disabled},
                     {"is_me", user.id == context.user().id},
-                    {"created", format_time(user.created_at)},
+                    {"created", time_view(user.created_at)},
                     {"max_servers", user.max_servers ? std::to_string(*user.max_servers) : ""},
                     {"max_blueprints", user.max_blueprints ? std::to_string(*user.max_blueprints) : ""},
                     {"servers_limit", user.max_servers.value_or(defaults.servers)},

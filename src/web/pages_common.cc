@@ -183,12 +183,39 @@ nlohmann::json base_view(const Context& context, std::string_view title, std::st
 
 bool is_htmx(const Request& request) { return request.header("hx-request").has_value(); }
 
-std::string format_time(std::int64_t unix_seconds) {
-  if (unix_seconds <= 0) return "";
+nlohmann::json time_view(std::int64_t unix_seconds) {
+  if (unix_seconds <= 0) return nullptr;
   std::time_t time = static_cast<std::time_t>(unix_seconds);
   std::tm utc{};
   gmtime_r(&time, &utc);
-  return fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", utc);
+  return {{"iso", fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", utc)}, {"utc", fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", utc)}};
+}
+
+nlohmann::json time_view(std::string_view rfc3339) {
+  // Exactly YYYY-MM-DDTHH:MM:SSZ: digits where digits go, the separators in their places.
+  constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:ddZ";
+  if (rfc3339.size() != kShape.size()) return nullptr;
+  for (std::size_t i = 0; i < kShape.size(); ++i) {
+    bool digit = rfc3339[i] >= '0' && rfc3339[i] <= '9';
+    if (kShape[i] == 'd' ? !digit : rfc3339[i] != kShape[i]) return nullptr;
+  }
+  auto number = [&](std::size_t at, std::size_t length) {
+    int value = 0;
+    for (std::size_t i = at; i < at + length; ++i) value = value * 10 + (rfc3339[i] - '0');
+    return value;
+  };
+  std::tm utc{};
+  utc.tm_year = number(0, 4) - 1900;
+  utc.tm_mon = number(5, 2) - 1;
+  utc.tm_mday = number(8, 2);
+  utc.tm_hour = number(11, 2);
+  utc.tm_min = number(14, 2);
+  utc.tm_sec = number(17, 2);
+  if (utc.tm_mon > 11 || utc.tm_mday < 1 || utc.tm_mday > 31 || utc.tm_hour > 23 || utc.tm_min > 59 ||
+      utc.tm_sec > 60) {
+    return nullptr;
+  }
+  return time_view(static_cast<std::int64_t>(timegm(&utc)));
 }
 
 std::string format_bytes(double bytes) {
@@ -308,9 +335,9 @@ nlohmann::json job_view(const Job& job) {
       {"server_id", job.server_id ? nlohmann::json(*job.server_id) : nlohmann::json(nullptr)},
       {"state", to_string(job.state)},
       {"state_class", state_class(job.state)},
-      {"created", format_time(job.created_at)},
-      {"started", format_time(job.started_at.value_or(0))},
-      {"finished", format_time(job.finished_at.value_or(0))},
+      {"created", time_view(job.created_at)},
+      {"started", time_view(job.started_at.value_or(0))},
+      {"finished", time_view(job.finished_at.value_or(0))},
       {"exit_code", job.exit_code ? nlohmann::json(std::to_string(*job.exit_code)) : nlohmann::json(nullptr)},
       {"reason", job.reason},
       {"is_queued", job.state == JobState::kQueued},

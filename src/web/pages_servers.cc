@@ -23,7 +23,9 @@ void add_host_parts(nlohmann::json& view, const nlohmann::json& status) {
     view["live_hostname"] = live.value("hostname", "");
   }
   if (status.contains("pid") && status["pid"].is_number_integer()) view["pid"] = status["pid"];
-  if (status.contains("since") && status["since"].is_string()) view["since"] = status["since"];
+  if (status.contains("since") && status["since"].is_string()) {
+    view["since"] = time_view(status["since"].get<std::string>());
+  }
   if (status.contains("restarts") && status["restarts"].is_number_integer()) view["restarts"] = status["restarts"];
   if (status.contains("last_exit") && status["last_exit"].is_object()) {
     view["last_exit"] = status["last_exit"].value("description", "");

@@ -170,6 +170,47 @@ TEST_F(ServerPagesTest, StopAndRestartAskFirstWhilePlayersAreOn) {
   EXPECT_NE(ann.get("/servers/rows").body.find("hx-confirm=\"Stop alpha? 1 player is on it.\""), std::string::npos);
 }
 
+// Issue 13, bug 6: the pages mixed "2026-12-02T16:44:33Z" (the host's `since`) with "2026-12-02 16:44:33 UTC" (the
+// panel's own times). Every time is now one <time> element with the same UTC text, which app.js shows in the viewer's
+// time zone (the UTC text staying in the title).
+TEST_F(ServerPagesTest, EveryTimeIsOneTimeElement) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  std::int64_t server = make_server_with_forms(ann, "alpha");
+  ASSERT_GT(server, 0);
+  const std::string base = "/servers/" + std::to_string(server);
+  HttpReply started = ann.post("/api/v1" + base + "/start", nlohmann::json::object());
+  ASSERT_EQ(started.status, 202) << started.body;
+  ASSERT_EQ(wait_job(ann, job_of(started)), "succeeded");
+  std::string status = ann.get(base + "/status").body;
+  EXPECT_NE(status.find("<dd><time datetime=\"2026-12-02T16:44:33Z\" title=\"2026-12-02 16:44:33 UTC\">2026-12-02 "
+                        "16:44:33 UTC</time></dd>"),
+            std::string::npos)
+      << status;
+  ASSERT_EQ(ann.post("/api/v1/tokens", {{"name", "ci"}}).status, 201);
+  const std::string job = std::to_string(job_of(started));
+  for (const std::string& path :
+       {base, std::string("/jobs"), "/jobs/" + job, std::string("/blueprints"), std::string("/account")}) {
+    std::string page = ann.get(path).body;
+    std::size_t times = 0;
+    for (std::size_t at = page.find("<time datetime=\""); at != std::string::npos;
+         at = page.find("<time datetime=\"", at + 1)) {
+      ++times;
+      std::string element = page.substr(at, page.find("</time>", at) - at);
+      std::size_t iso = element.find("Z\" title=\"");
+      ASSERT_NE(iso, std::string::npos) << path << ": " << element;
+      EXPECT_NE(element.find(" UTC\">"), std::string::npos) << path << ": " << element;
+    }
+    EXPECT_GT(times, 0u) << path;
+    // No time outside an element: every "UTC" text is inside one, and no RFC 3339 time is shown as text.
+    std::size_t utc_texts = 0;
+    for (std::size_t at = page.find(" UTC"); at != std::string::npos; at = page.find(" UTC", at + 1)) ++utc_texts;
+    EXPECT_EQ(utc_texts, 2 * times) << path << ": " << page;
+    EXPECT_EQ(page.find("Z<"), std::string::npos) << path;
+  }
+}
+
 // Issue 13, bug 5: a refused name's error restated the rule that the field's hint states (and the field is described
 // by both), so the rule came twice in one sentence; the error now says only what is wrong with the name.
 TEST_F(ServerPagesTest, NameErrorDoesNotRepeatTheRule) {

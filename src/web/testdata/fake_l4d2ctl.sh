@@ -19,11 +19,13 @@ status_json() {
   [ -f "$dir/$name.state" ] && state=$(cat "$dir/$name.state")
   [ -f "$dir/$name.spec" ] && port=$(sed -n 's/^port: *//p' "$dir/$name.spec" | head -1)
   local live=null
+  local since=null
   [ "$state" = running ] && live='{"hostname":"h","map":"c1m1_hotel","players":1,"max_players":8}'
+  [ "$state" = running ] && since='"2026-12-02T16:44:33Z"'
   local last_error=null
   [ -f "$dir/$name.last_error" ] && last_error="\"$(cat "$dir/$name.last_error")\""
-  printf '{"name":"%s","state":"%s","pid":null,"since":null,"port":%s,"live":%s,"last_error":%s,"connect":"203.0.113.7:%s"}' \
-    "$name" "$state" "${port:-0}" "$live" "$last_error" "${port:-0}"
+  printf '{"name":"%s","state":"%s","pid":null,"since":%s,"port":%s,"live":%s,"last_error":%s,"connect":"203.0.113.7:%s"}' \
+    "$name" "$state" "$since" "${port:-0}" "$live" "$last_error" "${port:-0}"
 }
 case "$cmd" in
   initialize)
