@@ -11,6 +11,7 @@
 #include "base/strings.h"
 #include "json/parse_json.h"
 #include "web/blueprint_spec.h"
+#include "web/install_progress.h"
 #include "web/server_view.h"
 
 namespace left4me::web {
@@ -89,13 +90,16 @@ void JobRunner::work() {
 Result<ExitStatus> JobRunner::step(const Job& job, const std::vector<std::string>& args) {
   (void)hub_.publish(job.id, "$ l4d2ctl " + join(args, " "));
   bool install = job.type == JobType::kInstall;
+  InstallEstimator estimator;
   Result<ExitStatus> status = ctl_.run_streaming(
       args,
       [&](std::string_view line) {
         std::string text(line);
-        if (install && !text.empty() && text[0] == '{') {
-          Result<nlohmann::json> progress = parse_json_limited(text);
-          if (progress && progress->is_object() && progress->contains("phase")) (void)jobs_.set_progress(job.id, text);
+        // A progress line is stored and shown with the estimate of the time left (l4d2ctl cannot know it).
+        std::optional<nlohmann::json> progress = install ? parse_install_progress(text) : std::nullopt;
+        if (progress) {
+          text = estimator.add(std::move(*progress), InstallEstimator::Clock::now()).dump();
+          (void)jobs_.set_progress(job.id, text);
         }
         (void)hub_.publish(job.id, text);
       },

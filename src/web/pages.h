@@ -61,9 +61,13 @@ Response page_error_hook(const Request& request, Response response);
 std::string error_message_of(const Response& response);
 std::string error_code_of(const Response& response);
 
+// What the lines of a log are: a console's or a job's plain text, or an install job's, whose progress lines (JSON
+// objects) are shown as progress.
+enum class LogLines { kPlain, kInstall };
 // Wraps a server-sent-event sink so each `data:` line becomes an escaped HTML line
-// (<div class="line">...</div>) that HTMX's SSE extension can append safely.
-std::shared_ptr<EventSink> escaped_log_sink(std::shared_ptr<EventSink> sink);
+// (<div class="line">...</div>) that HTMX's SSE extension can append safely; with LogLines::kInstall a progress
+// line becomes <div class="line progress" data-progress="<step> <phase>">downloading 12.3% · ...</div>.
+std::shared_ptr<EventSink> escaped_log_sink(std::shared_ptr<EventSink> sink, LogLines lines = LogLines::kPlain);
 
 // The colour class of a state in the pages' CSS: good, busy, bad or idle.
 std::string_view state_class(ServerState state);

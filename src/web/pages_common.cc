@@ -8,6 +8,7 @@
 #include "json/parse_json.h"
 #include "web/assets.h"
 #include "web/handlers.h"
+#include "web/install_progress.h"
 #include "web/pages.h"
 #include "web/responses.h"
 
@@ -54,7 +55,7 @@ nlohmann::json asset_urls() {
 
 class EscapedLogSink : public EventSink {
  public:
-  explicit EscapedLogSink(std::shared_ptr<EventSink> inner) : inner_(std::move(inner)) {}
+  EscapedLogSink(std::shared_ptr<EventSink> inner, LogLines lines) : inner_(std::move(inner)), lines_(lines) {}
 
   bool send(std::string data) override {
     std::string out;
@@ -67,7 +68,7 @@ class EscapedLogSink : public EventSink {
         if (line.substr(0, 5) == "data:") {
           std::string_view text = line.substr(5);
           if (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-          out += "data: <div class=\"line\">" + html_escape(text) + "</div>\n";
+          out += "data: " + line_html(text) + "\n";
         } else {
           out.append(line);
           out += '\n';
@@ -83,7 +84,16 @@ class EscapedLogSink : public EventSink {
   void close() override { inner_->close(); }
 
  private:
+  std::string line_html(std::string_view text) const {
+    std::optional<nlohmann::json> progress = lines_ == LogLines::kInstall ? parse_install_progress(text) : std::nullopt;
+    if (!progress) return "<div class=\"line\">" + html_escape(text) + "</div>";
+    std::string kind = progress->value("step", "") + " " + progress->value("phase", "");
+    return "<div class=\"line progress\" data-progress=\"" + html_escape(kind) + "\">" +
+           html_escape(describe_install_progress(*progress)) + "</div>";
+  }
+
   std::shared_ptr<EventSink> inner_;
+  const LogLines lines_;
   std::mutex mutex_;
   std::string pending_;  // an incomplete last line
 };
@@ -306,8 +316,8 @@ Response page_error_hook(const Request& request, Response response) {
   return page;
 }
 
-std::shared_ptr<EventSink> escaped_log_sink(std::shared_ptr<EventSink> sink) {
-  return std::make_shared<EscapedLogSink>(std::move(sink));
+std::shared_ptr<EventSink> escaped_log_sink(std::shared_ptr<EventSink> sink, LogLines lines) {
+  return std::make_shared<EscapedLogSink>(std::move(sink), lines);
 }
 
 namespace page {
@@ -342,6 +352,10 @@ nlohmann::json job_view(const Job& job) {
       {"reason", job.reason},
       {"is_queued", job.state == JobState::kQueued},
       {"is_live", is_pending(job.state)}};
+  if (job.type == JobType::kInstall) {
+    std::optional<nlohmann::json> progress = parse_install_progress(job.progress);
+    view["install"] = install_progress_view(progress.value_or(nullptr), job.state == JobState::kSucceeded);
+  }
   if (job.started_at) {
     std::int64_t end = job.finished_at.value_or(unix_now());
     view["duration"] = fmt::format("{} s", std::max<std::int64_t>(0, end - *job.started_at));

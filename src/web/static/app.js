@@ -122,6 +122,11 @@
     // A (re)connection replays the recent lines: start from a clean slate.
     log.addEventListener("htmx:sseOpen", function () { log.replaceChildren(); });
     log.addEventListener("htmx:sseMessage", function () {
+      // An install's progress lines of one phase update one line in place.
+      var last = log.lastElementChild;
+      var before = last && last.previousElementSibling;
+      if (before && last.classList.contains("progress") && before.classList.contains("progress") &&
+          before.dataset.progress === last.dataset.progress) before.remove();
       while (log.childElementCount > kMaxLines) log.firstElementChild.remove();
       if (log.dataset.following) log.scrollTop = log.scrollHeight;
     });
