@@ -33,6 +33,14 @@ void served_over_https(Response& response) {
   response.header("Strict-Transport-Security", "max-age=31536000");
 }
 
+// The session of a page request's cookie (for its error page's navigation), or nullopt.
+std::optional<SessionInfo> page_viewer(Accounts& accounts, const Request& request) {
+  std::optional<std::string> cookie = request.cookie(kSessionCookie);
+  if (!cookie) return std::nullopt;
+  Result<std::optional<SessionInfo>> session = accounts.find_session(*cookie);
+  return session ? *session : std::nullopt;
+}
+
 bool is_safe_method(const std::string& method) { return method == "GET" || method == "HEAD"; }
 
 bool is_api(const std::string& path) { return path.rfind("/api/", 0) == 0 || path == "/health"; }
@@ -233,7 +241,11 @@ Response App::handle(Request& request) {
   auto started = std::chrono::steady_clock::now();
   ClientInfo client = client_info(request, config.trusted_proxies);
   Response response = dispatch(request, client);
-  if (response.status >= 400 && !is_api(request.path)) response = page_error_hook(request, std::move(response));
+  if (!is_api(request.path)) {
+    if (response.status >= 400)
+      response = page_error_hook(request, page_viewer(*accounts, request), std::move(response));
+    response = flash_notice(request, std::move(response));
+  }
   response.header("Content-Security-Policy", std::string(kContentSecurityPolicy));
   response.header("X-Content-Type-Options", "nosniff");
   response.header("Referrer-Policy", "same-origin");

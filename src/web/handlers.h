@@ -58,6 +58,7 @@ namespace left4me::web::page {
 
 // pages_common.cc
 Response static_file(App& app, Context& context);
+Response favicon(App& app, Context& context);
 
 // pages_account.cc: logging in and out, the setup link, the user's password and API tokens.
 Response login_form(App& app, Context& context);

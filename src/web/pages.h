@@ -34,7 +34,7 @@ class Form {
 };
 
 // The view every page starts from: title, the user and nav (when logged in), the CSRF token, the static
-// file URLs, and the notice named by ?notice= (a fixed message; never text from the URL).
+// file URLs, and the notice of the one-time notice cookie (a fixed message; never text from the cookie).
 nlohmann::json base_view(const Context& context, std::string_view title, std::string_view nav);
 // The view for pages shown to nobody in particular (login, setup, errors before login).
 nlohmann::json anonymous_view(std::string_view title);
@@ -52,11 +52,19 @@ std::string format_bytes(double bytes);
 // The host name the browser used to reach us (for host:port), without the port.
 std::string request_host(const Request& request);
 
-// A friendly error page for status (404, 403, 409, 500, ...) with what went wrong and what to do.
-Response error_page(const Request& request, int status, std::string_view title, std::string_view message);
+// A friendly error page for status (404, 403, 409, 500, ...) with what went wrong and what to do; a signed-in
+// viewer's page has the navigation.
+Response error_page(const Request& request, int status, std::string_view title, std::string_view message,
+                    const std::optional<SessionInfo>& viewer = std::nullopt);
 // What App::handle does with an error answer to a page route: an API-style JSON error becomes an HTML page
-// (HTMX requests keep the JSON, which app.js shows).
-Response page_error_hook(const Request& request, Response response);
+// (HTMX requests keep the JSON, which app.js shows). `viewer`: the session of the request's cookie, if any.
+Response page_error_hook(const Request& request, const std::optional<SessionInfo>& viewer, Response response);
+
+// The one-time notice after a redirect. What App::handle does with every page answer: a redirect to
+// "<path>?notice=<key>" (a known notice) goes to <path> with the key in the l4d2_notice cookie instead, which
+// base_view shows, and the full page that shows it clears the cookie, so a reload does not repeat it.
+inline constexpr std::string_view kNoticeCookie = "l4d2_notice";
+Response flash_notice(const Request& request, Response response);
 // The message and the code of an API-style JSON error body, or "".
 std::string error_message_of(const Response& response);
 std::string error_code_of(const Response& response);

@@ -20,7 +20,8 @@ struct Notice {
   std::string_view text;
 };
 
-// Messages shown after a redirect (?notice=<key>): fixed texts, so a link cannot put words on the page.
+// Messages shown after a redirect (?notice=<key>, carried by the one-time cookie, see flash_notice): fixed texts, so
+// neither a link nor a cookie can put words on the page.
 constexpr Notice kNotices[] = {
     {"password_changed", "Your password was changed. Your other sessions were logged out and your API tokens revoked."},
     {"token_revoked", "The API token was revoked."},
@@ -50,7 +51,8 @@ nlohmann::json asset_urls() {
   return {{"css", static_url("app.css")},
           {"htmx", static_url("htmx.min.js")},
           {"sse", static_url("htmx-sse.js")},
-          {"js", static_url("app.js")}};
+          {"js", static_url("app.js")},
+          {"icon", static_url("favicon.ico")}};
 }
 
 class EscapedLogSink : public EventSink {
@@ -185,7 +187,7 @@ nlohmann::json base_view(const Context& context, std::string_view title, std::st
     view["csrf"] = context.auth->csrf_token;
   }
   if (!nav.empty()) view["nav_" + std::string(nav)] = true;
-  if (auto key = context.request.query_param("notice")) {
+  if (auto key = context.request.cookie(kNoticeCookie)) {
     if (auto text = notice_text(*key)) view["notice"] = std::string(*text);
   }
   return view;
@@ -254,8 +256,13 @@ std::string error_message_of(const Response& response) { return string_member(er
 
 std::string error_code_of(const Response& response) { return string_member(error_of(response), "code"); }
 
-Response error_page(const Request& request, int status, std::string_view title, std::string_view message) {
+Response error_page(const Request& request, int status, std::string_view title, std::string_view message,
+                    const std::optional<SessionInfo>& viewer) {
   nlohmann::json view = anonymous_view(title);
+  if (viewer) {  // a signed-in viewer keeps the navigation (and is not offered to log in)
+    view["user"] = {{"name", viewer->user.name}, {"is_admin", viewer->user.is_admin}};
+    view["csrf"] = viewer->csrf_token;
+  }
   view["status"] = status;
   view["message"] = message;
   view["path"] = request.path;
@@ -263,7 +270,7 @@ Response error_page(const Request& request, int status, std::string_view title, 
   return html_page(status, "error", view);
 }
 
-Response page_error_hook(const Request& request, Response response) {
+Response page_error_hook(const Request& request, const std::optional<SessionInfo>& viewer, Response response) {
   for (const auto& [name, value] : response.headers) {
     if (name == "Content-Type" && value.rfind("application/json", 0) != 0) return response;
   }
@@ -309,7 +316,7 @@ Response page_error_hook(const Request& request, Response response) {
       }
   }
   if (message.empty()) message = "The request failed (HTTP " + std::to_string(response.status) + ").";
-  Response page = error_page(request, response.status, title, message);
+  Response page = error_page(request, response.status, title, message, viewer);
   for (const auto& header : response.headers) {
     if (header.first != "Content-Type") page.headers.push_back(header);
   }
@@ -335,7 +342,42 @@ Response static_file(App&, Context& context) {
   return response;
 }
 
+// Browsers ask for /favicon.ico by themselves (before the page's <link rel="icon">, and on pages that have none).
+Response favicon(App&, Context&) {
+  std::optional<EmbeddedFile> file = find_embedded("static/favicon.ico");
+  Response response;
+  response.header("Content-Type", std::string(content_type_for(file->name)));
+  response.header("Cache-Control", "public, max-age=86400");
+  response.body = std::string(file->content);
+  return response;
+}
+
 }  // namespace page
+
+Response flash_notice(const Request& request, Response response) {
+  constexpr std::string_view kQuery = "?notice=";
+  if (response.status >= 300 && response.status < 400) {
+    for (auto& [name, value] : response.headers) {
+      std::size_t query = value.find(kQuery);
+      if (name != "Location" || query == std::string::npos) continue;
+      std::string key = value.substr(query + kQuery.size());
+      if (!notice_text(key)) break;
+      value.resize(query);
+      response.header("Set-Cookie",
+                      fmt::format("{}={}; Path=/; Max-Age=60; HttpOnly; SameSite=Lax", kNoticeCookie, key));
+      break;
+    }
+    return response;
+  }
+  bool full_page = false;
+  for (const auto& [name, value] : response.headers) {
+    full_page |= name == "Content-Type" && value.rfind("text/html", 0) == 0;
+  }
+  if (full_page && !is_htmx(request) && request.cookie(kNoticeCookie)) {
+    response.header("Set-Cookie", fmt::format("{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax", kNoticeCookie));
+  }
+  return response;
+}
 
 nlohmann::json job_view(const Job& job) {
   nlohmann::json view = {

@@ -55,6 +55,7 @@ constexpr Route kRoutes[] = {
 
     // The pages (HTML; forms post the API's field names).
     {"GET",    "/static/{version}/{name}",          kPublic, on<page::static_file>},
+    {"GET",    "/favicon.ico",                      kPublic, on<page::favicon>},
     {"GET",    "/login",                            kPublic, on<page::login_form>},
     {"POST",   "/login",                            kPublic, on<page::log_in>},
     {"POST",   "/logout",                           kUser,   on<page::log_out>},
