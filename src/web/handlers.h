@@ -42,6 +42,7 @@ Response restart_server(App& app, Context& context, const Server& server);
 Response delete_server(App& app, Context& context, const Server& server);
 Response move_server(App& app, Context& context, const Server& server);
 Response follow_console(App& app, Context& context, const Server& server);
+Response get_rcon_password(App& app, Context& context, const Server& server);
 
 // api_jobs.cc: jobs, their logs, and the game installation.
 Response list_jobs(App& app, Context& context);
@@ -79,6 +80,7 @@ Response create_server(App& app, Context& context);
 Response show_server(App& app, Context& context, const Server& server);
 Response server_status(App& app, Context& context, const Server& server);
 Response server_jobs(App& app, Context& context, const Server& server);
+Response show_rcon_password(App& app, Context& context, const Server& server);
 Response start_server(App& app, Context& context, const Server& server);
 Response stop_server(App& app, Context& context, const Server& server);
 Response restart_server(App& app, Context& context, const Server& server);

@@ -11,6 +11,7 @@
 #include "base/strings.h"
 #include "json/parse_json.h"
 #include "web/blueprint_spec.h"
+#include "web/crypto.h"
 #include "web/install_progress.h"
 #include "web/server_view.h"
 
@@ -145,7 +146,8 @@ Result<ExitStatus> JobRunner::initialize(const Job& job, const Server& server) {
   // Blueprint changes apply on the server's next action: render the blueprint as it is now.
   Result<Blueprint> blueprint = blueprints_.get(server.blueprint_id, kSystem);
   if (!blueprint) return blueprint.error();
-  Result<std::string> spec = render_instance_spec(blueprint->spec_yaml, server.port, server.name);
+  Result<std::string> spec = render_instance_spec(blueprint->spec_yaml, server.port, server.name,
+                                                  derive_rcon_password(options_.secret_key, server.id));
   if (!spec) return spec.error();
   std::string file = fmt::format("{}/job-{}-{}.yaml", options_.scratch_dir, job.id, server.instance);
   if (Status written = write_file_atomic(file, *spec, 0600); !written) return written.error();

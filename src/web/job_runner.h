@@ -23,6 +23,7 @@ namespace left4me::web {
 struct JobRunnerOptions {
   int workers = 4;
   std::string scratch_dir;  // rendered specs are written here
+  std::string secret_key;   // derives each server's own RCON password (derive_rcon_password)
 };
 
 class JobRunner {

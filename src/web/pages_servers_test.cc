@@ -273,5 +273,64 @@ TEST_F(ServerPagesTest, DashboardRowsFollowEveryChangeAndStayPerUser) {
   EXPECT_EQ(fresh.find("value=\"" + ann.csrf() + "\""), std::string::npos);
 }
 
+// Issue 13, expectation 5: the empty dashboard says what to do next, in order: the game (administrators install it,
+// others ask), a blueprint, a server; a step done says so.
+TEST_F(ServerPagesTest, TheEmptyDashboardSaysWhatToDoNextInOrder) {
+  start();
+  create_user("root", Role::kAdmin);
+  create_user("ann", Role::kUser);
+  Browser root = logged_in("root");
+  Browser ann = logged_in("ann");
+  std::string admin_page = root.get("/").body;
+  std::size_t install = admin_page.find("<a href=\"/admin\">Install the game</a>");
+  std::size_t blueprint = admin_page.find("<a href=\"/blueprints/new\">Create a blueprint</a>");
+  std::size_t server = admin_page.find("<a href=\"/servers/new\">Create a server</a>");
+  ASSERT_NE(install, std::string::npos) << admin_page;
+  ASSERT_NE(blueprint, std::string::npos);
+  ASSERT_NE(server, std::string::npos);
+  EXPECT_LT(install, blueprint);
+  EXPECT_LT(blueprint, server);
+  std::string user_page = ann.get("/").body;
+  EXPECT_NE(user_page.find("Ask an administrator to install the game"), std::string::npos) << user_page;
+  EXPECT_EQ(user_page.find("Install the game</a>"), std::string::npos);
+
+  HttpReply installed = root.post("/api/v1/install");
+  ASSERT_EQ(installed.status, 202);
+  ASSERT_EQ(wait_job(root, job_of(installed)), "succeeded");
+  make_blueprint(root, "base");
+  admin_page = root.get("/servers/rows").body;
+  EXPECT_NE(admin_page.find("<li class=\"done\">The game is installed.</li>"), std::string::npos) << admin_page;
+  EXPECT_NE(admin_page.find("<li class=\"done\">You have a blueprint"), std::string::npos);
+  EXPECT_NE(admin_page.find("<a href=\"/servers/new\">Create a server</a> from your blueprint"), std::string::npos);
+  EXPECT_NE(ann.get("/").body.find("<a href=\"/blueprints/new\">Create a blueprint</a>"), std::string::npos);
+}
+
+// Issue 13, expectation 3: the server page hides the RCON password until asked (a button; the page itself never
+// holds it).
+TEST_F(ServerPagesTest, TheRconPasswordIsHiddenUntilAsked) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  std::int64_t server = make_server_with_forms(ann, "alpha");
+  ASSERT_GT(server, 0);
+  const std::string base = "/servers/" + std::to_string(server);
+  std::string password = ann.get("/api/v1" + base + "/rcon-password").json()["rcon_password"];
+  ASSERT_EQ(password.size(), 24u);
+  std::string page = ann.get(base).body;
+  EXPECT_EQ(page.find(password), std::string::npos);
+  EXPECT_NE(page.find("hx-get=\"" + base + "/rcon-password\""), std::string::npos) << page;
+  std::string cookies;
+  for (const auto& [name, value] : ann.cookies()) cookies += (cookies.empty() ? "" : "; ") + name + "=" + value;
+  HttpReply fragment =
+      testing::http_request(port_, "GET", base + "/rcon-password", "", {{"Cookie", cookies}, {"HX-Request", "true"}});
+  EXPECT_EQ(fragment.status, 200);
+  EXPECT_NE(fragment.body.find("<code id=\"rcon-password-value\">" + password + "</code>"), std::string::npos)
+      << fragment.body;
+  EXPECT_EQ(fragment.body.find("<html"), std::string::npos);
+  HttpReply without_script = ann.get(base + "/rcon-password");  // the page, with the password in place
+  EXPECT_NE(without_script.body.find("<code id=\"rcon-password-value\">" + password + "</code>"), std::string::npos);
+  EXPECT_NE(without_script.body.find("<h1>alpha</h1>"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace left4me::web
