@@ -3,6 +3,7 @@
 #include "base/strings.h"
 #include "web/adoption.h"
 #include "web/api_objects.h"
+#include "web/blueprint_spec.h"
 #include "web/handlers.h"
 #include "web/render_cache.h"
 
@@ -116,6 +117,16 @@ Response adopt_server(App& app, Context& context) {
     }
   }
   return server_answer(201, *server);
+}
+
+// The server's RCON password, for its owner and administrators (the route's {id} is 404 to anyone else); only on
+// request, never in the server object.
+Response get_rcon_password(App& app, Context&, const Server& server) {
+  Result<Blueprint> blueprint = app.blueprints->get(server.blueprint_id, Scope{server.owner_id, true});
+  if (!blueprint) return error_from(blueprint.error());
+  Result<std::string> password = server_rcon_password(blueprint->spec_yaml, app.config.secret_key, server.id);
+  if (!password) return error_from(password.error());
+  return json_response(200, {{"rcon_password", *password}});
 }
 
 Response get_server(App& app, Context&, const Server& server) {

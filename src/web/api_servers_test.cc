@@ -104,5 +104,32 @@ TEST_F(ApiServersTest, PortsAreLowestFreeAndRangeCanBeFull) {
   EXPECT_EQ(again.json()["server"]["port"], 30001);
 }
 
+// Issue 13, expectation 3: the RCON password of a server, on request, to its owner and administrators only; it is the
+// one the server gets at its start.
+TEST_F(ApiServersTest, TheRconPasswordIsShownToItsOwnerOnRequest) {
+  start();
+  create_user("ann", Role::kUser);
+  create_user("bob", Role::kUser);
+  create_user("root", Role::kAdmin);
+  Browser ann = logged_in("ann");
+  HttpReply server = make_server(ann, "alpha", make_blueprint(ann, "base"));
+  ASSERT_EQ(server.status, 201) << server.body;
+  const std::string path = "/api/v1/servers/" + std::to_string(server.json()["server"]["id"].get<std::int64_t>());
+  EXPECT_EQ(server.body.find("rcon"), std::string::npos);  // never in the server object
+  HttpReply shown = ann.get(path + "/rcon-password");
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  std::string password = shown.json()["rcon_password"];
+  EXPECT_EQ(password.size(), 24u);
+  EXPECT_EQ(logged_in("root").get(path + "/rcon-password").json()["rcon_password"], password);
+  EXPECT_EQ(logged_in("bob").get(path + "/rcon-password").status, 404);
+  EXPECT_EQ(Browser(port_).get(path + "/rcon-password").status, 401);
+
+  HttpReply started = ann.post(path + "/start");
+  ASSERT_EQ(started.status, 202) << started.body;
+  ASSERT_EQ(wait_job(ann, job_of(started)), "succeeded");
+  EXPECT_NE(read_fake(instance_of(server) + ".spec").find("rcon_password: \"" + password + "\""), std::string::npos)
+      << read_fake(instance_of(server) + ".spec");
+}
+
 }  // namespace
 }  // namespace left4me::web

@@ -35,6 +35,14 @@ void served_over_https(Response& response) {
   response.header("Strict-Transport-Security", "max-age=31536000");
 }
 
+// The session of a page request's cookie (for its error page's navigation), or nullopt.
+std::optional<SessionInfo> page_viewer(Accounts& accounts, const Request& request) {
+  std::optional<std::string> cookie = request.cookie(kSessionCookie);
+  if (!cookie) return std::nullopt;
+  Result<std::optional<SessionInfo>> session = accounts.find_session(*cookie);
+  return session ? *session : std::nullopt;
+}
+
 bool is_safe_method(const std::string& method) { return method == "GET" || method == "HEAD"; }
 
 // Paths for programs, not people: their errors stay JSON (a scraper of /metrics reads no HTML page).
@@ -103,7 +111,7 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   app->runner = std::make_unique<JobRunner>(
       *app->jobs, *app->servers, *app->blueprints, *app->ctl, *app->status_cache, *app->job_logs,
       JobRunnerOptions{app->config.job_worker_threads, app->config.scratch_dir, app->config.build_switch_max_wait,
-                       app->config.build_switch_warning});
+                       app->config.build_switch_warning, app->config.secret_key});
   // Crash recovery: nothing runs yet, so any job marked running was cut off by a crash or kill.
   Result<int> interrupted =
       app->jobs->interrupt_running("the web app stopped while this job ran; check the server's state before retrying");
@@ -266,7 +274,11 @@ Response App::handle(Request& request) {
   Response response = dispatch(request, client, route);
   request_counts.add(route != nullptr ? route->method : kOtherMethod,
                      route != nullptr ? route->pattern : kUnmatchedRoute, response.status);
-  if (response.status >= 400 && !is_api(request.path)) response = page_error_hook(request, std::move(response));
+  if (!is_api(request.path)) {
+    if (response.status >= 400)
+      response = page_error_hook(request, page_viewer(*accounts, request), std::move(response));
+    response = flash_notice(request, std::move(response));
+  }
   response.header("Content-Security-Policy", std::string(kContentSecurityPolicy));
   response.header("X-Content-Type-Options", "nosniff");
   response.header("Referrer-Policy", "same-origin");

@@ -26,6 +26,7 @@ std::string_view content_type_for(std::string_view name) {
   if (ends_with(".css")) return "text/css; charset=utf-8";
   if (ends_with(".js")) return "text/javascript; charset=utf-8";
   if (ends_with(".svg")) return "image/svg+xml";
+  if (ends_with(".ico")) return "image/x-icon";
   return "application/octet-stream";
 }
 

@@ -5,7 +5,8 @@ set(_web_vendor
   "static/htmx.min.js=${PROJECT_SOURCE_DIR}/node_modules/htmx.org/dist/htmx.min.js"
   "static/htmx-sse.js=${PROJECT_SOURCE_DIR}/node_modules/htmx-ext-sse/dist/sse.js")
 file(GLOB _web_templates CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/templates/*.mustache)
-file(GLOB _web_static CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/static/*.css ${CMAKE_CURRENT_SOURCE_DIR}/static/*.js)
+file(GLOB _web_static CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/static/*.css ${CMAKE_CURRENT_SOURCE_DIR}/static/*.js
+     ${CMAKE_CURRENT_SOURCE_DIR}/static/*.ico)
 
 set(_web_manifest "")
 set(_web_asset_files "")

@@ -5,6 +5,7 @@
 
 #include "base/utf8.h"
 #include "model/spec_rules.h"
+#include "web/crypto.h"
 
 namespace left4me::web {
 namespace {
@@ -90,13 +91,23 @@ std::string keep_rcon_password(std::string_view edited_yaml, std::string_view pr
   return model::format_spec_yaml(spec);
 }
 
-Result<std::string> render_instance_spec(std::string_view blueprint_yaml, int port, std::string_view server_name) {
+Result<std::string> render_instance_spec(std::string_view blueprint_yaml, int port, std::string_view server_name,
+                                         std::string_view rcon_password) {
   model::SpecResult parsed = model::parse_blueprint_spec(blueprint_yaml, "blueprint");
   if (!parsed) return parsed.error();
   model::Spec spec = std::move(parsed).value();
   spec.port = port;
   if (!spec.hostname && !model::check_hostname(server_name)) spec.hostname = std::string(server_name);
+  if (!spec.rcon_password) spec.rcon_password = std::string(rcon_password);
   return model::format_spec_yaml(spec);
+}
+
+Result<std::string> server_rcon_password(std::string_view blueprint_yaml, std::string_view secret_key,
+                                         std::int64_t server_id) {
+  model::SpecResult parsed = model::parse_blueprint_spec(blueprint_yaml, "blueprint");
+  if (!parsed) return parsed.error();
+  if (parsed->rcon_password) return *parsed->rcon_password;
+  return derive_rcon_password(secret_key, server_id);
 }
 
 }  // namespace left4me::web

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,7 +36,12 @@ std::string blueprint_spec_yaml_for_display(std::string_view canonical_yaml);
 std::string keep_rcon_password(std::string_view edited_yaml, std::string_view previous_yaml);
 // The instance spec (blueprint + port) that `l4d2ctl initialize -f` reads. A blueprint without a hostname
 // gets `server_name` (the server's name in the panel), so players see that name, not the host's instance
-// name (web-<id>).
-Result<std::string> render_instance_spec(std::string_view blueprint_yaml, int port, std::string_view server_name);
+// name (web-<id>); one without an rcon_password gets `rcon_password` (the server's own, derive_rcon_password).
+Result<std::string> render_instance_spec(std::string_view blueprint_yaml, int port, std::string_view server_name,
+                                         std::string_view rcon_password);
+// The RCON password of the server `server_id` started from this blueprint: the blueprint's, else the server's own
+// (derive_rcon_password with the secret key), as render_instance_spec gives it.
+Result<std::string> server_rcon_password(std::string_view blueprint_yaml, std::string_view secret_key,
+                                         std::int64_t server_id);
 
 }  // namespace left4me::web

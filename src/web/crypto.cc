@@ -47,6 +47,23 @@ std::string hash_token(std::string_view secret_key, std::string_view token) {
   return hex;
 }
 
+std::string derive_rcon_password(std::string_view secret_key, std::int64_t server_id) {
+  constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  std::string key = hash_token(secret_key, "rcon-password");  // a key of its own, apart from the tokens' hashes
+  std::string password;
+  for (std::uint32_t round = 0; password.size() < 24; ++round) {
+    std::string input = std::to_string(server_id) + "/" + std::to_string(round);
+    unsigned char digest[64];
+    crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(input.data()), input.size(),
+                       reinterpret_cast<const unsigned char*>(key.data()), crypto_generichash_KEYBYTES);
+    for (unsigned char byte : digest) {
+      // 248 = 4 * 62: dropping the bytes above keeps every character equally likely.
+      if (byte < 248 && password.size() < 24) password += kAlphabet[byte % kAlphabet.size()];
+    }
+  }
+  return password;
+}
+
 Result<std::string> hash_password(std::string_view password) {
   ensure_initialized();
   ++hash_runs;

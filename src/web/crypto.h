@@ -22,5 +22,8 @@ bool verify_password(const std::string& stored_hash, std::string_view password);
 // step that must not be reachable before a cheap check (a setup token, the login throttle) has passed.
 std::uint64_t password_hash_runs();
 bool constant_time_equal(std::string_view a, std::string_view b);
+// A server's own RCON password: 24 characters [A-Za-z0-9] derived from the secret key and the server's id (keyed
+// BLAKE2b), so the panel can show it again without storing it. A new secret key gives every server a new one.
+std::string derive_rcon_password(std::string_view secret_key, std::int64_t server_id);
 
 }  // namespace left4me::web

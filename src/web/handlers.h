@@ -44,6 +44,7 @@ Response restart_server(App& app, Context& context, const Server& server);
 Response delete_server(App& app, Context& context, const Server& server);
 Response move_server(App& app, Context& context, const Server& server);
 Response follow_console(App& app, Context& context, const Server& server);
+Response get_rcon_password(App& app, Context& context, const Server& server);
 
 // rcon_routes.cc: the RCON console (owner and administrators only) and its audit log.
 Response console_audit(App& app, Context& context, const Server& server);
@@ -66,6 +67,7 @@ namespace left4me::web::page {
 
 // pages_common.cc
 Response static_file(App& app, Context& context);
+Response favicon(App& app, Context& context);
 
 // pages_account.cc: logging in and out, the setup link, the user's password and API tokens.
 Response login_form(App& app, Context& context);
@@ -86,6 +88,7 @@ Response create_server(App& app, Context& context);
 Response show_server(App& app, Context& context, const Server& server);
 Response server_status(App& app, Context& context, const Server& server);
 Response server_jobs(App& app, Context& context, const Server& server);
+Response show_rcon_password(App& app, Context& context, const Server& server);
 Response start_server(App& app, Context& context, const Server& server);
 Response stop_server(App& app, Context& context, const Server& server);
 Response restart_server(App& app, Context& context, const Server& server);

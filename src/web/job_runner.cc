@@ -13,6 +13,8 @@
 #include "json/parse_json.h"
 #include "web/blueprint_spec.h"
 #include "web/build_switch.h"
+#include "web/crypto.h"
+#include "web/install_progress.h"
 #include "web/server_view.h"
 
 namespace left4me::web {
@@ -99,13 +101,16 @@ void JobRunner::work() {
 Result<ExitStatus> JobRunner::step(const Job& job, const std::vector<std::string>& args) {
   (void)hub_.publish(job.id, "$ l4d2ctl " + join(args, " "));
   bool install = job.type == JobType::kInstall;
+  InstallEstimator estimator;
   Result<ExitStatus> status = ctl_.run_streaming(
       args,
       [&](std::string_view line) {
         std::string text(line);
-        if (install && !text.empty() && text[0] == '{') {
-          Result<nlohmann::json> progress = parse_json_limited(text);
-          if (progress && progress->is_object() && progress->contains("phase")) (void)jobs_.set_progress(job.id, text);
+        // A progress line is stored and shown with the estimate of the time left (l4d2ctl cannot know it).
+        std::optional<nlohmann::json> progress = install ? parse_install_progress(text) : std::nullopt;
+        if (progress) {
+          text = estimator.add(std::move(*progress), InstallEstimator::Clock::now()).dump();
+          (void)jobs_.set_progress(job.id, text);
         }
         (void)hub_.publish(job.id, text);
       },
@@ -151,7 +156,8 @@ Result<ExitStatus> JobRunner::initialize(const Job& job, const Server& server) {
   // Blueprint changes apply on the server's next action: render the blueprint as it is now.
   Result<Blueprint> blueprint = blueprints_.get(server.blueprint_id, kSystem);
   if (!blueprint) return blueprint.error();
-  Result<std::string> spec = render_instance_spec(blueprint->spec_yaml, server.port, server.name);
+  Result<std::string> spec = render_instance_spec(blueprint->spec_yaml, server.port, server.name,
+                                                  derive_rcon_password(options_.secret_key, server.id));
   if (!spec) return spec.error();
   std::string file = fmt::format("{}/job-{}-{}.yaml", options_.scratch_dir, job.id, server.instance);
   if (Status written = write_file_atomic(file, *spec, 0600); !written) return written.error();

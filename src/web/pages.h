@@ -34,32 +34,48 @@ class Form {
 };
 
 // The view every page starts from: title, the user and nav (when logged in), the CSRF token, the static
-// file URLs, and the notice named by ?notice= (a fixed message; never text from the URL).
+// file URLs, and the notice of the one-time notice cookie (a fixed message; never text from the cookie).
 nlohmann::json base_view(const Context& context, std::string_view title, std::string_view nav);
 // The view for pages shown to nobody in particular (login, setup, errors before login).
 nlohmann::json anonymous_view(std::string_view title);
 
 // The request came from HTMX (it swaps the answer into the page).
 bool is_htmx(const Request& request);
-// "2026-01-02 13:04:05 UTC"; "" for 0.
-std::string format_time(std::int64_t unix_seconds);
+// A time as every page shows it, through the _time partial: {"iso": "2026-01-02T13:04:05Z", "utc": "2026-01-02
+// 13:04:05 UTC"}, null for 0. The page shows the UTC text, which app.js replaces with the time in the viewer's time
+// zone (the UTC text stays on hover).
+nlohmann::json time_view(std::int64_t unix_seconds);
+// The same for an RFC 3339 UTC time ("2026-01-02T13:04:05Z", as l4d2ctl reports them); null when it is not one.
+nlohmann::json time_view(std::string_view rfc3339);
 // "1.5 GiB", "512 B".
 std::string format_bytes(double bytes);
 // The host name the browser used to reach us (for host:port), without the port.
 std::string request_host(const Request& request);
 
-// A friendly error page for status (404, 403, 409, 500, ...) with what went wrong and what to do.
-Response error_page(const Request& request, int status, std::string_view title, std::string_view message);
+// A friendly error page for status (404, 403, 409, 500, ...) with what went wrong and what to do; a signed-in
+// viewer's page has the navigation.
+Response error_page(const Request& request, int status, std::string_view title, std::string_view message,
+                    const std::optional<SessionInfo>& viewer = std::nullopt);
 // What App::handle does with an error answer to a page route: an API-style JSON error becomes an HTML page
-// (HTMX requests keep the JSON, which app.js shows).
-Response page_error_hook(const Request& request, Response response);
+// (HTMX requests keep the JSON, which app.js shows). `viewer`: the session of the request's cookie, if any.
+Response page_error_hook(const Request& request, const std::optional<SessionInfo>& viewer, Response response);
+
+// The one-time notice after a redirect. What App::handle does with every page answer: a redirect to
+// "<path>?notice=<key>" (a known notice) goes to <path> with the key in the l4d2_notice cookie instead, which
+// base_view shows, and the full page that shows it clears the cookie, so a reload does not repeat it.
+inline constexpr std::string_view kNoticeCookie = "l4d2_notice";
+Response flash_notice(const Request& request, Response response);
 // The message and the code of an API-style JSON error body, or "".
 std::string error_message_of(const Response& response);
 std::string error_code_of(const Response& response);
 
+// What the lines of a log are: a console's or a job's plain text, or an install job's, whose progress lines (JSON
+// objects) are shown as progress.
+enum class LogLines { kPlain, kInstall };
 // Wraps a server-sent-event sink so each `data:` line becomes an escaped HTML line
-// (<div class="line">...</div>) that HTMX's SSE extension can append safely.
-std::shared_ptr<EventSink> escaped_log_sink(std::shared_ptr<EventSink> sink);
+// (<div class="line">...</div>) that HTMX's SSE extension can append safely; with LogLines::kInstall a progress
+// line becomes <div class="line progress" data-progress="<step> <phase>">downloading 12.3% · ...</div>.
+std::shared_ptr<EventSink> escaped_log_sink(std::shared_ptr<EventSink> sink, LogLines lines = LogLines::kPlain);
 
 // The colour class of a state in the pages' CSS: good, busy, bad or idle.
 std::string_view state_class(ServerState state);

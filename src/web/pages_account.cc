@@ -51,8 +51,8 @@ Response account_page(App& app, Context& context, int status, nlohmann::json ext
                     {"name", token.name},
                     {"read_only", token.scope == TokenScope::kReadOnly},
                     {"metrics", token.scope == TokenScope::kMetrics},
-                    {"created", format_time(token.created_at)},
-                    {"last_used", format_time(token.last_used_at.value_or(0))}});
+                    {"created", time_view(token.created_at)},
+                    {"last_used", time_view(token.last_used_at.value_or(0))}});
   }
   view["tokens"] = list;
   view["has_tokens"] = !list.empty();

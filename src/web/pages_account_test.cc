@@ -47,9 +47,9 @@ TEST_F(AccountPagesTest, LoginNextNeverLeavesTheSite) {
     EXPECT_EQ(login.header("x-injected"), "") << next;
   }
   // A path of the site goes through unchanged, query and all.
-  HttpReply local = testing::http_request(port_, "GET", "/login?next=%2Fservers%2F3%3Fnotice%3Dserver_created", "",
-                                          {{"Cookie", cookie}});
-  EXPECT_EQ(local.header("location"), "/servers/3?notice=server_created");
+  HttpReply local =
+      testing::http_request(port_, "GET", "/login?next=%2Fjobs%3Fstate%3Dfailed", "", {{"Cookie", cookie}});
+  EXPECT_EQ(local.header("location"), "/jobs?state=failed");
 }
 
 TEST_F(AccountPagesTest, ChangePasswordAndApiTokens) {
@@ -67,7 +67,7 @@ TEST_F(AccountPagesTest, ChangePasswordAndApiTokens) {
       post_form(ann, "/account/password",
                 "current_password=password-ann&new_password=new-password&confirm_password=new-password");
   EXPECT_EQ(changed.status, 303);
-  EXPECT_EQ(changed.header("location"), "/account?notice=password_changed");
+  EXPECT_EQ(changed.header("location"), "/account");  // the notice goes in the one-time cookie
   EXPECT_EQ(Browser(port_).login("ann", "new-password").status, 200);
 
   Browser fresh = Browser(port_);

@@ -26,23 +26,7 @@ Result<std::optional<Job>> latest_install(App& app, Context& context) {
 nlohmann::json install_view(Context& context, const std::optional<Job>& job) {
   nlohmann::json view = {{"csrf", context.auth->csrf_token}, {"job", nullptr}};
   if (!job) return view;
-  nlohmann::json out = job_view(*job);
-  double percent = job->state == JobState::kSucceeded ? 100.0 : 0.0;
-  Result<nlohmann::json> parsed = parse_json_limited(job->progress);
-  nlohmann::json progress = parsed ? std::move(*parsed) : nlohmann::json();
-  if (progress.is_object()) {
-    if (progress.contains("percent") && progress["percent"].is_number()) percent = progress["percent"].get<double>();
-    out["phase"] = progress.value("phase", "");
-    if (progress.contains("bytes_total") && progress["bytes_total"].is_number() &&
-        progress["bytes_total"].get<double>() > 0) {
-      out["bytes"] = fmt::format("{} of {}", format_bytes(progress.value("bytes_done", 0.0)),
-                                 format_bytes(progress["bytes_total"].get<double>()));
-    }
-  }
-  percent = std::clamp(percent, 0.0, 100.0);
-  out["percent"] = fmt::format("{:.0f}", std::floor(percent));
-  out["percent_text"] = fmt::format("{:.1f}", percent);
-  view["job"] = out;
+  view["job"] = job_view(*job);  // with its progress ("install")
   return view;
 }
 
@@ -96,7 +80,7 @@ Response admin_page(App& app, Context& context, int status, nlohmann::json extra
                     {"disabled", user.disabled},
                     {"deleting", user.deleting},
                     {"is_me", user.id == context.user().id},
-                    {"created", format_time(user.created_at)},
+                    {"created", time_view(user.created_at)},
                     {"max_servers", user.max_servers ? std::to_string(*user.max_servers) : ""},
                     {"max_blueprints", user.max_blueprints ? std::to_string(*user.max_blueprints) : ""},
                     {"servers_limit", user.max_servers.value_or(defaults.servers)},

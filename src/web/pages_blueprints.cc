@@ -338,7 +338,7 @@ Response blueprint_form_page(App& app, Context& context, int status, const std::
     view["blueprint"] = {{"id", blueprint->id},
                          {"name", blueprint->name},
                          {"version", blueprint->version},
-                         {"updated", format_time(blueprint->updated_at)},
+                         {"updated", time_view(blueprint->updated_at)},
                          {"rcon_set", spec.ok() && spec->rcon_password.has_value()}};
     Result<std::vector<LinkedServer>> linked = app.blueprints->linked_servers(blueprint->id);
     if (!linked) return error_from(linked.error());
@@ -396,7 +396,7 @@ Response blueprints(App& app, Context& context) {
                     {"max_players", spec ? std::to_string(spec->max_players) : ""},
                     {"servers", linked ? linked->size() : 0},
                     {"mine", blueprint.owner_id == context.user().id},
-                    {"updated", format_time(blueprint.updated_at)}});
+                    {"updated", time_view(blueprint.updated_at)}});
   }
   nlohmann::json view = base_view(context, "Blueprints", "blueprints");
   view["blueprints"] = list;

@@ -8,6 +8,7 @@
 #include "json/parse_json.h"
 #include "web/assets.h"
 #include "web/handlers.h"
+#include "web/install_progress.h"
 #include "web/pages.h"
 #include "web/responses.h"
 
@@ -19,7 +20,8 @@ struct Notice {
   std::string_view text;
 };
 
-// Messages shown after a redirect (?notice=<key>): fixed texts, so a link cannot put words on the page.
+// Messages shown after a redirect (?notice=<key>, carried by the one-time cookie, see flash_notice): fixed texts, so
+// neither a link nor a cookie can put words on the page.
 constexpr Notice kNotices[] = {
     {"password_changed", "Your password was changed. Your other sessions were logged out and your API tokens revoked."},
     {"token_revoked", "The API token was revoked."},
@@ -60,12 +62,13 @@ nlohmann::json asset_urls() {
           {"htmx", static_url("htmx.min.js")},
           {"sse", static_url("htmx-sse.js")},
           {"js", static_url("app.js")},
-          {"rcon_js", static_url("rcon.js")}};
+          {"rcon_js", static_url("rcon.js")},
+          {"icon", static_url("favicon.ico")}};
 }
 
 class EscapedLogSink : public EventSink {
  public:
-  explicit EscapedLogSink(std::shared_ptr<EventSink> inner) : inner_(std::move(inner)) {}
+  EscapedLogSink(std::shared_ptr<EventSink> inner, LogLines lines) : inner_(std::move(inner)), lines_(lines) {}
 
   bool send(std::string data) override {
     std::string out;
@@ -78,7 +81,7 @@ class EscapedLogSink : public EventSink {
         if (line.substr(0, 5) == "data:") {
           std::string_view text = line.substr(5);
           if (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-          out += "data: <div class=\"line\">" + html_escape(text) + "</div>\n";
+          out += "data: " + line_html(text) + "\n";
         } else {
           out.append(line);
           out += '\n';
@@ -94,7 +97,16 @@ class EscapedLogSink : public EventSink {
   void close() override { inner_->close(); }
 
  private:
+  std::string line_html(std::string_view text) const {
+    std::optional<nlohmann::json> progress = lines_ == LogLines::kInstall ? parse_install_progress(text) : std::nullopt;
+    if (!progress) return "<div class=\"line\">" + html_escape(text) + "</div>";
+    std::string kind = progress->value("step", "") + " " + progress->value("phase", "");
+    return "<div class=\"line progress\" data-progress=\"" + html_escape(kind) + "\">" +
+           html_escape(describe_install_progress(*progress)) + "</div>";
+  }
+
   std::shared_ptr<EventSink> inner_;
+  const LogLines lines_;
   std::mutex mutex_;
   std::string pending_;  // an incomplete last line
 };
@@ -186,7 +198,7 @@ nlohmann::json base_view(const Context& context, std::string_view title, std::st
     view["csrf"] = context.auth->csrf_token;
   }
   if (!nav.empty()) view["nav_" + std::string(nav)] = true;
-  if (auto key = context.request.query_param("notice")) {
+  if (auto key = context.request.cookie(kNoticeCookie)) {
     if (auto text = notice_text(*key)) view["notice"] = std::string(*text);
   }
   return view;
@@ -194,12 +206,39 @@ nlohmann::json base_view(const Context& context, std::string_view title, std::st
 
 bool is_htmx(const Request& request) { return request.header("hx-request").has_value(); }
 
-std::string format_time(std::int64_t unix_seconds) {
-  if (unix_seconds <= 0) return "";
+nlohmann::json time_view(std::int64_t unix_seconds) {
+  if (unix_seconds <= 0) return nullptr;
   std::time_t time = static_cast<std::time_t>(unix_seconds);
   std::tm utc{};
   gmtime_r(&time, &utc);
-  return fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", utc);
+  return {{"iso", fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", utc)}, {"utc", fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", utc)}};
+}
+
+nlohmann::json time_view(std::string_view rfc3339) {
+  // Exactly YYYY-MM-DDTHH:MM:SSZ: digits where digits go, the separators in their places.
+  constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:ddZ";
+  if (rfc3339.size() != kShape.size()) return nullptr;
+  for (std::size_t i = 0; i < kShape.size(); ++i) {
+    bool digit = rfc3339[i] >= '0' && rfc3339[i] <= '9';
+    if (kShape[i] == 'd' ? !digit : rfc3339[i] != kShape[i]) return nullptr;
+  }
+  auto number = [&](std::size_t at, std::size_t length) {
+    int value = 0;
+    for (std::size_t i = at; i < at + length; ++i) value = value * 10 + (rfc3339[i] - '0');
+    return value;
+  };
+  std::tm utc{};
+  utc.tm_year = number(0, 4) - 1900;
+  utc.tm_mon = number(5, 2) - 1;
+  utc.tm_mday = number(8, 2);
+  utc.tm_hour = number(11, 2);
+  utc.tm_min = number(14, 2);
+  utc.tm_sec = number(17, 2);
+  if (utc.tm_mon > 11 || utc.tm_mday < 1 || utc.tm_mday > 31 || utc.tm_hour > 23 || utc.tm_min > 59 ||
+      utc.tm_sec > 60) {
+    return nullptr;
+  }
+  return time_view(static_cast<std::int64_t>(timegm(&utc)));
 }
 
 std::string format_bytes(double bytes) {
@@ -228,8 +267,13 @@ std::string error_message_of(const Response& response) { return string_member(er
 
 std::string error_code_of(const Response& response) { return string_member(error_of(response), "code"); }
 
-Response error_page(const Request& request, int status, std::string_view title, std::string_view message) {
+Response error_page(const Request& request, int status, std::string_view title, std::string_view message,
+                    const std::optional<SessionInfo>& viewer) {
   nlohmann::json view = anonymous_view(title);
+  if (viewer) {  // a signed-in viewer keeps the navigation (and is not offered to log in)
+    view["user"] = {{"name", viewer->user.name}, {"is_admin", viewer->user.is_admin}};
+    view["csrf"] = viewer->csrf_token;
+  }
   view["status"] = status;
   view["message"] = message;
   view["path"] = request.path;
@@ -237,7 +281,7 @@ Response error_page(const Request& request, int status, std::string_view title, 
   return html_page(status, "error", view);
 }
 
-Response page_error_hook(const Request& request, Response response) {
+Response page_error_hook(const Request& request, const std::optional<SessionInfo>& viewer, Response response) {
   for (const auto& [name, value] : response.headers) {
     if (name == "Content-Type" && value.rfind("application/json", 0) != 0) return response;
   }
@@ -283,15 +327,15 @@ Response page_error_hook(const Request& request, Response response) {
       }
   }
   if (message.empty()) message = "The request failed (HTTP " + std::to_string(response.status) + ").";
-  Response page = error_page(request, response.status, title, message);
+  Response page = error_page(request, response.status, title, message, viewer);
   for (const auto& header : response.headers) {
     if (header.first != "Content-Type") page.headers.push_back(header);
   }
   return page;
 }
 
-std::shared_ptr<EventSink> escaped_log_sink(std::shared_ptr<EventSink> sink) {
-  return std::make_shared<EscapedLogSink>(std::move(sink));
+std::shared_ptr<EventSink> escaped_log_sink(std::shared_ptr<EventSink> sink, LogLines lines) {
+  return std::make_shared<EscapedLogSink>(std::move(sink), lines);
 }
 
 namespace page {
@@ -309,7 +353,42 @@ Response static_file(App&, Context& context) {
   return response;
 }
 
+// Browsers ask for /favicon.ico by themselves (before the page's <link rel="icon">, and on pages that have none).
+Response favicon(App&, Context&) {
+  std::optional<EmbeddedFile> file = find_embedded("static/favicon.ico");
+  Response response;
+  response.header("Content-Type", std::string(content_type_for(file->name)));
+  response.header("Cache-Control", "public, max-age=86400");
+  response.body = std::string(file->content);
+  return response;
+}
+
 }  // namespace page
+
+Response flash_notice(const Request& request, Response response) {
+  constexpr std::string_view kQuery = "?notice=";
+  if (response.status >= 300 && response.status < 400) {
+    for (auto& [name, value] : response.headers) {
+      std::size_t query = value.find(kQuery);
+      if (name != "Location" || query == std::string::npos) continue;
+      std::string key = value.substr(query + kQuery.size());
+      if (!notice_text(key)) break;
+      value.resize(query);
+      response.header("Set-Cookie",
+                      fmt::format("{}={}; Path=/; Max-Age=60; HttpOnly; SameSite=Lax", kNoticeCookie, key));
+      break;
+    }
+    return response;
+  }
+  bool full_page = false;
+  for (const auto& [name, value] : response.headers) {
+    full_page |= name == "Content-Type" && value.rfind("text/html", 0) == 0;
+  }
+  if (full_page && !is_htmx(request) && request.cookie(kNoticeCookie)) {
+    response.header("Set-Cookie", fmt::format("{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax", kNoticeCookie));
+  }
+  return response;
+}
 
 nlohmann::json job_view(const Job& job) {
   nlohmann::json view = {
@@ -319,13 +398,17 @@ nlohmann::json job_view(const Job& job) {
       {"server_id", job.server_id ? nlohmann::json(*job.server_id) : nlohmann::json(nullptr)},
       {"state", to_string(job.state)},
       {"state_class", state_class(job.state)},
-      {"created", format_time(job.created_at)},
-      {"started", format_time(job.started_at.value_or(0))},
-      {"finished", format_time(job.finished_at.value_or(0))},
+      {"created", time_view(job.created_at)},
+      {"started", time_view(job.started_at.value_or(0))},
+      {"finished", time_view(job.finished_at.value_or(0))},
       {"exit_code", job.exit_code ? nlohmann::json(std::to_string(*job.exit_code)) : nlohmann::json(nullptr)},
       {"reason", job.reason},
       {"is_queued", job.state == JobState::kQueued},
       {"is_live", is_pending(job.state)}};
+  if (job.type == JobType::kInstall) {
+    std::optional<nlohmann::json> progress = parse_install_progress(job.progress);
+    view["install"] = install_progress_view(progress.value_or(nullptr), job.state == JobState::kSucceeded);
+  }
   if (job.started_at) {
     std::int64_t end = job.finished_at.value_or(unix_now());
     view["duration"] = fmt::format("{} s", std::max<std::int64_t>(0, end - *job.started_at));

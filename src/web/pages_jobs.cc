@@ -76,8 +76,9 @@ Response job_summary(App&, Context& context, const Job& job) {
 }
 
 Response job_stream(App& app, Context&, const Job& job) {
-  return event_stream([&app, job_id = job.id](std::shared_ptr<EventSink> sink) {
-    app.job_logs->subscribe(job_id, 0, escaped_log_sink(std::move(sink)));
+  LogLines lines = job.type == JobType::kInstall ? LogLines::kInstall : LogLines::kPlain;
+  return event_stream([&app, job_id = job.id, lines](std::shared_ptr<EventSink> sink) {
+    app.job_logs->subscribe(job_id, 0, escaped_log_sink(std::move(sink), lines));
   });
 }
 

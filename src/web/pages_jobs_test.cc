@@ -9,6 +9,7 @@ namespace {
 
 using testing::Browser;
 using testing::HttpReply;
+using testing::StreamReader;
 
 class JobPagesTest : public testing::WebFixture {
  protected:
@@ -62,6 +63,38 @@ TEST_F(JobPagesTest, AQueuedJobShowsItsStateAndIsCancelledFromItsPage) {
   EXPECT_NE(cancelled.body.find("id=\"job-state\">cancelled<"), std::string::npos) << cancelled.body;
   EXPECT_EQ(cancelled.body.find("Cancel this job"), std::string::npos);
   EXPECT_EQ(cancelled.body.find("hx-trigger"), std::string::npos);  // a finished job stops polling
+}
+
+// Issue 13, bug 7: an install job's page showed l4d2ctl's raw JSON progress lines, and its summary only the phase of
+// the last line. The log now reads as progress and the summary tells the whole install.
+TEST_F(JobPagesTest, AnInstallJobShowsProgressAndTheWholeInstall) {
+  start();
+  create_user("root", Role::kAdmin);
+  Browser root = logged_in("root");
+  HttpReply queued = root.post("/api/v1/install");
+  ASSERT_EQ(queued.status, 202);
+  const std::string job = std::to_string(job_of(queued));
+  EXPECT_EQ(wait_job(root, job_of(queued)), "succeeded");
+
+  std::string summary = root.get("/jobs/" + job + "/summary").body;
+  EXPECT_NE(summary.find("<p id=\"install-result\">Installed the game in 0 s: 100 B downloaded, 0 B of disk used.</p>"),
+            std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("value=\"100\""), std::string::npos) << summary;
+
+  std::string cookies;
+  for (const auto& [name, value] : root.cookies()) cookies += (cookies.empty() ? "" : "; ") + name + "=" + value;
+  StreamReader stream(port_, "/jobs/" + job + "/stream", {{"Cookie", cookies}});
+  ASSERT_TRUE(stream.wait_for("event: end", std::chrono::seconds(5))) << stream.received();
+  EXPECT_NE(stream.received().find("<div class=\"line progress\" data-progress=\" downloading\">downloading 50.0% · "
+                                   "50 B of 100 B</div>"),
+            std::string::npos)
+      << stream.received();
+  EXPECT_EQ(stream.received().find("{&quot;phase"), std::string::npos) << stream.received();
+  EXPECT_NE(stream.received().find("$ l4d2ctl install --json"), std::string::npos);  // other lines stay as they are
+  // The API keeps l4d2ctl's objects, with the web app's estimate added.
+  nlohmann::json lines = root.get("/api/v1/jobs/" + job + "/lines").json();
+  EXPECT_NE(lines.dump().find("seconds_left"), std::string::npos) << lines.dump();
 }
 
 }  // namespace

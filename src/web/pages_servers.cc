@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "base/strings.h"
+#include "web/blueprint_spec.h"
 #include "web/handlers.h"
 #include "web/pages.h"
 #include "web/responses.h"
@@ -44,7 +45,9 @@ void add_host_parts(nlohmann::json& view, const nlohmann::json& status) {
     }
   }
   if (status.contains("pid") && status["pid"].is_number_integer()) view["pid"] = status["pid"];
-  if (status.contains("since") && status["since"].is_string()) view["since"] = status["since"];
+  if (status.contains("since") && status["since"].is_string()) {
+    view["since"] = time_view(status["since"].get<std::string>());
+  }
   if (status.contains("restarts") && status["restarts"].is_number_integer()) view["restarts"] = status["restarts"];
   if (status.contains("last_exit") && status["last_exit"].is_object()) {
     view["last_exit"] = status["last_exit"].value("description", "");
@@ -122,6 +125,21 @@ Result<ViewInputs> view_inputs(App& app, Context& context) {
   return ViewInputs{app.status_cache->snapshot(), std::move(*pending)};
 }
 
+// What a viewer without servers does next, in order: the game installed (by an administrator), a blueprint, a server.
+struct FirstSteps {
+  bool installed = false;  // an install job of this panel succeeded
+  bool has_blueprint = false;
+};
+
+Result<FirstSteps> first_steps(App& app, Context& context) {
+  Result<std::vector<Job>> installs =
+      app.jobs->list(Scope{0, true}, JobFilter{.state = JobState::kSucceeded, .type = JobType::kInstall, .limit = 1});
+  if (!installs) return installs.error();
+  Result<std::vector<Blueprint>> blueprints = app.blueprints->list(Scope{context.user().id, false});
+  if (!blueprints) return blueprints.error();
+  return FirstSteps{!installs->empty(), !blueprints->empty()};
+}
+
 // The dashboard's body (dashboard) or its rows alone (_server_rows, what every open dashboard polls every
 // few seconds), rendered once and reused while nothing they show has changed. The key holds every input of
 // the page: the viewer (user, role, CSRF token, host name used in addresses), the status error, and every
@@ -138,10 +156,17 @@ Result<std::shared_ptr<const std::string>> server_rows_html(App& app, Context& c
   std::string host = request_host(context.request);
   const bool is_admin = context.user().is_admin;
   const std::string& csrf = context.auth->csrf_token;
+  FirstSteps steps;
+  if (servers->empty()) {
+    Result<FirstSteps> found = first_steps(app, context);
+    if (!found) return found.error();
+    steps = *found;
+  }
 
   CacheKey key;
   key.reserve(160 * servers->size() + 200);
   key.add(context.user().id).add(is_admin ? 1 : 0).add(csrf).add(host).add(status_error);
+  key.add(steps.installed ? 1 : 0).add(steps.has_blueprint ? 1 : 0);
   for (const ServerView& view : views) add_to_key(key, view);
   std::shared_ptr<const void> pin = inputs->statuses ? std::shared_ptr<const void>(*inputs->statuses) : nullptr;
   return render_template_cached(page, std::move(key).take(), std::move(pin), [&] {
@@ -155,6 +180,9 @@ Result<std::shared_ptr<const std::string>> server_rows_html(App& app, Context& c
                             {"has_servers", !servers->empty()},
                             {"status_error", status_error},
                             {"show_owner", is_admin},
+                            {"is_admin", is_admin},
+                            {"installed", steps.installed},
+                            {"has_blueprint", steps.has_blueprint},
                             {"csrf", csrf}};
     return page == kRowsTemplate ? table : nlohmann::json{{"table", std::move(table)}};
   });
@@ -312,6 +340,17 @@ Response server_jobs(App& app, Context& context, const Server& server) {
   Result<nlohmann::json> view = server_history(app, context, server.id);
   if (!view) return error_from(view.error());
   return html_fragment(200, "_server_jobs", *view);
+}
+
+// Shown on request only (a button on the server page); without JavaScript, the server page with it.
+Response show_rcon_password(App& app, Context& context, const Server& server) {
+  Result<Blueprint> blueprint = app.blueprints->get(server.blueprint_id, Scope{server.owner_id, true});
+  if (!blueprint) return error_from(blueprint.error());
+  Result<std::string> password = server_rcon_password(blueprint->spec_yaml, app.config.secret_key, server.id);
+  if (!password) return error_from(password.error());
+  nlohmann::json view = {{"rcon_password", *password}};
+  if (is_htmx(context.request)) return html_fragment(200, "_rcon_password", view);
+  return server_page(app, context, server, 200, view);
 }
 
 Response start_server(App& app, Context& context, const Server& server) {

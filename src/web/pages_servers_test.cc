@@ -195,6 +195,68 @@ TEST_F(ServerPagesTest, StopAndRestartAskFirstWhilePlayersAreOn) {
   EXPECT_NE(ann.get("/servers/rows").body.find("hx-confirm=\"Stop alpha? 1 player is on it.\""), std::string::npos);
 }
 
+// Issue 13, bug 6: the pages mixed "2026-12-02T16:44:33Z" (the host's `since`) with "2026-12-02 16:44:33 UTC" (the
+// panel's own times). Every time is now one <time> element with the same UTC text, which app.js shows in the viewer's
+// time zone (the UTC text staying in the title).
+TEST_F(ServerPagesTest, EveryTimeIsOneTimeElement) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  std::int64_t server = make_server_with_forms(ann, "alpha");
+  ASSERT_GT(server, 0);
+  const std::string base = "/servers/" + std::to_string(server);
+  HttpReply started = ann.post("/api/v1" + base + "/start", nlohmann::json::object());
+  ASSERT_EQ(started.status, 202) << started.body;
+  ASSERT_EQ(wait_job(ann, job_of(started)), "succeeded");
+  std::string status = ann.get(base + "/status").body;
+  EXPECT_NE(status.find("<dd><time datetime=\"2026-12-02T16:44:33Z\" title=\"2026-12-02 16:44:33 UTC\">2026-12-02 "
+                        "16:44:33 UTC</time></dd>"),
+            std::string::npos)
+      << status;
+  ASSERT_EQ(ann.post("/api/v1/tokens", {{"name", "ci"}}).status, 201);
+  const std::string job = std::to_string(job_of(started));
+  for (const std::string& path :
+       {base, std::string("/jobs"), "/jobs/" + job, std::string("/blueprints"), std::string("/account")}) {
+    std::string page = ann.get(path).body;
+    std::size_t times = 0;
+    for (std::size_t at = page.find("<time datetime=\""); at != std::string::npos;
+         at = page.find("<time datetime=\"", at + 1)) {
+      ++times;
+      std::string element = page.substr(at, page.find("</time>", at) - at);
+      std::size_t iso = element.find("Z\" title=\"");
+      ASSERT_NE(iso, std::string::npos) << path << ": " << element;
+      EXPECT_NE(element.find(" UTC\">"), std::string::npos) << path << ": " << element;
+    }
+    EXPECT_GT(times, 0u) << path;
+    // No time outside an element: every "UTC" text is inside one, and no RFC 3339 time is shown as text.
+    std::size_t utc_texts = 0;
+    for (std::size_t at = page.find(" UTC"); at != std::string::npos; at = page.find(" UTC", at + 1)) ++utc_texts;
+    EXPECT_EQ(utc_texts, 2 * times) << path << ": " << page;
+    EXPECT_EQ(page.find("Z<"), std::string::npos) << path;
+  }
+}
+
+// Issue 13, bug 5: a refused name's error restated the rule that the field's hint states (and the field is described
+// by both), so the rule came twice in one sentence; the error now says only what is wrong with the name.
+TEST_F(ServerPagesTest, NameErrorDoesNotRepeatTheRule) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  make_blueprint(ann, "base");
+  HttpReply refused = post_form(ann, "/servers", "name=Friends+Coop&blueprint_id=1");
+  ASSERT_EQ(refused.status, 422);
+  EXPECT_NE(refused.body.find("<p id=\"server-name-error\" class=\"field-error\">a server name cannot start with "
+                              "&apos;F&apos;</p>"),
+            std::string::npos)
+      << refused.body;
+  std::size_t first = refused.body.find("starting with a letter or digit");
+  ASSERT_NE(first, std::string::npos);
+  EXPECT_EQ(refused.body.find("starting with a letter or digit", first + 1), std::string::npos) << refused.body;
+  HttpReply api = make_server(ann, "friends coop", 1);
+  EXPECT_EQ(api.status, 422);
+  EXPECT_EQ(api.json()["error"]["message"], "a server name cannot contain a space");
+}
+
 // The dashboard's rows come from the render cache while nothing they show changes; every change must show.
 TEST_F(ServerPagesTest, DashboardRowsFollowEveryChangeAndStayPerUser) {
   start({{"JOB_WORKER_ENABLED", "false"}});
@@ -234,6 +296,65 @@ TEST_F(ServerPagesTest, DashboardRowsFollowEveryChangeAndStayPerUser) {
   std::string fresh = again.get("/").body;
   EXPECT_NE(fresh.find("value=\"" + again.csrf() + "\""), std::string::npos);
   EXPECT_EQ(fresh.find("value=\"" + ann.csrf() + "\""), std::string::npos);
+}
+
+// Issue 13, expectation 5: the empty dashboard says what to do next, in order: the game (administrators install it,
+// others ask), a blueprint, a server; a step done says so.
+TEST_F(ServerPagesTest, TheEmptyDashboardSaysWhatToDoNextInOrder) {
+  start();
+  create_user("root", Role::kAdmin);
+  create_user("ann", Role::kUser);
+  Browser root = logged_in("root");
+  Browser ann = logged_in("ann");
+  std::string admin_page = root.get("/").body;
+  std::size_t install = admin_page.find("<a href=\"/admin\">Install the game</a>");
+  std::size_t blueprint = admin_page.find("<a href=\"/blueprints/new\">Create a blueprint</a>");
+  std::size_t server = admin_page.find("<a href=\"/servers/new\">Create a server</a>");
+  ASSERT_NE(install, std::string::npos) << admin_page;
+  ASSERT_NE(blueprint, std::string::npos);
+  ASSERT_NE(server, std::string::npos);
+  EXPECT_LT(install, blueprint);
+  EXPECT_LT(blueprint, server);
+  std::string user_page = ann.get("/").body;
+  EXPECT_NE(user_page.find("Ask an administrator to install the game"), std::string::npos) << user_page;
+  EXPECT_EQ(user_page.find("Install the game</a>"), std::string::npos);
+
+  HttpReply installed = root.post("/api/v1/install");
+  ASSERT_EQ(installed.status, 202);
+  ASSERT_EQ(wait_job(root, job_of(installed)), "succeeded");
+  make_blueprint(root, "base");
+  admin_page = root.get("/servers/rows").body;
+  EXPECT_NE(admin_page.find("<li class=\"done\">The game is installed.</li>"), std::string::npos) << admin_page;
+  EXPECT_NE(admin_page.find("<li class=\"done\">You have a blueprint"), std::string::npos);
+  EXPECT_NE(admin_page.find("<a href=\"/servers/new\">Create a server</a> from your blueprint"), std::string::npos);
+  EXPECT_NE(ann.get("/").body.find("<a href=\"/blueprints/new\">Create a blueprint</a>"), std::string::npos);
+}
+
+// Issue 13, expectation 3: the server page hides the RCON password until asked (a button; the page itself never
+// holds it).
+TEST_F(ServerPagesTest, TheRconPasswordIsHiddenUntilAsked) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  std::int64_t server = make_server_with_forms(ann, "alpha");
+  ASSERT_GT(server, 0);
+  const std::string base = "/servers/" + std::to_string(server);
+  std::string password = ann.get("/api/v1" + base + "/rcon-password").json()["rcon_password"];
+  ASSERT_EQ(password.size(), 24u);
+  std::string page = ann.get(base).body;
+  EXPECT_EQ(page.find(password), std::string::npos);
+  EXPECT_NE(page.find("hx-get=\"" + base + "/rcon-password\""), std::string::npos) << page;
+  std::string cookies;
+  for (const auto& [name, value] : ann.cookies()) cookies += (cookies.empty() ? "" : "; ") + name + "=" + value;
+  HttpReply fragment =
+      testing::http_request(port_, "GET", base + "/rcon-password", "", {{"Cookie", cookies}, {"HX-Request", "true"}});
+  EXPECT_EQ(fragment.status, 200);
+  EXPECT_NE(fragment.body.find("<code id=\"rcon-password-value\">" + password + "</code>"), std::string::npos)
+      << fragment.body;
+  EXPECT_EQ(fragment.body.find("<html"), std::string::npos);
+  HttpReply without_script = ann.get(base + "/rcon-password");  // the page, with the password in place
+  EXPECT_NE(without_script.body.find("<code id=\"rcon-password-value\">" + password + "</code>"), std::string::npos);
+  EXPECT_NE(without_script.body.find("<h1>alpha</h1>"), std::string::npos);
 }
 
 }  // namespace

@@ -50,6 +50,7 @@ constexpr Route kRoutes[] = {
     {"GET",    "/api/v1/servers/{id}/logs",         kUser,   on<api::follow_console>},
     {"GET",    "/api/v1/servers/{id}/rcon",         kUser,   on<api::console_audit>},
     {"POST",   "/api/v1/servers/{id}/rcon",         kUser,   on<api::console_command>},
+    {"GET",    "/api/v1/servers/{id}/rcon-password", kUser,  on<api::get_rcon_password>},
     {"GET",    "/api/v1/jobs",                      kUser,   on<api::list_jobs>},
     {"GET",    "/api/v1/jobs/{id}",                 kUser,   on<api::get_job>},
     {"POST",   "/api/v1/jobs/{id}/cancel",          kUser,   on<api::cancel_job>},
@@ -61,6 +62,7 @@ constexpr Route kRoutes[] = {
 
     // The pages (HTML; forms post the API's field names).
     {"GET",    "/static/{version}/{name}",          kPublic, on<page::static_file>},
+    {"GET",    "/favicon.ico",                      kPublic, on<page::favicon>},
     {"GET",    "/login",                            kPublic, on<page::login_form>},
     {"POST",   "/login",                            kPublic, on<page::log_in>},
     {"POST",   "/logout",                           kUser,   on<page::log_out>},
@@ -77,6 +79,7 @@ constexpr Route kRoutes[] = {
     {"GET",    "/servers/{id}",                     kUser,   on<page::show_server>},
     {"GET",    "/servers/{id}/status",              kUser,   on<page::server_status>},
     {"GET",    "/servers/{id}/jobs",                kUser,   on<page::server_jobs>},
+    {"GET",    "/servers/{id}/rcon-password",       kUser,   on<page::show_rcon_password>},
     {"POST",   "/servers/{id}/start",               kUser,   on<page::start_server>},
     {"POST",   "/servers/{id}/stop",                kUser,   on<page::stop_server>},
     {"POST",   "/servers/{id}/restart",             kUser,   on<page::restart_server>},

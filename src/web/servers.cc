@@ -169,6 +169,8 @@ bool is_control(char32_t code) {
 
 }  // namespace
 
+// Says what is wrong with this name only: the rule itself is stated once, beside the field (the page's hint), and
+// a name is never repeated (it may be long).
 std::optional<std::string> check_server_name(const std::string& name) {
   if (!is_valid_utf8(name)) return "a server name must be UTF-8 text";
   std::size_t characters = 0;

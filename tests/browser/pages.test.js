@@ -191,7 +191,10 @@ async function main() {
     await page.click("button[value='remove_overlay:0']");
     check((await page.locator("input[name=overlay]").count()) === 0, "overlays not removed");
     await Promise.all([page.waitForNavigation(), page.click(".blueprint-form .buttons button[value=save]")]);
-    check(/\/blueprints\/\d+\?notice=blueprint_created$/.test(page.url()), `after save at ${page.url()}`);
+    check(/\/blueprints\/\d+$/.test(page.url()), `after save at ${page.url()}`);
+    check((await text(page, "#flash")).includes("blueprint was created"), "no notice after creating a blueprint");
+    await page.reload();
+    check(!(await text(page, "#flash")).includes("blueprint was created"), "the notice came again on reload");
     check((await text(page, "h1")) === `Blueprint ${evil}`, `heading is ${await text(page, "h1")}`);
     check((await page.inputValue("#cvar-value-0")) === "1" || (await page.inputValue("#cvar-value-1")) === quoteValue,
           "cvar values not shown back as text");
@@ -208,7 +211,7 @@ async function main() {
     check((await text(page, "#server-name-error")).includes("control characters"), "no error for a bad server name");
     await page.fill("#server-name", "pagetest");
     await Promise.all([page.waitForNavigation(), page.click("form[action='/servers'] button[type=submit]")]);
-    check(/\/servers\/\d+\?notice=server_created$/.test(page.url()), `after create at ${page.url()}`);
+    check(/\/servers\/\d+$/.test(page.url()), `after create at ${page.url()}`);
     const serverUrl = page.url().replace(/\?.*$/, "");
     check((await text(page, "h1")) === "pagetest", "server page heading");
 

@@ -1,6 +1,6 @@
 // left4me pages: small progressive enhancements on top of HTMX. Every page works without this file;
 // it adds the CSRF header to HTMX requests, copy buttons, pending states, error messages for HTMX
-// actions, and live logs that follow new lines unless the reader scrolled up.
+// actions, times in the viewer's time zone, and live logs that follow new lines unless the reader scrolled up.
 (function () {
   "use strict";
 
@@ -122,6 +122,11 @@
     // A (re)connection replays the recent lines: start from a clean slate.
     log.addEventListener("htmx:sseOpen", function () { log.replaceChildren(); });
     log.addEventListener("htmx:sseMessage", function () {
+      // An install's progress lines of one phase update one line in place.
+      var last = log.lastElementChild;
+      var before = last && last.previousElementSibling;
+      if (before && last.classList.contains("progress") && before.classList.contains("progress") &&
+          before.dataset.progress === last.dataset.progress) before.remove();
       while (log.childElementCount > kMaxLines) log.firstElementChild.remove();
       if (log.dataset.following) log.scrollTop = log.scrollHeight;
     });
@@ -141,8 +146,26 @@
     }, Number(log.dataset.reconnect));
   });
 
+  // Times: the page sends UTC (<time datetime="...Z" title="... UTC">); show them in the viewer's time zone, one
+  // format everywhere, the UTC time staying in the title.
+  var timeFormat = new Intl.DateTimeFormat(undefined, {
+    year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit",
+    timeZoneName: "short"
+  });
+  function localTimes(root) {
+    root.querySelectorAll("time[datetime]").forEach(function (element) {
+      if (element.dataset.local) return;
+      var when = new Date(element.getAttribute("datetime"));
+      if (isNaN(when.getTime())) return;
+      element.textContent = timeFormat.format(when);
+      element.dataset.local = "1";
+    });
+  }
+
   function setUpAll(root) {
-    (root.querySelectorAll ? root : document).querySelectorAll("[data-autoscroll]").forEach(setUpLog);
+    var scope = root.querySelectorAll ? root : document;
+    scope.querySelectorAll("[data-autoscroll]").forEach(setUpLog);
+    localTimes(scope);
     var summary = document.getElementById("error-summary");
     if (summary && !summary.dataset.focused) {
       summary.dataset.focused = "1";

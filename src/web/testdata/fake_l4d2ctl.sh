@@ -23,13 +23,14 @@ status_json() {
   local name=$1 state=stopped port=0
   [ -f "$dir/$name.state" ] && state=$(cat "$dir/$name.state")
   [ -f "$dir/$name.spec" ] && port=$(sed -n 's/^port: *//p' "$dir/$name.spec" | head -1)
-  local live=null players=1 build=null
+  local live=null players=1 build=null since=null
   [ -f "$dir/$name.players" ] && players=$(cat "$dir/$name.players")
   local player_list=''
   case " $args " in
     *" --players "*) player_list=',"player_list":[{"name":"<b>Zo\u00eb</b>","score":3,"seconds":3725}]' ;;
   esac
   [ "$state" = running ] && live='{"hostname":"h","map":"c1m1_hotel","players":'"$players"',"max_players":8,"query_ms":0.5'"$player_list"'}'
+  [ "$state" = running ] && since='"2026-12-02T16:44:33Z"'
   if [ "$state" = running ] && [ -f "$dir/$name.build" ]; then
     local id current=false; id=$(cat "$dir/$name.build")
     [ "$id" = "$(cat "$dir/current" 2>/dev/null)" ] && current=true
@@ -37,8 +38,8 @@ status_json() {
   fi
   local last_error=null
   [ -f "$dir/$name.last_error" ] && last_error="\"$(cat "$dir/$name.last_error")\""
-  printf '{"name":"%s","state":"%s","pid":null,"since":null,"port":%s,"live":%s,"last_error":%s,"connect":"203.0.113.7:%s","build":%s}' \
-    "$name" "$state" "${port:-0}" "$live" "$last_error" "${port:-0}" "$build"
+  printf '{"name":"%s","state":"%s","pid":null,"since":%s,"port":%s,"live":%s,"last_error":%s,"connect":"203.0.113.7:%s","build":%s}' \
+    "$name" "$state" "$since" "${port:-0}" "$live" "$last_error" "${port:-0}" "$build"
 }
 builds_json() {
   local first=1 id current; current=$(cat "$dir/current" 2>/dev/null || true)
