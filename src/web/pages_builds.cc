@@ -44,7 +44,7 @@ std::vector<OldBuildServer> servers_on_old_builds(const std::vector<Server>& ser
 nlohmann::json check_view(const GameBuilds& builds) {
   if (!builds.last_check) return nullptr;
   const UpdateCheck& check = *builds.last_check;
-  nlohmann::json view = {{"when", format_time(check.at)}, {"error", check.error}, {"available", ""}};
+  nlohmann::json view = {{"when", time_view(check.at)}, {"error", check.error}, {"available", ""}};
   if (check.available) {
     view["available"] = *check.available;
     view["installed"] = builds.is_installed(*check.available);

@@ -66,7 +66,7 @@ Result<nlohmann::json> audit_rows(App& app, const Server& server) {
   nlohmann::json rows = nlohmann::json::array();
   for (const RconAuditEntry& entry : *entries) {
     nlohmann::json row = entry_json(entry);
-    row["time"] = format_time(entry.at);
+    row["time"] = time_view(entry.at);
     row["failed"] = entry.outcome != RconOutcome::kOk;
     rows.push_back(std::move(row));
   }
