@@ -70,7 +70,8 @@ TEST_F(BuildsPagesTest, RollbackShowsUpdatePendingAndOnlyUnusedBuildsAreRemoved)
 
   HttpReply used = post_form(admin, "/admin/builds/use", "build=101");
   EXPECT_EQ(used.status, 303);
-  EXPECT_EQ(used.header("location"), "/admin/builds?notice=build_used");
+  EXPECT_EQ(used.header("location"), "/admin/builds");
+  EXPECT_EQ(used.header("set-cookie").rfind("l4d2_notice=build_used;", 0), 0u) << used.header("set-cookie");
   EXPECT_EQ(read_fake("current"), "101\n");
   // alpha still runs 100 until its next start: the dashboard and its page say so, once the live status (refreshed in
   // the background, never waited for by a request) has caught up.
