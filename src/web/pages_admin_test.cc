@@ -131,7 +131,8 @@ TEST_F(AdminPagesTest, DeletingAUserConfirmsWithTheirServersAndBlueprintsByName)
 
   HttpReply deleted = post_form(admin, path, "");
   ASSERT_EQ(deleted.status, 303) << deleted.body;
-  EXPECT_NE(deleted.header("location").find("notice=user_deleting"), std::string::npos);
+  EXPECT_EQ(deleted.header("location"), "/admin");
+  EXPECT_EQ(deleted.header("set-cookie").rfind("l4d2_notice=user_deleting;", 0), 0u) << deleted.header("set-cookie");
   EXPECT_EQ(bob.get("/").status, 303);  // signed out
   EXPECT_NE(admin.get("/admin").body.find("being deleted"), std::string::npos);
   app_->runner->start();
