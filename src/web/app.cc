@@ -110,8 +110,8 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   app->server_logs = std::make_unique<ServerLogHub>(*app->ctl, 100);
   app->runner = std::make_unique<JobRunner>(
       *app->jobs, *app->servers, *app->blueprints, *app->ctl, *app->status_cache, *app->job_logs,
-      JobRunnerOptions{app->config.job_worker_threads, app->config.scratch_dir, app->config.build_switch_max_wait,
-                       app->config.build_switch_warning, app->config.secret_key});
+      JobRunnerOptions{app->config.job_worker_threads, app->config.scratch_dir, app->config.start_wait,
+                       app->config.build_switch_max_wait, app->config.build_switch_warning, app->config.secret_key});
   // Crash recovery: nothing runs yet, so any job marked running was cut off by a crash or kill.
   Result<int> interrupted =
       app->jobs->interrupt_running("the web app stopped while this job ran; check the server's state before retrying");

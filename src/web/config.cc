@@ -217,6 +217,10 @@ const Key kKeys[] = {
       "The panel runs `l4d2ctl install --check` itself when the last check (by anyone) is older than this; `0`: "
       "never (the package's `left4me-update-check.timer` checks daily, and its web.env sets `0`)."},
      set_update_check},
+    {{"LEFT4ME_START_WAIT_SECONDS", "`90`",
+      "How long a start or restart waits for the server to answer with its map; a server that has not answered by "
+      "then is stopped and its start failed, with the reason on its page."},
+     set_seconds<&WebConfig::start_wait, 3600>},
     {{"LEFT4ME_BUILD_SWITCH_MAX_WAIT_SECONDS", "`1800`",
       "How long \"restart on the new build when empty\" waits for a server's players to leave before warning them."},
      set_seconds_or_zero<&WebConfig::build_switch_max_wait, 7 * 86400>},

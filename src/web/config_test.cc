@@ -23,6 +23,7 @@ TEST(ConfigTest, EmbeddedDefaultWhenNothingConfigured) {
   EXPECT_EQ(config->job_worker_threads, 4);
   EXPECT_EQ(config->port_range_start, 27015);
   EXPECT_EQ(config->port_range_end, 27115);
+  EXPECT_EQ(config->start_wait, std::chrono::seconds(90));
   EXPECT_FALSE(config->secret_key.empty());
   bool root = false, supervisor = false;
   for (const std::string& entry : config->l4d2ctl_env) {
@@ -44,6 +45,7 @@ TEST(ConfigTest, EnvFileAndEnvironmentWins) {
   Environment env{{"LEFT4ME_WEB_ENV", file},
                   {"JOB_WORKER_THREADS", "3"},
                   {"LEFT4ME_PORT_RANGE_END", "28010"},
+                  {"LEFT4ME_START_WAIT_SECONDS", "5"},
                   {"SECRET_KEY", "from-env"}};
   auto config = load_config(env);
   ASSERT_OK(config);
@@ -54,6 +56,7 @@ TEST(ConfigTest, EnvFileAndEnvironmentWins) {
   EXPECT_TRUE(config->session_cookie_secure);
   EXPECT_EQ(config->port_range_start, 28000);
   EXPECT_EQ(config->port_range_end, 28010);
+  EXPECT_EQ(config->start_wait, std::chrono::seconds(5));
   for (const std::string& entry : config->l4d2ctl_env) EXPECT_EQ(entry.find("SECRET_KEY"), std::string::npos);
 }
 
@@ -67,7 +70,8 @@ TEST(ConfigTest, BadValuesNameTheKey) {
        {Case{"DATABASE_URL", "postgres://x"}, Case{"JOB_WORKER_THREADS", "0"}, Case{"JOB_WORKER_THREADS", "four"},
         Case{"JOB_WORKER_ENABLED", "maybe"}, Case{"LEFT4ME_PORT_RANGE_END", "80"}, Case{"LEFT4ME_WEB_LISTEN", "nohost"},
         Case{"TRUSTED_PROXIES", "127.0.0.1, proxy.example"}, Case{"MAX_SERVERS_PER_USER", "-1"},
-        Case{"MAX_BLUEPRINTS_PER_USER", "many"}}) {
+        Case{"MAX_BLUEPRINTS_PER_USER", "many"}, Case{"LEFT4ME_START_WAIT_SECONDS", "0"},
+        Case{"LEFT4ME_START_WAIT_SECONDS", "3601"}}) {
     Environment env = base_env(dir);
     env[bad.key] = bad.value;
     auto config = load_config(env);

@@ -248,7 +248,9 @@ Result<ExitStatus> JobRunner::act_on_server(const Job& job, const Server& server
       Result<ExitStatus> status = initialize(job, server);
       // --wait: the job succeeds only once the server answers, so its outcome means something to the user.
       std::string verb = job.type == JobType::kStart ? "start" : "restart";  // a switch restarts
-      if (status && status->success()) status = step(job, {verb, server.instance, "--wait", "--timeout", "90"});
+      if (status && status->success()) {
+        status = step(job, {verb, server.instance, "--wait", "--timeout", std::to_string(options_.start_wait.count())});
+      }
       return status;
     }
     case JobType::kStop:

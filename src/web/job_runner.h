@@ -24,6 +24,7 @@ namespace left4me::web {
 struct JobRunnerOptions {
   int workers = 4;
   std::string scratch_dir;                     // rendered specs are written here
+  std::chrono::seconds start_wait{90};         // start, restart: how long to wait for the server to answer
   std::chrono::seconds switch_max_wait{1800};  // switch_build: the wait for an empty server before warning
   std::chrono::seconds switch_warning{60};     // switch_build: from the warning to the restart
   std::string secret_key;                      // derives each server's own RCON password (derive_rcon_password)
