@@ -29,3 +29,13 @@ for file in host.env web.env; do
   done
 done
 pass "every key of the shipped host.env and web.env is documented"
+
+# "The shipped web.env" the page shows is the shipped file's settings, line for line.
+shown=$(awk '/^The shipped web.env/ { on = 1; next } on && /^```ini$/ { block = 1; next } block && /^```$/ { exit } block' "$DOC")
+[ -n "$shown" ] || fail "docs/deploy.md shows no shipped web.env"
+shipped=$(grep -E '^[A-Z_][A-Z0-9_]*=' "$LEFT4ME_SOURCE/deploy/web.env")
+if [ "$shown" != "$shipped" ]; then
+  diff <(echo "$shown") <(echo "$shipped") || true
+  fail "docs/deploy.md's shipped web.env differs from deploy/web.env"
+fi
+pass "the web.env docs/deploy.md shows is the shipped one"
