@@ -2,15 +2,18 @@
 
 #include <fmt/format.h>
 
+#include "web/server_view.h"
+#include "web/states.h"
+
 namespace left4me::web {
 
 SwitchDecision decide_switch(const nlohmann::json& status, std::chrono::steady_clock::time_point now,
                              std::chrono::steady_clock::time_point deadline) {
   SwitchDecision decision;
-  std::string state = status.is_object() ? status.value("state", "") : "";
-  if (state != "running" && state != "starting") {
+  std::optional<ServerState> state = status.is_object() ? reported_state(status) : std::nullopt;
+  if (!state || !is_up(*state)) {
     decision.reason = fmt::format("the server is not running ({}): it starts on the current build next time",
-                                  state.empty() ? "no state" : state);
+                                  state ? to_string(*state) : "no state");
     return decision;
   }
   const nlohmann::json& build = status.contains("build") ? status["build"] : nlohmann::json();
