@@ -258,6 +258,48 @@ std::vector<std::string> steamcmd_environment(const model::Layout& layout, const
   return env;
 }
 
+// Splits steamcmd's terminal output at '\r' and '\n', feeds every line to the outcome's parser and keeps it in
+// the outcome's output (up to kMaxKeptOutput bytes).
+class OutputLines {
+ public:
+  explicit OutputLines(RunOutcome& outcome) : outcome_(outcome) {}
+
+  void consume(const char* data, size_t size) {
+    pending_.append(data, size);
+    size_t start = 0;
+    while (true) {
+      size_t end = pending_.find_first_of("\r\n", start);
+      if (end == std::string::npos) break;
+      if (end > start) {
+        std::string_view line = std::string_view(pending_).substr(start, end - start);
+        outcome_.parser.feed(line);
+        if (outcome_.output.size() + line.size() < kMaxKeptOutput) outcome_.output.append(line).push_back('\n');
+      }
+      start = end + 1;
+    }
+    pending_.erase(0, start);
+  }
+
+  // The last line, which no line break ended.
+  void finish() {
+    if (pending_.empty()) return;
+    outcome_.parser.feed(pending_);
+    if (outcome_.output.size() + pending_.size() < kMaxKeptOutput) outcome_.output += pending_;
+  }
+
+ private:
+  RunOutcome& outcome_;
+  std::string pending_;
+};
+
+// How a steamcmd whose output has ended exits: waits up to 10 s, then ends it.
+Result<ExitStatus> reap(Subprocess& process) {
+  auto waited = process.wait(std::chrono::seconds(10));
+  if (!waited.ok()) return waited.error();
+  if (waited->has_value()) return **waited;
+  return process.terminate(SIGTERM, std::chrono::seconds(5));
+}
+
 // Runs steamcmd once under a pseudo-terminal (through a pipe it would block-buffer its progress),
 // feeding every line to a parser as it arrives.
 Result<RunOutcome> run_steamcmd(const model::Layout& layout, const SteamcmdOptions& options,
@@ -275,23 +317,7 @@ Result<RunOutcome> run_steamcmd(const model::Layout& layout, const SteamcmdOptio
   if (!process.ok()) return process.error().with_context("steamcmd");
 
   RunOutcome outcome{SteamcmdOutputParser(step, on_progress), ExitStatus{}};
-  std::string pending;
-  auto consume = [&](const char* data, size_t size) {
-    pending.append(data, size);
-    size_t start = 0;
-    while (true) {
-      size_t end = pending.find_first_of("\r\n", start);
-      if (end == std::string::npos) break;
-      if (end > start) {
-        std::string_view line = std::string_view(pending).substr(start, end - start);
-        outcome.parser.feed(line);
-        if (outcome.output.size() + line.size() < kMaxKeptOutput) outcome.output.append(line).push_back('\n');
-      }
-      start = end + 1;
-    }
-    pending.erase(0, start);
-  };
-
+  OutputLines lines(outcome);
   int fd = process->stdout_fd();
   char buffer[16384];
   auto last_output = std::chrono::steady_clock::now();
@@ -318,7 +344,7 @@ Result<RunOutcome> run_steamcmd(const model::Layout& layout, const SteamcmdOptio
     if (fds[0].revents != 0) {
       ssize_t n = ::read(fd, buffer, sizeof buffer);
       if (n > 0) {
-        consume(buffer, static_cast<size_t>(n));
+        lines.consume(buffer, static_cast<size_t>(n));
         last_output = std::chrono::steady_clock::now();
         continue;
       }
@@ -330,23 +356,14 @@ Result<RunOutcome> run_steamcmd(const model::Layout& layout, const SteamcmdOptio
       // Exited: take what is left in the terminal without waiting for a holder of its other side.
       ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
       ssize_t n;
-      while ((n = ::read(fd, buffer, sizeof buffer)) > 0) consume(buffer, static_cast<size_t>(n));
+      while ((n = ::read(fd, buffer, sizeof buffer)) > 0) lines.consume(buffer, static_cast<size_t>(n));
       break;
     }
   }
-  if (!pending.empty()) {
-    outcome.parser.feed(pending);
-    if (outcome.output.size() + pending.size() < kMaxKeptOutput) outcome.output += pending;
-  }
-  auto waited = process->wait(std::chrono::seconds(10));
-  if (!waited.ok()) return waited.error();
-  if (!waited->has_value()) {
-    auto killed = process->terminate(SIGTERM, std::chrono::seconds(5));
-    if (!killed.ok()) return killed.error();
-    outcome.status = *killed;
-  } else {
-    outcome.status = **waited;
-  }
+  lines.finish();
+  Result<ExitStatus> status = reap(*process);
+  if (!status.ok()) return status.error();
+  outcome.status = *status;
   return outcome;
 }
 
