@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstring>
 #include <string_view>
 
 #include "base/file.h"
@@ -289,7 +291,7 @@ std::vector<std::string> foreign_files(Platform platform) {
   return paths;
 }
 
-Status write_depot_file(const std::string& root, const DepotFile& file) {
+Status write_depot_file(const std::string& root, const DepotFile& file, bool dense) {
   std::string path = root + "/" + file.relative_path;
   if (!file.relative_path.empty() && file.relative_path.back() == '/') return make_directories(path);
   if (auto made = make_directories(parent_of(path)); !made.ok()) return made;
@@ -299,6 +301,17 @@ Status write_depot_file(const std::string& root, const DepotFile& file) {
   if (file.sparse && head > file.size) head = static_cast<size_t>(file.size);
   if (head > 0 && ::write(fd.get(), file.content.data(), head) != static_cast<ssize_t>(head)) {
     return Error::from_errno("write " + path, errno);
+  }
+  if (file.sparse && dense) {
+    // Real bytes to the modelled size, each block different from its neighbours' (no filesystem folds them).
+    std::string block(1 << 20, '\0');
+    for (std::uint64_t at = head; at < file.size; at += block.size()) {
+      for (std::size_t i = 0; i < block.size(); i += 8) std::memcpy(&block[i], &at, sizeof at);
+      std::size_t length = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), file.size - at));
+      if (::write(fd.get(), block.data(), length) != static_cast<ssize_t>(length)) {
+        return Error::from_errno("write " + path, errno);
+      }
+    }
   }
   // The rest is a hole: the file has its modelled size without using the disk.
   if (::ftruncate(fd.get(), static_cast<off_t>(file.size)) != 0) return Error::from_errno("ftruncate " + path, errno);

@@ -39,8 +39,9 @@ std::vector<std::string> foreign_files(Platform platform);
 
 // Writes one file. An existing file is rewritten in place (same inode, O_TRUNC): whether real steamcmd
 // does so or replaces files by rename is unknown (game-updates.md), and in place is the case that would
-// break a build sharing its files by hard links.
-Status write_depot_file(const std::string& root, const DepotFile& file);
+// break a build sharing its files by hard links. A data file is sparse (its header bytes, then a hole) unless
+// `dense`, which fills it with real bytes (a benchmark of disk use needs them).
+Status write_depot_file(const std::string& root, const DepotFile& file, bool dense = false);
 // True if the file exists with the expected size (what `validate` checks).
 bool depot_file_intact(const std::string& root, const DepotFile& file);
 

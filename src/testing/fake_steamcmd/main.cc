@@ -42,6 +42,7 @@ struct Config {
   // An update to another build of the same platform changes this share of the data files (1 in 100 at 1);
   // small text files always change. A first install writes everything.
   int update_percent = 100;
+  bool dense = false;  // data files hold real bytes instead of holes (FAKE_STEAMCMD_DENSE=1)
 };
 
 struct Session {
@@ -84,6 +85,7 @@ Config read_config() {
   if (config.home.empty()) usage_error("neither FAKE_STEAMCMD_HOME nor HOME is set");
   config.shape.content_files = static_cast<int>(env_number("FAKE_STEAMCMD_FILES", 64, 1000000));
   config.update_percent = static_cast<int>(env_number("FAKE_STEAMCMD_UPDATE_PERCENT", 100, 100));
+  config.dense = env_number("FAKE_STEAMCMD_DENSE", 0, 1) == 1;
   config.shape.total_bytes = static_cast<std::uint64_t>(env_number("FAKE_STEAMCMD_BYTES", 64ll << 20, 1ll << 50));
   config.shape.build_id = env_or("FAKE_STEAMCMD_BUILDID", "16034045");
   if (config.shape.build_id.empty() || config.shape.build_id.size() > 20 ||
@@ -256,7 +258,7 @@ bool download(Session& session, const std::string& root, const std::vector<const
   std::uint64_t done = 0;
   int next_step = 1;
   for (const auto* file : fetch) {
-    if (auto written = write_depot_file(root, *file); !written.ok()) {
+    if (auto written = write_depot_file(root, *file, session.config.dense); !written.ok()) {
       std::fprintf(stderr, "fake-steamcmd: %s\n", written.error().message().c_str());
       fail_with(session, state_error("0x606"), kExitInstallError);  // disk write failure
       return false;

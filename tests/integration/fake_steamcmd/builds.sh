@@ -48,6 +48,17 @@ assert_eq "$data_files" "$(find "$D" -type f -size +4k -newer "$T/mark" | wc -l)
 FAKE_STEAMCMD_UPDATE_PERCENT=101 expect_exit 2 "$BIN_FAKE_STEAMCMD" +quit
 pass "an update rewrites FAKE_STEAMCMD_UPDATE_PERCENT of the data files"
 
+# FAKE_STEAMCMD_DENSE=1: data files hold their bytes (a disk-use benchmark needs them); by default, holes.
+blocks_used() { find "$1" -type f -size +4k -printf '%b\n' | awk '{ s += $1 } END { print s * 512 }'; }
+apparent() { find "$1" -type f -size +4k -printf '%s\n' | awk '{ s += $1 } END { print s }'; }
+[ "$(blocks_used "$D")" -lt $(( $(apparent "$D") / 4 )) ] || fail "the default tree is not sparse"
+rm -rf "$D"
+FAKE_STEAMCMD_DENSE=1 steamcmd 0 +@sSteamCmdForcePlatformType windows +app_update 222860
+FAKE_STEAMCMD_DENSE=1 steamcmd 0 +@sSteamCmdForcePlatformType linux +app_update 222860 validate
+[ "$(blocks_used "$D")" -ge "$(apparent "$D")" ] || fail "a dense tree uses $(blocks_used "$D") of $(apparent "$D") bytes"
+FAKE_STEAMCMD_DENSE=2 expect_exit 2 "$BIN_FAKE_STEAMCMD" +quit
+pass "FAKE_STEAMCMD_DENSE writes the data files' bytes"
+
 FAKE_STEAMCMD_BUILDID=12x expect_exit 2 "$BIN_FAKE_STEAMCMD" +quit
 assert_contains "$OUT" "FAKE_STEAMCMD_BUILDID: expected 1 to 20 decimal digits, got '12x'"
 FAKE_STEAMCMD_VERSION='2;x' expect_exit 2 "$BIN_FAKE_STEAMCMD" +quit
