@@ -20,6 +20,9 @@ set_tests_properties(web_metrics PROPERTIES SKIP_RETURN_CODE 77)
 # The RCON console and live players in headless Chromium (tests/browser/rcon.test.js).
 left4me_add_integration_test(web_rcon_browser web/rcon_browser.sh TIMEOUT 180 LABELS web browser)
 set_tests_properties(web_rcon_browser PROPERTIES SKIP_RETURN_CODE 77)
+# Issue 13's first hour in Chromium: a stuck start ends stopped with its reason, the pages follow the server.
+left4me_add_integration_test(web_first_hour_browser web/first_hour_browser.sh TIMEOUT 240 LABELS web browser)
+set_tests_properties(web_first_hour_browser PROPERTIES SKIP_RETURN_CODE 77)
 # Game builds in the panel: "restart on the new build when empty" with fake-srcds players (issue 16, item 4).
 left4me_add_integration_test(web_build_switch web/build_switch.sh TIMEOUT 180 LABELS web)
 set_tests_properties(web_build_switch PROPERTIES SKIP_RETURN_CODE 77)

@@ -26,27 +26,7 @@ pass "the official campaigns with their names, found in fake-steamcmd's installa
 
 # An overlay with an addon holding a campaign (a VPK version 1 built here), and one with a loose map.
 mkdir -p "$LEFT4ME_ROOT/overlays/campaign/left4dead2/addons" "$LEFT4ME_ROOT/overlays/loose/left4dead2/maps"
-python3 - "$LEFT4ME_ROOT/overlays/campaign/left4dead2/addons/darkwood.vpk" <<'PY'
-import struct, sys
-mission = b'''"mission"
-{
-    "DisplayTitle" "Dark Wood"
-    "modes" { "coop" { "1" { "Map" "dw_01_path" "DisplayName" "The Path" }
-                       "2" { "Map" "dw_02_cabin" "DisplayName" "The Cabin" } } }
-}
-'''
-files = {("bsp", "maps"): [("dw_01_path", b"VBSP"), ("dw_02_cabin", b"VBSP"), ("dw_bonus", b"VBSP")],
-         ("txt", "missions"): [("darkwood", mission)]}
-tree, data = b"", b""
-for (ext, path), entries in files.items():
-    tree += ext.encode() + b"\0" + path.encode() + b"\0"
-    for name, content in entries:
-        tree += name.encode() + b"\0" + struct.pack("<IHHIIH", 0, 0, 0x7FFF, len(data), len(content), 0xFFFF)
-        data += content
-    tree += b"\0\0"
-tree += b"\0"
-open(sys.argv[1], "wb").write(struct.pack("<III", 0x55AA1234, 1, len(tree)) + tree + data)
-PY
+python3 "$LEFT4ME_SOURCE/tests/integration/campaign_vpk.py" "$LEFT4ME_ROOT/overlays/campaign/left4dead2/addons/darkwood.vpk"
 : >"$LEFT4ME_ROOT/overlays/loose/left4dead2/maps/custom_map.bsp"
 printf 'not a vpk' >"$LEFT4ME_ROOT/overlays/loose/left4dead2/addons.vpk"   # not in addons/: not read
 expect_exit 0 "$BIN_L4D2CTL" maps --json --overlay campaign --overlay loose

@@ -128,6 +128,33 @@ instance=$(json_get "$(api GET "/api/v1/servers/$server")" 'j["server"]["instanc
 assert_eq active "$(inside systemctl is-active "left4me-server@$instance.service")" "the panel's server unit"
 pass "a server created in the panel starts under systemd and answers A2S on port $port"
 
+# Issue 13, bug 1 under systemd: a start that never answers ends stopped, with its reason on the server's page
+# and the dashboard row. The administrator adds an overlay holding a custom campaign whose addon lacks its
+# second map's file (listed, so the panel accepts it; srcds cannot load it), and shortens web.env's start wait.
+python3 "$LEFT4ME_SOURCE/tests/integration/campaign_vpk.py" --without dw_02_cabin "$T/darkwood.vpk"
+inside install -d -o left4me -g left4me /var/lib/left4me/overlays/campaign /var/lib/left4me/overlays/campaign/left4dead2 \
+  /var/lib/left4me/overlays/campaign/left4dead2/addons
+inside install -o left4me -g left4me -m 0644 /mnt/t/darkwood.vpk /var/lib/left4me/overlays/campaign/left4dead2/addons/
+inside sh -c 'echo LEFT4ME_START_WAIT_SECONDS=5 >>/etc/left4me/web.env && systemctl restart left4me-web.service'
+wait_until 30 curl -sf "$base/health"
+stuck_blueprint=$(json_get "$(api POST /api/v1/blueprints '{"name":"cabin","spec":{"map":"dw_02_cabin","overlays":["campaign"]}}')" \
+  'j["blueprint"]["id"]') || fail "the panel refused a blueprint on the overlay's listed map"
+stuck=$(json_get "$(api POST /api/v1/servers "{\"name\":\"broken cabin\",\"blueprint_id\":$stuck_blueprint}")" 'j["server"]["id"]')
+job=$(json_get "$(api POST "/api/v1/servers/$stuck/start")" 'j["job"]["id"]')
+wait_until 60 job_done
+assert_eq failed "$(json_get "$(api GET "/api/v1/jobs/$job")" 'j["job"]["state"]')" "the stuck start's job"
+reason="the server did not answer with map 'dw_02_cabin' within 5 s"
+page_text() { curl -sf -b "$jar" "$base$1" | python3 -c 'import html,re,sys; print(html.unescape(re.sub(r"<[^>]*>", "", sys.stdin.read())))'; }
+server_page=$(page_text "/servers/$stuck")
+assert_contains "$server_page" "Last start failed"
+assert_contains "$server_page" "$reason" "the server page"
+assert_eq stopped "$(curl -sf -b "$jar" "$base/servers/$stuck" | grep -o 'id="server-state">[a-z]*' | cut -d'>' -f2)" \
+  "the state on the server page"
+assert_contains "$(page_text /)" "Last start failed: $reason" "the dashboard"
+stuck_instance=$(json_get "$(api GET "/api/v1/servers/$stuck")" 'j["server"]["instance"]')
+assert_eq inactive "$(inside systemctl is-active "left4me-server@$stuck_instance.service")" "the stuck server's unit"
+pass "a start that never answers ends stopped under systemd, its reason on the page and the dashboard"
+
 # The CLI-made instance of step 6 runs, and the panel offers it for adoption instead of showing it.
 assert_contains "$(inside left4me l4d2ctl status first)" "running"
 assert_contains "$(api GET /api/v1/servers/adoptable)" '"first"'
