@@ -46,7 +46,8 @@ std::optional<HealthState> health_state_from(std::string_view text) {
   return std::nullopt;
 }
 
-void HealthTracker::answered(Clock::time_point now) {
+void HealthTracker::answered(Clock::time_point now, AnsweredMap map) {
+  if (map == AnsweredMap::kExpected) ready_ = true;
   if (!first_answer_ || now < *first_answer_) first_answer_ = now;
   if (!last_answer_ || now > *last_answer_) last_answer_ = now;
 }
@@ -56,7 +57,7 @@ void HealthTracker::map_changed(Clock::time_point when) {
 }
 
 HealthVerdict HealthTracker::decide(Clock::time_point now) const {
-  HealthState quiet_state = last_answer_ ? HealthState::kReady : HealthState::kStarting;
+  HealthState quiet_state = ready_ ? HealthState::kReady : HealthState::kStarting;
   Clock::time_point silent_since = last_answer_ ? *last_answer_ : started_ + settings_.start_grace;
   // srcds loads its first map with the same console line: before the first answer, the start grace applies.
   bool changing_map = map_change_ && first_answer_ && *map_change_ >= *first_answer_;

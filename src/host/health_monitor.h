@@ -28,12 +28,16 @@ struct HealthSettings {
 };
 
 enum class HealthState {
-  kStarting,      // the process runs but has not answered yet
-  kReady,         // it answered (or is inside a map change's grace window after answering)
+  kStarting,      // the process runs but has not answered with its start map yet
+  kReady,         // it answered with its start map once, and answers (or is inside a grace window)
   kUnresponsive,  // silent for longer than the hang time outside the grace windows: restart it
 };
 std::string_view to_string(HealthState state);
 std::optional<HealthState> health_state_from(std::string_view text);
+
+// Which map an answer named: the instance's start map, or another (the start map is not loaded yet, or the
+// server has moved on; either way it is alive).
+enum class AnsweredMap { kExpected, kOther };
 
 struct HealthVerdict {
   HealthState state = HealthState::kStarting;
@@ -52,8 +56,9 @@ class HealthTracker {
 
   HealthTracker(HealthSettings settings, Clock::time_point started) : settings_(settings), started_(started) {}
 
-  // The server answered A2S_INFO at `now`.
-  void answered(Clock::time_point now);
+  // The server answered A2S_INFO at `now`. Any answer is a sign of life; the first with the expected map makes it
+  // ready (srcds answers with another map while it loads, and moves on after).
+  void answered(Clock::time_point now, AnsweredMap map = AnsweredMap::kExpected);
   // A map change began at `when` (the latest one counts; older ones are ignored).
   void map_changed(Clock::time_point when);
   HealthVerdict decide(Clock::time_point now) const;
@@ -63,6 +68,7 @@ class HealthTracker {
  private:
   HealthSettings settings_;
   Clock::time_point started_;
+  bool ready_ = false;
   std::optional<Clock::time_point> first_answer_;
   std::optional<Clock::time_point> last_answer_;
   std::optional<Clock::time_point> map_change_;

@@ -31,6 +31,20 @@ TEST(HealthTracker, ReadyOnceItAnswers) {
   EXPECT_EQ(tracker.decide(kT0 + 14s).state, HealthState::kReady);
 }
 
+TEST(HealthTracker, StartingUntilItAnswersWithTheExpectedMapThenReadyOnAnyMap) {
+  HealthTracker tracker(settings(), kT0);
+  tracker.answered(kT0 + 5s, AnsweredMap::kOther);
+  EXPECT_EQ(tracker.decide(kT0 + 6s).state, HealthState::kStarting);
+  // Answering at all keeps it alive: never restarted while it answers, whatever the map.
+  tracker.answered(kT0 + 14s, AnsweredMap::kOther);
+  EXPECT_EQ(tracker.decide(kT0 + 20s).state, HealthState::kStarting);
+  tracker.answered(kT0 + 21s, AnsweredMap::kExpected);
+  EXPECT_EQ(tracker.decide(kT0 + 22s).state, HealthState::kReady);
+  tracker.answered(kT0 + 23s, AnsweredMap::kOther);  // a later map change
+  EXPECT_EQ(tracker.decide(kT0 + 24s).state, HealthState::kReady);
+  EXPECT_EQ(tracker.decide(kT0 + 33s).state, HealthState::kUnresponsive);
+}
+
 TEST(HealthTracker, UnresponsiveAfterTheHangTime) {
   HealthTracker tracker(settings(), kT0);
   tracker.answered(kT0 + 5s);

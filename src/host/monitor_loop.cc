@@ -67,7 +67,8 @@ struct Watched {
   model::InstanceName name;
   ProcessIdentity game;
   HealthTracker tracker;
-  UniqueFd socket;  // connected to 127.0.0.1:<port>; nullopt-equivalent (invalid) when it could not be opened
+  UniqueFd socket;           // connected to 127.0.0.1:<port>; invalid when it could not be opened
+  std::string expected_map;  // the start map (+map); "" when the plan names none: any map will do
   std::uint32_t challenge = kA2sNoChallenge;
   int challenges_this_round = 0;
   HealthRecord record;
@@ -146,7 +147,7 @@ class Monitor {
     if (found != watched_.end()) watched_.erase(found);
     // The process's age: a monitor started after the server does not give it a fresh start grace.
     auto age = std::chrono::seconds(std::max<std::int64_t>(0, now_unix() - start_time_unix(game)));
-    Watched server{name, game, HealthTracker(settings_, now - age), UniqueFd(), kA2sNoChallenge, 0, {}};
+    Watched server{name, game, HealthTracker(settings_, now - age), UniqueFd(), "", kA2sNoChallenge, 0, {}};
     // Keep what an earlier process's record says about the monitor's last restart.
     if (auto content = read_file(layout_.health(name)); content.ok()) {
       if (auto previous = parse_health_record(*content, layout_.health(name)); previous.ok()) {
@@ -158,6 +159,7 @@ class Monitor {
     server.record.since_unix = now_unix();
     saved_.erase(name.str());
     if (auto plan = read_launch_plan(layout_, name); plan.ok()) {
+      server.expected_map = plan->map;
       if (auto endpoint = resolve_endpoint("127.0.0.1", plan->port); endpoint.ok()) {
         if (auto socket = open_udp(*endpoint); socket.ok()) server.socket = std::move(*socket);
       }
@@ -197,7 +199,10 @@ class Monitor {
       auto type = reply_type(reply);
       if (!type.ok()) continue;
       if (*type == kA2sInfoReply) {
-        if (decode_info_reply(reply).ok()) server.tracker.answered(now);
+        if (auto info = decode_info_reply(reply); info.ok()) {
+          bool expected = server.expected_map.empty() || info->map == server.expected_map;
+          server.tracker.answered(now, expected ? AnsweredMap::kExpected : AnsweredMap::kOther);
+        }
       } else if (*type == kA2sChallengeReply) {
         auto challenge = decode_challenge_reply(reply);
         if (challenge.ok() && server.challenges_this_round++ < kMaxChallengesPerRound) {
