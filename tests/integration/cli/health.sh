@@ -46,11 +46,13 @@ wait_until 10 health_is hung ready
 hung_pid=$(field hung 'j["pid"]')
 kill -STOP -- "-$hung_pid"
 stopped_at=$EPOCHREALTIME
-wait_until 20 restarted_from hung "$hung_pid"
-took=$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$stopped_at" "$EPOCHREALTIME")
+# The monitor's part is the kill, within the hang time plus 2 s; the restart that follows is the supervisor's
+# (its delay, then the server's own start, which a loaded machine slows down).
+wait_until 20 test ! -d "/proc/$hung_pid"
+took=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$stopped_at" "$EPOCHREALTIME")
 python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) <= 3 + 2 else 1)" "$took" ||
-  fail "the hung server was restarted after ${took} s, more than the hang time (3 s) plus 2 s"
-[ ! -d "/proc/$hung_pid" ] || fail "the hung server $hung_pid still lives"
+  fail "the hung server was killed after ${took} s, more than the hang time (3 s) plus 2 s"
+wait_until 20 restarted_from hung "$hung_pid"
 expect_exit 0 "$BIN_L4D2CTL" status hung --json
 assert_eq 1 "$(json_get "$OUT" 'j["restarts"]')" "restarts after one hang"
 assert_contains "$(json_get "$OUT" 'j["health"]["last_restart_reason"]')" "unresponsive: no A2S answer for " "health"
@@ -60,7 +62,7 @@ assert_contains "$OUT" "last restarted by the monitor: unresponsive: no A2S answ
 expect_exit 0 "$BIN_L4D2CTL" logs hung --lines 200
 assert_contains "$OUT" "left4me: monitor: unresponsive: no A2S answer for " "the console log says why"
 wait_until 10 health_is hung ready
-pass "a hung server is restarted after ${took} s (hang time 3 s), the reason in status and the log"
+pass "a hung server is killed after ${took} s (hang time 3 s) and restarted, the reason in status and the log"
 
 # 2. A map change with A2S silent for 6 s (twice the hang time), inside the grace window, is not restarted:
 # sent by `l4d2ctl rcon`, and sent by another RCON client (seen only on the console).
