@@ -16,6 +16,7 @@
 #include "host/builtin_supervisor.h"
 #include "host/instances.h"
 #include "host/map_catalog.h"
+#include "host/monitor_loop.h"
 
 namespace left4me::cli {
 namespace {
@@ -130,6 +131,11 @@ std::string human_status(const host::InstanceStatus& status) {
   if (status.process.restarts > 0) text += ", " + std::to_string(status.process.restarts) + " restarts";
   if (status.process.last_exit) text += ", last exit: " + status.process.last_exit->describe();
   if (status.last_error) text += ", last start failed: " + *status.last_error;
+  bool runs = status.process.state == host::RunState::kRunning || status.process.state == host::RunState::kStarting;
+  if (status.health && runs) text += ", health " + std::string(host::to_string(status.health->state));
+  if (status.health && !status.health->last_restart_reason.empty()) {
+    text += ", last restarted by the monitor: " + status.health->last_restart_reason;
+  }
   if (status.live && status.players_asked == host::Players::kInclude) {
     if (!status.player_list) text += "\n  players: did not answer";
     for (const host::LivePlayer& player : status.player_list.value_or(std::vector<host::LivePlayer>{})) {
@@ -245,6 +251,13 @@ int do_supervise(const Options& options) {
       [](std::uint16_t port) { return host::query_live(port, std::chrono::milliseconds(200)).has_value(); });
 }
 
+int do_monitor(const Options& options) {
+  if (options.lock_fd < 0) return kExitUsage;
+  auto config = host::load_host_config();
+  if (!config.ok()) return kExitFailure;
+  return host::run_monitor(config->layout, config->health, options.lock_fd);
+}
+
 const Command kCommands[] = {
     {"install", "Install or update the L4D2 dedicated server with steamcmd",
      [](CLI::App& app, Options& o) {
@@ -357,7 +370,7 @@ int run(int argc, char** argv) {
   std::string_view wanted = argc > 1 ? argv[1] : "";
   bool known = std::any_of(std::begin(kCommands), std::end(kCommands),
                            [&](const Command& command) { return wanted == command.name; });
-  if (!wanted.empty() && wanted[0] != '-' && !known && wanted != "__supervise") {
+  if (!wanted.empty() && wanted[0] != '-' && !known && wanted != "__supervise" && wanted != "__monitor") {
     std::string names;
     for (const auto& command : kCommands) names += std::string(names.empty() ? "" : ", ") + command.name;
     std::cerr << "l4d2ctl: unknown command '" << wanted << "' (commands: " << names << ")\n";
@@ -375,6 +388,9 @@ int run(int argc, char** argv) {
   supervise->add_option("name", options.name)->required();
   supervise->add_option("--lock-fd", options.lock_fd)->required();
   supervise->callback([&chosen] { chosen = do_supervise; });
+  CLI::App* monitor = app.add_subcommand("__monitor", "")->group("");  // internal: the built-in health monitor
+  monitor->add_option("--lock-fd", options.lock_fd)->required();
+  monitor->callback([&chosen] { chosen = do_monitor; });
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

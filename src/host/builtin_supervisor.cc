@@ -15,6 +15,7 @@
 #include "base/strings.h"
 #include "host/console_log.h"
 #include "host/launch.h"
+#include "host/monitor_loop.h"
 #include "host/rendered_files.h"
 #include "host/stop_escalation.h"
 #include "host/supervisor_state.h"
@@ -125,6 +126,10 @@ Status BuiltinSupervisor::start(const model::InstanceName& name) {
       milliseconds(15000));
   if (!settled) return Error::timeout("the supervisor did not start the server within 15 s");
   if (seen.state == RunState::kFailed) return Error::failed("the server failed to start: " + seen.message);
+  // One health monitor for every instance; a server runs without one if it cannot be started.
+  if (auto monitor = ensure_monitor(layout_, self_exe_); !monitor.ok()) {
+    log::warning("start '{}': {}", name.str(), monitor.error().message());
+  }
   return ok_status();
 }
 

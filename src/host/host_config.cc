@@ -29,6 +29,15 @@ constexpr EnvKeyDoc kHostEnvKeys[] = {
      "How long a crashed server waits before its restart (both supervisors; at most 5 starts in 60 s)."},
     {"LEFT4ME_CONSOLE_LOG_MAX_BYTES", "`8388608`",
      "The built-in supervisor rotates an instance's console.log at this size (systemd keeps the journal)."},
+    {"LEFT4ME_HANG_SECONDS", "`60`",
+     "The health monitor restarts a server that has not answered A2S queries for this long outside the grace "
+     "windows (through its supervisor: the restart limit applies). `0` turns hang detection off."},
+    {"LEFT4ME_START_GRACE_SECONDS", "`120`",
+     "How long a started server may take to answer for the first time before its silence counts."},
+    {"LEFT4ME_MAP_CHANGE_GRACE_SECONDS", "`60`",
+     "After a map change (seen on the console, or sent by `l4d2ctl rcon` changelevel/map), how long before "
+     "a server's silence counts."},
+    {"LEFT4ME_MONITOR_INTERVAL_SECONDS", "`2`", "How often the health monitor asks every running server."},
     {"LEFT4ME_PUBLIC_ADDRESS", "detected: the IPv4 address of the default route's interface (never loopback)",
      "The host name or IPv4 address players connect to (`connect <address>:<port>`, reported by `status` and "
      "`list`). Set it when the host is behind NAT or has a DNS name."},
@@ -123,6 +132,20 @@ Result<HostConfig> load_host_config() {
                           1024, 1LL << 40);
   if (!log_bytes) return log_bytes.error();
   config.restart.log_max_bytes = static_cast<std::uint64_t>(*log_bytes);
+  struct SecondsKey {
+    const char* key;
+    std::chrono::milliseconds* value;
+    long long min;
+  };
+  for (const SecondsKey& setting : {SecondsKey{"LEFT4ME_HANG_SECONDS", &config.health.hang, 0},
+                                    SecondsKey{"LEFT4ME_START_GRACE_SECONDS", &config.health.start_grace, 0},
+                                    SecondsKey{"LEFT4ME_MAP_CHANGE_GRACE_SECONDS", &config.health.map_change_grace, 0},
+                                    SecondsKey{"LEFT4ME_MONITOR_INTERVAL_SECONDS", &config.health.interval, 1}}) {
+    auto seconds = number(values, setting.key, std::chrono::duration_cast<std::chrono::seconds>(*setting.value).count(),
+                          setting.min, 86400);
+    if (!seconds) return seconds.error();
+    *setting.value = std::chrono::seconds(*seconds);
+  }
   if (auto found = values.find("LEFT4ME_PUBLIC_ADDRESS"); found != values.end() && !found->second.empty()) {
     if (auto problem = check_public_address(found->second)) {
       return Error::invalid("LEFT4ME_PUBLIC_ADDRESS: '" + found->second + "' " + *problem);

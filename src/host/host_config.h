@@ -13,6 +13,7 @@
 
 #include "base/env_file.h"
 #include "base/result.h"
+#include "host/health_monitor.h"
 #include "host/host_env.h"
 #include "host/restart_policy.h"
 #include "model/layout.h"
@@ -33,6 +34,8 @@ struct HostConfig {
   std::string overlay_helper{kDefaultOverlayHelper};  // LEFT4ME_OVERLAY_HELPER
   std::string helper_dir{kDefaultHelperDir};          // LEFT4ME_HELPER_DIR: left4me-systemctl, -journalctl
   RestartPolicy restart;                              // LEFT4ME_RESTART_DELAY_MS, LEFT4ME_CONSOLE_LOG_MAX_BYTES
+  HealthSettings
+      health;  // LEFT4ME_HANG_SECONDS, _START_GRACE_SECONDS, _MAP_CHANGE_GRACE_SECONDS, _MONITOR_INTERVAL_SECONDS
   std::string public_address;                 // LEFT4ME_PUBLIC_ADDRESS, checked; empty: detected (public_address.h)
   int keep_builds = 0;                        // LEFT4ME_KEEP_BUILDS: 0 keeps every game build
   std::map<std::string, std::string> values;  // every key seen, for the record

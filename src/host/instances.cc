@@ -24,6 +24,7 @@
 #include "host/launch.h"
 #include "host/overlay_mount.h"
 #include "host/public_address.h"
+#include "host/monitor_loop.h"
 #include "host/rcon_client.h"
 #include "host/socket_owner.h"
 #include "host/start_failure.h"
@@ -95,6 +96,17 @@ json to_json(const InstanceStatus& status) {
     if (status.players_asked == Players::kInclude) object["live"]["player_list"] = player_list_json(status);
   } else {
     object["live"] = nullptr;
+  }
+  if (status.health) {
+    const HealthRecord& health = *status.health;
+    bool runs = status.process.state == RunState::kRunning || status.process.state == RunState::kStarting;
+    object["health"] = {
+        {"state", runs ? json(std::string(to_string(health.state))) : json(nullptr)},
+        {"since", runs ? json(rfc3339(health.since_unix)) : json(nullptr)},
+        {"last_restart_reason", health.last_restart_reason.empty() ? json(nullptr) : json(health.last_restart_reason)},
+        {"last_restart", health.last_restart_unix ? json(rfc3339(*health.last_restart_unix)) : json(nullptr)}};
+  } else {
+    object["health"] = nullptr;
   }
   return object;
 }
@@ -371,6 +383,9 @@ Result<InstanceStatus> Instances::status(const model::InstanceName& name, Player
     // The supervisor probes every 250 ms; a server that answers us is running already.
     if (status.live && status.process.state == RunState::kStarting) status.process.state = RunState::kRunning;
   }
+  if (auto content = read_file(config_.layout.health(name)); content.ok()) {
+    if (auto health = parse_health_record(*content, config_.layout.health(name)); health.ok()) status.health = *health;
+  }
   status.players_asked = players;
   if (status.live && players == Players::kInclude) {
     auto list = players_(status.port, std::chrono::milliseconds(300));
@@ -429,6 +444,9 @@ Result<std::string> Instances::rcon(const model::InstanceName& name, const std::
   auto recorded_uid = read_instance_uid(config_.layout, name);
   std::optional<uid_t> instance_uid = recorded_uid.ok() ? *recorded_uid : std::nullopt;
   auto verify = [&](int fd) { return check_server_peer(fd, *info->pid, instance_uid, plan->port); };
+  // Before sending: the health monitor must see the map change before the server goes quiet. Best effort (the
+  // caller may not be allowed to write the runtime directory); the console line records it too.
+  if (is_map_change_command(command)) (void)record_map_change(config_.layout, name);
   return rcon_command("127.0.0.1", plan->port, *password, command, std::chrono::milliseconds(5000), verify);
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "host/health_monitor.h"
 #include "host/host_config.h"
 #include "host/live_player.h"
 #include "host/launch.h"
@@ -56,6 +57,8 @@ struct InstanceStatus {
   // Players::kInclude asked for the players; player_list is nullopt when the server did not answer that query.
   Players players_asked = Players::kOmit;
   std::optional<std::vector<LivePlayer>> player_list;
+  // The health monitor's record (runtime/<name>/health.json); nullopt when it never looked at the instance.
+  std::optional<HealthRecord> health;
 };
 
 // What a start that fails (the server does not come up with its map in time, or stops while starting) does

@@ -14,7 +14,9 @@
 
 #include "base/file.h"
 #include "host/builtin_supervisor.h"
+#include "host/health_monitor.h"
 #include "host/instance_identity.h"
+#include "host/monitor_loop.h"
 #include "host/steam_client.h"
 #include "host/supervisor_state.h"
 
@@ -224,6 +226,8 @@ class ProcessRunner final : public ServerRunner {
         std::string_view line(pending_.data() + start, end - start);
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         (void)log_.write_line(line);
+        // The health monitor gives a server that changes map its grace window.
+        if (is_map_change_line(line)) (void)record_map_change(layout_, name_);
         start = end + 1;
       }
       pending_.erase(0, start);

@@ -83,6 +83,13 @@ class Layout {
   std::string console_log(const InstanceName& name) const { return runtime_dir(name) + "/console.log"; }
   // Why the last start failed (l4d2ctl start writes it, a successful start removes it; both supervisors).
   std::string last_start_error(const InstanceName& name) const { return runtime_dir(name) + "/last_start_error"; }
+  // The health monitor's last word on the instance (health_monitor.h), read by `status`.
+  std::string health(const InstanceName& name) const { return runtime_dir(name) + "/health.json"; }
+  // When the last map change began (unix milliseconds): written by the supervisor when the console says so
+  // and by `l4d2ctl rcon` before it sends changelevel or map; the monitor gives the server a grace window.
+  std::string map_change(const InstanceName& name) const { return runtime_dir(name) + "/map_change"; }
+  // Held (flock) by the built-in supervisor's one health monitor (`l4d2ctl __monitor`) while it runs.
+  std::string monitor_lock() const { return runtimes() + "/.monitor.lock"; }
   // The build id the instance's game tree was mounted from, written by the mount (absent when unmounted).
   std::string mounted_build(const InstanceName& name) const { return runtime_dir(name) + "/build"; }
 

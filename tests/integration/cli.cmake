@@ -17,3 +17,5 @@ left4me_add_integration_test(cli_steam_client cli/steam_client.sh TIMEOUT 120 LA
 left4me_add_integration_test(cli_maps cli/maps.sh TIMEOUT 60 LABELS cli)
 # The players of status/list --players, from fake-srcds over A2S_PLAYER.
 left4me_add_integration_test(cli_players cli/players.sh TIMEOUT 90 LABELS cli)
+# Hang detection: the built-in supervisor's one health monitor restarts a hung server, not a map change.
+left4me_add_integration_test(cli_health cli/health.sh TIMEOUT 300 LABELS cli)

@@ -332,8 +332,6 @@ void Game::load_map(const MapChange& change, bool first) {
   if (first) {
     console_.print("---- Host_NewGame ----");
     console_.print(fmt::format("Host_NewGame on map {}", change.map));
-  } else {
-    console_.print("---- Host_Changelevel ----");
   }
   map_ = change.map;
   std::string config = cvar("servercfgfile");
@@ -445,6 +443,8 @@ std::string Game::run_command(const std::vector<std::string>& words, int depth) 
                            : fmt::format("changelevel failed: {} not found\n", words[1]);
     }
     pending_change_ = MapChange{.map = words[1], .mode = name == "map" && words.size() > 2 ? words[2] : ""};
+    // As srcds: the line comes when the change begins, before the (possibly quiet) load.
+    console_.print("---- Host_Changelevel ----");
     return "";
   }
   if (name == "quit" || name == "exit") {

@@ -1,0 +1,312 @@
+#include "host/monitor_loop.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <vector>
+
+#include "base/file.h"
+#include "base/log.h"
+#include "base/strings.h"
+#include "base/subprocess.h"
+#include "base/unique_fd.h"
+#include "host/console_log.h"
+#include "host/launch.h"
+#include "host/net_client.h"
+#include "host/source_wire.h"
+#include "host/supervisor_state.h"
+
+namespace left4me::host {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+// A2S challenges answered per server and round: a server that keeps sending new ones gets no more.
+constexpr int kMaxChallengesPerRound = 3;
+// Rounds without any supervised instance before the monitor ends.
+constexpr int kIdleRoundsBeforeExit = 2;
+
+std::int64_t now_unix() { return static_cast<std::int64_t>(::time(nullptr)); }
+
+std::int64_t now_unix_ms() {
+  struct timespec now {};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1000000;
+}
+
+Result<UniqueFd> open_lock(const std::string& path) {
+  UniqueFd lock(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!lock.valid()) return Error::from_errno("open " + path, errno);
+  return lock;
+}
+
+// Every initialized instance's name.
+std::vector<model::InstanceName> instance_names(const model::Layout& layout) {
+  std::vector<model::InstanceName> names;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(layout.instances(), error)) {
+    auto name = model::InstanceName::create(entry.path().filename().string());
+    if (name.ok()) names.push_back(*name);
+  }
+  return names;
+}
+
+// One game process the monitor watches.
+struct Watched {
+  model::InstanceName name;
+  ProcessIdentity game;
+  HealthTracker tracker;
+  UniqueFd socket;           // connected to 127.0.0.1:<port>; invalid when it could not be opened
+  std::string expected_map;  // the start map (+map); "" when the plan names none: any map will do
+  std::uint32_t challenge = kA2sNoChallenge;
+  int challenges_this_round = 0;
+  HealthRecord record;
+};
+
+class Monitor {
+ public:
+  Monitor(const model::Layout& layout, const HealthSettings& settings) : layout_(layout), settings_(settings) {}
+
+  // Looks at every instance, decides on the servers it watches, and asks them again. Returns whether any
+  // instance has a live supervisor (the monitor's reason to run).
+  bool round(Clock::time_point now) {
+    bool supervised = false;
+    std::map<std::string, bool> seen;
+    for (const model::InstanceName& name : instance_names(layout_)) {
+      auto state = read_supervisor_state(layout_.supervisor_state(name));
+      if (!state.ok()) continue;
+      Liveness alive = liveness(*state);
+      supervised = supervised || alive.supervisor;
+      bool runs = (state->state == RunState::kStarting || state->state == RunState::kRunning) && state->game &&
+                  alive.game && alive.supervisor;
+      if (!runs) continue;
+      seen[name.str()] = true;
+      watch(name, *state->game, now);
+    }
+    for (auto it = watched_.begin(); it != watched_.end();) {
+      it = seen.count(it->first) != 0 ? std::next(it) : watched_.erase(it);
+    }
+    for (auto it = watched_.begin(); it != watched_.end();) {
+      Watched& server = it->second;
+      note_map_change(server, now);
+      HealthVerdict verdict = server.tracker.decide(now);
+      if (verdict.state != server.record.state) {
+        server.record.state = verdict.state;
+        server.record.since_unix = now_unix();
+      }
+      if (verdict.state == HealthState::kUnresponsive) {
+        restart(server, verdict.reason);
+        it = watched_.erase(it);
+        continue;
+      }
+      save(server);
+      ask(server);
+      ++it;
+    }
+    return supervised;
+  }
+
+  // Reads every reply that arrived until `until` (or a stop signal on stop_fd). Returns false on a stop.
+  bool listen(Clock::time_point until, int stop_fd) {
+    while (true) {
+      std::vector<struct pollfd> fds;
+      std::vector<Watched*> owners;
+      fds.push_back({stop_fd, POLLIN, 0});
+      for (auto& [name, server] : watched_) {
+        if (!server.socket.valid()) continue;
+        fds.push_back({server.socket.get(), POLLIN, 0});
+        owners.push_back(&server);
+      }
+      auto left = std::chrono::duration_cast<milliseconds>(until - Clock::now()).count();
+      if (left <= 0) return true;
+      int count = ::poll(fds.data(), fds.size(), static_cast<int>(left));
+      if (count < 0 && errno != EINTR) return true;
+      if (count <= 0) continue;
+      if (fds[0].revents != 0) return false;
+      for (size_t i = 1; i < fds.size(); ++i) {
+        if (fds[i].revents != 0) receive(*owners[i - 1], Clock::now());
+      }
+    }
+  }
+
+ private:
+  void watch(const model::InstanceName& name, const ProcessIdentity& game, Clock::time_point now) {
+    auto found = watched_.find(name.str());
+    if (found != watched_.end() && found->second.game == game) return;
+    if (found != watched_.end()) watched_.erase(found);
+    // The process's age: a monitor started after the server does not give it a fresh start grace.
+    auto age = std::chrono::seconds(std::max<std::int64_t>(0, now_unix() - start_time_unix(game)));
+    Watched server{name, game, HealthTracker(settings_, now - age), UniqueFd(), "", kA2sNoChallenge, 0, {}};
+    // Keep what an earlier process's record says about the monitor's last restart.
+    if (auto content = read_file(layout_.health(name)); content.ok()) {
+      if (auto previous = parse_health_record(*content, layout_.health(name)); previous.ok()) {
+        server.record.last_restart_reason = previous->last_restart_reason;
+        server.record.last_restart_unix = previous->last_restart_unix;
+      }
+    }
+    server.record.state = HealthState::kStarting;
+    server.record.since_unix = now_unix();
+    saved_.erase(name.str());
+    if (auto plan = read_launch_plan(layout_, name); plan.ok()) {
+      server.expected_map = plan->map;
+      if (auto endpoint = resolve_endpoint("127.0.0.1", plan->port); endpoint.ok()) {
+        if (auto socket = open_udp(*endpoint); socket.ok()) server.socket = std::move(*socket);
+      }
+    }
+    watched_.emplace(name.str(), std::move(server));
+  }
+
+  void note_map_change(Watched& server, Clock::time_point now) {
+    auto content = read_file(layout_.map_change(server.name));
+    if (!content.ok()) return;
+    auto unix_ms = parse_int(trim(*content), 0, std::numeric_limits<std::int64_t>::max());
+    if (!unix_ms) return;
+    std::int64_t ago = now_unix_ms() - *unix_ms;
+    server.tracker.map_changed(now - milliseconds(std::max<std::int64_t>(ago, 0)));
+  }
+
+  void ask(Watched& server) {
+    if (!server.socket.valid()) return;
+    server.challenges_this_round = 0;
+    send_request(server);
+  }
+
+  void send_request(Watched& server) {
+    std::string request = encode_info_request(
+        server.challenge == kA2sNoChallenge ? std::nullopt : std::optional<std::uint32_t>(server.challenge));
+    (void)::send(server.socket.get(), request.data(), request.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  }
+
+  // Reads every datagram waiting on the server's socket: an INFO reply is an answer, a challenge is
+  // answered (a few times per round).
+  void receive(Watched& server, Clock::time_point now) {
+    char buffer[2048];
+    while (true) {
+      ssize_t n = ::recv(server.socket.get(), buffer, sizeof buffer, MSG_DONTWAIT);
+      if (n < 0) return;  // EAGAIN, or ECONNREFUSED (nothing bound: the server is silent)
+      std::string_view reply(buffer, static_cast<size_t>(n));
+      auto type = reply_type(reply);
+      if (!type.ok()) continue;
+      if (*type == kA2sInfoReply) {
+        if (auto info = decode_info_reply(reply); info.ok()) {
+          bool expected = server.expected_map.empty() || info->map == server.expected_map;
+          server.tracker.answered(now, expected ? AnsweredMap::kExpected : AnsweredMap::kOther);
+        }
+      } else if (*type == kA2sChallengeReply) {
+        auto challenge = decode_challenge_reply(reply);
+        if (challenge.ok() && server.challenges_this_round++ < kMaxChallengesPerRound) {
+          server.challenge = *challenge;
+          send_request(server);
+        }
+      }
+    }
+  }
+
+  // Writes health.json when what it says changes.
+  void save(const Watched& server) {
+    std::string text = health_record_json(server.record);
+    auto& last = saved_[server.name.str()];
+    if (last == text) return;
+    if (write_file_atomic(layout_.health(server.name), text + "\n").ok()) last = text;
+  }
+
+  void restart(Watched& server, const std::string& reason) {
+    if (!is_alive(server.game)) return;  // it ended meanwhile; its supervisor knows
+    server.record.last_restart_reason = reason;
+    server.record.last_restart_unix = now_unix();
+    save(server);
+    // The console log is the instance's history (`l4d2ctl logs`); the supervisor rotates it.
+    if (auto log = ConsoleLogWriter::open(layout_.console_log(server.name), std::numeric_limits<std::uint64_t>::max());
+        log.ok()) {
+      (void)log->write_line("left4me: monitor: " + reason + "; killing the server so that it is restarted");
+    }
+    log::warning("monitor: '{}' {}; killing its server (pid {})", server.name.str(), reason, server.game.pid);
+    ::kill(-server.game.pid, SIGKILL);
+  }
+
+  const model::Layout& layout_;
+  HealthSettings settings_;
+  std::map<std::string, Watched> watched_;
+  std::map<std::string, std::string> saved_;  // the health.json text last written, per instance
+};
+
+bool any_supervised(const model::Layout& layout) {
+  for (const model::InstanceName& name : instance_names(layout)) {
+    auto state = read_supervisor_state(layout.supervisor_state(name));
+    if (state.ok() && liveness(*state).supervisor) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Status ensure_monitor(const model::Layout& layout, const std::string& self_exe) {
+  if (auto made = make_directories(layout.runtimes()); !made.ok()) return made;
+  auto lock = open_lock(layout.monitor_lock());
+  if (!lock.ok()) return lock.error();
+  if (::flock(lock->get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) return ok_status();  // a monitor runs
+    return Error::from_errno("flock " + layout.monitor_lock(), errno);
+  }
+  auto process = Subprocess::spawn({.argv = {self_exe, "__monitor", "--lock-fd", std::to_string(lock->get())},
+                                    .stdout_mode = Stream::kNull,
+                                    .stderr_mode = Stream::kNull,
+                                    .group = Group::kNewSession,
+                                    .keep_fds = {lock->get()}});
+  if (!process.ok()) return process.error().with_context("start the health monitor");
+  process->detach();
+  return ok_status();
+}
+
+int run_monitor(const model::Layout& layout, const HealthSettings& settings, int lock_fd) {
+  UniqueFd lock(lock_fd);  // held while the monitor runs
+  ::fcntl(lock.get(), F_SETFD, FD_CLOEXEC);
+  ::signal(SIGHUP, SIG_IGN);
+  ::signal(SIGPIPE, SIG_IGN);
+  sigset_t stop_signals;
+  ::sigemptyset(&stop_signals);
+  ::sigaddset(&stop_signals, SIGTERM);
+  ::sigaddset(&stop_signals, SIGINT);
+  ::sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
+  UniqueFd signals(::signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!signals.valid()) return 1;
+  if (settings.hang.count() <= 0) return 0;  // hang detection is off
+
+  Monitor monitor(layout, settings);
+  int idle_rounds = 0;
+  auto next_round = Clock::now();
+  while (true) {
+    bool supervised = monitor.round(Clock::now());
+    idle_rounds = supervised ? 0 : idle_rounds + 1;
+    if (idle_rounds >= kIdleRoundsBeforeExit) {
+      // Release the lock, then look once more: a start that saw the lock held before we let go has
+      // recorded its server by then (ensure_monitor runs after that), so we see it and go on.
+      lock.reset();
+      if (!any_supervised(layout)) return 0;
+      auto again = open_lock(layout.monitor_lock());
+      if (!again.ok() || ::flock(again->get(), LOCK_EX | LOCK_NB) != 0) return 0;  // another monitor took over
+      lock = std::move(*again);
+      idle_rounds = 0;
+    }
+    next_round += settings.interval;
+    if (next_round < Clock::now()) next_round = Clock::now();
+    if (!monitor.listen(next_round, signals.get())) return 0;
+  }
+}
+
+Status record_map_change(const model::Layout& layout, const model::InstanceName& name) {
+  return write_file_atomic(layout.map_change(name), std::to_string(now_unix_ms()) + "\n");
+}
+
+}  // namespace left4me::host

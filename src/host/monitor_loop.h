@@ -1,0 +1,31 @@
+// The health monitor of the built-in supervisor: one process for every instance (`l4d2ctl __monitor`,
+// its own session, holding runtime/.monitor.lock), started by `start` when none runs and ending once no
+// instance runs. Every interval it asks every running server for A2S_INFO at once (one non-blocking
+// socket each, one poll), lets a HealthTracker (health_monitor.h) decide, records the verdict in
+// runtime/<name>/health.json, and ends an unresponsive server's process group with SIGKILL, so that the
+// instance's supervisor restarts it under its own restart policy and burst limit. Single-threaded.
+#pragma once
+
+#include <string>
+
+#include "base/result.h"
+#include "host/health_monitor.h"
+#include "model/instance_name.h"
+#include "model/layout.h"
+
+namespace left4me::host {
+
+// Starts the monitor (`self_exe __monitor --lock-fd N`) unless one holds runtime/.monitor.lock. Called
+// after an instance's server runs, so a monitor that is about to end sees it (it looks once more after
+// releasing the lock).
+Status ensure_monitor(const model::Layout& layout, const std::string& self_exe);
+
+// The body of `l4d2ctl __monitor --lock-fd N`: runs until no instance has a supervisor, or SIGINT/SIGTERM.
+// Returns the process exit code.
+int run_monitor(const model::Layout& layout, const HealthSettings& settings, int lock_fd);
+
+// Records that a map change begins now (runtime/<name>/map_change), so the monitor gives the server its
+// grace window. Best effort: failing to record it only shortens the grace.
+Status record_map_change(const model::Layout& layout, const model::InstanceName& name);
+
+}  // namespace left4me::host

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Hang detection on the built-in supervisor (docs/design.md, "Health and hang detection"): one health monitor
+# for every instance; a server that stops answering is restarted within the hang time plus 2 s, with the
+# reason in status and the console log; a map change whose A2S silence outlasts the hang time inside the
+# grace window is not restarted (sent by `l4d2ctl rcon`, or seen only on the console); a server that hangs
+# after every start ends failed after the burst; a server that answers is never restarted; the monitor ends
+# once no instance runs.
+. "$(dirname "$0")/../lib.sh"
+setup_host_root
+install_game
+export LEFT4ME_RESTART_DELAY_MS=200 LEFT4ME_HANG_SECONDS=3 LEFT4ME_MONITOR_INTERVAL_SECONDS=1
+export LEFT4ME_MAP_CHANGE_GRACE_SECONDS=8 LEFT4ME_START_GRACE_SECONDS=20
+
+field() { json_get "$("$BIN_L4D2CTL" status "$1" --json)" "$2"; }
+# monitors: how many health monitors run for this test's root.
+monitors() {
+  local count=0 pid
+  for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+    { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -q ' __monitor ' || continue
+    { tr '\0' '\n' <"/proc/$pid/environ"; } 2>/dev/null | grep -qx "LEFT4ME_ROOT=$LEFT4ME_ROOT" && count=$((count + 1))
+  done
+  echo "$count"
+}
+no_monitor() { [ "$(monitors)" == 0 ]; }
+restarted_from() {  # NAME OLD_PID: another server process runs and answers
+  local pid
+  pid=$(field "$1" 'j["pid"]')
+  [ "$pid" != null ] && [ "$pid" != "$2" ] && state_is "$1" running
+}
+health_is() { [ "$(field "$1" 'j["health"]["state"]')" == "$2" ]; }
+state_is() { [ "$(field "$1" 'j["state"]')" == "$2" ]; }
+map_is() { [ "$(field "$1" 'j["live"]["map"]' 2>/dev/null)" == "$2" ]; }
+
+for name in steady hung mapchange console hangloop; do
+  write_spec "$T/$name.yaml" "$(free_port)"
+  expect_exit 0 "$BIN_L4D2CTL" initialize "$name" -f "$T/$name.yaml"
+  on_exit "'$BIN_L4D2CTL' stop $name --timeout 1 >/dev/null 2>&1"
+done
+
+# 1. A server whose process lives but no longer answers (stopped with SIGSTOP) is restarted.
+expect_exit 0 "$BIN_L4D2CTL" start steady --wait --timeout 30
+expect_exit 0 "$BIN_L4D2CTL" start hung --wait --timeout 30
+assert_eq 1 "$(monitors)" "health monitors for two instances"
+steady_pid=$(field steady 'j["pid"]')
+wait_until 10 health_is hung ready
+hung_pid=$(field hung 'j["pid"]')
+kill -STOP -- "-$hung_pid"
+stopped_at=$EPOCHREALTIME
+# The monitor's part is the kill, within the hang time plus 2 s; the restart that follows is the supervisor's
+# (its delay, then the server's own start, which a loaded machine slows down).
+wait_until 20 test ! -d "/proc/$hung_pid"
+took=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$stopped_at" "$EPOCHREALTIME")
+python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) <= 3 + 2 else 1)" "$took" ||
+  fail "the hung server was killed after ${took} s, more than the hang time (3 s) plus 2 s"
+wait_until 20 restarted_from hung "$hung_pid"
+expect_exit 0 "$BIN_L4D2CTL" status hung --json
+assert_eq 1 "$(json_get "$OUT" 'j["restarts"]')" "restarts after one hang"
+assert_contains "$(json_get "$OUT" 'j["health"]["last_restart_reason"]')" "unresponsive: no A2S answer for " "health"
+assert_eq "killed by SIGKILL" "$(json_get "$OUT" 'j["last_exit"]["description"]')" "last exit of the hung server"
+expect_exit 0 "$BIN_L4D2CTL" status hung
+assert_contains "$OUT" "last restarted by the monitor: unresponsive: no A2S answer for " "status"
+expect_exit 0 "$BIN_L4D2CTL" logs hung --lines 200
+assert_contains "$OUT" "left4me: monitor: unresponsive: no A2S answer for " "the console log says why"
+wait_until 10 health_is hung ready
+pass "a hung server is killed after ${took} s (hang time 3 s) and restarted, the reason in status and the log"
+
+# 2. A map change with A2S silent for 6 s (twice the hang time), inside the grace window, is not restarted:
+# sent by `l4d2ctl rcon`, and sent by another RCON client (seen only on the console).
+FAKE_SRCDS_MAPCHANGE_QUIET_MS=6000 expect_exit 0 "$BIN_L4D2CTL" start mapchange --wait --timeout 30
+FAKE_SRCDS_MAPCHANGE_QUIET_MS=6000 expect_exit 0 "$BIN_L4D2CTL" start console --wait --timeout 30
+wait_until 10 health_is mapchange ready
+wait_until 10 health_is console ready
+mapchange_pid=$(field mapchange 'j["pid"]')
+console_pid=$(field console 'j["pid"]')
+expect_exit 0 "$BIN_L4D2CTL" rcon mapchange changelevel c1m1_hotel
+console_port=$(field console 'j["port"]')
+rconclt -t 2 "secret-$console_port@127.0.0.1:$console_port" changelevel c1m1_hotel >/dev/null
+sleep 3
+[ "$(field mapchange 'j["live"]')" == null ] || fail "A2S answered during the quiet map change"
+wait_until 15 map_is mapchange c1m1_hotel
+wait_until 15 map_is console c1m1_hotel
+sleep 2  # past the hang time after the silence: a wrong verdict would have been acted on
+for name in mapchange console; do
+  expect_exit 0 "$BIN_L4D2CTL" status "$name" --json
+  assert_eq 0 "$(json_get "$OUT" 'j["restarts"]')" "$name: restarts after a map change"
+  assert_eq ready "$(json_get "$OUT" 'j["health"]["state"]')" "$name: health after a map change"
+  assert_eq null "$(json_get "$OUT" 'j["health"]["last_restart_reason"]')" "$name: last restart reason"
+done
+assert_eq "$mapchange_pid" "$(field mapchange 'j["pid"]')" "pid after a map change sent by l4d2ctl rcon"
+assert_eq "$console_pid" "$(field console 'j["pid"]')" "pid after a map change seen on the console"
+pass "a map change quiet for twice the hang time, inside the grace window, is not restarted"
+
+# 3. A server that hangs 3 s after every start is restarted each time, then failed after the burst.
+FAKE_SRCDS_HANG_AFTER=3 expect_exit 0 "$BIN_L4D2CTL" start hangloop --wait --timeout 30
+wait_until 90 state_is hangloop failed
+expect_exit 0 "$BIN_L4D2CTL" status hangloop --json
+assert_eq 4 "$(json_get "$OUT" 'j["restarts"]')" "restarts before failing"
+assert_contains "$(json_get "$OUT" 'j["health"]["last_restart_reason"]')" "unresponsive" "health of the failed instance"
+assert_eq null "$(json_get "$OUT" 'j["health"]["state"]')" "health state of a failed instance"
+expect_exit 0 "$BIN_L4D2CTL" logs hangloop --lines 400
+assert_eq 5 "$(grep -c 'left4me: monitor: unresponsive' <<<"$OUT")" "monitor restarts in the console log"
+assert_contains "$OUT" "not restarting" "the console log says why it gave up"
+pass "a server that hangs after every start ends failed after the burst"
+
+# 4. The server that answered all along was never restarted; one monitor ran; it ends with the last server.
+assert_eq "$steady_pid" "$(field steady 'j["pid"]')" "pid of the server that always answered"
+assert_eq 0 "$(field steady 'j["restarts"]')" "restarts of the server that always answered"
+assert_eq 1 "$(monitors)" "health monitors for five instances"
+for name in steady hung mapchange console hangloop; do expect_exit 0 "$BIN_L4D2CTL" stop "$name" --timeout 1; done
+wait_until 10 no_monitor
+pass "one monitor for every instance, ending with the last server"
