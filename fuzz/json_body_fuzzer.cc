@@ -40,7 +40,7 @@ void check_spec(const web::SpecCheck& check) {
   require(again.yaml.has_value(), "the canonical YAML of an accepted spec is accepted");
   require(*again.yaml == *check.yaml, "the canonical YAML is stable");
   (void)web::blueprint_spec_to_json(*check.yaml).dump();
-  (void)web::render_instance_spec(*check.yaml, 27015, "fuzz-server");
+  (void)web::render_instance_spec(*check.yaml, 27015, "fuzz-server", "fuzz-password-1");
 }
 
 }  // namespace
