@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -450,6 +451,19 @@ Result<RunResult> run(const std::vector<std::string>& argv, const RunOptions& op
   }
   result.status = **waited;
   return result;
+}
+
+Result<UniqueFd> take_stop_signals() {
+  ::signal(SIGHUP, SIG_IGN);
+  ::signal(SIGPIPE, SIG_IGN);
+  sigset_t stop_signals;
+  ::sigemptyset(&stop_signals);
+  ::sigaddset(&stop_signals, SIGTERM);
+  ::sigaddset(&stop_signals, SIGINT);
+  ::sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
+  UniqueFd signals(::signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!signals.valid()) return Error::from_errno("signalfd", errno);
+  return signals;
 }
 
 Status read_lines(int fd, const std::function<void(std::string_view)>& on_line) {

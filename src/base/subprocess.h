@@ -120,6 +120,11 @@ struct RunResult {
 // Fails only if it cannot start or times out; a non-zero exit is a RunResult.
 Result<RunResult> run(const std::vector<std::string>& argv, const RunOptions& options = {});
 
+// For a detached daemon of ours (the built-in supervisor, the health monitor): ignores SIGHUP and SIGPIPE,
+// blocks SIGTERM and SIGINT and returns a signalfd (non-blocking, close-on-exec) that is readable once one of
+// them arrives.
+Result<UniqueFd> take_stop_signals();
+
 // Reads from fd, calling on_line for each non-empty line; both "\n" and "\r" end a line
 // until EOF (or EIO, as a pty master reports when the child side closes).
 // A trailing partial line is delivered at the end. Returns the read error, if any.

@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -272,15 +271,8 @@ Status ensure_monitor(const model::Layout& layout, const std::string& self_exe) 
 int run_monitor(const model::Layout& layout, const HealthSettings& settings, int lock_fd) {
   UniqueFd lock(lock_fd);  // held while the monitor runs
   ::fcntl(lock.get(), F_SETFD, FD_CLOEXEC);
-  ::signal(SIGHUP, SIG_IGN);
-  ::signal(SIGPIPE, SIG_IGN);
-  sigset_t stop_signals;
-  ::sigemptyset(&stop_signals);
-  ::sigaddset(&stop_signals, SIGTERM);
-  ::sigaddset(&stop_signals, SIGINT);
-  ::sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
-  UniqueFd signals(::signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK));
-  if (!signals.valid()) return 1;
+  auto signals = take_stop_signals();
+  if (!signals.ok()) return 1;
   if (settings.hang.count() <= 0) return 0;  // hang detection is off
 
   Monitor monitor(layout, settings);
@@ -301,7 +293,7 @@ int run_monitor(const model::Layout& layout, const HealthSettings& settings, int
     }
     next_round += settings.interval;
     if (next_round < Clock::now()) next_round = Clock::now();
-    if (!monitor.listen(next_round, signals.get())) return 0;
+    if (!monitor.listen(next_round, signals->get())) return 0;
   }
 }
 

@@ -257,18 +257,11 @@ int run_supervisor(const model::Layout& layout, const model::InstanceName& name,
                    int lock_fd, const RestartPolicy& policy, const ReadinessProbe& probe) {
   UniqueFd lock(lock_fd);  // held until this process ends
   ::fcntl(lock.get(), F_SETFD, FD_CLOEXEC);
-  ::signal(SIGHUP, SIG_IGN);
-  ::signal(SIGPIPE, SIG_IGN);
-  sigset_t stop_signals;
-  ::sigemptyset(&stop_signals);
-  ::sigaddset(&stop_signals, SIGTERM);
-  ::sigaddset(&stop_signals, SIGINT);
-  ::sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
-  UniqueFd signals(::signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK));
-  if (!signals.valid()) return 1;
+  auto signals = take_stop_signals();
+  if (!signals.ok()) return 1;
   auto log = ConsoleLogWriter::open(layout.console_log(name), policy.log_max_bytes);
   if (!log.ok()) return 1;
-  ProcessRunner runner(layout, name, uid_range, probe, *log, std::move(signals));
+  ProcessRunner runner(layout, name, uid_range, probe, *log, std::move(*signals));
   return run_restart_loop(layout, name, policy, runner, *log, [] { return Clock::now(); });
 }
 
