@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: the built-in supervisor's health monitor with N running fake-srcds servers (default 100): its CPU
-# use over a window (goal: under 1% of one core), and how long after a server hangs (SIGSTOP) it runs again
-# (goal: within LEFT4ME_HANG_SECONDS plus 2 s). Not a test.
+# use over a window (goal: under 1% of one core), `l4d2ctl list --json` of all of them next to one `status --json`
+# (medians of LIST_RUNS alternating runs; goal: list under 2x status), and how long after a server hangs
+# (SIGSTOP) it runs again (goal: within LEFT4ME_HANG_SECONDS plus 2 s). Not a test.
 # Usage: bench/monitor.sh [BUILD_DIR]   (as root; uses fake-steamcmd and fake-srcds from the build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +59,21 @@ sleep "$window"
 after=$(cpu_ticks); ended=$EPOCHREALTIME
 percent=$(python3 -c "import os,sys; t=os.sysconf('SC_CLK_TCK'); print(f'{(int(sys.argv[2])-int(sys.argv[1]))/t/(float(sys.argv[4])-float(sys.argv[3]))*100:.2f}')" \
   "$before" "$after" "$started" "$ended")
+list_vs_status=$(python3 - "$ctl" "${LIST_RUNS:-21}" <<'PY'
+import statistics, subprocess, sys, time
+ctl, runs = sys.argv[1], int(sys.argv[2])
+def timed(args):
+    began = time.perf_counter()
+    subprocess.run([ctl] + args, stdout=subprocess.DEVNULL, check=True)
+    return (time.perf_counter() - began) * 1000
+lists, statuses = [], []
+for _ in range(runs):
+    lists.append(timed(["list", "--json"]))
+    statuses.append(timed(["status", "s1", "--json"]))
+l, s = statistics.median(lists), statistics.median(statuses)
+print(f"{l:.1f} ms | {s:.1f} ms | {l / s:.2f}x")
+PY
+)
 pid=$("$ctl" status s0 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
 kill -STOP -- "-$pid"
 hung=$EPOCHREALTIME
@@ -71,3 +87,7 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "| running servers | interval | monitor CPU (of one core, ${window} s) | hang time | hung server killed after | running again after |"
 echo "|---|---|---|---|---|---|"
 echo "| $count | ${LEFT4ME_MONITOR_INTERVAL_SECONDS} s | ${percent} % | ${LEFT4ME_HANG_SECONDS} s | ${killed} s | ${took} s |"
+echo
+echo "| running servers | list --json (median of ${LIST_RUNS:-21}) | status --json of one | ratio |"
+echo "|---|---|---|---|"
+echo "| $count | $list_vs_status |"

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <ctime>
@@ -412,9 +413,21 @@ Result<std::vector<ListedInstance>> Instances::list(Players players) {
     }
   }
   std::sort(names.begin(), names.end());
-  for (const auto& candidate : names) {
-    listed.push_back({candidate, status(*model::InstanceName::create(candidate), players)});
-  }
+  // One after another, 100 running servers cost 100 round trips through the scheduler (list took 7.5x one
+  // status); the servers are asked at the same time instead. Each thread takes the next instance until none is
+  // left; the public address is detected once, before they share it.
+  (void)public_host();
+  for (const auto& candidate : names) listed.push_back({candidate, Error::failed("not read yet")});
+  std::atomic<size_t> next{0};
+  auto read_next = [&] {
+    for (size_t i = next++; i < listed.size(); i = next++) {
+      listed[i].status = status(*model::InstanceName::create(listed[i].name), players);
+    }
+  };
+  std::vector<std::thread> readers;
+  for (size_t i = 1; i < std::min(kListThreads, listed.size()); ++i) readers.emplace_back(read_next);
+  read_next();
+  for (std::thread& reader : readers) reader.join();
   return listed;
 }
 

@@ -67,10 +67,12 @@ enum class OnStartFailure { kStop, kKeepRunning };
 
 // A2S_INFO of 127.0.0.1:port, nullopt if nothing answers within the timeout.
 std::optional<LiveData> query_live(std::uint16_t port, std::chrono::milliseconds timeout);
-// How Instances asks a server what it plays (start --wait, status): query_live, or a test's stand-in.
+// How Instances asks a server what it plays (start --wait, status): query_live, or a test's stand-in. list
+// calls it from several threads at once.
 using LiveQuery = std::function<std::optional<LiveData>(std::uint16_t port, std::chrono::milliseconds timeout)>;
 // A2S_PLAYER of 127.0.0.1:port (with the challenge step), an Error if it does not answer in time or lies.
 Result<std::vector<LivePlayer>> query_live_players(std::uint16_t port, std::chrono::milliseconds timeout);
+// list calls it from several threads at once, as LiveQuery.
 using PlayersQuery =
     std::function<Result<std::vector<LivePlayer>>(std::uint16_t port, std::chrono::milliseconds timeout)>;
 
@@ -110,8 +112,11 @@ class Instances {
   Status remove(const model::InstanceName& name);
   // With Players::kInclude, a server that answered A2S_INFO is also asked for its players.
   Result<InstanceStatus> status(const model::InstanceName& name, Players players = Players::kOmit);
-  // Every initialized instance, sorted by name, each with its status or the error that status() gave.
+  // Every initialized instance, sorted by name, each with its status or the error that status() gave. The
+  // instances are read, and their servers asked, at the same time (up to kListThreads at once): the
+  // supervisor's info, the mounter's is_mounted and the live queries are called from several threads.
   Result<std::vector<ListedInstance>> list(Players players = Players::kOmit);
+  static constexpr size_t kListThreads = 16;
   Result<std::string> rcon(const model::InstanceName& name, const std::string& command);
   bool exists(const model::InstanceName& name) const;
 

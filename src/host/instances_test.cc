@@ -1,5 +1,5 @@
 // What Instances decides on top of its seams, with FakeSupervisor, FakeMounter and a scripted live
-// query: start (and --wait), stop, remove (which never deletes under a live mount) and status. Real
+// query: start (and --wait), stop, remove (which never deletes under a live mount), status and list. Real
 // files in a temporary layout; nothing is mounted and no process is started.
 #include "host/instances.h"
 
@@ -8,8 +8,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,7 +37,16 @@ class InstancesTest : public test::TempDirTest {
     supervisor_ = supervisor.get();
     mounter_ = mounter.get();
     auto live = [this](std::uint16_t port, std::chrono::milliseconds) {
+      std::unique_lock<std::mutex> lock(live_mutex_);
       queried_ports_.push_back(port);
+      // A test that sets live_rendezvous_ holds each query until that many are being asked at the same time.
+      if (live_rendezvous_ > 0) {
+        ++live_in_flight_;
+        live_changed_.notify_all();
+        if (!live_changed_.wait_for(lock, 5s, [this] { return live_in_flight_ >= live_rendezvous_; })) {
+          live_rendezvous_missed_ = true;
+        }
+      }
       return live_answer_;
     };
     auto players = [this](std::uint16_t, std::chrono::milliseconds) -> Result<std::vector<LivePlayer>> {
@@ -59,6 +71,11 @@ class InstancesTest : public test::TempDirTest {
   test::FakeMounter* mounter_ = nullptr;
   std::optional<LiveData> live_answer_;  // what the server on the port answers, if anything
   std::vector<std::uint16_t> queried_ports_;
+  std::mutex live_mutex_;  // list asks from several threads
+  std::condition_variable live_changed_;
+  int live_rendezvous_ = 0;
+  int live_in_flight_ = 0;
+  bool live_rendezvous_missed_ = false;
   Result<std::vector<LivePlayer>> players_answer_ = Error::timeout("a2s players: no answer");
   int player_queries_ = 0;
 };
@@ -278,6 +295,35 @@ TEST_F(InstancesTest, StatusOfARunningInstanceCarriesWhatTheServerAnswers) {
   ASSERT_TRUE(status->live.has_value());
   EXPECT_EQ(status->live->players, 2);
   EXPECT_EQ(queried_ports_, std::vector<std::uint16_t>{27015});
+}
+
+// Asked one after another, 100 running servers cost list 100 round trips (7.5x one status): it asks the running
+// ones at the same time, and never a stopped one.
+TEST_F(InstancesTest, ListAsksTheRunningServersAtTheSameTimeAndNoStoppedOne) {
+  ASSERT_OK(write_file_atomic(dir() + "/beta.yaml", "port: 27016\n"));
+  ASSERT_OK(instances_->initialize(beta_, dir() + "/beta.yaml"));
+  ASSERT_OK(write_file_atomic(dir() + "/ghost.yaml", "port: 27017\n"));
+  ASSERT_OK(instances_->initialize(ghost_, dir() + "/ghost.yaml"));
+  ASSERT_OK(instances_->start(alpha_, std::nullopt));
+  ASSERT_OK(instances_->start(beta_, std::nullopt));
+  live_answer_ = LiveData{.hostname = "x", .map = "c2m1_highway", .players = 1, .max_players = 4};
+  live_rendezvous_ = 2;
+
+  auto listed = instances_->list();
+  ASSERT_OK(listed);
+  EXPECT_FALSE(live_rendezvous_missed_) << "the two running servers were not asked at the same time";
+  std::sort(queried_ports_.begin(), queried_ports_.end());
+  EXPECT_EQ(queried_ports_, (std::vector<std::uint16_t>{27015, 27016}));
+  ASSERT_EQ(listed->size(), 3u);
+  EXPECT_EQ((*listed)[0].name, "alpha");
+  EXPECT_EQ((*listed)[1].name, "beta");
+  EXPECT_EQ((*listed)[2].name, "ghost");
+  ASSERT_OK((*listed)[0].status);
+  EXPECT_TRUE((*listed)[0].status->live.has_value());
+  ASSERT_OK((*listed)[1].status);
+  EXPECT_TRUE((*listed)[1].status->live.has_value());
+  ASSERT_OK((*listed)[2].status);
+  EXPECT_FALSE((*listed)[2].status->live.has_value());
 }
 
 TEST_F(InstancesTest, StatusAsksForPlayersOnlyWhenToldAndShowsThemInJson) {

@@ -4,7 +4,8 @@
 // mount point an instance can have (instance_mountpoints) and nothing else. While an instance is mounted,
 // merged/ shows the installation's srcds_run, as the overlay would. Every mount and unmount is recorded;
 // a test can leave an instance half-mounted, add a mount that is not the instance's, or make the next
-// call fail. Not thread-safe.
+// call fail. Not thread-safe, except that is_mounted may be called from several threads at once while
+// nothing else is called (Instances::list does so).
 #pragma once
 
 #include <optional>

@@ -2,7 +2,8 @@
 // memory (stopped until started): start makes it what set_info_after_start says (running by default),
 // stop makes it stopped. A test sets what info reports (a server that failed while starting, say), the
 // console lines logs delivers, or makes the next start or stop fail. Starts and stops are recorded.
-// Not thread-safe.
+// Not thread-safe, except that info may be called from several threads at once while nothing else is
+// called (Instances::list does so).
 #pragma once
 
 #include <chrono>
