@@ -11,10 +11,12 @@ namespace left4me::web {
 namespace {
 
 // Every column read_user reads, in its order; a query adds its own columns after these (from kUserColumnCount).
-constexpr const char* kUserColumns = "id, name, is_admin, disabled, created_at, max_servers, max_blueprints, deleting";
+constexpr const char* kUserColumns =
+    "id, name, is_admin, disabled, created_at, max_servers, max_blueprints, deleting, totp_secret IS NOT NULL";
 constexpr const char* kUserColumnsOfU =
-    "u.id, u.name, u.is_admin, u.disabled, u.created_at, u.max_servers, u.max_blueprints, u.deleting";
-constexpr int kUserColumnCount = 8;
+    "u.id, u.name, u.is_admin, u.disabled, u.created_at, u.max_servers, u.max_blueprints, u.deleting, "
+    "u.totp_secret IS NOT NULL";
+constexpr int kUserColumnCount = 9;
 
 std::optional<int> optional_int(const Statement& statement, int index) {
   std::optional<std::int64_t> value = statement.column_optional_int(index);
@@ -23,9 +25,9 @@ std::optional<int> optional_int(const Statement& statement, int index) {
 }
 
 User read_user(const Statement& statement) {
-  return User{statement.column_int(0),      statement.column_text(1),    statement.column_int(2) != 0,
-              statement.column_int(3) != 0, statement.column_int(4),     optional_int(statement, 5),
-              optional_int(statement, 6),   statement.column_int(7) != 0};
+  return User{statement.column_int(0),      statement.column_text(1),     statement.column_int(2) != 0,
+              statement.column_int(3) != 0, statement.column_int(4),      optional_int(statement, 5),
+              optional_int(statement, 6),   statement.column_int(7) != 0, statement.column_int(8) != 0};
 }
 
 // Runs sql (one parameter: a user id) in the caller's transaction.
@@ -83,9 +85,9 @@ struct LoginAttempt {
 // In one transaction: forgets failures older than window, and unless a counter has reached its limit (nullopt),
 // records one failure on every counter and reads the account. Counting before the slow password check, in the
 // transaction that checks, is what keeps concurrent guesses from all passing a limit of n.
-Result<std::optional<LoginAttempt>> reserve_attempt(Database& database, const std::string& name,
-                                                    const std::vector<FailureCounter>& counters,
-                                                    std::chrono::seconds window) {
+Result<std::optional<LoginAttempt>> count_attempt(Database& database, const std::string& name,
+                                                  const std::vector<FailureCounter>& counters,
+                                                  std::chrono::seconds window) {
   std::int64_t now = unix_now();
   std::int64_t since = now - window.count();
   auto transaction = Database::Transaction::begin(database);
@@ -336,13 +338,23 @@ Status Accounts::set_password(std::int64_t id, const std::string& password) {
   return (*transaction)->commit();
 }
 
-Result<LoginResult> Accounts::login(const std::string& name, const std::string& password,
-                                    const std::string& client_address, const ThrottleLimits& limits) {
+namespace {
+
+// The counters a sign-in attempt of `name` from client_address counts on.
+std::vector<FailureCounter> login_counters(const std::string& secret_key, const std::string& name,
+                                           const std::string& client_address, const ThrottleLimits& limits) {
   std::string bucket = throttle_bucket(client_address);
   // The name is kept only hashed: whatever was typed into the name field (a password, now and then) is not stored.
-  std::vector<FailureCounter> counters = {{"pair:" + hash_token(secret_key_, bucket + "\n" + name), limits.per_account},
-                                          {"addr:" + bucket, limits.per_address}};
-  Result<std::optional<LoginAttempt>> attempt = reserve_attempt(database_, name, counters, limits.window);
+  return {{"pair:" + hash_token(secret_key, bucket + "\n" + name), limits.per_account},
+          {"addr:" + bucket, limits.per_address}};
+}
+
+}  // namespace
+
+Result<LoginResult> Accounts::login(const std::string& name, const std::string& password,
+                                    const std::string& client_address, const ThrottleLimits& limits) {
+  std::vector<FailureCounter> counters = login_counters(secret_key_, name, client_address, limits);
+  Result<std::optional<LoginAttempt>> attempt = count_attempt(database_, name, counters, limits.window);
   if (!attempt) return attempt.error();
   if (!*attempt) return LoginResult{LoginOutcome::kThrottled, std::nullopt};
   const std::optional<User>& user = (*attempt)->user;
@@ -351,14 +363,29 @@ Result<LoginResult> Accounts::login(const std::string& name, const std::string& 
   bool matches = verify_password(user ? (*attempt)->stored_hash : kDummyHash, password);
   // A failure keeps its reservation: that row is the recorded failure.
   if (!matches || !user || user->disabled) return LoginResult{LoginOutcome::kBadCredentials, std::nullopt};
+  if (Status status = release_attempt(ThrottleReservation{(*attempt)->reserved}); !status) return status.error();
+  return LoginResult{LoginOutcome::kOk, user};
+}
+
+Result<std::optional<ThrottleReservation>> Accounts::reserve_attempt(const std::string& name,
+                                                                     const std::string& client_address,
+                                                                     const ThrottleLimits& limits) {
+  std::vector<FailureCounter> counters = login_counters(secret_key_, name, client_address, limits);
+  Result<std::optional<LoginAttempt>> attempt = count_attempt(database_, name, counters, limits.window);
+  if (!attempt) return attempt.error();
+  if (!*attempt) return std::optional<ThrottleReservation>();
+  return std::optional<ThrottleReservation>(ThrottleReservation{(*attempt)->reserved});
+}
+
+Status Accounts::release_attempt(const ThrottleReservation& reservation) {
   Database::Lock lock(database_);
   auto release = lock.prepare("DELETE FROM login_failures WHERE rowid = ?");
   if (!release) return release.error();
-  for (std::int64_t row : (*attempt)->reserved) {
-    if (Status status = release->bind(1, row).run(); !status) return status.error();
+  for (std::int64_t row : reservation.rows) {
+    if (Status status = release->bind(1, row).run(); !status) return status;
     release->reset();
   }
-  return LoginResult{LoginOutcome::kOk, user};
+  return ok_status();
 }
 
 Result<NewSession> Accounts::create_session(std::int64_t user_id, std::chrono::seconds lifetime) {

@@ -25,6 +25,8 @@ struct User {
   std::optional<int> max_blueprints;
   // An administrator deleted the user: they are disabled, and go once their servers are removed.
   bool deleting = false;
+  // Two-factor sign-in is on: a login asks for a one-time code after the password (two_factor.h).
+  bool two_factor = false;
 };
 
 enum class Role { kUser, kAdmin };
@@ -74,6 +76,11 @@ struct ThrottleLimits {
   std::chrono::seconds window{std::chrono::minutes(15)};
 };
 
+// A counted sign-in attempt (login_failures rows), taken back once the attempt succeeded.
+struct ThrottleReservation {
+  std::vector<std::int64_t> rows;
+};
+
 // The one-time setup link, as a request finds it.
 enum class SetupLink {
   kGone,     // an administrator exists: the setup route is no more
@@ -116,6 +123,13 @@ class Accounts {
   // Unknown names are checked against a dummy hash, so timing does not tell which names exist.
   Result<LoginResult> login(const std::string& name, const std::string& password, const std::string& client_address,
                             const ThrottleLimits& limits);
+
+  // A failed attempt at a sign-in step of account `name` from client_address, counted in advance on the counters
+  // login uses (so the second step of a two-factor sign-in shares the password's limits): nullopt when a limit is
+  // reached (throttled), else the reservation, which release_attempt takes back after a success.
+  Result<std::optional<ThrottleReservation>> reserve_attempt(const std::string& name, const std::string& client_address,
+                                                             const ThrottleLimits& limits);
+  Status release_attempt(const ThrottleReservation& reservation);
 
   Result<NewSession> create_session(std::int64_t user_id, std::chrono::seconds lifetime);
   // The live session for a cookie token: nullopt if unknown, expired, or its user is disabled.

@@ -64,7 +64,35 @@ Response log_in(App& app, Context& context) {
   if (login->outcome != LoginOutcome::kOk) {
     return error_response(401, "bad_credentials", "wrong user name or password");
   }
+  if (login->user->two_factor) {
+    // The password was right; the session waits for a code (POST /api/v1/session/code).
+    Result<std::string> pending = app.two_factor->start_pending_login(login->user->id, kPendingLoginLifetime);
+    if (!pending) return error_from(pending.error());
+    return json_response(
+        202,
+        {{"second_factor_required", true}, {"pending_login", *pending}, {"expires_in", kPendingLoginLifetime.count()}});
+  }
   return start_session(app, *login->user, Response{});
+}
+
+Response log_in_code(App& app, Context& context) {
+  Result<nlohmann::json> body = parse_body(context.request);
+  if (!body) return bad_body(body.error());
+  Result<SecondStepResult> step = finish_login(app, string_field(*body, "pending_login").value_or(""),
+                                               string_field(*body, "code").value_or(""), context.client.address);
+  if (!step) return error_from(step.error());
+  switch (step->outcome) {
+    case SecondStepOutcome::kOk:
+      return start_session(app, *step->user, Response{});
+    case SecondStepOutcome::kThrottled:
+      return throttled(app);
+    case SecondStepOutcome::kExpired:
+      return error_response(401, "pending_login_expired",
+                            "the sign-in is unknown or expired: send the name and password again");
+    case SecondStepOutcome::kBadCode:
+      break;
+  }
+  return error_response(401, "bad_code", "the code is wrong, expired or already used", "code");
 }
 
 Response get_session(App& app, Context& context) {
@@ -223,6 +251,22 @@ Response update_user(App& app, Context& context, const UserId& user_id) {
   if (!user) return error_from(user.error());
   if (!*user) return error_response(404, "not_found", "user not found");
   return json_response(200, {{"user", user_json(**user, app.config.user_limits)}});
+}
+
+Response reset_two_factor(App& app, Context& context, const UserId& user) {
+  Result<std::optional<User>> target = app.accounts->find_user(user.value);
+  if (!target) return error_from(target.error());
+  if (!*target) return error_response(404, "not_found", "user not found");
+  if (!(*target)->two_factor) {
+    return error_response(409, "conflict", fmt::format("user '{}' has no two-factor sign-in", (*target)->name));
+  }
+  if (Status status = app.two_factor->turn_off(user.value); !status) return error_from(status.error());
+  if (Status status = app.audit->record({context.user().id, context.user().name}, audit::kTwoFactorReset,
+                                        "user " + (*target)->name);
+      !status) {
+    return error_from(status.error());
+  }
+  return json_response(200, {{"two_factor_reset", user.value}});
 }
 
 Response get_user(App& app, Context&, const UserId& user) {

@@ -23,6 +23,7 @@ nlohmann::json user_json(const User& user, const DefaultLimits& defaults) {
           {"admin", user.is_admin},
           {"disabled", user.disabled},
           {"deleting", user.deleting},
+          {"two_factor", user.two_factor},
           {"created_at", user.created_at},
           {"max_servers", optional_json(user.max_servers)},
           {"max_blueprints", optional_json(user.max_blueprints)},

@@ -98,6 +98,8 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   app->database = std::move(*database);
   if (Status status = migrate(*app->database); !status) return status.error();
   app->accounts = std::make_unique<Accounts>(*app->database, app->config.secret_key);
+  app->two_factor = std::make_unique<TwoFactor>(*app->database, app->config.secret_key);
+  app->audit = std::make_unique<AuditLog>(*app->database);
   app->blueprints = std::make_unique<Blueprints>(*app->database, app->config.user_limits);
   app->servers = std::make_unique<Servers>(
       *app->database, PortRange{app->config.port_range_start, app->config.port_range_end}, app->config.user_limits);
@@ -201,6 +203,26 @@ ThrottleLimits App::login_limits() const {
   return ThrottleLimits{config.login_failures_per_account, config.login_failures_per_address, config.login_window};
 }
 
+std::optional<Response> App::two_factor_gate(const Request& request, const Route& route, const Context& context) {
+  // API tokens are unaffected: an administrator's scripts keep working.
+  if (!context.auth || context.auth->via_token || !context.user().is_admin || context.user().two_factor) {
+    return std::nullopt;
+  }
+  // What such an administrator may still do: set it up, and sign out.
+  if (route.access == Access::kPublic || route.pattern.starts_with(kTwoFactorPagePath) || route.pattern == "/logout" ||
+      route.pattern == "/api/v1/session") {
+    return std::nullopt;
+  }
+  Result<bool> required = two_factor->required_for_admins();
+  if (!required) return error_from(required.error());
+  if (!*required) return std::nullopt;
+  if (is_api(request.path)) {
+    return error_response(403, "two_factor_required",
+                          "administrators must set up two-factor sign-in first (on the account page)");
+  }
+  return redirect(std::string(kTwoFactorPagePath) + "?notice=two_factor_required");
+}
+
 Response App::dispatch(Request& request, const ClientInfo& client, const Route*& found) {
   std::string method = request.method == "HEAD" ? "GET" : request.method;
   found = nullptr;
@@ -261,6 +283,7 @@ Response App::dispatch(Request& request, const ClientInfo& client, const Route*&
       }
     }
   }
+  if (std::optional<Response> gate = two_factor_gate(request, *found, context)) return std::move(*gate);
   if (found->access == Access::kAdmin && !context.user().is_admin) {
     return error_response(403, "forbidden", "this needs an administrator");
   }

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "web/accounts.h"
+#include "web/audit.h"
 #include "web/blueprints.h"
 #include "web/config.h"
 #include "web/ctl.h"
@@ -25,6 +26,7 @@
 #include "web/servers.h"
 #include "web/metrics.h"
 #include "web/status_cache.h"
+#include "web/two_factor.h"
 
 namespace left4me::web {
 
@@ -53,6 +55,8 @@ class App {
   WebConfig config;
   std::unique_ptr<Database> database;
   std::unique_ptr<Accounts> accounts;
+  std::unique_ptr<TwoFactor> two_factor;
+  std::unique_ptr<AuditLog> audit;
   std::unique_ptr<Blueprints> blueprints;
   std::unique_ptr<Servers> servers;
   std::unique_ptr<Jobs> jobs;
@@ -66,6 +70,9 @@ class App {
 
  private:
   explicit App(WebConfig config_in) : config(std::move(config_in)) {}
+  // For a signed-in administrator without two-factor sign-in while administrators must use it: the answer that
+  // sends them to set it up (nullopt: the request goes on).
+  std::optional<Response> two_factor_gate(const Request& request, const Route& route, const Context& context);
   // Answers the request; found is the route it matched (nullptr for none).
   Response dispatch(Request& request, const ClientInfo& client, const Route*& found);
   // Queues the panel's own update check when no check ran within LEFT4ME_UPDATE_CHECK_HOURS (heartbeat thread).

@@ -40,11 +40,13 @@ target_sources(left4me_web PRIVATE
   page_render.cc
   pages_account.cc
   pages_admin.cc
+  pages_audit.cc
   pages_blueprints.cc
   pages_builds.cc
   pages_common.cc
   pages_jobs.cc
   pages_servers.cc
+  pages_two_factor.cc
   ${CMAKE_CURRENT_BINARY_DIR}/embedded_assets.cc)
 find_path(KAINJOW_MUSTACHE_INCLUDE_DIR kainjow/mustache.hpp REQUIRED)
 target_include_directories(left4me_web PRIVATE ${KAINJOW_MUSTACHE_INCLUDE_DIR})
@@ -60,5 +62,6 @@ left4me_add_unit_test(web_pages_test
     pages_common_test.cc
     pages_jobs_test.cc
     pages_servers_test.cc
+    pages_two_factor_test.cc
   LIBS left4me_web)
 target_compile_definitions(web_pages_test PRIVATE LEFT4ME_WEB_FAKE_CTL="${CMAKE_CURRENT_SOURCE_DIR}/testdata/fake_l4d2ctl.sh")

@@ -177,7 +177,8 @@ const Key kKeys[] = {
       "Where the app listens, `host:port`. Keep it on loopback behind the proxy."},
      set_listen},
     {{"SECRET_KEY", "generated into `<LEFT4ME_WEB_DATA>/secret_key` (0600)",
-      "Keys the stored hashes of session, API and setup tokens; changing it signs everybody out."},
+      "Keys the stored hashes of session, API and setup tokens and seals two-factor secrets; changing it signs "
+      "everybody out, and two-factor users then need an administrator's reset."},
      set_string<&WebConfig::secret_key>},
     {{"TRUSTED_PROXIES", "none",
       "Addresses or CIDRs of reverse proxies (comma-separated) whose `X-Forwarded-For` and `X-Forwarded-Proto` "

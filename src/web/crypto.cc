@@ -64,6 +64,51 @@ std::string derive_rcon_password(std::string_view secret_key, std::int64_t serve
   return password;
 }
 
+namespace {
+
+// The sealing key: apart from the tokens' hashes and the RCON passwords.
+std::string sealing_key(std::string_view secret_key) {
+  std::string key(crypto_secretbox_KEYBYTES, '\0');
+  std::string context = hash_token(secret_key, "sealed-secrets");
+  crypto_generichash(reinterpret_cast<unsigned char*>(key.data()), key.size(),
+                     reinterpret_cast<const unsigned char*>(context.data()), context.size(), nullptr, 0);
+  return key;
+}
+
+}  // namespace
+
+std::string seal(std::string_view secret_key, std::string_view plaintext) {
+  ensure_initialized();
+  std::string key = sealing_key(secret_key);
+  std::string box(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plaintext.size(), '\0');
+  auto* bytes = reinterpret_cast<unsigned char*>(box.data());
+  randombytes_buf(bytes, crypto_secretbox_NONCEBYTES);
+  crypto_secretbox_easy(bytes + crypto_secretbox_NONCEBYTES, reinterpret_cast<const unsigned char*>(plaintext.data()),
+                        plaintext.size(), bytes, reinterpret_cast<const unsigned char*>(key.data()));
+  return to_base64(box);
+}
+
+Result<std::string> unseal(std::string_view secret_key, std::string_view sealed) {
+  ensure_initialized();
+  std::string box(sealed.size(), '\0');
+  size_t length = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(box.data()), box.size(), sealed.data(), sealed.size(), nullptr,
+                        &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      length < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
+    return Error(ErrorCode::kPermissionDenied, "sealed secret: not base64 of a sealed box");
+  }
+  const auto* bytes = reinterpret_cast<const unsigned char*>(box.data());
+  std::string key = sealing_key(secret_key);
+  std::string plaintext(length - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
+  if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plaintext.data()),
+                                 bytes + crypto_secretbox_NONCEBYTES, length - crypto_secretbox_NONCEBYTES, bytes,
+                                 reinterpret_cast<const unsigned char*>(key.data())) != 0) {
+    return Error(ErrorCode::kPermissionDenied,
+                 "sealed secret: does not open with this secret key (was SECRET_KEY changed?)");
+  }
+  return plaintext;
+}
+
 Result<std::string> hash_password(std::string_view password) {
   ensure_initialized();
   ++hash_runs;
@@ -83,6 +128,15 @@ bool verify_password(const std::string& stored_hash, std::string_view password) 
 }
 
 std::uint64_t password_hash_runs() { return hash_runs.load(); }
+
+std::string to_base64(std::string_view bytes) {
+  ensure_initialized();
+  std::string text(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(text.data(), text.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  text.resize(text.size() - 1);  // the terminating NUL
+  return text;
+}
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

@@ -12,6 +12,7 @@ namespace left4me::web::api {
 Response health(App& app, Context& context);
 Response get_login_csrf(App& app, Context& context);
 Response log_in(App& app, Context& context);
+Response log_in_code(App& app, Context& context);
 Response get_session(App& app, Context& context);
 Response log_out(App& app, Context& context);
 Response set_up(App& app, Context& context);
@@ -24,6 +25,7 @@ Response create_user(App& app, Context& context);
 Response update_user(App& app, Context& context, const UserId& user);
 Response get_user(App& app, Context& context, const UserId& user);
 Response delete_user(App& app, Context& context, const UserId& user);
+Response reset_two_factor(App& app, Context& context, const UserId& user);
 
 // api_blueprints.cc
 Response list_blueprints(App& app, Context& context);
@@ -80,6 +82,18 @@ Response change_password(App& app, Context& context);
 Response create_token(App& app, Context& context);
 Response revoke_token(App& app, Context& context, const TokenId& token);
 
+// pages_two_factor.cc: the second step of a sign-in, and setting up, turning off and renewing two-factor sign-in.
+Response login_code_form(App& app, Context& context);
+Response log_in_code(App& app, Context& context);
+Response two_factor(App& app, Context& context);
+Response begin_two_factor(App& app, Context& context);
+Response confirm_two_factor(App& app, Context& context);
+Response turn_off_two_factor(App& app, Context& context);
+Response regenerate_recovery_codes(App& app, Context& context);
+
+// pages_audit.cc: the audit log, newest first, in pages.
+Response audit_log(App& app, Context& context);
+
 // pages_servers.cc: the dashboard, the server page and its fragments, actions, moving and deleting.
 Response dashboard(App& app, Context& context);
 Response server_rows(App& app, Context& context);
@@ -123,6 +137,8 @@ Response set_user_disabled(App& app, Context& context, const UserId& user);
 Response reset_password(App& app, Context& context, const UserId& user);
 Response set_user_limits(App& app, Context& context, const UserId& user);
 Response set_user_role(App& app, Context& context, const UserId& user);
+Response reset_two_factor(App& app, Context& context, const UserId& user);
+Response set_admin_two_factor(App& app, Context& context);
 Response confirm_delete_user(App& app, Context& context, const UserId& user);
 Response delete_user(App& app, Context& context, const UserId& user);
 Response adopt(App& app, Context& context);

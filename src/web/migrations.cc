@@ -10,7 +10,7 @@ namespace left4me::web {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<std::string_view, 7> kMigrations = {
+constexpr std::array<std::string_view, 8> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -162,6 +162,41 @@ DROP TABLE servers;
 ALTER TABLE servers_new RENAME TO servers;
 CREATE INDEX servers_blueprint ON servers(blueprint_id);
 CREATE UNIQUE INDEX servers_instance ON servers(instance);
+)sql",
+    // 8: two-factor sign-in (the TOTP secrets sealed with the secret key, the replay guard, the set-up not yet
+    // confirmed), recovery codes (hashes), the sign-ins waiting for their second step, panel settings, and the
+    // audit log.
+    R"sql(
+ALTER TABLE users ADD COLUMN totp_secret TEXT;
+ALTER TABLE users ADD COLUMN totp_last_step INTEGER;
+ALTER TABLE users ADD COLUMN totp_pending_secret TEXT;
+CREATE TABLE recovery_codes (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  code_hash TEXT NOT NULL,
+  used_at INTEGER
+);
+CREATE INDEX recovery_codes_user ON recovery_codes(user_id);
+CREATE TABLE pending_logins (
+  id INTEGER PRIMARY KEY,
+  token_hash TEXT NOT NULL UNIQUE,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX pending_logins_user ON pending_logins(user_id);
+CREATE TABLE settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  actor_name TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT ''
+);
 )sql",
 };
 

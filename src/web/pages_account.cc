@@ -27,6 +27,13 @@ Response login_page(int status, const std::string& message, const std::string& n
   return pre_login_page(status, "login", std::move(view));
 }
 
+Response login_code_page(int status, const std::string& message, const std::string& next) {
+  nlohmann::json view = anonymous_view("Log in: code");
+  view["next"] = next;
+  if (!message.empty()) view["error"] = message;
+  return pre_login_page(status, "login_code", std::move(view));
+}
+
 Response setup_page(int status, const std::string& setup_token, const std::string& message, const std::string& name) {
   nlohmann::json view = anonymous_view("Set up");
   view["token"] = setup_token;
@@ -57,6 +64,7 @@ Response account_page(App& app, Context& context, int status, nlohmann::json ext
   view["tokens"] = list;
   view["has_tokens"] = !list.empty();
   view["is_admin"] = context.user().is_admin;  // offers a metrics token
+  view["two_factor"] = context.user().two_factor;
   return html_page(status, "account", view);
 }
 
@@ -82,7 +90,41 @@ Response log_in(App& app, Context& context) {
     return login_page(401, "Wrong user name or password (or the account is disabled). Check both and try again.", next,
                       name);
   }
+  if (login->user->two_factor) {
+    // The password was right; the session waits for the code, on the next page.
+    Result<std::string> pending = app.two_factor->start_pending_login(login->user->id, kPendingLoginLifetime);
+    if (!pending) return error_from(pending.error());
+    return add_pending_login_cookie(redirect("/login/code?next=" + url_encode(next)), *pending);
+  }
   return start_session(app, *login->user, redirect(next));
+}
+
+Response login_code_form(App&, Context& context) {
+  std::string next = same_origin_path(context.request.query_param("next").value_or("/")).value_or("/");
+  if (context.auth) return redirect(next);
+  // No sign-in waits here (the cookie expired, or a bookmark): the password form, which posts to /login.
+  if (!context.request.cookie(kPendingLoginCookie)) return login_page(200, "", next, "");
+  return login_code_page(200, "", next);
+}
+
+Response log_in_code(App& app, Context& context) {
+  Form form(context.request);
+  std::string next = same_origin_path(form.get("next")).value_or("/");
+  std::string token(context.request.cookie(kPendingLoginCookie).value_or(""));
+  Result<SecondStepResult> step = finish_login(app, token, form.get("code"), context.client.address);
+  if (!step) return error_from(step.error());
+  switch (step->outcome) {
+    case SecondStepOutcome::kOk:
+      return start_session(app, *step->user, clear_pending_login_cookie(redirect(next)));
+    case SecondStepOutcome::kThrottled:
+      return login_code_page(429, "Too many failed logins. Wait a few minutes and try again.", next);
+    case SecondStepOutcome::kExpired:
+      return clear_pending_login_cookie(
+          login_page(401, "The sign-in took too long or was already used. Log in again.", next, ""));
+    case SecondStepOutcome::kBadCode:
+      break;
+  }
+  return login_code_page(401, "This code is wrong, expired or already used. Type the code your app shows now.", next);
 }
 
 Response log_out(App& app, Context& context) {

@@ -79,6 +79,7 @@ Response admin_page(App& app, Context& context, int status, nlohmann::json extra
                     {"is_admin", user.is_admin},
                     {"disabled", user.disabled},
                     {"deleting", user.deleting},
+                    {"two_factor", user.two_factor},
                     {"is_me", user.id == context.user().id},
                     {"created", time_view(user.created_at)},
                     {"max_servers", user.max_servers ? std::to_string(*user.max_servers) : ""},
@@ -90,6 +91,9 @@ Response admin_page(App& app, Context& context, int status, nlohmann::json extra
   view["default_servers"] = defaults.servers;
   view["default_blueprints"] = defaults.blueprints;
   view["max_limit"] = kMaxUserLimit;
+  Result<bool> required = app.two_factor->required_for_admins();
+  if (!required) return error_from(required.error());
+  view["admin_two_factor_required"] = *required;
   Result<std::optional<Job>> install = latest_install(app, context);
   if (!install) return error_from(install.error());
   view["install"] = install_view(context, *install);
@@ -150,6 +154,42 @@ Response set_user_disabled(App& app, Context& context, const UserId& user) {
     return refused_change(app, context, "User not changed", status.error());
   }
   return redirect("/admin?notice=user_updated");
+}
+
+Response reset_two_factor(App& app, Context& context, const UserId& user) {
+  Result<std::optional<User>> target = app.accounts->find_user(user.value);
+  if (!target) return error_from(target.error());
+  if (!*target) return error_response(404, "not_found", "user not found");
+  if (!(*target)->two_factor) {
+    return admin_error(app, context, 409,
+                       fmt::format("Two-factor sign-in not reset: {} does not use it.", (*target)->name));
+  }
+  if (Status status = app.two_factor->turn_off(user.value); !status) return error_from(status.error());
+  if (Status status = app.audit->record({context.user().id, context.user().name}, audit::kTwoFactorReset,
+                                        "user " + (*target)->name);
+      !status) {
+    return error_from(status.error());
+  }
+  return redirect("/admin?notice=two_factor_reset");
+}
+
+Response set_admin_two_factor(App& app, Context& context) {
+  bool required = Form(context.request).get("required") == "1";
+  Result<bool> before = app.two_factor->required_for_admins();
+  if (!before) return error_from(before.error());
+  if (required && !*before && !context.user().two_factor) {
+    return admin_error(app, context, 409,
+                       "Setting not saved: set up your own two-factor sign-in first (on your account page).");
+  }
+  if (*before != required) {
+    if (Status status = app.two_factor->set_required_for_admins(required); !status) return error_from(status.error());
+    if (Status status = app.audit->record({context.user().id, context.user().name}, audit::kAdminTwoFactorRequired,
+                                          "settings", required ? "on" : "off");
+        !status) {
+      return error_from(status.error());
+    }
+  }
+  return redirect("/admin?notice=admin_two_factor_saved");
 }
 
 Response reset_password(App& app, Context& context, const UserId& user) {

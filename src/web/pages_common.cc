@@ -48,6 +48,10 @@ constexpr Notice kNotices[] = {
     {"build_removed", "The build was removed."},
     {"switch_queued", "Each server on an older build restarts on the current one once nobody plays on it."},
     {"logged_out", "You are logged out."},
+    {"two_factor_required", "Administrators must use two-factor sign-in here. Set it up to go on."},
+    {"two_factor_off", "Two-factor sign-in is off. Signing in asks only for your password."},
+    {"two_factor_reset", "The user's two-factor sign-in was reset: they sign in with their password alone."},
+    {"admin_two_factor_saved", "The sign-in setting was saved."},
 };
 
 std::optional<std::string_view> notice_text(std::string_view key) {
