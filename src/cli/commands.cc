@@ -34,6 +34,7 @@ struct Options {
   bool no_follow = false;
   bool yes = false;
   int lock_fd = -1;
+  bool monitor_systemd = false;  // __monitor --systemd
   std::vector<std::string> words;
   std::vector<std::string> overlays;
   InstallOptions install;
@@ -246,15 +247,18 @@ int do_supervise(const Options& options) {
   if (!name.ok() || options.lock_fd < 0) return kExitUsage;
   auto config = host::load_host_config();
   if (!config.ok()) return kExitFailure;
+  std::string monitor_exe = config->health.hang.count() > 0 ? self_exe() : std::string();
   return host::run_supervisor(
       config->layout, *name, config->uid_range, options.lock_fd, config->restart,
-      [](std::uint16_t port) { return host::query_live(port, std::chrono::milliseconds(200)).has_value(); });
+      [](std::uint16_t port) { return host::query_live(port, std::chrono::milliseconds(200)).has_value(); },
+      monitor_exe);
 }
 
 int do_monitor(const Options& options) {
-  if (options.lock_fd < 0) return kExitUsage;
+  if ((options.lock_fd < 0) != options.monitor_systemd) return kExitUsage;  // exactly one of the two
   auto config = host::load_host_config();
   if (!config.ok()) return kExitFailure;
+  if (options.monitor_systemd) return host::run_systemd_monitor(config->layout, config->health, config->helper_dir);
   return host::run_monitor(config->layout, config->health, options.lock_fd);
 }
 
@@ -388,8 +392,11 @@ int run(int argc, char** argv) {
   supervise->add_option("name", options.name)->required();
   supervise->add_option("--lock-fd", options.lock_fd)->required();
   supervise->callback([&chosen] { chosen = do_supervise; });
-  CLI::App* monitor = app.add_subcommand("__monitor", "")->group("");  // internal: the built-in health monitor
-  monitor->add_option("--lock-fd", options.lock_fd)->required();
+  // internal: the health monitor, of the built-in supervisor (--lock-fd) or of systemd's units
+  // (--systemd: left4me-monitor.service)
+  CLI::App* monitor = app.add_subcommand("__monitor", "")->group("");
+  monitor->add_option("--lock-fd", options.lock_fd);
+  monitor->add_flag("--systemd", options.monitor_systemd);
   monitor->callback([&chosen] { chosen = do_monitor; });
   try {
     app.parse(argc, argv);

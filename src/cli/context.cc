@@ -11,13 +11,6 @@
 namespace left4me::cli {
 namespace {
 
-std::string self_exe() {
-  char buffer[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof buffer - 1);
-  if (n <= 0) return "l4d2ctl";
-  return std::string(buffer, static_cast<size_t>(n));
-}
-
 std::unique_ptr<host::Mounter> make_mounter(const host::HostConfig& config) {
   if (::geteuid() == 0) return host::make_direct_mounter(config.layout, config.uid_range);
   return host::make_helper_mounter(config.layout, config.overlay_helper);
@@ -36,6 +29,13 @@ std::unique_ptr<host::Supervisor> make_supervisor(const host::HostConfig& config
 }
 
 }  // namespace
+
+std::string self_exe() {
+  char buffer[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof buffer - 1);
+  if (n <= 0) return "l4d2ctl";
+  return std::string(buffer, static_cast<size_t>(n));
+}
 
 Result<std::unique_ptr<host::Instances>> open_instances() {
   auto config = host::load_host_config();

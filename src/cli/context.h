@@ -16,6 +16,8 @@ namespace left4me::cli {
 // Loads the host configuration and picks the mounter (direct as root, else the sudo helper) and the
 // supervisor (LEFT4ME_SUPERVISOR, else systemd when it runs and the units are installed, else built-in).
 Result<std::unique_ptr<host::Instances>> open_instances();
+// The running l4d2ctl binary (/proc/self/exe), which runs `__supervise` and `__monitor`.
+std::string self_exe();
 
 // `l4d2ctl install [--json] [--list | --check | --use <buildid> | --remove <buildid>]` (docs/cli.md).
 struct InstallOptions {

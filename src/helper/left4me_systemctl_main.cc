@@ -1,4 +1,4 @@
-// left4me-systemctl [--host-env FILE] enable|disable|restart|show <name>: the only way the unprivileged
+// left4me-systemctl [--host-env FILE] enable|disable|restart|show|kill <name>: the only way the unprivileged
 // service acts on its server units (run through sudo). Validates everything and derives the unit name
 // itself; never reads its environment (helper/helper_config.h).
 //   enable    writes the unit's per-instance drop-in from instance.env, read and checked here as root
@@ -8,6 +8,8 @@
 //             removes the drop-in and the identity records
 //   restart   as enable, with `systemctl restart`
 //   show      the unit's state as KEY=value lines (timestamps as @<unix seconds>)
+//   kill      `systemctl kill --signal=SIGKILL`: every process of the unit, so that its Restart=on-failure
+//             and StartLimitBurst= apply (the health monitor ends a hung server this way)
 // Exit: systemctl's status; 1 when the instance's unit cannot be set up (one line on stderr, e.g. a
 // malformed instance.env); 2 usage or invalid name (systemctl is not run); 69 systemctl missing.
 #include <algorithm>
@@ -39,7 +41,7 @@ constexpr std::string_view kShowProperties =
     "UnitFileState";
 
 int usage(std::string_view problem) {
-  std::fprintf(stderr, "%.*s: %.*s\nusage: %.*s [--host-env FILE] enable|disable|restart|show <name>\n",
+  std::fprintf(stderr, "%.*s: %.*s\nusage: %.*s [--host-env FILE] enable|disable|restart|show|kill <name>\n",
                static_cast<int>(kProgram.size()), kProgram.data(), static_cast<int>(problem.size()), problem.data(),
                static_cast<int>(kProgram.size()), kProgram.data());
   return kExitUsage;
@@ -125,7 +127,7 @@ int run(std::vector<std::string_view> args) {
   if (!host_env.ok()) return usage(host_env.error().message());
   if (args.size() != 2) return usage("expected 2 arguments, got " + std::to_string(args.size()));
   std::string_view verb = args[0];
-  if (verb != "enable" && verb != "disable" && verb != "restart" && verb != "show") {
+  if (verb != "enable" && verb != "disable" && verb != "restart" && verb != "show" && verb != "kill") {
     return usage("unknown verb '" + std::string(verb) + "'");
   }
   auto name = left4me::model::InstanceName::create(args[1]);
@@ -133,7 +135,7 @@ int run(std::vector<std::string_view> args) {
   const std::string unit = left4me::helper::server_unit(*name);
   // What enable, restart and disable write (the drop-in, the userdb records) is the host's, wherever the
   // caller runs: the web unit's sandbox has a read-only /etc.
-  if (verb != "show") {
+  if (verb != "show" && verb != "kill") {
     if (auto entered = left4me::helper::enter_host_mount_namespace(); !entered.ok()) {
       return fail(std::string(verb) + " '" + name->str() + "': " + entered.error().message(), 1);
     }
@@ -156,6 +158,8 @@ int run(std::vector<std::string_view> args) {
                                : std::vector<std::string>{*systemctl, "--no-ask-password", "restart", unit};
   } else if (verb == "show") {
     command = {*systemctl, "show", "--timestamp=unix", "--property=" + std::string(kShowProperties), unit};
+  } else if (verb == "kill") {
+    command = {*systemctl, "--no-ask-password", "kill", "--signal=SIGKILL", unit};
   } else {
     auto disabled = left4me::helper::run_tool({*systemctl, "--no-ask-password", "disable", "--now", unit});
     if (!disabled.ok()) return fail(disabled.error().message(), 1);

@@ -6,9 +6,12 @@
 #include <cstdlib>
 
 #include "base/subprocess.h"
+#include "model/systemd_units.h"
 
 namespace left4me::helper {
-std::string server_unit(const model::InstanceName& name) { return "left4me-server@" + name.str() + ".service"; }
+std::string server_unit(const model::InstanceName& name) {
+  return std::string(model::kServerUnitPrefix) + name.str() + std::string(model::kServerUnitSuffix);
+}
 
 Result<std::string> locate_tool(const std::vector<std::string>& candidates, const std::optional<std::string>& chosen) {
   std::vector<std::string> search = chosen ? std::vector<std::string>{*chosen} : candidates;

@@ -50,9 +50,11 @@ Status prepare_game_tree(const model::Layout& layout, const model::InstanceName&
 // The body of `l4d2ctl __supervise <name> --lock-fd N`: runs until the server is stopped or
 // has failed. Returns the process exit code.
 // `uid_range` is host.env's instance uid range (the server's uid is re-validated against it at every
-// start when running as root).
+// start when running as root). `monitor_exe`: the l4d2ctl binary whose `__monitor` the supervisor starts
+// again when none runs (a killed monitor is replaced within seconds); "" when hang detection is off.
 int run_supervisor(const model::Layout& layout, const model::InstanceName& name, const IdentityRange& uid_range,
-                   int lock_fd, const RestartPolicy& policy, const ReadinessProbe& probe);
+                   int lock_fd, const RestartPolicy& policy, const ReadinessProbe& probe,
+                   const std::string& monitor_exe);
 
 // Set by SIGINT/SIGTERM handlers of `logs --follow`; ends follow loops.
 const std::atomic<bool>* follow_stop_flag();

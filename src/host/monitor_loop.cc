@@ -5,11 +5,14 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <ctime>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <limits>
 #include <map>
 #include <vector>
@@ -20,10 +23,13 @@
 #include "base/subprocess.h"
 #include "base/unique_fd.h"
 #include "host/console_log.h"
+#include "host/journal.h"
 #include "host/launch.h"
 #include "host/net_client.h"
 #include "host/source_wire.h"
 #include "host/supervisor_state.h"
+#include "host/systemd_supervisor.h"
+#include "model/systemd_units.h"
 
 namespace left4me::host {
 namespace {
@@ -61,10 +67,35 @@ std::vector<model::InstanceName> instance_names(const model::Layout& layout) {
   return names;
 }
 
-// One game process the monitor watches.
-struct Watched {
+// One run of a server: the monitor gives each run a fresh tracker.
+struct ServerRun {
   model::InstanceName name;
-  ProcessIdentity game;
+  std::string id;                 // the game's pid and start time, or systemd's invocation id of the unit
+  std::int64_t started_unix = 0;  // when the run began; 0 when unknown (the start grace counts from now)
+};
+
+// Where the monitor finds the running servers and how it ends one: the built-in supervisor's state files, or
+// systemd's units. Single-threaded.
+class Fleet {
+ public:
+  struct Census {
+    std::vector<ServerRun> running;
+    bool keep_running = true;  // false: nothing left to watch (the built-in monitor then ends)
+  };
+  virtual ~Fleet() = default;
+  virtual Census census() = 0;
+  // Whether `run` is still its instance's current run (it may have ended or restarted since the census).
+  virtual bool is_current(const ServerRun& run) = 0;
+  // Ends `run` so that its supervisor restarts it, writing `reason` to the instance's history first.
+  virtual void end(const ServerRun& run, const std::string& reason) = 0;
+  // A descriptor to poll for news between rounds (-1: none), and what to do when it is readable.
+  virtual int news_fd() const { return -1; }
+  virtual void read_news() {}
+};
+
+// One run the monitor watches.
+struct Watched {
+  ServerRun run;
   HealthTracker tracker;
   UniqueFd socket;           // connected to 127.0.0.1:<port>; invalid when it could not be opened
   std::string expected_map;  // the start map (+map); "" when the plan names none: any map will do
@@ -75,23 +106,17 @@ struct Watched {
 
 class Monitor {
  public:
-  Monitor(const model::Layout& layout, const HealthSettings& settings) : layout_(layout), settings_(settings) {}
+  Monitor(const model::Layout& layout, const HealthSettings& settings, Fleet& fleet)
+      : layout_(layout), settings_(settings), fleet_(fleet) {}
 
-  // Looks at every instance, decides on the servers it watches, and asks them again. Returns whether any
-  // instance has a live supervisor (the monitor's reason to run).
+  // Looks at every running server, decides on each, and asks them again. Returns whether the monitor has a
+  // reason to go on (Fleet::Census::keep_running).
   bool round(Clock::time_point now) {
-    bool supervised = false;
+    Fleet::Census census = fleet_.census();
     std::map<std::string, bool> seen;
-    for (const model::InstanceName& name : instance_names(layout_)) {
-      auto state = read_supervisor_state(layout_.supervisor_state(name));
-      if (!state.ok()) continue;
-      Liveness alive = liveness(*state);
-      supervised = supervised || alive.supervisor;
-      bool runs = (state->state == RunState::kStarting || state->state == RunState::kRunning) && state->game &&
-                  alive.game && alive.supervisor;
-      if (!runs) continue;
-      seen[name.str()] = true;
-      watch(name, *state->game, now);
+    for (const ServerRun& run : census.running) {
+      seen[run.name.str()] = true;
+      watch(run, now);
     }
     for (auto it = watched_.begin(); it != watched_.end();) {
       it = seen.count(it->first) != 0 ? std::next(it) : watched_.erase(it);
@@ -113,7 +138,7 @@ class Monitor {
       ask(server);
       ++it;
     }
-    return supervised;
+    return census.keep_running;
   }
 
   // Reads every reply that arrived until `until` (or a stop signal on stop_fd). Returns false on a stop.
@@ -122,6 +147,7 @@ class Monitor {
       std::vector<struct pollfd> fds;
       std::vector<Watched*> owners;
       fds.push_back({stop_fd, POLLIN, 0});
+      fds.push_back({fleet_.news_fd(), POLLIN, 0});
       for (auto& [name, server] : watched_) {
         if (!server.socket.valid()) continue;
         fds.push_back({server.socket.get(), POLLIN, 0});
@@ -133,21 +159,24 @@ class Monitor {
       if (count < 0 && errno != EINTR) return true;
       if (count <= 0) continue;
       if (fds[0].revents != 0) return false;
-      for (size_t i = 1; i < fds.size(); ++i) {
-        if (fds[i].revents != 0) receive(*owners[i - 1], Clock::now());
+      if (fds[1].revents != 0) fleet_.read_news();
+      for (size_t i = 2; i < fds.size(); ++i) {
+        if (fds[i].revents != 0) receive(*owners[i - 2], Clock::now());
       }
     }
   }
 
  private:
-  void watch(const model::InstanceName& name, const ProcessIdentity& game, Clock::time_point now) {
+  void watch(const ServerRun& run, Clock::time_point now) {
+    const model::InstanceName& name = run.name;
     auto found = watched_.find(name.str());
-    if (found != watched_.end() && found->second.game == game) return;
+    if (found != watched_.end() && found->second.run.id == run.id) return;
     if (found != watched_.end()) watched_.erase(found);
-    // The process's age: a monitor started after the server does not give it a fresh start grace.
-    auto age = std::chrono::seconds(std::max<std::int64_t>(0, now_unix() - start_time_unix(game)));
-    Watched server{name, game, HealthTracker(settings_, now - age), UniqueFd(), "", kA2sNoChallenge, 0, {}};
-    // Keep what an earlier process's record says about the monitor's last restart.
+    // The run's age: a monitor started after the server does not give it a fresh start grace.
+    auto age =
+        std::chrono::seconds(run.started_unix > 0 ? std::max<std::int64_t>(0, now_unix() - run.started_unix) : 0);
+    Watched server{run, HealthTracker(settings_, now - age), UniqueFd(), "", kA2sNoChallenge, 0, {}};
+    // Keep what an earlier run's record says about the monitor's last restart.
     if (auto content = read_file(layout_.health(name)); content.ok()) {
       if (auto previous = parse_health_record(*content, layout_.health(name)); previous.ok()) {
         server.record.last_restart_reason = previous->last_restart_reason;
@@ -167,7 +196,7 @@ class Monitor {
   }
 
   void note_map_change(Watched& server, Clock::time_point now) {
-    auto content = read_file(layout_.map_change(server.name));
+    auto content = read_file(layout_.map_change(server.run.name));
     if (!content.ok()) return;
     auto unix_ms = parse_int(trim(*content), 0, std::numeric_limits<std::int64_t>::max());
     if (!unix_ms) return;
@@ -215,27 +244,22 @@ class Monitor {
   // Writes health.json when what it says changes.
   void save(const Watched& server) {
     std::string text = health_record_json(server.record);
-    auto& last = saved_[server.name.str()];
+    auto& last = saved_[server.run.name.str()];
     if (last == text) return;
-    if (write_file_atomic(layout_.health(server.name), text + "\n").ok()) last = text;
+    if (write_file_atomic(layout_.health(server.run.name), text + "\n").ok()) last = text;
   }
 
   void restart(Watched& server, const std::string& reason) {
-    if (!is_alive(server.game)) return;  // it ended meanwhile; its supervisor knows
+    if (!fleet_.is_current(server.run)) return;  // it ended meanwhile; its supervisor knows
     server.record.last_restart_reason = reason;
     server.record.last_restart_unix = now_unix();
     save(server);
-    // The console log is the instance's history (`l4d2ctl logs`); the supervisor rotates it.
-    if (auto log = ConsoleLogWriter::open(layout_.console_log(server.name), std::numeric_limits<std::uint64_t>::max());
-        log.ok()) {
-      (void)log->write_line("left4me: monitor: " + reason + "; killing the server so that it is restarted");
-    }
-    log::warning("monitor: '{}' {}; killing its server (pid {})", server.name.str(), reason, server.game.pid);
-    ::kill(-server.game.pid, SIGKILL);
+    fleet_.end(server.run, reason);
   }
 
   const model::Layout& layout_;
   HealthSettings settings_;
+  Fleet& fleet_;
   std::map<std::string, Watched> watched_;
   std::map<std::string, std::string> saved_;  // the health.json text last written, per instance
 };
@@ -248,14 +272,193 @@ bool any_supervised(const model::Layout& layout) {
   return false;
 }
 
+// The built-in supervisor's servers: an instance runs when its state file says starting or running and both
+// its supervisor and its game live. The monitor goes on while any instance has a live supervisor; it ends a
+// server by SIGKILL to the game's process group (a hung srcds may ignore SIGINT).
+class BuiltinFleet final : public Fleet {
+ public:
+  explicit BuiltinFleet(const model::Layout& layout) : layout_(layout) {}
+
+  Census census() override {
+    Census census{{}, false};
+    games_.clear();
+    for (const model::InstanceName& name : instance_names(layout_)) {
+      auto state = read_supervisor_state(layout_.supervisor_state(name));
+      if (!state.ok()) continue;
+      Liveness alive = liveness(*state);
+      census.keep_running = census.keep_running || alive.supervisor;
+      bool runs = (state->state == RunState::kStarting || state->state == RunState::kRunning) && state->game &&
+                  alive.game && alive.supervisor;
+      if (!runs) continue;
+      std::string id = std::to_string(state->game->pid) + "@" + std::to_string(state->game->start_ticks);
+      games_[id] = *state->game;
+      census.running.push_back({name, id, start_time_unix(*state->game)});
+    }
+    return census;
+  }
+
+  bool is_current(const ServerRun& run) override {
+    auto game = games_.find(run.id);
+    return game != games_.end() && is_alive(game->second);
+  }
+
+  void end(const ServerRun& run, const std::string& reason) override {
+    const ProcessIdentity& game = games_.at(run.id);
+    // The console log is the instance's history (`l4d2ctl logs`); the supervisor rotates it.
+    if (auto log = ConsoleLogWriter::open(layout_.console_log(run.name), std::numeric_limits<std::uint64_t>::max());
+        log.ok()) {
+      (void)log->write_line("left4me: monitor: " + reason + "; killing the server so that it is restarted");
+    }
+    log::warning("monitor: '{}' {}; killing its server (pid {})", run.name.str(), reason, game.pid);
+    ::kill(-game.pid, SIGKILL);
+  }
+
+ private:
+  const model::Layout& layout_;
+  std::map<std::string, ProcessIdentity> games_;  // by run id, from the last census
+};
+
+// After the map-change follower ends (sudo refused, journalctl gone), how long before it is started again.
+constexpr std::chrono::seconds kFollowerRetry{30};
+
+// Under systemd: the servers are the units left4me-server@<name>.service whose cgroup (below
+// l4d2-game.slice, readable by every user) holds processes, and each start of a unit is one run, named by
+// its invocation id (the cgroup's user.invocation_id). The monitor ends a server with `left4me-systemctl
+// kill` (the unit's Restart= and StartLimitBurst= apply), writes the reason to the journal where
+// left4me-journalctl shows it with the server's output, and learns of the map changes on the consoles from
+// `left4me-journalctl --map-changes`; both helpers through sudo. It runs as long as its service does.
+class SystemdFleet final : public Fleet {
+ public:
+  SystemdFleet(const model::Layout& layout, SystemdSupervisor supervisor, std::string cgroup_root)
+      : layout_(layout), supervisor_(std::move(supervisor)), cgroup_root_(std::move(cgroup_root)) {}
+
+  Census census() override {
+    follow_map_changes();
+    Census census;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(cgroup_root_, error)) {
+      auto name = instance_of_unit(entry.path().filename().string());
+      if (!name || !populated(entry.path().string()) || !path_exists(layout_.instance_env(*name))) continue;
+      auto id = invocation_id(entry.path().string());
+      if (id) census.running.push_back({*name, *id, 0});
+    }
+    return census;
+  }
+
+  bool is_current(const ServerRun& run) override {
+    std::string cgroup = unit_cgroup(run.name);
+    return populated(cgroup) && invocation_id(cgroup) == run.id;
+  }
+
+  void end(const ServerRun& run, const std::string& reason) override {
+    std::string line = "left4me: monitor: " + reason + "; killing the server so that systemd restarts it";
+    auto logged = send_to_journal({{"MESSAGE", line},
+                                   {"PRIORITY", "4"},
+                                   {"SYSLOG_IDENTIFIER", "left4me-monitor"},
+                                   {std::string(model::kMonitorInstanceField), run.name.str()}});
+    if (!logged.ok()) log::warning("monitor: '{}': {}", run.name.str(), line);
+    if (auto killed = supervisor_.kill(run.name); !killed.ok()) {
+      log::warning("monitor: '{}': {}", run.name.str(), killed.error().message());
+    }
+  }
+
+  int news_fd() const override { return follower_ ? follower_->stdout_fd() : -1; }
+
+  void read_news() override {
+    char buffer[8192];
+    ssize_t n = ::read(follower_->stdout_fd(), buffer, sizeof buffer);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    if (n <= 0) {  // the follower ended
+      log::warning("monitor: the map-change follower (left4me-journalctl --map-changes) ended; again in {} s",
+                   kFollowerRetry.count());
+      follower_.reset();
+      return;
+    }
+    pending_.append(buffer, static_cast<size_t>(n));
+    size_t end;
+    while ((end = pending_.find('\n')) != std::string::npos) {
+      if (auto change = parse_journal_map_change(std::string_view(pending_).substr(0, end))) {
+        (void)record_map_change(layout_, change->instance, change->unix_ms);
+      }
+      pending_.erase(0, end + 1);
+    }
+  }
+
+ private:
+  static std::optional<model::InstanceName> instance_of_unit(std::string_view unit) {
+    if (!unit.starts_with(model::kServerUnitPrefix) || !unit.ends_with(model::kServerUnitSuffix)) return std::nullopt;
+    unit.remove_prefix(model::kServerUnitPrefix.size());
+    unit.remove_suffix(model::kServerUnitSuffix.size());
+    auto name = model::InstanceName::create(unit);
+    if (!name.ok()) return std::nullopt;
+    return *name;
+  }
+
+  std::string unit_cgroup(const model::InstanceName& name) const {
+    return cgroup_root_ + "/" + std::string(model::kServerUnitPrefix) + name.str() +
+           std::string(model::kServerUnitSuffix);
+  }
+
+  // Whether the cgroup holds a process ("populated 1" in cgroup.events).
+  static bool populated(const std::string& cgroup) {
+    auto events = read_file(cgroup + "/cgroup.events");
+    return events.ok() && events->find("populated 1") != std::string::npos;
+  }
+
+  static std::optional<std::string> invocation_id(const std::string& cgroup) {
+    char value[64];
+    ssize_t n = ::getxattr(cgroup.c_str(), "user.invocation_id", value, sizeof value);
+    if (n <= 0) return std::nullopt;
+    return std::string(value, static_cast<size_t>(n));
+  }
+
+  void follow_map_changes() {
+    if (follower_ || Clock::now() < next_follow_) return;
+    next_follow_ = Clock::now() + kFollowerRetry;
+    pending_.clear();
+    auto follower = supervisor_.follow_map_changes();
+    if (!follower.ok()) {
+      log::warning("monitor: {}", follower.error().message());
+      return;
+    }
+    ::fcntl(follower->stdout_fd(), F_SETFL, O_NONBLOCK);
+    follower_ = std::move(*follower);
+  }
+
+  const model::Layout& layout_;
+  SystemdSupervisor supervisor_;
+  std::string cgroup_root_;
+  std::optional<Subprocess> follower_;
+  Clock::time_point next_follow_{};
+  std::string pending_;  // the follower's output after its last complete line
+};
+
+// Rounds every interval until a stop signal, or until `after_round` (told whether the fleet gave a reason to
+// go on) returns false.
+int run_rounds(const model::Layout& layout, const HealthSettings& settings, Fleet& fleet,
+               const std::function<bool(bool keep_running)>& after_round) {
+  auto signals = take_stop_signals();
+  if (!signals.ok()) return 1;
+  if (settings.hang.count() <= 0) return 0;  // hang detection is off
+
+  Monitor monitor(layout, settings, fleet);
+  auto next_round = Clock::now();
+  while (true) {
+    if (!after_round(monitor.round(Clock::now()))) return 0;
+    next_round += settings.interval;
+    if (next_round < Clock::now()) next_round = Clock::now();
+    if (!monitor.listen(next_round, signals->get())) return 0;
+  }
+}
+
 }  // namespace
 
-Status ensure_monitor(const model::Layout& layout, const std::string& self_exe) {
-  if (auto made = make_directories(layout.runtimes()); !made.ok()) return made;
+Result<std::optional<pid_t>> ensure_monitor(const model::Layout& layout, const std::string& self_exe) {
+  if (auto made = make_directories(layout.runtimes()); !made.ok()) return made.error();
   auto lock = open_lock(layout.monitor_lock());
   if (!lock.ok()) return lock.error();
   if (::flock(lock->get(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK) return ok_status();  // a monitor runs
+    if (errno == EWOULDBLOCK) return std::optional<pid_t>();  // a monitor runs
     return Error::from_errno("flock " + layout.monitor_lock(), errno);
   }
   auto process = Subprocess::spawn({.argv = {self_exe, "__monitor", "--lock-fd", std::to_string(lock->get())},
@@ -264,41 +467,40 @@ Status ensure_monitor(const model::Layout& layout, const std::string& self_exe) 
                                     .group = Group::kNewSession,
                                     .keep_fds = {lock->get()}});
   if (!process.ok()) return process.error().with_context("start the health monitor");
+  pid_t pid = process->pid();
   process->detach();
-  return ok_status();
+  return std::optional<pid_t>(pid);
 }
 
 int run_monitor(const model::Layout& layout, const HealthSettings& settings, int lock_fd) {
   UniqueFd lock(lock_fd);  // held while the monitor runs
   ::fcntl(lock.get(), F_SETFD, FD_CLOEXEC);
-  auto signals = take_stop_signals();
-  if (!signals.ok()) return 1;
-  if (settings.hang.count() <= 0) return 0;  // hang detection is off
-
-  Monitor monitor(layout, settings);
+  BuiltinFleet fleet(layout);
   int idle_rounds = 0;
-  auto next_round = Clock::now();
-  while (true) {
-    bool supervised = monitor.round(Clock::now());
+  return run_rounds(layout, settings, fleet, [&](bool supervised) {
     idle_rounds = supervised ? 0 : idle_rounds + 1;
-    if (idle_rounds >= kIdleRoundsBeforeExit) {
-      // Release the lock, then look once more: a start that saw the lock held before we let go has
-      // recorded its server by then (ensure_monitor runs after that), so we see it and go on.
-      lock.reset();
-      if (!any_supervised(layout)) return 0;
-      auto again = open_lock(layout.monitor_lock());
-      if (!again.ok() || ::flock(again->get(), LOCK_EX | LOCK_NB) != 0) return 0;  // another monitor took over
-      lock = std::move(*again);
-      idle_rounds = 0;
-    }
-    next_round += settings.interval;
-    if (next_round < Clock::now()) next_round = Clock::now();
-    if (!monitor.listen(next_round, signals->get())) return 0;
-  }
+    if (idle_rounds < kIdleRoundsBeforeExit) return true;
+    // Release the lock, then look once more: a start that saw the lock held before we let go has
+    // recorded its server by then (ensure_monitor runs after that), so we see it and go on.
+    lock.reset();
+    if (!any_supervised(layout)) return false;
+    auto again = open_lock(layout.monitor_lock());
+    if (!again.ok() || ::flock(again->get(), LOCK_EX | LOCK_NB) != 0) return false;  // another monitor took over
+    lock = std::move(*again);
+    idle_rounds = 0;
+    return true;
+  });
 }
 
-Status record_map_change(const model::Layout& layout, const model::InstanceName& name) {
-  return write_file_atomic(layout.map_change(name), std::to_string(now_unix_ms()) + "\n");
+int run_systemd_monitor(const model::Layout& layout, const HealthSettings& settings, const std::string& helper_dir) {
+  SystemdFleet fleet(layout, SystemdSupervisor(systemd_supervisor_options(helper_dir)),
+                     std::string(model::kGameSliceCgroup));
+  return run_rounds(layout, settings, fleet, [](bool) { return true; });
+}
+
+Status record_map_change(const model::Layout& layout, const model::InstanceName& name,
+                         std::optional<std::int64_t> unix_ms) {
+  return write_file_atomic(layout.map_change(name), std::to_string(unix_ms.value_or(now_unix_ms())) + "\n");
 }
 
 }  // namespace left4me::host

@@ -6,6 +6,10 @@
 // instance's supervisor restarts it under its own restart policy and burst limit. Single-threaded.
 #pragma once
 
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "base/result.h"
@@ -15,17 +19,24 @@
 
 namespace left4me::host {
 
-// Starts the monitor (`self_exe __monitor --lock-fd N`) unless one holds runtime/.monitor.lock. Called
-// after an instance's server runs, so a monitor that is about to end sees it (it looks once more after
-// releasing the lock).
-Status ensure_monitor(const model::Layout& layout, const std::string& self_exe);
+// Starts the monitor (`self_exe __monitor --lock-fd N`, detached) unless one holds runtime/.monitor.lock.
+// Called after an instance's server runs, so a monitor that is about to end sees it (it looks once more
+// after releasing the lock). Returns the pid of the monitor it started (the caller's child, which a
+// long-lived caller reaps), or nullopt when one runs already.
+Result<std::optional<pid_t>> ensure_monitor(const model::Layout& layout, const std::string& self_exe);
 
 // The body of `l4d2ctl __monitor --lock-fd N`: runs until no instance has a supervisor, or SIGINT/SIGTERM.
 // Returns the process exit code.
 int run_monitor(const model::Layout& layout, const HealthSettings& settings, int lock_fd);
 
-// Records that a map change begins now (runtime/<name>/map_change), so the monitor gives the server its
-// grace window. Best effort: failing to record it only shortens the grace.
-Status record_map_change(const model::Layout& layout, const model::InstanceName& name);
+// The body of `l4d2ctl __monitor --systemd` (left4me-monitor.service): watches the servers systemd runs
+// (left4me-server@<name>.service), ends a hung one through the helpers in `helper_dir` (sudo), and runs until
+// SIGINT/SIGTERM. Returns the process exit code (0 at once when LEFT4ME_HANG_SECONDS is 0).
+int run_systemd_monitor(const model::Layout& layout, const HealthSettings& settings, const std::string& helper_dir);
+
+// Records that a map change begins at `unix_ms` (default: now) in runtime/<name>/map_change, so the monitor
+// gives the server its grace window. Best effort: failing to record it only shortens the grace.
+Status record_map_change(const model::Layout& layout, const model::InstanceName& name,
+                         std::optional<std::int64_t> unix_ms = std::nullopt);
 
 }  // namespace left4me::host

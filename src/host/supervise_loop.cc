@@ -7,12 +7,15 @@
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <ctime>
 
 #include "base/file.h"
+#include "base/log.h"
 #include "host/builtin_supervisor.h"
 #include "host/health_monitor.h"
 #include "host/instance_identity.h"
@@ -27,6 +30,8 @@ using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
 constexpr milliseconds kProbeInterval{250};
+// How often a running server's supervisor checks that a health monitor runs (one open and flock).
+constexpr milliseconds kMonitorCheckInterval{5000};
 
 std::int64_t now_unix() { return static_cast<std::int64_t>(::time(nullptr)); }
 
@@ -114,13 +119,20 @@ class RestartLoop {
 class ProcessRunner final : public ServerRunner {
  public:
   ProcessRunner(const model::Layout& layout, const model::InstanceName& name, const IdentityRange& uid_range,
-                const ReadinessProbe& probe, ConsoleLogWriter& log, UniqueFd signals)
-      : layout_(layout), name_(name), uid_range_(uid_range), probe_(probe), log_(log), signals_(std::move(signals)) {}
+                const ReadinessProbe& probe, ConsoleLogWriter& log, UniqueFd signals, std::string monitor_exe)
+      : layout_(layout),
+        name_(name),
+        uid_range_(uid_range),
+        probe_(probe),
+        log_(log),
+        signals_(std::move(signals)),
+        monitor_exe_(std::move(monitor_exe)) {}
 
   Result<ExitStatus> run(const LaunchPlan& plan, const Events& events) override {
     auto process = spawn_server(plan);
     if (!process.ok()) return process.error();
     events.started(identify_process(process->pid()));
+    keep_monitor();
     pending_.clear();
     output_open_ = true;
     watch(*process, plan.port, events);
@@ -168,8 +180,10 @@ class ProcessRunner final : public ServerRunner {
       struct pollfd fds[3] = {{process.pidfd(), POLLIN, 0},
                               {signals_.get(), POLLIN, 0},
                               {output_open_ ? process.stdout_fd() : -1, POLLIN, 0}};
-      int count = ::poll(fds, 3, ready ? -1 : milliseconds_until(next_probe));
+      auto wake = ready ? next_monitor_check_ : std::min(next_probe, next_monitor_check_);
+      int count = ::poll(fds, 3, milliseconds_until(wake));
       if (count < 0 && errno != EINTR) break;
+      if (Clock::now() >= next_monitor_check_) keep_monitor();
       if (fds[2].revents != 0) output_open_ = pump_output(process.stdout_fd());
       if (fds[1].revents != 0) pass_stop_on(process);
       if (fds[0].revents != 0) break;
@@ -180,6 +194,20 @@ class ProcessRunner final : public ServerRunner {
         }
         next_probe = Clock::now() + kProbeInterval;
       }
+    }
+  }
+
+  // The health monitor ends only once no instance runs, but it can be killed: every supervisor starts a new
+  // one when none holds the lock, at each start of its server and every kMonitorCheckInterval after.
+  void keep_monitor() {
+    next_monitor_check_ = Clock::now() + kMonitorCheckInterval;
+    if (monitor_exe_.empty() || stop_requested_) return;
+    if (monitor_ > 0 && ::waitpid(monitor_, nullptr, WNOHANG) == monitor_) monitor_ = 0;  // ours ended: reap it
+    auto started = ensure_monitor(layout_, monitor_exe_);
+    if (!started.ok()) {
+      log::warning("supervise '{}': {}", name_.str(), started.error().message());
+    } else if (*started) {
+      monitor_ = **started;
     }
   }
 
@@ -243,6 +271,9 @@ class ProcessRunner final : public ServerRunner {
   bool stop_requested_ = false;
   std::string pending_;  // output after the last complete line
   bool output_open_ = true;
+  std::string monitor_exe_;  // "" when hang detection is off
+  pid_t monitor_ = 0;        // the monitor we started, until reaped
+  Clock::time_point next_monitor_check_{};
 };
 
 }  // namespace
@@ -254,14 +285,15 @@ int run_restart_loop(const model::Layout& layout, const model::InstanceName& nam
 }
 
 int run_supervisor(const model::Layout& layout, const model::InstanceName& name, const IdentityRange& uid_range,
-                   int lock_fd, const RestartPolicy& policy, const ReadinessProbe& probe) {
+                   int lock_fd, const RestartPolicy& policy, const ReadinessProbe& probe,
+                   const std::string& monitor_exe) {
   UniqueFd lock(lock_fd);  // held until this process ends
   ::fcntl(lock.get(), F_SETFD, FD_CLOEXEC);
   auto signals = take_stop_signals();
   if (!signals.ok()) return 1;
   auto log = ConsoleLogWriter::open(layout.console_log(name), policy.log_max_bytes);
   if (!log.ok()) return 1;
-  ProcessRunner runner(layout, name, uid_range, probe, *log, std::move(*signals));
+  ProcessRunner runner(layout, name, uid_range, probe, *log, std::move(*signals), monitor_exe);
   return run_restart_loop(layout, name, policy, runner, *log, [] { return Clock::now(); });
 }
 

@@ -23,6 +23,7 @@ constexpr std::string_view kSystemctlHelper = "left4me-systemctl";
 constexpr std::string_view kJournalctlHelper = "left4me-journalctl";
 constexpr seconds kStartTimeout{120};  // the start job includes ExecStartPre (mounting)
 constexpr seconds kShowTimeout{30};
+constexpr seconds kKillTimeout{10};
 constexpr seconds kUnitStopTimeout{15};  // TimeoutStopSec= of left4me-server@.service
 constexpr seconds kStopSlack{30};        // the stop job also runs ExecStopPost (unmounting)
 // Exit codes of the helpers (upstream's).
@@ -128,6 +129,21 @@ Result<ProcessInfo> SystemdSupervisor::info(const model::InstanceName& name) {
     return Error::failed("left4me-systemctl show " + name.str() + ": no ActiveState in its output");
   }
   return process_info_from_properties(properties);
+}
+
+Status SystemdSupervisor::kill(const model::InstanceName& name) {
+  auto killed = run_helper(kSystemctlHelper, {"kill", name.str()}, kKillTimeout);
+  if (!killed.ok()) return killed.error();
+  return ok_status();
+}
+
+Result<Subprocess> SystemdSupervisor::follow_map_changes() const {
+  SpawnOptions spawn_options;
+  spawn_options.argv = helper_command(kJournalctlHelper, {"--map-changes"});
+  spawn_options.stdout_mode = Stream::kPipe;
+  auto child = Subprocess::spawn(std::move(spawn_options));
+  if (!child.ok()) return Error::unavailable("left4me-journalctl --map-changes: " + child.error().message());
+  return child;
 }
 
 Status SystemdSupervisor::logs(const model::InstanceName& name, int lines, Follow follow,

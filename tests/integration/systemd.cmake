@@ -9,3 +9,6 @@ set_tests_properties(systemd_lifecycle PROPERTIES SKIP_RETURN_CODE 77)
 # docs/deploy.md run as written in a booted container, then upgraded (issue 20).
 left4me_add_integration_test(systemd_deploy_doc systemd/deploy_doc.sh TIMEOUT 600 LABELS systemd container)
 set_tests_properties(systemd_deploy_doc PROPERTIES SKIP_RETURN_CODE 77)
+# Hang detection under systemd: left4me-monitor.service (issue 15, item 3).
+left4me_add_integration_test(systemd_health systemd/health.sh TIMEOUT 300 LABELS systemd container)
+set_tests_properties(systemd_health PROPERTIES SKIP_RETURN_CODE 77)

@@ -3,8 +3,8 @@
 # for every instance; a server that stops answering is restarted within the hang time plus 2 s, with the
 # reason in status and the console log; a map change whose A2S silence outlasts the hang time inside the
 # grace window is not restarted (sent by `l4d2ctl rcon`, or seen only on the console); a server that hangs
-# after every start ends failed after the burst; a server that answers is never restarted; the monitor ends
-# once no instance runs.
+# after every start ends failed after the burst; a server that answers is never restarted; a killed monitor is
+# replaced by the supervisors; the monitor ends once no instance runs.
 . "$(dirname "$0")/../lib.sh"
 setup_host_root
 install_game
@@ -12,15 +12,15 @@ export LEFT4ME_RESTART_DELAY_MS=200 LEFT4ME_HANG_SECONDS=3 LEFT4ME_MONITOR_INTER
 export LEFT4ME_MAP_CHANGE_GRACE_SECONDS=8 LEFT4ME_START_GRACE_SECONDS=20
 
 field() { json_get "$("$BIN_L4D2CTL" status "$1" --json)" "$2"; }
-# monitors: how many health monitors run for this test's root.
-monitors() {
-  local count=0 pid
+# monitor_pids: the health monitors that run for this test's root; monitors: how many.
+monitor_pids() {
+  local pid
   for pid in $(ls /proc | grep -E '^[0-9]+$'); do
     { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -q ' __monitor ' || continue
-    { tr '\0' '\n' <"/proc/$pid/environ"; } 2>/dev/null | grep -qx "LEFT4ME_ROOT=$LEFT4ME_ROOT" && count=$((count + 1))
+    { tr '\0' '\n' <"/proc/$pid/environ"; } 2>/dev/null | grep -qx "LEFT4ME_ROOT=$LEFT4ME_ROOT" && echo "$pid"
   done
-  echo "$count"
 }
+monitors() { monitor_pids | wc -l; }
 no_monitor() { [ "$(monitors)" == 0 ]; }
 restarted_from() {  # NAME OLD_PID: another server process runs and answers
   local pid
@@ -63,6 +63,16 @@ expect_exit 0 "$BIN_L4D2CTL" logs hung --lines 200
 assert_contains "$OUT" "left4me: monitor: unresponsive: no A2S answer for " "the console log says why"
 wait_until 10 health_is hung ready
 pass "a hung server is killed after ${took} s (hang time 3 s) and restarted, the reason in status and the log"
+
+# 1b. A killed monitor is replaced by the running servers' supervisors within seconds (not only at the next
+# start); the hangs below are handled by its replacement.
+killed_monitor=$(monitor_pids)
+assert_eq 1 "$(wc -w <<<"$killed_monitor")" "health monitors before kill -9"
+kill -9 "$killed_monitor"
+replaced() { local now; now=$(monitor_pids); [ -n "$now" ] && [ "$now" != "$killed_monitor" ]; }
+wait_until 10 replaced || fail "the killed monitor was not replaced within 10 s"
+assert_eq 1 "$(monitors)" "health monitors after the replacement"
+pass "a monitor killed with SIGKILL is replaced by the supervisors"
 
 # 2. A map change with A2S silent for 6 s (twice the hang time), inside the grace window, is not restarted:
 # sent by `l4d2ctl rcon`, and sent by another RCON client (seen only on the console).

@@ -69,7 +69,7 @@ SHOW="show --property=LoadState,NeedDaemonReload,User,Group,Environment"
 
 long=$(printf 'a%.0s' $(seq 1 65))
 for bad in "../x" "a/b" "-rf" "$long" "" "A" ".x" "a b" "x;id" "left4me-server@x.service"; do
-  for verb in enable disable restart show; do
+  for verb in enable disable restart show kill; do
     expect_exit 2 sc "$verb" "$bad"
     assert_contains "$OUT" "usage: left4me-systemctl" "systemctl $verb '$bad'"
   done
@@ -82,6 +82,10 @@ expect_exit 2 sc enable alpha extra
 expect_exit 2 sc start alpha
 assert_contains "$OUT" "unknown verb 'start'"
 expect_exit 2 sc --now alpha
+expect_exit 2 sc kill alpha SIGTERM
+expect_exit 2 sc kill --signal=SIGTERM alpha
+expect_exit 2 sc KILL alpha
+assert_contains "$OUT" "unknown verb 'KILL'"
 expect_exit 2 jc
 expect_exit 2 jc alpha --lines 10
 expect_exit 2 jc alpha --lines 10 --follow extra
@@ -92,6 +96,10 @@ done
 expect_exit 2 jc alpha -n 10 --follow
 expect_exit 2 jc alpha --lines 10 -f
 expect_exit 2 jc --lines 10 alpha --follow
+expect_exit 2 jc --map-changes alpha
+expect_exit 2 jc alpha --map-changes
+expect_exit 2 jc --map-changes --follow
+expect_exit 2 jc --map-change
 assert_eq "" "$(calls)" "tool calls after malformed arguments"
 pass "malformed arguments are refused without running systemctl or journalctl"
 
@@ -114,11 +122,23 @@ rm -f "$T/calls"
 expect_exit 0 sc restart "$(printf 'b%.0s' $(seq 1 64))"
 assert_contains "$(calls)" "--no-ask-password restart left4me-server@$(printf 'b%.0s' $(seq 1 64)).service"
 rm -f "$T/calls"
+expect_exit 0 sc kill alpha
+assert_eq "--no-ask-password kill --signal=SIGKILL left4me-server@alpha.service" "$(calls)"
+rm -f "$T/calls"
+# The unit's journal as --unit matches it, and the health monitor's lines about the instance.
+unit_matches() {
+  echo "_SYSTEMD_UNIT=left4me-server@$1.service + MESSAGE_ID=fc2e22bc6ee647b6b90729ab34a250b1 _UID=0" \
+    "COREDUMP_UNIT=left4me-server@$1.service + _PID=1 UNIT=left4me-server@$1.service + _UID=0" \
+    "OBJECT_SYSTEMD_UNIT=left4me-server@$1.service + _SYSTEMD_UNIT=left4me-monitor.service LEFT4ME_INSTANCE=$1"
+}
 expect_exit 0 jc alpha --lines 25 --follow
-assert_eq "--no-pager --quiet --output=cat --lines=25 --unit=left4me-server@alpha.service --follow" "$(calls)"
+assert_eq "--no-pager --quiet --output=cat --lines=25 --follow $(unit_matches alpha)" "$(calls)"
 rm -f "$T/calls"
 expect_exit 0 jc alpha --lines 0 --no-follow
-assert_eq "--no-pager --quiet --output=cat --lines=0 --unit=left4me-server@alpha.service" "$(calls)"
+assert_eq "--no-pager --quiet --output=cat --lines=0 $(unit_matches alpha)" "$(calls)"
+rm -f "$T/calls"
+expect_exit 0 jc --map-changes
+assert_eq "--no-pager --quiet --follow --lines=0 --output=json --output-fields=_SYSTEMD_UNIT --grep=---- Host_(Changelevel|NewGame) ---- --unit=left4me-server@*.service" "$(calls)"
 pass "valid arguments become the documented commands"
 
 # The tool's exit status passes through; a failed unit is reset before enable.
