@@ -10,7 +10,7 @@ namespace left4me::web {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<std::string_view, 7> kMigrations = {
+constexpr std::array<std::string_view, 8> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -162,6 +162,18 @@ DROP TABLE servers;
 ALTER TABLE servers_new RENAME TO servers;
 CREATE INDEX servers_blueprint ON servers(blueprint_id);
 CREATE UNIQUE INDEX servers_instance ON servers(instance);
+)sql",
+    // 8: each server's daily restart (restart_schedules.h): its settings, and the time (Unix seconds) of the last
+    // restart the scheduler queued or skipped, so a restart of the web app never queues one day's twice.
+    R"sql(
+CREATE TABLE restart_schedules (
+  server_id INTEGER PRIMARY KEY REFERENCES servers(id) ON DELETE CASCADE,
+  enabled INTEGER NOT NULL DEFAULT 0,
+  minute_of_day INTEGER NOT NULL,
+  max_wait_minutes INTEGER NOT NULL,
+  message TEXT NOT NULL,
+  last_due_at INTEGER
+);
 )sql",
 };
 

@@ -26,3 +26,6 @@ set_tests_properties(web_first_hour_browser PROPERTIES SKIP_RETURN_CODE 77)
 # Game builds in the panel: "restart on the new build when empty" with fake-srcds players (issue 16, item 4).
 left4me_add_integration_test(web_build_switch web/build_switch.sh TIMEOUT 180 LABELS web)
 set_tests_properties(web_build_switch PROPERTIES SKIP_RETURN_CODE 77)
+# Scheduled daily restarts: waits while fake-srcds has players, says the message, restarts once empty (issue 15, 4).
+left4me_add_integration_test(web_restart_schedule web/restart_schedule.sh TIMEOUT 180 LABELS web)
+set_tests_properties(web_restart_schedule PROPERTIES SKIP_RETURN_CODE 77)
