@@ -196,6 +196,8 @@ void App::look_for_scheduled_restarts(std::int64_t now) {
     if (!server) continue;
     // Claimed first, so that nothing (a second look, a restarted web app) queues this day's restart again.
     Result<bool> claimed = restart_schedules->claim(server->id, decision.due_at);
+    if (!claimed)
+      log::warning("server '{}': cannot record its daily restart: {}", server->name, claimed.error().message());
     if (!claimed || !*claimed) continue;
     std::string at = format_time_of_day(stored.schedule.minute_of_day);
     if (!is_up(server->recorded_state)) {

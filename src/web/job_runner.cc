@@ -282,7 +282,8 @@ Result<JobRunner::Switch> JobRunner::wait_for_scheduled_restart(const Job& job, 
         if (told) (void)hub_.publish(job.id, "the server stopped meanwhile: nothing to do");
         return Switch::kDone;
       case RestartStep::kRestart:
-        if (decision.players != 0 && !schedule.message.empty()) say(job, instance, schedule.message);
+        // Players still on it (or not known) at the maximum wait hear the message once more.
+        if (decision.players.value_or(1) > 0 && !schedule.message.empty()) say(job, instance, schedule.message);
         return Switch::kRestart;
       case RestartStep::kWait:
         if (!told && !schedule.message.empty()) say(job, instance, schedule.message);

@@ -257,6 +257,26 @@ TEST_F(RestartSchedulesTest, JobWaitsForPlayersToLeaveSaysTheMessageThenRestarts
   EXPECT_EQ(read_fake(instance_ + ".rcon"), "say Restart soon!\n");  // nobody left to tell again
 }
 
+TEST_F(RestartSchedulesTest, JobAtTheMaximumWaitTellsThePlayersThenRestartsAnyway) {
+  start({{"JOB_WORKER_ENABLED", "true"}});
+  create_user("alice", Role::kUser);
+  Browser alice = logged_in("alice");
+  std::int64_t id = alpha(alice);
+  Planned planned = six_hours_ahead();
+  ASSERT_EQ(
+      put(alice, id, {{"enabled", true}, {"time", planned.time}, {"max_wait_minutes", 0}, {"message", "Now!"}}).status,
+      200);
+  write_fake(instance_ + ".players", "3");
+  app_->look_for_scheduled_restarts(planned.due);
+  std::int64_t job = scheduled_jobs(alice).at(0)["id"];
+  EXPECT_EQ(wait_job(alice, job, std::chrono::seconds(20)), "succeeded");
+  std::string log = alice.get("/api/v1/jobs/" + std::to_string(job) + "/lines").body;
+  EXPECT_NE(log.find("3 player(s) on it"), std::string::npos) << log;
+  EXPECT_NE(log.find("the maximum: restarting it anyway"), std::string::npos) << log;
+  EXPECT_EQ(read_fake(instance_ + ".rcon"), "say Now!\n");
+  EXPECT_NE(read_fake("calls.log").find("begin restart " + instance_), std::string::npos);
+}
+
 TEST_F(RestartSchedulesTest, JobLeavesAServerStoppedMeanwhileAlone) {
   start({{"JOB_WORKER_ENABLED", "true"}});
   create_user("alice", Role::kUser);
