@@ -95,4 +95,16 @@ nlohmann::json job_json(const Job& job) {
   return out;
 }
 
+nlohmann::json restart_schedule_json(const StoredRestartSchedule& stored, std::int64_t now) {
+  const RestartSchedule& schedule = stored.schedule;
+  return {{"server_id", stored.server_id},
+          {"enabled", schedule.enabled},
+          {"time", format_time_of_day(schedule.minute_of_day)},
+          {"time_zone", "UTC"},
+          {"max_wait_minutes", schedule.max_wait_minutes},
+          {"message", schedule.message},
+          {"next_at", optional_json(next_restart_time(schedule, stored.last_due_at, now))},
+          {"last_at", optional_json(stored.last_due_at)}};
+}
+
 }  // namespace left4me::web

@@ -10,6 +10,7 @@
 #include "web/blueprints.h"
 #include "web/jobs.h"
 #include "web/limits.h"
+#include "web/restart_schedules.h"
 #include "web/server_view.h"
 
 namespace left4me::web {
@@ -23,5 +24,7 @@ nlohmann::json linked_servers_json(const std::vector<LinkedServer>& linked);
 // since, restarts, last_exit) when the host reported the server's instance.
 nlohmann::json server_json(const ServerView& view);
 nlohmann::json job_json(const Job& job);
+// A server's daily restart, with the time zone of its time, when the next one is due (at now) and the last one was.
+nlohmann::json restart_schedule_json(const StoredRestartSchedule& stored, std::int64_t now);
 
 }  // namespace left4me::web

@@ -1,5 +1,7 @@
 // API routes for servers: list (the busiest route), create, read, the actions (start, stop, restart, delete),
 // moving to another blueprint, the console, and adopting host instances the panel did not make.
+#include <ctime>
+
 #include "base/strings.h"
 #include "web/adoption.h"
 #include "web/api_objects.h"
@@ -56,7 +58,61 @@ std::shared_ptr<const std::string> servers_body(const Scope& scope, const std::v
   });
 }
 
+// A body member as the text parse_restart_schedule reads: a string as it is, a number as written; nullopt when absent.
+std::optional<std::string> text_field(const nlohmann::json& body, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end()) return std::nullopt;
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+// The settings a PUT asks for: each member given replaces the stored value, each one left out keeps it. Or the
+// first member of the wrong JSON type.
+struct ScheduleBody {
+  RestartScheduleInput input;
+  std::optional<RestartScheduleProblem> problem;
+};
+
+ScheduleBody schedule_input(const nlohmann::json& body, const RestartSchedule& current) {
+  ScheduleBody read{{current.enabled, format_time_of_day(current.minute_of_day),
+                     std::to_string(current.max_wait_minutes), current.message},
+                    std::nullopt};
+  if (body.contains("enabled")) {
+    if (!body["enabled"].is_boolean()) return {read.input, RestartScheduleProblem{"enabled", "enabled: true or false"}};
+    read.input.enabled = body["enabled"].get<bool>();
+  }
+  if (auto time = text_field(body, "time")) read.input.time = *time;
+  if (auto wait = text_field(body, "max_wait_minutes")) read.input.max_wait_minutes = *wait;
+  if (body.contains("message")) {
+    if (!body["message"].is_string()) return {read.input, RestartScheduleProblem{"message", "message: a string"}};
+    read.input.message = body["message"].get<std::string>();
+  }
+  return read;
+}
+
+std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
 }  // namespace
+
+Response get_restart_schedule(App& app, Context&, const Server& server) {
+  Result<StoredRestartSchedule> stored = app.restart_schedules->get(server.id);
+  if (!stored) return error_from(stored.error());
+  return json_response(200, {{"restart_schedule", restart_schedule_json(*stored, unix_now())}});
+}
+
+Response set_restart_schedule(App& app, Context& context, const Server& server) {
+  Result<nlohmann::json> body = parse_body(context.request);
+  if (!body) return bad_body(body.error());
+  Result<StoredRestartSchedule> stored = app.restart_schedules->get(server.id);
+  if (!stored) return error_from(stored.error());
+  ScheduleBody read = schedule_input(*body, stored->schedule);
+  if (read.problem) return error_response(422, "invalid", read.problem->message, read.problem->field);
+  RestartScheduleParse parsed = parse_restart_schedule(read.input);
+  if (parsed.problem) return error_response(422, "invalid", parsed.problem->message, parsed.problem->field);
+  if (Status status = app.restart_schedules->put(server.id, *parsed.schedule); !status)
+    return error_from(status.error());
+  stored->schedule = *parsed.schedule;
+  return json_response(200, {{"restart_schedule", restart_schedule_json(*stored, unix_now())}});
+}
 
 Response list_servers(App& app, Context& context) {
   Result<std::vector<Server>> servers = app.servers->list(context.scope());

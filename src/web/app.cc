@@ -13,6 +13,7 @@
 #include "web/game_builds.h"
 #include "web/migrations.h"
 #include "web/pages.h"
+#include "web/restart_schedule.h"
 #include "web/responses.h"
 #include "web/routes.h"
 #include "web/server_view.h"
@@ -103,6 +104,7 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   app->blueprints = std::make_unique<Blueprints>(*app->database, app->config.user_limits);
   app->servers = std::make_unique<Servers>(
       *app->database, PortRange{app->config.port_range_start, app->config.port_range_end}, app->config.user_limits);
+  app->restart_schedules = std::make_unique<RestartSchedules>(*app->database);
   app->jobs = std::make_unique<Jobs>(*app->database);
   app->ctl = std::make_unique<Ctl>(app->config.l4d2ctl, app->config.l4d2ctl_env);
   app->status_cache = std::make_unique<StatusCache>(*app->ctl, app->config.status_cache);
@@ -111,7 +113,8 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   app->job_logs = std::make_unique<JobLogHub>(*app->jobs);
   app->server_logs = std::make_unique<ServerLogHub>(*app->ctl, 100);
   app->runner = std::make_unique<JobRunner>(
-      *app->jobs, *app->servers, *app->blueprints, *app->ctl, *app->status_cache, *app->job_logs,
+      *app->jobs, *app->servers, *app->blueprints, *app->restart_schedules, *app->ctl, *app->status_cache,
+      *app->job_logs,
       JobRunnerOptions{app->config.job_worker_threads, app->config.scratch_dir, app->config.start_wait,
                        app->config.build_switch_max_wait, app->config.build_switch_warning, app->config.secret_key});
   // Crash recovery: nothing runs yet, so any job marked running was cut off by a crash or kill.
@@ -146,6 +149,7 @@ void App::start_background() {
   status_cache->start();
   if (config.job_worker_enabled) runner->start();
   look_for_update_check();
+  look_for_scheduled_restarts(static_cast<std::int64_t>(std::time(nullptr)));
   heartbeat_ = std::thread([this] {
     std::unique_lock<std::mutex> lock(heartbeat_mutex_);
     while (!heartbeat_stop_) {
@@ -155,6 +159,7 @@ void App::start_background() {
       job_logs->heartbeat();
       server_logs->heartbeat();
       look_for_update_check();
+      look_for_scheduled_restarts(static_cast<std::int64_t>(std::time(nullptr)));
       lock.lock();
     }
   });
@@ -175,6 +180,50 @@ void App::look_for_update_check() {
   } else {
     log::info("job {}: checking for a game update (the last check is older than {} h)", job->id,
               config.update_check_interval.count());
+  }
+}
+
+void App::look_for_scheduled_restarts(std::int64_t now) {
+  // The process that runs jobs schedules them (not the admin wrapper's commands, JOB_WORKER_ENABLED=false).
+  if (!config.job_worker_enabled) return;
+  Result<std::vector<StoredRestartSchedule>> schedules = restart_schedules->enabled();
+  if (!schedules) {
+    log::warning("cannot read the daily restarts: {}", schedules.error().message());
+    return;
+  }
+  for (const StoredRestartSchedule& stored : *schedules) {
+    ScheduleDecision decision = check_restart_schedule(stored.schedule, stored.last_due_at, now);
+    if (decision.check != ScheduleCheck::kDue) continue;
+    Result<Server> server = servers->get(stored.server_id, Scope{0, true});
+    if (!server) continue;
+    // Claimed first, so that nothing (a second look, a restarted web app) queues this day's restart again.
+    Result<bool> claimed = restart_schedules->claim(server->id, decision.due_at);
+    if (!claimed)
+      log::warning("server '{}': cannot record its daily restart: {}", server->name, claimed.error().message());
+    if (!claimed || !*claimed) continue;
+    std::string at = format_time_of_day(stored.schedule.minute_of_day);
+    if (!is_up(server->recorded_state)) {
+      log::info("server '{}': no daily restart at {} UTC today: it is {}", server->name, at,
+                to_string(server->recorded_state));
+      continue;
+    }
+    // Never two for one server: a restart that still waits for its players (its time was changed) is the day's.
+    Result<std::vector<Job>> running = jobs->list(
+        Scope{0, true},
+        JobFilter{
+            .state = JobState::kRunning, .type = JobType::kScheduledRestart, .server_id = server->id, .limit = 1});
+    if (running && !running->empty()) {
+      log::info("server '{}': its daily restart still runs (job {}): none more at {} UTC", server->name,
+                running->front().id, at);
+      continue;
+    }
+    Result<Job> job = runner->queue_scheduled_restart(*server);
+    if (!job) {
+      log::warning("server '{}': cannot queue the daily restart at {} UTC: {}", server->name, at,
+                   job.error().message());
+    } else {
+      log::info("job {}: the daily restart of server '{}' at {} UTC", job->id, server->name, at);
+    }
   }
 }
 

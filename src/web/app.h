@@ -21,6 +21,7 @@
 #include "web/job_runner.h"
 #include "web/jobs.h"
 #include "web/map_lists.h"
+#include "web/restart_schedules.h"
 #include "web/server_log_hub.h"
 #include "web/route.h"
 #include "web/servers.h"
@@ -49,6 +50,10 @@ class App {
   Result<std::optional<std::string>> ensure_setup_token();
   // Records each server's state as view_server decides it from `l4d2ctl list --json` (after a crash or at start).
   Status reconcile_servers();
+  // The scheduler of daily restarts (docs/design.md, "Scheduled restarts"): queues a scheduled_restart job for each
+  // server whose restart is due at now (Unix seconds) and that runs, once per day and server, even across restarts
+  // of the web app. The heartbeat thread calls it with the clock's time; tests call it with theirs.
+  void look_for_scheduled_restarts(std::int64_t now);
   // LOGIN_FAILURES_PER_ACCOUNT, _PER_ADDRESS and the window, for Accounts::login.
   ThrottleLimits login_limits() const;
 
@@ -59,6 +64,7 @@ class App {
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<Blueprints> blueprints;
   std::unique_ptr<Servers> servers;
+  std::unique_ptr<RestartSchedules> restart_schedules;
   std::unique_ptr<Jobs> jobs;
   std::unique_ptr<Ctl> ctl;
   std::unique_ptr<StatusCache> status_cache;

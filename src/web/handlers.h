@@ -47,6 +47,8 @@ Response delete_server(App& app, Context& context, const Server& server);
 Response move_server(App& app, Context& context, const Server& server);
 Response follow_console(App& app, Context& context, const Server& server);
 Response get_rcon_password(App& app, Context& context, const Server& server);
+Response get_restart_schedule(App& app, Context& context, const Server& server);
+Response set_restart_schedule(App& app, Context& context, const Server& server);
 
 // rcon_routes.cc: the RCON console (owner and administrators only) and its audit log.
 Response console_audit(App& app, Context& context, const Server& server);
@@ -109,6 +111,7 @@ Response restart_server(App& app, Context& context, const Server& server);
 Response confirm_delete_server(App& app, Context& context, const Server& server);
 Response delete_server(App& app, Context& context, const Server& server);
 Response move_server(App& app, Context& context, const Server& server);
+Response set_restart_schedule(App& app, Context& context, const Server& server);
 Response server_console(App& app, Context& context, const Server& server);
 
 // rcon_routes.cc: a command from the server page's RCON console (owner and administrators only).

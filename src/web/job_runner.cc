@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "base/file.h"
@@ -15,6 +16,8 @@
 #include "web/build_switch.h"
 #include "web/crypto.h"
 #include "web/install_progress.h"
+#include "web/rcon_console.h"
+#include "web/restart_schedule.h"
 #include "web/server_view.h"
 
 namespace left4me::web {
@@ -36,6 +39,10 @@ Result<Job> JobRunner::queue(JobType type, const Server& server, std::int64_t us
   Result<Job> job = jobs_.enqueue(type, server.name, server.id, user_id, Dedupe::kYes);
   if (job) notify();
   return job;
+}
+
+Result<Job> JobRunner::queue_scheduled_restart(const Server& server) {
+  return queue(JobType::kScheduledRestart, server, server.owner_id);
 }
 
 Result<Job> JobRunner::queue_install(std::int64_t user_id) {
@@ -228,6 +235,74 @@ Result<JobRunner::Switch> JobRunner::wait_until_empty(const Job& job, const std:
   }
 }
 
+Result<nlohmann::json> JobRunner::instance_status(const std::string& instance) {
+  Result<RunResult> now = ctl_.run({"status", instance, "--json", "--players"}, std::chrono::seconds(20));
+  if (!now) return now.error();
+  if (!now->status.success()) return Error::failed("l4d2ctl status " + now->status.describe());
+  return parse_json_limited(now->out);
+}
+
+void JobRunner::say(const Job& job, const std::string& instance, const std::string& text) {
+  Result<std::string> command = say_command(text);
+  Result<ExitStatus> said =
+      command ? step(job, {"rcon", instance, "--", *command}) : Result<ExitStatus>(command.error());
+  if (!said || !said->success()) (void)hub_.publish(job.id, "the message was not said; going on");
+}
+
+Result<JobRunner::Switch> JobRunner::wait_for_scheduled_restart(const Job& job, const Server& server,
+                                                                const std::string& instance) {
+  Result<StoredRestartSchedule> stored = schedules_.get(server.id);
+  if (!stored) return stored.error();
+  const RestartSchedule& schedule = stored->schedule;
+  if (!schedule.enabled) {
+    (void)hub_.publish(job.id, "the daily restart was turned off meanwhile: nothing to do");
+    return Switch::kDone;
+  }
+  // The maximum wait counts from the restart's time: a job that waited for its server's earlier jobs waits less.
+  using Clock = std::chrono::steady_clock;
+  const auto now = static_cast<std::int64_t>(std::time(nullptr));
+  const std::chrono::seconds late(std::max<std::int64_t>(0, now - stored->last_due_at.value_or(now)));
+  const Clock::time_point since = Clock::now() - late;
+  const std::chrono::seconds max_wait = std::chrono::minutes(schedule.max_wait_minutes);
+  (void)hub_.publish(job.id, fmt::format("daily restart at {} UTC: waiting at most {} min for the server to be empty",
+                                         format_time_of_day(schedule.minute_of_day), schedule.max_wait_minutes));
+  const auto poll = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(max_wait) / 20,
+                               std::chrono::milliseconds(250), std::chrono::milliseconds(10000));
+  std::string logged;
+  bool told = false;
+  for (;;) {
+    Result<nlohmann::json> status = instance_status(instance);
+    if (!status) return status.error();
+    auto waited = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - since);
+    RestartDecision decision = decide_scheduled_restart(*status, waited, max_wait);
+    if (decision.reason != logged) (void)hub_.publish(job.id, decision.reason);  // each change once
+    logged = decision.reason;
+    switch (decision.step) {
+      case RestartStep::kNothing:
+        if (told) (void)hub_.publish(job.id, "the server stopped meanwhile: nothing to do");
+        return Switch::kDone;
+      case RestartStep::kRestart:
+        // Players still on it (or not known) at the maximum wait hear the message once more.
+        if (decision.players.value_or(1) > 0 && !schedule.message.empty()) say(job, instance, schedule.message);
+        return Switch::kRestart;
+      case RestartStep::kWait:
+        if (!told && !schedule.message.empty()) say(job, instance, schedule.message);
+        told = true;
+        if (!pause(poll)) return Error::failed("the web app shut down while this job waited");
+        break;
+    }
+  }
+}
+
+Result<ExitStatus> JobRunner::launch(const Job& job, const Server& server, const std::string& verb) {
+  Result<ExitStatus> status = initialize(job, server);
+  // --wait: the job succeeds only once the server answers, so its outcome means something to the user.
+  if (status && status->success()) {
+    status = step(job, {verb, server.instance, "--wait", "--timeout", std::to_string(options_.start_wait.count())});
+  }
+  return status;
+}
+
 Result<ExitStatus> JobRunner::act_on_server(const Job& job, const Server& server) {
   // A host instance the panel does not manage is never stopped or deleted: until the panel made or adopted
   // it, an instance of that name is someone else's (made with the CLI).
@@ -241,18 +316,22 @@ Result<ExitStatus> JobRunner::act_on_server(const Job& job, const Server& server
       Result<Switch> wanted = wait_until_empty(job, *instance);
       if (!wanted) return wanted.error();
       if (*wanted == Switch::kDone) return ExitStatus{};
-      [[fallthrough]];
+      return launch(job, server, "restart");
+    }
+    case JobType::kScheduledRestart: {
+      if (!instance) {
+        (void)hub_.publish(job.id, "this server has not been started yet: nothing to restart");
+        return ExitStatus{};
+      }
+      Result<Switch> wanted = wait_for_scheduled_restart(job, server, *instance);
+      if (!wanted) return wanted.error();
+      if (*wanted == Switch::kDone) return ExitStatus{};
+      return launch(job, server, "restart");  // as the Restart button does
     }
     case JobType::kStart:
-    case JobType::kRestart: {
-      Result<ExitStatus> status = initialize(job, server);
-      // --wait: the job succeeds only once the server answers, so its outcome means something to the user.
-      std::string verb = job.type == JobType::kStart ? "start" : "restart";  // a switch restarts
-      if (status && status->success()) {
-        status = step(job, {verb, server.instance, "--wait", "--timeout", std::to_string(options_.start_wait.count())});
-      }
-      return status;
-    }
+      return launch(job, server, "start");
+    case JobType::kRestart:
+      return launch(job, server, "restart");
     case JobType::kStop:
       if (instance) return step(job, {"stop", *instance});
       (void)hub_.publish(job.id, "nothing to stop: this server has not been started yet");
@@ -296,6 +375,7 @@ void JobRunner::run(const Job& job) {
       status = step(job, {"install", "--check", "--json"});
       break;
     case JobType::kSwitchBuild:
+    case JobType::kScheduledRestart:
     case JobType::kStart:
     case JobType::kStop:
     case JobType::kRestart:

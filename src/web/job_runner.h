@@ -16,6 +16,7 @@
 #include "web/ctl.h"
 #include "web/job_log_hub.h"
 #include "web/jobs.h"
+#include "web/restart_schedules.h"
 #include "web/servers.h"
 #include "web/status_cache.h"
 
@@ -32,11 +33,12 @@ struct JobRunnerOptions {
 
 class JobRunner {
  public:
-  JobRunner(Jobs& jobs, Servers& servers, Blueprints& blueprints, const Ctl& ctl, StatusCache& status, JobLogHub& hub,
-            JobRunnerOptions options)
+  JobRunner(Jobs& jobs, Servers& servers, Blueprints& blueprints, RestartSchedules& schedules, const Ctl& ctl,
+            StatusCache& status, JobLogHub& hub, JobRunnerOptions options)
       : jobs_(jobs),
         servers_(servers),
         blueprints_(blueprints),
+        schedules_(schedules),
         ctl_(ctl),
         status_(status),
         hub_(hub),
@@ -47,6 +49,8 @@ class JobRunner {
   // Queues a job on the server for the user (start, stop, restart, delete) and wakes a worker. Repeated clicks
   // on the same action while one is still queued share that job.
   Result<Job> queue(JobType type, const Server& server, std::int64_t user_id);
+  // Queues the server's daily restart for its owner (among whose jobs it shows), as queue does.
+  Result<Job> queue_scheduled_restart(const Server& server);
   // Queues the game's installation (or update) for the user, as queue does.
   Result<Job> queue_install(std::int64_t user_id);
   // Queues `l4d2ctl install --check` for the user, or for nobody (the panel's own daily check), as queue does.
@@ -80,6 +84,17 @@ class JobRunner {
   // there is nothing to switch; an error when the web app stops meanwhile or l4d2ctl cannot say.
   enum class Switch { kRestart, kDone };
   Result<Switch> wait_until_empty(const Job& job, const std::string& instance);
+  // scheduled_restart: says the schedule's message to the players, then waits until nobody plays on the server, at
+  // most the schedule's maximum wait counted from the restart's time, and says the message again to players still
+  // there. kRestart to restart it now; kDone when there is nothing to do (the server is not running, or the restart
+  // was turned off meanwhile); an error when the web app stops meanwhile or l4d2ctl cannot say.
+  Result<Switch> wait_for_scheduled_restart(const Job& job, const Server& server, const std::string& instance);
+  // Looks at the instance with `l4d2ctl status --json --players`.
+  Result<nlohmann::json> instance_status(const std::string& instance);
+  // Says text to the players over RCON (`l4d2ctl rcon <instance> -- say <text>`), noting a failure in the job's log.
+  void say(const Job& job, const std::string& instance, const std::string& text);
+  // Starts (verb "start") or restarts the server, initialized from its blueprint as it is now.
+  Result<ExitStatus> launch(const Job& job, const Server& server, const std::string& verb);
   // Sleeps up to `duration`; false when the runner stops meanwhile.
   bool pause(std::chrono::milliseconds duration);
   // Records the server's state as view_server decides it from what `l4d2ctl status` says of its instance now,
@@ -89,6 +104,7 @@ class JobRunner {
   Jobs& jobs_;
   Servers& servers_;
   Blueprints& blueprints_;
+  RestartSchedules& schedules_;
   const Ctl& ctl_;
   StatusCache& status_;
   JobLogHub& hub_;

@@ -198,6 +198,18 @@ CREATE TABLE audit_log (
   detail TEXT NOT NULL DEFAULT ''
 );
 )sql",
+    // 9: each server's daily restart (restart_schedules.h): its settings, and the time (Unix seconds) of the last
+    // restart the scheduler queued or skipped, so a restart of the web app never queues one day's twice.
+    R"sql(
+CREATE TABLE restart_schedules (
+  server_id INTEGER PRIMARY KEY REFERENCES servers(id) ON DELETE CASCADE,
+  enabled INTEGER NOT NULL DEFAULT 0,
+  minute_of_day INTEGER NOT NULL,
+  max_wait_minutes INTEGER NOT NULL,
+  message TEXT NOT NULL,
+  last_due_at INTEGER
+);
+)sql",
 };
 
 // Foreign keys stay off while migrations run, as SQLite's procedure for changing a table asks: with them on,

@@ -31,6 +31,7 @@ constexpr Notice kNotices[] = {
     {"server_created", "The server was created. Start it when you are ready."},
     {"server_moved", "The server now follows the other blueprint; the change applies at its next start."},
     {"server_deleting", "The server is being deleted; it disappears from the list when the job is done."},
+    {"restart_schedule_saved", "The daily restart was saved."},
     {"server_adopted",
      "The instance is now a server of this panel. The panel initializes it from the blueprint at its next start."},
     {"job_cancelled", "The job was cancelled."},

@@ -2,11 +2,14 @@
 // the server page (status, actions, live console, job history, blueprint), moving and deleting.
 #include <fmt/format.h>
 
+#include <ctime>
+
 #include "base/strings.h"
 #include "web/blueprint_spec.h"
 #include "web/handlers.h"
 #include "web/pages.h"
 #include "web/responses.h"
+#include "web/restart_schedule.h"
 #include "web/server_view.h"
 
 namespace left4me::web::page {
@@ -225,6 +228,28 @@ Response new_server_page(App& app, Context& context, int status, nlohmann::json 
   return html_page(status, "server_new", view);
 }
 
+// The daily restart section: the stored settings, or (after a refused save, `form` given) what was typed with the
+// problem beside its field.
+Result<nlohmann::json> schedule_view(App& app, const Server& server, const nlohmann::json* form) {
+  Result<StoredRestartSchedule> stored = app.restart_schedules->get(server.id);
+  if (!stored) return stored.error();
+  auto now = static_cast<std::int64_t>(std::time(nullptr));
+  const RestartSchedule& schedule = stored->schedule;
+  std::optional<std::int64_t> next = next_restart_time(schedule, stored->last_due_at, now);
+  nlohmann::json view = {{"enabled", schedule.enabled},
+                         {"time", format_time_of_day(schedule.minute_of_day)},
+                         {"max_wait_minutes", std::to_string(schedule.max_wait_minutes)},
+                         {"message", schedule.message},
+                         {"max_wait_limit", kMaxRestartWaitMinutes},
+                         {"message_limit", kMaxRestartMessageBytes},
+                         {"next", next ? time_view(*next) : nlohmann::json(nullptr)},
+                         {"last", stored->last_due_at ? time_view(*stored->last_due_at) : nlohmann::json(nullptr)}};
+  if (form != nullptr) {
+    for (auto it = form->begin(); it != form->end(); ++it) view[it.key()] = it.value();
+  }
+  return view;
+}
+
 Response server_page(App& app, Context& context, const Server& server, int status, nlohmann::json extra) {
   nlohmann::json view = base_view(context, server.name, "servers");
   for (auto it = extra.begin(); it != extra.end(); ++it) view[it.key()] = it.value();
@@ -237,6 +262,10 @@ Response server_page(App& app, Context& context, const Server& server, int statu
   Result<nlohmann::json> console = console_view(app, context, server);
   if (!console) return error_from(console.error());
   view["rcon"] = *console;
+  Result<nlohmann::json> schedule =
+      schedule_view(app, server, extra.contains("schedule") ? &extra["schedule"] : nullptr);
+  if (!schedule) return error_from(schedule.error());
+  view["schedule"] = *schedule;
   // The owner's blueprints (an admin moves a server among its owner's blueprints only).
   Result<std::vector<Blueprint>> blueprints = app.blueprints->list(Scope{server.owner_id, false});
   if (!blueprints) return error_from(blueprints.error());
@@ -386,6 +415,24 @@ Response move_server(App& app, Context& context, const Server& server) {
     return server_page(app, context, server, 422, {{"move_error", moved.error().message()}});
   }
   return redirect(fmt::format("/servers/{}?notice=server_moved", server.id));
+}
+
+Response set_restart_schedule(App& app, Context& context, const Server& server) {
+  Form form(context.request);
+  RestartScheduleInput input{form.get("enabled") == "1", form.get("time"), form.get("max_wait_minutes"),
+                             form.get("message")};
+  RestartScheduleParse parsed = parse_restart_schedule(input);
+  if (parsed.problem) {
+    nlohmann::json typed = {{"enabled", input.enabled},
+                            {"time", input.time},
+                            {"max_wait_minutes", input.max_wait_minutes},
+                            {"message", input.message},
+                            {parsed.problem->field + "_error", parsed.problem->message}};
+    return server_page(app, context, server, 422, {{"schedule", typed}});
+  }
+  if (Status status = app.restart_schedules->put(server.id, *parsed.schedule); !status)
+    return error_from(status.error());
+  return redirect(fmt::format("/servers/{}?notice=restart_schedule_saved", server.id));
 }
 
 Response server_console(App& app, Context&, const Server& server) {

@@ -53,6 +53,8 @@ constexpr Route kRoutes[] = {
     {"GET",    "/api/v1/servers/{id}/rcon",         kUser,   on<api::console_audit>},
     {"POST",   "/api/v1/servers/{id}/rcon",         kUser,   on<api::console_command>},
     {"GET",    "/api/v1/servers/{id}/rcon-password", kUser,  on<api::get_rcon_password>},
+    {"GET",    "/api/v1/servers/{id}/restart-schedule", kUser, on<api::get_restart_schedule>},
+    {"PUT",    "/api/v1/servers/{id}/restart-schedule", kUser, on<api::set_restart_schedule>},
     {"GET",    "/api/v1/jobs",                      kUser,   on<api::list_jobs>},
     {"GET",    "/api/v1/jobs/{id}",                 kUser,   on<api::get_job>},
     {"POST",   "/api/v1/jobs/{id}/cancel",          kUser,   on<api::cancel_job>},
@@ -97,6 +99,7 @@ constexpr Route kRoutes[] = {
     {"POST",   "/servers/{id}/blueprint",           kUser,   on<page::move_server>},
     {"GET",    "/servers/{id}/console",             kUser,   on<page::server_console>},
     {"POST",   "/servers/{id}/rcon",                kUser,   on<page::console_command>},
+    {"POST",   "/servers/{id}/restart-schedule",    kUser,   on<page::set_restart_schedule>},
     {"GET",    "/blueprints",                       kUser,   on<page::blueprints>},
     {"GET",    "/blueprints/new",                   kUser,   on<page::new_blueprint>},  // before /blueprints/{id}
     {"POST",   "/blueprints",                       kUser,   on<page::create_blueprint>},

@@ -62,6 +62,8 @@ constexpr std::string_view name_of(JobType type) {
       return "check_update";
     case JobType::kSwitchBuild:
       return "switch_build";
+    case JobType::kScheduledRestart:
+      return "scheduled_restart";
   }
   return {};
 }

@@ -26,8 +26,9 @@ enum class ServerState {
 enum class JobState { kQueued, kRunning, kSucceeded, kFailed, kCancelled, kInterrupted };
 
 // What a job does; each but kInstall and kCheckUpdate acts on one server. kSwitchBuild restarts a server on the
-// current game build once nobody plays on it (docs/design.md, "Game builds in the panel").
-enum class JobType { kStart, kStop, kRestart, kDelete, kInstall, kCheckUpdate, kSwitchBuild };
+// current game build once nobody plays on it (docs/design.md, "Game builds in the panel"); kScheduledRestart is a
+// server's daily restart, once it is empty or at its maximum wait (docs/design.md, "Scheduled restarts").
+enum class JobType { kStart, kStop, kRestart, kDelete, kInstall, kCheckUpdate, kSwitchBuild, kScheduledRestart };
 
 std::string_view to_string(ServerState state);
 std::string_view to_string(JobState state);

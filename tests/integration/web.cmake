@@ -30,3 +30,6 @@ set_tests_properties(web_build_switch PROPERTIES SKIP_RETURN_CODE 77)
 # (issue 19, item 2).
 left4me_add_integration_test(web_two_factor_browser web/two_factor_browser.sh TIMEOUT 120 LABELS web browser)
 set_tests_properties(web_two_factor_browser PROPERTIES SKIP_RETURN_CODE 77)
+# Scheduled daily restarts: waits while fake-srcds has players, says the message, restarts once empty (issue 15, 4).
+left4me_add_integration_test(web_restart_schedule web/restart_schedule.sh TIMEOUT 180 LABELS web)
+set_tests_properties(web_restart_schedule PROPERTIES SKIP_RETURN_CODE 77)
