@@ -10,7 +10,7 @@ namespace left4me::web {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<std::string_view, 7> kMigrations = {
+constexpr std::array<std::string_view, 8> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -162,6 +162,19 @@ DROP TABLE servers;
 ALTER TABLE servers_new RENAME TO servers;
 CREATE INDEX servers_blueprint ON servers(blueprint_id);
 CREATE UNIQUE INDEX servers_instance ON servers(instance);
+)sql",
+    // 8: servers shared with other users, one role each (shares.h). A share goes with its server or its user;
+    // who granted it is kept while that user exists.
+    R"sql(
+CREATE TABLE server_shares (
+  server_id INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  role TEXT NOT NULL,
+  granted_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  granted_at INTEGER NOT NULL,
+  PRIMARY KEY (server_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX server_shares_user ON server_shares(user_id);
 )sql",
 };
 
