@@ -120,8 +120,8 @@ Response adopt_server(App& app, Context& context) {
   return server_answer(201, *server);
 }
 
-// The server's RCON password, for its owner and administrators (the route's {id} is 404 to anyone else); only on
-// request, never in the server object.
+// The server's RCON password, for its owner and administrators (ServerAction::kRconPassword: 403 to its shares); only
+// on request, never in the server object.
 Response get_rcon_password(App& app, Context&, const Server& server) {
   Result<Blueprint> blueprint = app.blueprints->get(server.blueprint_id, Scope{server.owner_id, true});
   if (!blueprint) return error_from(blueprint.error());

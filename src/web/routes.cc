@@ -1,7 +1,8 @@
 // The one route table. App::dispatch matches a request against it in order, then applies the access rules (401,
 // the login page, CSRF, read-only tokens, 403 for administrators' routes) before the handler runs; a handler that
-// takes an object gets the one its {id} names, else the answer is 404 (route.h). A new route is a row here and a
-// handler declared in handlers.h; AppTest.AuthorizationMatrix walks this table.
+// takes an object gets the one its {id} names, else the answer is 404 (route.h); a server's route names what it does
+// to the server, and runs only if may() allows it (authorization.h). A new route is a row here and a handler declared
+// in handlers.h; AppTest.AuthorizationMatrix walks this table.
 #include "web/routes.h"
 
 #include "web/handlers.h"

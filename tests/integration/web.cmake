@@ -26,3 +26,6 @@ set_tests_properties(web_first_hour_browser PROPERTIES SKIP_RETURN_CODE 77)
 # Game builds in the panel: "restart on the new build when empty" with fake-srcds players (issue 16, item 4).
 left4me_add_integration_test(web_build_switch web/build_switch.sh TIMEOUT 180 LABELS web)
 set_tests_properties(web_build_switch PROPERTIES SKIP_RETURN_CODE 77)
+# Sharing a server in Chromium: the owner shares it as operator, the friend signs in and restarts it (issue 19).
+left4me_add_integration_test(web_share_browser web/share_browser.sh TIMEOUT 180 LABELS web browser)
+set_tests_properties(web_share_browser PROPERTIES SKIP_RETURN_CODE 77)
