@@ -171,8 +171,8 @@ Response move_server(App& app, Context& context, const Server& server) {
 }
 
 Response follow_console(App& app, Context& context, const Server& server) {
-  return event_stream([&app, server, user_id = context.user().id](std::shared_ptr<EventSink> sink) {
-    subscribe_console(*app.server_logs, server, user_id, sink);
+  return event_stream([&app, server, user = context.user()](std::shared_ptr<EventSink> sink) {
+    follow_console_as(app, user, server, sink);
   });
 }
 

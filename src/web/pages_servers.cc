@@ -475,8 +475,8 @@ Response unshare_server(App& app, Context& context, const Server& server) {
 }
 
 Response server_console(App& app, Context& context, const Server& server) {
-  return event_stream([&app, server, user_id = context.user().id](std::shared_ptr<EventSink> sink) {
-    subscribe_console(*app.server_logs, server, user_id, escaped_log_sink(std::move(sink)));
+  return event_stream([&app, server, user = context.user()](std::shared_ptr<EventSink> sink) {
+    follow_console_as(app, user, server, escaped_log_sink(std::move(sink)));
   });
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "web/authorization.h"
 #include "web/server_log_hub.h"
 
 namespace left4me::web {
@@ -117,6 +118,15 @@ Status revoke_share(App& app, const User& actor, const Server& server, std::int6
     app.server_logs->end_streams(*instance, user_id, "your share of this server was revoked");
   }
   return ok_status();
+}
+
+void follow_console_as(App& app, const User& user, const Server& server, const std::shared_ptr<EventSink>& sink) {
+  subscribe_console(*app.server_logs, server, user.id, sink);
+  std::optional<std::string> instance = server.managed_instance();
+  if (!instance) return;
+  Result<Server> now = app.servers->get(server.id, Scope{user.id, user.is_admin});
+  if (now && authorize(user, ServerAction::kConsoleRead, *now)) return;
+  app.server_logs->end_streams(*instance, user.id, "your share of this server was revoked");
 }
 
 }  // namespace left4me::web

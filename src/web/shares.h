@@ -50,4 +50,9 @@ Result<Share> grant_share(App& app, const User& actor, const Server& server, con
 // kPermissionDenied when the actor is a manager and the share is a manager's.
 Status revoke_share(App& app, const User& actor, const Server& server, std::int64_t user_id);
 
+// Follows the server's console for the user (subscribe_console), then reads their access again: a revoke committed
+// since the route allowed the stream ends it here, and one after that ends it in revoke_share, so no stream outlives
+// a revoke.
+void follow_console_as(App& app, const User& user, const Server& server, const std::shared_ptr<EventSink>& sink);
+
 }  // namespace left4me::web
