@@ -53,19 +53,21 @@ nlohmann::json blueprint_json(const Blueprint& blueprint, const std::vector<Link
 
 nlohmann::json server_json(const ServerView& view) {
   const Server& server = *view.record;
-  nlohmann::json out = {{"id", server.id},
-                        {"name", server.name},
-                        {"instance", server.instance},
-                        {"owner_id", server.owner_id},
-                        {"owner", server.owner_name},
-                        {"blueprint_id", server.blueprint_id},
-                        {"blueprint_name", server.blueprint_name},
-                        {"blueprint_version", server.blueprint_version},
-                        {"applied_version", optional_json(server.applied_version)},
-                        {"outdated", server.outdated()},
-                        {"port", server.port},
-                        {"state", to_string(view.state)},
-                        {"live", nullptr}};
+  nlohmann::json out = {
+      {"id", server.id},
+      {"name", server.name},
+      {"instance", server.instance},
+      {"owner_id", server.owner_id},
+      {"owner", server.owner_name},
+      {"blueprint_id", server.blueprint_id},
+      {"blueprint_name", server.blueprint_name},
+      {"blueprint_version", server.blueprint_version},
+      {"applied_version", optional_json(server.applied_version)},
+      {"outdated", server.outdated()},
+      {"port", server.port},
+      {"state", to_string(view.state)},
+      {"shared_role", server.viewer_share ? nlohmann::json(to_string(*server.viewer_share)) : nlohmann::json(nullptr)},
+      {"live", nullptr}};
   if (view.host != nullptr) {
     for (const char* key : kHostFields) {
       auto it = view.host->find(key);
@@ -73,6 +75,15 @@ nlohmann::json server_json(const ServerView& view) {
     }
   }
   return out;
+}
+
+nlohmann::json share_json(const Share& share) {
+  return {{"user_id", share.user_id},
+          {"user", share.user_name},
+          {"role", to_string(share.role)},
+          {"granted_by_id", optional_json(share.granted_by)},
+          {"granted_by", share.granted_by ? nlohmann::json(share.granted_by_name) : nlohmann::json(nullptr)},
+          {"granted_at", share.granted_at}};
 }
 
 nlohmann::json job_json(const Job& job) {

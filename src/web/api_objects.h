@@ -1,4 +1,4 @@
-// The objects of the JSON API as docs/api.md defines them (user, blueprint, server, job): the one place each is
+// The objects of the JSON API as docs/api.md defines them (user, blueprint, server, share, job): the one place each is
 // turned into JSON. Pure functions; thread-safe.
 #pragma once
 
@@ -12,6 +12,7 @@
 #include "web/limits.h"
 #include "web/restart_schedules.h"
 #include "web/server_view.h"
+#include "web/shares.h"
 
 namespace left4me::web {
 
@@ -22,7 +23,9 @@ nlohmann::json blueprint_json(const Blueprint& blueprint, const std::vector<Link
 nlohmann::json linked_servers_json(const std::vector<LinkedServer>& linked);
 // The server as its view says: the record's fields, the decided state, and the host's live parts (live, pid,
 // since, restarts, last_exit) when the host reported the server's instance.
+// shared_role is the role of the user the record was read for when the server is shared with them, else null.
 nlohmann::json server_json(const ServerView& view);
+nlohmann::json share_json(const Share& share);
 nlohmann::json job_json(const Job& job);
 // A server's daily restart, with the time zone of its time, when the next one is due (at now) and the last one was.
 nlohmann::json restart_schedule_json(const StoredRestartSchedule& stored, std::int64_t now);

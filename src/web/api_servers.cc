@@ -1,5 +1,6 @@
 // API routes for servers: list (the busiest route), create, read, the actions (start, stop, restart, delete),
-// moving to another blueprint, the console, and adopting host instances the panel did not make.
+// moving to another blueprint, the console, sharing, the daily restart, and adopting host instances the panel did
+// not make.
 #include <ctime>
 
 #include "base/strings.h"
@@ -8,6 +9,7 @@
 #include "web/blueprint_spec.h"
 #include "web/handlers.h"
 #include "web/render_cache.h"
+#include "web/shares.h"
 
 namespace left4me::web::api {
 namespace {
@@ -115,7 +117,7 @@ Response set_restart_schedule(App& app, Context& context, const Server& server) 
 }
 
 Response list_servers(App& app, Context& context) {
-  Result<std::vector<Server>> servers = app.servers->list(context.scope());
+  Result<std::vector<Server>> servers = app.servers->list_visible(context.scope());
   if (!servers) return error_from(servers.error());
   std::shared_ptr<const std::string> body = servers_body(context.scope(), *servers, app.status_cache->snapshot());
   return Response{200, {{"Content-Type", "application/json"}}, *body, nullptr};
@@ -175,8 +177,8 @@ Response adopt_server(App& app, Context& context) {
   return server_answer(201, *server);
 }
 
-// The server's RCON password, for its owner and administrators (the route's {id} is 404 to anyone else); only on
-// request, never in the server object.
+// The server's RCON password, for its owner and administrators (ServerAction::kRconPassword: 403 to its shares); only
+// on request, never in the server object.
 Response get_rcon_password(App& app, Context&, const Server& server) {
   Result<Blueprint> blueprint = app.blueprints->get(server.blueprint_id, Scope{server.owner_id, true});
   if (!blueprint) return error_from(blueprint.error());
@@ -225,9 +227,40 @@ Response move_server(App& app, Context& context, const Server& server) {
   return server_answer(200, *moved);
 }
 
-Response follow_console(App& app, Context&, const Server& server) {
-  return event_stream(
-      [&app, server](std::shared_ptr<EventSink> sink) { subscribe_console(*app.server_logs, server, sink); });
+Response follow_console(App& app, Context& context, const Server& server) {
+  return event_stream([&app, server, user = context.user()](std::shared_ptr<EventSink> sink) {
+    follow_console_as(app, user, server, sink);
+  });
+}
+
+Response list_shares(App& app, Context&, const Server& server) {
+  Result<std::vector<Share>> shares = Shares(*app.database).for_server(server.id);
+  if (!shares) return error_from(shares.error());
+  nlohmann::json list = nlohmann::json::array();
+  for (const Share& share : *shares) list.push_back(share_json(share));
+  return json_response(200, {{"shares", list}});
+}
+
+Response share_server(App& app, Context& context, const Server& server) {
+  Result<nlohmann::json> body = parse_body(context.request);
+  if (!body) return bad_body(body.error());
+  std::string user = string_field(*body, "user").value_or("");
+  if (user.empty()) return error_response(422, "invalid", "name the user to share the server with", "user");
+  std::optional<ShareRole> role = parse_share_role(string_field(*body, "role").value_or(""));
+  if (!role) return error_response(422, "invalid", "role: choose viewer, operator or manager", "role");
+  Result<Share> share = web::grant_share(app, context.user(), server, user, *role);
+  if (!share && share.error().code() == ErrorCode::kPermissionDenied) return error_from(share.error(), "role");
+  if (!share) return error_from(share.error(), "user");
+  return json_response(200, {{"share", share_json(*share)}});
+}
+
+Response unshare_server(App& app, Context& context, const Server& server) {
+  std::optional<std::int64_t> user_id = context.id_param(1);
+  if (!user_id) return error_from(Error::not_found("share not found"));
+  if (Status revoked = web::revoke_share(app, context.user(), server, *user_id); !revoked) {
+    return error_from(revoked.error());
+  }
+  return json_response(200, {{"revoked", *user_id}});
 }
 
 }  // namespace left4me::web::api

@@ -2,6 +2,7 @@
 // tokens, bad bodies) and the authorization matrix over every route of the table.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "web/assets.h"
@@ -37,17 +38,23 @@ class AppTest : public testing::WebFixture {
     if (api) {
       if (!token.empty()) headers.emplace_back("X-CSRF-Token", token);
       headers.emplace_back("Content-Type", "application/json");
-      body =
-          nlohmann::json{
-              {"name", "eve"},    {"password", "taken-over"}, {"new_password", "taken-over"}, {"max_servers", 1000},
-              {"disabled", true}, {"blueprint_id", 1},        {"instance", "alpha"},          {"owner_id", 1},
-              {"spec", spec()}}
-              .dump();
+      body = nlohmann::json{{"name", "eve"},
+                            {"password", "taken-over"},
+                            {"new_password", "taken-over"},
+                            {"max_servers", 1000},
+                            {"disabled", true},
+                            {"blueprint_id", 1},
+                            {"instance", "alpha"},
+                            {"owner_id", 1},
+                            {"spec", spec()},
+                            {"user", "erin"},
+                            {"role", "operator"}}
+                 .dump();
     } else {
       headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
       body =
           "name=eve&password=taken-over&new_password=taken-over&confirm_password=taken-over&max_servers=1000&"
-          "disabled=1&blueprint_id=1&instance=alpha&map=c1m1_hotel&op=save";
+          "disabled=1&blueprint_id=1&instance=alpha&map=c1m1_hotel&op=save&user=erin&role=operator";
       if (!token.empty()) body = "csrf_token=" + url_encode(token) + "&" + body;
     }
     return testing::http_request(port_, method, path, method == "GET" ? "" : body, headers);
@@ -133,10 +140,46 @@ TEST_F(AppTest, ReadOnlyTokensCannotWrite) {
             401);
 }
 
+// The least share role each server route of users takes (docs/design.md, "Sharing a server"), written out here
+// so that a route given the wrong action fails: "owner" for what only the owner and administrators do.
+const std::map<std::string, std::string> kLeastRole = {
+    {"GET /api/v1/servers/{id}", "viewer"},
+    {"POST /api/v1/servers/{id}/start", "operator"},
+    {"POST /api/v1/servers/{id}/stop", "operator"},
+    {"POST /api/v1/servers/{id}/restart", "operator"},
+    {"DELETE /api/v1/servers/{id}", "owner"},
+    {"PUT /api/v1/servers/{id}/blueprint", "manager"},
+    {"GET /api/v1/servers/{id}/logs", "viewer"},
+    {"GET /api/v1/servers/{id}/rcon", "operator"},
+    {"POST /api/v1/servers/{id}/rcon", "operator"},
+    {"GET /api/v1/servers/{id}/rcon-password", "owner"},
+    {"GET /api/v1/servers/{id}/shares", "manager"},
+    {"PUT /api/v1/servers/{id}/shares", "manager"},
+    {"DELETE /api/v1/servers/{id}/shares/{user}", "manager"},
+    {"GET /api/v1/servers/{id}/restart-schedule", "manager"},
+    {"PUT /api/v1/servers/{id}/restart-schedule", "manager"},
+    {"GET /servers/{id}", "viewer"},
+    {"GET /servers/{id}/status", "viewer"},
+    {"GET /servers/{id}/jobs", "viewer"},
+    {"GET /servers/{id}/rcon-password", "owner"},
+    {"POST /servers/{id}/start", "operator"},
+    {"POST /servers/{id}/stop", "operator"},
+    {"POST /servers/{id}/restart", "operator"},
+    {"GET /servers/{id}/delete", "owner"},
+    {"POST /servers/{id}/delete", "owner"},
+    {"POST /servers/{id}/blueprint", "manager"},
+    {"GET /servers/{id}/console", "viewer"},
+    {"POST /servers/{id}/rcon", "operator"},
+    {"POST /servers/{id}/shares", "manager"},
+    {"POST /servers/{id}/shares/{user}/revoke", "manager"},
+    {"POST /servers/{id}/restart-schedule", "manager"},
+};
+
 // Every route of the table (routes.cc), so that a new one cannot be left out: anonymous is 401 (API) or sent to
 // the login page (pages), a public route is not; another user's object named by {id} is 404, exactly as if it did
 // not exist; a signed-in user who is no administrator gets 403 on administrators' routes; every non-GET needs the
-// session's CSRF token. The bodies would change alice's account, server and blueprint if anything got through.
+// session's CSRF token. A column per share role: a server's route answers 403 to a role below its least one, and
+// runs for the others. The bodies would change alice's account, server and blueprint if anything got through.
 TEST_F(AppTest, AuthorizationMatrix) {
   start();
   create_user("alice", Role::kUser);
@@ -146,6 +189,21 @@ TEST_F(AppTest, AuthorizationMatrix) {
   std::int64_t blueprint = make_blueprint(alice, "mine");
   HttpReply server = make_server(alice, "alpha", blueprint);
   ASSERT_EQ(server.status, 201) << server.body;
+  const std::string server_path =
+      "/api/v1/servers/" + std::to_string(server.json()["server"]["id"].get<std::int64_t>());
+  std::map<std::string, Browser> shared;  // by role
+  for (const char* role : {"viewer", "operator", "manager"}) {
+    create_user(role, Role::kUser);
+    shared.emplace(role, logged_in(role));
+    HttpReply granted = alice.request("PUT", server_path + "/shares", {{"user", role}, {"role", role}});
+    ASSERT_EQ(granted.status, 200) << granted.body;
+  }
+  create_user("erin", Role::kUser);  // the share {user} names: revoked by the manager's revoke routes
+  Result<std::vector<User>> everyone = app_->accounts->list_users();
+  ASSERT_OK(everyone);
+  auto erin = std::find_if(everyone->begin(), everyone->end(), [](const User& user) { return user.name == "erin"; });
+  ASSERT_NE(erin, everyone->end());
+  const std::int64_t erin_id = erin->id;
   write_fake("delay", "1");
   HttpReply job =
       alice.post("/api/v1/servers/" + std::to_string(server.json()["server"]["id"].get<std::int64_t>()) + "/start");
@@ -170,6 +228,7 @@ TEST_F(AppTest, AuthorizationMatrix) {
     path = replace_all(path, "{id}", ids[route.handler.id]);
     path = replace_all(path, "{version}", std::string(find_embedded("static/app.css")->version));
     path = replace_all(path, "{name}", "app.css");
+    path = replace_all(path, "{user}", std::to_string(erin_id));
     bool api = path.rfind("/api/", 0) == 0 || path == "/health";
 
     Browser anonymous(port_);
@@ -187,6 +246,32 @@ TEST_F(AppTest, AuthorizationMatrix) {
     if (route.access == Access::kUser && route.handler.id != IdNames::kNothing) {
       HttpReply stranger = send(bob, method, path, api, Csrf::kRight);
       EXPECT_EQ(stranger.status, 404) << stranger.body;
+    }
+    if (route.access == Access::kUser && route.handler.id == IdNames::kServer) {
+      auto least = kLeastRole.find(method + " " + std::string(route.pattern));
+      ASSERT_NE(least, kLeastRole.end()) << "a new server route: give it its least role in kLeastRole";
+      const std::vector<std::string> order = {"viewer", "operator", "manager", "owner"};
+      auto rank = [&](const std::string& role) { return std::find(order.begin(), order.end(), role) - order.begin(); };
+      for (auto& [role, browser] : shared) {
+        SCOPED_TRACE(role);
+        ASSERT_EQ(alice.request("PUT", server_path + "/shares", {{"user", "erin"}, {"role", "viewer"}}).status, 200);
+        if (route.handler.action == ServerAction::kConsoleRead) {  // a stream: its head is the answer
+          ASSERT_EQ(least->second, "viewer");
+          testing::StreamReader stream(port_, path, {{"Cookie", "l4d2_session=" + browser.cookies()["l4d2_session"]}});
+          EXPECT_TRUE(stream.wait_for("HTTP/1.1 200", std::chrono::seconds(5))) << stream.received();
+          continue;
+        }
+        HttpReply reply = send(browser, method, path, api, Csrf::kRight);
+        if (rank(role) < rank(least->second)) {
+          EXPECT_EQ(reply.status, 403) << reply.body;
+          if (api) {
+            EXPECT_EQ(reply.error_code(), "forbidden");
+          }
+        } else {
+          EXPECT_NE(reply.status, 403) << reply.body;
+          EXPECT_NE(reply.status, 404) << reply.body;
+        }
+      }
     }
     if (route.access == Access::kAdmin) {
       HttpReply user = send(alice, method, path, api, Csrf::kRight);
@@ -223,7 +308,15 @@ TEST_F(AppTest, AuthorizationMatrix) {
   EXPECT_EQ(Browser(port_).login("alice", "password-alice").status, 200);
   Result<std::vector<User>> users = app_->accounts->list_users();
   ASSERT_OK(users);
-  EXPECT_EQ(users->size(), 2u);
+  EXPECT_EQ(users->size(), 6u);
+  // The shares are as alice made them: no route let a share change its own or another's role.
+  nlohmann::json shares = alice.get(server_path + "/shares").json()["shares"];
+  ASSERT_EQ(shares.size(), 4u);
+  for (const nlohmann::json& share : shares) {
+    if (share["user"] != "erin") {
+      EXPECT_EQ(share["role"], share["user"]);
+    }
+  }
 }
 
 TEST_F(AppTest, BadBodiesGetClearErrors) {

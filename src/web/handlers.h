@@ -1,6 +1,7 @@
 // Every route's handler, by the file that defines it; routes.cc puts them in the one route table. A handler that
 // takes an object (a Server, Blueprint, Job, TokenId or UserId) runs once the route's {id} named one the viewer
-// may see (route.h). Handlers run on the HTTP threads; each is thread-safe as App is.
+// may see, and a server's handler once may() allowed its action (route.h, authorization.h). Handlers run on the HTTP
+// threads; each is thread-safe as App is.
 #pragma once
 
 #include "web/app.h"
@@ -34,7 +35,7 @@ Response get_blueprint(App& app, Context& context, const Blueprint& blueprint);
 Response update_blueprint(App& app, Context& context, const Blueprint& blueprint);
 Response delete_blueprint(App& app, Context& context, const Blueprint& blueprint);
 
-// api_servers.cc: servers, their actions and consoles, and adopting host instances.
+// api_servers.cc: servers, their actions and consoles, sharing them, and adopting host instances.
 Response list_servers(App& app, Context& context);
 Response create_server(App& app, Context& context);
 Response list_adoptable(App& app, Context& context);
@@ -49,8 +50,11 @@ Response follow_console(App& app, Context& context, const Server& server);
 Response get_rcon_password(App& app, Context& context, const Server& server);
 Response get_restart_schedule(App& app, Context& context, const Server& server);
 Response set_restart_schedule(App& app, Context& context, const Server& server);
+Response list_shares(App& app, Context& context, const Server& server);
+Response share_server(App& app, Context& context, const Server& server);
+Response unshare_server(App& app, Context& context, const Server& server);
 
-// rcon_routes.cc: the RCON console (owner and administrators only) and its audit log.
+// rcon_routes.cc: the RCON console and its audit log (operators and up).
 Response console_audit(App& app, Context& context, const Server& server);
 Response console_command(App& app, Context& context, const Server& server);
 
@@ -96,7 +100,8 @@ Response regenerate_recovery_codes(App& app, Context& context);
 // pages_audit.cc: the audit log, newest first, in pages.
 Response audit_log(App& app, Context& context);
 
-// pages_servers.cc: the dashboard, the server page and its fragments, actions, moving and deleting.
+// pages_servers.cc: the dashboard, the server page and its fragments, actions, moving, sharing, the daily
+// restart and deleting.
 Response dashboard(App& app, Context& context);
 Response server_rows(App& app, Context& context);
 Response new_server(App& app, Context& context);
@@ -113,8 +118,10 @@ Response delete_server(App& app, Context& context, const Server& server);
 Response move_server(App& app, Context& context, const Server& server);
 Response set_restart_schedule(App& app, Context& context, const Server& server);
 Response server_console(App& app, Context& context, const Server& server);
+Response share_server(App& app, Context& context, const Server& server);
+Response unshare_server(App& app, Context& context, const Server& server);
 
-// rcon_routes.cc: a command from the server page's RCON console (owner and administrators only).
+// rcon_routes.cc: a command from the server page's RCON console (operators and up).
 Response console_command(App& app, Context& context, const Server& server);
 
 // pages_blueprints.cc: the list and the one form for creating and editing.

@@ -210,6 +210,19 @@ CREATE TABLE restart_schedules (
   last_due_at INTEGER
 );
 )sql",
+    // 10: servers shared with other users, one role each (shares.h). A share goes with its server or its user;
+    // who granted it is kept while that user exists.
+    R"sql(
+CREATE TABLE server_shares (
+  server_id INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  role TEXT NOT NULL,
+  granted_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  granted_at INTEGER NOT NULL,
+  PRIMARY KEY (server_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX server_shares_user ON server_shares(user_id);
+)sql",
 };
 
 // Foreign keys stay off while migrations run, as SQLite's procedure for changing a table asks: with them on,

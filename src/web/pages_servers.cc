@@ -11,6 +11,7 @@
 #include "web/responses.h"
 #include "web/restart_schedule.h"
 #include "web/server_view.h"
+#include "web/shares.h"
 
 namespace left4me::web::page {
 namespace {
@@ -78,9 +79,14 @@ void add_confirmations(nlohmann::json& view, const std::string& name, const nloh
   view["confirm_restart"] = fmt::format("Restart {}? {} on it.", name, who);
 }
 
-// A server as its dashboard row and its status panel show it: state, map, players, actions allowed, pending job.
-nlohmann::json server_row(const ServerView& server_view, const std::string& host) {
+// A server as its dashboard row and its status panel show it to the viewer: state, map, players, actions allowed
+// (by its state and the viewer's role), pending job, and whose it is when shared with the viewer.
+nlohmann::json server_row(const ServerView& server_view, const User& viewer, const std::string& host) {
   const Server& server = *server_view.record;
+  auto allowed = [&](ServerAction action) {
+    return may(viewer, action, server, server.viewer_share) == Decision::kAllowed;
+  };
+  const bool operate = allowed(ServerAction::kStart);
   nlohmann::json view = {
       {"id", server.id},
       {"name", server.name},
@@ -98,9 +104,16 @@ nlohmann::json server_row(const ServerView& server_view, const std::string& host
       {"state", to_string(server_view.state)},
       {"state_class", state_class(server_view.state)},
       {"busy", server_view.pending.has_value()},
-      {"can_start", server_view.may_start()},
-      {"can_stop", server_view.may_stop()},
-      {"can_restart", server_view.may_restart()}};
+      {"can_operate", operate},
+      {"can_start", operate && server_view.may_start()},
+      {"can_stop", operate && server_view.may_stop()},
+      {"can_restart", operate && server_view.may_restart()},
+      {"can_kick", allowed(ServerAction::kRcon)},
+      {"owns_blueprint", server.owner_id == viewer.id || viewer.is_admin}};
+  if (server.viewer_share && server.owner_id != viewer.id) {
+    view["shared_by"] = server.owner_name;
+    view["shared_role"] = to_string(*server.viewer_share);
+  }
   if (server_view.host != nullptr) add_host_parts(view, *server_view.host);
   add_confirmations(view, server.name, server_view.host);
   if (server_view.pending) {
@@ -110,7 +123,7 @@ nlohmann::json server_row(const ServerView& server_view, const std::string& host
 }
 
 // What the server views of a page are made from: the host's statuses (pinned while a view points into them) and
-// the pending jobs of the viewer's scope.
+// the servers' pending jobs.
 struct ViewInputs {
   Result<std::shared_ptr<const StatusMap>> statuses;
   std::map<std::int64_t, PendingJob> pending;
@@ -122,8 +135,9 @@ struct ViewInputs {
   }
 };
 
-Result<ViewInputs> view_inputs(App& app, Context& context) {
-  Result<std::map<std::int64_t, PendingJob>> pending = app.jobs->pending(context.scope());
+Result<ViewInputs> view_inputs(App& app, Context&) {
+  // Every server's pending job, whoever queued it: a shared server's owner and its operators see each other's.
+  Result<std::map<std::int64_t, PendingJob>> pending = app.jobs->pending(Scope{0, true});
   if (!pending) return pending.error();
   return ViewInputs{app.status_cache->snapshot(), std::move(*pending)};
 }
@@ -148,7 +162,7 @@ Result<FirstSteps> first_steps(App& app, Context& context) {
 // the page: the viewer (user, role, CSRF token, host name used in addresses), the status error, and every
 // input of each server's view (add_to_key); the status snapshot is pinned by the cache entry.
 Result<std::shared_ptr<const std::string>> server_rows_html(App& app, Context& context, std::string_view page) {
-  Result<std::vector<Server>> servers = app.servers->list(context.scope());
+  Result<std::vector<Server>> servers = app.servers->list_visible(context.scope());
   if (!servers) return servers.error();
   Result<ViewInputs> inputs = view_inputs(app, context);
   if (!inputs) return inputs.error();
@@ -175,7 +189,7 @@ Result<std::shared_ptr<const std::string>> server_rows_html(App& app, Context& c
   return render_template_cached(page, std::move(key).take(), std::move(pin), [&] {
     nlohmann::json rows = nlohmann::json::array();
     for (const ServerView& view : views) {
-      nlohmann::json row = server_row(view, host);
+      nlohmann::json row = server_row(view, context.user(), host);
       row["show_owner"] = is_admin;
       rows.push_back(std::move(row));
     }
@@ -195,7 +209,7 @@ Result<std::shared_ptr<const std::string>> server_rows_html(App& app, Context& c
 Result<nlohmann::json> one_server(App& app, Context& context, const Server& server) {
   Result<ViewInputs> inputs = view_inputs(app, context);
   if (!inputs) return inputs.error();
-  nlohmann::json view = server_row(inputs->view(server), request_host(context.request));
+  nlohmann::json view = server_row(inputs->view(server), context.user(), request_host(context.request));
   view["csrf"] = context.auth->csrf_token;
   return view;
 }
@@ -250,6 +264,52 @@ Result<nlohmann::json> schedule_view(App& app, const Server& server, const nlohm
   return view;
 }
 
+bool allowed(const Context& context, ServerAction action, const Server& server) {
+  return may(context.user(), action, server, server.viewer_share) == Decision::kAllowed;
+}
+
+// The blueprint section: the owner's blueprints to move the server among (for whom may change it), and for anyone
+// else than the owner and administrators the blueprint itself, read-only (it stays the owner's; its RCON password
+// is left out).
+Status add_blueprint_parts(App& app, Context& context, const Server& server, nlohmann::json& view) {
+  Result<std::vector<Blueprint>> blueprints = app.blueprints->list(Scope{server.owner_id, false});
+  if (!blueprints) return blueprints.error();
+  nlohmann::json list = nlohmann::json::array();
+  for (const Blueprint& blueprint : *blueprints) {
+    list.push_back({{"id", blueprint.id}, {"name", blueprint.name}, {"selected", blueprint.id == server.blueprint_id}});
+    if (blueprint.id == server.blueprint_id && server.owner_id != context.user().id && !context.user().is_admin) {
+      view["blueprint_yaml"] = blueprint_spec_yaml_for_display(blueprint.spec_yaml);
+    }
+  }
+  view["blueprints"] = list;
+  view["can_move"] = list.size() > 1 && allowed(context, ServerAction::kChangeBlueprint, server);
+  return ok_status();
+}
+
+// The sharing section, for whom may share the server: its shares, and the roles they may grant (a manager up to
+// operator; grant_share holds the rule).
+Status add_sharing(App& app, Context& context, const Server& server, nlohmann::json& view) {
+  if (!allowed(context, ServerAction::kShare, server)) return ok_status();
+  Result<std::vector<Share>> shares = Shares(*app.database).for_server(server.id);
+  if (!shares) return shares.error();
+  const bool full = context.user().is_admin || context.user().id == server.owner_id;
+  nlohmann::json rows = nlohmann::json::array();
+  for (const Share& share : *shares) {
+    rows.push_back({{"user_id", share.user_id},
+                    {"user", share.user_name},
+                    {"role", to_string(share.role)},
+                    {"granted_by", share.granted_by_name},
+                    {"may_revoke", full || share.role != ShareRole::kManager}});
+  }
+  nlohmann::json roles = nlohmann::json::array();
+  for (ShareRole role : all_share_roles()) {
+    if (role == ShareRole::kManager && !full) continue;
+    roles.push_back({{"role", to_string(role)}, {"selected", role == ShareRole::kOperator}});
+  }
+  view["sharing"] = {{"shares", rows}, {"has_shares", !rows.empty()}, {"roles", roles}};
+  return ok_status();
+}
+
 Response server_page(App& app, Context& context, const Server& server, int status, nlohmann::json extra) {
   nlohmann::json view = base_view(context, server.name, "servers");
   for (auto it = extra.begin(); it != extra.end(); ++it) view[it.key()] = it.value();
@@ -262,19 +322,16 @@ Response server_page(App& app, Context& context, const Server& server, int statu
   Result<nlohmann::json> console = console_view(app, context, server);
   if (!console) return error_from(console.error());
   view["rcon"] = *console;
-  Result<nlohmann::json> schedule =
-      schedule_view(app, server, extra.contains("schedule") ? &extra["schedule"] : nullptr);
-  if (!schedule) return error_from(schedule.error());
-  view["schedule"] = *schedule;
-  // The owner's blueprints (an admin moves a server among its owner's blueprints only).
-  Result<std::vector<Blueprint>> blueprints = app.blueprints->list(Scope{server.owner_id, false});
-  if (!blueprints) return error_from(blueprints.error());
-  nlohmann::json list = nlohmann::json::array();
-  for (const Blueprint& blueprint : *blueprints) {
-    list.push_back({{"id", blueprint.id}, {"name", blueprint.name}, {"selected", blueprint.id == server.blueprint_id}});
+  if (allowed(context, ServerAction::kSchedule, server)) {
+    Result<nlohmann::json> schedule =
+        schedule_view(app, server, extra.contains("schedule") ? &extra["schedule"] : nullptr);
+    if (!schedule) return error_from(schedule.error());
+    view["schedule"] = *schedule;
   }
-  view["blueprints"] = list;
-  view["can_move"] = list.size() > 1;
+  if (Status added = add_blueprint_parts(app, context, server, view); !added) return error_from(added.error());
+  if (Status added = add_sharing(app, context, server, view); !added) return error_from(added.error());
+  view["can_delete"] = allowed(context, ServerAction::kDelete, server);
+  view["can_see_rcon_password"] = allowed(context, ServerAction::kRconPassword, server);
   return html_page(status, "server", view);
 }
 
@@ -435,9 +492,40 @@ Response set_restart_schedule(App& app, Context& context, const Server& server) 
   return redirect(fmt::format("/servers/{}?notice=restart_schedule_saved", server.id));
 }
 
-Response server_console(App& app, Context&, const Server& server) {
-  return event_stream([&app, server](std::shared_ptr<EventSink> sink) {
-    subscribe_console(*app.server_logs, server, escaped_log_sink(std::move(sink)));
+Response share_server(App& app, Context& context, const Server& server) {
+  Form form(context.request);
+  std::string user = form.get("user");
+  std::optional<ShareRole> role = parse_share_role(form.get("role"));
+  nlohmann::json kept = {{"share_user", user}};
+  if (user.empty()) {
+    kept["share_error"] = "Name the user to share the server with.";
+    return server_page(app, context, server, 422, kept);
+  }
+  if (!role) {
+    kept["share_error"] = "Choose viewer, operator or manager.";
+    return server_page(app, context, server, 422, kept);
+  }
+  Result<Share> share = web::grant_share(app, context.user(), server, user, *role);
+  if (!share) {
+    if (share.error().code() == ErrorCode::kFailed) return error_from(share.error());
+    kept["share_error"] = share.error().message();
+    return server_page(app, context, server, share.error().code() == ErrorCode::kPermissionDenied ? 403 : 422, kept);
+  }
+  return redirect(fmt::format("/servers/{}?notice=server_shared#sharing", server.id));
+}
+
+Response unshare_server(App& app, Context& context, const Server& server) {
+  std::optional<std::int64_t> user_id = context.id_param(1);
+  if (!user_id) return error_from(Error::not_found("share not found"));
+  if (Status revoked = web::revoke_share(app, context.user(), server, *user_id); !revoked) {
+    return error_from(revoked.error());
+  }
+  return redirect(fmt::format("/servers/{}?notice=share_revoked#sharing", server.id));
+}
+
+Response server_console(App& app, Context& context, const Server& server) {
+  return event_stream([&app, server, user = context.user()](std::shared_ptr<EventSink> sink) {
+    follow_console_as(app, user, server, escaped_log_sink(std::move(sink)));
   });
 }
 

@@ -159,8 +159,6 @@ Result<std::vector<RconAuditEntry>> RconAudit::for_server(std::int64_t server_id
   return entries;
 }
 
-bool may_use_console(const Server& server, const User& user) { return user.is_admin || server.owner_id == user.id; }
-
 Result<ConsoleReply> run_console_command(const Ctl& ctl, RconAudit& audit, const Server& server, const User& user,
                                          const std::string& command) {
   if (Status checked = check_console_command(command); !checked) {

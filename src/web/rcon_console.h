@@ -1,5 +1,5 @@
-// RconConsole: console commands a server's owner or an administrator sends from the panel, run through
-// `l4d2ctl rcon` (the web app never speaks RCON and never sees the password), the commands the page's buttons
+// RconConsole: console commands a user sends from the panel (who may: ServerAction::kRcon, authorization.h), run
+// through `l4d2ctl rcon` (the web app never speaks RCON and never sees the password), the commands the page's buttons
 // build (change map, kick, say), and the audit log every command lands in. Stateless functions and a store over
 // the database; thread-safe.
 #pragma once
@@ -67,9 +67,6 @@ struct ConsoleReply {
   RconOutcome outcome = RconOutcome::kOk;
   std::string text;  // the server's reply when ok, else why not
 };
-
-// Who may use a server's console and read its audit log: its owner and administrators.
-bool may_use_console(const Server& server, const User& user);
 
 // Runs `l4d2ctl rcon <instance> -- <command>` for the user and records it, whatever the outcome. A command
 // refused by check_console_command, or a server the panel does not manage yet, is recorded as refused and not

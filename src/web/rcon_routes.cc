@@ -1,5 +1,5 @@
 // The console routes (rcon_console.h): the server page's command box and buttons, its audit section, and the
-// same through the JSON API. Only the server's owner and administrators get them; anyone else gets 404.
+// same through the JSON API. Who may use them is may()'s to say (ServerAction::kRcon): the route table asks it.
 #include <fmt/format.h>
 
 #include "model/spec.h"
@@ -13,10 +13,6 @@ namespace {
 
 // How many audit entries the page and the API show.
 constexpr int kAuditShown = 50;
-
-Response not_found(const Server& server) {
-  return error_from(Error::not_found(fmt::format("server {} not found", server.id)));
-}
 
 // The maps of the server's installation and its blueprint's overlays (the blueprint page's list).
 Result<std::shared_ptr<const model::MapCatalog>> server_maps(App& app, const Server& server) {
@@ -76,7 +72,9 @@ Result<nlohmann::json> audit_rows(App& app, const Server& server) {
 }  // namespace
 
 Result<nlohmann::json> console_view(App& app, Context& context, const Server& server) {
-  if (!may_use_console(server, context.user())) return nlohmann::json(nullptr);
+  if (may(context.user(), ServerAction::kRcon, server, server.viewer_share) != Decision::kAllowed) {
+    return nlohmann::json(nullptr);
+  }
   Result<nlohmann::json> rows = audit_rows(app, server);
   if (!rows) return rows.error();
   nlohmann::json groups = nlohmann::json::array();
@@ -101,7 +99,6 @@ Result<nlohmann::json> console_view(App& app, Context& context, const Server& se
 namespace page {
 
 Response console_command(App& app, Context& context, const Server& server) {
-  if (!may_use_console(server, context.user())) return not_found(server);
   Form form(context.request);
   Asked asked = asked_command(app, server, [&form](const char* name) { return form.get(name); });
   Result<ConsoleReply> reply = run_asked(app, context, server, asked);
@@ -122,8 +119,7 @@ Response console_command(App& app, Context& context, const Server& server) {
 
 namespace api {
 
-Response console_audit(App& app, Context& context, const Server& server) {
-  if (!may_use_console(server, context.user())) return not_found(server);
+Response console_audit(App& app, Context&, const Server& server) {
   Result<std::vector<RconAuditEntry>> entries = RconAudit(*app.database).for_server(server.id, kAuditShown);
   if (!entries) return error_from(entries.error());
   nlohmann::json list = nlohmann::json::array();
@@ -132,7 +128,6 @@ Response console_audit(App& app, Context& context, const Server& server) {
 }
 
 Response console_command(App& app, Context& context, const Server& server) {
-  if (!may_use_console(server, context.user())) return not_found(server);
   Result<nlohmann::json> body = parse_body(context.request);
   if (!body) return bad_body(body.error());
   Asked asked =

@@ -1,7 +1,9 @@
 // Route: one row of the web app's route table (routes.cc): method, pattern, who may call it, and its handler.
 // Also what a handler is given (Context) and the one opening of a route's {id}: a handler that takes the object
 // (a Server, Blueprint, Job, or a token's or user's id) is called only once {id} named one the viewer may see;
-// otherwise the answer is 404. Immutable data and plain functions; thread-safe.
+// otherwise the answer is 404. A server's route names what it does to the server (a ServerAction), and runs only
+// if may() allows it (authorization.h): else 404 to whom the server is hidden, 403 to a share whose role is too
+// low. Immutable data and plain functions; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "web/accounts.h"
+#include "web/authorization.h"
 #include "web/blueprints.h"
 #include "web/forwarded.h"
 #include "web/http.h"
@@ -64,6 +67,7 @@ using Handler = Response (*)(App& app, Context& context);
 struct RouteHandler {
   IdNames id = IdNames::kNothing;
   Handler call = nullptr;
+  std::optional<ServerAction> action;  // a server's route: what it does to the server
 };
 
 struct Route {
@@ -116,16 +120,32 @@ Response call_with_object(App& app, Context& context) {
   return function(app, context, *object);
 }
 
+template <ServerAction action, auto function>
+Response call_with_server(App& app, Context& context) {
+  Result<Server> server = open_id(app, context, std::type_identity<Server>{});
+  if (!server) return error_from(server.error());
+  if (Status allowed = authorize(context.user(), action, *server); !allowed) return error_from(allowed.error());
+  return function(app, context, *server);
+}
+
 template <auto function>
 constexpr RouteHandler make_handler() {
   using Object = typename ObjectOf<decltype(function)>::type;
   if constexpr (std::is_void_v<Object>) {
-    return RouteHandler{IdNames::kNothing, function};
+    return RouteHandler{IdNames::kNothing, function, std::nullopt};
   } else {
+    static_assert(!std::is_same_v<Object, Server>, "a server's route names its action: on_server<action, function>");
     static_assert(kIdNames<Object> != IdNames::kNothing,
                   "a route's {id} names a Server, Blueprint, Job, TokenId or UserId");
-    return RouteHandler{kIdNames<Object>, &call_with_object<Object, function>};
+    return RouteHandler{kIdNames<Object>, &call_with_object<Object, function>, std::nullopt};
   }
+}
+
+template <ServerAction action, auto function>
+constexpr RouteHandler make_server_handler() {
+  static_assert(std::is_same_v<typename ObjectOf<decltype(function)>::type, Server>,
+                "on_server takes a function `Response f(App&, Context&, const Server&)`");
+  return RouteHandler{IdNames::kServer, &call_with_server<action, function>, action};
 }
 
 }  // namespace route_detail
@@ -134,5 +154,9 @@ constexpr RouteHandler make_handler() {
 // route whose {id} names a T (opened by open_id before f runs).
 template <auto function>
 inline constexpr RouteHandler on = route_detail::make_handler<function>();
+// A server's route: a function `Response f(App&, Context&, const Server&)`, called once {id} named a server the
+// user may do the action to (may, authorization.h).
+template <ServerAction action, auto function>
+inline constexpr RouteHandler on_server = route_detail::make_server_handler<action, function>();
 
 }  // namespace left4me::web

@@ -1,7 +1,8 @@
 // The one route table. App::dispatch matches a request against it in order, then applies the access rules (401,
 // the login page, CSRF, read-only tokens, 403 for administrators' routes) before the handler runs; a handler that
-// takes an object gets the one its {id} names, else the answer is 404 (route.h). A new route is a row here and a
-// handler declared in handlers.h; AppTest.AuthorizationMatrix walks this table.
+// takes an object gets the one its {id} names, else the answer is 404 (route.h); a server's route names what it does
+// to the server, and runs only if may() allows it (authorization.h). A new route is a row here and a handler declared
+// in handlers.h; AppTest.AuthorizationMatrix walks this table.
 #include "web/routes.h"
 
 #include "web/handlers.h"
@@ -13,6 +14,19 @@ namespace {
 constexpr Access kPublic = Access::kPublic;
 constexpr Access kUser = Access::kUser;
 constexpr Access kAdmin = Access::kAdmin;
+// What a server's route does to its server (authorization.h).
+constexpr ServerAction kView = ServerAction::kView;
+constexpr ServerAction kConsoleRead = ServerAction::kConsoleRead;
+constexpr ServerAction kStart = ServerAction::kStart;
+constexpr ServerAction kStop = ServerAction::kStop;
+constexpr ServerAction kRestart = ServerAction::kRestart;
+constexpr ServerAction kRcon = ServerAction::kRcon;
+constexpr ServerAction kRconPassword = ServerAction::kRconPassword;
+constexpr ServerAction kChangeBlueprint = ServerAction::kChangeBlueprint;
+constexpr ServerAction kShare = ServerAction::kShare;
+constexpr ServerAction kSchedule = ServerAction::kSchedule;
+constexpr ServerAction kDelete = ServerAction::kDelete;
+constexpr ServerAction kSwitchBuild = ServerAction::kSwitchBuild;
 
 // clang-format off
 constexpr Route kRoutes[] = {
@@ -43,18 +57,21 @@ constexpr Route kRoutes[] = {
     {"POST",   "/api/v1/servers",                   kUser,   on<api::create_server>},
     {"GET",    "/api/v1/servers/adoptable",         kAdmin,  on<api::list_adoptable>},  // before .../{id}
     {"POST",   "/api/v1/servers/adopt",             kAdmin,  on<api::adopt_server>},
-    {"GET",    "/api/v1/servers/{id}",              kUser,   on<api::get_server>},
-    {"POST",   "/api/v1/servers/{id}/start",        kUser,   on<api::start_server>},
-    {"POST",   "/api/v1/servers/{id}/stop",         kUser,   on<api::stop_server>},
-    {"POST",   "/api/v1/servers/{id}/restart",      kUser,   on<api::restart_server>},
-    {"DELETE", "/api/v1/servers/{id}",              kUser,   on<api::delete_server>},
-    {"PUT",    "/api/v1/servers/{id}/blueprint",    kUser,   on<api::move_server>},
-    {"GET",    "/api/v1/servers/{id}/logs",         kUser,   on<api::follow_console>},
-    {"GET",    "/api/v1/servers/{id}/rcon",         kUser,   on<api::console_audit>},
-    {"POST",   "/api/v1/servers/{id}/rcon",         kUser,   on<api::console_command>},
-    {"GET",    "/api/v1/servers/{id}/rcon-password", kUser,  on<api::get_rcon_password>},
-    {"GET",    "/api/v1/servers/{id}/restart-schedule", kUser, on<api::get_restart_schedule>},
-    {"PUT",    "/api/v1/servers/{id}/restart-schedule", kUser, on<api::set_restart_schedule>},
+    {"GET",    "/api/v1/servers/{id}",              kUser,   on_server<kView, api::get_server>},
+    {"POST",   "/api/v1/servers/{id}/start",        kUser,   on_server<kStart, api::start_server>},
+    {"POST",   "/api/v1/servers/{id}/stop",         kUser,   on_server<kStop, api::stop_server>},
+    {"POST",   "/api/v1/servers/{id}/restart",      kUser,   on_server<kRestart, api::restart_server>},
+    {"DELETE", "/api/v1/servers/{id}",              kUser,   on_server<kDelete, api::delete_server>},
+    {"PUT",    "/api/v1/servers/{id}/blueprint",    kUser,   on_server<kChangeBlueprint, api::move_server>},
+    {"GET",    "/api/v1/servers/{id}/logs",         kUser,   on_server<kConsoleRead, api::follow_console>},
+    {"GET",    "/api/v1/servers/{id}/rcon",         kUser,   on_server<kRcon, api::console_audit>},
+    {"POST",   "/api/v1/servers/{id}/rcon",         kUser,   on_server<kRcon, api::console_command>},
+    {"GET",    "/api/v1/servers/{id}/rcon-password", kUser,  on_server<kRconPassword, api::get_rcon_password>},
+    {"GET",    "/api/v1/servers/{id}/shares",       kUser,   on_server<kShare, api::list_shares>},
+    {"PUT",    "/api/v1/servers/{id}/shares",       kUser,   on_server<kShare, api::share_server>},
+    {"DELETE", "/api/v1/servers/{id}/shares/{user}", kUser,  on_server<kShare, api::unshare_server>},
+    {"GET",    "/api/v1/servers/{id}/restart-schedule", kUser, on_server<kSchedule, api::get_restart_schedule>},
+    {"PUT",    "/api/v1/servers/{id}/restart-schedule", kUser, on_server<kSchedule, api::set_restart_schedule>},
     {"GET",    "/api/v1/jobs",                      kUser,   on<api::list_jobs>},
     {"GET",    "/api/v1/jobs/{id}",                 kUser,   on<api::get_job>},
     {"POST",   "/api/v1/jobs/{id}/cancel",          kUser,   on<api::cancel_job>},
@@ -87,19 +104,21 @@ constexpr Route kRoutes[] = {
     {"GET",    "/servers/rows",                     kUser,   on<page::server_rows>},  // before /servers/{id}
     {"GET",    "/servers/new",                      kUser,   on<page::new_server>},
     {"POST",   "/servers",                          kUser,   on<page::create_server>},
-    {"GET",    "/servers/{id}",                     kUser,   on<page::show_server>},
-    {"GET",    "/servers/{id}/status",              kUser,   on<page::server_status>},
-    {"GET",    "/servers/{id}/jobs",                kUser,   on<page::server_jobs>},
-    {"GET",    "/servers/{id}/rcon-password",       kUser,   on<page::show_rcon_password>},
-    {"POST",   "/servers/{id}/start",               kUser,   on<page::start_server>},
-    {"POST",   "/servers/{id}/stop",                kUser,   on<page::stop_server>},
-    {"POST",   "/servers/{id}/restart",             kUser,   on<page::restart_server>},
-    {"GET",    "/servers/{id}/delete",              kUser,   on<page::confirm_delete_server>},
-    {"POST",   "/servers/{id}/delete",              kUser,   on<page::delete_server>},
-    {"POST",   "/servers/{id}/blueprint",           kUser,   on<page::move_server>},
-    {"GET",    "/servers/{id}/console",             kUser,   on<page::server_console>},
-    {"POST",   "/servers/{id}/rcon",                kUser,   on<page::console_command>},
-    {"POST",   "/servers/{id}/restart-schedule",    kUser,   on<page::set_restart_schedule>},
+    {"GET",    "/servers/{id}",                     kUser,   on_server<kView, page::show_server>},
+    {"GET",    "/servers/{id}/status",              kUser,   on_server<kView, page::server_status>},
+    {"GET",    "/servers/{id}/jobs",                kUser,   on_server<kView, page::server_jobs>},
+    {"GET",    "/servers/{id}/rcon-password",       kUser,   on_server<kRconPassword, page::show_rcon_password>},
+    {"POST",   "/servers/{id}/start",               kUser,   on_server<kStart, page::start_server>},
+    {"POST",   "/servers/{id}/stop",                kUser,   on_server<kStop, page::stop_server>},
+    {"POST",   "/servers/{id}/restart",             kUser,   on_server<kRestart, page::restart_server>},
+    {"GET",    "/servers/{id}/delete",              kUser,   on_server<kDelete, page::confirm_delete_server>},
+    {"POST",   "/servers/{id}/delete",              kUser,   on_server<kDelete, page::delete_server>},
+    {"POST",   "/servers/{id}/blueprint",           kUser,   on_server<kChangeBlueprint, page::move_server>},
+    {"GET",    "/servers/{id}/console",             kUser,   on_server<kConsoleRead, page::server_console>},
+    {"POST",   "/servers/{id}/rcon",                kUser,   on_server<kRcon, page::console_command>},
+    {"POST",   "/servers/{id}/shares",              kUser,   on_server<kShare, page::share_server>},
+    {"POST",   "/servers/{id}/shares/{user}/revoke", kUser,  on_server<kShare, page::unshare_server>},
+    {"POST",   "/servers/{id}/restart-schedule",    kUser,   on_server<kSchedule, page::set_restart_schedule>},
     {"GET",    "/blueprints",                       kUser,   on<page::blueprints>},
     {"GET",    "/blueprints/new",                   kUser,   on<page::new_blueprint>},  // before /blueprints/{id}
     {"POST",   "/blueprints",                       kUser,   on<page::create_blueprint>},
@@ -131,7 +150,7 @@ constexpr Route kRoutes[] = {
     {"POST",   "/admin/builds/use",                 kAdmin,  on<page::use_build>},
     {"POST",   "/admin/builds/remove",              kAdmin,  on<page::remove_build>},
     {"POST",   "/admin/builds/switch",              kAdmin,  on<page::switch_all_servers>},
-    {"POST",   "/admin/builds/switch/{id}",         kAdmin,  on<page::switch_server>},
+    {"POST",   "/admin/builds/switch/{id}",         kAdmin,  on_server<kSwitchBuild, page::switch_server>},
 };
 // clang-format on
 

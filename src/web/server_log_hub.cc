@@ -21,7 +21,7 @@ constexpr std::chrono::milliseconds kBatchWindow{20};
 
 ServerLogHub::~ServerLogHub() { stop_all(); }
 
-void ServerLogHub::subscribe(const std::string& name, const std::shared_ptr<EventSink>& sink) {
+void ServerLogHub::subscribe(const std::string& name, std::int64_t user_id, const std::shared_ptr<EventSink>& sink) {
   std::shared_ptr<Follower> follower;
   std::shared_ptr<Follower> old;  // an ended follower, replaced
   {
@@ -37,7 +37,7 @@ void ServerLogHub::subscribe(const std::string& name, const std::shared_ptr<Even
         std::string backlog;
         for (const std::string& event : it->second->backlog) backlog += event;
         if (!backlog.empty()) sink->send(std::move(backlog));
-        it->second->sinks.push_back(sink);
+        it->second->viewers.push_back(Viewer{user_id, sink});
         return;
       }
     }
@@ -49,7 +49,7 @@ void ServerLogHub::subscribe(const std::string& name, const std::shared_ptr<Even
       return;
     }
     follower->process = std::make_unique<Subprocess>(std::move(*process));
-    follower->sinks.push_back(sink);
+    follower->viewers.push_back(Viewer{user_id, sink});
     if (it != followers_.end()) {
       old = it->second;
       followers_.erase(it);
@@ -103,16 +103,16 @@ void ServerLogHub::read_loop(Follower* follower) {
     if (events.empty()) continue;
     std::lock_guard<std::mutex> guard(follower->mutex);
     // One write per read for every viewer: batches lines that arrive together.
-    for (const auto& sink : follower->sinks) sink->send(events);
+    for (const Viewer& viewer : follower->viewers) viewer.sink->send(events);
     if (eof) break;
   }
   std::lock_guard<std::mutex> guard(follower->mutex);
   follower->ended = true;
-  for (const auto& sink : follower->sinks) {
-    sink->send(sse_event("end", "", "the log follower ended"));
-    sink->close();
+  for (const Viewer& viewer : follower->viewers) {
+    viewer.sink->send(sse_event("end", "", "the log follower ended"));
+    viewer.sink->close();
   }
-  follower->sinks.clear();
+  follower->viewers.clear();
 }
 
 void ServerLogHub::retire(std::shared_ptr<Follower> follower) {
@@ -132,11 +132,9 @@ void ServerLogHub::heartbeat() {
       bool empty;
       {
         std::lock_guard<std::mutex> follower_guard(follower.mutex);
-        for (const auto& sink : follower.sinks) sink->send(": heartbeat\n\n");
-        auto& sinks = follower.sinks;
-        sinks.erase(std::remove_if(sinks.begin(), sinks.end(), [](const auto& sink) { return sink->closed(); }),
-                    sinks.end());
-        empty = sinks.empty();
+        for (const Viewer& viewer : follower.viewers) viewer.sink->send(": heartbeat\n\n");
+        std::erase_if(follower.viewers, [](const Viewer& viewer) { return viewer.sink->closed(); });
+        empty = follower.viewers.empty();
       }
       if (empty) {
         idle.push_back(it->second);
@@ -147,6 +145,25 @@ void ServerLogHub::heartbeat() {
     }
   }
   for (auto& follower : idle) retire(follower);
+}
+
+std::size_t ServerLogHub::end_streams(const std::string& name, std::int64_t user_id, std::string_view why) {
+  std::shared_ptr<Follower> follower;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    auto it = followers_.find(name);
+    if (it == followers_.end()) return 0;
+    follower = it->second;
+  }
+  // The follower itself stays: the heartbeat stops it once nobody watches.
+  std::lock_guard<std::mutex> guard(follower->mutex);
+  std::size_t ended = std::erase_if(follower->viewers, [&](const Viewer& viewer) {
+    if (viewer.user_id != user_id) return false;
+    viewer.sink->send(sse_event("end", "", why));
+    viewer.sink->close();
+    return true;
+  });
+  return ended;
 }
 
 std::size_t ServerLogHub::follower_count() {
@@ -164,15 +181,16 @@ void ServerLogHub::stop_all() {
   for (auto& [name, follower] : all) {
     {
       std::lock_guard<std::mutex> guard(follower->mutex);
-      for (const auto& sink : follower->sinks) sink->close();
+      for (const Viewer& viewer : follower->viewers) viewer.sink->close();
     }
     retire(follower);
   }
 }
 
-void subscribe_console(ServerLogHub& hub, const Server& server, const std::shared_ptr<EventSink>& sink) {
+void subscribe_console(ServerLogHub& hub, const Server& server, std::int64_t user_id,
+                       const std::shared_ptr<EventSink>& sink) {
   if (std::optional<std::string> instance = server.managed_instance()) {
-    hub.subscribe(*instance, sink);
+    hub.subscribe(*instance, user_id, sink);
     return;
   }
   // Ends as a follower that exits does (`event: end`), so pages reconnect after a while, not at once.

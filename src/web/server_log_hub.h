@@ -1,6 +1,7 @@
 // ServerLogHub: one `l4d2ctl logs <name> --follow` process per watched server, shared by all its
 // viewers (fan-out), with a backlog of recent lines for new viewers. The follower stops when the last
-// viewer has gone (noticed on the next write or heartbeat). Thread-safe.
+// viewer has gone (noticed on the next write or heartbeat). Each viewer is known by their user, so a revoked share
+// ends theirs (end_streams). Thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -9,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -24,8 +26,11 @@ class ServerLogHub {
   ServerLogHub(const Ctl& ctl, std::size_t backlog_lines) : ctl_(ctl), backlog_lines_(backlog_lines) {}
   ~ServerLogHub();
 
-  // Sends the backlog, then every new console line of the server as a server-sent event.
-  void subscribe(const std::string& name, const std::shared_ptr<EventSink>& sink);
+  // Sends the backlog, then every new console line of the server as a server-sent event, to the user's sink.
+  void subscribe(const std::string& name, std::int64_t user_id, const std::shared_ptr<EventSink>& sink);
+  // Ends the user's streams of the instance's console (`event: end` saying why); the others go on. Returns how
+  // many ended.
+  std::size_t end_streams(const std::string& name, std::int64_t user_id, std::string_view why);
   // Pings every viewer, drops gone ones, stops followers nobody watches.
   void heartbeat();
   // How many follower processes run (for tests and /health).
@@ -34,10 +39,14 @@ class ServerLogHub {
   void stop_all();
 
  private:
+  struct Viewer {
+    std::int64_t user_id = 0;
+    std::shared_ptr<EventSink> sink;
+  };
   struct Follower {
     std::mutex mutex;
     std::deque<std::string> backlog;  // ready-made events
-    std::vector<std::shared_ptr<EventSink>> sinks;
+    std::vector<Viewer> viewers;
     std::unique_ptr<Subprocess> process;
     std::thread reader;
     bool ended = false;
@@ -55,6 +64,7 @@ class ServerLogHub {
 // Follows the server's console when the panel manages its host instance. Otherwise sends one line saying the
 // server has not been started yet and ends the stream (`event: end`): the console of a host instance the panel
 // does not manage (one of that name made with the CLI) is never shown.
-void subscribe_console(ServerLogHub& hub, const Server& server, const std::shared_ptr<EventSink>& sink);
+void subscribe_console(ServerLogHub& hub, const Server& server, std::int64_t user_id,
+                       const std::shared_ptr<EventSink>& sink);
 
 }  // namespace left4me::web

@@ -42,6 +42,8 @@ void add_to_key(CacheKey& key, const ServerView& view) {
   key.add(server.blueprint_id).add(server.blueprint_name).add(server.blueprint_version);
   key.add(server.port).add(static_cast<std::int64_t>(server.recorded_state));
   key.add(server.applied_blueprint_id).add(server.applied_version).add(server.created_at);
+  key.add(server.viewer_share ? std::optional<std::int64_t>(static_cast<std::int64_t>(*server.viewer_share))
+                              : std::nullopt);
   key.add(static_cast<std::int64_t>(view.state)).add_address(view.host);
   if (view.pending) {
     key.add(static_cast<std::int64_t>(view.pending->type)).add(static_cast<std::int64_t>(view.pending->state));

@@ -14,8 +14,13 @@ namespace {
 
 constexpr const char* kSelect =
     "SELECT s.id, s.name, s.owner_id, u.name, s.blueprint_id, b.name, b.version, s.port, s.state, "
-    "s.applied_blueprint_id, s.applied_version, s.created_at, s.instance, s.owns_instance FROM servers s "
-    "JOIN users u ON u.id = s.owner_id JOIN blueprints b ON b.id = s.blueprint_id";
+    "s.applied_blueprint_id, s.applied_version, s.created_at, s.instance, s.owns_instance, sh.role FROM servers s "
+    "JOIN users u ON u.id = s.owner_id JOIN blueprints b ON b.id = s.blueprint_id "
+    "LEFT JOIN server_shares sh ON sh.server_id = s.id AND sh.user_id = ?";  // the viewer's share: parameter 1
+
+// Who sees a server: its owner, administrators, and the users it is shared with. Binds (user_id, admin) as
+// parameters 2 and 3.
+constexpr const char* kVisible = "(s.owner_id = ? OR ? = 1 OR sh.user_id IS NOT NULL)";
 
 Server read_server(const Statement& statement) {
   Server server;
@@ -34,13 +39,16 @@ Server read_server(const Statement& statement) {
   server.created_at = statement.column_int(11);
   server.instance = statement.column_text(12);
   server.owns_instance = statement.column_int(13) != 0;
+  // A role this binary does not know (written by a newer one) grants nothing here.
+  if (!statement.column_is_null(14)) server.viewer_share = parse_share_role(statement.column_text(14));
   return server;
 }
 
 Result<std::vector<Server>> select_many(Database::Lock& lock, const std::string& where, const Scope* scope) {
   auto select = lock.prepare(fmt::format("{} {} ORDER BY s.name", kSelect, where));
   if (!select) return select.error();
-  if (scope != nullptr) select->bind(1, scope->user_id).bind(2, scope->admin ? 1 : 0);
+  select->bind(1, scope != nullptr ? scope->user_id : 0);
+  if (scope != nullptr) select->bind(2, scope->user_id).bind(3, scope->admin ? 1 : 0);
   std::vector<Server> servers;
   for (;;) {
     Result<bool> row = select->step();
@@ -52,9 +60,9 @@ Result<std::vector<Server>> select_many(Database::Lock& lock, const std::string&
 }
 
 Result<Server> select_one(Database::Lock& lock, std::int64_t id, const Scope& scope) {
-  auto select = lock.prepare(fmt::format("{} WHERE s.id = ? AND (s.owner_id = ? OR ? = 1)", kSelect));
+  auto select = lock.prepare(fmt::format("{} WHERE {} AND s.id = ?", kSelect, kVisible));
   if (!select) return select.error();
-  select->bind(1, id).bind(2, scope.user_id).bind(3, scope.admin ? 1 : 0);
+  select->bind(1, scope.user_id).bind(2, scope.user_id).bind(3, scope.admin ? 1 : 0).bind(4, id);
   Result<bool> row = select->step();
   if (!row) return row.error();
   if (!*row) return Error::not_found(fmt::format("server {} not found", id));
@@ -259,6 +267,11 @@ Result<Server> Servers::get(std::int64_t id, const Scope& scope) {
 Result<std::vector<Server>> Servers::list(const Scope& scope) {
   Database::Lock lock(database_, LockMode::kRead);
   return select_many(lock, "WHERE (s.owner_id = ? OR ? = 1)", &scope);
+}
+
+Result<std::vector<Server>> Servers::list_visible(const Scope& scope) {
+  Database::Lock lock(database_, LockMode::kRead);
+  return select_many(lock, fmt::format("WHERE {}", kVisible), &scope);
 }
 
 Result<std::vector<Server>> Servers::list_all() {

@@ -35,6 +35,9 @@ struct Server {
   std::optional<std::int64_t> applied_blueprint_id;  // what the instance was last initialized from
   std::optional<std::int64_t> applied_version;
   std::int64_t created_at = 0;
+  // The role the server is shared with to the user it was read for (Servers::get, list_visible); nullopt for its
+  // owner, for a user it is not shared with, and when read for nobody.
+  std::optional<ShareRole> viewer_share;
 
   // The instance runs an older version of its blueprint (or another blueprint) than the current one.
   bool outdated() const {
@@ -93,10 +96,17 @@ class Servers {
   // The server takes its host instance: called before the panel first initializes it, once the host said
   // that no instance of that name exists.
   Status claim_instance(std::int64_t id);
+  // The server if the scope's user owns it, is an administrator or has a share of it (viewer_share is then their
+  // role); kNotFound ("server 7 not found") otherwise. Whether they may do a given thing is may()'s to say
+  // (authorization.h).
   Result<Server> get(std::int64_t id, const Scope& scope);
+  // The servers the scope owns (every server for an administrator's scope); never those shared with it.
   Result<std::vector<Server>> list(const Scope& scope);
+  // As list, and the servers shared with the scope's user (viewer_share set): what they see on the dashboard.
+  Result<std::vector<Server>> list_visible(const Scope& scope);
   Result<std::vector<Server>> list_all();
-  // Moves the server to another blueprint of its owner. Fails kNotFound when the server is not in the scope,
+  // Moves the server to another blueprint of its owner. Fails kNotFound when the server is not visible to the scope
+  // (as get),
   // kInvalidArgument ("blueprint 7 not found") when the blueprint is not one of its owner's.
   Result<Server> reassign(std::int64_t id, const Scope& scope, std::int64_t blueprint_id);
   Status record_state(std::int64_t id, ServerState state);

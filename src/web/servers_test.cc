@@ -196,12 +196,23 @@ TEST_F(ServersTest, PerOwnerNamesMigrationKeepsServersAndTheirJobs) {
   ASSERT_OK(migrate_to(*database_, 6));
   add_owners();
   Servers store = servers();
-  Result<Server> adopted = store.adopt({"cli-made", "alpha", owners_[0], blueprints_[0], std::nullopt});
-  Result<Server> created = store.create(owners_[1], "beta", blueprints_[1]);
-  ASSERT_OK(adopted);
-  ASSERT_OK(created);
+  // Rows as the store of schema 6 wrote them (today's store reads tables that came later): an adopted server and one
+  // the panel created.
+  std::optional<std::int64_t> adopted;
+  std::optional<std::int64_t> created;
+  {
+    Database::Lock lock(*database_);
+    std::string insert =
+        "INSERT INTO servers (name, instance, owns_instance, owner_id, blueprint_id, port, state, created_at) VALUES ";
+    ASSERT_OK(lock.exec(insert + "('alpha', 'cli-made', 1, " + std::to_string(owners_[0]) + ", " +
+                        std::to_string(blueprints_[0]) + ", 27015, 'new', 0)"));
+    adopted = lock.last_insert_id();
+    ASSERT_OK(lock.exec(insert + "('beta', 'web-" + std::to_string(*adopted + 1) + "', 0, " +
+                        std::to_string(owners_[1]) + ", " + std::to_string(blueprints_[1]) + ", 27016, 'new', 0)"));
+    created = lock.last_insert_id();
+  }
   Jobs jobs(*database_);
-  Result<Job> job = jobs.enqueue(JobType::kStart, "alpha", adopted->id, owners_[0], Dedupe::kNo);
+  Result<Job> job = jobs.enqueue(JobType::kStart, "alpha", *adopted, owners_[0], Dedupe::kNo);
   ASSERT_OK(job);
   auto audit_server = [&]() -> std::optional<std::int64_t> {
     Database::Lock lock(*database_);
@@ -216,21 +227,21 @@ TEST_F(ServersTest, PerOwnerNamesMigrationKeepsServersAndTheirJobs) {
         "INSERT INTO rcon_audit (server_id, server_name, user_id, user_name, at, command, outcome, detail) "
         "VALUES (?, 'alpha', NULL, 'root', 1, 'status', 'ok', '')");
     ASSERT_OK(insert);
-    ASSERT_OK(insert->bind(1, adopted->id).run());
+    ASSERT_OK(insert->bind(1, *adopted).run());
   }
-  ASSERT_EQ(audit_server(), adopted->id);
+  ASSERT_EQ(audit_server(), *adopted);
   ASSERT_OK(migrate(*database_));
-  EXPECT_EQ(audit_server(), adopted->id);
+  EXPECT_EQ(audit_server(), *adopted);
   Result<std::vector<Server>> all = store.list_all();
   ASSERT_OK(all);
   ASSERT_EQ(all->size(), 2u);
-  EXPECT_EQ((*all)[0].id, adopted->id);
+  EXPECT_EQ((*all)[0].id, *adopted);
   EXPECT_EQ((*all)[0].instance, "cli-made");
   EXPECT_TRUE((*all)[0].owns_instance);
-  EXPECT_EQ((*all)[1].instance, "web-" + std::to_string(created->id));
+  EXPECT_EQ((*all)[1].instance, "web-" + std::to_string(*created));
   Result<Job> kept = jobs.get(job->id, Scope{0, true});
   ASSERT_OK(kept);
-  EXPECT_EQ(kept->server_id, adopted->id);
+  EXPECT_EQ(kept->server_id, *adopted);
   // Names are per owner now, and foreign keys are on again after the migration.
   EXPECT_OK(store.create(owners_[1], "alpha", blueprints_[1]));
   EXPECT_EQ(store.create(owners_[0], "alpha", blueprints_[0]).error().code(), ErrorCode::kAlreadyExists);

@@ -68,6 +68,18 @@ constexpr std::string_view name_of(JobType type) {
   return {};
 }
 
+constexpr std::string_view name_of(ShareRole role) {
+  switch (role) {
+    case ShareRole::kViewer:
+      return "viewer";
+    case ShareRole::kOperator:
+      return "operator";
+    case ShareRole::kManager:
+      return "manager";
+  }
+  return {};
+}
+
 // How many values the enum has: the first number with no name ends them.
 template <typename Value>
 constexpr int count_of() {
@@ -97,14 +109,17 @@ constexpr auto kAll = [] {
 std::string_view to_string(ServerState state) { return name_of(state); }
 std::string_view to_string(JobState state) { return name_of(state); }
 std::string_view to_string(JobType type) { return name_of(type); }
+std::string_view to_string(ShareRole role) { return name_of(role); }
 
 std::optional<ServerState> parse_server_state(std::string_view text) { return value_of<ServerState>(text); }
 std::optional<JobState> parse_job_state(std::string_view text) { return value_of<JobState>(text); }
 std::optional<JobType> parse_job_type(std::string_view text) { return value_of<JobType>(text); }
+std::optional<ShareRole> parse_share_role(std::string_view text) { return value_of<ShareRole>(text); }
 
 std::span<const ServerState> all_server_states() { return kAll<ServerState>; }
 std::span<const JobState> all_job_states() { return kAll<JobState>; }
 std::span<const JobType> all_job_types() { return kAll<JobType>; }
+std::span<const ShareRole> all_share_roles() { return kAll<ShareRole>; }
 
 bool is_up(ServerState state) { return state == ServerState::kStarting || state == ServerState::kRunning; }
 

@@ -1,6 +1,6 @@
-// The states of servers and jobs and the types of jobs, and their one conversion to and from text: the JSON of
-// the API, the templates, the SQL columns and the job logs' end events all go through to_string/parse_*, so
-// nothing else in the web app writes a state or a type as a string. Pure functions; thread-safe.
+// The states of servers and jobs, the types of jobs and the roles of shared servers, and their one conversion to and
+// from text: the JSON of the API, the templates, the SQL columns and the job logs' end events all go through
+// to_string/parse_*, so nothing else in the web app writes a state or a type as a string. Pure functions; thread-safe.
 //
 // A new server state or job type is a value here (no explicit numbers: the values run from 0 in order) and its
 // name in states.cc; the compiler then names every switch that must decide about it (the names, the job runner,
@@ -30,18 +30,25 @@ enum class JobState { kQueued, kRunning, kSucceeded, kFailed, kCancelled, kInter
 // server's daily restart, once it is empty or at its maximum wait (docs/design.md, "Scheduled restarts").
 enum class JobType { kStart, kStop, kRestart, kDelete, kInstall, kCheckUpdate, kSwitchBuild, kScheduledRestart };
 
+// The role a server's owner (or an administrator, or a manager) grants another user on that one server, each
+// allowing what the one before it does and more (docs/design.md, "Sharing a server"); ordered from least to most.
+enum class ShareRole { kViewer, kOperator, kManager };
+
 std::string_view to_string(ServerState state);
 std::string_view to_string(JobState state);
 std::string_view to_string(JobType type);
+std::string_view to_string(ShareRole role);
 // The value a name stands for; nullopt for any other text.
 std::optional<ServerState> parse_server_state(std::string_view text);
 std::optional<JobState> parse_job_state(std::string_view text);
 std::optional<JobType> parse_job_type(std::string_view text);
+std::optional<ShareRole> parse_share_role(std::string_view text);
 
 // Every value, in the enum's order (the order the pages offer job states in).
 std::span<const ServerState> all_server_states();
 std::span<const JobState> all_job_states();
 std::span<const JobType> all_job_types();
+std::span<const ShareRole> all_share_roles();
 
 // The server's process is there (starting or running): stop and restart apply, start does not.
 bool is_up(ServerState state);

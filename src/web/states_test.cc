@@ -5,6 +5,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 namespace left4me::web {
 namespace {
@@ -40,6 +41,19 @@ TEST(StatesTest, EveryJobStateAndTypeHasOneNameThatParsesBack) {
   }
   EXPECT_EQ(parse_job_type("reboot"), std::nullopt);
   EXPECT_EQ(parse_job_state("done"), std::nullopt);
+}
+
+TEST(StatesTest, EveryShareRoleHasOneNameThatParsesBackInOrderOfPower) {
+  std::vector<std::string_view> names;
+  for (ShareRole role : all_share_roles()) {
+    names.push_back(to_string(role));
+    EXPECT_EQ(parse_share_role(to_string(role)), role);
+  }
+  EXPECT_EQ(names, (std::vector<std::string_view>{"viewer", "operator", "manager"}));
+  EXPECT_LT(ShareRole::kViewer, ShareRole::kOperator);
+  EXPECT_LT(ShareRole::kOperator, ShareRole::kManager);
+  EXPECT_EQ(parse_share_role("owner"), std::nullopt);
+  EXPECT_EQ(parse_share_role("Viewer"), std::nullopt);
 }
 
 TEST(StatesTest, UpAndPending) {

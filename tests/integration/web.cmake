@@ -33,3 +33,6 @@ set_tests_properties(web_two_factor_browser PROPERTIES SKIP_RETURN_CODE 77)
 # Scheduled daily restarts: waits while fake-srcds has players, says the message, restarts once empty (issue 15, 4).
 left4me_add_integration_test(web_restart_schedule web/restart_schedule.sh TIMEOUT 180 LABELS web)
 set_tests_properties(web_restart_schedule PROPERTIES SKIP_RETURN_CODE 77)
+# Sharing a server in Chromium: the owner shares it as operator, the friend signs in and restarts it (issue 19).
+left4me_add_integration_test(web_share_browser web/share_browser.sh TIMEOUT 180 LABELS web browser)
+set_tests_properties(web_share_browser PROPERTIES SKIP_RETURN_CODE 77)
