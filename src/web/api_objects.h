@@ -1,5 +1,5 @@
-// The objects of the JSON API as docs/api.md defines them (user, blueprint, server, job): the one place each is
-// turned into JSON. Pure functions; thread-safe.
+// The objects of the JSON API as docs/api.md defines them (user, blueprint, server, job, server event, webhook): the
+// one place each is turned into JSON. Pure functions; thread-safe.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -10,7 +10,9 @@
 #include "web/blueprints.h"
 #include "web/jobs.h"
 #include "web/limits.h"
+#include "web/server_events.h"
 #include "web/server_view.h"
+#include "web/webhooks.h"
 
 namespace left4me::web {
 
@@ -23,5 +25,8 @@ nlohmann::json linked_servers_json(const std::vector<LinkedServer>& linked);
 // since, restarts, last_exit) when the host reported the server's instance.
 nlohmann::json server_json(const ServerView& view);
 nlohmann::json job_json(const Job& job);
+nlohmann::json server_event_json(const ServerEvent& event);
+// Everything but what a receiver answered (never kept): the outcome of the last delivery only.
+nlohmann::json webhook_json(const Webhook& webhook);
 
 }  // namespace left4me::web

@@ -10,7 +10,7 @@ namespace left4me::web {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<std::string_view, 7> kMigrations = {
+constexpr std::array<std::string_view, 8> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -162,6 +162,32 @@ DROP TABLE servers;
 ALTER TABLE servers_new RENAME TO servers;
 CREATE INDEX servers_blueprint ON servers(blueprint_id);
 CREATE UNIQUE INDEX servers_instance ON servers(instance);
+)sql",
+    // 8: each server's history (server_events.h), kept with its server, and the administrators' outgoing webhooks
+    // (webhooks.h) with the outcome of their last delivery. `events` lists the alert events a webhook is sent for,
+    // comma-separated.
+    R"sql(
+CREATE TABLE server_events (
+  id INTEGER PRIMARY KEY,
+  server_id INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL
+);
+CREATE INDEX server_events_server ON server_events(server_id, id);
+CREATE TABLE webhooks (
+  id INTEGER PRIMARY KEY,
+  url TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  events TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_attempt_at INTEGER,
+  last_status INTEGER,
+  last_error TEXT NOT NULL DEFAULT '',
+  delivered INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0
+);
 )sql",
 };
 

@@ -47,6 +47,11 @@ constexpr Notice kNotices[] = {
      "you ask for that below)."},
     {"build_removed", "The build was removed."},
     {"switch_queued", "Each server on an older build restarts on the current one once nobody plays on it."},
+    {"webhook_created", "The webhook was added."},
+    {"webhook_saved", "The webhook was saved."},
+    {"webhook_deleted", "The webhook was deleted."},
+    {"webhook_test_queued",
+     "A test message is on its way; reload in a moment to see how its delivery went (failed tries are retried)."},
     {"logged_out", "You are logged out."},
 };
 

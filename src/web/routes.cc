@@ -51,6 +51,7 @@ constexpr Route kRoutes[] = {
     {"GET",    "/api/v1/servers/{id}/rcon",         kUser,   on<api::console_audit>},
     {"POST",   "/api/v1/servers/{id}/rcon",         kUser,   on<api::console_command>},
     {"GET",    "/api/v1/servers/{id}/rcon-password", kUser,  on<api::get_rcon_password>},
+    {"GET",    "/api/v1/servers/{id}/events",       kUser,   on<api::server_events>},
     {"GET",    "/api/v1/jobs",                      kUser,   on<api::list_jobs>},
     {"GET",    "/api/v1/jobs/{id}",                 kUser,   on<api::get_job>},
     {"POST",   "/api/v1/jobs/{id}/cancel",          kUser,   on<api::cancel_job>},
@@ -58,6 +59,12 @@ constexpr Route kRoutes[] = {
     {"GET",    "/api/v1/jobs/{id}/log",             kUser,   on<api::follow_job_log>},
     {"POST",   "/api/v1/install",                   kAdmin,  on<api::queue_install>},
     {"GET",    "/api/v1/install",                   kAdmin,  on<api::latest_install>},
+    {"GET",    "/api/v1/webhooks",                  kAdmin,  on<api::list_webhooks>},
+    {"POST",   "/api/v1/webhooks",                  kAdmin,  on<api::create_webhook>},
+    {"GET",    "/api/v1/webhooks/{id}",             kAdmin,  on<api::get_webhook>},
+    {"PUT",    "/api/v1/webhooks/{id}",             kAdmin,  on<api::update_webhook>},
+    {"DELETE", "/api/v1/webhooks/{id}",             kAdmin,  on<api::delete_webhook>},
+    {"POST",   "/api/v1/webhooks/{id}/test",        kAdmin,  on<api::test_webhook>},
     {"GET",    kMetricsRoute,                       kPublic, on<api::metrics>},  // loopback or a metrics token
 
     // The pages (HTML; forms post the API's field names).
@@ -117,6 +124,11 @@ constexpr Route kRoutes[] = {
     {"POST",   "/admin/builds/remove",              kAdmin,  on<page::remove_build>},
     {"POST",   "/admin/builds/switch",              kAdmin,  on<page::switch_all_servers>},
     {"POST",   "/admin/builds/switch/{id}",         kAdmin,  on<page::switch_server>},
+    {"GET",    "/admin/webhooks",                   kAdmin,  on<page::webhooks>},
+    {"POST",   "/admin/webhooks",                   kAdmin,  on<page::create_webhook>},
+    {"POST",   "/admin/webhooks/{id}",              kAdmin,  on<page::save_webhook>},
+    {"POST",   "/admin/webhooks/{id}/delete",       kAdmin,  on<page::delete_webhook>},
+    {"POST",   "/admin/webhooks/{id}/test",         kAdmin,  on<page::test_webhook>},
 };
 // clang-format on
 

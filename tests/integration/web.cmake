@@ -26,3 +26,6 @@ set_tests_properties(web_first_hour_browser PROPERTIES SKIP_RETURN_CODE 77)
 # Game builds in the panel: "restart on the new build when empty" with fake-srcds players (issue 16, item 4).
 left4me_add_integration_test(web_build_switch web/build_switch.sh TIMEOUT 180 LABELS web)
 set_tests_properties(web_build_switch PROPERTIES SKIP_RETURN_CODE 77)
+# Server history and webhooks with a local receiver: retried, never delaying a job, a crash and a failed server
+# (issue 15, items 4 and 6).
+left4me_add_integration_test(web_webhooks web/webhooks.sh TIMEOUT 240 LABELS web)
