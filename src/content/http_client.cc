@@ -35,7 +35,8 @@ CurlPtr new_handle(const std::string& url, const HttpOptions& options) {
 // What a write callback collects, and why it stopped a transfer.
 struct Sink {
   std::string* body = nullptr;  // the reply kept in memory, or
-  int fd = -1;                  // the file it is written to
+  int fd = -1;                  // the file it is written to, or
+  bool discard = false;         // nowhere
   std::uint64_t written = 0;
   std::uint64_t max_bytes = 0;
   bool over_limit = false;
@@ -50,7 +51,9 @@ size_t write_body(char* data, size_t size, size_t count, void* user) {
     sink.over_limit = true;
     return 0;  // curl stops with CURLE_WRITE_ERROR
   }
-  if (sink.body != nullptr) {
+  if (sink.discard) {
+    // nothing of the reply is kept
+  } else if (sink.body != nullptr) {
     sink.body->append(data, length);
   } else {
     for (size_t done = 0; done < length;) {
@@ -99,6 +102,12 @@ Status perform(CURL* curl, const std::string& subject, Sink& sink) {
     default:
       return Error::failed(subject + ": " + detail);
   }
+  return ok_status();
+}
+
+// perform, then the reply's status must be 200.
+Status perform_for_200(CURL* curl, const std::string& subject, Sink& sink) {
+  if (Status done = perform(curl, subject, sink); !done.ok()) return done;
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   if (status != 200) return Error::failed(subject + ": HTTP status " + std::to_string(status));
@@ -124,7 +133,7 @@ Result<std::string> http_post_form(const std::string& url, const FormFields& fie
   curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE, static_cast<long>(form.size()));
   std::string body;
   Sink sink{.body = &body, .max_bytes = max_reply_bytes};
-  if (auto done = perform(curl.get(), subject, sink); !done.ok()) return done.error();
+  if (auto done = perform_for_200(curl.get(), subject, sink); !done.ok()) return done.error();
   return body;
 }
 
@@ -139,8 +148,24 @@ Result<std::uint64_t> http_download(const std::string& url, int fd, std::uint64_
   curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(curl.get(), CURLOPT_XFERINFOFUNCTION, report_progress);
   curl_easy_setopt(curl.get(), CURLOPT_XFERINFODATA, &sink);
-  if (auto done = perform(curl.get(), subject, sink); !done.ok()) return done.error();
+  if (auto done = perform_for_200(curl.get(), subject, sink); !done.ok()) return done.error();
   return sink.written;
+}
+
+Result<long> http_post_json(const std::string& url, const std::string& body, const HttpOptions& options) {
+  std::string subject = "POST " + url;
+  CurlPtr curl = new_handle(url, options);
+  if (!curl) return Error::failed(subject + ": curl_easy_init failed");
+  struct curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+  std::unique_ptr<struct curl_slist, decltype(&curl_slist_free_all)> owned(headers, curl_slist_free_all);
+  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  Sink sink{.discard = true, .max_bytes = UINT64_MAX};
+  if (auto done = perform(curl.get(), subject, sink); !done.ok()) return done.error();
+  long status = 0;
+  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  return status;
 }
 
 }  // namespace left4me::content

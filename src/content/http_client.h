@@ -1,6 +1,7 @@
-// HTTP for the content module, over libcurl: a form POST whose reply is kept in memory up to a limit (the
-// Steam Web API), and a download streamed into a file descriptor up to a limit (Workshop files). Only http
-// and https, redirects too. Free functions; thread-safe (each call has its own curl handle).
+// HTTP over libcurl: a form POST whose reply is kept in memory up to a limit (the Steam Web API), a download
+// streamed into a file descriptor up to a limit (Workshop files), and a JSON POST of which only the status code is
+// kept (the web app's webhooks). Only http and https, redirects too. Free functions; thread-safe (each call has its
+// own curl handle).
 #pragma once
 
 #include <chrono>
@@ -39,5 +40,11 @@ using DownloadProgress = std::function<void(std::uint64_t done, std::uint64_t to
 // Content-Length) kFailed.
 Result<std::uint64_t> http_download(const std::string& url, int fd, std::uint64_t max_bytes, const HttpOptions& options,
                                     const DownloadProgress& progress = {});
+
+// POSTs body (application/json) to url and returns the reply's HTTP status code, whatever it is; the reply's body
+// is read and thrown away, so nothing the other end sends reaches the caller (an admin-set URL cannot be used to
+// read a reply back). Redirects are not followed (the 3xx is the answer). Errors name the url: kTimeout,
+// kUnavailable (no connection), kFailed (a broken transfer).
+Result<long> http_post_json(const std::string& url, const std::string& body, const HttpOptions& options);
 
 }  // namespace left4me::content

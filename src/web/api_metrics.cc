@@ -46,6 +46,10 @@ Response metrics(App& app, Context& context) {
   input.requests = app.request_counts.snapshot();
   input.console_viewers = app.server_logs->follower_count();
   input.job_log_viewers = app.job_logs->viewer_count();
+  WebhookCounts webhooks = app.webhook_sender->counts();
+  input.webhooks_delivered = webhooks.delivered;
+  input.webhooks_failed = webhooks.failed;
+  input.webhooks_dropped = webhooks.dropped;
 
   Response response;
   response.body = render_metrics(input);

@@ -118,4 +118,25 @@ nlohmann::json restart_schedule_json(const StoredRestartSchedule& stored, std::i
           {"last_at", optional_json(stored.last_due_at)}};
 }
 
+nlohmann::json server_event_json(const ServerEvent& event) {
+  return {{"id", event.id},         {"server_id", event.server_id},
+          {"at", event.at},         {"kind", to_string(event.kind)},
+          {"reason", event.reason}, {"job_id", optional_json(event.job_id)}};
+}
+
+nlohmann::json webhook_json(const Webhook& webhook) {
+  nlohmann::json events = nlohmann::json::array();
+  for (AlertEvent event : webhook.spec.events) events.push_back(to_string(event));
+  return {{"id", webhook.id},
+          {"url", webhook.spec.url},
+          {"kind", to_string(webhook.spec.kind)},
+          {"events", events},
+          {"created_at", webhook.created_at},
+          {"last_attempt_at", optional_json(webhook.last_attempt_at)},
+          {"last_status", optional_json(webhook.last_status)},
+          {"last_error", webhook.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(webhook.last_error)},
+          {"delivered", webhook.delivered},
+          {"failed", webhook.failed}};
+}
+
 }  // namespace left4me::web

@@ -1,5 +1,5 @@
-// The objects of the JSON API as docs/api.md defines them (user, blueprint, server, share, job): the one place each is
-// turned into JSON. Pure functions; thread-safe.
+// The objects of the JSON API as docs/api.md defines them (user, blueprint, server, share, job, server event,
+// webhook): the one place each is turned into JSON. Pure functions; thread-safe.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -11,8 +11,10 @@
 #include "web/jobs.h"
 #include "web/limits.h"
 #include "web/restart_schedules.h"
+#include "web/server_events.h"
 #include "web/server_view.h"
 #include "web/shares.h"
+#include "web/webhooks.h"
 
 namespace left4me::web {
 
@@ -29,5 +31,8 @@ nlohmann::json share_json(const Share& share);
 nlohmann::json job_json(const Job& job);
 // A server's daily restart, with the time zone of its time, when the next one is due (at now) and the last one was.
 nlohmann::json restart_schedule_json(const StoredRestartSchedule& stored, std::int64_t now);
+nlohmann::json server_event_json(const ServerEvent& event);
+// Everything but what a receiver answered (never kept): the outcome of the last delivery only.
+nlohmann::json webhook_json(const Webhook& webhook);
 
 }  // namespace left4me::web

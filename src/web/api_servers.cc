@@ -1,6 +1,8 @@
-// API routes for servers: list (the busiest route), create, read, the actions (start, stop, restart, delete),
-// moving to another blueprint, the console, sharing, the daily restart, and adopting host instances the panel did
-// not make.
+// API routes for servers: list (the busiest route), create, read, the history, the actions (start, stop, restart,
+// delete), moving to another blueprint, the console, sharing, the daily restart, and adopting host instances the
+// panel did not make.
+#include <fmt/format.h>
+
 #include <ctime>
 
 #include "base/strings.h"
@@ -191,6 +193,28 @@ Response get_server(App& app, Context&, const Server& server) {
   Result<std::shared_ptr<const StatusMap>> statuses = app.status_cache->snapshot();
   HostStatuses host = statuses ? HostStatuses::answered(**statuses) : HostStatuses::not_known();
   return json_response(200, {{"server", server_json(view_server(server, host))}});
+}
+
+Response server_events(App& app, Context& context, const Server& server) {
+  // The history is the owner's and the administrators', as the console is.
+  if (!context.user().is_admin && server.owner_id != context.user().id) {
+    return error_from(Error::not_found(fmt::format("server {} not found", server.id)));
+  }
+  int limit = kServerEventsShown;
+  if (std::optional<std::string> asked = context.request.query_param("limit")) {
+    std::optional<long long> parsed = parse_int(*asked, 1, ServerEvents::kKeptPerServer);
+    if (!parsed) {
+      return error_response(
+          422, "invalid", fmt::format("limit: '{}' is not a number from 1 to {}", *asked, ServerEvents::kKeptPerServer),
+          "limit");
+    }
+    limit = static_cast<int>(*parsed);
+  }
+  Result<std::vector<ServerEvent>> events = app.server_events->list(server.id, limit);
+  if (!events) return error_from(events.error());
+  nlohmann::json list = nlohmann::json::array();
+  for (const ServerEvent& event : *events) list.push_back(server_event_json(event));
+  return json_response(200, {{"events", list}});
 }
 
 Response start_server(App& app, Context& context, const Server& server) {

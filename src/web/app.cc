@@ -107,7 +107,8 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   app->restart_schedules = std::make_unique<RestartSchedules>(*app->database);
   app->jobs = std::make_unique<Jobs>(*app->database);
   app->ctl = std::make_unique<Ctl>(app->config.l4d2ctl, app->config.l4d2ctl_env);
-  app->status_cache = std::make_unique<StatusCache>(*app->ctl, app->config.status_cache);
+  app->status_cache = std::make_unique<StatusCache>(*app->ctl, app->config.status_cache, std::chrono::seconds(10),
+                                                    app->config.status_watch);
   // The host's map list changes when an overlay or the installation does: a minute old is fresh enough for a form.
   app->map_lists = std::make_unique<MapLists>(*app->ctl, std::chrono::seconds(60));
   app->job_logs = std::make_unique<JobLogHub>(*app->jobs);
@@ -117,6 +118,21 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
       *app->job_logs,
       JobRunnerOptions{app->config.job_worker_threads, app->config.scratch_dir, app->config.start_wait,
                        app->config.build_switch_max_wait, app->config.build_switch_warning, app->config.secret_key});
+  app->server_events = std::make_unique<ServerEvents>(*app->database);
+  app->webhooks = std::make_unique<Webhooks>(*app->database);
+  WebhookSenderOptions sending;
+  sending.timeout = app->config.webhook_timeout;
+  sending.first_retry = app->config.webhook_retry;
+  app->webhook_sender = std::make_unique<WebhookSender>(*app->webhooks, sending);
+  JobRunner& runner = *app->runner;
+  app->history =
+      std::make_unique<ServerHistory>(*app->server_events, *app->servers, *app->job_logs, *app->webhook_sender,
+                                      [&runner](std::int64_t server) { return runner.running_job(server); });
+  ServerHistory& history = *app->history;
+  app->status_cache->set_listener([&history](const std::vector<HostEvent>& events) { history.on_host_events(events); });
+  app->runner->set_finish_listener([&history](const Job& job, JobState state, const std::string& reason) {
+    history.on_job_finished(job, state, reason);
+  });
   // Crash recovery: nothing runs yet, so any job marked running was cut off by a crash or kill.
   Result<int> interrupted =
       app->jobs->interrupt_running("the web app stopped while this job ran; check the server's state before retrying");
@@ -146,6 +162,7 @@ void App::start_background() {
   if (Status status = reconcile_servers(); !status) {
     log::warning("cannot reconcile server states: {}", status.error().message());
   }
+  webhook_sender->start();
   status_cache->start();
   if (config.job_worker_enabled) runner->start();
   look_for_update_check();
@@ -237,6 +254,7 @@ void App::stop_background(std::chrono::seconds grace) {
   if (server_logs) server_logs->stop_all();
   if (runner) runner->stop(grace);
   if (status_cache) status_cache->stop();
+  if (webhook_sender) webhook_sender->stop();
 }
 
 Result<std::optional<std::string>> App::ensure_setup_token() {

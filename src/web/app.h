@@ -24,10 +24,14 @@
 #include "web/restart_schedules.h"
 #include "web/server_log_hub.h"
 #include "web/route.h"
+#include "web/server_events.h"
+#include "web/server_history.h"
 #include "web/servers.h"
 #include "web/metrics.h"
 #include "web/status_cache.h"
 #include "web/two_factor.h"
+#include "web/webhook_sender.h"
+#include "web/webhooks.h"
 
 namespace left4me::web {
 
@@ -72,6 +76,10 @@ class App {
   std::unique_ptr<JobLogHub> job_logs;
   std::unique_ptr<ServerLogHub> server_logs;
   std::unique_ptr<JobRunner> runner;
+  std::unique_ptr<ServerEvents> server_events;
+  std::unique_ptr<Webhooks> webhooks;
+  std::unique_ptr<WebhookSender> webhook_sender;
+  std::unique_ptr<ServerHistory> history;
   RequestCounts request_counts;  // /metrics
 
  private:

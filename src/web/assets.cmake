@@ -47,6 +47,7 @@ target_sources(left4me_web PRIVATE
   pages_jobs.cc
   pages_servers.cc
   pages_two_factor.cc
+  pages_webhooks.cc
   ${CMAKE_CURRENT_BINARY_DIR}/embedded_assets.cc)
 find_path(KAINJOW_MUSTACHE_INCLUDE_DIR kainjow/mustache.hpp REQUIRED)
 target_include_directories(left4me_web PRIVATE ${KAINJOW_MUSTACHE_INCLUDE_DIR})
@@ -63,5 +64,6 @@ left4me_add_unit_test(web_pages_test
     pages_jobs_test.cc
     pages_servers_test.cc
     pages_two_factor_test.cc
+    pages_webhooks_test.cc
   LIBS left4me_web)
 target_compile_definitions(web_pages_test PRIVATE LEFT4ME_WEB_FAKE_CTL="${CMAKE_CURRENT_SOURCE_DIR}/testdata/fake_l4d2ctl.sh")

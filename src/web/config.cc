@@ -214,6 +214,10 @@ const Key kKeys[] = {
      set_seconds<&WebConfig::sse_heartbeat, 3600>},
     {{"LEFT4ME_STATUS_CACHE_MS", "`1500`", "How often the live status is refreshed from `l4d2ctl list` while watched."},
      set_status_cache},
+    {{"LEFT4ME_STATUS_WATCH_SECONDS", "`15`",
+      "How often the live status is refreshed while nobody watches, to notice crashes, automatic restarts and "
+      "failed servers (their history and webhooks); `0`: only while watched."},
+     set_seconds_or_zero<&WebConfig::status_watch, 3600>},
     {{"LEFT4ME_UPDATE_CHECK_HOURS", "`24`",
       "The panel runs `l4d2ctl install --check` itself when the last check (by anyone) is older than this; `0`: "
       "never (the package's `left4me-update-check.timer` checks daily, and its web.env sets `0`)."},
@@ -227,6 +231,11 @@ const Key kKeys[] = {
      set_seconds_or_zero<&WebConfig::build_switch_max_wait, 7 * 86400>},
     {{"LEFT4ME_BUILD_SWITCH_WARNING_SECONDS", "`60`", "Between that RCON `say` warning and the restart."},
      set_seconds_or_zero<&WebConfig::build_switch_warning, 3600>},
+    {{"LEFT4ME_WEBHOOK_TIMEOUT_SECONDS", "`10`", "How long one webhook delivery may take, connecting included."},
+     set_seconds<&WebConfig::webhook_timeout, 300>},
+    {{"LEFT4ME_WEBHOOK_RETRY_SECONDS", "`10`",
+      "The wait before a failed webhook delivery's first retry; each next waits twice as long (5 tries in all)."},
+     set_seconds<&WebConfig::webhook_retry, 3600>},
     {{"LEFT4ME_ACCESS_LOG", "`true`", "One line per request on stderr (the journal): never a cookie, body or token."},
      set_bool<&WebConfig::access_log>},
     {{"STEAM_WEB_API_KEY", "none", "A Steam Web API key (kept from l4d2ctl's environment)."},

@@ -42,8 +42,11 @@ struct WebConfig {
   std::chrono::seconds login_window{std::chrono::minutes(15)};
   std::chrono::seconds sse_heartbeat{15};
   std::chrono::milliseconds status_cache{1500};
-  std::chrono::hours update_check_interval{24};      // LEFT4ME_UPDATE_CHECK_HOURS; 0: the panel never checks itself
-  std::chrono::seconds start_wait{90};               // LEFT4ME_START_WAIT_SECONDS
+  std::chrono::seconds status_watch{15};         // LEFT4ME_STATUS_WATCH_SECONDS; 0: refresh only while watched
+  std::chrono::seconds webhook_timeout{10};      // LEFT4ME_WEBHOOK_TIMEOUT_SECONDS
+  std::chrono::seconds webhook_retry{10};        // LEFT4ME_WEBHOOK_RETRY_SECONDS: the first retry's wait, then doubling
+  std::chrono::hours update_check_interval{24};  // LEFT4ME_UPDATE_CHECK_HOURS; 0: the panel never checks itself
+  std::chrono::seconds start_wait{90};           // LEFT4ME_START_WAIT_SECONDS
   std::chrono::seconds build_switch_max_wait{1800};  // LEFT4ME_BUILD_SWITCH_MAX_WAIT_SECONDS
   std::chrono::seconds build_switch_warning{60};     // LEFT4ME_BUILD_SWITCH_WARNING_SECONDS
   std::chrono::seconds setup_link_lifetime{std::chrono::hours(1)};

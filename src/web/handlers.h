@@ -53,6 +53,8 @@ Response set_restart_schedule(App& app, Context& context, const Server& server);
 Response list_shares(App& app, Context& context, const Server& server);
 Response share_server(App& app, Context& context, const Server& server);
 Response unshare_server(App& app, Context& context, const Server& server);
+// The server's history, newest first (owner and administrators only).
+Response server_events(App& app, Context& context, const Server& server);
 
 // rcon_routes.cc: the RCON console and its audit log (operators and up).
 Response console_audit(App& app, Context& context, const Server& server);
@@ -66,6 +68,13 @@ Response job_lines(App& app, Context& context, const Job& job);
 Response follow_job_log(App& app, Context& context, const Job& job);
 Response queue_install(App& app, Context& context);
 Response latest_install(App& app, Context& context);
+// api_webhooks.cc: the outgoing webhooks (administrators).
+Response list_webhooks(App& app, Context& context);
+Response create_webhook(App& app, Context& context);
+Response get_webhook(App& app, Context& context, const WebhookId& id);
+Response update_webhook(App& app, Context& context, const WebhookId& id);
+Response delete_webhook(App& app, Context& context, const WebhookId& id);
+Response test_webhook(App& app, Context& context, const WebhookId& id);
 // GET /metrics (api_metrics.cc): the Prometheus exposition, for a metrics token or a loopback client.
 Response metrics(App& app, Context& context);
 
@@ -162,5 +171,12 @@ Response use_build(App& app, Context& context);
 Response remove_build(App& app, Context& context);
 Response switch_all_servers(App& app, Context& context);
 Response switch_server(App& app, Context& context, const Server& server);
+
+// pages_webhooks.cc: the Webhooks page (administrators).
+Response webhooks(App& app, Context& context);
+Response create_webhook(App& app, Context& context);
+Response save_webhook(App& app, Context& context, const WebhookId& id);
+Response delete_webhook(App& app, Context& context, const WebhookId& id);
+Response test_webhook(App& app, Context& context, const WebhookId& id);
 
 }  // namespace left4me::web::page

@@ -61,6 +61,12 @@ Result<Job> JobRunner::queue_update_check(std::optional<std::int64_t> user_id) {
 
 void JobRunner::notify() { wake_.notify_one(); }
 
+std::optional<std::int64_t> JobRunner::running_job(std::int64_t server_id) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  auto found = server_jobs_.find(server_id);
+  return found == server_jobs_.end() ? std::nullopt : std::optional<std::int64_t>(found->second);
+}
+
 std::size_t JobRunner::alive_workers() {
   std::lock_guard<std::mutex> guard(mutex_);
   return alive_;
@@ -96,10 +102,12 @@ void JobRunner::work() {
     }
     Job job = std::move(**claimed);
     busy_lanes_.insert(job.lane());
+    if (job.server_id) server_jobs_[*job.server_id] = job.id;
     lock.unlock();
     run(job);
     lock.lock();
     busy_lanes_.erase(job.lane());
+    if (job.server_id) server_jobs_.erase(*job.server_id);
     wake_.notify_all();  // the lane's next job may run now
   }
   --alive_;
@@ -409,6 +417,7 @@ void JobRunner::finish(const Job& job, const Result<ExitStatus>& status) {
     log::error("jobs: job {}: {}", job.id, finished.error().message());
   }
   hub_.end(job.id, state);
+  if (on_finish_) on_finish_(job, state, reason);
   log::info("job {} {} '{}': {}{}", job.id, to_string(job.type), job.target, to_string(state),
             reason.empty() ? "" : " (" + reason + ")");
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -45,7 +46,14 @@ class JobRunner {
         options_(std::move(options)) {}
   ~JobRunner() { stop(std::chrono::seconds(0)); }
 
+  // Called as each job ends, after its final state is stored (on the job's worker; it must not wait for long).
+  using FinishListener = std::function<void(const Job& job, JobState state, const std::string& reason)>;
+  // Set before start().
+  void set_finish_listener(FinishListener listener) { on_finish_ = std::move(listener); }
+
   void start();
+  // The job running on the server now, or nullopt.
+  std::optional<std::int64_t> running_job(std::int64_t server_id);
   // Queues a job on the server for the user (start, stop, restart, delete) and wakes a worker. Repeated clicks
   // on the same action while one is still queued share that job.
   Result<Job> queue(JobType type, const Server& server, std::int64_t user_id);
@@ -115,6 +123,8 @@ class JobRunner {
   std::condition_variable stop_wake_;  // pause(): only stop() wakes it, so no queued job's wake-up is taken
   bool stopping_ = false;
   std::set<std::string> busy_lanes_;
+  std::map<std::int64_t, std::int64_t> server_jobs_;  // server id -> the job running on it
+  FinishListener on_finish_;
   std::map<std::int64_t, pid_t> children_;  // running l4d2ctl per job, for shutdown
   std::vector<std::thread> workers_;
   std::size_t alive_ = 0;

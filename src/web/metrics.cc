@@ -111,6 +111,14 @@ std::string render_metrics(const MetricsInput& input) {
   family(out, "left4me_sse_viewers", "gauge", "Open server-sent event streams, by what they follow.");
   fmt::format_to(std::back_inserter(out), "left4me_sse_viewers{{stream=\"console\"}} {}\n", input.console_viewers);
   fmt::format_to(std::back_inserter(out), "left4me_sse_viewers{{stream=\"job_log\"}} {}\n", input.job_log_viewers);
+  family(out, "left4me_webhook_deliveries_total", "counter", "Webhook alerts delivered (a 2xx answer).");
+  fmt::format_to(std::back_inserter(out), "left4me_webhook_deliveries_total {}\n", input.webhooks_delivered);
+  family(out, "left4me_webhook_failures_total", "counter",
+         "Webhook alerts given up after every try, or dropped because the queue was full.");
+  fmt::format_to(std::back_inserter(out), "left4me_webhook_failures_total{{reason=\"gave_up\"}} {}\n",
+                 input.webhooks_failed);
+  fmt::format_to(std::back_inserter(out), "left4me_webhook_failures_total{{reason=\"queue_full\"}} {}\n",
+                 input.webhooks_dropped);
   return out;
 }
 

@@ -1,6 +1,6 @@
 // Metrics: what GET /metrics answers, in Prometheus' text exposition format (version 0.0.4): each server's
 // state, players, restarts and last A2S query time; jobs by type and state; HTTP requests by route and status;
-// viewers of the live streams. The names, labels and who may read them: docs/api.md, "Metrics".
+// viewers of the live streams; webhook deliveries. The names, labels and who may read them: docs/api.md, "Metrics".
 #pragma once
 
 #include <cstdint>
@@ -49,6 +49,10 @@ struct MetricsInput {
   std::vector<RequestCount> requests;
   std::size_t console_viewers = 0;
   std::size_t job_log_viewers = 0;
+  // Webhook alerts since the app started (webhook_sender.h).
+  std::uint64_t webhooks_delivered = 0;
+  std::uint64_t webhooks_failed = 0;   // given up after every try
+  std::uint64_t webhooks_dropped = 0;  // never queued: the queue was full
 };
 
 // The exposition text: every family with its HELP and TYPE, a series per server state (1 for the current one),

@@ -223,6 +223,32 @@ CREATE TABLE server_shares (
 ) WITHOUT ROWID;
 CREATE INDEX server_shares_user ON server_shares(user_id);
 )sql",
+    // 11: each server's history (server_events.h), kept with its server, and the administrators' outgoing webhooks
+    // (webhooks.h) with the outcome of their last delivery. `events` lists the alert events a webhook is sent for,
+    // comma-separated.
+    R"sql(
+CREATE TABLE server_events (
+  id INTEGER PRIMARY KEY,
+  server_id INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL
+);
+CREATE INDEX server_events_server ON server_events(server_id, id);
+CREATE TABLE webhooks (
+  id INTEGER PRIMARY KEY,
+  url TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  events TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_attempt_at INTEGER,
+  last_status INTEGER,
+  last_error TEXT NOT NULL DEFAULT '',
+  delivered INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0
+);
+)sql",
 };
 
 // Foreign keys stay off while migrations run, as SQLite's procedure for changing a table asks: with them on,

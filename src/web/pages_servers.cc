@@ -310,6 +310,23 @@ Status add_sharing(App& app, Context& context, const Server& server, nlohmann::j
   return ok_status();
 }
 
+// The server's history (newest first): what happened and when, with the job it came with.
+Result<nlohmann::json> server_events_view(App& app, const Server& server) {
+  Result<std::vector<ServerEvent>> events = app.server_events->list(server.id, kServerEventsShown);
+  if (!events) return events.error();
+  nlohmann::json rows = nlohmann::json::array();
+  for (const ServerEvent& event : *events) {
+    bool bad = event.kind == ServerEventKind::kCrash || event.kind == ServerEventKind::kAutoRestart ||
+               event.kind == ServerEventKind::kFailed;
+    rows.push_back({{"kind", to_string(event.kind)},
+                    {"class", bad ? "bad" : "idle"},
+                    {"reason", event.reason},
+                    {"time", time_view(event.at)},
+                    {"job_id", event.job_id ? nlohmann::json(*event.job_id) : nlohmann::json(nullptr)}});
+  }
+  return nlohmann::json{{"rows", rows}, {"empty", rows.empty()}};
+}
+
 Response server_page(App& app, Context& context, const Server& server, int status, nlohmann::json extra) {
   nlohmann::json view = base_view(context, server.name, "servers");
   for (auto it = extra.begin(); it != extra.end(); ++it) view[it.key()] = it.value();
@@ -319,6 +336,9 @@ Response server_page(App& app, Context& context, const Server& server, int statu
   Result<nlohmann::json> jobs = server_history(app, context, server.id);
   if (!jobs) return error_from(jobs.error());
   view["history"] = *jobs;
+  Result<nlohmann::json> events = server_events_view(app, server);
+  if (!events) return error_from(events.error());
+  view["events"] = *events;
   Result<nlohmann::json> console = console_view(app, context, server);
   if (!console) return error_from(console.error());
   view["rcon"] = *console;

@@ -54,4 +54,10 @@ Result<UserId> open_id(App&, const Context& context, std::type_identity<UserId>)
   return UserId{*id};
 }
 
+Result<WebhookId> open_id(App&, const Context& context, std::type_identity<WebhookId>) {
+  Result<std::int64_t> id = id_of(context, "webhook");
+  if (!id) return id.error();
+  return WebhookId{*id};
+}
+
 }  // namespace left4me::web

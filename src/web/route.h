@@ -58,9 +58,13 @@ struct TokenId {
 struct UserId {
   std::int64_t value = 0;
 };
+// A webhook's id (administrators' routes only; the handler finds the webhook, or answers 404).
+struct WebhookId {
+  std::int64_t value = 0;
+};
 
 // What a route's {id} names.
-enum class IdNames { kNothing, kServer, kBlueprint, kJob, kToken, kUser };
+enum class IdNames { kNothing, kServer, kBlueprint, kJob, kToken, kUser, kWebhook };
 
 using Handler = Response (*)(App& app, Context& context);
 
@@ -85,6 +89,7 @@ Result<Blueprint> open_id(App& app, const Context& context, std::type_identity<B
 Result<Job> open_id(App& app, const Context& context, std::type_identity<Job>);
 Result<TokenId> open_id(App& app, const Context& context, std::type_identity<TokenId>);
 Result<UserId> open_id(App& app, const Context& context, std::type_identity<UserId>);
+Result<WebhookId> open_id(App& app, const Context& context, std::type_identity<WebhookId>);
 
 namespace route_detail {
 
@@ -100,6 +105,8 @@ template <>
 inline constexpr IdNames kIdNames<TokenId> = IdNames::kToken;
 template <>
 inline constexpr IdNames kIdNames<UserId> = IdNames::kUser;
+template <>
+inline constexpr IdNames kIdNames<WebhookId> = IdNames::kWebhook;
 
 // The object type a handler takes after App& and Context&.
 template <typename Function>
@@ -136,7 +143,7 @@ constexpr RouteHandler make_handler() {
   } else {
     static_assert(!std::is_same_v<Object, Server>, "a server's route names its action: on_server<action, function>");
     static_assert(kIdNames<Object> != IdNames::kNothing,
-                  "a route's {id} names a Server, Blueprint, Job, TokenId or UserId");
+                  "a route's {id} names a Server, Blueprint, Job, TokenId, UserId or WebhookId");
     return RouteHandler{kIdNames<Object>, &call_with_object<Object, function>, std::nullopt};
   }
 }

@@ -72,6 +72,7 @@ constexpr Route kRoutes[] = {
     {"DELETE", "/api/v1/servers/{id}/shares/{user}", kUser,  on_server<kShare, api::unshare_server>},
     {"GET",    "/api/v1/servers/{id}/restart-schedule", kUser, on_server<kSchedule, api::get_restart_schedule>},
     {"PUT",    "/api/v1/servers/{id}/restart-schedule", kUser, on_server<kSchedule, api::set_restart_schedule>},
+    {"GET",    "/api/v1/servers/{id}/events",       kUser,   on_server<kView, api::server_events>},
     {"GET",    "/api/v1/jobs",                      kUser,   on<api::list_jobs>},
     {"GET",    "/api/v1/jobs/{id}",                 kUser,   on<api::get_job>},
     {"POST",   "/api/v1/jobs/{id}/cancel",          kUser,   on<api::cancel_job>},
@@ -79,6 +80,12 @@ constexpr Route kRoutes[] = {
     {"GET",    "/api/v1/jobs/{id}/log",             kUser,   on<api::follow_job_log>},
     {"POST",   "/api/v1/install",                   kAdmin,  on<api::queue_install>},
     {"GET",    "/api/v1/install",                   kAdmin,  on<api::latest_install>},
+    {"GET",    "/api/v1/webhooks",                  kAdmin,  on<api::list_webhooks>},
+    {"POST",   "/api/v1/webhooks",                  kAdmin,  on<api::create_webhook>},
+    {"GET",    "/api/v1/webhooks/{id}",             kAdmin,  on<api::get_webhook>},
+    {"PUT",    "/api/v1/webhooks/{id}",             kAdmin,  on<api::update_webhook>},
+    {"DELETE", "/api/v1/webhooks/{id}",             kAdmin,  on<api::delete_webhook>},
+    {"POST",   "/api/v1/webhooks/{id}/test",        kAdmin,  on<api::test_webhook>},
     {"GET",    kMetricsRoute,                       kPublic, on<api::metrics>},  // loopback or a metrics token
 
     // The pages (HTML; forms post the API's field names).
@@ -151,6 +158,11 @@ constexpr Route kRoutes[] = {
     {"POST",   "/admin/builds/remove",              kAdmin,  on<page::remove_build>},
     {"POST",   "/admin/builds/switch",              kAdmin,  on<page::switch_all_servers>},
     {"POST",   "/admin/builds/switch/{id}",         kAdmin,  on_server<kSwitchBuild, page::switch_server>},
+    {"GET",    "/admin/webhooks",                   kAdmin,  on<page::webhooks>},
+    {"POST",   "/admin/webhooks",                   kAdmin,  on<page::create_webhook>},
+    {"POST",   "/admin/webhooks/{id}",              kAdmin,  on<page::save_webhook>},
+    {"POST",   "/admin/webhooks/{id}/delete",       kAdmin,  on<page::delete_webhook>},
+    {"POST",   "/admin/webhooks/{id}/test",         kAdmin,  on<page::test_webhook>},
 };
 // clang-format on
 

@@ -80,6 +80,40 @@ constexpr std::string_view name_of(ShareRole role) {
   return {};
 }
 
+constexpr std::string_view name_of(ServerEventKind kind) {
+  switch (kind) {
+    case ServerEventKind::kStarted:
+      return "started";
+    case ServerEventKind::kStopped:
+      return "stopped";
+    case ServerEventKind::kRestarted:
+      return "restarted";
+    case ServerEventKind::kCrash:
+      return "crash";
+    case ServerEventKind::kAutoRestart:
+      return "auto_restart";
+    case ServerEventKind::kFailed:
+      return "failed";
+  }
+  return {};
+}
+
+constexpr std::string_view name_of(AlertEvent event) {
+  switch (event) {
+    case AlertEvent::kCrash:
+      return "crash";
+    case AlertEvent::kAutoRestart:
+      return "auto_restart";
+    case AlertEvent::kFailed:
+      return "failed";
+    case AlertEvent::kJobFailed:
+      return "job_failed";
+    case AlertEvent::kTest:
+      return "test";
+  }
+  return {};
+}
+
 // How many values the enum has: the first number with no name ends them.
 template <typename Value>
 constexpr int count_of() {
@@ -110,16 +144,23 @@ std::string_view to_string(ServerState state) { return name_of(state); }
 std::string_view to_string(JobState state) { return name_of(state); }
 std::string_view to_string(JobType type) { return name_of(type); }
 std::string_view to_string(ShareRole role) { return name_of(role); }
+std::string_view to_string(ServerEventKind kind) { return name_of(kind); }
+std::string_view to_string(AlertEvent event) { return name_of(event); }
 
 std::optional<ServerState> parse_server_state(std::string_view text) { return value_of<ServerState>(text); }
 std::optional<JobState> parse_job_state(std::string_view text) { return value_of<JobState>(text); }
 std::optional<JobType> parse_job_type(std::string_view text) { return value_of<JobType>(text); }
 std::optional<ShareRole> parse_share_role(std::string_view text) { return value_of<ShareRole>(text); }
+std::optional<ServerEventKind> parse_server_event_kind(std::string_view text) {
+  return value_of<ServerEventKind>(text);
+}
+std::optional<AlertEvent> parse_alert_event(std::string_view text) { return value_of<AlertEvent>(text); }
 
 std::span<const ServerState> all_server_states() { return kAll<ServerState>; }
 std::span<const JobState> all_job_states() { return kAll<JobState>; }
 std::span<const JobType> all_job_types() { return kAll<JobType>; }
 std::span<const ShareRole> all_share_roles() { return kAll<ShareRole>; }
+std::span<const AlertEvent> all_alert_events() { return kAll<AlertEvent>; }
 
 bool is_up(ServerState state) { return state == ServerState::kStarting || state == ServerState::kRunning; }
 

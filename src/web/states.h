@@ -34,21 +34,34 @@ enum class JobType { kStart, kStop, kRestart, kDelete, kInstall, kCheckUpdate, k
 // allowing what the one before it does and more (docs/design.md, "Sharing a server"); ordered from least to most.
 enum class ShareRole { kViewer, kOperator, kManager };
 
+// What happened to a server, in its history (server_events.h): started, stopped or restarted by a user's job, or
+// noticed on the host by the status cache: a crash (the supervisor restarted it), an automatic restart after a
+// hang (the health monitor), the server ending failed.
+enum class ServerEventKind { kStarted, kStopped, kRestarted, kCrash, kAutoRestart, kFailed };
+
+// What a webhook may be sent for (webhooks.h): three of the server events, a failed job, and the admin page's test.
+enum class AlertEvent { kCrash, kAutoRestart, kFailed, kJobFailed, kTest };
+
 std::string_view to_string(ServerState state);
 std::string_view to_string(JobState state);
 std::string_view to_string(JobType type);
 std::string_view to_string(ShareRole role);
+std::string_view to_string(ServerEventKind kind);
+std::string_view to_string(AlertEvent event);
 // The value a name stands for; nullopt for any other text.
 std::optional<ServerState> parse_server_state(std::string_view text);
 std::optional<JobState> parse_job_state(std::string_view text);
 std::optional<JobType> parse_job_type(std::string_view text);
 std::optional<ShareRole> parse_share_role(std::string_view text);
+std::optional<ServerEventKind> parse_server_event_kind(std::string_view text);
+std::optional<AlertEvent> parse_alert_event(std::string_view text);
 
 // Every value, in the enum's order (the order the pages offer job states in).
 std::span<const ServerState> all_server_states();
 std::span<const JobState> all_job_states();
 std::span<const JobType> all_job_types();
 std::span<const ShareRole> all_share_roles();
+std::span<const AlertEvent> all_alert_events();
 
 // The server's process is there (starting or running): stop and restart apply, start does not.
 bool is_up(ServerState state);

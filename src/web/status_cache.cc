@@ -12,8 +12,12 @@ constexpr std::chrono::milliseconds kMinimumPeriod{50};
 
 }  // namespace
 
-StatusCache::StatusCache(const Ctl& ctl, std::chrono::milliseconds period, std::chrono::milliseconds idle_after)
-    : ctl_(ctl), period_(std::max(period, kMinimumPeriod)), idle_after_(idle_after) {}
+StatusCache::StatusCache(const Ctl& ctl, std::chrono::milliseconds period, std::chrono::milliseconds idle_after,
+                         std::chrono::milliseconds watch)
+    : ctl_(ctl),
+      period_(std::max(period, kMinimumPeriod)),
+      idle_after_(idle_after),
+      watch_(watch.count() == 0 ? watch : std::max(watch, kMinimumPeriod)) {}
 
 StatusCache::~StatusCache() { stop(); }
 
@@ -36,18 +40,20 @@ void StatusCache::refresh_loop() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_) {
     auto now = std::chrono::steady_clock::now();
-    if (!wanted(now)) {
+    bool asked = wanted(now);
+    if (!asked && watch_.count() == 0) {
       wake_.wait(lock);  // until a request asks, or stop
       continue;
     }
-    if (stale_ || now - attempted_at_ >= period_) {
+    std::chrono::milliseconds period = asked ? period_ : watch_;
+    if ((asked && stale_) || now - attempted_at_ >= period) {
       lock.unlock();
       Result<std::shared_ptr<const StatusMap>> refreshed = refresh();
       if (!refreshed) log::warning("live status: {}", refreshed.error().message());
       lock.lock();
       continue;
     }
-    wake_.wait_until(lock, attempted_at_ + period_);
+    wake_.wait_until(lock, attempted_at_ + period);
   }
 }
 
@@ -60,7 +66,7 @@ Result<std::shared_ptr<const StatusMap>> StatusCache::refresh() {
     stale_ = false;
   }
   Result<StatusMap> listed = ctl_.list();
-  std::lock_guard<std::mutex> guard(mutex_);
+  std::unique_lock<std::mutex> guard(mutex_);
   if (!listed) {
     error_ = listed.error();
     return listed.error();
@@ -77,9 +83,24 @@ Result<std::shared_ptr<const StatusMap>> StatusCache::refresh() {
   puts_.clear();
   // An unchanged list keeps the current snapshot, so what was derived from it (rendered dashboard rows, the
   // API's status fragments) stays valid.
-  if (!statuses_ || *statuses_ != *listed) statuses_ = std::make_shared<const StatusMap>(std::move(*listed));
+  std::vector<HostEvent> events;
+  if (!statuses_ || *statuses_ != *listed) events = replace(std::make_shared<const StatusMap>(std::move(*listed)));
   error_.reset();
-  return statuses_;
+  std::shared_ptr<const StatusMap> current = statuses_;
+  guard.unlock();
+  tell(events);
+  return current;
+}
+
+std::vector<HostEvent> StatusCache::replace(std::shared_ptr<const StatusMap> statuses) {
+  // The first statuses are where watching starts: nothing happened before them.
+  std::vector<HostEvent> events = statuses_ ? host_events(*statuses_, *statuses) : std::vector<HostEvent>{};
+  statuses_ = std::move(statuses);
+  return events;
+}
+
+void StatusCache::tell(const std::vector<HostEvent>& events) const {
+  if (!events.empty() && listener_) listener_(events);
 }
 
 Result<std::shared_ptr<const StatusMap>> StatusCache::snapshot() {
@@ -94,18 +115,22 @@ Result<std::shared_ptr<const StatusMap>> StatusCache::snapshot() {
 }
 
 void StatusCache::put(const std::string& name, std::optional<nlohmann::json> status) {
-  std::lock_guard<std::mutex> guard(mutex_);
-  puts_[name] = Put{std::chrono::steady_clock::now(), status};
-  if (!statuses_) return;
-  auto current = statuses_->find(name);
-  if (status ? current != statuses_->end() && current->second == *status : current == statuses_->end()) return;
-  auto updated = std::make_shared<StatusMap>(*statuses_);
-  if (status) {
-    (*updated)[name] = std::move(*status);
-  } else {
-    updated->erase(name);
+  std::vector<HostEvent> events;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    puts_[name] = Put{std::chrono::steady_clock::now(), status};
+    if (!statuses_) return;
+    auto current = statuses_->find(name);
+    if (status ? current != statuses_->end() && current->second == *status : current == statuses_->end()) return;
+    auto updated = std::make_shared<StatusMap>(*statuses_);
+    if (status) {
+      (*updated)[name] = std::move(*status);
+    } else {
+      updated->erase(name);
+    }
+    events = replace(std::move(updated));
   }
-  statuses_ = std::move(updated);
+  tell(events);
 }
 
 void StatusCache::invalidate() {

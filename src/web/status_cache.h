@@ -6,31 +6,43 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "base/result.h"
 #include "web/ctl.h"
+#include "web/host_events.h"
 
 namespace left4me::web {
 
 // The statuses of every instance, shared by all requests. Requests read the last result at once and never wait for
 // l4d2ctl: one background thread refreshes it every period while requests keep asking, and rests once nobody has asked
 // for a while (the first request after that gets the old statuses and wakes it). Jobs put each server's fresh status in
-// as they finish.
+// as they finish. With a watch period it also refreshes that often while nobody asks, so that what happens to a
+// server (host_events.h) is noticed even then; each change of the statuses goes to the listener.
 class StatusCache {
  public:
-  // period: how old the statuses may get while requests ask; idle_after: rest after that long unasked.
+  // Called with what changed each time the statuses change (host_events), outside the cache's locks, on the
+  // refresher's thread or a job's. It must not wait for long: the statuses are not refreshed meanwhile.
+  using Listener = std::function<void(const std::vector<HostEvent>&)>;
+
+  // period: how old the statuses may get while requests ask; idle_after: rest after that long unasked; watch: how
+  // often to refresh while resting (0: never).
   StatusCache(const Ctl& ctl, std::chrono::milliseconds period,
-              std::chrono::milliseconds idle_after = std::chrono::seconds(10));
+              std::chrono::milliseconds idle_after = std::chrono::seconds(10),
+              std::chrono::milliseconds watch = std::chrono::milliseconds(0));
   ~StatusCache();
   StatusCache(const StatusCache&) = delete;
   StatusCache& operator=(const StatusCache&) = delete;
 
+  // Set before start(); nothing is told before.
+  void set_listener(Listener listener) { listener_ = std::move(listener); }
   // Starts / stops the refresher thread. stop() waits for a running l4d2ctl list. Idempotent.
   void start();
   void stop();
@@ -53,11 +65,16 @@ class StatusCache {
     std::optional<nlohmann::json> status;
   };
   void refresh_loop();
+  // Replaces the statuses (mutex_ held) and returns what changed for the listener.
+  std::vector<HostEvent> replace(std::shared_ptr<const StatusMap> statuses);
+  void tell(const std::vector<HostEvent>& events) const;
   bool wanted(std::chrono::steady_clock::time_point now) const { return now - asked_at_ < idle_after_; }
 
   const Ctl& ctl_;
   std::chrono::milliseconds period_;
   std::chrono::milliseconds idle_after_;
+  std::chrono::milliseconds watch_;
+  Listener listener_;
   std::mutex refresh_mutex_;  // one l4d2ctl list at a time
   std::mutex mutex_;          // everything below
   std::condition_variable wake_;

@@ -36,3 +36,6 @@ set_tests_properties(web_restart_schedule PROPERTIES SKIP_RETURN_CODE 77)
 # Sharing a server in Chromium: the owner shares it as operator, the friend signs in and restarts it (issue 19).
 left4me_add_integration_test(web_share_browser web/share_browser.sh TIMEOUT 180 LABELS web browser)
 set_tests_properties(web_share_browser PROPERTIES SKIP_RETURN_CODE 77)
+# Server history and webhooks with a local receiver: retried, never delaying a job, a crash and a failed server
+# (issue 15, items 4 and 6).
+left4me_add_integration_test(web_webhooks web/webhooks.sh TIMEOUT 240 LABELS web)
