@@ -21,6 +21,8 @@ inline constexpr std::string_view kTwoFactorReset = "two_factor.reset";  // by a
 inline constexpr std::string_view kRecoveryCodesRegenerated = "two_factor.recovery_codes_regenerated";
 inline constexpr std::string_view kRecoveryCodeUsed = "two_factor.recovery_code_used";
 inline constexpr std::string_view kAdminTwoFactorRequired = "settings.require_admin_two_factor";
+inline constexpr std::string_view kServerShared = "sharing.granted";  // or a share's role changed
+inline constexpr std::string_view kServerShareRevoked = "sharing.revoked";
 }  // namespace audit
 
 // Who made a change: a user (id and name as they were; the row keeps the name once the user is gone).

@@ -20,10 +20,12 @@ struct Row {
 
 // Owner and administrators may everything; strangers see nothing.
 constexpr Row kTable[] = {
-    {ServerAction::kView, A, A, A},         {ServerAction::kConsoleRead, A, A, A},     {ServerAction::kStart, F, A, A},
-    {ServerAction::kStop, F, A, A},         {ServerAction::kRestart, F, A, A},         {ServerAction::kRcon, F, A, A},
-    {ServerAction::kRconPassword, F, F, F}, {ServerAction::kChangeBlueprint, F, F, A}, {ServerAction::kShare, F, F, A},
-    {ServerAction::kSchedule, F, F, A},     {ServerAction::kDelete, F, F, F},       {ServerAction::kSwitchBuild, F, F, F},
+    {ServerAction::kView, A, A, A},         {ServerAction::kConsoleRead, A, A, A},
+    {ServerAction::kStart, F, A, A},        {ServerAction::kStop, F, A, A},
+    {ServerAction::kRestart, F, A, A},      {ServerAction::kRcon, F, A, A},
+    {ServerAction::kRconPassword, F, F, F}, {ServerAction::kChangeBlueprint, F, F, A},
+    {ServerAction::kShare, F, F, A},        {ServerAction::kSchedule, F, F, A},
+    {ServerAction::kDelete, F, F, F},       {ServerAction::kSwitchBuild, F, F, F},
 };
 
 TEST(AuthorizationTest, EveryActionForEveryRole) {

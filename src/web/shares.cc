@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "web/audit.h"
 #include "web/authorization.h"
 #include "web/server_log_hub.h"
 
@@ -95,10 +96,16 @@ Result<Share> grant_share(App& app, const User& actor, const Server& server, con
   Result<std::optional<Share>> share = find_share(lock, server.id, *user_id);
   if (!share) return share.error();
   if (Status status = (*transaction)->commit(); !status) return status.error();
+  if (Status status = app.audit->record({actor.id, actor.name}, audit::kServerShared, "server " + server.name,
+                                        fmt::format("{} as {}", user_name, to_string(role)));
+      !status) {
+    return status.error();
+  }
   return **share;
 }
 
 Status revoke_share(App& app, const User& actor, const Server& server, std::int64_t user_id) {
+  std::string revoked;
   {
     auto transaction = Database::Transaction::begin(*app.database);
     if (!transaction) return transaction.error();
@@ -113,6 +120,12 @@ Status revoke_share(App& app, const User& actor, const Server& server, std::int6
     if (!remove) return remove.error();
     if (Status status = remove->bind(1, server.id).bind(2, user_id).run(); !status) return status;
     if (Status status = (*transaction)->commit(); !status) return status;
+    revoked = fmt::format("{} (was {})", (*existing)->user_name, to_string((*existing)->role));
+  }
+  if (Status status =
+          app.audit->record({actor.id, actor.name}, audit::kServerShareRevoked, "server " + server.name, revoked);
+      !status) {
+    return status;
   }
   if (std::optional<std::string> instance = server.managed_instance()) {
     app.server_logs->end_streams(*instance, user_id, "your share of this server was revoked");

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "base/strings.h"
+#include "web/audit.h"
 #include "web/web_fixture.h"
 
 namespace left4me::web {
@@ -171,6 +172,31 @@ TEST_F(SharesTest, RevokingEndsTheUsersConsoleStreamsAndOnlyTheirs) {
   EXPECT_EQ(bob.get("/api/v1/servers/" + id).status, 404);
   EXPECT_EQ(bob.get("/api/v1/servers/" + id + "/logs").status, 404);
   EXPECT_TRUE(bob.get("/api/v1/servers").json()["servers"].empty());
+}
+
+// Every sharing change lands in the audit log (issue 19, item 3): who, which server, whom and which role.
+TEST_F(SharesTest, SharingChangesLandInTheAuditLog) {
+  start();
+  for (const char* name : {"alice", "bob"}) create_user(name, Role::kUser);
+  Browser alice = logged_in("alice");
+  std::string id = set_up_alpha(alice);
+  ASSERT_EQ(share(alice, id, "bob", "viewer").status, 200);
+  ASSERT_EQ(share(alice, id, "bob", "operator").status, 200);
+  ASSERT_EQ(alice.request("DELETE", "/api/v1/servers/" + id + "/shares/" + std::to_string(user_id("bob"))).status, 200);
+  EXPECT_EQ(share(alice, id, "nobody", "viewer").status, 422);  // refused: nothing recorded
+
+  Result<AuditPage> page = app_->audit->list(0, 10);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->entries.size(), 3u);
+  EXPECT_EQ(page->entries[0].action, audit::kServerShareRevoked);
+  EXPECT_EQ(page->entries[0].detail, "bob (was operator)");
+  EXPECT_EQ(page->entries[1].action, audit::kServerShared);
+  EXPECT_EQ(page->entries[1].detail, "bob as operator");
+  EXPECT_EQ(page->entries[2].detail, "bob as viewer");
+  for (const AuditEntry& entry : page->entries) {
+    EXPECT_EQ(entry.actor.name, "alice");
+    EXPECT_EQ(entry.target, "server alpha");
+  }
 }
 
 TEST_F(SharesTest, SharesGoWithTheirServerAndTheirUser) {
