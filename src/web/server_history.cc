@@ -25,7 +25,7 @@ std::optional<AlertEvent> alert_for(ServerEventKind kind) {
 }
 
 // What a job that succeeded did to its server, for the history; nullopt for a job that is no event there (a
-// build switch may have found nothing to do; install jobs act on no server).
+// build switch or a daily restart may have found nothing to do; install jobs act on no server).
 std::optional<ServerEventKind> event_of(JobType type) {
   switch (type) {
     case JobType::kStart:
@@ -38,6 +38,7 @@ std::optional<ServerEventKind> event_of(JobType type) {
     case JobType::kInstall:
     case JobType::kCheckUpdate:
     case JobType::kSwitchBuild:
+    case JobType::kScheduledRestart:
       break;
   }
   return std::nullopt;
