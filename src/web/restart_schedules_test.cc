@@ -146,7 +146,7 @@ TEST_F(RestartSchedulesTest, ThroughTheServerPage) {
   EXPECT_EQ(stored["message"], "Bye");
   std::string shown = alice.get(page).body;
   EXPECT_NE(shown.find("Next restart:"), std::string::npos);
-  EXPECT_NE(shown.find("Times are UTC"), std::string::npos);
+  EXPECT_NE(shown.find("Times are Coordinated Universal Time (UTC)"), std::string::npos);
   // A refused form keeps what was typed and says why beside the field; nothing is stored.
   struct Case {
     std::string form;

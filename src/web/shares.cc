@@ -96,6 +96,7 @@ Result<Share> grant_share(App& app, const User& actor, const Server& server, con
   Result<std::optional<Share>> share = find_share(lock, server.id, *user_id);
   if (!share) return share.error();
   if (Status status = (*transaction)->commit(); !status) return status.error();
+  transaction->reset();  // lets the database go: the audit log writes through it
   if (Status status = app.audit->record({actor.id, actor.name}, audit::kServerShared, "server " + server.name,
                                         fmt::format("{} as {}", user_name, to_string(role)));
       !status) {

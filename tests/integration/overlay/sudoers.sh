@@ -14,7 +14,7 @@ rules=$(grep -vE '^\s*(#|$)' "$F")
 assert_eq 6 "$(echo "$rules" | wc -l)" "rule lines"
 H=/usr/local/libexec/left4me
 assert_contains "$rules" "Cmnd_Alias LEFT4ME_OVERLAY = $H/left4me-overlay ^(mount|umount) [a-z0-9][a-z0-9_-]{0,63}\$"
-assert_contains "$rules" "Cmnd_Alias LEFT4ME_SYSTEMCTL = $H/left4me-systemctl ^(enable|disable|restart|show) [a-z0-9][a-z0-9_-]{0,63}\$"
+assert_contains "$rules" "Cmnd_Alias LEFT4ME_SYSTEMCTL = $H/left4me-systemctl ^(enable|disable|restart|show|kill) [a-z0-9][a-z0-9_-]{0,63}\$"
 assert_contains "$rules" "Cmnd_Alias LEFT4ME_JOURNALCTL = $H/left4me-journalctl ^[a-z0-9][a-z0-9_-]{0,63} --lines [0-9]{1,6} --(follow|no-follow)\$"
 assert_contains "$rules" "left4me ALL=(root) NOPASSWD: LEFT4ME_OVERLAY, LEFT4ME_SYSTEMCTL, LEFT4ME_JOURNALCTL"
 assert_not_contains "$rules" "ALL, " "no blanket command"
