@@ -102,6 +102,7 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   app->two_factor = std::make_unique<TwoFactor>(*app->database, app->config.secret_key);
   app->audit = std::make_unique<AuditLog>(*app->database);
   app->blueprints = std::make_unique<Blueprints>(*app->database, app->config.user_limits);
+  app->overlays = std::make_unique<Overlays>(*app->database);
   app->servers = std::make_unique<Servers>(
       *app->database, PortRange{app->config.port_range_start, app->config.port_range_end}, app->config.user_limits);
   app->restart_schedules = std::make_unique<RestartSchedules>(*app->database);

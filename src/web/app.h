@@ -21,6 +21,7 @@
 #include "web/job_runner.h"
 #include "web/jobs.h"
 #include "web/map_lists.h"
+#include "web/overlays.h"
 #include "web/restart_schedules.h"
 #include "web/server_log_hub.h"
 #include "web/route.h"
@@ -67,6 +68,7 @@ class App {
   std::unique_ptr<TwoFactor> two_factor;
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<Blueprints> blueprints;
+  std::unique_ptr<Overlays> overlays;
   std::unique_ptr<Servers> servers;
   std::unique_ptr<RestartSchedules> restart_schedules;
   std::unique_ptr<Jobs> jobs;

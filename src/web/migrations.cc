@@ -10,7 +10,7 @@ namespace left4me::web {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<std::string_view, 11> kMigrations = {
+constexpr std::array<std::string_view, 12> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -248,6 +248,29 @@ CREATE TABLE webhooks (
   delivered INTEGER NOT NULL DEFAULT 0,
   failed INTEGER NOT NULL DEFAULT 0
 );
+)sql",
+    // 12: overlays as records (issue 14); blueprints stack them in blueprint_overlays (kept by the blueprint store
+    // beside the spec, whose overlay refs are the records' directories); a per-user overlay quota (NULL: web.env's).
+    R"sql(
+CREATE TABLE overlays (
+  id INTEGER PRIMARY KEY,
+  owner_id INTEGER REFERENCES users(id),
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  directory TEXT UNIQUE,
+  size_bytes INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX overlays_owner_name ON overlays (ifnull(owner_id, 0), name);
+CREATE TABLE blueprint_overlays (
+  blueprint_id INTEGER NOT NULL REFERENCES blueprints(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  overlay_id INTEGER NOT NULL REFERENCES overlays(id),
+  PRIMARY KEY (blueprint_id, position)
+);
+CREATE INDEX blueprint_overlays_overlay ON blueprint_overlays (overlay_id);
+ALTER TABLE users ADD COLUMN overlay_quota_bytes INTEGER;
 )sql",
 };
 
