@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "base/file.h"
 #include "base/log.h"
 #include "base/strings.h"
 #include "web/crypto.h"
@@ -103,6 +104,7 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   app->audit = std::make_unique<AuditLog>(*app->database);
   app->blueprints = std::make_unique<Blueprints>(*app->database, app->config.user_limits);
   app->overlays = std::make_unique<Overlays>(*app->database);
+  app->managed_overlays = std::make_unique<ManagedOverlays>(*app->database);
   app->servers = std::make_unique<Servers>(
       *app->database, PortRange{app->config.port_range_start, app->config.port_range_end}, app->config.user_limits);
   app->restart_schedules = std::make_unique<RestartSchedules>(*app->database);
@@ -131,6 +133,9 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
                                       [&runner](std::int64_t server) { return runner.running_job(server); });
   ServerHistory& history = *app->history;
   app->status_cache->set_listener([&history](const std::vector<HostEvent>& events) { history.on_host_events(events); });
+  app->runner->set_handler(JobType::kRefreshManaged, [&app = *app](const Job& job, const JobRunner::Publish& publish) {
+    return app.refresh_managed_overlay(job, publish);
+  });
   app->runner->set_finish_listener([&history](const Job& job, JobState state, const std::string& reason) {
     history.on_job_finished(job, state, reason);
   });
@@ -199,6 +204,23 @@ void App::look_for_update_check() {
     log::info("job {}: checking for a game update (the last check is older than {} h)", job->id,
               config.update_check_interval.count());
   }
+}
+
+Result<ExitStatus> App::refresh_managed_overlay(const Job& job,
+                                                const std::function<void(const std::string&)>& publish) {
+  std::optional<std::int64_t> id = parse_managed_job_target(job.target);
+  if (!id) return Error::invalid(fmt::format("'{}' names no overlay", job.target));
+  Result<Overlay> overlay = overlays->get(*id, Scope{0, true});
+  if (!overlay) return Error::not_found("the overlay was deleted");
+  ManagedRefreshOptions options;
+  options.overlays_dir = config.host_root + "/overlays";
+  options.scratch_dir = config.scratch_dir;
+  if (Status made = make_directories(options.overlays_dir, 0755); !made) return made.error();
+  std::int64_t overlay_id = overlay->id;
+  return web::refresh_managed_overlay(*overlay, *managed_overlays, options, publish, [this, overlay_id] {
+    Result<bool> used = managed_overlays->in_use(overlay_id);
+    return !used || *used;  // when unsure, keep the old tree
+  });
 }
 
 void App::look_for_scheduled_restarts(std::int64_t now) {

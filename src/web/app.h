@@ -20,6 +20,7 @@
 #include "web/job_log_hub.h"
 #include "web/job_runner.h"
 #include "web/jobs.h"
+#include "web/managed_overlays.h"
 #include "web/map_lists.h"
 #include "web/overlays.h"
 #include "web/restart_schedules.h"
@@ -59,6 +60,8 @@ class App {
   // server whose restart is due at now (Unix seconds) and that runs, once per day and server, even across restarts
   // of the web app. The heartbeat thread calls it with the clock's time; tests call it with theirs.
   void look_for_scheduled_restarts(std::int64_t now);
+  // The refresh_managed job (managed_overlays.h): the overlay its target names, refreshed from its source.
+  Result<ExitStatus> refresh_managed_overlay(const Job& job, const std::function<void(const std::string&)>& publish);
   // LOGIN_FAILURES_PER_ACCOUNT, _PER_ADDRESS and the window, for Accounts::login.
   ThrottleLimits login_limits() const;
 
@@ -69,6 +72,7 @@ class App {
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<Blueprints> blueprints;
   std::unique_ptr<Overlays> overlays;
+  std::unique_ptr<ManagedOverlays> managed_overlays;
   std::unique_ptr<Servers> servers;
   std::unique_ptr<RestartSchedules> restart_schedules;
   std::unique_ptr<Jobs> jobs;

@@ -218,7 +218,8 @@ TEST_F(AppTest, AuthorizationMatrix) {
       {IdNames::kJob, std::to_string(job_of(job))},
       {IdNames::kToken, std::to_string(token.json()["id"].get<std::int64_t>())},
       {IdNames::kUser, std::to_string(alice_id)},
-      {IdNames::kWebhook, "1"}};  // administrators' routes only: a user is refused before it is looked up
+      {IdNames::kWebhook, "1"},   // administrators' routes only: a user is refused before it is looked up
+      {IdNames::kOverlay, "1"}};  // the same (managed overlays)
 
   int routes_checked = 0;
   for (const Route& route : routes()) {

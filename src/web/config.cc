@@ -308,6 +308,8 @@ Status make_ctl_environment(const Environment& process_env, WebConfig& config) {
     if (Status status = make_directories(ctl_env["LEFT4ME_ROOT"], 0755); !status) return status;
   }
   for (auto& [key, value] : ctl_env) config.l4d2ctl_env.push_back(key + "=" + value);
+  auto root = ctl_env.find("LEFT4ME_ROOT");
+  config.host_root = root != ctl_env.end() ? root->second : "/var/lib/left4me";  // the host's default (deploy.md)
   return ok_status();
 }
 

@@ -34,6 +34,7 @@ struct WebConfig {
   std::string steam_web_api_key;         // a secret: never logged
   std::string l4d2ctl;                   // path of the l4d2ctl binary
   std::vector<std::string> l4d2ctl_env;  // the full environment given to l4d2ctl
+  std::string host_root;                 // the host's LEFT4ME_ROOT as l4d2ctl gets it (overlays live below it)
   bool embedded_default = false;         // nothing was configured: local data dir, built-in supervisor
   int login_failures_per_account = 5;    // of one account from one client address, within login_window
   int login_failures_per_address = 20;   // from one client address, within login_window

@@ -75,6 +75,9 @@ Response get_webhook(App& app, Context& context, const WebhookId& id);
 Response update_webhook(App& app, Context& context, const WebhookId& id);
 Response delete_webhook(App& app, Context& context, const WebhookId& id);
 Response test_webhook(App& app, Context& context, const WebhookId& id);
+Response managed_source(App& app, Context& context, const Overlay& overlay);
+Response set_managed_source(App& app, Context& context, const Overlay& overlay);
+Response refresh_managed(App& app, Context& context, const Overlay& overlay);
 // GET /metrics (api_metrics.cc): the Prometheus exposition, for a metrics token or a loopback client.
 Response metrics(App& app, Context& context);
 

@@ -59,6 +59,12 @@ Result<Job> JobRunner::queue_update_check(std::optional<std::int64_t> user_id) {
   return job;
 }
 
+Result<Job> JobRunner::queue_own(JobType type, const std::string& target, std::optional<std::int64_t> user_id) {
+  Result<Job> job = jobs_.enqueue(type, target, std::nullopt, user_id, Dedupe::kYes);
+  if (job) notify();
+  return job;
+}
+
 void JobRunner::notify() { wake_.notify_one(); }
 
 std::optional<std::int64_t> JobRunner::running_job(std::int64_t server_id) {
@@ -350,6 +356,7 @@ Result<ExitStatus> JobRunner::act_on_server(const Job& job, const Server& server
       return ExitStatus{};
     case JobType::kInstall:
     case JobType::kCheckUpdate:
+    case JobType::kRefreshManaged:
       break;
   }
   return Error::invalid(fmt::format("a {} job does not act on a server", to_string(job.type)));
@@ -389,6 +396,13 @@ void JobRunner::run(const Job& job) {
     case JobType::kRestart:
     case JobType::kDelete:
       status = run_server_job(job);
+      break;
+    case JobType::kRefreshManaged:
+      if (auto handler = handlers_.find(job.type); handler != handlers_.end()) {
+        status = handler->second(job, [this, &job](const std::string& line) { (void)hub_.publish(job.id, line); });
+      } else {
+        status = Error::failed(fmt::format("this web app runs no {} jobs", to_string(job.type)));
+      }
       break;
   }
   finish(job, status);

@@ -46,6 +46,16 @@ class JobRunner {
         options_(std::move(options)) {}
   ~JobRunner() { stop(std::chrono::seconds(0)); }
 
+  // Runs a job of a type that is no host action but the web app's own work (refreshing an overlay's content):
+  // publish lines to the log with publish; an error fails the job with its message. Runs on a worker.
+  using Publish = std::function<void(const std::string& line)>;
+  using JobHandler = std::function<Result<ExitStatus>(const Job& job, const Publish& publish)>;
+  // Set before start(), one per type; a job of a type without one fails saying so.
+  void set_handler(JobType type, JobHandler handler) { handlers_[type] = std::move(handler); }
+  // Queues a job of the web app's own work on target (jobs of one target run in order) for the user, or for
+  // nobody (the panel's own); a second one while one is queued is that one.
+  Result<Job> queue_own(JobType type, const std::string& target, std::optional<std::int64_t> user_id);
+
   // Called as each job ends, after its final state is stored (on the job's worker; it must not wait for long).
   using FinishListener = std::function<void(const Job& job, JobState state, const std::string& reason)>;
   // Set before start().
@@ -125,6 +135,7 @@ class JobRunner {
   std::set<std::string> busy_lanes_;
   std::map<std::int64_t, std::int64_t> server_jobs_;  // server id -> the job running on it
   FinishListener on_finish_;
+  std::map<JobType, JobHandler> handlers_;
   std::map<std::int64_t, pid_t> children_;  // running l4d2ctl per job, for shutdown
   std::vector<std::thread> workers_;
   std::size_t alive_ = 0;

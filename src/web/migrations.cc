@@ -10,7 +10,7 @@ namespace left4me::web {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<std::string_view, 12> kMigrations = {
+constexpr std::array<std::string_view, 13> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -271,6 +271,18 @@ CREATE TABLE blueprint_overlays (
 );
 CREATE INDEX blueprint_overlays_overlay ON blueprint_overlays (overlay_id);
 ALTER TABLE users ADD COLUMN overlay_quota_bytes INTEGER;
+)sql",
+    // 13: managed global overlays' sources and what is installed from them (managed_overlays.h).
+    R"sql(
+CREATE TABLE managed_overlays (
+  overlay_id INTEGER PRIMARY KEY REFERENCES overlays(id) ON DELETE CASCADE,
+  source_url TEXT NOT NULL DEFAULT '',
+  version TEXT NOT NULL DEFAULT '',
+  sha256 TEXT NOT NULL DEFAULT '',
+  fetched_at INTEGER,
+  checked_at INTEGER,
+  last_error TEXT NOT NULL DEFAULT ''
+);
 )sql",
 };
 

@@ -82,8 +82,12 @@ Result<Overlay> insert(Database::Lock& lock, std::optional<std::int64_t> owner_i
       "VALUES (?, ?, ?, ?, 0, ?, ?)");
   if (!statement) return statement.error();
   std::int64_t now = unix_now();
-  statement->bind(1, owner_id).bind(2, name).bind(3, overlay_kind_name(kind)).bind(4, directory).bind(5, now).bind(6,
-                                                                                                                  now);
+  statement->bind(1, owner_id)
+      .bind(2, name)
+      .bind(3, overlay_kind_name(kind))
+      .bind(4, directory)
+      .bind(5, now)
+      .bind(6, now);
   if (Status status = statement->run(); !status) {
     if (status.error().code() == ErrorCode::kAlreadyExists) return name_taken(name, !owner_id);
     return status.error();

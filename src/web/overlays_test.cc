@@ -24,8 +24,7 @@ class OverlaysTest : public ::testing::Test {
   }
   std::int64_t add_user(const std::string& name) {
     Database::Lock lock(*database_);
-    auto insert = lock.prepare(
-        "INSERT INTO users (name, password_hash, created_at) VALUES (?, 'x', 0)");
+    auto insert = lock.prepare("INSERT INTO users (name, password_hash, created_at) VALUES (?, 'x', 0)");
     EXPECT_TRUE(insert);
     EXPECT_TRUE(insert->bind(1, name).run());
     return lock.last_insert_id();
@@ -33,8 +32,10 @@ class OverlaysTest : public ::testing::Test {
   std::int64_t add_blueprint(std::int64_t owner, const std::string& name, const std::vector<std::int64_t>& overlays) {
     auto transaction = Database::Transaction::begin(*database_);
     EXPECT_TRUE(transaction);
-    auto insert = (*transaction)->prepare(
-        "INSERT INTO blueprints (owner_id, name, config, created_at, updated_at) VALUES (?, ?, '', 0, 0)");
+    auto insert =
+        (*transaction)
+            ->prepare(
+                "INSERT INTO blueprints (owner_id, name, config, created_at, updated_at) VALUES (?, ?, '', 0, 0)");
     EXPECT_TRUE(insert && insert->bind(1, owner).bind(2, name).run());
     std::int64_t id = (*transaction)->lock().last_insert_id();
     EXPECT_TRUE(Overlays::set_blueprint_overlays((*transaction)->lock(), id, overlays));

@@ -36,6 +36,12 @@ Result<Blueprint> open_id(App& app, const Context& context, std::type_identity<B
   return app.blueprints->get(*id, context.scope());
 }
 
+Result<Overlay> open_id(App& app, const Context& context, std::type_identity<Overlay>) {
+  Result<std::int64_t> id = id_of(context, "overlay");
+  if (!id) return id.error();
+  return app.overlays->get(*id, context.scope());
+}
+
 Result<Job> open_id(App& app, const Context& context, std::type_identity<Job>) {
   Result<std::int64_t> id = id_of(context, "job");
   if (!id) return id.error();

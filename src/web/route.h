@@ -19,6 +19,7 @@
 #include "web/forwarded.h"
 #include "web/http.h"
 #include "web/jobs.h"
+#include "web/overlays.h"
 #include "web/responses.h"
 #include "web/scope.h"
 #include "web/servers.h"
@@ -64,7 +65,7 @@ struct WebhookId {
 };
 
 // What a route's {id} names.
-enum class IdNames { kNothing, kServer, kBlueprint, kJob, kToken, kUser, kWebhook };
+enum class IdNames { kNothing, kServer, kBlueprint, kJob, kToken, kUser, kWebhook, kOverlay };
 
 using Handler = Response (*)(App& app, Context& context);
 
@@ -90,6 +91,8 @@ Result<Job> open_id(App& app, const Context& context, std::type_identity<Job>);
 Result<TokenId> open_id(App& app, const Context& context, std::type_identity<TokenId>);
 Result<UserId> open_id(App& app, const Context& context, std::type_identity<UserId>);
 Result<WebhookId> open_id(App& app, const Context& context, std::type_identity<WebhookId>);
+// An overlay the viewer may use (their own or a global one; an administrator: any).
+Result<Overlay> open_id(App& app, const Context& context, std::type_identity<Overlay>);
 
 namespace route_detail {
 
@@ -107,6 +110,8 @@ template <>
 inline constexpr IdNames kIdNames<UserId> = IdNames::kUser;
 template <>
 inline constexpr IdNames kIdNames<WebhookId> = IdNames::kWebhook;
+template <>
+inline constexpr IdNames kIdNames<Overlay> = IdNames::kOverlay;
 
 // The object type a handler takes after App& and Context&.
 template <typename Function>

@@ -86,6 +86,9 @@ constexpr Route kRoutes[] = {
     {"PUT",    "/api/v1/webhooks/{id}",             kAdmin,  on<api::update_webhook>},
     {"DELETE", "/api/v1/webhooks/{id}",             kAdmin,  on<api::delete_webhook>},
     {"POST",   "/api/v1/webhooks/{id}/test",        kAdmin,  on<api::test_webhook>},
+    {"GET",    "/api/v1/overlays/{id}/managed",     kAdmin,  on<api::managed_source>},
+    {"PUT",    "/api/v1/overlays/{id}/managed",     kAdmin,  on<api::set_managed_source>},
+    {"POST",   "/api/v1/overlays/{id}/managed/refresh", kAdmin, on<api::refresh_managed>},
     {"GET",    kMetricsRoute,                       kPublic, on<api::metrics>},  // loopback or a metrics token
 
     // The pages (HTML; forms post the API's field names).

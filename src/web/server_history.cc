@@ -39,6 +39,7 @@ std::optional<ServerEventKind> event_of(JobType type) {
     case JobType::kCheckUpdate:
     case JobType::kSwitchBuild:
     case JobType::kScheduledRestart:
+    case JobType::kRefreshManaged:
       break;
   }
   return std::nullopt;

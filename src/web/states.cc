@@ -64,6 +64,8 @@ constexpr std::string_view name_of(JobType type) {
       return "switch_build";
     case JobType::kScheduledRestart:
       return "scheduled_restart";
+    case JobType::kRefreshManaged:
+      return "refresh_managed";
   }
   return {};
 }

@@ -28,7 +28,17 @@ enum class JobState { kQueued, kRunning, kSucceeded, kFailed, kCancelled, kInter
 // What a job does; each but kInstall and kCheckUpdate acts on one server. kSwitchBuild restarts a server on the
 // current game build once nobody plays on it (docs/design.md, "Game builds in the panel"); kScheduledRestart is a
 // server's daily restart, once it is empty or at its maximum wait (docs/design.md, "Scheduled restarts").
-enum class JobType { kStart, kStop, kRestart, kDelete, kInstall, kCheckUpdate, kSwitchBuild, kScheduledRestart };
+enum class JobType {
+  kStart,
+  kStop,
+  kRestart,
+  kDelete,
+  kInstall,
+  kCheckUpdate,
+  kSwitchBuild,
+  kScheduledRestart,
+  kRefreshManaged,  // a managed global overlay fetched again from its source (managed_overlays.h)
+};
 
 // The role a server's owner (or an administrator, or a manager) grants another user on that one server, each
 // allowing what the one before it does and more (docs/design.md, "Sharing a server"); ordered from least to most.
