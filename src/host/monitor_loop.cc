@@ -25,6 +25,7 @@
 #include "host/console_log.h"
 #include "host/journal.h"
 #include "host/launch.h"
+#include "host/live_snapshot.h"
 #include "host/net_client.h"
 #include "host/source_wire.h"
 #include "host/supervisor_state.h"
@@ -88,6 +89,8 @@ class Fleet {
   virtual bool is_current(const ServerRun& run) = 0;
   // Ends `run` so that its supervisor restarts it, writing `reason` to the instance's history first.
   virtual void end(const ServerRun& run, const std::string& reason) = 0;
+  // The game process of `run`, when the fleet knows it: answers go to the live snapshot only then.
+  virtual std::optional<pid_t> game_pid(const ServerRun&) const { return std::nullopt; }
   // A descriptor to poll for news between rounds (-1: none), and what to do when it is readable.
   virtual int news_fd() const { return -1; }
   virtual void read_news() {}
@@ -102,6 +105,8 @@ struct Watched {
   std::uint32_t challenge = kA2sNoChallenge;
   int challenges_this_round = 0;
   HealthRecord record;
+  Clock::time_point asked{};         // when this round's request went out
+  std::optional<LiveAnswer> answer;  // the last answer, for the live snapshot
 };
 
 class Monitor {
@@ -138,6 +143,7 @@ class Monitor {
       ask(server);
       ++it;
     }
+    save_live_snapshot();
     return census.keep_running;
   }
 
@@ -207,7 +213,18 @@ class Monitor {
   void ask(Watched& server) {
     if (!server.socket.valid()) return;
     server.challenges_this_round = 0;
+    server.asked = Clock::now();
     send_request(server);
+  }
+
+  // runtime/.monitor-live.json: every answer of the last round that came from a known game process, so that
+  // `list` shows them instead of asking each server (live_snapshot.h says how fresh they must be).
+  void save_live_snapshot() {
+    LiveSnapshot snapshot{now_unix_ms(), std::chrono::duration_cast<milliseconds>(settings_.interval).count(), {}};
+    for (const auto& [name, server] : watched_) {
+      if (server.answer) snapshot.answers.emplace(name, *server.answer);
+    }
+    (void)write_file_atomic(layout_.monitor_live(), live_snapshot_json(snapshot) + "\n");
   }
 
   void send_request(Watched& server) {
@@ -230,6 +247,16 @@ class Monitor {
         if (auto info = decode_info_reply(reply); info.ok()) {
           bool expected = server.expected_map.empty() || info->map == server.expected_map;
           server.tracker.answered(now, expected ? AnsweredMap::kExpected : AnsweredMap::kOther);
+          if (auto pid = fleet_.game_pid(server.run)) {
+            std::chrono::duration<double, std::milli> took = now - server.asked;
+            server.answer = LiveAnswer{*pid,
+                                       now_unix_ms(),
+                                       info->name,
+                                       info->map,
+                                       info->players,
+                                       info->max_players,
+                                       std::max(took.count(), 0.0)};
+          }
         }
       } else if (*type == kA2sChallengeReply) {
         auto challenge = decode_challenge_reply(reply);
@@ -300,6 +327,12 @@ class BuiltinFleet final : public Fleet {
   bool is_current(const ServerRun& run) override {
     auto game = games_.find(run.id);
     return game != games_.end() && is_alive(game->second);
+  }
+
+  std::optional<pid_t> game_pid(const ServerRun& run) const override {
+    auto game = games_.find(run.id);
+    if (game == games_.end()) return std::nullopt;
+    return game->second.pid;
   }
 
   void end(const ServerRun& run, const std::string& reason) override {
