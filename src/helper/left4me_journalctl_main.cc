@@ -3,6 +3,9 @@
 // health monitor (left4me-monitor.service) wrote about that instance; the
 // unprivileged service runs it through sudo. Validates everything and derives
 // the unit name itself; never reads its environment (helper/helper_config.h).
+// left4me-journalctl [--host-env FILE] --map-changes: follows every server's
+// console for the lines that begin a map change, printing only the unit and the
+// time of each (JSON lines), never the text: the monitor's grace windows.
 // Exit: journalctl's status; 1 unreadable host.env; 2 usage or invalid argument
 // (journalctl is not run); 69 journalctl missing.
 #include <cstdio>
@@ -25,9 +28,11 @@ constexpr std::string_view kProgram = "left4me-journalctl";
 constexpr long long kMaxLines = 1000000;
 
 int usage(std::string_view problem) {
-  std::fprintf(stderr, "%.*s: %.*s\nusage: %.*s [--host-env FILE] <name> --lines <n> --follow|--no-follow\n",
+  std::fprintf(stderr,
+               "%.*s: %.*s\nusage: %.*s [--host-env FILE] <name> --lines <n> --follow|--no-follow\n"
+               "       %.*s [--host-env FILE] --map-changes\n",
                static_cast<int>(kProgram.size()), kProgram.data(), static_cast<int>(problem.size()), problem.data(),
-               static_cast<int>(kProgram.size()), kProgram.data());
+               static_cast<int>(kProgram.size()), kProgram.data(), static_cast<int>(kProgram.size()), kProgram.data());
   return kExitUsage;
 }
 
@@ -83,11 +88,30 @@ left4me::Result<std::vector<std::string>> console_command(const std::vector<std:
   return command;
 }
 
+// `--map-changes`: new lines only, from the game servers' slice only, and of each only its unit and time (JSON
+// adds __REALTIME_TIMESTAMP and the cursor), never the message. The slice is an exact field match: a glob
+// (`--unit=left4me-server@*.service`) is resolved once, against the units already in the journal, so a
+// follower started before any server had logged matched nothing (journalctl 252 fails "No data available").
+std::vector<std::string> map_changes_command(const std::string& journalctl) {
+  return {journalctl,
+          "--no-pager",
+          "--quiet",
+          "--follow",
+          "--lines=0",
+          "--output=json",
+          "--output-fields=_SYSTEMD_UNIT",
+          "--grep=---- Host_(Changelevel|NewGame) ----",
+          "_SYSTEMD_SLICE=" + std::string(left4me::model::kGameSlice)};
+}
+
 int run(std::vector<std::string_view> args) {
   auto host_env = left4me::helper::take_host_env_option(args);
   if (!host_env.ok()) return usage(host_env.error().message());
+  bool map_changes = args.size() == 1 && args[0] == "--map-changes";
   // Checked before anything is read: a malformed call runs nothing.
-  if (auto checked = console_command(args, ""); !checked.ok()) return usage(checked.error().message());
+  if (!map_changes) {
+    if (auto checked = console_command(args, ""); !checked.ok()) return usage(checked.error().message());
+  }
 
   auto config = left4me::helper::load_helper_config(*host_env);
   if (!config.ok()) {
@@ -101,7 +125,8 @@ int run(std::vector<std::string_view> args) {
                  journalctl.error().message().c_str());
     return kExitToolMissing;
   }
-  std::vector<std::string> command = std::move(*console_command(args, *journalctl));
+  std::vector<std::string> command =
+      map_changes ? map_changes_command(*journalctl) : std::move(*console_command(args, *journalctl));
   std::fprintf(stderr, "%.*s: %s\n", static_cast<int>(kProgram.size()), kProgram.data(),
                left4me::helper::exec_tool(command).message().c_str());
   return 1;

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <nlohmann/json.hpp>
 
+#include "base/strings.h"
 #include "json/parse_json.h"
+#include "model/systemd_units.h"
 
 namespace left4me::host {
 namespace {
@@ -79,6 +82,22 @@ bool is_map_change_command(std::string_view command) {
 bool is_map_change_line(std::string_view line) {
   return line.find("---- Host_Changelevel ----") != std::string_view::npos ||
          line.find("---- Host_NewGame ----") != std::string_view::npos;
+}
+
+std::optional<JournalMapChange> parse_journal_map_change(std::string_view line) {
+  Result<json> parsed = parse_json_limited(line);
+  if (!parsed.ok() || !parsed->is_object()) return std::nullopt;
+  const json& unit = parsed->value("_SYSTEMD_UNIT", json());
+  const json& timestamp = parsed->value("__REALTIME_TIMESTAMP", json());
+  if (!unit.is_string() || !timestamp.is_string()) return std::nullopt;
+  std::string_view name = unit.get_ref<const std::string&>();
+  if (!name.starts_with(model::kServerUnitPrefix) || !name.ends_with(model::kServerUnitSuffix)) return std::nullopt;
+  name.remove_prefix(model::kServerUnitPrefix.size());
+  name.remove_suffix(model::kServerUnitSuffix.size());
+  auto instance = model::InstanceName::create(name);
+  auto micros = parse_int(timestamp.get_ref<const std::string&>(), 0, std::numeric_limits<std::int64_t>::max());
+  if (!instance.ok() || !micros) return std::nullopt;
+  return JournalMapChange{*instance, *micros / 1000};
 }
 
 std::string health_record_json(const HealthRecord& record) {

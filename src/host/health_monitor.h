@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "base/result.h"
+#include "model/instance_name.h"
 
 namespace left4me::host {
 
@@ -80,6 +81,15 @@ bool is_map_change_command(std::string_view command);
 // Whether a console line says a map change begins (srcds prints `---- Host_Changelevel ----` for
 // changelevel and a mission's next chapter, `---- Host_NewGame ----` for `map`).
 bool is_map_change_line(std::string_view line);
+
+// A map change seen on a server's console under systemd: `left4me-journalctl --map-changes` prints one JSON
+// object a line, with the unit (_SYSTEMD_UNIT=left4me-server@<name>.service) and __REALTIME_TIMESTAMP (unix
+// microseconds, a string). Nullopt for any other line (another unit, a malformed or partial line).
+struct JournalMapChange {
+  model::InstanceName instance;
+  std::int64_t unix_ms = 0;
+};
+std::optional<JournalMapChange> parse_journal_map_change(std::string_view line);
 
 // runtime/<name>/health.json: the monitor's last word on an instance.
 struct HealthRecord {

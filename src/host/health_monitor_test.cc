@@ -163,5 +163,31 @@ TEST(HealthRecord, RejectsWhatIsNotOne) {
   }
 }
 
+TEST(JournalMapChange, ReadsTheUnitAndTime) {
+  auto change = parse_journal_map_change(
+      R"({"__CURSOR":"s=1;i=2","__REALTIME_TIMESTAMP":"1700000000123456","__MONOTONIC_TIMESTAMP":"5",)"
+      R"("_BOOT_ID":"b","_SYSTEMD_UNIT":"left4me-server@alpha-2_b.service"})");
+  ASSERT_TRUE(change.has_value());
+  EXPECT_EQ(change->instance.str(), "alpha-2_b");
+  EXPECT_EQ(change->unix_ms, 1700000000123);
+}
+
+TEST(JournalMapChange, IgnoresOtherLines) {
+  for (std::string_view bad : {
+           "",
+           "not json",
+           R"({"__REALTIME_TIMESTAMP":"1700000000123456"})",
+           R"({"__REALTIME_TIMESTAMP":"1700000000123456","_SYSTEMD_UNIT":"left4me-web.service"})",
+           R"({"__REALTIME_TIMESTAMP":"1700000000123456","_SYSTEMD_UNIT":"left4me-server@.service"})",
+           R"({"__REALTIME_TIMESTAMP":"1700000000123456","_SYSTEMD_UNIT":"left4me-server@A.service"})",
+           R"({"__REALTIME_TIMESTAMP":"1700000000123456","_SYSTEMD_UNIT":"left4me-server@a.service.d"})",
+           R"({"__REALTIME_TIMESTAMP":1700000000123456,"_SYSTEMD_UNIT":"left4me-server@a.service"})",
+           R"({"__REALTIME_TIMESTAMP":"-5","_SYSTEMD_UNIT":"left4me-server@a.service"})",
+           R"({"__REALTIME_TIMESTAMP":"17000","_SYSTEMD_UNIT":["left4me-server@a.service"]})",
+       }) {
+    EXPECT_FALSE(parse_journal_map_change(bad).has_value()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace left4me::host

@@ -142,6 +142,12 @@ std::optional<MountedBuild> mounted_build(const model::Layout& layout, const mod
   return MountedBuild{*id, read_patch_version(layout.installation_build(*id)), current_build_id(layout) == *id};
 }
 
+std::int64_t now_unix_ms() {
+  struct timespec now {};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1000000;
+}
+
 std::string random_suffix() {
   std::random_device random;
   return std::to_string(random()) + std::to_string(random());
@@ -360,6 +366,11 @@ Status Instances::remove(const model::InstanceName& name) {
 }
 
 Result<InstanceStatus> Instances::status(const model::InstanceName& name, Players players) {
+  return read_status(name, players, nullptr);
+}
+
+Result<InstanceStatus> Instances::read_status(const model::InstanceName& name, Players players,
+                                              const LiveSnapshot* snapshot) {
   auto plan = read_launch_plan(config_.layout, name);
   if (!plan.ok()) return plan.error();
   auto info = supervisor_->info(name);
@@ -380,7 +391,13 @@ Result<InstanceStatus> Instances::status(const model::InstanceName& name, Player
   }
   if (status.mounted) status.build = mounted_build(config_.layout, name);
   if (status.process.state == RunState::kRunning || status.process.state == RunState::kStarting) {
-    status.live = live_(status.port, std::chrono::milliseconds(300));
+    std::optional<LiveAnswer> answer;
+    if (snapshot && status.process.pid && players == Players::kOmit) {
+      answer = fresh_answer(*snapshot, name.str(), *status.process.pid, now_unix_ms());
+    }
+    status.live = answer ? std::optional<LiveData>(LiveData{answer->hostname, answer->map, answer->players,
+                                                            answer->max_players, answer->query_ms})
+                         : live_(status.port, std::chrono::milliseconds(300));
     // The supervisor probes every 250 ms; a server that answers us is running already.
     if (status.live && status.process.state == RunState::kStarting) status.process.state = RunState::kRunning;
   }
@@ -417,11 +434,17 @@ Result<std::vector<ListedInstance>> Instances::list(Players players) {
   // status); the servers are asked at the same time instead. Each thread takes the next instance until none is
   // left; the public address is detected once, before they share it.
   (void)public_host();
+  // The health monitor's answers of its last round: read once, used where fresh (live_snapshot.h).
+  std::optional<LiveSnapshot> snapshot;
+  if (auto content = read_file(config_.layout.monitor_live()); content.ok()) {
+    if (auto parsed = parse_live_snapshot(*content, config_.layout.monitor_live()); parsed.ok()) snapshot = *parsed;
+  }
   for (const auto& candidate : names) listed.push_back({candidate, Error::failed("not read yet")});
   std::atomic<size_t> next{0};
   auto read_next = [&] {
     for (size_t i = next++; i < listed.size(); i = next++) {
-      listed[i].status = status(*model::InstanceName::create(listed[i].name), players);
+      listed[i].status =
+          read_status(*model::InstanceName::create(listed[i].name), players, snapshot ? &*snapshot : nullptr);
     }
   };
   std::vector<std::thread> readers;

@@ -16,6 +16,7 @@
 #include "host/health_monitor.h"
 #include "host/host_config.h"
 #include "host/live_player.h"
+#include "host/live_snapshot.h"
 #include "host/launch.h"
 #include "host/mounter.h"
 #include "host/supervisor.h"
@@ -114,13 +115,18 @@ class Instances {
   Result<InstanceStatus> status(const model::InstanceName& name, Players players = Players::kOmit);
   // Every initialized instance, sorted by name, each with its status or the error that status() gave. The
   // instances are read, and their servers asked, at the same time (up to kListThreads at once): the
-  // supervisor's info, the mounter's is_mounted and the live queries are called from several threads.
+  // supervisor's info, the mounter's is_mounted and the live queries are called from several threads. A
+  // server the health monitor's live snapshot (live_snapshot.h) has a fresh answer of, from the same game
+  // process, is not asked again (without Players::kInclude): list then shows what it answered at most two
+  // monitor intervals ago.
   Result<std::vector<ListedInstance>> list(Players players = Players::kOmit);
   static constexpr size_t kListThreads = 16;
   Result<std::string> rcon(const model::InstanceName& name, const std::string& command);
   bool exists(const model::InstanceName& name) const;
 
  private:
+  // status(), taking the live data from `snapshot` where it is fresh (nullptr: ask the server).
+  Result<InstanceStatus> read_status(const model::InstanceName& name, Players players, const LiveSnapshot* snapshot);
   Result<std::string> rcon_password(const model::InstanceName& name) const;
   // The supervisor's start, then (with wait_timeout) the wait for the server's map.
   Status start_and_wait(const model::InstanceName& name, const LaunchPlan& plan,

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <ctime>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -324,6 +325,55 @@ TEST_F(InstancesTest, ListAsksTheRunningServersAtTheSameTimeAndNoStoppedOne) {
   EXPECT_TRUE((*listed)[1].status->live.has_value());
   ASSERT_OK((*listed)[2].status);
   EXPECT_FALSE((*listed)[2].status->live.has_value());
+}
+
+// With 100 servers, asking each cost list most of its time; the health monitor asked them all a moment ago.
+TEST_F(InstancesTest, ListShowsTheMonitorsFreshAnswerOfTheSameRunAndAsksTheOthers) {
+  ASSERT_OK(write_file_atomic(dir() + "/beta.yaml", "port: 27016\n"));
+  ASSERT_OK(instances_->initialize(beta_, dir() + "/beta.yaml"));
+  ASSERT_OK(instances_->start(alpha_, std::nullopt));
+  ASSERT_OK(instances_->start(beta_, std::nullopt));
+  supervisor_->set_info(alpha_, {.state = RunState::kRunning, .pid = 4242});
+  supervisor_->set_info(beta_, {.state = RunState::kRunning, .pid = 4343});
+  live_answer_ = LiveData{.hostname = "asked", .map = "c2m1_highway", .players = 1, .max_players = 4};
+  auto alpha = instances_->status(alpha_);
+  auto beta = instances_->status(beta_);
+  ASSERT_OK(alpha);
+  ASSERT_OK(beta);
+  ASSERT_TRUE(alpha->process.pid && beta->process.pid);
+  struct timespec now {};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  std::int64_t now_ms = static_cast<std::int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1000000;
+  LiveSnapshot snapshot{now_ms, 2000, {}};
+  snapshot.answers["alpha"] = {*alpha->process.pid, now_ms - 100, "from the monitor", "c1m1_hotel", 3, 8, 0.5};
+  snapshot.answers["beta"] = {*beta->process.pid + 1, now_ms - 100, "another run", "c1m1_hotel", 3, 8, 0.5};
+  ASSERT_OK(write_file_atomic(layout_.monitor_live(), live_snapshot_json(snapshot)));
+  queried_ports_.clear();
+
+  auto listed = instances_->list();
+  ASSERT_OK(listed);
+  EXPECT_EQ(queried_ports_, std::vector<std::uint16_t>{27016}) << "only beta, whose entry is another run's";
+  ASSERT_OK((*listed)[0].status);
+  ASSERT_TRUE((*listed)[0].status->live.has_value());
+  EXPECT_EQ((*listed)[0].status->live->hostname, "from the monitor");
+  EXPECT_EQ((*listed)[0].status->live->players, 3);
+  ASSERT_OK((*listed)[1].status);
+  EXPECT_EQ((*listed)[1].status->live->hostname, "asked");
+
+  // status always asks; list asks every server for players itself; a snapshot two rounds old is not used.
+  queried_ports_.clear();
+  ASSERT_OK(instances_->status(alpha_));
+  ASSERT_OK(instances_->list(Players::kInclude));
+  snapshot.written_unix_ms = now_ms - 4100;
+  ASSERT_OK(write_file_atomic(layout_.monitor_live(), live_snapshot_json(snapshot)));
+  ASSERT_OK(instances_->list());
+  std::sort(queried_ports_.begin(), queried_ports_.end());
+  EXPECT_EQ(queried_ports_, (std::vector<std::uint16_t>{27015, 27015, 27015, 27016, 27016}));
+  // A file that is not a snapshot: list asks every server, as without a monitor.
+  ASSERT_OK(write_file_atomic(layout_.monitor_live(), "{not json"));
+  queried_ports_.clear();
+  ASSERT_OK(instances_->list());
+  EXPECT_EQ(queried_ports_.size(), 2u);
 }
 
 TEST_F(InstancesTest, StatusAsksForPlayersOnlyWhenToldAndShowsThemInJson) {

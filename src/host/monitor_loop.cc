@@ -25,6 +25,7 @@
 #include "host/console_log.h"
 #include "host/journal.h"
 #include "host/launch.h"
+#include "host/live_snapshot.h"
 #include "host/net_client.h"
 #include "host/source_wire.h"
 #include "host/supervisor_state.h"
@@ -88,6 +89,11 @@ class Fleet {
   virtual bool is_current(const ServerRun& run) = 0;
   // Ends `run` so that its supervisor restarts it, writing `reason` to the instance's history first.
   virtual void end(const ServerRun& run, const std::string& reason) = 0;
+  // The game process of `run`, when the fleet knows it: answers go to the live snapshot only then.
+  virtual std::optional<pid_t> game_pid(const ServerRun&) const { return std::nullopt; }
+  // A descriptor to poll for news between rounds (-1: none), and what to do when it is readable.
+  virtual int news_fd() const { return -1; }
+  virtual void read_news() {}
 };
 
 // One run the monitor watches.
@@ -99,6 +105,8 @@ struct Watched {
   std::uint32_t challenge = kA2sNoChallenge;
   int challenges_this_round = 0;
   HealthRecord record;
+  Clock::time_point asked{};         // when this round's request went out
+  std::optional<LiveAnswer> answer;  // the last answer, for the live snapshot
 };
 
 class Monitor {
@@ -135,6 +143,7 @@ class Monitor {
       ask(server);
       ++it;
     }
+    save_live_snapshot();
     return census.keep_running;
   }
 
@@ -144,6 +153,7 @@ class Monitor {
       std::vector<struct pollfd> fds;
       std::vector<Watched*> owners;
       fds.push_back({stop_fd, POLLIN, 0});
+      fds.push_back({fleet_.news_fd(), POLLIN, 0});
       for (auto& [name, server] : watched_) {
         if (!server.socket.valid()) continue;
         fds.push_back({server.socket.get(), POLLIN, 0});
@@ -155,8 +165,9 @@ class Monitor {
       if (count < 0 && errno != EINTR) return true;
       if (count <= 0) continue;
       if (fds[0].revents != 0) return false;
-      for (size_t i = 1; i < fds.size(); ++i) {
-        if (fds[i].revents != 0) receive(*owners[i - 1], Clock::now());
+      if (fds[1].revents != 0) fleet_.read_news();
+      for (size_t i = 2; i < fds.size(); ++i) {
+        if (fds[i].revents != 0) receive(*owners[i - 2], Clock::now());
       }
     }
   }
@@ -202,7 +213,18 @@ class Monitor {
   void ask(Watched& server) {
     if (!server.socket.valid()) return;
     server.challenges_this_round = 0;
+    server.asked = Clock::now();
     send_request(server);
+  }
+
+  // runtime/.monitor-live.json: every answer of the last round that came from a known game process, so that
+  // `list` shows them instead of asking each server (live_snapshot.h says how fresh they must be).
+  void save_live_snapshot() {
+    LiveSnapshot snapshot{now_unix_ms(), std::chrono::duration_cast<milliseconds>(settings_.interval).count(), {}};
+    for (const auto& [name, server] : watched_) {
+      if (server.answer) snapshot.answers.emplace(name, *server.answer);
+    }
+    (void)write_file_atomic(layout_.monitor_live(), live_snapshot_json(snapshot) + "\n");
   }
 
   void send_request(Watched& server) {
@@ -225,6 +247,16 @@ class Monitor {
         if (auto info = decode_info_reply(reply); info.ok()) {
           bool expected = server.expected_map.empty() || info->map == server.expected_map;
           server.tracker.answered(now, expected ? AnsweredMap::kExpected : AnsweredMap::kOther);
+          if (auto pid = fleet_.game_pid(server.run)) {
+            std::chrono::duration<double, std::milli> took = now - server.asked;
+            server.answer = LiveAnswer{*pid,
+                                       now_unix_ms(),
+                                       info->name,
+                                       info->map,
+                                       info->players,
+                                       info->max_players,
+                                       std::max(took.count(), 0.0)};
+          }
         }
       } else if (*type == kA2sChallengeReply) {
         auto challenge = decode_challenge_reply(reply);
@@ -297,6 +329,12 @@ class BuiltinFleet final : public Fleet {
     return game != games_.end() && is_alive(game->second);
   }
 
+  std::optional<pid_t> game_pid(const ServerRun& run) const override {
+    auto game = games_.find(run.id);
+    if (game == games_.end()) return std::nullopt;
+    return game->second.pid;
+  }
+
   void end(const ServerRun& run, const std::string& reason) override {
     const ProcessIdentity& game = games_.at(run.id);
     // The console log is the instance's history (`l4d2ctl logs`); the supervisor rotates it.
@@ -313,18 +351,22 @@ class BuiltinFleet final : public Fleet {
   std::map<std::string, ProcessIdentity> games_;  // by run id, from the last census
 };
 
+// After the map-change follower ends (sudo refused, journalctl gone), how long before it is started again.
+constexpr std::chrono::seconds kFollowerRetry{30};
+
 // Under systemd: the servers are the units left4me-server@<name>.service whose cgroup (below
 // l4d2-game.slice, readable by every user) holds processes, and each start of a unit is one run, named by
 // its invocation id (the cgroup's user.invocation_id). The monitor ends a server with `left4me-systemctl
-// kill` through sudo (the unit's Restart= and StartLimitBurst= apply) and writes the reason to the journal,
-// where left4me-journalctl shows it with the server's output. Map changes come from `l4d2ctl rcon`'s record
-// only (the consoles are in the journal, which the service user cannot read). It runs as long as its service.
+// kill` (the unit's Restart= and StartLimitBurst= apply), writes the reason to the journal where
+// left4me-journalctl shows it with the server's output, and learns of the map changes on the consoles from
+// `left4me-journalctl --map-changes`; both helpers through sudo. It runs as long as its service does.
 class SystemdFleet final : public Fleet {
  public:
   SystemdFleet(const model::Layout& layout, SystemdSupervisor supervisor, std::string cgroup_root)
       : layout_(layout), supervisor_(std::move(supervisor)), cgroup_root_(std::move(cgroup_root)) {}
 
   Census census() override {
+    follow_map_changes();
     Census census;
     std::error_code error;
     for (const auto& entry : std::filesystem::directory_iterator(cgroup_root_, error)) {
@@ -350,6 +392,28 @@ class SystemdFleet final : public Fleet {
     if (!logged.ok()) log::warning("monitor: '{}': {}", run.name.str(), line);
     if (auto killed = supervisor_.kill(run.name); !killed.ok()) {
       log::warning("monitor: '{}': {}", run.name.str(), killed.error().message());
+    }
+  }
+
+  int news_fd() const override { return follower_ ? follower_->stdout_fd() : -1; }
+
+  void read_news() override {
+    char buffer[8192];
+    ssize_t n = ::read(follower_->stdout_fd(), buffer, sizeof buffer);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    if (n <= 0) {  // the follower ended
+      log::warning("monitor: the map-change follower (left4me-journalctl --map-changes) ended; again in {} s",
+                   kFollowerRetry.count());
+      follower_.reset();
+      return;
+    }
+    pending_.append(buffer, static_cast<size_t>(n));
+    size_t end;
+    while ((end = pending_.find('\n')) != std::string::npos) {
+      if (auto change = parse_journal_map_change(std::string_view(pending_).substr(0, end))) {
+        (void)record_map_change(layout_, change->instance, change->unix_ms);
+      }
+      pending_.erase(0, end + 1);
     }
   }
 
@@ -381,9 +445,25 @@ class SystemdFleet final : public Fleet {
     return std::string(value, static_cast<size_t>(n));
   }
 
+  void follow_map_changes() {
+    if (follower_ || Clock::now() < next_follow_) return;
+    next_follow_ = Clock::now() + kFollowerRetry;
+    pending_.clear();
+    auto follower = supervisor_.follow_map_changes();
+    if (!follower.ok()) {
+      log::warning("monitor: {}", follower.error().message());
+      return;
+    }
+    ::fcntl(follower->stdout_fd(), F_SETFL, O_NONBLOCK);
+    follower_ = std::move(*follower);
+  }
+
   const model::Layout& layout_;
   SystemdSupervisor supervisor_;
   std::string cgroup_root_;
+  std::optional<Subprocess> follower_;
+  Clock::time_point next_follow_{};
+  std::string pending_;  // the follower's output after its last complete line
 };
 
 // Rounds every interval until a stop signal, or until `after_round` (told whether the fleet gave a reason to
@@ -451,8 +531,9 @@ int run_systemd_monitor(const model::Layout& layout, const HealthSettings& setti
   return run_rounds(layout, settings, fleet, [](bool) { return true; });
 }
 
-Status record_map_change(const model::Layout& layout, const model::InstanceName& name) {
-  return write_file_atomic(layout.map_change(name), std::to_string(now_unix_ms()) + "\n");
+Status record_map_change(const model::Layout& layout, const model::InstanceName& name,
+                         std::optional<std::int64_t> unix_ms) {
+  return write_file_atomic(layout.map_change(name), std::to_string(unix_ms.value_or(now_unix_ms())) + "\n");
 }
 
 }  // namespace left4me::host

@@ -34,8 +34,9 @@ int run_monitor(const model::Layout& layout, const HealthSettings& settings, int
 // SIGINT/SIGTERM. Returns the process exit code (0 at once when LEFT4ME_HANG_SECONDS is 0).
 int run_systemd_monitor(const model::Layout& layout, const HealthSettings& settings, const std::string& helper_dir);
 
-// Records that a map change begins now (runtime/<name>/map_change), so the monitor gives the server its
-// grace window. Best effort: failing to record it only shortens the grace.
-Status record_map_change(const model::Layout& layout, const model::InstanceName& name);
+// Records that a map change begins at `unix_ms` (default: now) in runtime/<name>/map_change, so the monitor
+// gives the server its grace window. Best effort: failing to record it only shortens the grace.
+Status record_map_change(const model::Layout& layout, const model::InstanceName& name,
+                         std::optional<std::int64_t> unix_ms = std::nullopt);
 
 }  // namespace left4me::host

@@ -137,6 +137,15 @@ Status SystemdSupervisor::kill(const model::InstanceName& name) {
   return ok_status();
 }
 
+Result<Subprocess> SystemdSupervisor::follow_map_changes() const {
+  SpawnOptions spawn_options;
+  spawn_options.argv = helper_command(kJournalctlHelper, {"--map-changes"});
+  spawn_options.stdout_mode = Stream::kPipe;
+  auto child = Subprocess::spawn(std::move(spawn_options));
+  if (!child.ok()) return Error::unavailable("left4me-journalctl --map-changes: " + child.error().message());
+  return child;
+}
+
 Status SystemdSupervisor::logs(const model::InstanceName& name, int lines, Follow follow,
                                const std::function<bool(std::string_view)>& on_line) {
   std::vector<std::string> args = {name.str(), "--lines", std::to_string(std::max(lines, 0)),

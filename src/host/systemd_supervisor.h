@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/subprocess.h"
 #include "host/host_config.h"
 #include "host/supervisor.h"
 #include "model/layout.h"
@@ -56,6 +57,9 @@ class SystemdSupervisor : public Supervisor {
   // `left4me-systemctl kill`: SIGKILL to every process of the unit, which systemd then restarts under its
   // Restart= and StartLimitBurst= (the health monitor's way to end a hung server).
   Status kill(const model::InstanceName& name);
+  // `left4me-journalctl --map-changes`, running: its stdout gives one JSON line (unit and time) per map
+  // change any server's console begins (health_monitor.h, parse_journal_map_change); stderr is inherited.
+  Result<Subprocess> follow_map_changes() const;
 
  private:
   std::vector<std::string> helper_command(std::string_view helper, std::vector<std::string> args) const;

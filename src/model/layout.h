@@ -90,6 +90,8 @@ class Layout {
   std::string map_change(const InstanceName& name) const { return runtime_dir(name) + "/map_change"; }
   // Held (flock) by the built-in supervisor's one health monitor (`l4d2ctl __monitor`) while it runs.
   std::string monitor_lock() const { return runtimes() + "/.monitor.lock"; }
+  // The built-in supervisor's health monitor's answers of its last round (host/live_snapshot.h), read by `list`.
+  std::string monitor_live() const { return runtimes() + "/.monitor-live.json"; }
   // The build id the instance's game tree was mounted from, written by the mount (absent when unmounted).
   std::string mounted_build(const InstanceName& name) const { return runtime_dir(name) + "/build"; }
 

@@ -96,7 +96,10 @@ done
 expect_exit 2 jc alpha -n 10 --follow
 expect_exit 2 jc alpha --lines 10 -f
 expect_exit 2 jc --lines 10 alpha --follow
-expect_exit 2 jc --map-changes
+expect_exit 2 jc --map-changes alpha
+expect_exit 2 jc alpha --map-changes
+expect_exit 2 jc --map-changes --follow
+expect_exit 2 jc --map-change
 assert_eq "" "$(calls)" "tool calls after malformed arguments"
 pass "malformed arguments are refused without running systemctl or journalctl"
 
@@ -133,6 +136,9 @@ assert_eq "--no-pager --quiet --output=cat --lines=25 --follow $(unit_matches al
 rm -f "$T/calls"
 expect_exit 0 jc alpha --lines 0 --no-follow
 assert_eq "--no-pager --quiet --output=cat --lines=0 $(unit_matches alpha)" "$(calls)"
+rm -f "$T/calls"
+expect_exit 0 jc --map-changes
+assert_eq "--no-pager --quiet --follow --lines=0 --output=json --output-fields=_SYSTEMD_UNIT --grep=---- Host_(Changelevel|NewGame) ---- _SYSTEMD_SLICE=l4d2-game.slice" "$(calls)"
 pass "valid arguments become the documented commands"
 
 # The tool's exit status passes through; a failed unit is reset before enable.

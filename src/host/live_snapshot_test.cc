@@ -1,0 +1,71 @@
+// The monitor's live snapshot: written and read back, refused when it is not one, and shown by list only while
+// it and the answer are fresh and of the same run.
+#include "host/live_snapshot.h"
+
+#include <gtest/gtest.h>
+
+namespace left4me::host {
+namespace {
+
+constexpr std::int64_t kNow = 1'700'000'000'000;
+
+LiveSnapshot snapshot_at(std::int64_t written) {
+  LiveSnapshot snapshot{written, 2000, {}};
+  snapshot.answers["alpha"] = {4242, written - 500, "Alpha \"1\"", "c1m1_hotel", 3, 8, 0.4};
+  return snapshot;
+}
+
+TEST(LiveSnapshot, RoundTrips) {
+  auto parsed = parse_live_snapshot(live_snapshot_json(snapshot_at(kNow)), "x");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message();
+  EXPECT_EQ(parsed->written_unix_ms, kNow);
+  EXPECT_EQ(parsed->interval_ms, 2000);
+  ASSERT_EQ(parsed->answers.count("alpha"), 1u);
+  const LiveAnswer& answer = parsed->answers.at("alpha");
+  EXPECT_EQ(answer.pid, 4242);
+  EXPECT_EQ(answer.hostname, "Alpha \"1\"");
+  EXPECT_EQ(answer.map, "c1m1_hotel");
+  EXPECT_EQ(answer.players, 3);
+  EXPECT_EQ(answer.max_players, 8);
+}
+
+TEST(LiveSnapshot, RejectsWhatIsNotOne) {
+  for (std::string_view bad :
+       {"", "[]", "{}", R"({"written":1,"interval_ms":0,"answers":{}})",
+        R"({"written":"1","interval_ms":2000,"answers":{}})", R"({"written":1,"interval_ms":2000,"answers":[]})"}) {
+    auto parsed = parse_live_snapshot(bad, "runtime/.monitor-live.json");
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_NE(parsed.error().message().find("runtime/.monitor-live.json"), std::string::npos);
+  }
+}
+
+TEST(LiveSnapshot, LeavesOutEntriesThatAreNotAnswers) {
+  auto parsed = parse_live_snapshot(
+      R"({"written":1,"interval_ms":2000,"answers":{)"
+      R"("../x":{"pid":1,"answered":1,"hostname":"h","map":"m","players":1,"max_players":8,"query_ms":1},)"
+      R"("big":{"pid":1,"answered":1,"hostname":"h","map":"m","players":300,"max_players":8,"query_ms":1},)"
+      R"("nopid":{"answered":1,"hostname":"h","map":"m","players":1,"max_players":8,"query_ms":1},)"
+      R"("good":{"pid":1,"answered":1,"hostname":"h","map":"m","players":1,"max_players":8,"query_ms":1}}})",
+      "x");
+  ASSERT_TRUE(parsed.ok());
+  ASSERT_EQ(parsed->answers.size(), 1u);
+  EXPECT_EQ(parsed->answers.count("good"), 1u);
+}
+
+TEST(LiveSnapshot, FreshOnlyWithinTwoRoundsAndForTheSameRun) {
+  LiveSnapshot snapshot = snapshot_at(kNow);
+  EXPECT_TRUE(fresh_answer(snapshot, "alpha", 4242, kNow + 1000).has_value());
+  EXPECT_FALSE(fresh_answer(snapshot, "alpha", 4243, kNow + 1000).has_value()) << "another run";
+  EXPECT_FALSE(fresh_answer(snapshot, "beta", 4242, kNow + 1000).has_value()) << "no entry";
+  // The snapshot older than two rounds: the monitor is gone or late.
+  EXPECT_FALSE(fresh_answer(snapshot, "alpha", 4242, kNow + 4001).has_value());
+  // A server that stopped answering keeps an old entry in a fresh snapshot.
+  snapshot.answers["alpha"].answered_unix_ms = kNow - 3600;
+  EXPECT_TRUE(fresh_answer(snapshot, "alpha", 4242, kNow + 400).has_value());
+  EXPECT_FALSE(fresh_answer(snapshot, "alpha", 4242, kNow + 401).has_value());
+  // A snapshot from the future (the clock was set back) is not trusted.
+  EXPECT_FALSE(fresh_answer(snapshot_at(kNow + 5000), "alpha", 4242, kNow).has_value());
+}
+
+}  // namespace
+}  // namespace left4me::host
