@@ -8,7 +8,7 @@ set(_deploy ${PROJECT_SOURCE_DIR}/deploy)
 set(_units usr/local/lib/systemd/system)
 
 install(TARGETS l4d2ctl l4d2ctl-remote l4d2web RUNTIME DESTINATION opt/left4me/bin)
-install(TARGETS left4me-overlay left4me-systemctl left4me-journalctl left4me-bindguard
+install(TARGETS left4me-overlay left4me-systemctl left4me-journalctl left4me-bindguard left4me-script-sandbox
         RUNTIME DESTINATION usr/local/libexec/left4me)
 
 install(FILES ${_deploy}/systemd/left4me-server@.service ${_deploy}/systemd/left4me-web.service
