@@ -37,7 +37,7 @@ cat "$R/web/left4me.db" ../web/left4me.db ../../web/left4me.db 2>/dev/null && ec
 ls "$R" >/dev/null 2>&1 && echo "SEES-ROOT"
 echo overwritten 2>/dev/null >"$R/overlays/2/keep.txt" && echo "WROTE-OTHER"
 echo overwritten 2>/dev/null >../2/keep.txt && echo "WROTE-OTHER"
-(exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && echo "REACHED-LOOPBACK"
+timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null && echo "REACHED-LOOPBACK"
 echo done
 exit 7
 PROBE

@@ -18,11 +18,11 @@ helper=/usr/local/libexec/left4me/left4me-script-sandbox
 cp "$T"/pkg/left4me_*.deb "$T/left4me.deb"
 port=$(free_port)
 cat >"$T/probe.sh" <<PROBE
-echo "cwd=\$PWD user=\$(id -un)"
+echo "cwd=\$PWD uid=\$(id -u)"
 mkdir -p left4dead2/cfg && echo 'sv_maxrate 0' >left4dead2/cfg/built.cfg && chmod 0600 left4dead2/cfg/built.cfg
 cat $root/web/left4me.db ../../web/left4me.db 2>/dev/null && echo "READ-DATABASE"
 echo overwritten 2>/dev/null >$root/overlays/2/keep.txt && echo "WROTE-OTHER"
-(exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && echo "REACHED-LOOPBACK"
+timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null && echo "REACHED-LOOPBACK"
 echo done
 exit 7
 PROBE
@@ -48,7 +48,7 @@ inside rm -f /run/connections
 pass "package installed"
 
 expect_exit 7 inside left4me l4d2ctl build-overlay 1 "$root/tmp/probe.sh"
-assert_contains "$OUT" "cwd=/overlay user=left4me"
+assert_contains "$OUT" "cwd=/overlay uid=$(inside id -u left4me)"
 assert_contains "$OUT" "done"
 for leak in READ-DATABASE WROTE-OTHER REACHED-LOOPBACK secret-database-row; do
   assert_not_contains "$OUT" "$leak" "the script's output"
