@@ -9,7 +9,7 @@
 // (host/script_sandbox.h); its output passes through on stdout/stderr as it comes. Afterwards, as the
 // service user, the tree is made world-readable and symlinks leading out of it are removed.
 //
-// Exit status: the script's (systemd-run's: 128 + signal style codes for a killed unit); 64 usage or a bad
+// Exit status: the script's (systemd-run's own non-zero status when the unit was killed); 64 usage or a bad
 // id or script path; 65 no such overlay or script, or one that is not what it must be; 69 systemd-run
 // missing; 1 other failures. Every failure of its own is one line "left4me-script-sandbox: ..." on stderr.
 #include <grp.h>
