@@ -8,7 +8,7 @@ set(_deploy ${PROJECT_SOURCE_DIR}/deploy)
 set(_units usr/local/lib/systemd/system)
 
 install(TARGETS l4d2ctl l4d2ctl-remote l4d2web RUNTIME DESTINATION opt/left4me/bin)
-install(TARGETS left4me-overlay left4me-systemctl left4me-journalctl left4me-bindguard
+install(TARGETS left4me-overlay left4me-systemctl left4me-journalctl left4me-bindguard left4me-script-sandbox
         RUNTIME DESTINATION usr/local/libexec/left4me)
 
 install(FILES ${_deploy}/systemd/left4me-server@.service ${_deploy}/systemd/left4me-web.service
@@ -23,13 +23,16 @@ install(FILES ${_deploy}/systemd/left4me-web.service.d/10-hardening.conf
 install(PROGRAMS ${_deploy}/scripts/left4me-generator DESTINATION usr/local/lib/systemd/system-generators)
 install(PROGRAMS ${_deploy}/scripts/left4me DESTINATION usr/local/sbin)
 
-set(_conffiles /etc/left4me/host.env /etc/left4me/web.env /etc/sysctl.d/99-left4me.conf /etc/sudoers.d/left4me)
+set(_conffiles /etc/left4me/host.env /etc/left4me/web.env /etc/left4me/sandbox-resolv.conf /etc/sysctl.d/99-left4me.conf
+               /etc/sudoers.d/left4me)
 install(FILES ${_deploy}/host.env ${_deploy}/web.env DESTINATION etc/left4me
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
+install(FILES ${_deploy}/sandbox-resolv.conf DESTINATION etc/left4me)
 install(FILES ${_deploy}/sysctl.d/99-left4me.conf DESTINATION etc/sysctl.d)
 install(FILES ${_deploy}/sudoers.d/left4me DESTINATION etc/sudoers.d PERMISSIONS OWNER_READ GROUP_READ)
 install(FILES ${_deploy}/nftables/left4me-dscp.nft ${_deploy}/nftables/left4me-a2s.nft DESTINATION opt/left4me/share/nftables)
 install(FILES ${PROJECT_SOURCE_DIR}/docs/deploy.md DESTINATION opt/left4me/share/doc)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples/script-overlays DESTINATION opt/left4me/share/examples)
 
 # dpkg's control files: maintainer scripts (0755) and the conffile list.
 set(_control ${PROJECT_BINARY_DIR}/debian-control)

@@ -16,6 +16,7 @@
 #include "host/builtin_supervisor.h"
 #include "host/instances.h"
 #include "host/map_catalog.h"
+#include "host/overlay_script.h"
 #include "host/monitor_loop.h"
 
 namespace left4me::cli {
@@ -37,6 +38,8 @@ struct Options {
   bool monitor_systemd = false;  // __monitor --systemd
   std::vector<std::string> words;
   std::vector<std::string> overlays;
+  std::string overlay_id;  // build-overlay
+  std::string script;      // build-overlay
   InstallOptions install;
 };
 
@@ -236,6 +239,25 @@ int do_maps(const Options& options) {
   return kExitOk;
 }
 
+// Exits with the script's status; its output (and the sandbox's notes) on stdout, line by line as it comes.
+int do_build_overlay(const Options& options) {
+  const std::string context = "build-overlay '" + options.overlay_id + "'";
+  auto config = host::load_host_config();
+  if (!config.ok()) return report(config.error(), context);
+  host::ScriptRunOptions run;
+  run.runner = uses_systemd(*config) ? host::ScriptRunner::kSystemd : host::ScriptRunner::kBubblewrap;
+  run.limits = config->script;
+  run.helper = config->helper_dir + "/left4me-script-sandbox";
+  auto code =
+      host::run_overlay_script(config->layout, options.overlay_id, options.script, run, [](std::string_view line) {
+        std::fwrite(line.data(), 1, line.size(), stdout);
+        std::fputc('\n', stdout);
+        std::fflush(stdout);
+      });
+  if (!code.ok()) return report(code.error(), context);
+  return *code;
+}
+
 int do_install(const Options& options) {
   InstallOptions install = options.install;
   install.json = options.json;
@@ -333,6 +355,12 @@ const Command kCommands[] = {
            ->allow_extra_args(false);
      },
      do_maps},
+    {"build-overlay", "Run a script overlay's build script in the sandbox (exits with the script's status)",
+     [](CLI::App& app, Options& o) {
+       app.add_option("overlay-id", o.overlay_id, "the overlay's id (overlays/<id>)")->required();
+       app.add_option("script", o.script, "the bash script; copied to scripts/<id>.sh and run from there")->required();
+     },
+     do_build_overlay},
     {"rcon", "Run a console command over RCON",
      [](CLI::App& app, Options& o) {
        add_name(app, o);

@@ -17,9 +17,8 @@ std::unique_ptr<host::Mounter> make_mounter(const host::HostConfig& config) {
 }
 
 std::unique_ptr<host::Supervisor> make_supervisor(const host::HostConfig& config) {
-  bool systemd = config.supervisor == host::SupervisorKind::kSystemd ||
-                 (config.supervisor == host::SupervisorKind::kAuto && host::systemd_available(config.layout));
-  if (!systemd) return std::make_unique<host::BuiltinSupervisor>(config.layout, make_mounter(config), self_exe());
+  if (!uses_systemd(config))
+    return std::make_unique<host::BuiltinSupervisor>(config.layout, make_mounter(config), self_exe());
   auto options = host::systemd_supervisor_options(config.helper_dir);
   // The unit mounts in ExecStartPre; the rendered files go into the writable layer before that.
   options.prepare = [layout = config.layout](const model::InstanceName& name) {
@@ -29,6 +28,11 @@ std::unique_ptr<host::Supervisor> make_supervisor(const host::HostConfig& config
 }
 
 }  // namespace
+
+bool uses_systemd(const host::HostConfig& config) {
+  return config.supervisor == host::SupervisorKind::kSystemd ||
+         (config.supervisor == host::SupervisorKind::kAuto && host::systemd_available(config.layout));
+}
 
 std::string self_exe() {
   char buffer[PATH_MAX];

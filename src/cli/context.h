@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/result.h"
+#include "host/host_config.h"
 #include "host/instances.h"
 
 namespace CLI {
@@ -16,6 +17,9 @@ namespace left4me::cli {
 // Loads the host configuration and picks the mounter (direct as root, else the sudo helper) and the
 // supervisor (LEFT4ME_SUPERVISOR, else systemd when it runs and the units are installed, else built-in).
 Result<std::unique_ptr<host::Instances>> open_instances();
+// The one rule for systemd or not: LEFT4ME_SUPERVISOR, else systemd when it runs and the units are
+// installed. Servers and script overlay builds (systemd unit or bubblewrap) follow it.
+bool uses_systemd(const host::HostConfig& config);
 // The running l4d2ctl binary (/proc/self/exe), which runs `__supervise` and `__monitor`.
 std::string self_exe();
 

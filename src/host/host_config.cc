@@ -48,6 +48,18 @@ constexpr EnvKeyDoc kHostEnvKeys[] = {
      "Where l4d2ctl finds left4me-systemctl and left4me-journalctl (run through sudo when not root)."},
     {"LEFT4ME_OVERLAY_HELPER", "`/usr/local/libexec/left4me/left4me-overlay`",
      "The overlay helper the built-in supervisor runs through sudo when not root."},
+    {"LEFT4ME_SCRIPT_CPU_PERCENT", "`200`",
+     "CPU an overlay build script may use, in percent of one CPU (systemd `CPUQuota=`; under bubblewrap the "
+     "script's CPU time is capped at this share of `LEFT4ME_SCRIPT_TIMEOUT_SECONDS`)."},
+    {"LEFT4ME_SCRIPT_MEMORY_MB", "`4096`",
+     "Memory of an overlay build script in MiB (systemd `MemoryMax=`, no swap; under bubblewrap each process's "
+     "address space)."},
+    {"LEFT4ME_SCRIPT_TASKS_MAX", "`512`",
+     "Processes and threads of an overlay build script (systemd `TasksMax=`; under bubblewrap `RLIMIT_NPROC`, "
+     "which counts the running user's processes and binds no root caller)."},
+    {"LEFT4ME_SCRIPT_FILE_MAX_MB", "`4096`", "The largest file an overlay build script may write, in MiB."},
+    {"LEFT4ME_SCRIPT_TIMEOUT_SECONDS", "`3600`",
+     "Wall-clock time of an overlay build script; then it is killed with everything it started."},
     {"LEFT4ME_HOST_ENV", "`/etc/left4me/host.env`",
      "Environment only: l4d2ctl reads this file instead (the privileged helpers never read it)."},
 };
@@ -109,7 +121,7 @@ Result<HostConfig> load_host_config() {
   auto& [path, values] = *read;
   Result<HostEnv> host = parse_host_env(values, path);
   if (!host) return host.error();
-  HostConfig config{std::move(host->layout), host->uid_range, host->ports};
+  HostConfig config{std::move(host->layout), host->uid_range, host->ports, host->script};
   config.values = values;
   if (auto steamcmd = absolute_path(values, "LEFT4ME_STEAMCMD", ""); steamcmd) {
     config.steamcmd = *steamcmd;

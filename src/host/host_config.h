@@ -29,6 +29,7 @@ struct HostConfig {
   model::Layout layout;
   IdentityRange uid_range;
   PortRange ports;
+  ScriptLimits script;   // LEFT4ME_SCRIPT_*: the overlay build sandbox
   std::string steamcmd;  // LEFT4ME_STEAMCMD; empty if not configured
   SupervisorKind supervisor = SupervisorKind::kAuto;
   std::string overlay_helper{kDefaultOverlayHelper};  // LEFT4ME_OVERLAY_HELPER

@@ -96,6 +96,37 @@ TEST_F(HostConfigEnvTest, TuningKeysComeFromHostEnvAndAreChecked) {
   }
 }
 
+TEST_F(HostConfigEnvTest, ScriptLimitsComeFromHostEnvAndAreChecked) {
+  ASSERT_OK(write_file_atomic(dir() + "/host.env", ""));
+  auto config = load_host_config();
+  ASSERT_OK(config);
+  EXPECT_EQ(config->script.cpu_percent, 200);
+  EXPECT_EQ(config->script.memory_mb, 4096);
+  EXPECT_EQ(config->script.tasks, 512);
+  EXPECT_EQ(config->script.file_mb, 4096);
+  EXPECT_EQ(config->script.timeout_seconds, 3600);
+  ASSERT_OK(
+      write_file_atomic(dir() + "/host.env",
+                        "LEFT4ME_SCRIPT_CPU_PERCENT=50\nLEFT4ME_SCRIPT_MEMORY_MB=64\nLEFT4ME_SCRIPT_TASKS_MAX=16\n"
+                        "LEFT4ME_SCRIPT_FILE_MAX_MB=10\nLEFT4ME_SCRIPT_TIMEOUT_SECONDS=2\n"));
+  config = load_host_config();
+  ASSERT_OK(config);
+  EXPECT_EQ(config->script.cpu_percent, 50);
+  EXPECT_EQ(config->script.memory_mb, 64);
+  EXPECT_EQ(config->script.tasks, 16);
+  EXPECT_EQ(config->script.file_mb, 10);
+  EXPECT_EQ(config->script.timeout_seconds, 2);
+  for (const char* bad :
+       {"LEFT4ME_SCRIPT_CPU_PERCENT=0\n", "LEFT4ME_SCRIPT_MEMORY_MB=8\n", "LEFT4ME_SCRIPT_TASKS_MAX=lots\n",
+        "LEFT4ME_SCRIPT_FILE_MAX_MB=-1\n", "LEFT4ME_SCRIPT_TIMEOUT_SECONDS=86401\n"}) {
+    ASSERT_OK(write_file_atomic(dir() + "/host.env", bad));
+    config = load_host_config();
+    ASSERT_FALSE(config.ok()) << bad;
+    std::string key = std::string(bad).substr(0, std::string(bad).find('='));
+    EXPECT_NE(config.error().message().find(key), std::string::npos) << config.error().message();
+  }
+}
+
 TEST_F(HostConfigEnvTest, PublicAddressIsCheckedAndEmptyMeansDetected) {
   ASSERT_OK(write_file_atomic(dir() + "/host.env", ""));
   auto config = load_host_config();

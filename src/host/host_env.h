@@ -27,10 +27,22 @@ struct PortRange {
   bool contains(int port) const { return port >= start && port <= end; }
 };
 
+// What one overlay build script may use (docs/design.md, "Script overlays"): under systemd the transient
+// unit's CPUQuota=, MemoryMax=, TasksMax=, LimitFSIZE= and RuntimeMaxSec=; under bubblewrap rlimits
+// and a wall-clock timeout.
+struct ScriptLimits {
+  int cpu_percent = 200;       // LEFT4ME_SCRIPT_CPU_PERCENT, 1..10000
+  long long memory_mb = 4096;  // LEFT4ME_SCRIPT_MEMORY_MB, 16..1048576
+  int tasks = 512;             // LEFT4ME_SCRIPT_TASKS_MAX, 8..65536
+  long long file_mb = 4096;    // LEFT4ME_SCRIPT_FILE_MAX_MB, 1..1048576: the largest file a script writes
+  int timeout_seconds = 3600;  // LEFT4ME_SCRIPT_TIMEOUT_SECONDS, 1..86400
+};
+
 struct HostEnv {
   model::Layout layout;     // LEFT4ME_ROOT, default /var/lib/left4me
   IdentityRange uid_range;  // LEFT4ME_INSTANCE_UID_BASE / _COUNT
   PortRange ports;          // LEFT4ME_PORT_RANGE_START / _END, each in 1024..65535, start <= end
+  ScriptLimits script;      // LEFT4ME_SCRIPT_*
 };
 
 // The settings from already-read KEY=VALUE pairs; an empty value means the default. Fails with

@@ -43,6 +43,10 @@ class Layout {
   std::string workshop_item(std::string_view id) const { return workshop_cache() + "/" + std::string(id) + ".vpk"; }
   std::string workshop_record(std::string_view id) const { return workshop_cache() + "/" + std::string(id) + ".json"; }
   std::string global_overlay_cache() const { return root_ + "/global_overlay_cache"; }
+  // Build scripts of script overlays, one per overlay, named by its id: written by the service user
+  // (`l4d2ctl build-overlay`), run only in the script sandbox (docs/design.md, "Script overlays").
+  std::string scripts() const { return root_ + "/scripts"; }
+  std::string overlay_script(std::string_view id) const { return scripts() + "/" + std::string(id) + ".sh"; }
   std::string tmp() const { return root_ + "/tmp"; }
   std::string steam() const { return root_ + "/steam"; }  // steamcmd's own Steam client directory
   // The HOME every game server runs with (both supervisors): read-only to the servers, holding only

@@ -12,3 +12,6 @@ set_tests_properties(systemd_deploy_doc PROPERTIES SKIP_RETURN_CODE 77)
 # Hang detection under systemd: left4me-monitor.service (issue 15, item 3).
 left4me_add_integration_test(systemd_health systemd/health.sh TIMEOUT 300 LABELS systemd container)
 set_tests_properties(systemd_health PROPERTIES SKIP_RETURN_CODE 77)
+# Script overlays under systemd: left4me-script-sandbox's transient unit (issue 14, item 6).
+left4me_add_integration_test(systemd_script_sandbox systemd/script_sandbox.sh TIMEOUT 240 LABELS systemd container)
+set_tests_properties(systemd_script_sandbox PROPERTIES SKIP_RETURN_CODE 77)

@@ -23,12 +23,12 @@ contents=$(dpkg-deb -c "$T/left4me_0.0.1.deb")
 # Everything cmake/package.cmake lists, each by name: a file the build dropped fails here.
 units=./usr/local/lib/systemd/system
 for file in ./opt/left4me/bin/l4d2ctl ./opt/left4me/bin/l4d2ctl-remote ./opt/left4me/bin/l4d2web \
-  ./usr/local/libexec/left4me/left4me-{overlay,systemctl,journalctl,bindguard} \
+  ./usr/local/libexec/left4me/left4me-{overlay,systemctl,journalctl,bindguard,script-sandbox} \
   "$units"/{left4me-server@.service,left4me-web.service,l4d2-game.slice,l4d2-build.slice} \
   "$units"/{left4me-update-check.service,left4me-update-check.timer,left4me-monitor.service} \
   "$units"/left4me-server@.service.d/10-hardening.conf "$units"/left4me-web.service.d/10-hardening.conf \
   ./usr/local/lib/systemd/system-generators/left4me-generator ./usr/local/sbin/left4me \
-  ./etc/left4me/host.env ./etc/sysctl.d/99-left4me.conf ./etc/sudoers.d/left4me \
+  ./etc/left4me/host.env ./etc/left4me/sandbox-resolv.conf ./etc/sysctl.d/99-left4me.conf ./etc/sudoers.d/left4me \
   ./opt/left4me/share/nftables/left4me-dscp.nft ./opt/left4me/share/nftables/left4me-a2s.nft \
   ./opt/left4me/share/doc/deploy.md; do
   grep -q " $file\( \|$\)" <<<"$contents" || fail "the package lacks $file"
