@@ -3,11 +3,32 @@
 
 #include "web/api_objects.h"
 #include "web/handlers.h"
+#include "web/overlay_quota.h"
 #include "web/sessions.h"
 #include "web/user_removal.h"
 
 namespace left4me::web::api {
 namespace {
+
+// A user as the API answers it: the record with its overlay quota (own, what applies, bytes used).
+Result<nlohmann::json> user_with_quota(App& app, const User& user) {
+  nlohmann::json answer = user_json(user, app.config.user_limits);
+  Result<OverlayQuota> quota = overlay_quota(*app.database, user.id, app.config.overlay_quota_bytes);
+  if (!quota) return quota.error();
+  auto or_null = [](std::optional<std::int64_t> value) { return value ? nlohmann::json(*value) : nlohmann::json(); };
+  answer["overlay_quota_bytes"] = or_null(quota->own);
+  answer["overlay_quota"] = {{"limit", or_null(quota->limit)}, {"used", quota->used}};
+  return answer;
+}
+
+Response user_answer(App& app, std::int64_t id) {
+  Result<std::optional<User>> user = app.accounts->find_user(id);
+  if (!user) return error_from(user.error());
+  if (!*user) return error_response(404, "not_found", "user not found");
+  Result<nlohmann::json> answer = user_with_quota(app, **user);
+  if (!answer) return error_from(answer.error());
+  return json_response(200, {{"user", *answer}});
+}
 
 // A limit in a PATCH body: nullopt when the key is absent (nothing changes); else the limit, null meaning the
 // default. kInvalidArgument unless it is null or a whole number in 0..kMaxUserLimit.
@@ -230,6 +251,17 @@ Response update_user(App& app, Context& context, const UserId& user_id) {
       return error_from(status.error(), limit_column(change.what));
     }
   }
+  if (auto quota = body->find("overlay_quota_bytes"); quota != body->end()) {
+    if (!quota->is_null() && !quota->is_number_integer()) {
+      return error_response(422, "invalid", "overlay_quota_bytes: a whole number of bytes, or null for the default",
+                            "overlay_quota_bytes");
+    }
+    std::optional<std::int64_t> bytes;
+    if (!quota->is_null()) bytes = quota->get<std::int64_t>();
+    if (Status status = set_overlay_quota(*app.database, id, bytes); !status) {
+      return error_from(status.error(), "overlay_quota_bytes");
+    }
+  }
   if (auto admin = bool_field(*body, "admin")) {
     if (Status status = app.accounts->set_role(id, *admin ? Role::kAdmin : Role::kUser, context.user().id); !status) {
       return error_from(status.error(), "admin");
@@ -247,10 +279,7 @@ Response update_user(App& app, Context& context, const UserId& user_id) {
     if (auto problem = check_password_rules(*password)) return error_response(422, "invalid", *problem, "password");
     if (Status status = app.accounts->set_password(id, *password); !status) return error_from(status.error());
   }
-  Result<std::optional<User>> user = app.accounts->find_user(id);
-  if (!user) return error_from(user.error());
-  if (!*user) return error_response(404, "not_found", "user not found");
-  return json_response(200, {{"user", user_json(**user, app.config.user_limits)}});
+  return user_answer(app, id);
 }
 
 Response reset_two_factor(App& app, Context& context, const UserId& user) {
@@ -278,9 +307,9 @@ Response get_user(App& app, Context&, const UserId& user) {
   for (const Blueprint& blueprint : owned->blueprints) {
     blueprints.push_back({{"id", blueprint.id}, {"name", blueprint.name}});
   }
-  return json_response(
-      200,
-      {{"user", user_json(owned->user, app.config.user_limits)}, {"servers", servers}, {"blueprints", blueprints}});
+  Result<nlohmann::json> answer = user_with_quota(app, owned->user);
+  if (!answer) return error_from(answer.error());
+  return json_response(200, {{"user", *answer}, {"servers", servers}, {"blueprints", blueprints}});
 }
 
 Response delete_user(App& app, Context& context, const UserId& user) {

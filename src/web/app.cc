@@ -23,6 +23,9 @@
 namespace left4me::web {
 namespace {
 
+// An upload nobody added to for this long is removed (overlay_uploads.h).
+constexpr std::chrono::hours kUploadIdle{1};
+
 // Everything is served by us: no inline script or style, no framing, no third parties.
 constexpr std::string_view kContentSecurityPolicy =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -105,6 +108,10 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   app->blueprints = std::make_unique<Blueprints>(*app->database, app->config.user_limits);
   app->overlays = std::make_unique<Overlays>(*app->database);
   app->managed_overlays = std::make_unique<ManagedOverlays>(*app->database);
+  Result<std::unique_ptr<OverlayUploads>> uploads = OverlayUploads::create(
+      app->config.scratch_dir + "/uploads", app->config.upload_max_bytes, app->config.upload_chunk_bytes);
+  if (!uploads) return uploads.error();
+  app->uploads = std::move(*uploads);
   app->servers = std::make_unique<Servers>(
       *app->database, PortRange{app->config.port_range_start, app->config.port_range_end}, app->config.user_limits);
   app->restart_schedules = std::make_unique<RestartSchedules>(*app->database);
@@ -183,6 +190,7 @@ void App::start_background() {
       server_logs->heartbeat();
       look_for_update_check();
       look_for_scheduled_restarts(static_cast<std::int64_t>(std::time(nullptr)));
+      uploads->remove_idle(kUploadIdle);
       lock.lock();
     }
   });
@@ -330,6 +338,10 @@ Response App::dispatch(Request& request, const ClientInfo& client, const Route*&
     if (path_known) return error_response(405, "method_not_allowed", "method not allowed");
     return error_response(404, "not_found", "no such page");
   }
+  // Only an upload's chunks may be larger than MAX_BODY (the server takes bodies as large as a chunk).
+  if (request.body.size() > config.max_body_bytes && found->pattern != kUploadChunkRoute) {
+    return error_response(413, "too_large", fmt::format("the body may have at most {} bytes", config.max_body_bytes));
+  }
   Context context{request, std::move(params), std::nullopt, client};
 
   // Who is asking: a bearer token (scripts) or a session cookie (browsers).
@@ -428,7 +440,9 @@ int serve(const WebConfig& config) {
   options.host = config.listen_host;
   options.port = config.listen_port;
   options.threads = config.http_threads;
-  options.max_body_bytes = config.max_body_bytes;
+  // An upload's chunks are the largest bodies (App::dispatch refuses bodies over max_body_bytes elsewhere).
+  options.max_body_bytes =
+      std::max(config.max_body_bytes, static_cast<std::size_t>(config.upload_chunk_bytes) + (64 << 10));
   options.handle_timeout = std::max(std::chrono::seconds(60), config.sse_heartbeat * 4);
   Result<std::unique_ptr<HttpServer>> server =
       HttpServer::start(options, [&web](Request& request) { return web.handle(request); });

@@ -22,6 +22,7 @@
 #include "web/jobs.h"
 #include "web/managed_overlays.h"
 #include "web/map_lists.h"
+#include "web/overlay_uploads.h"
 #include "web/overlays.h"
 #include "web/restart_schedules.h"
 #include "web/server_log_hub.h"
@@ -73,6 +74,7 @@ class App {
   std::unique_ptr<Blueprints> blueprints;
   std::unique_ptr<Overlays> overlays;
   std::unique_ptr<ManagedOverlays> managed_overlays;
+  std::unique_ptr<OverlayUploads> uploads;  // uploads into overlays, and each overlay's change lock
   std::unique_ptr<Servers> servers;
   std::unique_ptr<RestartSchedules> restart_schedules;
   std::unique_ptr<Jobs> jobs;

@@ -218,8 +218,8 @@ TEST_F(AppTest, AuthorizationMatrix) {
       {IdNames::kJob, std::to_string(job_of(job))},
       {IdNames::kToken, std::to_string(token.json()["id"].get<std::int64_t>())},
       {IdNames::kUser, std::to_string(alice_id)},
-      {IdNames::kWebhook, "1"},   // administrators' routes only: a user is refused before it is looked up
-      {IdNames::kOverlay, "1"}};  // the same (managed overlays)
+      {IdNames::kWebhook, "1"},  // administrators' routes only: a user is refused before it is looked up
+      {IdNames::kOverlay, std::to_string(app_->overlays->create(alice_id, "mine", OverlayKind::kFiles)->id)}};
 
   int routes_checked = 0;
   for (const Route& route : routes()) {
@@ -232,6 +232,7 @@ TEST_F(AppTest, AuthorizationMatrix) {
     path = replace_all(path, "{version}", std::string(find_embedded("static/app.css")->version));
     path = replace_all(path, "{name}", "app.css");
     path = replace_all(path, "{user}", std::to_string(erin_id));
+    path = replace_all(path, "{upload}", "none");
     bool api = path.rfind("/api/", 0) == 0 || path == "/health";
 
     Browser anonymous(port_);

@@ -45,6 +45,7 @@ target_sources(left4me_web PRIVATE
   pages_builds.cc
   pages_common.cc
   pages_jobs.cc
+  pages_overlay_files.cc
   pages_servers.cc
   pages_two_factor.cc
   pages_webhooks.cc

@@ -162,6 +162,14 @@ Status set_blueprints_limit(std::string_view key, const std::string& value, WebC
   return ok_status();
 }
 
+template <std::int64_t WebConfig::*field, long long kMin, long long kMax = (1ll << 50)>
+Status set_bytes(std::string_view key, const std::string& value, WebConfig& config) {
+  std::optional<long long> number = parse_int(value, kMin, kMax);
+  if (!number) return Error::invalid(fmt::format("{}: '{}' is not a byte count in {}..{}", key, value, kMin, kMax));
+  config.*field = *number;
+  return ok_status();
+}
+
 Status ignore(std::string_view, const std::string&, WebConfig&) { return ok_status(); }
 
 // Every web.env key, in the order docs/deploy.md lists them.
@@ -197,6 +205,19 @@ const Key kKeys[] = {
       "Servers a user may have unless an administrator sets their own limit (admins: none)."},
      set_servers_limit},
     {{"MAX_BLUEPRINTS_PER_USER", "`50`", "Blueprints a user may have, likewise."}, set_blueprints_limit},
+    {{"OVERLAY_QUOTA_BYTES", "`10737418240` (10 GiB)",
+      "Bytes a user's overlays may hold in all unless an administrator sets their own quota (admins, global "
+      "overlays: none)."},
+     set_bytes<&WebConfig::overlay_quota_bytes, 0>},
+    {{"OVERLAY_UPLOAD_MAX_BYTES", "`4294967296` (4 GiB)", "The largest file or archive one upload may send."},
+     set_bytes<&WebConfig::upload_max_bytes, 1>},
+    {{"OVERLAY_UPLOAD_CHUNK_BYTES", "`8388608` (8 MiB)",
+      "The largest piece of an upload one request carries (the page sends pieces this size); a proxy in front "
+      "must take bodies this large on `/api/v1/overlays/`."},
+     set_bytes<&WebConfig::upload_chunk_bytes, 4096, (256ll << 20)>},
+    {{"OVERLAY_UPLOAD_MAX_ENTRIES", "`100000`",
+      "Entries (files and directories) an uploaded archive may hold; more are refused, the overlay unchanged."},
+     set_int<&WebConfig::upload_max_entries, 1, 10000000>},
     {{"LEFT4ME_PORT_RANGE_START", "`27015`",
       "First game port the panel gives servers (inside host.env's range; the packaged unit reads host.env first, so "
       "its range applies there)."},

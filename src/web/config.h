@@ -52,6 +52,12 @@ struct WebConfig {
   std::chrono::seconds build_switch_warning{60};     // LEFT4ME_BUILD_SWITCH_WARNING_SECONDS
   std::chrono::seconds setup_link_lifetime{std::chrono::hours(1)};
   std::size_t max_body_bytes = 1 << 20;
+  // Overlays of kind files (overlay_files.h): a chunk of an upload (the HTTP server takes bodies this large on
+  // that route's behalf), an upload's whole size, and the default per-user quota of overlay bytes.
+  std::int64_t upload_chunk_bytes = 8 << 20;      // OVERLAY_UPLOAD_CHUNK_BYTES
+  std::int64_t upload_max_bytes = 4ll << 30;      // OVERLAY_UPLOAD_MAX_BYTES
+  std::int64_t overlay_quota_bytes = 10ll << 30;  // OVERLAY_QUOTA_BYTES
+  int upload_max_entries = 100000;                // OVERLAY_UPLOAD_MAX_ENTRIES: of an archive
 };
 
 using Environment = std::map<std::string, std::string>;

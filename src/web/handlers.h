@@ -78,6 +78,16 @@ Response test_webhook(App& app, Context& context, const WebhookId& id);
 Response managed_source(App& app, Context& context, const Overlay& overlay);
 Response set_managed_source(App& app, Context& context, const Overlay& overlay);
 Response refresh_managed(App& app, Context& context, const Overlay& overlay);
+// api_overlay_files.cc: an overlay's files (browse, download, delete, the config editor) and uploads in chunks.
+Response list_overlay_files(App& app, Context& context, const Overlay& overlay);
+Response download_overlay_file(App& app, Context& context, const Overlay& overlay);
+Response delete_overlay_file(App& app, Context& context, const Overlay& overlay);
+Response get_overlay_text(App& app, Context& context, const Overlay& overlay);
+Response put_overlay_text(App& app, Context& context, const Overlay& overlay);
+Response start_overlay_upload(App& app, Context& context, const Overlay& overlay);
+Response get_overlay_upload(App& app, Context& context, const Overlay& overlay);
+Response put_overlay_upload_chunk(App& app, Context& context, const Overlay& overlay);
+Response finish_overlay_upload(App& app, Context& context, const Overlay& overlay);
 // GET /metrics (api_metrics.cc): the Prometheus exposition, for a metrics token or a loopback client.
 Response metrics(App& app, Context& context);
 
@@ -181,5 +191,9 @@ Response create_webhook(App& app, Context& context);
 Response save_webhook(App& app, Context& context, const WebhookId& id);
 Response delete_webhook(App& app, Context& context, const WebhookId& id);
 Response test_webhook(App& app, Context& context, const WebhookId& id);
+
+// pages_overlay_files.cc: the config editor of an overlay's files (the file section is overlay_files_view).
+Response edit_overlay_file(App& app, Context& context, const Overlay& overlay);
+Response save_overlay_file(App& app, Context& context, const Overlay& overlay);
 
 }  // namespace left4me::web::page

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/unique_fd.h"
 #include "base/strings.h"
 
 namespace left4me::web {
@@ -50,6 +51,10 @@ struct Response {
   std::string body;
   // When set, the headers go out at once and the body is whatever is sent to the sink given here.
   std::function<void(std::shared_ptr<EventSink>)> stream;
+  // When set (and stream is not), the body is this open file's first file_size bytes, sent from the kernel
+  // (sendfile) as the client reads: a download never sits in memory. Shared so a Response stays copyable.
+  std::shared_ptr<const UniqueFd> file;
+  std::uint64_t file_size = 0;
 
   Response& header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -1,6 +1,8 @@
 // The only translation unit that includes RESTinio (and asio): it is heavy to compile.
 #include <restinio/all.hpp>
 
+#include <fcntl.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -236,7 +238,14 @@ restinio::request_handling_status_t handle(const HttpHandler& handler, const std
   auto builder = raw->create_response(status_line);
   add_headers(builder, response);
   if (draining) builder.connection_close();
-  builder.set_body(std::move(response.body));
+  if (response.file) {
+    int fd = ::fcntl(response.file->get(), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) return raw->create_response(restinio::status_internal_server_error()).connection_close().done();
+    builder.set_body(
+        restinio::sendfile(restinio::file_descriptor_holder_t{fd}, restinio::file_meta_t{response.file_size, {}}));
+  } else {
+    builder.set_body(std::move(response.body));
+  }
   return builder.done([in_flight = std::move(in_flight)](const asio::error_code&) {});
 }
 

@@ -87,4 +87,15 @@ nlohmann::json job_view(const Job& job);
 // a viewer who may not use the console.
 Result<nlohmann::json> console_view(App& app, Context& context, const Server& server);
 
+// The overlay page's file section (pages_overlay_files.cc; the view of templates/_overlay_files.mustache, put
+// under "files"): the directory `path` of the overlay, its entries with download, edit and delete, the upload
+// form and the quota. kInvalidArgument for a bad path, kNotFound for a missing directory.
+Result<nlohmann::json> overlay_files_view(App& app, const Context& context, const Overlay& overlay,
+                                          const std::string& path);
+// The config editor's save, for the API and the page (api_overlay_files.cc): checks that the caller may change
+// the overlay (kPermissionDenied; kUnavailable for another kind than files), writes (write_overlay_text, the
+// owner's quota applied) and records the overlay's size. The checked path.
+Result<std::string> save_overlay_text(App& app, const Context& context, const Overlay& overlay, const std::string& path,
+                                      const std::string& text);
+
 }  // namespace left4me::web

@@ -8,6 +8,7 @@
 #include "json/parse_json.h"
 #include "web/adoption.h"
 #include "web/handlers.h"
+#include "web/overlay_quota.h"
 #include "web/pages.h"
 #include "web/responses.h"
 #include "web/sessions.h"
@@ -74,7 +75,11 @@ Response admin_page(App& app, Context& context, int status, nlohmann::json extra
   nlohmann::json list = nlohmann::json::array();
   const DefaultLimits& defaults = app.config.user_limits;
   for (const User& user : *users) {
+    Result<OverlayQuota> quota = overlay_quota(*app.database, user.id, app.config.overlay_quota_bytes);
+    if (!quota) return error_from(quota.error());
     list.push_back({{"id", user.id},
+                    {"overlay_quota_bytes", quota->own ? std::to_string(*quota->own) : ""},
+                    {"overlay_used", format_bytes(static_cast<double>(quota->used))},
                     {"name", user.name},
                     {"is_admin", user.is_admin},
                     {"disabled", user.disabled},
@@ -91,6 +96,8 @@ Response admin_page(App& app, Context& context, int status, nlohmann::json extra
   view["default_servers"] = defaults.servers;
   view["default_blueprints"] = defaults.blueprints;
   view["max_limit"] = kMaxUserLimit;
+  view["default_overlay_quota"] = app.config.overlay_quota_bytes;
+  view["default_overlay_quota_text"] = format_bytes(static_cast<double>(app.config.overlay_quota_bytes));
   Result<bool> required = app.two_factor->required_for_admins();
   if (!required) return error_from(required.error());
   view["admin_two_factor_required"] = *required;
@@ -219,8 +226,19 @@ Response set_user_limits(App& app, Context& context, const UserId& user) {
     }
     limits.emplace_back(what, limit ? std::optional<int>(static_cast<int>(*limit)) : std::nullopt);
   }
+  std::string quota_text(trim(form.get("overlay_quota_bytes")));
+  std::optional<long long> quota = parse_int(quota_text, 0, INT64_MAX);
+  if (!quota_text.empty() && !quota) {
+    return admin_error(
+        app, context, 422,
+        "Limits not saved: the overlay quota must be a whole number of bytes, or empty for the default.");
+  }
   for (const auto& [what, limit] : limits) {
     if (Status status = app.accounts->set_limit(user.value, what, limit); !status) return error_from(status.error());
+  }
+  if (form.has("overlay_quota_bytes")) {
+    std::optional<std::int64_t> bytes = quota ? std::optional<std::int64_t>(*quota) : std::nullopt;
+    if (Status status = set_overlay_quota(*app.database, user.value, bytes); !status) return error_from(status.error());
   }
   return redirect("/admin?notice=user_updated");
 }

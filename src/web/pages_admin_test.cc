@@ -44,6 +44,27 @@ TEST_F(AdminPagesTest, AdminSetsAUsersLimitsAndTheFormsSayWhenOneIsReached) {
   EXPECT_NE(no_blueprint.body.find("may have no blueprints"), std::string::npos) << no_blueprint.body;
 }
 
+TEST_F(AdminPagesTest, AdminSetsAUsersOverlayQuotaBesideTheLimits) {
+  start({{"OVERLAY_QUOTA_BYTES", "5000"}});
+  create_user("root", Role::kAdmin);
+  create_user("bob", Role::kUser);
+  Browser admin = logged_in("root");
+  std::int64_t bob_id = logged_in("bob").get("/api/v1/session").json()["user"]["id"];
+  std::string path = "/admin/users/" + std::to_string(bob_id) + "/limits";
+  EXPECT_NE(admin.get("/admin").body.find("name=\"overlay_quota_bytes\""), std::string::npos);
+  HttpReply bad = post_form(admin, path, "max_servers=&max_blueprints=&overlay_quota_bytes=lots");
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_NE(bad.body.find("overlay quota must be a whole number"), std::string::npos);
+  std::string user_path = "/api/v1/users/" + std::to_string(bob_id);
+  EXPECT_TRUE(admin.get(user_path).json()["user"]["overlay_quota_bytes"].is_null());
+  EXPECT_EQ(admin.get(user_path).json()["user"]["overlay_quota"]["limit"], 5000);
+  EXPECT_EQ(post_form(admin, path, "max_servers=&max_blueprints=&overlay_quota_bytes=123456").status, 303);
+  EXPECT_EQ(admin.get(user_path).json()["user"]["overlay_quota_bytes"], 123456);
+  EXPECT_EQ(admin.get(user_path).json()["user"]["overlay_quota"]["limit"], 123456);
+  EXPECT_EQ(post_form(admin, path, "max_servers=&max_blueprints=&overlay_quota_bytes=").status, 303);
+  EXPECT_TRUE(admin.get(user_path).json()["user"]["overlay_quota_bytes"].is_null());
+}
+
 TEST_F(AdminPagesTest, AdminCreatesDisablesAndResetsUsers) {
   start();
   create_user("root", Role::kAdmin);

@@ -71,8 +71,13 @@ std::optional<std::string_view> notice_text(std::string_view key) {
 }
 
 nlohmann::json asset_urls() {
-  return {{"css", static_url("app.css")}, {"htmx", static_url("htmx.min.js")}, {"sse", static_url("htmx-sse.js")},
-          {"js", static_url("app.js")},   {"rcon_js", static_url("rcon.js")},  {"icon", static_url("favicon.ico")}};
+  return {{"css", static_url("app.css")},
+          {"htmx", static_url("htmx.min.js")},
+          {"sse", static_url("htmx-sse.js")},
+          {"js", static_url("app.js")},
+          {"rcon_js", static_url("rcon.js")},
+          {"icon", static_url("favicon.ico")},
+          {"overlay_files_js", static_url("overlay_files.js")}};
 }
 
 class EscapedLogSink : public EventSink {

@@ -91,7 +91,8 @@ Result<Job> open_id(App& app, const Context& context, std::type_identity<Job>);
 Result<TokenId> open_id(App& app, const Context& context, std::type_identity<TokenId>);
 Result<UserId> open_id(App& app, const Context& context, std::type_identity<UserId>);
 Result<WebhookId> open_id(App& app, const Context& context, std::type_identity<WebhookId>);
-// An overlay the viewer may use (their own or a global one; an administrator: any).
+// An overlay the viewer may use (own or global; an administrator: all). The handler checks may_change_overlay
+// before changing it.
 Result<Overlay> open_id(App& app, const Context& context, std::type_identity<Overlay>);
 
 namespace route_detail {
@@ -148,7 +149,7 @@ constexpr RouteHandler make_handler() {
   } else {
     static_assert(!std::is_same_v<Object, Server>, "a server's route names its action: on_server<action, function>");
     static_assert(kIdNames<Object> != IdNames::kNothing,
-                  "a route's {id} names a Server, Blueprint, Job, TokenId, UserId or WebhookId");
+                  "a route's {id} names a Server, Blueprint, Job, TokenId, UserId, WebhookId or Overlay");
     return RouteHandler{kIdNames<Object>, &call_with_object<Object, function>, std::nullopt};
   }
 }

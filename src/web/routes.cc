@@ -7,6 +7,7 @@
 
 #include "web/handlers.h"
 #include "web/metrics.h"
+#include "web/overlay_uploads.h"
 
 namespace left4me::web {
 namespace {
@@ -89,6 +90,15 @@ constexpr Route kRoutes[] = {
     {"GET",    "/api/v1/overlays/{id}/managed",     kAdmin,  on<api::managed_source>},
     {"PUT",    "/api/v1/overlays/{id}/managed",     kAdmin,  on<api::set_managed_source>},
     {"POST",   "/api/v1/overlays/{id}/managed/refresh", kAdmin, on<api::refresh_managed>},
+    {"GET",    "/api/v1/overlays/{id}/files",       kUser,   on<api::list_overlay_files>},
+    {"DELETE", "/api/v1/overlays/{id}/files",       kUser,   on<api::delete_overlay_file>},
+    {"GET",    "/api/v1/overlays/{id}/download",    kUser,   on<api::download_overlay_file>},
+    {"GET",    "/api/v1/overlays/{id}/text",        kUser,   on<api::get_overlay_text>},
+    {"PUT",    "/api/v1/overlays/{id}/text",        kUser,   on<api::put_overlay_text>},
+    {"POST",   "/api/v1/overlays/{id}/uploads",     kUser,   on<api::start_overlay_upload>},
+    {"GET",    kUploadChunkRoute,                   kUser,   on<api::get_overlay_upload>},
+    {"PUT",    kUploadChunkRoute,                   kUser,   on<api::put_overlay_upload_chunk>},
+    {"POST",   "/api/v1/overlays/{id}/uploads/{upload}/finish", kUser, on<api::finish_overlay_upload>},
     {"GET",    kMetricsRoute,                       kPublic, on<api::metrics>},  // loopback or a metrics token
 
     // The pages (HTML; forms post the API's field names).
@@ -141,6 +151,8 @@ constexpr Route kRoutes[] = {
     {"GET",    "/jobs/{id}/summary",                kUser,   on<page::job_summary>},
     {"GET",    "/jobs/{id}/stream",                 kUser,   on<page::job_stream>},
     {"POST",   "/jobs/{id}/cancel",                 kUser,   on<page::cancel_job>},
+    {"GET",    "/overlays/{id}/edit",               kUser,   on<page::edit_overlay_file>},
+    {"POST",   "/overlays/{id}/edit",               kUser,   on<page::save_overlay_file>},
     {"GET",    "/admin",                            kAdmin,  on<page::admin>},
     {"POST",   "/admin/users",                      kAdmin,  on<page::create_user>},
     {"POST",   "/admin/users/{id}/disabled",        kAdmin,  on<page::set_user_disabled>},
