@@ -45,6 +45,7 @@ target_sources(left4me_web PRIVATE
   pages_builds.cc
   pages_common.cc
   pages_jobs.cc
+  pages_overlays.cc
   pages_servers.cc
   pages_two_factor.cc
   pages_webhooks.cc
@@ -62,6 +63,7 @@ left4me_add_unit_test(web_pages_test
     pages_builds_test.cc
     pages_common_test.cc
     pages_jobs_test.cc
+    pages_overlays_test.cc
     pages_servers_test.cc
     pages_two_factor_test.cc
     pages_webhooks_test.cc

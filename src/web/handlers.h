@@ -35,6 +35,13 @@ Response get_blueprint(App& app, Context& context, const Blueprint& blueprint);
 Response update_blueprint(App& app, Context& context, const Blueprint& blueprint);
 Response delete_blueprint(App& app, Context& context, const Blueprint& blueprint);
 
+// api_overlays.cc: the overlays a user may use; creating, renaming and deleting them (with their directories).
+Response list_overlays(App& app, Context& context);
+Response create_overlay(App& app, Context& context);
+Response get_overlay(App& app, Context& context, const Overlay& overlay);
+Response rename_overlay(App& app, Context& context, const Overlay& overlay);
+Response delete_overlay(App& app, Context& context, const Overlay& overlay);
+
 // api_servers.cc: servers, their actions and consoles, sharing them, and adopting host instances.
 Response list_servers(App& app, Context& context);
 Response create_server(App& app, Context& context);
@@ -140,6 +147,13 @@ Response create_blueprint(App& app, Context& context);
 Response show_blueprint(App& app, Context& context, const Blueprint& blueprint);
 Response save_blueprint(App& app, Context& context, const Blueprint& blueprint);
 Response delete_blueprint(App& app, Context& context, const Blueprint& blueprint);
+
+// pages_overlays.cc: the overlays list with the create form, and the overlay page with rename and delete.
+Response overlays(App& app, Context& context);
+Response create_overlay(App& app, Context& context);
+Response show_overlay(App& app, Context& context, const Overlay& overlay);
+Response rename_overlay(App& app, Context& context, const Overlay& overlay);
+Response delete_overlay(App& app, Context& context, const Overlay& overlay);
 
 // pages_jobs.cc
 Response jobs(App& app, Context& context);

@@ -19,6 +19,7 @@
 #include "web/forwarded.h"
 #include "web/http.h"
 #include "web/jobs.h"
+#include "web/overlays.h"
 #include "web/responses.h"
 #include "web/scope.h"
 #include "web/servers.h"
@@ -64,7 +65,7 @@ struct WebhookId {
 };
 
 // What a route's {id} names.
-enum class IdNames { kNothing, kServer, kBlueprint, kJob, kToken, kUser, kWebhook };
+enum class IdNames { kNothing, kServer, kBlueprint, kJob, kToken, kUser, kWebhook, kOverlay };
 
 using Handler = Response (*)(App& app, Context& context);
 
@@ -90,6 +91,9 @@ Result<Job> open_id(App& app, const Context& context, std::type_identity<Job>);
 Result<TokenId> open_id(App& app, const Context& context, std::type_identity<TokenId>);
 Result<UserId> open_id(App& app, const Context& context, std::type_identity<UserId>);
 Result<WebhookId> open_id(App& app, const Context& context, std::type_identity<WebhookId>);
+// An overlay the viewer may use (own or global; an administrator: any). Whether they may change it is the handler's
+// to check (may_change_overlay: 403 for a global one and a user).
+Result<Overlay> open_id(App& app, const Context& context, std::type_identity<Overlay>);
 
 namespace route_detail {
 
@@ -107,6 +111,8 @@ template <>
 inline constexpr IdNames kIdNames<UserId> = IdNames::kUser;
 template <>
 inline constexpr IdNames kIdNames<WebhookId> = IdNames::kWebhook;
+template <>
+inline constexpr IdNames kIdNames<Overlay> = IdNames::kOverlay;
 
 // The object type a handler takes after App& and Context&.
 template <typename Function>
@@ -143,7 +149,7 @@ constexpr RouteHandler make_handler() {
   } else {
     static_assert(!std::is_same_v<Object, Server>, "a server's route names its action: on_server<action, function>");
     static_assert(kIdNames<Object> != IdNames::kNothing,
-                  "a route's {id} names a Server, Blueprint, Job, TokenId, UserId or WebhookId");
+                  "a route's {id} names a Server, Blueprint, Job, TokenId, UserId, WebhookId or Overlay");
     return RouteHandler{kIdNames<Object>, &call_with_object<Object, function>, std::nullopt};
   }
 }

@@ -53,6 +53,11 @@ constexpr Route kRoutes[] = {
     {"GET",    "/api/v1/blueprints/{id}",           kUser,   on<api::get_blueprint>},
     {"PUT",    "/api/v1/blueprints/{id}",           kUser,   on<api::update_blueprint>},
     {"DELETE", "/api/v1/blueprints/{id}",           kUser,   on<api::delete_blueprint>},
+    {"GET",    "/api/v1/overlays",                  kUser,   on<api::list_overlays>},
+    {"POST",   "/api/v1/overlays",                  kUser,   on<api::create_overlay>},
+    {"GET",    "/api/v1/overlays/{id}",             kUser,   on<api::get_overlay>},
+    {"PATCH",  "/api/v1/overlays/{id}",             kUser,   on<api::rename_overlay>},
+    {"DELETE", "/api/v1/overlays/{id}",             kUser,   on<api::delete_overlay>},
     {"GET",    "/api/v1/servers",                   kUser,   on<api::list_servers>},
     {"POST",   "/api/v1/servers",                   kUser,   on<api::create_server>},
     {"GET",    "/api/v1/servers/adoptable",         kAdmin,  on<api::list_adoptable>},  // before .../{id}
@@ -132,6 +137,11 @@ constexpr Route kRoutes[] = {
     {"GET",    "/blueprints/{id}",                  kUser,   on<page::show_blueprint>},
     {"POST",   "/blueprints/{id}",                  kUser,   on<page::save_blueprint>},
     {"POST",   "/blueprints/{id}/delete",           kUser,   on<page::delete_blueprint>},
+    {"GET",    "/overlays",                         kUser,   on<page::overlays>},
+    {"POST",   "/overlays",                         kUser,   on<page::create_overlay>},
+    {"GET",    "/overlays/{id}",                    kUser,   on<page::show_overlay>},
+    {"POST",   "/overlays/{id}",                    kUser,   on<page::rename_overlay>},
+    {"POST",   "/overlays/{id}/delete",             kUser,   on<page::delete_overlay>},
     {"GET",    "/jobs",                             kUser,   on<page::jobs>},
     {"GET",    "/jobs/rows",                        kUser,   on<page::job_rows>},  // before /jobs/{id}
     {"GET",    "/jobs/{id}",                        kUser,   on<page::show_job>},
