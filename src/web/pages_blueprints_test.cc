@@ -116,5 +116,21 @@ TEST_F(BlueprintPagesTest, DeletingAUsedBlueprintListsItsServers) {
   EXPECT_NE(refused.body.find(">alpha</a>"), std::string::npos);
 }
 
+// Issue 14, item 7: an overlay's own cfg/server.cfg, hidden by the rendered one, is not hidden silently.
+TEST_F(BlueprintPagesTest, BlueprintFormWarnsOfAnOverlaysShadowedServerCfg) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  std::int64_t plain = ann.post("/api/v1/overlays", {{"name", "plain"}}).json()["overlay"]["id"];
+  std::int64_t pack = ann.post("/api/v1/overlays", {{"name", "config pack"}}).json()["overlay"]["id"];
+  std::string cfg_dir = dir_.path() + "/data/root/overlays/" + std::to_string(pack) + "/left4dead2/cfg";
+  ASSERT_OK(make_directories(cfg_dir));
+  ASSERT_OK(write_file_atomic(cfg_dir + "/server.cfg", "sv_cheats 0\n"));
+  std::string form = fmt::format("name=x&overlay={}&overlay={}&op=add_cvar", plain, pack);
+  std::string body = post_form(ann, "/blueprints", form).body;
+  EXPECT_NE(body.find("Overlay config pack ships its own cfg/server.cfg"), std::string::npos) << body;
+  EXPECT_EQ(body.find("Overlay plain ships"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace left4me::web
