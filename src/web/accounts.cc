@@ -282,16 +282,16 @@ Status Accounts::mark_deleting(std::int64_t id, std::int64_t actor_id) {
   return (*transaction)->commit();
 }
 
-Result<bool> Accounts::remove_if_emptied(std::int64_t id) {
+Result<std::optional<RemovedUser>> Accounts::remove_if_emptied(std::int64_t id) {
   auto transaction = Database::Transaction::begin(database_);
   if (!transaction) return transaction.error();
-  Result<bool> removed = remove_user_if_emptied((*transaction)->lock(), id);
+  Result<std::optional<RemovedUser>> removed = remove_user_if_emptied((*transaction)->lock(), id);
   if (!removed) return removed.error();
   if (Status status = (*transaction)->commit(); !status) return status.error();
   return removed;
 }
 
-Result<bool> remove_user_if_emptied(Database::Lock& lock, std::int64_t id) {
+Result<std::optional<RemovedUser>> remove_user_if_emptied(Database::Lock& lock, std::int64_t id) {
   auto select = lock.prepare(
       "SELECT 1 FROM users u WHERE u.id = ? AND u.deleting = 1 AND NOT EXISTS (SELECT 1 FROM servers WHERE owner_id "
       "= u.id)");
@@ -299,12 +299,35 @@ Result<bool> remove_user_if_emptied(Database::Lock& lock, std::int64_t id) {
   Result<bool> done = select->bind(1, id).step();
   if (!done) return done.error();
   select->reset();
-  if (!*done) return false;
+  if (!*done) return std::optional<RemovedUser>();
+  if (Status status = run_for_user(lock, "DELETE FROM blueprints WHERE owner_id = ?", id); !status) {
+    return status.error();
+  }
+  // Blueprints of others that stack the user's overlays keep them: those overlays change owner instead.
+  if (Status status = run_for_user(lock,
+                                   "UPDATE overlays SET owner_id = (SELECT b.owner_id FROM blueprint_overlays o JOIN "
+                                   "blueprints b ON b.id = o.blueprint_id WHERE o.overlay_id = overlays.id LIMIT 1) "
+                                   "WHERE owner_id = ? AND id IN (SELECT overlay_id FROM blueprint_overlays)",
+                                   id);
+      !status) {
+    return status.error();
+  }
+  RemovedUser removed;
+  auto directories =
+      lock.prepare("SELECT coalesce(directory, CAST(id AS TEXT)) FROM overlays WHERE owner_id = ? ORDER BY id");
+  if (!directories) return directories.error();
+  directories->bind(1, id);
+  for (;;) {
+    Result<bool> row = directories->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    removed.overlay_directories.push_back(directories->column_text(0));
+  }
   // Sessions and API tokens go with the user (ON DELETE CASCADE), jobs lose their owner (ON DELETE SET NULL).
-  for (const char* sql : {"DELETE FROM blueprints WHERE owner_id = ?", "DELETE FROM users WHERE id = ?"}) {
+  for (const char* sql : {"DELETE FROM overlays WHERE owner_id = ?", "DELETE FROM users WHERE id = ?"}) {
     if (Status status = run_for_user(lock, sql, id); !status) return status.error();
   }
-  return true;
+  return std::optional<RemovedUser>(std::move(removed));
 }
 
 Status Accounts::set_limit(std::int64_t id, Owned what, std::optional<int> limit) {

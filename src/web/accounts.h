@@ -90,6 +90,12 @@ enum class SetupLink {
 
 std::int64_t unix_now();
 
+// What went with a removed user that lives outside the database: their overlays' directories (overlays/<directory>/),
+// for the caller to remove once the transaction committed.
+struct RemovedUser {
+  std::vector<std::string> overlay_directories;
+};
+
 class Accounts {
  public:
   Accounts(Database& database, std::string secret_key) : database_(database), secret_key_(std::move(secret_key)) {}
@@ -110,7 +116,7 @@ class Accounts {
   // administrator, kNotFound for no such user. The user goes with remove_user_if_emptied once they own no server.
   Status mark_deleting(std::int64_t id, std::int64_t actor_id);
   // remove_user_if_emptied (below) in a transaction of its own.
-  Result<bool> remove_if_emptied(std::int64_t id);
+  Result<std::optional<RemovedUser>> remove_if_emptied(std::int64_t id);
   // Sets (nullopt: back to the default) the user's own limit; kInvalidArgument outside 0..kMaxUserLimit.
   Status set_limit(std::int64_t id, Owned what, std::optional<int> limit);
   // Replaces the password, ends every session of the user and revokes every API token, in one transaction.
@@ -160,9 +166,10 @@ class Accounts {
   std::string secret_key_;
 };
 
-// For the caller's transaction: deletes the user (and their blueprints) when they are being deleted and own no
-// server any more; returns whether they went. Their jobs stay, without an owner.
-Result<bool> remove_user_if_emptied(Database::Lock& lock, std::int64_t id);
+// For the caller's transaction: deletes the user (their blueprints, then their overlays) when they are being deleted
+// and own no server any more; nullopt when they stay. Their jobs stay, without an owner. An overlay of theirs that
+// another user's blueprint still stacks (an administrator's: only they may) goes to that blueprint's owner.
+Result<std::optional<RemovedUser>> remove_user_if_emptied(Database::Lock& lock, std::int64_t id);
 
 // Validation shared by create_user and the setup link; nullopt when fine, else the message.
 std::optional<std::string> check_user_name(const std::string& name);

@@ -48,7 +48,9 @@ TEST_F(ApiBlueprintsTest, BlueprintMapMustBeInTheHostsMapList) {
   EXPECT_NE(error["message"].get<std::string>().find("'c2m9_typo' is not in the map list"), std::string::npos);
   EXPECT_NE(error["message"].get<std::string>().find("closest: c2m1_highway"), std::string::npos) << typo.body;
 
-  nlohmann::json overlay_map = {{"map", "dw_01_path"}, {"overlays", {"campaign"}}};
+  Result<Overlay> campaign = app_->overlays->adopt(1, "campaign");  // a directory named before overlays were records
+  ASSERT_OK(campaign);
+  nlohmann::json overlay_map = {{"map", "dw_01_path"}, {"overlays", {campaign->id}}};
   EXPECT_EQ(alice.post("/api/v1/blueprints", {{"name", "bare"}, {"spec", {{"map", "dw_01_path"}}}}).status, 422);
   HttpReply dark_wood = alice.post("/api/v1/blueprints", {{"name", "dark"}, {"spec", overlay_map}});
   EXPECT_EQ(dark_wood.status, 201) << dark_wood.body;
@@ -173,6 +175,43 @@ TEST_F(ApiBlueprintsTest, BlueprintChangesApplyOnNextActionAndShowOutdated) {
   std::int64_t other = make_blueprint(alice, "other", "c3m1_plankcountry");
   alice.request("PUT", "/api/v1/servers/" + id + "/blueprint", {{"blueprint_id", other}});
   EXPECT_EQ(alice.get("/api/v1/servers/" + id).json()["server"]["outdated"], true);
+}
+
+// Blueprints pick overlays by id from the ones their owner may use, in order; the spec keeps their directories.
+TEST_F(ApiBlueprintsTest, BlueprintOverlaysAreIdsOfUsableOverlays) {
+  start();
+  create_user("admin", Role::kAdmin);
+  create_user("alice", Role::kUser);
+  create_user("bob", Role::kUser);
+  Browser admin = logged_in("admin");
+  Browser alice = logged_in("alice");
+  Browser bob = logged_in("bob");
+  std::int64_t mine = alice.post("/api/v1/overlays", {{"name", "mine"}}).json()["overlay"]["id"];
+  std::int64_t global = admin.post("/api/v1/overlays", {{"name", "shared"}, {"global", true}}).json()["overlay"]["id"];
+  std::int64_t bobs = bob.post("/api/v1/overlays", {{"name", "bobs"}}).json()["overlay"]["id"];
+  auto with = [](nlohmann::json overlays) {
+    return nlohmann::json{{"map", "c1m1_hotel"}, {"overlays", std::move(overlays)}};
+  };
+  for (const nlohmann::json& refused : {nlohmann::json{mine, bobs}, nlohmann::json{mine, 99999},
+                                        nlohmann::json{mine, "campaign"}, nlohmann::json{mine, mine}}) {
+    HttpReply reply = alice.post("/api/v1/blueprints", {{"name", "x"}, {"spec", with(refused)}});
+    EXPECT_EQ(reply.status, 422) << refused;
+    EXPECT_EQ(reply.json()["error"]["field"], "spec.overlays[1]") << reply.body;
+  }
+  HttpReply created = alice.post("/api/v1/blueprints", {{"name", "b"}, {"spec", with({global, mine})}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  nlohmann::json blueprint = created.json()["blueprint"];
+  EXPECT_EQ(blueprint["spec"]["overlays"], (nlohmann::json{{{"id", global}, {"name", "shared"}, {"global", true}},
+                                                           {{"id", mine}, {"name", "mine"}, {"global", false}}}));
+  std::string yaml = blueprint["spec_yaml"];  // the host's refs: the overlays' directories, their ids here
+  EXPECT_NE(yaml.find(std::to_string(mine), yaml.find("overlays:")), std::string::npos) << yaml;
+  // The overlay knows its user now: it cannot be deleted, and the refusal names the blueprint.
+  HttpReply in_use = alice.request("DELETE", "/api/v1/overlays/" + std::to_string(mine));
+  EXPECT_EQ(in_use.status, 409);
+  EXPECT_NE(in_use.json()["error"]["message"].get<std::string>().find("'b'"), std::string::npos) << in_use.body;
+  std::string path = "/api/v1/blueprints/" + std::to_string(blueprint["id"].get<std::int64_t>());
+  ASSERT_EQ(alice.request("PUT", path, {{"spec", with(nlohmann::json::array({global}))}}).status, 200);
+  EXPECT_EQ(alice.request("DELETE", "/api/v1/overlays/" + std::to_string(mine)).status, 200);
 }
 
 }  // namespace

@@ -139,4 +139,23 @@ nlohmann::json webhook_json(const Webhook& webhook) {
           {"failed", webhook.failed}};
 }
 
+nlohmann::json overlay_json(const OverlayDescription& described) {
+  const Overlay& overlay = described.overlay;
+  nlohmann::json used_by = nlohmann::json::array();
+  for (const OverlayUser& user : described.used_by) {
+    used_by.push_back({{"id", user.blueprint_id}, {"name", user.blueprint_name}});
+  }
+  return {{"id", overlay.id},
+          {"name", overlay.name},
+          {"kind", overlay_kind_name(overlay.kind)},
+          {"global", overlay.global()},
+          {"owner", described.owner ? nlohmann::json(*described.owner) : nlohmann::json(nullptr)},
+          {"directory", overlay.directory},
+          {"size_bytes", overlay.size_bytes},
+          {"used_by", used_by},
+          {"may_change", described.may_change},
+          {"created_at", overlay.created_at},
+          {"updated_at", overlay.updated_at}};
+}
+
 }  // namespace left4me::web

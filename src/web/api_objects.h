@@ -10,6 +10,7 @@
 #include "web/blueprints.h"
 #include "web/jobs.h"
 #include "web/limits.h"
+#include "web/overlay_actions.h"
 #include "web/restart_schedules.h"
 #include "web/server_events.h"
 #include "web/server_view.h"
@@ -32,6 +33,9 @@ nlohmann::json job_json(const Job& job);
 // A server's daily restart, with the time zone of its time, when the next one is due (at now) and the last one was.
 nlohmann::json restart_schedule_json(const StoredRestartSchedule& stored, std::int64_t now);
 nlohmann::json server_event_json(const ServerEvent& event);
+// An overlay: id, name, kind, global, owner (a name, null when global), directory, size_bytes, used_by (the
+// blueprints stacking it that the viewer may see), may_change.
+nlohmann::json overlay_json(const OverlayDescription& described);
 // Everything but what a receiver answered (never kept): the outcome of the last delivery only.
 nlohmann::json webhook_json(const Webhook& webhook);
 

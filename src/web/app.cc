@@ -1,5 +1,8 @@
 #include "web/app.h"
 
+#include "web/blueprint_overlays.h"
+#include "web/overlay_directories.h"
+
 #include <fmt/format.h>
 #include <signal.h>
 
@@ -112,6 +115,10 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
       app->config.scratch_dir + "/uploads", app->config.upload_max_bytes, app->config.upload_chunk_bytes);
   if (!uploads) return uploads.error();
   app->uploads = std::move(*uploads);
+  // Blueprints saved before overlays were records name them by directory: each such name becomes a record.
+  if (Result<int> adopted = adopt_blueprint_overlays(*app->database, *app->blueprints, *app->overlays); !adopted) {
+    return adopted.error();
+  }
   app->servers = std::make_unique<Servers>(
       *app->database, PortRange{app->config.port_range_start, app->config.port_range_end}, app->config.user_limits);
   app->restart_schedules = std::make_unique<RestartSchedules>(*app->database);
@@ -127,7 +134,8 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
       *app->jobs, *app->servers, *app->blueprints, *app->restart_schedules, *app->ctl, *app->status_cache,
       *app->job_logs,
       JobRunnerOptions{app->config.job_worker_threads, app->config.scratch_dir, app->config.start_wait,
-                       app->config.build_switch_max_wait, app->config.build_switch_warning, app->config.secret_key});
+                       app->config.build_switch_max_wait, app->config.build_switch_warning, app->config.secret_key,
+                       host_root(app->config)});
   app->server_events = std::make_unique<ServerEvents>(*app->database);
   app->webhooks = std::make_unique<Webhooks>(*app->database);
   WebhookSenderOptions sending;

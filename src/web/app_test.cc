@@ -219,7 +219,8 @@ TEST_F(AppTest, AuthorizationMatrix) {
       {IdNames::kToken, std::to_string(token.json()["id"].get<std::int64_t>())},
       {IdNames::kUser, std::to_string(alice_id)},
       {IdNames::kWebhook, "1"},  // administrators' routes only: a user is refused before it is looked up
-      {IdNames::kOverlay, std::to_string(app_->overlays->create(alice_id, "mine", OverlayKind::kFiles)->id)}};
+      {IdNames::kOverlay,
+       std::to_string(alice.post("/api/v1/overlays", {{"name", "own"}}).json()["overlay"]["id"].get<std::int64_t>())}};
 
   int routes_checked = 0;
   for (const Route& route : routes()) {

@@ -45,7 +45,9 @@ target_sources(left4me_web PRIVATE
   pages_builds.cc
   pages_common.cc
   pages_jobs.cc
+  pages_managed_overlays.cc
   pages_overlay_files.cc
+  pages_overlays.cc
   pages_servers.cc
   pages_two_factor.cc
   pages_webhooks.cc
@@ -63,6 +65,7 @@ left4me_add_unit_test(web_pages_test
     pages_builds_test.cc
     pages_common_test.cc
     pages_jobs_test.cc
+    pages_overlays_test.cc
     pages_servers_test.cc
     pages_two_factor_test.cc
     pages_webhooks_test.cc

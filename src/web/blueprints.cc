@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "web/accounts.h"
+#include "web/overlays.h"
 
 namespace left4me::web {
 namespace {
@@ -52,7 +53,8 @@ std::optional<std::string> check_blueprint_name(const std::string& name) {
   return std::nullopt;
 }
 
-Result<Blueprint> Blueprints::create(std::int64_t owner_id, const std::string& name, const std::string& spec_yaml) {
+Result<Blueprint> Blueprints::create(std::int64_t owner_id, const std::string& name, const std::string& spec_yaml,
+                                     const std::vector<std::int64_t>& overlay_ids) {
   if (auto problem = check_blueprint_name(name)) return Error::invalid(*problem);
   auto transaction = Database::Transaction::begin(database_);
   if (!transaction) return transaction.error();
@@ -68,6 +70,9 @@ Result<Blueprint> Blueprints::create(std::int64_t owner_id, const std::string& n
     return status.error();
   }
   Blueprint blueprint{lock.last_insert_id(), owner_id, name, spec_yaml, 1, now, now};
+  if (Status status = Overlays::set_blueprint_overlays(lock, blueprint.id, overlay_ids); !status) {
+    return status.error();
+  }
   if (Status status = (*transaction)->commit(); !status) return status.error();
   return blueprint;
 }
@@ -94,7 +99,8 @@ Result<std::vector<Blueprint>> Blueprints::list(const Scope& scope) {
 }
 
 Result<Blueprint> Blueprints::update(std::int64_t id, const Scope& scope, const std::string& name,
-                                     const std::string& spec_yaml) {
+                                     const std::string& spec_yaml,
+                                     const std::optional<std::vector<std::int64_t>>& overlay_ids) {
   if (auto problem = check_blueprint_name(name)) return Error::invalid(*problem);
   auto transaction = Database::Transaction::begin(database_);
   if (!transaction) return transaction.error();
@@ -109,6 +115,11 @@ Result<Blueprint> Blueprints::update(std::int64_t id, const Scope& scope, const 
   if (Status status = update->run(); !status) {
     if (status.error().code() == ErrorCode::kAlreadyExists) return name_taken(name);
     return status.error();
+  }
+  if (overlay_ids) {
+    if (Status status = Overlays::set_blueprint_overlays((*transaction)->lock(), id, *overlay_ids); !status) {
+      return status.error();
+    }
   }
   if (Status status = (*transaction)->commit(); !status) return status.error();
   return Blueprint{id, current->owner_id, name, spec_yaml, version, current->created_at, now};

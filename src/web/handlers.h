@@ -35,6 +35,13 @@ Response get_blueprint(App& app, Context& context, const Blueprint& blueprint);
 Response update_blueprint(App& app, Context& context, const Blueprint& blueprint);
 Response delete_blueprint(App& app, Context& context, const Blueprint& blueprint);
 
+// api_overlays.cc: the overlays a user may use; creating, renaming and deleting them (with their directories).
+Response list_overlays(App& app, Context& context);
+Response create_overlay(App& app, Context& context);
+Response get_overlay(App& app, Context& context, const Overlay& overlay);
+Response rename_overlay(App& app, Context& context, const Overlay& overlay);
+Response delete_overlay(App& app, Context& context, const Overlay& overlay);
+
 // api_servers.cc: servers, their actions and consoles, sharing them, and adopting host instances.
 Response list_servers(App& app, Context& context);
 Response create_server(App& app, Context& context);
@@ -154,6 +161,13 @@ Response show_blueprint(App& app, Context& context, const Blueprint& blueprint);
 Response save_blueprint(App& app, Context& context, const Blueprint& blueprint);
 Response delete_blueprint(App& app, Context& context, const Blueprint& blueprint);
 
+// pages_overlays.cc: the overlays list with the create form, and the overlay page with rename and delete.
+Response overlays(App& app, Context& context);
+Response create_overlay(App& app, Context& context);
+Response show_overlay(App& app, Context& context, const Overlay& overlay);
+Response rename_overlay(App& app, Context& context, const Overlay& overlay);
+Response delete_overlay(App& app, Context& context, const Overlay& overlay);
+
 // pages_jobs.cc
 Response jobs(App& app, Context& context);
 Response job_rows(App& app, Context& context);
@@ -192,6 +206,9 @@ Response save_webhook(App& app, Context& context, const WebhookId& id);
 Response delete_webhook(App& app, Context& context, const WebhookId& id);
 Response test_webhook(App& app, Context& context, const WebhookId& id);
 
+// pages_managed_overlays.cc: a managed global overlay's source and refresh (administrators).
+Response set_managed_source(App& app, Context& context, const Overlay& overlay);
+Response refresh_managed(App& app, Context& context, const Overlay& overlay);
 // pages_overlay_files.cc: the config editor of an overlay's files (the file section is overlay_files_view).
 Response edit_overlay_file(App& app, Context& context, const Overlay& overlay);
 Response save_overlay_file(App& app, Context& context, const Overlay& overlay);

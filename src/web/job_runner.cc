@@ -1,5 +1,7 @@
 #include "web/job_runner.h"
 
+#include "web/overlay_directories.h"
+
 #include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
@@ -368,7 +370,12 @@ Result<ExitStatus> JobRunner::run_server_job(const Job& job) {
   if (!server) return Error::not_found("the server was deleted");
   Result<ExitStatus> status = act_on_server(job, *server);
   if (job.type == JobType::kDelete && status && status->success()) {
-    (void)servers_.remove(server->id);
+    Result<std::optional<RemovedUser>> removed = servers_.remove(server->id);
+    if (removed && *removed) {  // the last server of a user being deleted: their overlays' directories go too
+      for (const std::string& directory : (*removed)->overlay_directories) {
+        remove_overlay_directory(options_.host_root, directory);
+      }
+    }
     if (std::optional<std::string> instance = server->managed_instance()) status_.put(*instance, std::nullopt);
     return status;
   }

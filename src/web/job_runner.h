@@ -30,6 +30,7 @@ struct JobRunnerOptions {
   std::chrono::seconds switch_max_wait{1800};  // switch_build: the wait for an empty server before warning
   std::chrono::seconds switch_warning{60};     // switch_build: from the warning to the restart
   std::string secret_key;                      // derives each server's own RCON password (derive_rcon_password)
+  std::string host_root;                       // LEFT4ME_ROOT: a removed user's overlays go from its overlays/
 };
 
 class JobRunner {

@@ -56,9 +56,9 @@ constexpr std::string_view kPartialOpen = "{{>";
 constexpr std::string_view kTagClose = "}}";
 constexpr int kMaxPartialDepth = 8;
 // The keys templates/layout.mustache reads: only these are converted for the layout, not the page's data.
-constexpr std::array<std::string_view, 11> kLayoutKeys = {"title",    "csrf",      "asset",       "user",
-                                                          "notice",   "error",     "nav_servers", "nav_blueprints",
-                                                          "nav_jobs", "nav_admin", "nav_account"};
+constexpr std::array<std::string_view, 12> kLayoutKeys = {"title",        "csrf",     "asset",       "user",
+                                                          "notice",       "error",    "nav_servers", "nav_blueprints",
+                                                          "nav_overlays", "nav_jobs", "nav_admin",   "nav_account"};
 
 std::optional<std::string_view> template_source(std::string_view name) {
   std::string path = std::string(kTemplateDir) + std::string(name) + std::string(kTemplateExtension);

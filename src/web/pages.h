@@ -92,6 +92,8 @@ Result<nlohmann::json> console_view(App& app, Context& context, const Server& se
 // form and the quota. kInvalidArgument for a bad path, kNotFound for a missing directory.
 Result<nlohmann::json> overlay_files_view(App& app, const Context& context, const Overlay& overlay,
                                           const std::string& path);
+// The managed overlay's section of the overlay page (pages_managed_overlays.cc; administrators): {managed:{...}}.
+nlohmann::json managed_section_view(App& app, Context& context, const Overlay& overlay);
 // The config editor's save, for the API and the page (api_overlay_files.cc): checks that the caller may change
 // the overlay (kPermissionDenied; kUnavailable for another kind than files), writes (write_overlay_text, the
 // owner's quota applied) and records the overlay's size. The checked path.

@@ -11,8 +11,10 @@
 #include "model/game_modes.h"
 #include "model/maps.h"
 #include "model/spec_rules.h"
+#include "web/blueprint_overlays.h"
 #include "web/blueprint_spec.h"
 #include "web/handlers.h"
+#include "web/overlay_directories.h"
 #include "web/pages.h"
 #include "web/responses.h"
 
@@ -80,7 +82,7 @@ BlueprintForm form_from_request(const Request& request) {
   return out;
 }
 
-BlueprintForm form_from_blueprint(const Blueprint& blueprint) {
+BlueprintForm form_from_blueprint(App& app, const Blueprint& blueprint) {
   BlueprintForm out;
   out.name = blueprint.name;
   model::SpecResult spec = model::parse_blueprint_spec(blueprint.spec_yaml, "blueprint");
@@ -89,7 +91,11 @@ BlueprintForm form_from_blueprint(const Blueprint& blueprint) {
   out.map = spec->map;
   out.mode = spec->mode;
   out.max_players = std::to_string(spec->max_players);
-  out.overlays = spec->overlays;
+  // The form's rows name overlays by id; the spec by their directories.
+  for (const std::string& ref : spec->overlays) {
+    Result<Overlay> overlay = app.overlays->by_directory(ref);
+    out.overlays.push_back(overlay ? std::to_string(overlay->id) : "");
+  }
   for (const auto& [key, value] : spec->cvars) out.cvars.emplace_back(key, value);
   out.args = join_lines(spec->args);
   out.server_cfg = join_lines(spec->server_cfg);
@@ -146,17 +152,11 @@ nlohmann::json cvars_of(const BlueprintForm& form, FormErrors& errors) {
   return cvars;
 }
 
-// The form as the API's JSON spec. overlay_rows maps each overlay of the spec to its form row (empty rows left out).
+// The form as the API's JSON spec, with the picked overlays' refs.
 nlohmann::json spec_of(const BlueprintForm& form, const std::optional<std::string>& stored_rcon,
-                       std::vector<std::size_t>& overlay_rows, FormErrors& errors) {
+                       const PickedOverlays& picked, FormErrors& errors) {
   nlohmann::json spec = nlohmann::json::object();
-  nlohmann::json overlays = nlohmann::json::array();
-  for (std::size_t row = 0; row < form.overlays.size(); ++row) {
-    if (trim(form.overlays[row]).empty()) continue;
-    overlays.push_back(form.overlays[row]);
-    overlay_rows.push_back(row);
-  }
-  spec["overlays"] = overlays;
+  spec["overlays"] = picked.refs;
   if (!form.hostname.empty()) spec["hostname"] = form.hostname;
   spec["map"] = form.map;
   spec["mode"] = form.mode;
@@ -220,17 +220,30 @@ void place_error(const model::FieldError& error, const BlueprintForm& form,
 struct Validated {
   FormErrors errors;
   std::optional<std::string> yaml;  // the canonical spec, when the model's rules accept it
+  std::vector<std::int64_t> overlay_ids;
 };
 
 // Validates the form with the model's rules and its map against the host's map list (the same checks as the API's).
-Validated validate(MapLists& maps, const BlueprintForm& form, const std::optional<std::string>& stored_rcon) {
+Validated validate(App& app, const Scope& owner, const BlueprintForm& form,
+                   const std::optional<std::string>& stored_rcon) {
   Validated out;
   if (auto problem = check_blueprint_name(form.name)) out.errors.add_field("name", *problem);
+  // Rows left at "(choose an overlay)" are left out; overlay_rows maps each picked overlay to its form row.
   std::vector<std::size_t> overlay_rows;
-  SpecCheck check = check_blueprint_json(spec_of(form, stored_rcon, overlay_rows, out.errors));
+  nlohmann::json ids = nlohmann::json::array();
+  for (std::size_t row = 0; row < form.overlays.size(); ++row) {
+    if (trim(form.overlays[row]).empty()) continue;
+    ids.push_back(form.overlays[row]);
+    overlay_rows.push_back(row);
+  }
+  PickedOverlays picked = pick_overlays(*app.overlays, owner, ids);
+  SpecCheck check = check_blueprint_json(spec_of(form, stored_rcon, picked, out.errors));
+  check.errors.insert(check.errors.begin(), picked.errors.begin(), picked.errors.end());
+  if (!picked.errors.empty()) check.yaml.reset();
   for (const model::FieldError& error : check.errors) place_error(error, form, overlay_rows, out.errors);
+  out.overlay_ids = std::move(picked.ids);
   if (check.yaml) {
-    if (std::optional<std::string> problem = check_blueprint_map(maps, *check.yaml)) {
+    if (std::optional<std::string> problem = check_blueprint_map(*app.map_lists, *check.yaml)) {
       out.errors.add_field("map", *problem);
       check.yaml.reset();
     }
@@ -242,10 +255,12 @@ Validated validate(MapLists& maps, const BlueprintForm& form, const std::optiona
 // The start map as a list grouped by campaign (the host's list for the form's overlays), with the chosen map
 // selected; a chosen map the list lacks stays selectable (marked) so the form never changes it silently. An
 // empty list when the host's list cannot be read: the form then offers a text field.
-nlohmann::json map_choices(MapLists& maps, const BlueprintForm& form) {
+nlohmann::json map_choices(MapLists& maps, const BlueprintForm& form, const std::vector<Overlay>& usable) {
   std::vector<std::string> overlays;
-  for (const std::string& overlay : form.overlays) {
-    if (!overlay.empty()) overlays.push_back(overlay);
+  for (const std::string& row : form.overlays) {
+    for (const Overlay& overlay : usable) {
+      if (std::to_string(overlay.id) == row) overlays.push_back(overlay.directory);
+    }
   }
   Result<std::shared_ptr<const model::MapCatalog>> catalog = maps.get(overlays);
   if (!catalog) return nlohmann::json::array();
@@ -271,6 +286,20 @@ nlohmann::json map_choices(MapLists& maps, const BlueprintForm& form) {
   return groups;
 }
 
+// The form's overlays that ship their own cfg/server.cfg: the rendered one hides it (docs/spec.md, "server.cfg").
+nlohmann::json shadowed_server_cfgs(App& app, const BlueprintForm& form, const std::vector<Overlay>& usable) {
+  nlohmann::json names = nlohmann::json::array();
+  std::string root = host_root(app.config);
+  for (const std::string& row : form.overlays) {
+    for (const Overlay& overlay : usable) {
+      if (std::to_string(overlay.id) == row && has_own_server_cfg(root, overlay.directory)) {
+        names.push_back({{"name", overlay.name}});
+      }
+    }
+  }
+  return names;
+}
+
 // The game modes of model/game_modes.h by title with the internal name beside it; a mode the table lacks (the
 // spec accepts any mutationN) stays selectable.
 nlohmann::json mode_choices(const BlueprintForm& form) {
@@ -286,7 +315,18 @@ nlohmann::json mode_choices(const BlueprintForm& form) {
   return modes;
 }
 
-nlohmann::json form_view(const BlueprintForm& form, const FormErrors& errors) {
+// Each overlay row's choices: the overlays the owner may use (global ones marked), the row's own selected.
+nlohmann::json overlay_choices(const std::vector<Overlay>& usable, const std::string& row) {
+  nlohmann::json choices = nlohmann::json::array();
+  for (const Overlay& overlay : usable) {
+    std::string id = std::to_string(overlay.id);
+    choices.push_back(
+        {{"id", id}, {"label", overlay.global() ? overlay.name + " (global)" : overlay.name}, {"selected", id == row}});
+  }
+  return choices;
+}
+
+nlohmann::json form_view(const BlueprintForm& form, const FormErrors& errors, const std::vector<Overlay>& usable) {
   nlohmann::json view = {{"name", form.name},
                          {"hostname", form.hostname},
                          {"map", form.map},
@@ -300,6 +340,7 @@ nlohmann::json form_view(const BlueprintForm& form, const FormErrors& errors) {
     overlays.push_back({{"index", i},
                         {"number", i + 1},
                         {"value", form.overlays[i]},
+                        {"choices", overlay_choices(usable, form.overlays[i])},
                         {"can_up", i > 0},
                         {"can_down", i + 1 < form.overlays.size()},
                         {"error", error == errors.overlays.end() ? "" : error->second}});
@@ -328,8 +369,13 @@ Response blueprint_form_page(App& app, Context& context, int status, const std::
                              const BlueprintForm& form, const FormErrors& errors, nlohmann::json extra) {
   nlohmann::json view = base_view(context, blueprint ? "Blueprint " + blueprint->name : "New blueprint", "blueprints");
   for (auto it = extra.begin(); it != extra.end(); ++it) view[it.key()] = it.value();
-  view["form"] = form_view(form, errors);
-  view["form"]["map_groups"] = map_choices(*app.map_lists, form);
+  Result<Scope> owner = blueprint ? owner_scope(*app.accounts, blueprint->owner_id) : Result<Scope>(context.scope());
+  if (!owner) return error_from(owner.error());
+  Result<std::vector<Overlay>> usable = app.overlays->list(*owner);
+  if (!usable) return error_from(usable.error());
+  view["form"] = form_view(form, errors, *usable);
+  view["form"]["map_groups"] = map_choices(*app.map_lists, form, *usable);
+  view["form"]["shadowed_cfgs"] = shadowed_server_cfgs(app, form, *usable);
   view["form"]["has_map_groups"] = !view["form"]["map_groups"].empty();
   view["is_new"] = !blueprint;
   view["action"] = blueprint ? fmt::format("/blueprints/{}", blueprint->id) : "/blueprints";
@@ -362,12 +408,15 @@ Response submit_blueprint(App& app, Context& context, const std::optional<Bluepr
     model::SpecResult spec = model::parse_blueprint_spec(current->spec_yaml, "blueprint");
     if (spec) stored_rcon = spec->rcon_password;
   }
-  Validated checked = validate(*app.map_lists, form, stored_rcon);
+  Result<Scope> owner = current ? owner_scope(*app.accounts, current->owner_id) : Result<Scope>(context.scope());
+  if (!owner) return error_from(owner.error());
+  Validated checked = validate(app, *owner, form, stored_rcon);
   FormErrors& errors = checked.errors;
   if (!errors.empty()) return blueprint_form_page(app, context, 422, current, form, errors, nlohmann::json::object());
   const std::string& yaml = *checked.yaml;
-  Result<Blueprint> saved = current ? app.blueprints->update(current->id, context.scope(), form.name, yaml)
-                                    : app.blueprints->create(context.user().id, form.name, yaml);
+  Result<Blueprint> saved =
+      current ? app.blueprints->update(current->id, context.scope(), form.name, yaml, checked.overlay_ids)
+              : app.blueprints->create(context.user().id, form.name, yaml, checked.overlay_ids);
   if (!saved) {
     if (saved.error().code() != ErrorCode::kAlreadyExists && saved.error().code() != ErrorCode::kInvalidArgument) {
       return error_from(saved.error());
@@ -411,7 +460,7 @@ Response new_blueprint(App& app, Context& context) {
 Response create_blueprint(App& app, Context& context) { return submit_blueprint(app, context, std::nullopt); }
 
 Response show_blueprint(App& app, Context& context, const Blueprint& blueprint) {
-  return blueprint_form_page(app, context, 200, blueprint, form_from_blueprint(blueprint), FormErrors{},
+  return blueprint_form_page(app, context, 200, blueprint, form_from_blueprint(app, blueprint), FormErrors{},
                              nlohmann::json::object());
 }
 
@@ -423,7 +472,7 @@ Response delete_blueprint(App& app, Context& context, const Blueprint& blueprint
   Status removed = app.blueprints->remove(blueprint.id, context.scope());
   if (!removed && removed.error().code() == ErrorCode::kAlreadyExists) {  // servers follow it
     return blueprint_form_page(
-        app, context, 409, blueprint, form_from_blueprint(blueprint), FormErrors{},
+        app, context, 409, blueprint, form_from_blueprint(app, blueprint), FormErrors{},
         {{"delete_error",
           "This blueprint cannot be deleted while servers follow it. Move them to another blueprint or delete them "
           "first."},

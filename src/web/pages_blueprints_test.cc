@@ -1,5 +1,6 @@
 // The blueprint form over real HTTP in-process: the model's field errors beside their fields, values kept as typed,
 // and a blueprint servers follow cannot be deleted.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "web/web_fixture.h"
@@ -28,9 +29,19 @@ TEST_F(BlueprintPagesTest, BlueprintFormShowsFieldErrorsAndKeepsValuesAsText) {
   EXPECT_EQ(invalid.body.find("<script>alert(1)"), std::string::npos);
 
   // A row button re-renders without saving.
-  HttpReply moved = post_form(ann, "/blueprints", "name=x&overlay=a&overlay=b&op=down:0");
+  std::int64_t a = ann.post("/api/v1/overlays", {{"name", "oa"}}).json()["overlay"]["id"];
+  std::int64_t b = ann.post("/api/v1/overlays", {{"name", "ob"}}).json()["overlay"]["id"];
+  HttpReply moved = post_form(ann, "/blueprints", fmt::format("name=x&overlay={}&overlay={}&op=down:0", a, b));
   EXPECT_EQ(moved.status, 200);
-  EXPECT_LT(moved.body.find("value=\"b\""), moved.body.find("value=\"a\""));
+  std::size_t first = moved.body.find("id=\"overlay-0\"");
+  ASSERT_NE(first, std::string::npos) << moved.body;
+  EXPECT_LT(moved.body.find(fmt::format("<option value=\"{}\" selected>", b), first),
+            moved.body.find(fmt::format("<option value=\"{}\" selected>", a), first));
+  // An overlay another user owns is refused beside its row.
+  HttpReply foreign =
+      post_form(ann, "/blueprints", "name=x&map=c1m1_hotel&mode=coop&max_players=4&overlay=99999&op=save");
+  EXPECT_EQ(foreign.status, 422);
+  EXPECT_NE(foreign.body.find("id=\"overlay-0-error\""), std::string::npos) << foreign.body;
   EXPECT_EQ(ann.get("/api/v1/blueprints").json()["blueprints"].size(), 0u);
 
   HttpReply saved = post_form(ann, "/blueprints", "name=coop&map=c1m1_hotel&mode=coop&max_players=4&op=save");
@@ -60,7 +71,10 @@ TEST_F(BlueprintPagesTest, BlueprintFormPicksMapsAndModesFromLists) {
   ann.get("/blueprints/new");
   EXPECT_EQ(read_fake("maps_calls"), "x\n");  // the list is kept, not read for every page
 
-  HttpReply with_overlay = post_form(ann, "/blueprints", "name=x&overlay=campaign&op=add_cvar");
+  Result<Overlay> campaign = app_->overlays->adopt(1, "campaign");  // a directory named before overlays were records
+  ASSERT_OK(campaign);
+  HttpReply with_overlay =
+      post_form(ann, "/blueprints", "name=x&overlay=" + std::to_string(campaign->id) + "&op=add_cvar");
   EXPECT_NE(with_overlay.body.find("<optgroup label=\"Dark Wood (overlay campaign)\">"), std::string::npos)
       << with_overlay.body;
 
@@ -100,6 +114,22 @@ TEST_F(BlueprintPagesTest, DeletingAUsedBlueprintListsItsServers) {
   EXPECT_EQ(refused.status, 409);
   EXPECT_NE(refused.body.find("id=\"delete-error\""), std::string::npos);
   EXPECT_NE(refused.body.find(">alpha</a>"), std::string::npos);
+}
+
+// Issue 14, item 7: an overlay's own cfg/server.cfg, hidden by the rendered one, is not hidden silently.
+TEST_F(BlueprintPagesTest, BlueprintFormWarnsOfAnOverlaysShadowedServerCfg) {
+  start();
+  create_user("ann", Role::kUser);
+  Browser ann = logged_in("ann");
+  std::int64_t plain = ann.post("/api/v1/overlays", {{"name", "plain"}}).json()["overlay"]["id"];
+  std::int64_t pack = ann.post("/api/v1/overlays", {{"name", "config pack"}}).json()["overlay"]["id"];
+  std::string cfg_dir = dir_.path() + "/data/root/overlays/" + std::to_string(pack) + "/left4dead2/cfg";
+  ASSERT_OK(make_directories(cfg_dir));
+  ASSERT_OK(write_file_atomic(cfg_dir + "/server.cfg", "sv_cheats 0\n"));
+  std::string form = fmt::format("name=x&overlay={}&overlay={}&op=add_cvar", plain, pack);
+  std::string body = post_form(ann, "/blueprints", form).body;
+  EXPECT_NE(body.find("Overlay config pack ships its own cfg/server.cfg"), std::string::npos) << body;
+  EXPECT_EQ(body.find("Overlay plain ships"), std::string::npos);
 }
 
 }  // namespace

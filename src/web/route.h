@@ -91,8 +91,8 @@ Result<Job> open_id(App& app, const Context& context, std::type_identity<Job>);
 Result<TokenId> open_id(App& app, const Context& context, std::type_identity<TokenId>);
 Result<UserId> open_id(App& app, const Context& context, std::type_identity<UserId>);
 Result<WebhookId> open_id(App& app, const Context& context, std::type_identity<WebhookId>);
-// An overlay the viewer may use (own or global; an administrator: all). The handler checks may_change_overlay
-// before changing it.
+// An overlay the viewer may use (own or global; an administrator: any). Whether they may change it is the handler's
+// to check (may_change_overlay: 403 for a global one and a user).
 Result<Overlay> open_id(App& app, const Context& context, std::type_identity<Overlay>);
 
 namespace route_detail {

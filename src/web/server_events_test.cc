@@ -30,7 +30,8 @@ class ServerEventsTest : public ::testing::Test {
     Result<User> user = accounts.create_user("alice", "password-alice", Role::kUser);
     ASSERT_OK(user);
     owner_ = user->id;
-    Result<Blueprint> blueprint = Blueprints(*database_, DefaultLimits{}).create(owner_, "base", "map: c1m1_hotel\n");
+    Result<Blueprint> blueprint =
+        Blueprints(*database_, DefaultLimits{}).create(owner_, "base", "map: c1m1_hotel\n", {});
     ASSERT_OK(blueprint);
     Result<Server> server = servers_->create(owner_, "coop", blueprint->id);
     ASSERT_OK(server);

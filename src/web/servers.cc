@@ -313,7 +313,7 @@ Status Servers::mark_applied(std::int64_t id, std::int64_t blueprint_id, std::in
   return update->bind(1, blueprint_id).bind(2, version).bind(3, id).run();
 }
 
-Status Servers::remove(std::int64_t id) {
+Result<std::optional<RemovedUser>> Servers::remove(std::int64_t id) {
   auto transaction = Database::Transaction::begin(database_);
   if (!transaction) return transaction.error();
   Database::Lock& lock = (*transaction)->lock();
@@ -326,10 +326,12 @@ Status Servers::remove(std::int64_t id) {
   owner->reset();
   auto remove = lock.prepare("DELETE FROM servers WHERE id = ?");
   if (!remove) return remove.error();
-  if (Status status = remove->bind(1, id).run(); !status) return status;
+  if (Status status = remove->bind(1, id).run(); !status) return status.error();
   // The last server of a user being deleted: the user goes with it.
-  if (Result<bool> gone = remove_user_if_emptied(lock, owner_id); !gone) return gone.error();
-  return (*transaction)->commit();
+  Result<std::optional<RemovedUser>> gone = remove_user_if_emptied(lock, owner_id);
+  if (!gone) return gone.error();
+  if (Status status = (*transaction)->commit(); !status) return status.error();
+  return gone;
 }
 
 }  // namespace left4me::web

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "web/accounts.h"
 #include "web/database.h"
 #include "web/limits.h"
 #include "web/scope.h"
@@ -112,7 +113,7 @@ class Servers {
   Status record_state(std::int64_t id, ServerState state);
   Status mark_applied(std::int64_t id, std::int64_t blueprint_id, std::int64_t version);
   // Deletes the record; when it was the last server of a user being deleted, the user goes too (in one transaction).
-  Status remove(std::int64_t id);
+  Result<std::optional<RemovedUser>> remove(std::int64_t id);
   const PortRange& ports() const { return ports_; }
 
  private:

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "web/job_runner.h"
+#include "web/overlay_directories.h"
 
 namespace left4me::web {
 
@@ -31,9 +32,14 @@ Result<RemovalStarted> remove_user(App& app, std::int64_t id, std::int64_t actor
     started.jobs.push_back(std::move(*job));
   }
   if (started.jobs.empty()) {
-    Result<bool> removed = app.accounts->remove_if_emptied(id);
+    Result<std::optional<RemovedUser>> removed = app.accounts->remove_if_emptied(id);
     if (!removed) return removed.error();
-    started.removed = *removed;
+    started.removed = removed->has_value();
+    if (*removed) {
+      for (const std::string& directory : (*removed)->overlay_directories) {
+        remove_overlay_directory(host_root(app.config), directory);
+      }
+    }
   }
   return started;
 }

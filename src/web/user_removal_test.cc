@@ -41,6 +41,14 @@ TEST_F(UserRemovalTest, DeletingAUserStopsAndRemovesTheirServersThenTheUserAndTh
   Browser bob = logged_in("bob");
   std::int64_t coop = make_blueprint(alice, "coop");
   make_blueprint(alice, "versus");
+  // The user's overlay, stacked by their blueprint: it goes after the blueprint, with its directory.
+  std::int64_t pack = alice.post("/api/v1/overlays", {{"name", "pack"}}).json()["overlay"]["id"];
+  std::string pack_dir = dir_.path() + "/data/root/overlays/" + std::to_string(pack);
+  ASSERT_TRUE(is_directory(pack_dir));
+  ASSERT_EQ(
+      alice.post("/api/v1/blueprints", {{"name", "stacked"}, {"spec", {{"map", "c1m1_hotel"}, {"overlays", {pack}}}}})
+          .status,
+      201);
   HttpReply alpha = make_server(alice, "alpha", coop);
   HttpReply beta = make_server(alice, "beta", coop);
   ASSERT_EQ(alpha.status, 201);
@@ -54,7 +62,7 @@ TEST_F(UserRemovalTest, DeletingAUserStopsAndRemovesTheirServersThenTheUserAndTh
   std::int64_t alice_id = user_id("alice");
   nlohmann::json plan = admin.get(user_path(alice_id)).json();
   EXPECT_EQ(names_of(plan["servers"]), (std::vector<std::string>{"alpha", "beta"}));
-  EXPECT_EQ(names_of(plan["blueprints"]), (std::vector<std::string>{"coop", "versus"}));
+  EXPECT_EQ(names_of(plan["blueprints"]), (std::vector<std::string>{"coop", "stacked", "versus"}));
 
   HttpReply deleting = admin.request("DELETE", user_path(alice_id));
   ASSERT_EQ(deleting.status, 202) << deleting.body;
@@ -79,6 +87,8 @@ TEST_F(UserRemovalTest, DeletingAUserStopsAndRemovesTheirServersThenTheUserAndTh
   EXPECT_EQ(names_of(admin.get("/api/v1/blueprints").json()["blueprints"]), (std::vector<std::string>{"bob-coop"}));
   EXPECT_EQ(names_of(admin.get("/api/v1/servers").json()["servers"]), (std::vector<std::string>{"gamma"}));
   EXPECT_EQ(bob.get("/api/v1/servers").json()["servers"].size(), 1u);
+  EXPECT_TRUE(admin.get("/api/v1/overlays").json()["overlays"].empty());
+  EXPECT_FALSE(path_exists(pack_dir));
   // The delete jobs stay in the history, the administrator's.
   std::int64_t job = deleting.json()["jobs"][0]["id"];
   EXPECT_EQ(admin.get("/api/v1/jobs/" + std::to_string(job)).status, 200);

@@ -156,16 +156,23 @@ async function main() {
     await checkDates(page, "the install job's page");
     await shot(page, "02-install-log");
 
+    step = "the overlay campaign, made on the Overlays page (its files are in overlays/1/ already)";
+    await page.goto(`${base}/overlays`);
+    await page.fill("#overlay-name", "campaign");
+    await Promise.all([page.waitForNavigation(), page.click("#overlay-create")]);
+    check((await text(page, "h1")) === "Overlay campaign", `after creating the overlay: ${await text(page, "h1")}`);
+    check((await text(page, "dl")).includes("overlays/1/"), "the first overlay's directory is not overlays/1/");
+
     step = "pick, don't type: the map list has the official campaigns and the maps of an overlay's VPK";
     await page.goto(`${base}/blueprints/new`);
     await page.fill("#bp-name", "dark wood");
     check((await page.locator("#bp-map optgroup[label='Dark Carnival'] option", { hasText: "Dark Carnival, 1: Highway" }).count()) === 1,
           "no 'Dark Carnival, 1: Highway' in the map list");
     await page.click("button[value=add_overlay]");
-    await page.fill("#overlay-0", "campaign");
+    await page.selectOption("#overlay-0", { label: "campaign" });
     await page.click("button[value=add_overlay]");  // a row button shows the overlay's maps
     await page.click("button[value='remove_overlay:1']");
-    const darkWood = page.locator("#bp-map optgroup[label='Dark Wood (overlay campaign)'] option");
+    const darkWood = page.locator("#bp-map optgroup[label='Dark Wood (overlay 1)'] option");
     check((await darkWood.count()) === 2, `the overlay's campaign lists ${await darkWood.count()} maps, not 2`);
     await page.selectOption("#bp-map", { label: "Dark Wood, 1: The Path" });
     await page.selectOption("#bp-mode", { label: "Campaign (coop)" });
@@ -177,7 +184,7 @@ async function main() {
     await page.goto(`${base}/blueprints/new`);
     await page.fill("#bp-name", "broken cabin");
     await page.click("button[value=add_overlay]");
-    await page.fill("#overlay-0", "campaign");
+    await page.selectOption("#overlay-0", { label: "campaign" });
     await page.click("button[value=add_overlay]");
     await page.click("button[value='remove_overlay:1']");
     await page.selectOption("#bp-map", { label: "Dark Wood, 2: The Cabin" });

@@ -150,7 +150,19 @@ async function main() {
     check((await text(page, "#install-percent")) === "100.0%", "percent text is not 100.0%");
     await shot(page, "06-install-done");
 
+    step = "overlays page";
+    for (const name of ["first", "second"]) {
+      await page.goto(`${base}/overlays`);
+      await page.fill("#overlay-name", name);
+      await Promise.all([page.waitForNavigation(), page.click("#overlay-create")]);
+      check((await text(page, "h1")) === `Overlay ${name}`, `after creating an overlay: ${await text(page, "h1")}`);
+    }
+    await page.goto(`${base}/overlays`);
+    check((await page.locator("a[href='/overlays'][aria-current=page]").count()) === 1, "no Overlays entry in the navigation");
+    check((await page.locator("table a", { hasText: "second" }).count()) === 1, "the overlay list lacks 'second'");
+
     step = "invalid blueprint shows field errors";
+    const selectedLabel = (selector) => page.$eval(selector, (select) => select.selectedOptions[0].textContent);
     await page.goto(`${base}/blueprints/new`);
     await page.fill("#bp-name", evil);
     // Pick, don't type: the start map from the official campaigns by title, the mode by title.
@@ -160,14 +172,14 @@ async function main() {
     await page.selectOption("#bp-mode", { label: "Campaign (coop)" });
     await page.fill("#bp-max-players", "99");
     await page.click("button[value=add_overlay]");
-    await page.fill("#overlay-0", "first");
+    await page.selectOption("#overlay-0", { label: "first" });
     await page.click("button[value=add_overlay]");
-    await page.fill("#overlay-1", "second");
+    await page.selectOption("#overlay-1", { label: "second" });
     await page.click("button[value='down:0']");
-    check((await page.inputValue("#overlay-0")) === "second" && (await page.inputValue("#overlay-1")) === "first",
+    check((await selectedLabel("#overlay-0")) === "second" && (await selectedLabel("#overlay-1")) === "first",
           "moving an overlay down did not reorder");
     await page.click("button[value='up:1']");
-    check((await page.inputValue("#overlay-0")) === "first", "moving an overlay up did not reorder");
+    check((await selectedLabel("#overlay-0")) === "first", "moving an overlay up did not reorder");
     await page.click("button[value=add_cvar]");
     await page.fill("#cvar-key-0", "sv_tags");
     await page.fill("#cvar-value-0", 'say "hi"');
@@ -189,7 +201,7 @@ async function main() {
     await page.fill("#cvar-value-0", quoteValue);
     await page.click("button[value='remove_overlay:1']");
     await page.click("button[value='remove_overlay:0']");
-    check((await page.locator("input[name=overlay]").count()) === 0, "overlays not removed");
+    check((await page.locator("select[name=overlay]").count()) === 0, "overlays not removed");
     await Promise.all([page.waitForNavigation(), page.click(".blueprint-form .buttons button[value=save]")]);
     check(/\/blueprints\/\d+$/.test(page.url()), `after save at ${page.url()}`);
     check((await text(page, "#flash")).includes("blueprint was created"), "no notice after creating a blueprint");

@@ -132,12 +132,14 @@ pass "a server created in the panel starts under systemd and answers A2S on port
 # and the dashboard row. The administrator adds an overlay holding a custom campaign whose addon lacks its
 # second map's file (listed, so the panel accepts it; srcds cannot load it), and shortens web.env's start wait.
 python3 "$LEFT4ME_SOURCE/tests/integration/campaign_vpk.py" --without dw_02_cabin "$T/darkwood.vpk"
-inside install -d -o left4me -g left4me /var/lib/left4me/overlays/campaign /var/lib/left4me/overlays/campaign/left4dead2 \
-  /var/lib/left4me/overlays/campaign/left4dead2/addons
-inside install -o left4me -g left4me -m 0644 /mnt/t/darkwood.vpk /var/lib/left4me/overlays/campaign/left4dead2/addons/
 inside sh -c 'echo LEFT4ME_START_WAIT_SECONDS=5 >>/etc/left4me/web.env && systemctl restart left4me-web.service'
 wait_until 30 curl -sf "$base/health"
-stuck_blueprint=$(json_get "$(api POST /api/v1/blueprints '{"name":"cabin","spec":{"map":"dw_02_cabin","overlays":["campaign"]}}')" \
+campaign=$(json_get "$(api POST /api/v1/overlays '{"name":"campaign"}')" 'j["overlay"]["id"]') ||
+  fail "the panel did not create an overlay"
+inside install -d -o left4me -g left4me "/var/lib/left4me/overlays/$campaign/left4dead2" \
+  "/var/lib/left4me/overlays/$campaign/left4dead2/addons"
+inside install -o left4me -g left4me -m 0644 /mnt/t/darkwood.vpk "/var/lib/left4me/overlays/$campaign/left4dead2/addons/"
+stuck_blueprint=$(json_get "$(api POST /api/v1/blueprints "{\"name\":\"cabin\",\"spec\":{\"map\":\"dw_02_cabin\",\"overlays\":[$campaign]}}")" \
   'j["blueprint"]["id"]') || fail "the panel refused a blueprint on the overlay's listed map"
 stuck=$(json_get "$(api POST /api/v1/servers "{\"name\":\"broken cabin\",\"blueprint_id\":$stuck_blueprint}")" 'j["server"]["id"]')
 job=$(json_get "$(api POST "/api/v1/servers/$stuck/start")" 'j["job"]["id"]')

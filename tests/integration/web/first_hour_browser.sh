@@ -20,9 +20,11 @@ game_start=$(free_port)
 base="http://127.0.0.1:$web_port"
 root="$T/run/data/root"
 on_exit "kill_supervisors_under '$root'; unmount_all_under '$root'"
-mkdir -p "$T/run" "$root/overlays/campaign/left4dead2/addons"; : >"$T/host.env"
+# The journey's first overlay ("campaign", made on the Overlays page) is overlay 1: until uploads land, its files are
+# put into its directory overlays/1/ beforehand, as an administrator with a shell would (creating keeps the files).
+mkdir -p "$T/run" "$root/overlays/1/left4dead2/addons"; : >"$T/host.env"
 python3 "$LEFT4ME_SOURCE/tests/integration/campaign_vpk.py" --without dw_02_cabin \
-  "$root/overlays/campaign/left4dead2/addons/darkwood.vpk"
+  "$root/overlays/1/left4dead2/addons/darkwood.vpk"
 (cd "$T/run" && LEFT4ME_ADMIN_PASSWORD=admin-password "$BIN_L4D2WEB" create-user admin --admin >/dev/null)
 # Two game ports: the journey runs two servers at once.
 web_start "$T/run" "$web_port" L4D2CTL="$BIN_L4D2CTL" LEFT4ME_STEAMCMD="$BIN_FAKE_STEAMCMD" \

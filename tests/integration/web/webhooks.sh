@@ -90,7 +90,10 @@ api POST /api/v1/webhooks "{\"url\":\"$hook/hang\",\"kind\":\"discord\",\"events
 pass "webhooks are added through the API; bad ones are refused"
 
 good=$(json_get "$(api POST /api/v1/blueprints '{"name":"base","spec":{"map":"c1m1_hotel"}}')" 'j["blueprint"]["id"]')
-broken=$(json_get "$(api POST /api/v1/blueprints '{"name":"broken","spec":{"map":"c1m1_hotel","overlays":["never-made"]}}')" 'j["blueprint"]["id"]')
+# An overlay whose directory an administrator removed by hand: starts from its blueprint fail.
+lost=$(json_get "$(api POST /api/v1/overlays '{"name":"never-made"}')" 'j["overlay"]["id"]')
+rm -r "$root/overlays/$lost"
+broken=$(json_get "$(api POST /api/v1/blueprints "{\"name\":\"broken\",\"spec\":{\"map\":\"c1m1_hotel\",\"overlays\":[$lost]}}")" 'j["blueprint"]["id"]')
 created=$(api POST /api/v1/servers "{\"name\":\"alpha\",\"blueprint_id\":$good}")
 alpha=$(json_get "$created" 'j["server"]["id"]')
 instance=$(json_get "$created" 'j["server"]["instance"]')
