@@ -125,6 +125,13 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   sending.timeout = app->config.webhook_timeout;
   sending.first_retry = app->config.webhook_retry;
   app->webhook_sender = std::make_unique<WebhookSender>(*app->webhooks, sending);
+  app->workshop_lists = std::make_unique<WorkshopLists>(*app->database);
+  app->workshop_refresher = std::make_unique<WorkshopRefresher>(
+      *app->overlays, *app->workshop_lists,
+      WorkshopRefreshOptions{host_root(app->config.l4d2ctl_env), app->config.steam_web_api_url});
+  WorkshopRefresher& refresher = *app->workshop_refresher;
+  app->runner->set_workshop_refresher(
+      [&refresher](const Job& job, const JobSink& sink) { return refresher.run(job, sink); });
   JobRunner& runner = *app->runner;
   app->history =
       std::make_unique<ServerHistory>(*app->server_events, *app->servers, *app->job_logs, *app->webhook_sender,
@@ -165,8 +172,15 @@ void App::start_background() {
   }
   webhook_sender->start();
   status_cache->start();
-  if (config.job_worker_enabled) runner->start();
+  if (config.job_worker_enabled) {
+    // What a refresh cut off by the last shutdown left in the Workshop cache (no refresh runs yet).
+    if (Result<model::Layout> layout = model::Layout::create(host_root(config.l4d2ctl_env))) {
+      (void)content::WorkshopCache(*layout, {}).remove_partial_downloads();
+    }
+    runner->start();
+  }
   look_for_update_check();
+  look_for_workshop_refresh();
   look_for_scheduled_restarts(static_cast<std::int64_t>(std::time(nullptr)));
   heartbeat_ = std::thread([this] {
     std::unique_lock<std::mutex> lock(heartbeat_mutex_);
@@ -177,6 +191,7 @@ void App::start_background() {
       job_logs->heartbeat();
       server_logs->heartbeat();
       look_for_update_check();
+      look_for_workshop_refresh();
       look_for_scheduled_restarts(static_cast<std::int64_t>(std::time(nullptr)));
       lock.lock();
     }
@@ -198,6 +213,30 @@ void App::look_for_update_check() {
   } else {
     log::info("job {}: checking for a game update (the last check is older than {} h)", job->id,
               config.update_check_interval.count());
+  }
+}
+
+void App::look_for_workshop_refresh() {
+  // Like the update check: the process that runs jobs looks, every ten minutes.
+  if (!config.job_worker_enabled || config.workshop_refresh_interval.count() == 0) return;
+  auto now = std::chrono::steady_clock::now();
+  if (now < next_workshop_look_) return;
+  next_workshop_look_ = now + std::chrono::minutes(10);
+  Result<std::optional<std::int64_t>> last = jobs->last_workshop_refresh_all();
+  if (!last) {
+    log::warning("cannot tell when the Workshop overlays were last refreshed: {}", last.error().message());
+    return;
+  }
+  auto interval = std::chrono::duration_cast<std::chrono::seconds>(config.workshop_refresh_interval).count();
+  if (*last && static_cast<std::int64_t>(std::time(nullptr)) - **last < interval) return;
+  Result<std::vector<std::int64_t>> workshop = workshop_lists->workshop_overlays();
+  if (!workshop || workshop->empty()) return;  // nothing to refresh: no job
+  Result<Jobs::RefreshAll> queued = jobs->enqueue_workshop_refresh_all();
+  if (!queued) {
+    log::warning("cannot queue the Workshop refresh: {}", queued.error().message());
+  } else if (queued->queued) {
+    runner->notify();
+    log::info("job {}: refreshing every Workshop overlay (daily)", queued->job.id);
   }
 }
 

@@ -75,6 +75,10 @@ Response get_webhook(App& app, Context& context, const WebhookId& id);
 Response update_webhook(App& app, Context& context, const WebhookId& id);
 Response delete_webhook(App& app, Context& context, const WebhookId& id);
 Response test_webhook(App& app, Context& context, const WebhookId& id);
+// api_workshop.cc: a Workshop overlay's list of ids, its items' states, and queuing its refresh.
+Response get_workshop(App& app, Context& context);
+Response put_workshop(App& app, Context& context);
+Response refresh_workshop(App& app, Context& context);
 // GET /metrics (api_metrics.cc): the Prometheus exposition, for a metrics token or a loopback client.
 Response metrics(App& app, Context& context);
 
@@ -178,5 +182,13 @@ Response create_webhook(App& app, Context& context);
 Response save_webhook(App& app, Context& context, const WebhookId& id);
 Response delete_webhook(App& app, Context& context, const WebhookId& id);
 Response test_webhook(App& app, Context& context, const WebhookId& id);
+
+// api_workshop.cc: the overlay page's Workshop section (workshop overlays): the list editor, the items with their
+// state and download progress (polled while a refresh is pending), the refresh button.
+// The section's HTML for the overlay page (/overlays/{id}) to put in its place for workshop overlays.
+Result<std::string> render_workshop_section(App& app, Context& context, const Overlay& overlay);
+Response workshop_items(App& app, Context& context);
+Response save_workshop(App& app, Context& context);
+Response refresh_workshop(App& app, Context& context);
 
 }  // namespace left4me::web::page

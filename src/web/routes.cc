@@ -53,6 +53,9 @@ constexpr Route kRoutes[] = {
     {"GET",    "/api/v1/blueprints/{id}",           kUser,   on<api::get_blueprint>},
     {"PUT",    "/api/v1/blueprints/{id}",           kUser,   on<api::update_blueprint>},
     {"DELETE", "/api/v1/blueprints/{id}",           kUser,   on<api::delete_blueprint>},
+    {"GET",    "/api/v1/overlays/{id}/workshop",    kUser,   on<api::get_workshop>},
+    {"PUT",    "/api/v1/overlays/{id}/workshop",    kUser,   on<api::put_workshop>},
+    {"POST",   "/api/v1/overlays/{id}/workshop/refresh", kUser, on<api::refresh_workshop>},
     {"GET",    "/api/v1/servers",                   kUser,   on<api::list_servers>},
     {"POST",   "/api/v1/servers",                   kUser,   on<api::create_server>},
     {"GET",    "/api/v1/servers/adoptable",         kAdmin,  on<api::list_adoptable>},  // before .../{id}
@@ -132,6 +135,9 @@ constexpr Route kRoutes[] = {
     {"GET",    "/blueprints/{id}",                  kUser,   on<page::show_blueprint>},
     {"POST",   "/blueprints/{id}",                  kUser,   on<page::save_blueprint>},
     {"POST",   "/blueprints/{id}/delete",           kUser,   on<page::delete_blueprint>},
+    {"GET",    "/overlays/{id}/workshop",           kUser,   on<page::workshop_items>},
+    {"POST",   "/overlays/{id}/workshop",           kUser,   on<page::save_workshop>},
+    {"POST",   "/overlays/{id}/workshop/refresh",   kUser,   on<page::refresh_workshop>},
     {"GET",    "/jobs",                             kUser,   on<page::jobs>},
     {"GET",    "/jobs/rows",                        kUser,   on<page::job_rows>},  // before /jobs/{id}
     {"GET",    "/jobs/{id}",                        kUser,   on<page::show_job>},

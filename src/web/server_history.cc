@@ -39,6 +39,7 @@ std::optional<ServerEventKind> event_of(JobType type) {
     case JobType::kCheckUpdate:
     case JobType::kSwitchBuild:
     case JobType::kScheduledRestart:
+    case JobType::kRefreshWorkshop:
       break;
   }
   return std::nullopt;
