@@ -14,7 +14,8 @@ install(TARGETS left4me-overlay left4me-systemctl left4me-journalctl left4me-bin
 install(FILES ${_deploy}/systemd/left4me-server@.service ${_deploy}/systemd/left4me-web.service
               ${_deploy}/systemd/l4d2-game.slice ${_deploy}/systemd/l4d2-build.slice
               ${_deploy}/systemd/left4me-update-check.service ${_deploy}/systemd/left4me-update-check.timer
-              ${_deploy}/systemd/left4me-monitor.service
+              ${_deploy}/systemd/left4me-monitor.service ${_deploy}/systemd/left4me-workshop-refresh.service
+              ${_deploy}/systemd/left4me-workshop-refresh.timer
         DESTINATION ${_units})
 install(FILES ${_deploy}/systemd/left4me-server@.service.d/10-hardening.conf
         DESTINATION ${_units}/left4me-server@.service.d)

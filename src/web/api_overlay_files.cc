@@ -34,11 +34,7 @@ Status may_change_files(const Context& context, const Overlay& overlay) {
 }  // namespace
 
 std::string overlay_directory(const WebConfig& config, const Overlay& overlay) {
-  std::string root(model::Layout::kDefaultRoot);
-  constexpr std::string_view kRootKey = "LEFT4ME_ROOT=";
-  for (const std::string& entry : config.l4d2ctl_env) {
-    if (entry.rfind(kRootKey, 0) == 0) root = entry.substr(kRootKey.size());
-  }
+  const std::string& root = config.host_root;
   Result<model::Layout> layout = model::Layout::create(root);
   return layout ? layout->overlay(overlay.directory) : root + "/overlays/" + overlay.directory;
 }

@@ -35,6 +35,8 @@
 #include "web/two_factor.h"
 #include "web/webhook_sender.h"
 #include "web/webhooks.h"
+#include "web/workshop_lists.h"
+#include "web/workshop_refresh_job.h"
 
 namespace left4me::web {
 
@@ -88,6 +90,8 @@ class App {
   std::unique_ptr<Webhooks> webhooks;
   std::unique_ptr<WebhookSender> webhook_sender;
   std::unique_ptr<ServerHistory> history;
+  std::unique_ptr<WorkshopLists> workshop_lists;
+  std::unique_ptr<WorkshopRefresher> workshop_refresher;
   RequestCounts request_counts;  // /metrics
 
  private:
@@ -100,6 +104,10 @@ class App {
   // Queues the panel's own update check when no check ran within LEFT4ME_UPDATE_CHECK_HOURS (heartbeat thread).
   void look_for_update_check();
   std::chrono::steady_clock::time_point next_update_look_{};
+  // Queues the refresh of every Workshop overlay when the last one is older than LEFT4ME_WORKSHOP_REFRESH_HOURS and
+  // none runs (heartbeat thread; the packaged timer does it instead).
+  void look_for_workshop_refresh();
+  std::chrono::steady_clock::time_point next_workshop_look_{};
   std::thread heartbeat_;
   std::mutex heartbeat_mutex_;
   std::condition_variable heartbeat_wake_;

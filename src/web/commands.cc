@@ -11,6 +11,7 @@
 #include "web/accounts.h"
 #include "web/config.h"
 #include "web/database.h"
+#include "web/jobs.h"
 #include "web/migrations.h"
 
 namespace left4me::web {
@@ -86,6 +87,21 @@ int command_backup(const std::vector<std::string>& args) {
   if (!copy) return fail(copy.error());
   if (Status status = (*copy)->check_integrity(); !status) return fail(status.error());
   fmt::print("backed up {} to {}\n", opened->config.database_path, args[0]);
+  return 0;
+}
+
+int command_workshop_refresh(const std::vector<std::string>& args) {
+  if (!args.empty()) return usage_error("usage: l4d2web workshop-refresh");
+  log::init("l4d2web");
+  Result<Opened> opened = open_migrated();
+  if (!opened) return fail(opened.error());
+  Result<Jobs::RefreshAll> queued = Jobs(*opened->database).enqueue_workshop_refresh_all();
+  if (!queued) return fail(queued.error());
+  if (queued->queued) {
+    fmt::print("queued refresh_workshop job {}: every Workshop overlay\n", queued->job.id);
+  } else {
+    fmt::print("nothing queued: refresh_workshop job {} is already {}\n", queued->job.id, to_string(queued->job.state));
+  }
   return 0;
 }
 

@@ -12,5 +12,8 @@ int command_migrate(const std::vector<std::string>& args);
 int command_backup(const std::vector<std::string>& args);
 int command_integrity_check(const std::vector<std::string>& args);
 int command_create_user(const std::vector<std::string>& args);
+// Queues one refresh_workshop job for every Workshop overlay, unless one is queued or running (then says so and
+// queues nothing); the running web app's workers run it. What left4me-workshop-refresh.service runs daily.
+int command_workshop_refresh(const std::vector<std::string>& args);
 
 }  // namespace left4me::web

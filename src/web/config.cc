@@ -9,6 +9,7 @@
 #include "base/env_file.h"
 #include "base/file.h"
 #include "base/strings.h"
+#include "model/layout.h"
 #include "web/crypto.h"
 
 extern char** environ;
@@ -141,6 +142,24 @@ Status set_update_check(std::string_view key, const std::string& value, WebConfi
   return ok_status();
 }
 
+Status set_workshop_refresh(std::string_view key, const std::string& value, WebConfig& config) {
+  Result<int> number = parse_number(key, value, 0, 24 * 366);
+  if (!number) return number.error();
+  config.workshop_refresh_interval = std::chrono::hours(*number);
+  return ok_status();
+}
+
+Status set_steam_web_api_url(std::string_view key, const std::string& value, WebConfig& config) {
+  std::string url = value;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  bool web = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
+  if (!web || url.find_first_of(" \t\r\n") != std::string::npos || url.size() <= 8) {
+    return Error::invalid(fmt::format("{}: '{}' is not an http(s) URL", key, value));
+  }
+  config.steam_web_api_url = url;
+  return ok_status();
+}
+
 Status set_status_cache(std::string_view key, const std::string& value, WebConfig& config) {
   Result<int> number = parse_number(key, value, 0, 60000);
   if (!number) return number.error();
@@ -261,6 +280,14 @@ const Key kKeys[] = {
      set_bool<&WebConfig::access_log>},
     {{"STEAM_WEB_API_KEY", "none", "A Steam Web API key (kept from l4d2ctl's environment)."},
      set_string<&WebConfig::steam_web_api_key>},
+    {{"STEAM_WEB_API_URL", "`https://api.steampowered.com`",
+      "The Steam Web API that Workshop refreshes ask (GetCollectionDetails, GetPublishedFileDetails); tests point "
+      "it at a stand-in."},
+     set_steam_web_api_url},
+    {{"LEFT4ME_WORKSHOP_REFRESH_HOURS", "`24`",
+      "The panel refreshes every Workshop overlay itself when the last refresh of all of them is older than this; "
+      "`0`: never (the package's `left4me-workshop-refresh.timer` does it daily at 04:00, and its web.env sets `0`)."},
+     set_workshop_refresh},
     {{"L4D2CTL", "`l4d2ctl` beside `l4d2web`, else `/opt/left4me/bin/l4d2ctl`", "The l4d2ctl program the app runs."},
      set_string<&WebConfig::l4d2ctl>},
     {{"LEFT4ME_WEB_ENV", "`/etc/left4me/web.env`", "Environment only: read this file instead."}, ignore},
@@ -330,7 +357,7 @@ Status make_ctl_environment(const Environment& process_env, WebConfig& config) {
   }
   for (auto& [key, value] : ctl_env) config.l4d2ctl_env.push_back(key + "=" + value);
   auto root = ctl_env.find("LEFT4ME_ROOT");
-  config.host_root = root != ctl_env.end() ? root->second : "/var/lib/left4me";  // the host's default (deploy.md)
+  config.host_root = root != ctl_env.end() ? root->second : std::string(model::Layout::kDefaultRoot);
   return ok_status();
 }
 

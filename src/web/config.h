@@ -31,15 +31,16 @@ struct WebConfig {
   std::chrono::seconds session_lifetime{std::chrono::hours(24 * 7)};
   int port_range_start = 27015;
   int port_range_end = 27115;
-  std::string steam_web_api_key;         // a secret: never logged
-  std::string l4d2ctl;                   // path of the l4d2ctl binary
-  std::vector<std::string> l4d2ctl_env;  // the full environment given to l4d2ctl
-  std::string host_root;                 // the host's LEFT4ME_ROOT as l4d2ctl gets it (overlays live below it)
-  bool embedded_default = false;         // nothing was configured: local data dir, built-in supervisor
-  int login_failures_per_account = 5;    // of one account from one client address, within login_window
-  int login_failures_per_address = 20;   // from one client address, within login_window
-  TrustedProxies trusted_proxies;        // TRUSTED_PROXIES: whose X-Forwarded-For/-Proto count (default nobody)
-  DefaultLimits user_limits;             // MAX_SERVERS_PER_USER, MAX_BLUEPRINTS_PER_USER
+  std::string steam_web_api_key;                                   // a secret: never logged
+  std::string steam_web_api_url = "https://api.steampowered.com";  // STEAM_WEB_API_URL (tests: the stand-in)
+  std::string l4d2ctl;                                             // path of the l4d2ctl binary
+  std::vector<std::string> l4d2ctl_env;                            // the full environment given to l4d2ctl
+  std::string host_root;                // the host's LEFT4ME_ROOT as l4d2ctl gets it (overlays live below it)
+  bool embedded_default = false;        // nothing was configured: local data dir, built-in supervisor
+  int login_failures_per_account = 5;   // of one account from one client address, within login_window
+  int login_failures_per_address = 20;  // from one client address, within login_window
+  TrustedProxies trusted_proxies;       // TRUSTED_PROXIES: whose X-Forwarded-For/-Proto count (default nobody)
+  DefaultLimits user_limits;            // MAX_SERVERS_PER_USER, MAX_BLUEPRINTS_PER_USER
   std::chrono::seconds login_window{std::chrono::minutes(15)};
   std::chrono::seconds sse_heartbeat{15};
   std::chrono::milliseconds status_cache{1500};
@@ -47,7 +48,8 @@ struct WebConfig {
   std::chrono::seconds webhook_timeout{10};      // LEFT4ME_WEBHOOK_TIMEOUT_SECONDS
   std::chrono::seconds webhook_retry{10};        // LEFT4ME_WEBHOOK_RETRY_SECONDS: the first retry's wait, then doubling
   std::chrono::hours update_check_interval{24};  // LEFT4ME_UPDATE_CHECK_HOURS; 0: the panel never checks itself
-  std::chrono::seconds start_wait{90};           // LEFT4ME_START_WAIT_SECONDS
+  std::chrono::hours workshop_refresh_interval{24};  // LEFT4ME_WORKSHOP_REFRESH_HOURS; 0: the panel never does
+  std::chrono::seconds start_wait{90};               // LEFT4ME_START_WAIT_SECONDS
   std::chrono::seconds build_switch_max_wait{1800};  // LEFT4ME_BUILD_SWITCH_MAX_WAIT_SECONDS
   std::chrono::seconds build_switch_warning{60};     // LEFT4ME_BUILD_SWITCH_WARNING_SECONDS
   std::chrono::seconds setup_link_lifetime{std::chrono::hours(1)};

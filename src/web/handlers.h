@@ -95,6 +95,10 @@ Response start_overlay_upload(App& app, Context& context, const Overlay& overlay
 Response get_overlay_upload(App& app, Context& context, const Overlay& overlay);
 Response put_overlay_upload_chunk(App& app, Context& context, const Overlay& overlay);
 Response finish_overlay_upload(App& app, Context& context, const Overlay& overlay);
+// api_workshop.cc: a Workshop overlay's list of ids, its items' states, and queuing its refresh.
+Response get_workshop(App& app, Context& context, const Overlay& overlay);
+Response put_workshop(App& app, Context& context, const Overlay& overlay);
+Response refresh_workshop(App& app, Context& context, const Overlay& overlay);
 // GET /metrics (api_metrics.cc): the Prometheus exposition, for a metrics token or a loopback client.
 Response metrics(App& app, Context& context);
 
@@ -212,5 +216,12 @@ Response refresh_managed(App& app, Context& context, const Overlay& overlay);
 // pages_overlay_files.cc: the config editor of an overlay's files (the file section is overlay_files_view).
 Response edit_overlay_file(App& app, Context& context, const Overlay& overlay);
 Response save_overlay_file(App& app, Context& context, const Overlay& overlay);
+// api_workshop.cc: the overlay page's Workshop section (workshop overlays): the list editor, the items with their
+// state and download progress (polled while a refresh is pending), the refresh button.
+// The section's HTML for the overlay page (/overlays/{id}) to put in its place for workshop overlays.
+Result<std::string> render_workshop_section(App& app, Context& context, const Overlay& overlay);
+Response workshop_items(App& app, Context& context, const Overlay& overlay);
+Response save_workshop(App& app, Context& context, const Overlay& overlay);
+Response refresh_workshop(App& app, Context& context, const Overlay& overlay);
 
 }  // namespace left4me::web::page

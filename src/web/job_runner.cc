@@ -359,6 +359,7 @@ Result<ExitStatus> JobRunner::act_on_server(const Job& job, const Server& server
     case JobType::kInstall:
     case JobType::kCheckUpdate:
     case JobType::kRefreshManaged:
+    case JobType::kRefreshWorkshop:
       break;
   }
   return Error::invalid(fmt::format("a {} job does not act on a server", to_string(job.type)));
@@ -411,8 +412,26 @@ void JobRunner::run(const Job& job) {
         status = Error::failed(fmt::format("this web app runs no {} jobs", to_string(job.type)));
       }
       break;
+    case JobType::kRefreshWorkshop:
+      status = run_in_process(job, workshop_refresher_);
+      break;
   }
   finish(job, status);
+}
+
+Result<ExitStatus> JobRunner::run_in_process(const Job& job, const InProcessJob& action) {
+  if (!action) return Error::unavailable(fmt::format("this web app does not run {} jobs", to_string(job.type)));
+  JobSink sink{[&](const std::string& line) { (void)hub_.publish(job.id, line); },
+               [this] {
+                 std::lock_guard<std::mutex> guard(mutex_);
+                 return stopping_;
+               }};
+  Status status = action(job, sink);
+  if (!status) {
+    (void)hub_.publish(job.id, status.error().message());
+    return status.error();
+  }
+  return ExitStatus{};
 }
 
 void JobRunner::finish(const Job& job, const Result<ExitStatus>& status) {

@@ -23,6 +23,12 @@
 
 namespace left4me::web {
 
+// What a job running in the web app is given: a line for its log, and whether the web app is stopping.
+struct JobSink {
+  std::function<void(const std::string& line)> log;
+  std::function<bool()> stopping;
+};
+
 struct JobRunnerOptions {
   int workers = 4;
   std::string scratch_dir;                     // rendered specs are written here
@@ -61,6 +67,10 @@ class JobRunner {
   using FinishListener = std::function<void(const Job& job, JobState state, const std::string& reason)>;
   // Set before start().
   void set_finish_listener(FinishListener listener) { on_finish_ = std::move(listener); }
+  // What runs refresh_workshop jobs, inside the web app (workshop_refresh_job.h). Set before start(); without it
+  // such jobs fail.
+  using InProcessJob = std::function<Status(const Job& job, const JobSink& sink)>;
+  void set_workshop_refresher(InProcessJob refresher) { workshop_refresher_ = std::move(refresher); }
 
   void start();
   // The job running on the server now, or nullopt.
@@ -88,6 +98,8 @@ class JobRunner {
   void finish(const Job& job, const Result<ExitStatus>& status);
   // Runs one l4d2ctl step of a job, storing its output; returns the exit status or an error line.
   Result<ExitStatus> step(const Job& job, const std::vector<std::string>& args);
+  // A job that runs inside the web app (refresh_workshop): its lines go to its log; it ends as its status says.
+  Result<ExitStatus> run_in_process(const Job& job, const InProcessJob& action);
   // A job on a server (kNotFound "the server was deleted" when it is gone).
   Result<ExitStatus> run_server_job(const Job& job);
   // The l4d2ctl steps of a job on a server the panel has.
@@ -137,6 +149,7 @@ class JobRunner {
   std::map<std::int64_t, std::int64_t> server_jobs_;  // server id -> the job running on it
   FinishListener on_finish_;
   std::map<JobType, JobHandler> handlers_;
+  InProcessJob workshop_refresher_;
   std::map<std::int64_t, pid_t> children_;  // running l4d2ctl per job, for shutdown
   std::vector<std::thread> workers_;
   std::size_t alive_ = 0;

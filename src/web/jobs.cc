@@ -9,7 +9,7 @@ namespace {
 
 constexpr const char* kColumns =
     "id, type, target, server_id, owner_id, state, created_at, started_at, finished_at, exit_code, "
-    "coalesce(reason, ''), coalesce(progress, '')";
+    "coalesce(reason, ''), coalesce(progress, ''), overlay_id";
 
 // The job of the current row; a type or state this binary does not know is a broken database.
 Result<Job> read_job(const Statement& statement) {
@@ -34,6 +34,7 @@ Result<Job> read_job(const Statement& statement) {
   job.exit_code = statement.column_optional_int(9);
   job.reason = statement.column_text(10);
   job.progress = statement.column_text(11);
+  job.overlay_id = statement.column_optional_int(12);
   return job;
 }
 
@@ -76,6 +77,84 @@ Result<Job> Jobs::enqueue(JobType type, const std::string& target, std::optional
   if (!job) return job.error();
   if (Status status = (*transaction)->commit(); !status) return status.error();
   return job;
+}
+
+Result<Job> Jobs::enqueue_workshop_refresh(std::int64_t overlay_id, const std::string& target,
+                                           std::optional<std::int64_t> owner_id) {
+  auto transaction = Database::Transaction::begin(database_);
+  if (!transaction) return transaction.error();
+  Database::Lock& lock = (*transaction)->lock();
+  auto existing = lock.prepare(
+      fmt::format("SELECT {} FROM jobs WHERE type = ? AND state = ? AND overlay_id = ? ORDER BY id LIMIT 1", kColumns));
+  if (!existing) return existing.error();
+  existing->bind(1, to_string(JobType::kRefreshWorkshop)).bind(2, to_string(JobState::kQueued)).bind(3, overlay_id);
+  Result<bool> row = existing->step();
+  if (!row) return row.error();
+  if (*row) return read_job(*existing);
+  auto insert = lock.prepare(
+      "INSERT INTO jobs (type, target, overlay_id, owner_id, state, created_at) VALUES (?, ?, ?, ?, ?, ?)");
+  if (!insert) return insert.error();
+  insert->bind(1, to_string(JobType::kRefreshWorkshop)).bind(2, target).bind(3, overlay_id).bind(4, owner_id);
+  insert->bind(5, to_string(JobState::kQueued)).bind(6, unix_now());
+  if (Status status = insert->run(); !status) return status.error();
+  Result<Job> job = select_one(lock, lock.last_insert_id(), Scope{0, true});
+  if (!job) return job.error();
+  if (Status status = (*transaction)->commit(); !status) return status.error();
+  return job;
+}
+
+Result<Jobs::RefreshAll> Jobs::enqueue_workshop_refresh_all() {
+  auto transaction = Database::Transaction::begin(database_);
+  if (!transaction) return transaction.error();
+  Database::Lock& lock = (*transaction)->lock();
+  auto busy =
+      lock.prepare(fmt::format("SELECT {} FROM jobs WHERE type = ? AND state IN (?, ?) ORDER BY id LIMIT 1", kColumns));
+  if (!busy) return busy.error();
+  busy->bind(1, to_string(JobType::kRefreshWorkshop)).bind(2, to_string(JobState::kQueued));
+  busy->bind(3, to_string(JobState::kRunning));
+  Result<bool> row = busy->step();
+  if (!row) return row.error();
+  if (*row) {
+    Result<Job> job = read_job(*busy);
+    if (!job) return job.error();
+    return RefreshAll{std::move(*job), false};
+  }
+  auto insert = lock.prepare("INSERT INTO jobs (type, target, state, created_at) VALUES (?, ?, ?, ?)");
+  if (!insert) return insert.error();
+  insert->bind(1, to_string(JobType::kRefreshWorkshop)).bind(2, std::string(kWorkshopOverlaysTarget));
+  insert->bind(3, to_string(JobState::kQueued)).bind(4, unix_now());
+  if (Status status = insert->run(); !status) return status.error();
+  Result<Job> job = select_one(lock, lock.last_insert_id(), Scope{0, true});
+  if (!job) return job.error();
+  if (Status status = (*transaction)->commit(); !status) return status.error();
+  return RefreshAll{std::move(*job), true};
+}
+
+Result<std::optional<Job>> Jobs::pending_workshop_refresh(std::int64_t overlay_id) {
+  Database::Lock lock(database_, LockMode::kRead);
+  auto select = lock.prepare(
+      fmt::format("SELECT {} FROM jobs WHERE type = ? AND state IN (?, ?) AND (overlay_id = ? OR overlay_id IS NULL) "
+                  "ORDER BY state = ? DESC, id LIMIT 1",
+                  kColumns));
+  if (!select) return select.error();
+  select->bind(1, to_string(JobType::kRefreshWorkshop)).bind(2, to_string(JobState::kQueued));
+  select->bind(3, to_string(JobState::kRunning)).bind(4, overlay_id).bind(5, to_string(JobState::kRunning));
+  Result<bool> row = select->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<Job>();
+  Result<Job> job = read_job(*select);
+  if (!job) return job.error();
+  return std::optional<Job>(std::move(*job));
+}
+
+Result<std::optional<std::int64_t>> Jobs::last_workshop_refresh_all() {
+  Database::Lock lock(database_, LockMode::kRead);
+  auto select = lock.prepare("SELECT max(created_at) FROM jobs WHERE type = ? AND overlay_id IS NULL");
+  if (!select) return select.error();
+  select->bind(1, to_string(JobType::kRefreshWorkshop));
+  Result<bool> row = select->step();
+  if (!row) return row.error();
+  return select->column_optional_int(0);
 }
 
 Result<Job> Jobs::get(std::int64_t id, const Scope& scope) {

@@ -18,13 +18,16 @@ namespace left4me::web {
 
 // The target of install jobs (other jobs name their server).
 inline constexpr std::string_view kInstallationTarget = "installation";
+// The target of the refresh of every Workshop overlay (the daily one).
+inline constexpr std::string_view kWorkshopOverlaysTarget = "workshop overlays";
 
 struct Job {
   std::int64_t id = 0;
   JobType type = JobType::kStart;
   std::string target;  // the server's name when queued (for people to read), or kInstallationTarget
   std::optional<std::int64_t> server_id;
-  std::optional<std::int64_t> owner_id;  // none for system jobs
+  std::optional<std::int64_t> overlay_id;  // refresh_workshop: the overlay (none: every Workshop overlay)
+  std::optional<std::int64_t> owner_id;    // none for system jobs
   JobState state = JobState::kQueued;
   std::int64_t created_at = 0;
   std::optional<std::int64_t> started_at;
@@ -69,6 +72,21 @@ class Jobs {
   // target) is returned instead.
   Result<Job> enqueue(JobType type, const std::string& target, std::optional<std::int64_t> server_id,
                       std::optional<std::int64_t> owner_id, Dedupe dedupe);
+  // Queues a refresh_workshop job of the overlay for its owner (or the asking user), named target; a refresh of the
+  // same overlay already queued is returned instead.
+  Result<Job> enqueue_workshop_refresh(std::int64_t overlay_id, const std::string& target,
+                                       std::optional<std::int64_t> owner_id);
+  // Queues one system refresh_workshop job for every Workshop overlay, unless a refresh_workshop job (of any
+  // overlay) is queued or running: then that job is returned as busy, and nothing is queued.
+  struct RefreshAll {
+    Job job;
+    bool queued = false;  // false: job is the one already queued or running
+  };
+  Result<RefreshAll> enqueue_workshop_refresh_all();
+  // The queued or running refresh_workshop job that will refresh the overlay (its own, or one of every overlay).
+  Result<std::optional<Job>> pending_workshop_refresh(std::int64_t overlay_id);
+  // When the newest refresh of every Workshop overlay was queued (nullopt: never).
+  Result<std::optional<std::int64_t>> last_workshop_refresh_all();
   // kNotFound when absent or outside the scope (a system job is visible to admins only).
   Result<Job> get(std::int64_t id, const Scope& scope);
   Result<std::vector<Job>> list(const Scope& scope, const JobFilter& filter);

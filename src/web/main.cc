@@ -25,6 +25,8 @@ constexpr Command kCommands[] = {
     {"integrity-check", "check the database's integrity", left4me::web::command_integrity_check},
     {"create-user", "create-user <name> [--admin]: add a user (password prompted or LEFT4ME_ADMIN_PASSWORD)",
      left4me::web::command_create_user},
+    {"workshop-refresh", "queue the refresh of every Workshop overlay (unless one is queued or running)",
+     left4me::web::command_workshop_refresh},
 };
 
 void usage(std::FILE* out) {

@@ -10,7 +10,7 @@ namespace left4me::web {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<std::string_view, 13> kMigrations = {
+constexpr std::array<std::string_view, 14> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -282,6 +282,36 @@ CREATE TABLE managed_overlays (
   fetched_at INTEGER,
   checked_at INTEGER,
   last_error TEXT NOT NULL DEFAULT ''
+)sql",
+    // 14: Workshop overlays (workshop_lists.h): the ids and collection ids a user gave (workshop_entries, in order),
+    // the items a refresh resolved them to with each one's state (workshop_items), the last refresh of each overlay
+    // (workshop_refreshes), and the overlay a refresh_workshop job is for (jobs.overlay_id; NULL: every Workshop
+    // overlay). The files themselves are the content library's (workshop_cache/).
+    R"sql(
+ALTER TABLE jobs ADD COLUMN overlay_id INTEGER;
+CREATE TABLE workshop_entries (
+  overlay_id INTEGER NOT NULL REFERENCES overlays(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  steam_id TEXT NOT NULL,
+  PRIMARY KEY (overlay_id, position)
+) WITHOUT ROWID;
+CREATE TABLE workshop_items (
+  overlay_id INTEGER NOT NULL REFERENCES overlays(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  item_id TEXT NOT NULL,
+  title TEXT NOT NULL DEFAULT '',
+  file_size INTEGER NOT NULL DEFAULT 0,
+  time_updated INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL,
+  error TEXT NOT NULL DEFAULT '',
+  bytes_done INTEGER NOT NULL DEFAULT 0,
+  checked_at INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (overlay_id, item_id)
+) WITHOUT ROWID;
+CREATE TABLE workshop_refreshes (
+  overlay_id INTEGER PRIMARY KEY REFERENCES overlays(id) ON DELETE CASCADE,
+  refreshed_at INTEGER NOT NULL,
+  error TEXT NOT NULL DEFAULT ''
 );
 )sql",
 };

@@ -28,13 +28,7 @@ constexpr std::string_view kOwnServerCfg = "left4dead2/cfg/server.cfg";
 
 }  // namespace
 
-std::string host_root(const WebConfig& config) {
-  constexpr std::string_view kKey = "LEFT4ME_ROOT=";
-  for (const std::string& entry : config.l4d2ctl_env) {
-    if (entry.starts_with(kKey)) return entry.substr(kKey.size());
-  }
-  return std::string(model::Layout::kDefaultRoot);
-}
+std::string host_root(const WebConfig& config) { return config.host_root; }
 
 Status make_overlay_directory(const WebConfig& config, const Overlay& overlay) {
   Result<std::string> path = overlay_path(host_root(config), overlay.directory);

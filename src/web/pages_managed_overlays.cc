@@ -24,7 +24,8 @@ nlohmann::json managed_section_view(App& app, Context& context, const Overlay& o
 
 Response set_managed_source(App& app, Context& context, const Overlay& overlay) {
   if (overlay.kind != OverlayKind::kManaged || !overlay.global()) {
-    return error_from(Error(ErrorCode::kAlreadyExists, fmt::format("overlay '{}' is no managed global overlay", overlay.name)));
+    return error_from(
+        Error(ErrorCode::kAlreadyExists, fmt::format("overlay '{}' is no managed global overlay", overlay.name)));
   }
   Form form(context.request);
   if (Status set = app.managed_overlays->set_source(overlay.id, form.get("source_url")); !set) {
@@ -35,7 +36,8 @@ Response set_managed_source(App& app, Context& context, const Overlay& overlay) 
 
 Response refresh_managed(App& app, Context& context, const Overlay& overlay) {
   if (overlay.kind != OverlayKind::kManaged || !overlay.global()) {
-    return error_from(Error(ErrorCode::kAlreadyExists, fmt::format("overlay '{}' is no managed global overlay", overlay.name)));
+    return error_from(
+        Error(ErrorCode::kAlreadyExists, fmt::format("overlay '{}' is no managed global overlay", overlay.name)));
   }
   Result<Job> job = app.runner->queue_own(JobType::kRefreshManaged, managed_job_target(overlay.id), context.user().id);
   if (!job) return error_from(job.error());

@@ -59,6 +59,9 @@ constexpr Route kRoutes[] = {
     {"GET",    "/api/v1/overlays/{id}",             kUser,   on<api::get_overlay>},
     {"PATCH",  "/api/v1/overlays/{id}",             kUser,   on<api::rename_overlay>},
     {"DELETE", "/api/v1/overlays/{id}",             kUser,   on<api::delete_overlay>},
+    {"GET",    "/api/v1/overlays/{id}/workshop",    kUser,   on<api::get_workshop>},
+    {"PUT",    "/api/v1/overlays/{id}/workshop",    kUser,   on<api::put_workshop>},
+    {"POST",   "/api/v1/overlays/{id}/workshop/refresh", kUser, on<api::refresh_workshop>},
     {"GET",    "/api/v1/servers",                   kUser,   on<api::list_servers>},
     {"POST",   "/api/v1/servers",                   kUser,   on<api::create_server>},
     {"GET",    "/api/v1/servers/adoptable",         kAdmin,  on<api::list_adoptable>},  // before .../{id}
@@ -157,6 +160,9 @@ constexpr Route kRoutes[] = {
     {"POST",   "/overlays/{id}/delete",             kUser,   on<page::delete_overlay>},
     {"POST",   "/overlays/{id}/managed",            kAdmin,  on<page::set_managed_source>},
     {"POST",   "/overlays/{id}/managed/refresh",    kAdmin,  on<page::refresh_managed>},
+    {"GET",    "/overlays/{id}/workshop",           kUser,   on<page::workshop_items>},
+    {"POST",   "/overlays/{id}/workshop",           kUser,   on<page::save_workshop>},
+    {"POST",   "/overlays/{id}/workshop/refresh",   kUser,   on<page::refresh_workshop>},
     {"GET",    "/jobs",                             kUser,   on<page::jobs>},
     {"GET",    "/jobs/rows",                        kUser,   on<page::job_rows>},  // before /jobs/{id}
     {"GET",    "/jobs/{id}",                        kUser,   on<page::show_job>},

@@ -40,6 +40,7 @@ std::optional<ServerEventKind> event_of(JobType type) {
     case JobType::kSwitchBuild:
     case JobType::kScheduledRestart:
     case JobType::kRefreshManaged:
+    case JobType::kRefreshWorkshop:
       break;
   }
   return std::nullopt;

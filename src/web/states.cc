@@ -66,6 +66,22 @@ constexpr std::string_view name_of(JobType type) {
       return "scheduled_restart";
     case JobType::kRefreshManaged:
       return "refresh_managed";
+    case JobType::kRefreshWorkshop:
+      return "refresh_workshop";
+  }
+  return {};
+}
+
+constexpr std::string_view name_of(WorkshopItemState state) {
+  switch (state) {
+    case WorkshopItemState::kQueued:
+      return "queued";
+    case WorkshopItemState::kDownloading:
+      return "downloading";
+    case WorkshopItemState::kOk:
+      return "ok";
+    case WorkshopItemState::kFailed:
+      return "failed";
   }
   return {};
 }
@@ -148,6 +164,7 @@ std::string_view to_string(JobType type) { return name_of(type); }
 std::string_view to_string(ShareRole role) { return name_of(role); }
 std::string_view to_string(ServerEventKind kind) { return name_of(kind); }
 std::string_view to_string(AlertEvent event) { return name_of(event); }
+std::string_view to_string(WorkshopItemState state) { return name_of(state); }
 
 std::optional<ServerState> parse_server_state(std::string_view text) { return value_of<ServerState>(text); }
 std::optional<JobState> parse_job_state(std::string_view text) { return value_of<JobState>(text); }
@@ -157,6 +174,9 @@ std::optional<ServerEventKind> parse_server_event_kind(std::string_view text) {
   return value_of<ServerEventKind>(text);
 }
 std::optional<AlertEvent> parse_alert_event(std::string_view text) { return value_of<AlertEvent>(text); }
+std::optional<WorkshopItemState> parse_workshop_item_state(std::string_view text) {
+  return value_of<WorkshopItemState>(text);
+}
 
 std::span<const ServerState> all_server_states() { return kAll<ServerState>; }
 std::span<const JobState> all_job_states() { return kAll<JobState>; }

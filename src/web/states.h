@@ -28,6 +28,7 @@ enum class JobState { kQueued, kRunning, kSucceeded, kFailed, kCancelled, kInter
 // What a job does; each but kInstall and kCheckUpdate acts on one server. kSwitchBuild restarts a server on the
 // current game build once nobody plays on it (docs/design.md, "Game builds in the panel"); kScheduledRestart is a
 // server's daily restart, once it is empty or at its maximum wait (docs/design.md, "Scheduled restarts").
+// kRefreshWorkshop brings Workshop overlays up to date (one, or all of them: docs/design.md, "Workshop overlays").
 enum class JobType {
   kStart,
   kStop,
@@ -38,7 +39,12 @@ enum class JobType {
   kSwitchBuild,
   kScheduledRestart,
   kRefreshManaged,  // a managed global overlay fetched again from its source (managed_overlays.h)
+  kRefreshWorkshop,
 };
+
+// Where one item of a Workshop overlay stands (workshop_lists.h): waiting for its download in the running refresh,
+// downloading, in the cache and linked, or failed (with the reason; an earlier copy, if any, stays linked).
+enum class WorkshopItemState { kQueued, kDownloading, kOk, kFailed };
 
 // The role a server's owner (or an administrator, or a manager) grants another user on that one server, each
 // allowing what the one before it does and more (docs/design.md, "Sharing a server"); ordered from least to most.
@@ -58,6 +64,7 @@ std::string_view to_string(JobType type);
 std::string_view to_string(ShareRole role);
 std::string_view to_string(ServerEventKind kind);
 std::string_view to_string(AlertEvent event);
+std::string_view to_string(WorkshopItemState state);
 // The value a name stands for; nullopt for any other text.
 std::optional<ServerState> parse_server_state(std::string_view text);
 std::optional<JobState> parse_job_state(std::string_view text);
@@ -65,6 +72,7 @@ std::optional<JobType> parse_job_type(std::string_view text);
 std::optional<ShareRole> parse_share_role(std::string_view text);
 std::optional<ServerEventKind> parse_server_event_kind(std::string_view text);
 std::optional<AlertEvent> parse_alert_event(std::string_view text);
+std::optional<WorkshopItemState> parse_workshop_item_state(std::string_view text);
 
 // Every value, in the enum's order (the order the pages offer job states in).
 std::span<const ServerState> all_server_states();

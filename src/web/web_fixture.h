@@ -55,7 +55,8 @@ class WebFixture : public ::testing::Test {
                        {"PATH", "/usr/bin:/bin"},
                        {"LEFT4ME_SSE_HEARTBEAT_SECONDS", "1"},
                        {"LEFT4ME_STATUS_CACHE_MS", "0"},
-                       {"LEFT4ME_UPDATE_CHECK_HOURS", "0"}};  // the builds tests turn it on
+                       {"LEFT4ME_UPDATE_CHECK_HOURS", "0"},  // the builds tests turn it on
+                       {"LEFT4ME_WORKSHOP_REFRESH_HOURS", "0"}};
     for (const auto& [key, value] : extra) env[key] = value;
     Result<WebConfig> config = load_config(env);
     ASSERT_OK(config);

@@ -93,6 +93,13 @@ assert_eq "null" "$(json_get "$check" 'j["last_check"]["error"]')" "the timer's 
 [ -n "$(json_get "$check" 'j["last_check"]["available"]')" ] || fail "the timer's check found no build: $check"
 pass "left4me-update-check.service checks for an update and records it"
 
+# The daily Workshop refresh, as shipped: it queues one refresh_workshop job in the panel's database.
+inside systemctl start left4me-workshop-refresh.service ||
+  fail "left4me-workshop-refresh.service: $(inside journalctl -u left4me-workshop-refresh.service --no-pager -o cat | tail -15)"
+assert_contains "$(inside journalctl -u left4me-workshop-refresh.service --no-pager -o cat)" "refresh_workshop job" \
+  "what left4me-workshop-refresh.service said"
+pass "left4me-workshop-refresh.service queues the refresh of the Workshop overlays"
+
 # The web unit, as shipped, answers on the documented address.
 assert_eq active "$(inside systemctl is-active left4me-web.service)" "left4me-web.service"
 assert_eq "/opt/left4me/bin/l4d2web serve" \

@@ -26,6 +26,7 @@ for file in ./opt/left4me/bin/l4d2ctl ./opt/left4me/bin/l4d2ctl-remote ./opt/lef
   ./usr/local/libexec/left4me/left4me-{overlay,systemctl,journalctl,bindguard,script-sandbox} \
   "$units"/{left4me-server@.service,left4me-web.service,l4d2-game.slice,l4d2-build.slice} \
   "$units"/{left4me-update-check.service,left4me-update-check.timer,left4me-monitor.service} \
+  "$units"/{left4me-workshop-refresh.service,left4me-workshop-refresh.timer} \
   "$units"/left4me-server@.service.d/10-hardening.conf "$units"/left4me-web.service.d/10-hardening.conf \
   ./usr/local/lib/systemd/system-generators/left4me-generator ./usr/local/sbin/left4me \
   ./etc/left4me/host.env ./etc/left4me/sandbox-resolv.conf ./etc/sysctl.d/99-left4me.conf ./etc/sudoers.d/left4me \
@@ -53,6 +54,11 @@ pass "installed: user and group 980, /var/lib/left4me tree, modes; the DSCP and 
 assert_eq enabled "$(inside systemctl is-enabled left4me-update-check.timer)" "the update-check timer"
 assert_eq active "$(inside systemctl is-active left4me-update-check.timer)" "the update-check timer"
 pass "the daily update check's timer is enabled and waiting"
+assert_eq enabled "$(inside systemctl is-enabled left4me-workshop-refresh.timer)" "the Workshop refresh timer"
+assert_eq active "$(inside systemctl is-active left4me-workshop-refresh.timer)" "the Workshop refresh timer"
+assert_eq "*-*-* 04:00:00" "$(inside systemctl show -p TimersCalendar --value left4me-workshop-refresh.timer |
+  sed -n 's/.*OnCalendar=\([^;]*\) ;.*/\1/p' | sed 's/ *$//')" "the Workshop refresh's time"
+pass "the daily Workshop refresh's timer is enabled and waiting for 04:00"
 assert_eq enabled "$(inside systemctl is-enabled left4me-monitor.service)" "the health monitor"
 wait_until 10 sh -c "[ \"\$('$CI' sh '$name' systemctl is-active left4me-monitor.service)\" = active ]" ||
   fail "the health monitor is not running: $(inside journalctl -u left4me-monitor.service --no-pager -o cat | tail -5)"
@@ -126,7 +132,8 @@ inside sh -c 'mkdir -p /var/lib/left4me/runtime/verify/merged /var/lib/left4me/i
   chmod +x /var/lib/left4me/runtime/verify/merged/srcds_run && touch /var/lib/left4me/instances/verify/instance.env'
 inside test -x /opt/left4me/bin/l4d2web || fail "the package installed no l4d2web"
 for unit in left4me-server@verify.service left4me-web.service l4d2-game.slice l4d2-build.slice \
-  left4me-update-check.service left4me-update-check.timer left4me-monitor.service; do
+  left4me-update-check.service left4me-update-check.timer left4me-monitor.service \
+  left4me-workshop-refresh.service left4me-workshop-refresh.timer; do
   out=$(inside systemd-analyze verify --man=no "$unit" 2>&1) || fail "verify $unit: $out"
   assert_eq "" "$out" "systemd-analyze verify $unit"
 done
@@ -168,6 +175,8 @@ inside test ! -e /usr/local/libexec/left4me/left4me-systemctl || fail "remove le
 inside test -e /etc/left4me/host.env || fail "remove deleted the conffile"
 inside test ! -e /etc/systemd/system/timers.target.wants/left4me-update-check.timer ||
   fail "remove left the update-check timer enabled"
+inside test ! -e /etc/systemd/system/timers.target.wants/left4me-workshop-refresh.timer ||
+  fail "remove left the Workshop refresh timer enabled"
 inside test ! -e /etc/systemd/system/multi-user.target.wants/left4me-monitor.service ||
   fail "remove left the health monitor enabled"
 assert_eq "not-found" "$(show left4me-server@verify.service LoadState)"
