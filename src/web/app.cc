@@ -369,6 +369,7 @@ Response App::handle(Request& request) {
       response = page_error_hook(request, page_viewer(*accounts, request), std::move(response));
     response = flash_notice(request, std::move(response));
   }
+  negotiate_encoding(request, response);
   response.header("Content-Security-Policy", std::string(kContentSecurityPolicy));
   response.header("X-Content-Type-Options", "nosniff");
   response.header("Referrer-Policy", "same-origin");
@@ -378,7 +379,8 @@ Response App::handle(Request& request) {
   for (const auto& [name, value] : response.headers) has_cache_control |= name == "Cache-Control";
   if (!has_cache_control) response.header("Cache-Control", "no-store");
   auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-  // The access log names the path only: queries (setup tokens), cookies and bodies never reach it.
+  // The access log names the path only: queries (setup tokens), cookies and bodies never reach it. The size is
+  // the body as sent (compressed when it was).
   if (config.access_log) {
     log::info("access: {} {} {} {} {}B {:.1f}ms", client.address, request.method, request.path, response.status,
               response.body.size(), static_cast<double>(elapsed.count()) / 1000.0);

@@ -17,6 +17,8 @@
 
 namespace left4me::web {
 
+class EncodedBody;  // compression.h
+
 struct Request {
   std::string method;                                        // "GET", "POST", ...
   std::string path;                                          // percent-decoded, without the query
@@ -50,6 +52,9 @@ struct Response {
   std::string body;
   // When set, the headers go out at once and the body is whatever is sent to the sink given here.
   std::function<void(std::shared_ptr<EventSink>)> stream;
+  // When set, the body instead of `body`: text kept with its compressed forms (the render cache's, a static file),
+  // sent in the form the client accepts (negotiate_encoding in responses.h).
+  std::shared_ptr<const EncodedBody> encoded = nullptr;
 
   Response& header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));
