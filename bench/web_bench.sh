@@ -3,6 +3,8 @@
 # real l4d2ctl and adopted, 50 created and never started; none running), wrk at 64 connections against GET /api/v1/servers and the dashboard (/), then
 # 1,000 SSE viewers of one console (the real `l4d2ctl logs --follow`) at 100 lines/s.
 # Usage: bench/web_bench.sh [build-dir]   (prints the figures for docs/benchmarks.md, section "Web")
+# ACCEPT_ENCODING: the Accept-Encoding header wrk and curl send (default: none, plain bodies); ROUTES: the routes
+# wrk runs against (default "/api/v1/servers /"); SSE=0 skips the viewers. See bench/compression.sh.
 set -euo pipefail
 source_dir=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$source_dir/build}" && pwd)
@@ -48,16 +50,22 @@ echo "== $(nproc) cores, $(date -u +%Y-%m-%d), 100 servers (50 initialized), loa
 # The app's own CPU time (its threads, not wrk's nor l4d2ctl's) per request: unlike the latencies, it hardly
 # moves when other work shares the machine, so it compares two builds measured on a busy one.
 cpu_ms() { awk -v tick="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / tick)}' "/proc/$pid/stat"; }
-for route in /api/v1/servers /; do
-  echo "-- wrk -t2 -c64 -d10s GET $route"
+encoding=()
+[ -n "${ACCEPT_ENCODING:-}" ] && encoding=(-H "Accept-Encoding: $ACCEPT_ENCODING")
+for route in ${ROUTES:-/api/v1/servers /}; do
+  echo "-- wrk -t2 -c64 -d10s GET $route${ACCEPT_ENCODING:+ (Accept-Encoding: $ACCEPT_ENCODING)}"
+  # Bytes on the wire for one answer: the status line and headers, and the body as sent.
+  curl -s -o /dev/null -b "$work/jar" "${encoding[@]}" -w 'on the wire: %{size_header} B headers + %{size_download} B body\n' \
+    "$base$route"
   before=$(cpu_ms)
-  out=$(wrk -t2 -c64 -d10s --latency -H "Cookie: l4d2_session=$session" "$base$route")
+  out=$(wrk -t2 -c64 -d10s --latency -H "Cookie: l4d2_session=$session" "${encoding[@]}" "$base$route")
   after=$(cpu_ms)
   echo "$out" | grep -E 'Requests/sec|^ +(50|99)%|Non-2xx|Socket errors' || true
   requests=$(echo "$out" | awk '/requests in/ {print $1}')
   echo "app CPU per request: $(((after - before) * 1000 / requests)) us"
 done
 
+[ "${SSE:-1}" = 0 ] && exit 0
 echo "-- 1000 SSE viewers, 100 lines/s for 10 s"
 "$build/src/web/web_sse_bench" "$port" /api/v1/servers/1/logs "l4d2_session=$session" \
   "$work/data/root/runtime/s001/console.log" 1000 100 10 "$pid"

@@ -41,7 +41,7 @@ Response server_answer(int status, const Server& server) {
 // The list's body. Every open dashboard and script polls it, so it comes from the render cache while nothing it
 // shows changed: the key holds the viewer's scope, every input of every server's view and the status error;
 // the status snapshot is pinned.
-std::shared_ptr<const std::string> servers_body(const Scope& scope, const std::vector<Server>& servers,
+std::shared_ptr<const EncodedBody> servers_body(const Scope& scope, const std::vector<Server>& servers,
                                                 const Result<std::shared_ptr<const StatusMap>>& statuses) {
   HostStatuses host = statuses ? HostStatuses::answered(**statuses) : HostStatuses::not_known();
   std::vector<ServerView> views;
@@ -121,8 +121,11 @@ Response set_restart_schedule(App& app, Context& context, const Server& server) 
 Response list_servers(App& app, Context& context) {
   Result<std::vector<Server>> servers = app.servers->list_visible(context.scope());
   if (!servers) return error_from(servers.error());
-  std::shared_ptr<const std::string> body = servers_body(context.scope(), *servers, app.status_cache->snapshot());
-  return Response{200, {{"Content-Type", "application/json"}}, *body, nullptr};
+  return Response{200,
+                  {{"Content-Type", "application/json"}},
+                  "",
+                  nullptr,
+                  servers_body(context.scope(), *servers, app.status_cache->snapshot())};
 }
 
 Response create_server(App& app, Context& context) {

@@ -252,281 +252,284 @@ Result<ExitStatus> App::refresh_managed_overlay(const Job& job,
     Result<bool> used = managed_overlays->in_use(overlay_id);
     return !used || *used;  // when unsure, keep the old tree
   });
-  void App::look_for_workshop_refresh() {
-    // Like the update check: the process that runs jobs looks, every ten minutes.
-    if (!config.job_worker_enabled || config.workshop_refresh_interval.count() == 0) return;
-    auto now = std::chrono::steady_clock::now();
-    if (now < next_workshop_look_) return;
-    next_workshop_look_ = now + std::chrono::minutes(10);
-    Result<std::optional<std::int64_t>> last = jobs->last_workshop_refresh_all();
-    if (!last) {
-      log::warning("cannot tell when the Workshop overlays were last refreshed: {}", last.error().message());
-      return;
-    }
-    auto interval = std::chrono::duration_cast<std::chrono::seconds>(config.workshop_refresh_interval).count();
-    if (*last && static_cast<std::int64_t>(std::time(nullptr)) - **last < interval) return;
-    Result<std::vector<std::int64_t>> workshop = workshop_lists->workshop_overlays();
-    if (!workshop || workshop->empty()) return;  // nothing to refresh: no job
-    Result<Jobs::RefreshAll> queued = jobs->enqueue_workshop_refresh_all();
-    if (!queued) {
-      log::warning("cannot queue the Workshop refresh: {}", queued.error().message());
-    } else if (queued->queued) {
-      runner->notify();
-      log::info("job {}: refreshing every Workshop overlay (daily)", queued->job.id);
-    }
+}
+
+void App::look_for_workshop_refresh() {
+  // Like the update check: the process that runs jobs looks, every ten minutes.
+  if (!config.job_worker_enabled || config.workshop_refresh_interval.count() == 0) return;
+  auto now = std::chrono::steady_clock::now();
+  if (now < next_workshop_look_) return;
+  next_workshop_look_ = now + std::chrono::minutes(10);
+  Result<std::optional<std::int64_t>> last = jobs->last_workshop_refresh_all();
+  if (!last) {
+    log::warning("cannot tell when the Workshop overlays were last refreshed: {}", last.error().message());
+    return;
   }
-
-  void App::look_for_scheduled_restarts(std::int64_t now) {
-    // The process that runs jobs schedules them (not the admin wrapper's commands, JOB_WORKER_ENABLED=false).
-    if (!config.job_worker_enabled) return;
-    Result<std::vector<StoredRestartSchedule>> schedules = restart_schedules->enabled();
-    if (!schedules) {
-      log::warning("cannot read the daily restarts: {}", schedules.error().message());
-      return;
-    }
-    for (const StoredRestartSchedule& stored : *schedules) {
-      ScheduleDecision decision = check_restart_schedule(stored.schedule, stored.last_due_at, now);
-      if (decision.check != ScheduleCheck::kDue) continue;
-      Result<Server> server = servers->get(stored.server_id, Scope{0, true});
-      if (!server) continue;
-      // Claimed first, so that nothing (a second look, a restarted web app) queues this day's restart again.
-      Result<bool> claimed = restart_schedules->claim(server->id, decision.due_at);
-      if (!claimed)
-        log::warning("server '{}': cannot record its daily restart: {}", server->name, claimed.error().message());
-      if (!claimed || !*claimed) continue;
-      std::string at = format_time_of_day(stored.schedule.minute_of_day);
-      if (!is_up(server->recorded_state)) {
-        log::info("server '{}': no daily restart at {} UTC today: it is {}", server->name, at,
-                  to_string(server->recorded_state));
-        continue;
-      }
-      // Never two for one server: a restart that still waits for its players (its time was changed) is the day's.
-      Result<std::vector<Job>> running = jobs->list(
-          Scope{0, true},
-          JobFilter{
-              .state = JobState::kRunning, .type = JobType::kScheduledRestart, .server_id = server->id, .limit = 1});
-      if (running && !running->empty()) {
-        log::info("server '{}': its daily restart still runs (job {}): none more at {} UTC", server->name,
-                  running->front().id, at);
-        continue;
-      }
-      Result<Job> job = runner->queue_scheduled_restart(*server);
-      if (!job) {
-        log::warning("server '{}': cannot queue the daily restart at {} UTC: {}", server->name, at,
-                     job.error().message());
-      } else {
-        log::info("job {}: the daily restart of server '{}' at {} UTC", job->id, server->name, at);
-      }
-    }
+  auto interval = std::chrono::duration_cast<std::chrono::seconds>(config.workshop_refresh_interval).count();
+  if (*last && static_cast<std::int64_t>(std::time(nullptr)) - **last < interval) return;
+  Result<std::vector<std::int64_t>> workshop = workshop_lists->workshop_overlays();
+  if (!workshop || workshop->empty()) return;  // nothing to refresh: no job
+  Result<Jobs::RefreshAll> queued = jobs->enqueue_workshop_refresh_all();
+  if (!queued) {
+    log::warning("cannot queue the Workshop refresh: {}", queued.error().message());
+  } else if (queued->queued) {
+    runner->notify();
+    log::info("job {}: refreshing every Workshop overlay (daily)", queued->job.id);
   }
+}
 
-  void App::stop_background(std::chrono::seconds grace) {
-    {
-      std::lock_guard<std::mutex> guard(heartbeat_mutex_);
-      heartbeat_stop_ = true;
-    }
-    heartbeat_wake_.notify_all();
-    if (heartbeat_.joinable()) heartbeat_.join();
-    if (server_logs) server_logs->stop_all();
-    if (runner) runner->stop(grace);
-    if (status_cache) status_cache->stop();
-    if (webhook_sender) webhook_sender->stop();
+void App::look_for_scheduled_restarts(std::int64_t now) {
+  // The process that runs jobs schedules them (not the admin wrapper's commands, JOB_WORKER_ENABLED=false).
+  if (!config.job_worker_enabled) return;
+  Result<std::vector<StoredRestartSchedule>> schedules = restart_schedules->enabled();
+  if (!schedules) {
+    log::warning("cannot read the daily restarts: {}", schedules.error().message());
+    return;
   }
-
-  Result<std::optional<std::string>> App::ensure_setup_token() {
-    Result<std::int64_t> users = accounts->count_users();
-    if (!users) return users.error();
-    if (*users > 0) return std::optional<std::string>();
-    Result<std::string> token = accounts->create_setup_token(config.setup_link_lifetime);
-    if (!token) return token.error();
-    return std::optional<std::string>(*token);
-  }
-
-  ThrottleLimits App::login_limits() const {
-    return ThrottleLimits{config.login_failures_per_account, config.login_failures_per_address, config.login_window};
-  }
-
-  std::optional<Response> App::two_factor_gate(const Request& request, const Route& route, const Context& context) {
-    // API tokens are unaffected: an administrator's scripts keep working.
-    if (!context.auth || context.auth->via_token || !context.user().is_admin || context.user().two_factor) {
-      return std::nullopt;
+  for (const StoredRestartSchedule& stored : *schedules) {
+    ScheduleDecision decision = check_restart_schedule(stored.schedule, stored.last_due_at, now);
+    if (decision.check != ScheduleCheck::kDue) continue;
+    Result<Server> server = servers->get(stored.server_id, Scope{0, true});
+    if (!server) continue;
+    // Claimed first, so that nothing (a second look, a restarted web app) queues this day's restart again.
+    Result<bool> claimed = restart_schedules->claim(server->id, decision.due_at);
+    if (!claimed)
+      log::warning("server '{}': cannot record its daily restart: {}", server->name, claimed.error().message());
+    if (!claimed || !*claimed) continue;
+    std::string at = format_time_of_day(stored.schedule.minute_of_day);
+    if (!is_up(server->recorded_state)) {
+      log::info("server '{}': no daily restart at {} UTC today: it is {}", server->name, at,
+                to_string(server->recorded_state));
+      continue;
     }
-    // What such an administrator may still do: set it up, and sign out.
-    if (route.access == Access::kPublic || route.pattern.starts_with(kTwoFactorPagePath) ||
-        route.pattern == "/logout" || route.pattern == "/api/v1/session") {
-      return std::nullopt;
+    // Never two for one server: a restart that still waits for its players (its time was changed) is the day's.
+    Result<std::vector<Job>> running = jobs->list(
+        Scope{0, true},
+        JobFilter{
+            .state = JobState::kRunning, .type = JobType::kScheduledRestart, .server_id = server->id, .limit = 1});
+    if (running && !running->empty()) {
+      log::info("server '{}': its daily restart still runs (job {}): none more at {} UTC", server->name,
+                running->front().id, at);
+      continue;
     }
-    Result<bool> required = two_factor->required_for_admins();
-    if (!required) return error_from(required.error());
-    if (!*required) return std::nullopt;
-    if (is_api(request.path)) {
-      return error_response(403, "two_factor_required",
-                            "administrators must set up two-factor sign-in first (on the account page)");
-    }
-    return redirect(std::string(kTwoFactorPagePath) + "?notice=two_factor_required");
-  }
-
-  Response App::dispatch(Request & request, const ClientInfo& client, const Route*& found) {
-    std::string method = request.method == "HEAD" ? "GET" : request.method;
-    found = nullptr;
-    bool path_known = false;
-    std::vector<std::string> params;
-    for (const Route& route : routes()) {
-      if (!match_pattern(route.pattern, request.path, &params)) continue;
-      path_known = true;
-      if (route.method == method) {
-        found = &route;
-        break;
-      }
-    }
-    if (found == nullptr) {
-      if (path_known) return error_response(405, "method_not_allowed", "method not allowed");
-      return error_response(404, "not_found", "no such page");
-    }
-    // Only an upload's chunks may be larger than MAX_BODY (the server takes bodies as large as a chunk).
-    if (request.body.size() > config.max_body_bytes && found->pattern != kUploadChunkRoute) {
-      return error_response(413, "too_large", fmt::format("the body may have at most {} bytes", config.max_body_bytes));
-    }
-    Context context{request, std::move(params), std::nullopt, client};
-
-    // Who is asking: a bearer token (scripts) or a session cookie (browsers).
-    if (auto authorization = request.header("authorization")) {
-      std::string_view value = *authorization;
-      if (value.substr(0, 7) != "Bearer ")
-        return error_response(401, "unauthenticated", "use 'Authorization: Bearer <token>'");
-      Result<std::optional<TokenInfo>> token = accounts->find_api_token(std::string(value.substr(7)));
-      if (!token) return error_from(token.error());
-      if (!*token) return error_response(401, "unauthenticated", "the API token is unknown or revoked");
-      TokenScope scope = (*token)->scope;
-      context.auth =
-          AuthContext{(*token)->user, true, scope != TokenScope::kFull, scope == TokenScope::kMetrics, "", ""};
-      if (scope == TokenScope::kMetrics && found->pattern != kMetricsRoute) {
-        return error_response(403, "metrics_token", "this API token may only read /metrics");
-      }
-    } else if (auto cookie = request.cookie(kSessionCookie)) {
-      Result<std::optional<SessionInfo>> session = accounts->find_session(*cookie);
-      if (!session) return error_from(session.error());
-      if (*session) context.auth = AuthContext{(*session)->user, false, false, false, (*session)->csrf_token, *cookie};
-    }
-
-    if (found->access != Access::kPublic && !context.auth) {
-      if (is_api(request.path)) return error_response(401, "unauthenticated", "log in or send an API token");
-      return redirect("/login?next=" + url_encode(request.path));
-    }
-    if (!is_safe_method(method)) {
-      if (context.auth && context.auth->read_only) {
-        return error_response(403, "read_only_token", "this API token is read-only");
-      }
-      if (context.auth && !context.auth->via_token) {
-        std::optional<std::string> sent = submitted_csrf(request);
-        if (!sent || !constant_time_equal(*sent, context.auth->csrf_token)) {
-          return error_response(403, "csrf", "missing or wrong CSRF token (send X-CSRF-Token or csrf_token)");
-        }
-      } else if (!context.auth) {
-        // Before login there is no session: double-submit the token from the l4d2_csrf cookie.
-        std::optional<std::string> cookie = request.cookie(kLoginCsrfCookie);
-        std::optional<std::string> sent = submitted_csrf(request);
-        if (!cookie || !sent || cookie->empty() || !constant_time_equal(*sent, *cookie)) {
-          return error_response(403, "csrf", "missing or wrong CSRF token (GET /api/v1/csrf first)");
-        }
-      }
-    }
-    if (std::optional<Response> gate = two_factor_gate(request, *found, context)) return std::move(*gate);
-    if (found->access == Access::kAdmin && !context.user().is_admin) {
-      return error_response(403, "forbidden", "this needs an administrator");
-    }
-    return found->handler.call(*this, context);
-  }
-
-  Response App::handle(Request & request) {
-    auto started = std::chrono::steady_clock::now();
-    ClientInfo client = client_info(request, config.trusted_proxies);
-    const Route* route = nullptr;
-    Response response = dispatch(request, client, route);
-    request_counts.add(route != nullptr ? route->method : kOtherMethod,
-                       route != nullptr ? route->pattern : kUnmatchedRoute, response.status);
-    if (!is_api(request.path)) {
-      if (response.status >= 400)
-        response = page_error_hook(request, page_viewer(*accounts, request), std::move(response));
-      response = flash_notice(request, std::move(response));
-    }
-    response.header("Content-Security-Policy", std::string(kContentSecurityPolicy));
-    response.header("X-Content-Type-Options", "nosniff");
-    response.header("Referrer-Policy", "same-origin");
-    response.header("X-Frame-Options", "DENY");
-    if (client.https || config.session_cookie_secure) served_over_https(response);
-    bool has_cache_control = false;
-    for (const auto& [name, value] : response.headers) has_cache_control |= name == "Cache-Control";
-    if (!has_cache_control) response.header("Cache-Control", "no-store");
-    auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-    // The access log names the path only: queries (setup tokens), cookies and bodies never reach it.
-    if (config.access_log) {
-      log::info("access: {} {} {} {} {}B {:.1f}ms", client.address, request.method, request.path, response.status,
-                response.body.size(), static_cast<double>(elapsed.count()) / 1000.0);
-    }
-    return response;
-  }
-
-  int serve(const WebConfig& config) {
-    // Block the stop signals before any thread starts, so only sigwait below sees them.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-    ::signal(SIGPIPE, SIG_IGN);
-
-    Result<std::unique_ptr<App>> app = App::create(config);
-    if (!app) {
-      log::error("{}", app.error().message());
-      return 1;
-    }
-    App& web = **app;
-    HttpServerOptions options;
-    options.host = config.listen_host;
-    options.port = config.listen_port;
-    options.threads = config.http_threads;
-    // An upload's chunks are the largest bodies (App::dispatch refuses bodies over max_body_bytes elsewhere).
-    options.max_body_bytes =
-        std::max(config.max_body_bytes, static_cast<std::size_t>(config.upload_chunk_bytes) + (64 << 10));
-    options.handle_timeout = std::max(std::chrono::seconds(60), config.sse_heartbeat * 4);
-    Result<std::unique_ptr<HttpServer>> server =
-        HttpServer::start(options, [&web](Request& request) { return web.handle(request); });
-    if (!server) {
-      log::error("{}", server.error().message());
-      return 1;
-    }
-    web.start_background();
-    std::string base = fmt::format("http://{}:{}", config.listen_host, (*server)->port());
-    log::info("listening on {} (database {}, {} job workers{})", base, config.database_path,
-              config.job_worker_enabled ? config.job_worker_threads : 0,
-              config.embedded_default ? ", embedded default: data in " + config.data_dir : "");
-    Result<std::optional<std::string>> setup = web.ensure_setup_token();
-    if (!setup) {
-      log::error("{}", setup.error().message());
-    } else if (*setup) {
-      fmt::print(
-          "\nNo user exists yet. Open this one-time link to create the first admin (valid {} minutes):\n\n"
-          "    {}/setup?token={}\n\n",
-          config.setup_link_lifetime.count() / 60, base, **setup);
+    Result<Job> job = runner->queue_scheduled_restart(*server);
+    if (!job) {
+      log::warning("server '{}': cannot queue the daily restart at {} UTC: {}", server->name, at,
+                   job.error().message());
     } else {
-      fmt::print("\nLog in at {}/login\n\n", base);
+      log::info("job {}: the daily restart of server '{}' at {} UTC", job->id, server->name, at);
     }
-    std::fflush(stdout);
-
-    int received = 0;
-    sigwait(&stop_signals, &received);
-    log::info("received {}, shutting down", received == SIGTERM ? "SIGTERM" : "SIGINT");
-    // Gracefully: no new connections; live streams end (browsers reconnect to the next instance, job logs
-    // resume by Last-Event-ID); requests in flight finish; then running jobs get up to 10 s.
-    (*server)->stop_accepting();
-    web.server_logs->stop_all();
-    web.job_logs->close_all();
-    if (!(*server)->wait_idle(std::chrono::seconds(10))) log::warning("requests still running after 10 s: cut off");
-    (*server)->stop();
-    web.stop_background(std::chrono::seconds(10));
-    log::info("l4d2web stopped");
-    return 0;
   }
+}
+
+void App::stop_background(std::chrono::seconds grace) {
+  {
+    std::lock_guard<std::mutex> guard(heartbeat_mutex_);
+    heartbeat_stop_ = true;
+  }
+  heartbeat_wake_.notify_all();
+  if (heartbeat_.joinable()) heartbeat_.join();
+  if (server_logs) server_logs->stop_all();
+  if (runner) runner->stop(grace);
+  if (status_cache) status_cache->stop();
+  if (webhook_sender) webhook_sender->stop();
+}
+
+Result<std::optional<std::string>> App::ensure_setup_token() {
+  Result<std::int64_t> users = accounts->count_users();
+  if (!users) return users.error();
+  if (*users > 0) return std::optional<std::string>();
+  Result<std::string> token = accounts->create_setup_token(config.setup_link_lifetime);
+  if (!token) return token.error();
+  return std::optional<std::string>(*token);
+}
+
+ThrottleLimits App::login_limits() const {
+  return ThrottleLimits{config.login_failures_per_account, config.login_failures_per_address, config.login_window};
+}
+
+std::optional<Response> App::two_factor_gate(const Request& request, const Route& route, const Context& context) {
+  // API tokens are unaffected: an administrator's scripts keep working.
+  if (!context.auth || context.auth->via_token || !context.user().is_admin || context.user().two_factor) {
+    return std::nullopt;
+  }
+  // What such an administrator may still do: set it up, and sign out.
+  if (route.access == Access::kPublic || route.pattern.starts_with(kTwoFactorPagePath) || route.pattern == "/logout" ||
+      route.pattern == "/api/v1/session") {
+    return std::nullopt;
+  }
+  Result<bool> required = two_factor->required_for_admins();
+  if (!required) return error_from(required.error());
+  if (!*required) return std::nullopt;
+  if (is_api(request.path)) {
+    return error_response(403, "two_factor_required",
+                          "administrators must set up two-factor sign-in first (on the account page)");
+  }
+  return redirect(std::string(kTwoFactorPagePath) + "?notice=two_factor_required");
+}
+
+Response App::dispatch(Request& request, const ClientInfo& client, const Route*& found) {
+  std::string method = request.method == "HEAD" ? "GET" : request.method;
+  found = nullptr;
+  bool path_known = false;
+  std::vector<std::string> params;
+  for (const Route& route : routes()) {
+    if (!match_pattern(route.pattern, request.path, &params)) continue;
+    path_known = true;
+    if (route.method == method) {
+      found = &route;
+      break;
+    }
+  }
+  if (found == nullptr) {
+    if (path_known) return error_response(405, "method_not_allowed", "method not allowed");
+    return error_response(404, "not_found", "no such page");
+  }
+  // Only an upload's chunks may be larger than MAX_BODY (the server takes bodies as large as a chunk).
+  if (request.body.size() > config.max_body_bytes && found->pattern != kUploadChunkRoute) {
+    return error_response(413, "too_large", fmt::format("the body may have at most {} bytes", config.max_body_bytes));
+  }
+  Context context{request, std::move(params), std::nullopt, client};
+
+  // Who is asking: a bearer token (scripts) or a session cookie (browsers).
+  if (auto authorization = request.header("authorization")) {
+    std::string_view value = *authorization;
+    if (value.substr(0, 7) != "Bearer ")
+      return error_response(401, "unauthenticated", "use 'Authorization: Bearer <token>'");
+    Result<std::optional<TokenInfo>> token = accounts->find_api_token(std::string(value.substr(7)));
+    if (!token) return error_from(token.error());
+    if (!*token) return error_response(401, "unauthenticated", "the API token is unknown or revoked");
+    TokenScope scope = (*token)->scope;
+    context.auth = AuthContext{(*token)->user, true, scope != TokenScope::kFull, scope == TokenScope::kMetrics, "", ""};
+    if (scope == TokenScope::kMetrics && found->pattern != kMetricsRoute) {
+      return error_response(403, "metrics_token", "this API token may only read /metrics");
+    }
+  } else if (auto cookie = request.cookie(kSessionCookie)) {
+    Result<std::optional<SessionInfo>> session = accounts->find_session(*cookie);
+    if (!session) return error_from(session.error());
+    if (*session) context.auth = AuthContext{(*session)->user, false, false, false, (*session)->csrf_token, *cookie};
+  }
+
+  if (found->access != Access::kPublic && !context.auth) {
+    if (is_api(request.path)) return error_response(401, "unauthenticated", "log in or send an API token");
+    return redirect("/login?next=" + url_encode(request.path));
+  }
+  if (!is_safe_method(method)) {
+    if (context.auth && context.auth->read_only) {
+      return error_response(403, "read_only_token", "this API token is read-only");
+    }
+    if (context.auth && !context.auth->via_token) {
+      std::optional<std::string> sent = submitted_csrf(request);
+      if (!sent || !constant_time_equal(*sent, context.auth->csrf_token)) {
+        return error_response(403, "csrf", "missing or wrong CSRF token (send X-CSRF-Token or csrf_token)");
+      }
+    } else if (!context.auth) {
+      // Before login there is no session: double-submit the token from the l4d2_csrf cookie.
+      std::optional<std::string> cookie = request.cookie(kLoginCsrfCookie);
+      std::optional<std::string> sent = submitted_csrf(request);
+      if (!cookie || !sent || cookie->empty() || !constant_time_equal(*sent, *cookie)) {
+        return error_response(403, "csrf", "missing or wrong CSRF token (GET /api/v1/csrf first)");
+      }
+    }
+  }
+  if (std::optional<Response> gate = two_factor_gate(request, *found, context)) return std::move(*gate);
+  if (found->access == Access::kAdmin && !context.user().is_admin) {
+    return error_response(403, "forbidden", "this needs an administrator");
+  }
+  return found->handler.call(*this, context);
+}
+
+Response App::handle(Request& request) {
+  auto started = std::chrono::steady_clock::now();
+  ClientInfo client = client_info(request, config.trusted_proxies);
+  const Route* route = nullptr;
+  Response response = dispatch(request, client, route);
+  request_counts.add(route != nullptr ? route->method : kOtherMethod,
+                     route != nullptr ? route->pattern : kUnmatchedRoute, response.status);
+  if (!is_api(request.path)) {
+    if (response.status >= 400)
+      response = page_error_hook(request, page_viewer(*accounts, request), std::move(response));
+    response = flash_notice(request, std::move(response));
+  }
+  negotiate_encoding(request, response);
+  response.header("Content-Security-Policy", std::string(kContentSecurityPolicy));
+  response.header("X-Content-Type-Options", "nosniff");
+  response.header("Referrer-Policy", "same-origin");
+  response.header("X-Frame-Options", "DENY");
+  if (client.https || config.session_cookie_secure) served_over_https(response);
+  bool has_cache_control = false;
+  for (const auto& [name, value] : response.headers) has_cache_control |= name == "Cache-Control";
+  if (!has_cache_control) response.header("Cache-Control", "no-store");
+  auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+  // The access log names the path only: queries (setup tokens), cookies and bodies never reach it. The size is
+  // the body as sent (compressed when it was).
+  if (config.access_log) {
+    log::info("access: {} {} {} {} {}B {:.1f}ms", client.address, request.method, request.path, response.status,
+              response.body.size(), static_cast<double>(elapsed.count()) / 1000.0);
+  }
+  return response;
+}
+
+int serve(const WebConfig& config) {
+  // Block the stop signals before any thread starts, so only sigwait below sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  Result<std::unique_ptr<App>> app = App::create(config);
+  if (!app) {
+    log::error("{}", app.error().message());
+    return 1;
+  }
+  App& web = **app;
+  HttpServerOptions options;
+  options.host = config.listen_host;
+  options.port = config.listen_port;
+  options.threads = config.http_threads;
+  // An upload's chunks are the largest bodies (App::dispatch refuses bodies over max_body_bytes elsewhere).
+  options.max_body_bytes =
+      std::max(config.max_body_bytes, static_cast<std::size_t>(config.upload_chunk_bytes) + (64 << 10));
+  options.handle_timeout = std::max(std::chrono::seconds(60), config.sse_heartbeat * 4);
+  Result<std::unique_ptr<HttpServer>> server =
+      HttpServer::start(options, [&web](Request& request) { return web.handle(request); });
+  if (!server) {
+    log::error("{}", server.error().message());
+    return 1;
+  }
+  web.start_background();
+  std::string base = fmt::format("http://{}:{}", config.listen_host, (*server)->port());
+  log::info("listening on {} (database {}, {} job workers{})", base, config.database_path,
+            config.job_worker_enabled ? config.job_worker_threads : 0,
+            config.embedded_default ? ", embedded default: data in " + config.data_dir : "");
+  Result<std::optional<std::string>> setup = web.ensure_setup_token();
+  if (!setup) {
+    log::error("{}", setup.error().message());
+  } else if (*setup) {
+    fmt::print(
+        "\nNo user exists yet. Open this one-time link to create the first admin (valid {} minutes):\n\n"
+        "    {}/setup?token={}\n\n",
+        config.setup_link_lifetime.count() / 60, base, **setup);
+  } else {
+    fmt::print("\nLog in at {}/login\n\n", base);
+  }
+  std::fflush(stdout);
+
+  int received = 0;
+  sigwait(&stop_signals, &received);
+  log::info("received {}, shutting down", received == SIGTERM ? "SIGTERM" : "SIGINT");
+  // Gracefully: no new connections; live streams end (browsers reconnect to the next instance, job logs
+  // resume by Last-Event-ID); requests in flight finish; then running jobs get up to 10 s.
+  (*server)->stop_accepting();
+  web.server_logs->stop_all();
+  web.job_logs->close_all();
+  if (!(*server)->wait_idle(std::chrono::seconds(10))) log::warning("requests still running after 10 s: cut off");
+  (*server)->stop();
+  web.stop_background(std::chrono::seconds(10));
+  log::info("l4d2web stopped");
+  return 0;
+}
 
 }  // namespace left4me::web

@@ -1,6 +1,7 @@
 # The l4d2web pages: their sources, and the files they need embedded into the binary at build time: our
 # mustache templates (templates/), our CSS and JS (static/), and HTMX with its SSE extension from
 # node_modules (pinned by package-lock.json, installed by scripts/setup with `npm ci`; never committed).
+# Static files are embedded with their gzip and brotli forms beside them, made here by web_precompress.
 set(_web_vendor
   "static/htmx.min.js=${PROJECT_SOURCE_DIR}/node_modules/htmx.org/dist/htmx.min.js"
   "static/htmx-sse.js=${PROJECT_SOURCE_DIR}/node_modules/htmx-ext-sse/dist/sse.js")
@@ -10,15 +11,33 @@ file(GLOB _web_static CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/static/*.css
 
 set(_web_manifest "")
 set(_web_asset_files "")
+# A static file's manifest line, "name=path|gzip-path|brotli-path", and the command that compresses it.
+function(_web_static_entry name file)
+  set(gz "${CMAKE_CURRENT_BINARY_DIR}/precompressed/${name}.gz")
+  set(br "${CMAKE_CURRENT_BINARY_DIR}/precompressed/${name}.br")
+  get_filename_component(dir "${gz}" DIRECTORY)
+  add_custom_command(
+    OUTPUT "${gz}" "${br}"
+    COMMAND ${CMAKE_COMMAND} -E make_directory "${dir}"
+    COMMAND web_precompress "${file}" "${gz}" "${br}"
+    DEPENDS "${file}" web_precompress
+    VERBATIM)
+  set(_web_manifest "${_web_manifest}${name}=${file}|${gz}|${br}\n" PARENT_SCOPE)
+  set(_web_asset_files ${_web_asset_files} "${file}" "${gz}" "${br}" PARENT_SCOPE)
+endfunction()
 foreach(entry ${_web_vendor})
+  string(REGEX MATCH "^[^=]*" name "${entry}")
   string(REGEX REPLACE "^[^=]*=" "" file "${entry}")
   if(NOT EXISTS "${file}")
     message(FATAL_ERROR "${file} is missing: run scripts/setup (it runs `npm ci`)")
   endif()
-  string(APPEND _web_manifest "${entry}\n")
-  list(APPEND _web_asset_files "${file}")
+  _web_static_entry("${name}" "${file}")
 endforeach()
-foreach(file ${_web_templates} ${_web_static})
+foreach(file ${_web_static})
+  file(RELATIVE_PATH name ${CMAKE_CURRENT_SOURCE_DIR} ${file})
+  _web_static_entry("${name}" "${file}")
+endforeach()
+foreach(file ${_web_templates})
   file(RELATIVE_PATH name ${CMAKE_CURRENT_SOURCE_DIR} ${file})
   string(APPEND _web_manifest "${name}=${file}\n")
   list(APPEND _web_asset_files "${file}")
@@ -58,6 +77,7 @@ target_include_directories(left4me_web PRIVATE ${KAINJOW_MUSTACHE_INCLUDE_DIR})
 left4me_add_unit_test(web_pages_test
   SOURCES
     assets_test.cc
+    compressed_responses_test.cc
     page_render_test.cc
     pages_account_test.cc
     pages_admin_test.cc

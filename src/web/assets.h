@@ -1,6 +1,7 @@
 // The files embedded into l4d2web at build time (src/web/assets.cmake): the page templates and the static
 // files (our CSS and JS, HTMX and its SSE extension). Static files are served at versioned paths
-// (/static/<version>/<name>) so browsers may cache them forever. Immutable data; thread-safe.
+// (/static/<version>/<name>) so browsers may cache them forever, and come with their gzip and brotli forms, made at
+// build time. Immutable data; thread-safe.
 #pragma once
 
 #include <optional>
@@ -11,9 +12,12 @@
 namespace left4me::web {
 
 struct EmbeddedFile {
-  std::string_view name;  // "templates/layout.mustache", "static/app.css"
-  std::string_view content;
+  std::string_view name;     // "templates/layout.mustache", "static/app.css"
   std::string_view version;  // the first 12 hex digits of the content's SHA-256
+  std::string_view content;
+  // Static files: the content compressed at build time; empty when that form did not pay (and for templates).
+  std::string_view gzip;
+  std::string_view brotli;
 };
 
 // Every embedded file (generated).

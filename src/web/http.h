@@ -18,6 +18,8 @@
 
 namespace left4me::web {
 
+class EncodedBody;  // compression.h
+
 struct Request {
   std::string method;                                        // "GET", "POST", ...
   std::string path;                                          // percent-decoded, without the query
@@ -55,6 +57,9 @@ struct Response {
   // (sendfile) as the client reads: a download never sits in memory. Shared so a Response stays copyable.
   std::shared_ptr<const UniqueFd> file;
   std::uint64_t file_size = 0;
+  // When set, the body instead of `body`: text kept with its compressed forms (the render cache's, a static file),
+  // sent in the form the client accepts (negotiate_encoding in responses.h).
+  std::shared_ptr<const EncodedBody> encoded = nullptr;
 
   Response& header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -167,6 +167,7 @@ Response internal_error() {
   return Response{500,
                   {{"Content-Type", "application/json"}},
                   R"({"error":{"code":"internal","message":"internal error","field":null}})",
+                  nullptr,
                   nullptr};
 }
 

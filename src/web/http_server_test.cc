@@ -62,10 +62,10 @@ class HttpServerTest : public ::testing::Test {
       if (request.path == "/slow") {
         slow_started_ = true;
         std::this_thread::sleep_for(milliseconds(400));
-        return Response{200, {{"Content-Type", "text/plain"}}, "done", nullptr};
+        return Response{200, {{"Content-Type", "text/plain"}}, "done", nullptr, nullptr};
       }
       if (request.path == "/stream") {
-        Response response{200, {{"Content-Type", "text/event-stream"}}, "", nullptr};
+        Response response{200, {{"Content-Type", "text/event-stream"}}, "", nullptr, nullptr};
         response.stream = [this](std::shared_ptr<EventSink> sink) { stream_.set_value(std::move(sink)); };
         return response;
       }
@@ -78,7 +78,7 @@ class HttpServerTest : public ::testing::Test {
         }
         return response;
       }
-      return Response{200, {{"Content-Type", "text/plain"}}, "ok", nullptr};
+      return Response{200, {{"Content-Type", "text/plain"}}, "ok", nullptr, nullptr};
     });
     ASSERT_OK(server);
     server_ = std::move(*server);

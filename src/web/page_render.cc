@@ -165,6 +165,29 @@ Response html_response(int status, std::string body) {
   return response;
 }
 
+nlohmann::json take_layout_view(nlohmann::json& view) {
+  nlohmann::json layout_view = nlohmann::json::object();
+  for (std::string_view key : kLayoutKeys) {
+    auto it = view.find(key);
+    if (it != view.end()) layout_view[std::string(key)] = std::move(*it);
+  }
+  return layout_view;
+}
+
+std::string layout_page(std::string_view body, const nlohmann::json& layout_view) {
+  LayoutParts layout = layout_parts();
+  if (layout.head == nullptr) return std::string(body);
+  mustache::data data = to_data(layout_view);
+  std::string head = layout.head->render(data);
+  std::string tail = layout.tail->render(data);
+  std::string page;
+  page.reserve(head.size() + body.size() + tail.size());
+  page += head;
+  page += body;
+  page += tail;
+  return page;
+}
+
 }  // namespace
 
 std::string render_template(std::string_view name, const nlohmann::json& view) {
@@ -176,7 +199,7 @@ std::string render_template(std::string_view name, const nlohmann::json& view) {
   return out;
 }
 
-std::shared_ptr<const std::string> render_template_cached(std::string_view name, std::string key,
+std::shared_ptr<const EncodedBody> render_template_cached(std::string_view name, std::string key,
                                                           std::shared_ptr<const void> pin,
                                                           const std::function<nlohmann::json()>& make_view) {
   key.insert(0, std::string(name) + '\0');
@@ -189,22 +212,26 @@ Response html_page(int status, std::string_view name, nlohmann::json view) {
 }
 
 Response html_page_with_body(int status, std::string_view body, nlohmann::json view) {
-  LayoutParts layout = layout_parts();
-  if (layout.head == nullptr) return html_response(status, std::string(body));
-  nlohmann::json layout_view = nlohmann::json::object();
-  for (std::string_view key : kLayoutKeys) {
-    auto it = view.find(key);
-    if (it != view.end()) layout_view[std::string(key)] = std::move(*it);
-  }
-  mustache::data data = to_data(layout_view);
-  std::string head = layout.head->render(data);
-  std::string tail = layout.tail->render(data);
-  std::string page;
-  page.reserve(head.size() + body.size() + tail.size());
-  page += head;
-  page += body;
-  page += tail;
-  return html_response(status, std::move(page));
+  return html_response(status, layout_page(body, take_layout_view(view)));
+}
+
+Response html_page_cached(int status, std::shared_ptr<const EncodedBody> body, nlohmann::json view) {
+  nlohmann::json layout_view = take_layout_view(view);
+  CacheKey key;
+  key.add("page")
+      .add_address(body.get())
+      .add(layout_view.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  std::string_view plain = body->plain();
+  Response response = html_response(status, "");
+  response.encoded =
+      cached_text(std::move(key).take(), body, [&] { return layout_page(plain, std::move(layout_view)); });
+  return response;
+}
+
+Response html_fragment_cached(int status, std::shared_ptr<const EncodedBody> body) {
+  Response response = html_response(status, "");
+  response.encoded = std::move(body);
+  return response;
 }
 
 Response html_fragment(int status, std::string_view name, const nlohmann::json& view) {

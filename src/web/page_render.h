@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "web/compression.h"
 #include "web/http.h"
 
 namespace left4me::web {
@@ -23,13 +24,19 @@ std::string render_template(std::string_view name, const nlohmann::json& view);
 // rows): the text rendered before under the same key is returned without building the view; on a miss
 // `make_view` builds it. The key must capture every input of the view, including the session's CSRF token (so
 // two sessions never share an entry); `pin` as for cached_text.
-std::shared_ptr<const std::string> render_template_cached(std::string_view name, std::string key,
+std::shared_ptr<const EncodedBody> render_template_cached(std::string_view name, std::string key,
                                                           std::shared_ptr<const void> pin,
                                                           const std::function<nlohmann::json()>& make_view);
 // A whole page: the template rendered into templates/layout.mustache (as {{{body}}}), text/html.
 Response html_page(int status, std::string_view name, nlohmann::json view);
-// The same with the page's body already rendered (from render_template_cached); `view` fills the layout.
+// The same with the page's body already rendered; `view` fills the layout.
 Response html_page_with_body(int status, std::string_view body, nlohmann::json view);
+// The same with a body from render_template_cached: the whole page comes from the render cache too (keyed by the
+// body and the layout's values), with its compressed forms, so a page whose inputs did not change is neither
+// rendered nor compressed again.
+Response html_page_cached(int status, std::shared_ptr<const EncodedBody> body, nlohmann::json view);
+// A cached part of a page (HTMX swaps), text/html, sent compressed to clients that accept it.
+Response html_fragment_cached(int status, std::shared_ptr<const EncodedBody> body);
 // A part of a page (HTMX swaps), text/html.
 Response html_fragment(int status, std::string_view name, const nlohmann::json& view);
 Response html_fragment(int status, std::string body);

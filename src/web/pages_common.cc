@@ -7,6 +7,7 @@
 
 #include "json/parse_json.h"
 #include "web/assets.h"
+#include "web/compression.h"
 #include "web/handlers.h"
 #include "web/install_progress.h"
 #include "web/pages.h"
@@ -366,7 +367,9 @@ Response static_file(App&, Context& context) {
   Response response;
   response.header("Content-Type", std::string(content_type_for(file->name)));
   response.header("Cache-Control", "public, max-age=31536000, immutable");
-  response.body = std::string(file->content);
+  // negotiate_encoding gives each compressed form its own tag ("<version>-gzip").
+  response.header("ETag", "\"" + std::string(file->version) + "\"");
+  response.encoded = std::make_shared<const EncodedBody>(file->content, file->gzip, file->brotli);
   return response;
 }
 

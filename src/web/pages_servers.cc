@@ -161,7 +161,7 @@ Result<FirstSteps> first_steps(App& app, Context& context) {
 // few seconds), rendered once and reused while nothing they show has changed. The key holds every input of
 // the page: the viewer (user, role, CSRF token, host name used in addresses), the status error, and every
 // input of each server's view (add_to_key); the status snapshot is pinned by the cache entry.
-Result<std::shared_ptr<const std::string>> server_rows_html(App& app, Context& context, std::string_view page) {
+Result<std::shared_ptr<const EncodedBody>> server_rows_html(App& app, Context& context, std::string_view page) {
   Result<std::vector<Server>> servers = app.servers->list_visible(context.scope());
   if (!servers) return servers.error();
   Result<ViewInputs> inputs = view_inputs(app, context);
@@ -391,15 +391,15 @@ std::optional<std::pair<std::string, std::string>> create_refusal(const Error& e
 }  // namespace
 
 Response dashboard(App& app, Context& context) {
-  Result<std::shared_ptr<const std::string>> body = server_rows_html(app, context, "dashboard");
+  Result<std::shared_ptr<const EncodedBody>> body = server_rows_html(app, context, "dashboard");
   if (!body) return error_from(body.error());
-  return html_page_with_body(200, **body, base_view(context, "Servers", "servers"));
+  return html_page_cached(200, *body, base_view(context, "Servers", "servers"));
 }
 
 Response server_rows(App& app, Context& context) {
-  Result<std::shared_ptr<const std::string>> rows = server_rows_html(app, context, kRowsTemplate);
+  Result<std::shared_ptr<const EncodedBody>> rows = server_rows_html(app, context, kRowsTemplate);
   if (!rows) return error_from(rows.error());
-  return html_fragment(200, std::string(**rows));
+  return html_fragment_cached(200, *rows);
 }
 
 Response new_server(App& app, Context& context) {

@@ -10,7 +10,7 @@ namespace {
 // Keys are compared in full.
 class RenderCache {
  public:
-  std::shared_ptr<const std::string> find(const std::string& key) {
+  std::shared_ptr<const EncodedBody> find(const std::string& key) {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(key);
     if (it == entries_.end()) return nullptr;
@@ -18,7 +18,7 @@ class RenderCache {
     return it->second.text;
   }
 
-  void insert(std::string key, std::shared_ptr<const void> pin, std::shared_ptr<const std::string> text) {
+  void insert(std::string key, std::shared_ptr<const void> pin, std::shared_ptr<const EncodedBody> text) {
     std::lock_guard lock(mutex_);
     if (entries_.size() >= kCapacity && entries_.find(key) == entries_.end()) {
       auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
@@ -30,9 +30,9 @@ class RenderCache {
   }
 
  private:
-  static constexpr size_t kCapacity = 32;
+  static constexpr size_t kCapacity = 64;
   struct Entry {
-    std::shared_ptr<const std::string> text;
+    std::shared_ptr<const EncodedBody> text;
     std::shared_ptr<const void> pin;
     std::uint64_t last_use = 0;
   };
@@ -73,10 +73,10 @@ CacheKey& CacheKey::add_address(const void* object) {
   return add(static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(object)));
 }
 
-std::shared_ptr<const std::string> cached_text(std::string key, std::shared_ptr<const void> pin,
+std::shared_ptr<const EncodedBody> cached_text(std::string key, std::shared_ptr<const void> pin,
                                                const std::function<std::string()>& make) {
-  if (std::shared_ptr<const std::string> hit = render_cache().find(key)) return hit;
-  auto out = std::make_shared<const std::string>(make());
+  if (std::shared_ptr<const EncodedBody> hit = render_cache().find(key)) return hit;
+  auto out = std::make_shared<const EncodedBody>(make());
   render_cache().insert(std::move(key), std::move(pin), out);
   return out;
 }

@@ -1,6 +1,7 @@
 // The render cache: text made once under a key that holds every input it was made from (a rendered part of a
-// page, a JSON body), for what every open browser or script polls: the dashboard and its rows, the servers list.
-// Keeps the 32 most recently used. Thread-safe.
+// page, a whole page, a JSON body), for what every open browser or script polls: the dashboard and its rows, the
+// servers list. Each entry keeps its gzip and brotli forms once a client has asked for them (compression.h), so a
+// cached answer costs no compression. Keeps the 64 most recently used. Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "web/compression.h"
 
 namespace left4me::web {
 
@@ -31,7 +34,7 @@ class CacheKey {
 // The text made before under key (which must capture every input of make, down to the viewer's CSRF token), or
 // make's text, kept under key. `pin` holds the objects whose addresses are part of the key while the entry lives,
 // so no other object can take such an address meanwhile.
-std::shared_ptr<const std::string> cached_text(std::string key, std::shared_ptr<const void> pin,
+std::shared_ptr<const EncodedBody> cached_text(std::string key, std::shared_ptr<const void> pin,
                                                const std::function<std::string()>& make);
 
 }  // namespace left4me::web

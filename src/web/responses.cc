@@ -4,8 +4,64 @@
 
 #include "base/log.h"
 #include "json/parse_json.h"
+#include "web/compression.h"
 
 namespace left4me::web {
+namespace {
+
+std::string* find_header(Response& response, std::string_view name) {
+  for (auto& [key, value] : response.headers) {
+    if (key == name) return &value;
+  }
+  return nullptr;
+}
+
+// The body in its cached or static forms: the accepted one that exists, the plain text otherwise.
+std::pair<Encoding, std::string_view> pick_form(const AcceptedEncodings& accepted, const EncodedBody& body) {
+  bool gzip = body.may_have(Encoding::kGzip);
+  bool brotli = body.may_have(Encoding::kBrotli);
+  while (true) {
+    Encoding encoding = choose_encoding(accepted, gzip, brotli);
+    std::optional<std::string_view> form = body.in(encoding);
+    if (form) return {encoding, *form};
+    // Not kept (it was not smaller): the next choice without it.
+    (encoding == Encoding::kGzip ? gzip : brotli) = false;
+  }
+}
+
+// Whether an If-None-Match header names the tag (a list of tags, or "*").
+bool none_match_hits(std::string_view header, std::string_view tag) {
+  while (!header.empty()) {
+    std::size_t comma = header.find(',');
+    std::string_view entry = trim(header.substr(0, comma));
+    if (entry.starts_with("W/")) entry.remove_prefix(2);
+    if (entry == tag || entry == "*") return true;
+    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+  }
+  return false;
+}
+
+void send_encoded(const Request& request, Response& response, const EncodedBody& body) {
+  AcceptedEncodings accepted = parse_accept_encoding(request.header("accept-encoding"));
+  auto [encoding, form] = pick_form(accepted, body);
+  if (body.may_have(Encoding::kGzip) || body.may_have(Encoding::kBrotli)) {
+    response.header("Vary", "Accept-Encoding");
+  }
+  if (encoding != Encoding::kIdentity) response.header("Content-Encoding", std::string(encoding_token(encoding)));
+  std::string* tag = find_header(response, "ETag");
+  if (tag != nullptr && encoding != Encoding::kIdentity && tag->size() >= 2 && tag->back() == '"') {
+    tag->insert(tag->size() - 1, "-" + std::string(encoding_token(encoding)));
+  }
+  std::optional<std::string_view> none_match = request.header("if-none-match");
+  if (tag != nullptr && none_match && response.status == 200 && none_match_hits(*none_match, *tag)) {
+    response.status = 304;
+    response.body.clear();
+    return;
+  }
+  response.body.assign(form);
+}
+
+}  // namespace
 
 Response json_response(int status, const nlohmann::json& body) {
   Response response;
@@ -100,6 +156,29 @@ std::optional<bool> bool_field(const nlohmann::json& body, const char* name) {
     return text == "1" || text == "true" || text == "on" || text == "yes";
   }
   return std::nullopt;
+}
+
+void negotiate_encoding(const Request& request, Response& response) {
+  // An event stream is never compressed: a compressor holds back what it was given until it has enough, and a
+  // viewer must see each event as it is written.
+  if (response.stream) return;
+  if (std::shared_ptr<const EncodedBody> body = std::move(response.encoded)) {
+    send_encoded(request, response, *body);
+    return;
+  }
+  const std::string* type = find_header(response, "Content-Type");
+  if (response.body.size() < kMinCompressedBodyBytes || type == nullptr || !is_compressible_type(*type) ||
+      find_header(response, "Content-Encoding") != nullptr) {
+    return;
+  }
+  response.header("Vary", "Accept-Encoding");
+  Encoding encoding = choose_encoding(parse_accept_encoding(request.header("accept-encoding")), true, true);
+  if (encoding == Encoding::kIdentity) return;
+  std::string compressed = encoding == Encoding::kGzip ? gzip_compress(response.body, Effort::kPerRequest)
+                                                       : brotli_compress(response.body, Effort::kPerRequest);
+  if (compressed.size() >= response.body.size()) return;
+  response.body = std::move(compressed);
+  response.header("Content-Encoding", std::string(encoding_token(encoding)));
 }
 
 }  // namespace left4me::web

@@ -43,5 +43,11 @@ Response bad_body(const Error& error);
 // A string member of a body object, or nullopt.
 std::optional<std::string> string_field(const nlohmann::json& body, const char* name);
 std::optional<bool> bool_field(const nlohmann::json& body, const char* name);
+// The last step of every answer: its body in the content coding the request's Accept-Encoding prefers, with
+// Content-Encoding and `Vary: Accept-Encoding`. A cached or static body (response.encoded) is sent in a form made
+// before, its ETag given the coding's suffix ("v1" -> "v1-gzip"), and a matching If-None-Match answered 304; any
+// other text body of at least kMinCompressedBodyBytes is compressed for this response. Streams (server-sent
+// events), bodies that already have a Content-Encoding and other types go out as they are.
+void negotiate_encoding(const Request& request, Response& response);
 
 }  // namespace left4me::web
