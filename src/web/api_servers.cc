@@ -121,11 +121,10 @@ Response set_restart_schedule(App& app, Context& context, const Server& server) 
 Response list_servers(App& app, Context& context) {
   Result<std::vector<Server>> servers = app.servers->list_visible(context.scope());
   if (!servers) return error_from(servers.error());
-  return Response{200,
-                  {{"Content-Type", "application/json"}},
-                  "",
-                  nullptr,
-                  servers_body(context.scope(), *servers, app.status_cache->snapshot())};
+  Response response;
+  response.header("Content-Type", "application/json");
+  response.encoded = servers_body(context.scope(), *servers, app.status_cache->snapshot());
+  return response;
 }
 
 Response create_server(App& app, Context& context) {

@@ -70,7 +70,10 @@ Result<Blueprint> Blueprints::create(std::int64_t owner_id, const std::string& n
     return status.error();
   }
   Blueprint blueprint{lock.last_insert_id(), owner_id, name, spec_yaml, 1, now, now};
-  if (Status status = Overlays::set_blueprint_overlays(lock, blueprint.id, overlay_ids); !status) {
+  // A new blueprint stacks nothing yet: only overlays given need rows.
+  if (Status status =
+          overlay_ids.empty() ? ok_status() : Overlays::set_blueprint_overlays(lock, blueprint.id, overlay_ids);
+      !status) {
     return status.error();
   }
   if (Status status = (*transaction)->commit(); !status) return status.error();

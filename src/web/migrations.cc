@@ -282,6 +282,7 @@ CREATE TABLE managed_overlays (
   fetched_at INTEGER,
   checked_at INTEGER,
   last_error TEXT NOT NULL DEFAULT ''
+);
 )sql",
     // 14: Workshop overlays (workshop_lists.h): the ids and collection ids a user gave (workshop_entries, in order),
     // the items a refresh resolved them to with each one's state (workshop_items), the last refresh of each overlay

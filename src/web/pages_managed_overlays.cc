@@ -7,7 +7,7 @@
 #include "web/pages.h"
 #include "web/responses.h"
 
-namespace left4me::web::page {
+namespace left4me::web {
 
 nlohmann::json managed_section_view(App& app, Context& context, const Overlay& overlay) {
   Result<ManagedSource> source = app.managed_overlays->get(overlay.id);
@@ -21,6 +21,8 @@ nlohmann::json managed_section_view(App& app, Context& context, const Overlay& o
             {"checked", time_view(source->checked_at.value_or(0))},
             {"last_error", source->last_error}}}};
 }
+
+namespace page {
 
 Response set_managed_source(App& app, Context& context, const Overlay& overlay) {
   if (overlay.kind != OverlayKind::kManaged || !overlay.global()) {
@@ -44,4 +46,5 @@ Response refresh_managed(App& app, Context& context, const Overlay& overlay) {
   return redirect(fmt::format("/jobs/{}", job->id));
 }
 
-}  // namespace left4me::web::page
+}  // namespace page
+}  // namespace left4me::web

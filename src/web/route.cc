@@ -66,10 +66,4 @@ Result<WebhookId> open_id(App&, const Context& context, std::type_identity<Webho
   return WebhookId{*id};
 }
 
-Result<Overlay> open_id(App& app, const Context& context, std::type_identity<Overlay>) {
-  Result<std::int64_t> id = id_of(context, "overlay");
-  if (!id) return id.error();
-  return app.overlays->get(*id, context.scope());
-}
-
 }  // namespace left4me::web
