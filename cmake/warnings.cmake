@@ -16,6 +16,7 @@ if(LEFT4ME_FUZZ)
   add_link_options(-fsanitize=address,undefined)
 endif()
 if(LEFT4ME_SANITIZE)
-  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  # Line tables only (-g1): the sanitizers' stack traces still name files and lines, and the build is faster.
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -g1)
   add_link_options(-fsanitize=address,undefined)
 endif()

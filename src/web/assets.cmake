@@ -89,5 +89,6 @@ left4me_add_unit_test(web_pages_test
     pages_servers_test.cc
     pages_two_factor_test.cc
     pages_webhooks_test.cc
-  LIBS left4me_web)
+  LIBS left4me_web
+  PRECOMPILE <gtest/gtest.h> ${CMAKE_CURRENT_SOURCE_DIR}/web_fixture.h)
 target_compile_definitions(web_pages_test PRIVATE LEFT4ME_WEB_FAKE_CTL="${CMAKE_CURRENT_SOURCE_DIR}/testdata/fake_l4d2ctl.sh")
