@@ -5,10 +5,11 @@
 # answers on its address; the administrator signs in; a server created in the panel starts (the web unit
 # runs the helpers through sudo) and answers A2S, its blueprint stacking a Workshop overlay the panel filled
 # from fake-steam-api, whose VPKs the server unit sees in addons/ (issue 14); the CLI-made instance is not the
-# panel's but adoptable; the server unit's security score is the one the page states. Then the upgrade to the next package version
-# keeps the database, the instances and the running servers (same pids) and runs the migrations.
-# Only what an administrator would change is changed: host.env names the stand-in steamcmd and game server
-# (Valve's cannot be downloaded here), web.env the stand-in Steam Web API, and create-user gets its password in the environment.
+# panel's but adoptable; the server unit's security score is the one the page states. Then the upgrade to the
+# next package version keeps the database, the instances and the running servers (same pids) and runs the
+# migrations. Only what an administrator would change is changed: host.env names the stand-in steamcmd and
+# game server (Valve's cannot be downloaded here), web.env the stand-in Steam Web API, and create-user gets
+# its password in the environment.
 . "$(dirname "$0")/../lib.sh"
 [ "$(id -u)" -eq 0 ] || { echo "skip: needs root (boots a container)"; exit 77; }
 CI="$LEFT4ME_SOURCE/tests/integration/systemd/ci-systemd.sh"
