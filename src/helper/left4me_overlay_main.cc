@@ -7,7 +7,10 @@
 // (model::InstanceName), LEFT4ME_ROOT and the instance uid range come from /etc/left4me/host.env, every
 // path is derived from the layout and opened without following symlinks, and instance.env is read by
 // the strict parser. Its environment is never read; only a plain-root caller (not through sudo) may
-// name another host.env (helper_config.h).
+// name another host.env (helper_config.h). Every lower layer but the installation is walked, never
+// following a link, and refused if it holds a symlink that could lead out of the game tree
+// (host/layer_links.h; "layer 1 'overlays/7': symlink 'left4dead2/x' -> '/etc' leads out of the game
+// tree (absolute)"), with nothing left mounted.
 //
 // Exit status: 0 success; 1 failure, with one line "left4me-overlay: <message>" on stderr;
 // 2 usage error.

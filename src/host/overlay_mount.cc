@@ -22,6 +22,7 @@
 #include "base/file.h"
 #include "base/strings.h"
 #include "host/instance_env_file.h"
+#include "host/layer_links.h"
 #include "host/mount_probe.h"
 #include "host/mount_table.h"
 #include "host/safe_open.h"
@@ -412,6 +413,20 @@ Result<OverlayDirs> open_dirs_directly(const model::Layout& layout, const model:
   return dirs;
 }
 
+// The layers anyone but root writes (overlays, the Workshop and global overlay caches) must hold no symlink
+// out of the game tree (layer_links.h). Checked on the very descriptors the overlay is given; the
+// installation is root's (steamcmd, game_update) and is not walked: 100,000 files would cost the start
+// what it saves (docs/benchmarks.md).
+Status refuse_layers_with_links_out(const model::Layout& layout, const MountPlan& plan, const OverlayDirs& dirs) {
+  for (std::size_t i = 0; i < plan.lowers.size(); ++i) {
+    if (plan.lowers[i].root == LayerRoot::kInstallation) continue;
+    if (Status status = refuse_links_out(dirs.lowers[i].get()); !status) {
+      return status.error().with_context(fmt::format("layer {} '{}'", i + 1, shown(layout, plan.lowers[i].resolved)));
+    }
+  }
+  return ok_status();
+}
+
 Status mount_plan(const model::Layout& layout, const model::InstanceName& name, const MountPlan& plan, int runtime_fd,
                   const OverlayConfig& config) {
   LowerdirApi api = config.api;
@@ -425,6 +440,7 @@ Status mount_plan(const model::Layout& layout, const model::InstanceName& name, 
   Result<OverlayDirs> dirs = plan.identity ? open_dirs_through_binds(layout, name, plan, runtime_fd)
                                            : open_dirs_directly(layout, name, plan, runtime_fd);
   if (!dirs) return dirs.error();
+  if (Status links = refuse_layers_with_links_out(layout, plan, *dirs); !links) return links;
   return make_overlay(dirs->lowers, dirs->upper.get(), dirs->work.get(), merged->get(), api,
                       config.legacy_option_limit);
 }

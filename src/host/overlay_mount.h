@@ -36,9 +36,10 @@ struct OverlayConfig {
 // Mounts the instance: validates everything first (instance.env's L4D2_LOWERDIRS, each layer's
 // canonical path under an allowed root, upper/work/merged real directories directly under
 // runtime/<name>/, no fuse-overlayfs xattrs in upper/), then makes the plan's idmapped binds and
-// the overlay. Idempotent: an intact mount is success with nothing touched. A damaged one (binds
-// without the overlay, stacked mounts, a foreign mount on merged) is unmounted and made anew.
-// On failure nothing of this instance is left mounted.
+// the overlay, refusing before the overlay a layer other than the installation that holds a symlink
+// out of the game tree (layer_links.h), walked on the descriptors it is given. Idempotent: an intact mount is success
+// with nothing touched. A damaged one (binds without the overlay, stacked mounts, a foreign mount on merged) is
+// unmounted and made anew. On failure nothing of this instance is left mounted.
 Status mount_instance(const model::Layout& layout, const model::InstanceName& name, const OverlayConfig& config);
 
 // Unmounts every mount an instance can have (instance_mountpoints), innermost first, each as often

@@ -258,6 +258,45 @@ TEST_F(OverlayMountTest, RefusesAnUpperLayerLeftByFuseOverlayfs) {
   EXPECT_EQ(table_lines(), before_);
 }
 
+// Issue 14, item 8: a layer holding a symlink out of the game tree is refused, naming the layer and the
+// link, with nothing mounted; the installation (root's) is not walked, links inside the tree are fine.
+TEST_F(OverlayMountTest, RefusesALayerHoldingASymlinkOutOfTheGameTree) {
+  ASSERT_EQ(::symlink("/usr/lib", (layout_->installation() + "/left4dead2/bin").c_str()), 0);
+  ASSERT_EQ(::symlink("both.txt", (layout_->overlay("1") + "/left4dead2/alias.txt").c_str()), 0);
+  ASSERT_OK(mount_instance(*layout_, name("a"), config_));
+  EXPECT_EQ(read(layout_->merged(name("a")) + "/left4dead2/alias.txt"), "overlay 2");
+  ASSERT_OK(unmount_instance(*layout_, name("a")));
+
+  struct Hostile {
+    std::string link;    // below overlays/h
+    std::string target;  // what it points at
+    std::string why;
+  };
+  const std::vector<Hostile> hostile = {
+      {"left4dead2/addons/x.vpk", "/etc/shadow", "absolute"},
+      {"left4dead2/cfg/up", "../../../../..", "climbs above the layer"},
+      {"left4dead2/cfg/y", "here/../../../etc",
+       "'..' after a named component: a symlinked directory there would climb from its own target"},
+  };
+  std::string layer = layout_->overlay("h");
+  for (bool identity : {true, false}) {
+    for (const Hostile& bad : hostile) {
+      ASSERT_OK(remove_tree(layer));
+      write(layer + "/left4dead2/cfg/here/keep.cfg", "x");
+      ASSERT_OK(make_directories(layer + "/left4dead2/addons"));
+      ASSERT_EQ(::symlink(bad.target.c_str(), (layer + "/" + bad.link).c_str()), 0);
+      make_instance("c", layer + ":" + layout_->overlay("1") + ":" + layout_->installation());
+      own_all(identity ? kServiceUid : 0);
+      Status status = mount_instance(*layout_, name("c"), config_);
+      ASSERT_FALSE(status.ok()) << bad.link;
+      EXPECT_EQ(status.error().message(), "layer 1 'overlays/h': symlink '" + bad.link + "' -> '" + bad.target +
+                                              "' leads out of the game tree (" + bad.why + ")");
+      EXPECT_EQ(table_lines(), before_) << bad.link;
+      EXPECT_EQ(*instance_mount_state(*layout_, name("c")), MountState::kUnmounted);
+    }
+  }
+}
+
 TEST_F(OverlayMountTest, EveryLowerdirApiMountsTheSameStack) {
   for (LowerdirApi api : {LowerdirApi::kFd, LowerdirApi::kAppend, LowerdirApi::kLegacy}) {
     config_.api = api;

@@ -12,6 +12,7 @@
 #include <cstdlib>
 
 #include "base/strings.h"
+#include "host/layer_links.h"
 #include "host/safe_open.h"
 
 namespace left4me::host {
@@ -26,19 +27,6 @@ constexpr std::string_view kPath = "PATH=/usr/bin:/usr/sbin:/bin:/sbin";
 
 std::string property(std::string_view key, std::string_view value) {
   return "--property=" + std::string(key) + "=" + std::string(value);
-}
-
-// True when a symlink at `relative` (a path below the overlay) with target `target` leads out of it.
-bool leads_out(const std::string& relative, std::string_view target) {
-  if (target.empty() || target.front() == '/') return true;
-  long depth = 0;
-  for (char c : relative) depth += c == '/' ? 1 : 0;  // the link's directory, counted from the overlay
-  for (const std::string& part : split(std::string(target), '/')) {
-    if (part.empty() || part == ".") continue;
-    depth += part == ".." ? -1 : 1;
-    if (depth < 0) return true;
-  }
-  return false;
 }
 
 }  // namespace
@@ -224,7 +212,8 @@ Result<std::vector<std::string>> finish_overlay_tree(int overlay_fd) {
           ssize_t n = ::readlinkat(parent, name, target, sizeof target);
           if (n < 0) return Error::from_errno("readlink " + relative, errno);
           std::string_view text(target, static_cast<size_t>(n));
-          if (static_cast<size_t>(n) < sizeof target && !leads_out(relative, text)) return ok_status();
+          // The mount helper's own rule (layer_links.h): what stays here, it mounts.
+          if (static_cast<size_t>(n) < sizeof target && !symlink_leads_out(relative, text)) return ok_status();
           if (::unlinkat(parent, name, 0) != 0 && errno != ENOENT)
             return Error::from_errno("unlink " + relative, errno);
           removed.push_back("removed symlink " + relative + " -> " + std::string(text) +

@@ -121,17 +121,23 @@ TEST_F(FinishTree, MakesTheTreeWorldReadableAndDropsLinksLeadingOut) {
   std::filesystem::create_symlink("../../../outside", root_ / "left4dead2/cfg/climbing");
   std::filesystem::create_symlink("../cfg/secret.cfg", root_ / "left4dead2/cfg/inside");
   std::filesystem::create_symlink("/nowhere", root_ / "dangling");
+  // A symlinked directory in the middle: "here/here/here/../../.." stays inside counted by name,
+  // but climbs three levels from here's target (the overlay itself).
+  std::filesystem::create_symlink(".", root_ / "here");
+  std::filesystem::create_symlink("here/here/here/../../../etc", root_ / "middle");
   int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   ASSERT_GE(fd, 0);
   auto removed = finish_overlay_tree(fd);
   ::close(fd);
   ASSERT_TRUE(removed.ok()) << removed.error().message();
-  EXPECT_EQ(removed->size(), 3u);
+  EXPECT_EQ(removed->size(), 4u);
   EXPECT_EQ(mode(root_ / "left4dead2/cfg/secret.cfg"), 0644u);
   EXPECT_EQ(mode(root_ / "left4dead2/cfg"), 0755u);
   EXPECT_FALSE(std::filesystem::is_symlink(root_ / "left4dead2/absolute"));
   EXPECT_FALSE(std::filesystem::is_symlink(root_ / "left4dead2/cfg/climbing"));
   EXPECT_FALSE(std::filesystem::is_symlink(root_ / "dangling"));
+  EXPECT_FALSE(std::filesystem::is_symlink(root_ / "middle"));
+  EXPECT_TRUE(std::filesystem::is_symlink(root_ / "here"));
   EXPECT_TRUE(std::filesystem::is_symlink(root_ / "left4dead2/cfg/inside"));
   EXPECT_TRUE(std::filesystem::exists("/etc/passwd"));
 }

@@ -89,6 +89,31 @@ assert_eq "left4me-overlay: mount 'fuse': runtime/fuse/upper was written by fuse
 assert_nothing_mounted "fuse-overlayfs upper"
 pass "fuse-overlayfs upper refused"
 
+# A layer holding a symlink out of the game tree (issue 14, item 8): each trick refused, naming the layer
+# and the link; nothing mounted. Workshop-cache layers are walked as overlays are.
+mkdir -p "$R/overlays/links/left4dead2/cfg" "$R/workshop_cache/links/left4dead2"
+ln -s . "$R/overlays/links/left4dead2/cfg/here"
+chown -R "$SERVICE_UID:$SERVICE_UID" "$R/overlays/links" "$R/workshop_cache/links"
+for target in /etc/shadow ../../../.. here/here/here/../../../etc; do
+  ln -sfn "$target" "$R/overlays/links/left4dead2/cfg/out"
+  make_instance links "$R/overlays/links:$STACK"
+  expect_exit 1 "$BIN_OVERLAY" mount links
+  assert_contains "$OUT" "left4me-overlay: mount 'links': layer 1 'overlays/links': symlink 'left4dead2/cfg/out' -> '$target' leads out of the game tree ("
+  assert_nothing_mounted "symlink -> $target"
+done
+rm "$R/overlays/links/left4dead2/cfg/out"
+ln -s /root "$R/workshop_cache/links/left4dead2/addons"
+make_instance links "$R/overlays/links:$R/workshop_cache/links:$STACK"
+expect_exit 1 "$BIN_OVERLAY" mount links
+assert_eq "left4me-overlay: mount 'links': layer 2 'workshop_cache/links': symlink 'left4dead2/addons' -> '/root' leads out of the game tree (absolute)" "$OUT"
+assert_nothing_mounted "workshop_cache layer"
+rm "$R/workshop_cache/links/left4dead2/addons"
+expect_exit 0 "$BIN_OVERLAY" mount links
+[ -L "$R/runtime/links/merged/left4dead2/cfg/here" ] || fail "the link inside the tree is not in merged"
+expect_exit 0 "$BIN_OVERLAY" umount links
+assert_nothing_mounted "after the clean layers"
+pass "layers with symlinks out of the game tree refused"
+
 # instance.env is the service user's file: read with the strict parser, it cannot carry anything else
 # (an LD_PRELOAD line, a symlink to another file, a FIFO, a huge file) into the root helper.
 make_instance env "$STACK"

@@ -3,11 +3,13 @@
 # written, as root (a block after a `test: skip` comment is skipped, for its stated reason), with the package
 # built from this tree. Then what the page promises is checked: the packaged web unit, started as shipped,
 # answers on its address; the administrator signs in; a server created in the panel starts (the web unit
-# runs the helpers through sudo) and answers A2S; the CLI-made instance is not the panel's but adoptable;
-# the server unit's security score is the one the page states. Then the upgrade to the next package version
-# keeps the database, the instances and the running servers (same pids) and runs the migrations.
-# Only what an administrator would change is changed: host.env names the stand-in steamcmd and game server
-# (Valve's cannot be downloaded here), and create-user gets its password in the environment.
+# runs the helpers through sudo) and answers A2S, its blueprint stacking a Workshop overlay the panel filled
+# from fake-steam-api, whose VPKs the server unit sees in addons/ (issue 14); the CLI-made instance is not the
+# panel's but adoptable; the server unit's security score is the one the page states. Then the upgrade to the
+# next package version keeps the database, the instances and the running servers (same pids) and runs the
+# migrations. Only what an administrator would change is changed: host.env names the stand-in steamcmd and
+# game server (Valve's cannot be downloaded here), web.env the stand-in Steam Web API, and create-user gets
+# its password in the environment.
 . "$(dirname "$0")/../lib.sh"
 [ "$(id -u)" -eq 0 ] || { echo "skip: needs root (boots a container)"; exit 77; }
 CI="$LEFT4ME_SOURCE/tests/integration/systemd/ci-systemd.sh"
@@ -118,13 +120,31 @@ api() {  # api METHOD PATH [JSON]
 }
 pass "the web unit runs as shipped and the administrator signs in"
 
+job_done() { local s; s=$(json_get "$(api GET "/api/v1/jobs/$job")" 'j["job"]["state"]'); [ "$s" != queued ] && [ "$s" != running ]; }
+
+# Issue 14: the panel's server stacks a Workshop overlay. The stand-in Steam Web API runs in the container (Valve's
+# cannot be reached here) and web.env names it, as an administrator would set STEAM_WEB_API_URL.
+inside systemd-run --quiet --unit=fake-steam-api -p StandardOutput=file:/run/fake-steam-api.url \
+  "$LEFT4ME_BUILD/src/testing/fake_steam_api/fake-steam-api"
+wait_until 10 inside test -s /run/fake-steam-api.url
+inside sh -c "echo STEAM_WEB_API_URL=$(inside head -n 1 /run/fake-steam-api.url) >>/etc/left4me/web.env &&
+  systemctl restart left4me-web.service"
+wait_until 30 curl -sf "$base/health"
+workshop=$(json_get "$(api POST /api/v1/overlays '{"name":"workshop maps","kind":"workshop"}')" 'j["overlay"]["id"]') ||
+  fail "the panel did not create a Workshop overlay"
+api PUT "/api/v1/overlays/$workshop/workshop" '{"entries":["902"]}' >/dev/null  # nested: 1004, 1001, 1003, 1002
+job=$(json_get "$(api POST "/api/v1/overlays/$workshop/workshop/refresh")" 'j["job"]["id"]')
+wait_until 60 job_done
+assert_eq succeeded "$(json_get "$(api GET "/api/v1/jobs/$job")" 'j["job"]["state"]')" "the Workshop refresh: $(
+  api GET "/api/v1/jobs/$job/log" | grep '^data:' | tail -3)"
+
 # A server created in the panel starts and answers A2S.
-blueprint=$(json_get "$(api POST /api/v1/blueprints '{"name":"coop","spec":{"map":"c2m1_highway"}}')" 'j["blueprint"]["id"]')
+blueprint=$(json_get "$(api POST /api/v1/blueprints "{\"name\":\"coop\",\"spec\":{\"map\":\"c2m1_highway\",\"overlays\":[$workshop]}}")" \
+  'j["blueprint"]["id"]')
 server_json=$(api POST /api/v1/servers "{\"name\":\"friends-coop\",\"blueprint_id\":$blueprint}")
 server=$(json_get "$server_json" 'j["server"]["id"]')
 port=$(json_get "$server_json" 'j["server"]["port"]')
 job=$(json_get "$(api POST "/api/v1/servers/$server/start")" 'j["job"]["id"]')
-job_done() { local s; s=$(json_get "$(api GET "/api/v1/jobs/$job")" 'j["job"]["state"]'); [ "$s" != queued ] && [ "$s" != running ]; }
 wait_until 120 job_done
 state=$(json_get "$(api GET "/api/v1/jobs/$job")" 'j["job"]["state"]')
 [ "$state" = succeeded ] || fail "the start job ended $state: $(api GET "/api/v1/jobs/$job/log" | grep '^data:' | tail -3)
@@ -134,6 +154,22 @@ assert_contains "$(quakestat -a2s "127.0.0.1:$port" -raw ,)" "friends-coop" "the
 instance=$(json_get "$(api GET "/api/v1/servers/$server")" 'j["server"]["instance"]')
 assert_eq active "$(inside systemctl is-active "left4me-server@$instance.service")" "the panel's server unit"
 pass "a server created in the panel starts under systemd and answers A2S on port $port"
+
+# The server unit's own view (its mount namespace, its uid): the Workshop overlay's VPKs in addons/ through the
+# overlayfs mount, each the cached file, and workshop_cache/ visible and readable (upstream lost addons silently
+# when the unit could not see it).
+pid=$(inside systemctl show -p MainPID --value "left4me-server@$instance.service")
+in_unit() { inside nsenter --target "$pid" --mount --setuid "$(inside stat -c %u "/proc/$pid")" \
+  --setgid "$(inside stat -c %g "/proc/$pid")" "$@"; }
+game=/var/lib/left4me/runtime/$instance/merged
+inside grep -q " $game .* - overlay " "/proc/$pid/mountinfo" || fail "$game is not an overlayfs mount in the unit"
+assert_eq "1001.vpk 1002.vpk 1003.vpk 1004.vpk" "$(in_unit ls "$game/left4dead2/addons" | tr '\n' ' ' | sed 's/ $//')" \
+  "addons/ as the server unit sees it"
+for item in 1001 1002 1003 1004; do
+  in_unit cmp "$game/left4dead2/addons/$item.vpk" "/var/lib/left4me/workshop_cache/$item.vpk" ||
+    fail "the unit cannot read $item.vpk in addons/ and workshop_cache/ alike"
+done
+pass "the panel's server unit sees the Workshop overlay's VPKs in addons/ and can read workshop_cache/"
 
 # Issue 13, bug 1 under systemd: a start that never answers ends stopped, with its reason on the server's page
 # and the dashboard row. The administrator adds an overlay holding a custom campaign whose addon lacks its

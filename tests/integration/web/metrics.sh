@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # GET /metrics of the real l4d2web with a real server (l4d2ctl, fake-srcds) running: promtool (Debian's
 # prometheus package) accepts the exposition and its lint, and the series say what the API says.
+# The server's blueprint stacks a Workshop overlay the panel filled from fake-steam-api (issue 14: a started
+# server sees the VPKs in addons/ through the real overlayfs mount, built-in supervisor; the systemd half is in
+# systemd/deploy_doc.sh). It shares this test's web app and server rather than starting its own.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
 
-for binary in "$BIN_L4D2CTL" "$BIN_FAKE_SRCDS" "$BIN_FAKE_STEAMCMD" "$BIN_L4D2WEB"; do
+BIN_FAKE_STEAM_API="$LEFT4ME_BUILD/src/testing/fake_steam_api/fake-steam-api"
+for binary in "$BIN_L4D2CTL" "$BIN_FAKE_SRCDS" "$BIN_FAKE_STEAMCMD" "$BIN_L4D2WEB" "$BIN_FAKE_STEAM_API"; do
   [ -x "$binary" ] || { echo "skip: $binary is not built"; exit 77; }
 done
 command -v promtool >/dev/null || fail "promtool is not installed (scripts/setup installs prometheus)"
@@ -15,7 +19,10 @@ base="http://127.0.0.1:$web_port"
 root="$T/run/data/root"
 ctl() { LEFT4ME_ROOT="$root" LEFT4ME_SUPERVISOR=builtin LEFT4ME_HOST_ENV="$T/host.env" "$BIN_L4D2CTL" "$@"; }
 on_exit "ctl stop web-1 --timeout 5 >/dev/null 2>&1"
-env_args=(L4D2CTL="$BIN_L4D2CTL" LEFT4ME_STEAMCMD="$BIN_FAKE_STEAMCMD" LEFT4ME_HOST_ENV="$T/host.env"
+"$BIN_FAKE_STEAM_API" >"$T/steam-api.url" 2>"$T/steam-api.err" &
+on_exit "kill $!"
+wait_until 10 test -s "$T/steam-api.url"
+env_args=(STEAM_WEB_API_URL="$(head -n 1 "$T/steam-api.url")" L4D2CTL="$BIN_L4D2CTL" LEFT4ME_STEAMCMD="$BIN_FAKE_STEAMCMD" LEFT4ME_HOST_ENV="$T/host.env"
           FAKE_STEAMCMD_FILES=4 LEFT4ME_PORT_RANGE_START="$game_port" LEFT4ME_PORT_RANGE_END="$game_port"
           LEFT4ME_STATUS_CACHE_MS=200)
 mkdir -p "$T/run"; : >"$T/host.env"
@@ -35,11 +42,29 @@ run_job() {  # run_job METHOD PATH: waits for the job the request queued; fails 
 }
 
 run_job POST /api/v1/install
-blueprint=$(json_get "$(api POST /api/v1/blueprints '{"name":"base","spec":{"map":"c1m1_hotel","max_players":6}}')" 'j["blueprint"]["id"]')
+# A Workshop overlay of collection 902 (nested: items 1004, 1001, 1003, 1002), refreshed by the panel's job.
+workshop=$(json_get "$(api POST /api/v1/overlays '{"name":"workshop maps","kind":"workshop"}')" 'j["overlay"]["id"]')
+api PUT "/api/v1/overlays/$workshop/workshop" '{"entries":["902"]}' >/dev/null
+run_job POST "/api/v1/overlays/$workshop/workshop/refresh"
+items="1001.vpk 1002.vpk 1003.vpk 1004.vpk"
+assert_eq "$items" "$(ls "$root/overlays/$workshop/left4dead2/addons" | tr '\n' ' ' | sed 's/ $//')" "the overlay's addons"
+blueprint=$(json_get "$(api POST /api/v1/blueprints "{\"name\":\"base\",\"spec\":{\"map\":\"c1m1_hotel\",\"max_players\":6,\"overlays\":[$workshop]}}")" 'j["blueprint"]["id"]')
 server=$(json_get "$(api POST /api/v1/servers "{\"name\":\"friends-coop\",\"blueprint_id\":$blueprint}")" 'j["server"]["id"]')
 run_job POST "/api/v1/servers/$server/start"
 live() { [ "$(json_get "$(api GET "/api/v1/servers/$server")" '(j["server"]["live"] or {}).get("max_players")')" = 6 ]; }
 wait_until 20 live
+# The running game process's own view: its working directory is the instance's merged tree, read as its uid.
+instance=$(json_get "$(api GET "/api/v1/servers/$server")" 'j["server"]["instance"]')
+pid=$(json_get "$(ctl status "$instance" --json)" 'j["pid"]')
+game=$(readlink "/proc/$pid/cwd")
+assert_eq "$root/runtime/$instance/merged" "$game" "the game's working directory"
+grep -q " $game .* - overlay " "/proc/$pid/mountinfo" || fail "$game is not an overlayfs mount in the game's view"
+as_game() { setpriv --reuid="$(stat -c %u "/proc/$pid")" --regid="$(stat -c %g "/proc/$pid")" --clear-groups "$@"; }
+assert_eq "$items" "$(as_game ls "/proc/$pid/cwd/left4dead2/addons" | tr '\n' ' ' | sed 's/ $//')" "addons/ as the game sees it"
+for item in $items; do
+  as_game cmp "/proc/$pid/cwd/left4dead2/addons/$item" "$root/workshop_cache/$item" || fail "$item differs from the cache's"
+done
+pass "the started server sees the Workshop overlay's VPKs in addons/ through the mount"
 
 scrape() { curl -sf --max-time 10 "$base/metrics"; }
 has_players() { scrape | grep -q '^left4me_server_max_players{.*} 6$'; }
