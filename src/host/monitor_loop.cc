@@ -175,7 +175,8 @@ class Monitor {
         snapshot_due_.reset();
       }
       Clock::time_point wake = snapshot_due_ ? std::min(until, *snapshot_due_) : until;
-      auto left = std::chrono::duration_cast<milliseconds>(wake - Clock::now()).count();
+      // Rounded up: a wait shorter than a millisecond is one, not a spin until the snapshot is due.
+      auto left = std::chrono::ceil<milliseconds>(wake - Clock::now()).count();
       if (left <= 0 && wake == until) return true;
       if (left <= 0) continue;
       int count = ::poll(fds.data(), fds.size(), static_cast<int>(left));
