@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: the built-in supervisor's health monitor with N running fake-srcds servers (default 100): its CPU
 # use over a window (goal: under 1% of one core), `l4d2ctl list --json` of all of them next to one `status --json`
-# (medians of LIST_RUNS alternating runs; goal: list under 2x status), and how long after a server hangs
+# (medians of LIST_RUNS alternating runs, wall and CPU time; goal: list under 2x status; with OLD_CTL set, that
+# binary alternates with the build's over the same servers), and how long after a server hangs
 # (SIGSTOP) it runs again (goal: within LEFT4ME_HANG_SECONDS plus 2 s). Not a test.
 # Usage: bench/monitor.sh [BUILD_DIR]   (as root; uses fake-steamcmd and fake-srcds from the build)
 set -euo pipefail
@@ -59,19 +60,27 @@ sleep "$window"
 after=$(cpu_ticks); ended=$EPOCHREALTIME
 percent=$(python3 -c "import os,sys; t=os.sysconf('SC_CLK_TCK'); print(f'{(int(sys.argv[2])-int(sys.argv[1]))/t/(float(sys.argv[4])-float(sys.argv[3]))*100:.2f}')" \
   "$before" "$after" "$started" "$ended")
-list_vs_status=$(python3 - "$ctl" "${LIST_RUNS:-21}" <<'PY'
-import statistics, subprocess, sys, time
-ctl, runs = sys.argv[1], int(sys.argv[2])
-def timed(args):
+# OLD_CTL=<another tree's l4d2ctl>: both binaries alternate over the same servers, one row each.
+list_vs_status=$(python3 - "${LIST_RUNS:-21}" "$ctl" ${OLD_CTL:+"$OLD_CTL"} <<'PY'
+import resource, statistics, subprocess, sys, time
+runs, ctls = int(sys.argv[1]), sys.argv[2:]
+def timed(ctl, args):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
     subprocess.run([ctl] + args, stdout=subprocess.DEVNULL, check=True)
-    return (time.perf_counter() - began) * 1000
-lists, statuses = [], []
+    wall = (time.perf_counter() - began) * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
+rows = {ctl: ([], [], [], []) for ctl in ctls}
 for _ in range(runs):
-    lists.append(timed(["list", "--json"]))
-    statuses.append(timed(["status", "s1", "--json"]))
-l, s = statistics.median(lists), statistics.median(statuses)
-print(f"{l:.1f} ms | {s:.1f} ms | {l / s:.2f}x")
+    for ctl in ctls:
+        for offset, args in ((0, ["list", "--json"]), (2, ["status", "s1", "--json"])):
+            wall, cpu = timed(ctl, args)
+            rows[ctl][offset].append(wall)
+            rows[ctl][offset + 1].append(cpu)
+for ctl in ctls:
+    lw, lc, sw, sc = map(statistics.median, rows[ctl])
+    print(f"| {ctl} | {lw:.1f} ms ({lc:.1f} ms CPU) | {sw:.1f} ms ({sc:.1f} ms CPU) | {lw / sw:.2f}x ({lc / sc:.1f}x) |")
 PY
 )
 pid=$("$ctl" status s0 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
@@ -88,6 +97,6 @@ echo "| running servers | interval | monitor CPU (of one core, ${window} s) | ha
 echo "|---|---|---|---|---|---|"
 echo "| $count | ${LEFT4ME_MONITOR_INTERVAL_SECONDS} s | ${percent} % | ${LEFT4ME_HANG_SECONDS} s | ${killed} s | ${took} s |"
 echo
-echo "| running servers | list --json (median of ${LIST_RUNS:-21}) | status --json of one | ratio |"
+echo "| $count running servers, l4d2ctl | list --json (median of ${LIST_RUNS:-21}) | status --json of one | ratio, wall (CPU) |"
 echo "|---|---|---|---|"
-echo "| $count | $list_vs_status |"
+echo "$list_vs_status"

@@ -136,12 +136,6 @@ Status check_server_peer(int fd, pid_t server_pid, std::optional<uid_t> instance
 
 // How long the stop after a failed start waits before killing (the default of `l4d2ctl stop`).
 constexpr std::chrono::seconds kStopAfterFailedStart{15};
-std::optional<MountedBuild> mounted_build(const model::Layout& layout, const model::InstanceName& name) {
-  std::optional<std::string> id = mounted_build_id(layout, name);
-  if (!id) return std::nullopt;
-  return MountedBuild{*id, read_patch_version(layout.installation_build(*id)), current_build_id(layout) == *id};
-}
-
 std::int64_t now_unix_ms() {
   struct timespec now {};
   ::clock_gettime(CLOCK_REALTIME, &now);
@@ -369,8 +363,7 @@ Result<InstanceStatus> Instances::status(const model::InstanceName& name, Player
   return read_status(name, players, nullptr);
 }
 
-Result<InstanceStatus> Instances::read_status(const model::InstanceName& name, Players players,
-                                              const LiveSnapshot* snapshot) {
+Result<InstanceStatus> Instances::read_status(const model::InstanceName& name, Players players, ListShared* shared) {
   auto plan = read_launch_plan(config_.layout, name);
   if (!plan.ok()) return plan.error();
   auto info = supervisor_->info(name);
@@ -381,19 +374,22 @@ Result<InstanceStatus> Instances::read_status(const model::InstanceName& name, P
   status.port = plan->port;
   status.supervisor = std::string(supervisor_->name());
   if (const std::optional<std::string>& host = public_host()) status.connect = connect_address(*host, status.port);
-  auto mounted = mounter_->is_mounted(name);
+  const model::Layout* resolved = shared && shared->resolved ? &*shared->resolved : nullptr;
+  auto mounted = resolved ? mounter_->is_mounted_resolved(*resolved, name) : mounter_->is_mounted(name);
   status.mounted = mounted.ok() && *mounted;
-  if (auto usage = writable_layer_usage(config_.layout, name); usage.ok()) status.upper_bytes = usage->allocated_bytes;
+  auto usage =
+      resolved ? writable_layer_usage(*resolved, name, RootResolved::kYes) : writable_layer_usage(config_.layout, name);
+  if (usage.ok()) status.upper_bytes = usage->allocated_bytes;
   if (auto failure = read_start_failure(config_.layout, name); failure.ok()) {
     status.last_error = *failure;
   } else {
     status.last_error = "cannot read why the last start failed: " + failure.error().message();
   }
-  if (status.mounted) status.build = mounted_build(config_.layout, name);
+  if (status.mounted) status.build = mounted_build(name, shared);
   if (status.process.state == RunState::kRunning || status.process.state == RunState::kStarting) {
     std::optional<LiveAnswer> answer;
-    if (snapshot && status.process.pid && players == Players::kOmit) {
-      answer = fresh_answer(*snapshot, name.str(), *status.process.pid, now_unix_ms());
+    if (shared && shared->snapshot && status.process.pid && players == Players::kOmit) {
+      answer = fresh_answer(*shared->snapshot, name.str(), *status.process.pid, now_unix_ms());
     }
     status.live = answer ? std::optional<LiveData>(LiveData{answer->hostname, answer->map, answer->players,
                                                             answer->max_players, answer->query_ms})
@@ -410,6 +406,20 @@ Result<InstanceStatus> Instances::read_status(const model::InstanceName& name, P
     if (list.ok()) status.player_list = std::move(*list);
   }
   return status;
+}
+
+std::optional<MountedBuild> Instances::mounted_build(const model::InstanceName& name, ListShared* shared) {
+  const model::Layout& layout = config_.layout;
+  std::optional<std::string> id = mounted_build_id(layout, name);
+  if (!id) return std::nullopt;
+  if (!shared)
+    return MountedBuild{*id, read_patch_version(layout.installation_build(*id)), current_build_id(layout) == *id};
+  std::lock_guard lock(shared->versions_mutex);
+  auto known = shared->versions.find(*id);
+  if (known == shared->versions.end()) {
+    known = shared->versions.emplace(*id, read_patch_version(layout.installation_build(*id))).first;
+  }
+  return MountedBuild{*id, known->second, shared->current_build == *id};
 }
 
 const std::optional<std::string>& Instances::public_host() {
@@ -434,17 +444,21 @@ Result<std::vector<ListedInstance>> Instances::list(Players players) {
   // status); the servers are asked at the same time instead. Each thread takes the next instance until none is
   // left; the public address is detected once, before they share it.
   (void)public_host();
-  // The health monitor's answers of its last round: read once, used where fresh (live_snapshot.h).
-  std::optional<LiveSnapshot> snapshot;
+  // The health monitor's answers of its last round: read once, used where fresh (live_snapshot.h). The root
+  // resolved once too: per instance it was eight readlinks (docs/benchmarks.md, issue 15).
+  ListShared shared;
   if (auto content = read_file(config_.layout.monitor_live()); content.ok()) {
-    if (auto parsed = parse_live_snapshot(*content, config_.layout.monitor_live()); parsed.ok()) snapshot = *parsed;
+    if (auto parsed = parse_live_snapshot(*content, config_.layout.monitor_live()); parsed.ok()) {
+      shared.snapshot = *parsed;
+    }
   }
+  if (auto resolved = resolved_layout(config_.layout); resolved.ok()) shared.resolved = *resolved;
+  shared.current_build = current_build_id(config_.layout);
   for (const auto& candidate : names) listed.push_back({candidate, Error::failed("not read yet")});
   std::atomic<size_t> next{0};
   auto read_next = [&] {
     for (size_t i = next++; i < listed.size(); i = next++) {
-      listed[i].status =
-          read_status(*model::InstanceName::create(listed[i].name), players, snapshot ? &*snapshot : nullptr);
+      listed[i].status = read_status(*model::InstanceName::create(listed[i].name), players, &shared);
     }
   };
   std::vector<std::thread> readers;

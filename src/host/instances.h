@@ -7,7 +7,9 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -125,8 +127,18 @@ class Instances {
   bool exists(const model::InstanceName& name) const;
 
  private:
-  // status(), taking the live data from `snapshot` where it is fresh (nullptr: ask the server).
-  Result<InstanceStatus> read_status(const model::InstanceName& name, Players players, const LiveSnapshot* snapshot);
+  // What list reads once for all instances rather than once for each: the monitor's live snapshot, LEFT4ME_ROOT
+  // resolved, the current build, and each build's version (an installed build's files do not change).
+  struct ListShared {
+    std::optional<LiveSnapshot> snapshot;
+    std::optional<model::Layout> resolved;
+    std::optional<std::string> current_build;
+    std::mutex versions_mutex;
+    std::map<std::string, std::string> versions;  // by build id, filled as instances name them
+  };
+  // status(), taking what `shared` holds instead of reading it (nullptr: read everything for this instance).
+  Result<InstanceStatus> read_status(const model::InstanceName& name, Players players, ListShared* shared);
+  std::optional<MountedBuild> mounted_build(const model::InstanceName& name, ListShared* shared);
   Result<std::string> rcon_password(const model::InstanceName& name) const;
   // The supervisor's start, then (with wait_timeout) the wait for the server's map.
   Status start_and_wait(const model::InstanceName& name, const LaunchPlan& plan,

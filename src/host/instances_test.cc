@@ -438,6 +438,43 @@ TEST_F(InstancesTest, StatusReportsTheMountedBuildAndWhetherItIsStillCurrent) {
   EXPECT_EQ(instances_->status(alpha_)->build->id, "200");
 }
 
+// list reads each build's version and the current build once for all instances: two instances mounted from two
+// builds still show each its own, and only the current one as current.
+TEST_F(InstancesTest, ListReportsEachInstancesOwnBuild) {
+  for (const char* id : {"100", "200"}) {
+    std::string dir = layout_.installation_build(id);
+    ASSERT_OK(make_directories(dir + "/left4dead2"));
+    ASSERT_OK(write_file_atomic(dir + "/left4dead2/steam.inf", std::string("PatchVersion=2.2.4.") + id[0] + "\n"));
+  }
+  ASSERT_OK(write_file_atomic(dir() + "/beta.yaml", "port: 27016\n"));
+  ASSERT_OK(instances_->initialize(beta_, dir() + "/beta.yaml"));
+  ASSERT_OK(write_file_atomic(dir() + "/ghost.yaml", "port: 27017\n"));
+  ASSERT_OK(instances_->initialize(ghost_, dir() + "/ghost.yaml"));
+  ASSERT_OK(make_current(layout_, "100"));
+  ASSERT_OK(mounter_->mount(alpha_));
+  ASSERT_OK(mounter_->mount(ghost_));
+  ASSERT_OK(make_current(layout_, "200"));
+  ASSERT_OK(mounter_->mount(beta_));
+
+  auto listed = instances_->list();
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->size(), 3u);
+  for (const ListedInstance& instance : *listed) ASSERT_OK(instance.status) << instance.name;
+  const auto& alpha = (*listed)[0].status->build;
+  const auto& beta = (*listed)[1].status->build;
+  const auto& ghost = (*listed)[2].status->build;
+  ASSERT_TRUE(alpha && beta && ghost);
+  EXPECT_EQ(alpha->id, "100");
+  EXPECT_EQ(alpha->version, "2.2.4.1");
+  EXPECT_FALSE(alpha->current);
+  EXPECT_EQ(beta->id, "200");
+  EXPECT_EQ(beta->version, "2.2.4.2");
+  EXPECT_TRUE(beta->current);
+  EXPECT_EQ(ghost->id, "100");
+  EXPECT_EQ(ghost->version, "2.2.4.1");
+  EXPECT_FALSE(ghost->current);
+}
+
 // The supervisor probes every 250 ms: a starting server that already answers us is running.
 TEST_F(InstancesTest, StatusCallsAStartingServerThatAnswersRunning) {
   supervisor_->set_info(alpha_, {.state = RunState::kStarting});

@@ -42,6 +42,9 @@ using Clock = std::chrono::steady_clock;
 constexpr int kMaxChallengesPerRound = 3;
 // Rounds without any supervised instance before the monitor ends.
 constexpr int kIdleRoundsBeforeExit = 2;
+// How long after asking the monitor waits for every answer before it writes the live snapshot with those that
+// came (at most half an interval).
+constexpr milliseconds kAnswersWait{500};
 
 std::int64_t now_unix() { return static_cast<std::int64_t>(::time(nullptr)); }
 
@@ -107,6 +110,7 @@ struct Watched {
   HealthRecord record;
   Clock::time_point asked{};         // when this round's request went out
   std::optional<LiveAnswer> answer;  // the last answer, for the live snapshot
+  bool answered_this_round = false;
 };
 
 class Monitor {
@@ -144,6 +148,13 @@ class Monitor {
       ++it;
     }
     save_live_snapshot();
+    // Written again once this round's answers are in: at the round's start they are an interval old already,
+    // and under load a round late, so `list` would find them too old and ask every server itself.
+    unanswered_ = 0;
+    for (const auto& [name, server] : watched_) unanswered_ += server.socket.valid() ? 1 : 0;
+    snapshot_due_ = unanswered_ > 0
+                        ? std::optional(now + std::min<Clock::duration>(kAnswersWait, settings_.interval / 2))
+                        : std::nullopt;
     return census.keep_running;
   }
 
@@ -159,8 +170,15 @@ class Monitor {
         fds.push_back({server.socket.get(), POLLIN, 0});
         owners.push_back(&server);
       }
-      auto left = std::chrono::duration_cast<milliseconds>(until - Clock::now()).count();
-      if (left <= 0) return true;
+      if (snapshot_due_ && (unanswered_ == 0 || Clock::now() >= *snapshot_due_)) {
+        save_live_snapshot();
+        snapshot_due_.reset();
+      }
+      Clock::time_point wake = snapshot_due_ ? std::min(until, *snapshot_due_) : until;
+      // Rounded up: a wait shorter than a millisecond is one, not a spin until the snapshot is due.
+      auto left = std::chrono::ceil<milliseconds>(wake - Clock::now()).count();
+      if (left <= 0 && wake == until) return true;
+      if (left <= 0) continue;
       int count = ::poll(fds.data(), fds.size(), static_cast<int>(left));
       if (count < 0 && errno != EINTR) return true;
       if (count <= 0) continue;
@@ -213,6 +231,7 @@ class Monitor {
   void ask(Watched& server) {
     if (!server.socket.valid()) return;
     server.challenges_this_round = 0;
+    server.answered_this_round = false;
     server.asked = Clock::now();
     send_request(server);
   }
@@ -247,6 +266,10 @@ class Monitor {
         if (auto info = decode_info_reply(reply); info.ok()) {
           bool expected = server.expected_map.empty() || info->map == server.expected_map;
           server.tracker.answered(now, expected ? AnsweredMap::kExpected : AnsweredMap::kOther);
+          if (!server.answered_this_round) {
+            server.answered_this_round = true;
+            --unanswered_;
+          }
           if (auto pid = fleet_.game_pid(server.run)) {
             std::chrono::duration<double, std::milli> took = now - server.asked;
             server.answer = LiveAnswer{*pid,
@@ -288,7 +311,9 @@ class Monitor {
   HealthSettings settings_;
   Fleet& fleet_;
   std::map<std::string, Watched> watched_;
-  std::map<std::string, std::string> saved_;  // the health.json text last written, per instance
+  std::map<std::string, std::string> saved_;       // the health.json text last written, per instance
+  int unanswered_ = 0;                             // servers asked this round that have not answered yet
+  std::optional<Clock::time_point> snapshot_due_;  // the second snapshot of the round, not written yet
 };
 
 bool any_supervised(const model::Layout& layout) {

@@ -17,8 +17,9 @@ namespace left4me::host {
 
 namespace {
 
-Result<bool> mounted_from_table(const model::Layout& layout, const model::InstanceName& name) {
-  Result<MountState> state = instance_mount_state(layout, name);
+Result<bool> mounted_from_table(const model::Layout& layout, const model::InstanceName& name,
+                                RootResolved resolved = RootResolved::kNo) {
+  Result<MountState> state = instance_mount_state(layout, name, resolved);
   if (!state) return state.error();
   return *state == MountState::kMounted;
 }
@@ -38,6 +39,9 @@ class HelperMounter final : public Mounter {
   Status mount(const model::InstanceName& name) override { return run_helper("mount", name); }
   Status unmount(const model::InstanceName& name) override { return run_helper("umount", name); }
   Result<bool> is_mounted(const model::InstanceName& name) override { return mounted_from_table(layout_, name); }
+  Result<bool> is_mounted_resolved(const model::Layout& resolved, const model::InstanceName& name) override {
+    return mounted_from_table(resolved, name, RootResolved::kYes);
+  }
   Result<std::vector<std::string>> mounts_below(const model::InstanceName& name) override {
     return mounts_below_from_table(layout_, name);
   }
@@ -79,6 +83,9 @@ class DirectMounter final : public Mounter {
     return status;
   }
   Result<bool> is_mounted(const model::InstanceName& name) override { return mounted_from_table(layout_, name); }
+  Result<bool> is_mounted_resolved(const model::Layout& resolved, const model::InstanceName& name) override {
+    return mounted_from_table(resolved, name, RootResolved::kYes);
+  }
   Result<std::vector<std::string>> mounts_below(const model::InstanceName& name) override {
     return mounts_below_from_table(layout_, name);
   }

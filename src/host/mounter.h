@@ -26,6 +26,12 @@ class Mounter {
   virtual Status unmount(const model::InstanceName& name) = 0;
   // True when merged is the instance's overlay, intact (from the mount table; needs no privilege).
   virtual Result<bool> is_mounted(const model::InstanceName& name) = 0;
+  // is_mounted, given the layout with LEFT4ME_ROOT already resolved (resolved_layout in overlay_mount.h), which
+  // `list` does once for every instance. The same answer; a mounter that reads no mount table may ignore it.
+  virtual Result<bool> is_mounted_resolved(const model::Layout& resolved, const model::InstanceName& name) {
+    (void)resolved;
+    return is_mounted(name);
+  }
   // Every mount point at runtime/<name> or below it, the instance's own or not, in mount table order
   // (needs no privilege). Empty when nothing is mounted there.
   virtual Result<std::vector<std::string>> mounts_below(const model::InstanceName& name) = 0;

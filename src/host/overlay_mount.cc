@@ -579,8 +579,11 @@ Status unmount_instance(const model::Layout& given, const model::InstanceName& n
   return remove_tree_at(work->get(), "work");
 }
 
-Result<MountState> instance_mount_state(const model::Layout& given, const model::InstanceName& name) {
-  Result<model::Layout> layout = canonical_layout(given);
+Result<model::Layout> resolved_layout(const model::Layout& layout) { return canonical_layout(layout); }
+
+Result<MountState> instance_mount_state(const model::Layout& given, const model::InstanceName& name,
+                                        RootResolved resolved) {
+  Result<model::Layout> layout = resolved == RootResolved::kYes ? given : canonical_layout(given);
   if (!layout) return layout.error();
   // The kernel's answer per mount point when it has one (no libmount loaded), else the whole table.
   if (std::optional<MountState> probed = classify_points(*layout, name, probe_mounts_at)) return *probed;
@@ -589,8 +592,9 @@ Result<MountState> instance_mount_state(const model::Layout& given, const model:
   return classify(*table, *layout, name);
 }
 
-Result<LayerUsage> writable_layer_usage(const model::Layout& given, const model::InstanceName& name) {
-  Result<model::Layout> layout = canonical_layout(given);
+Result<LayerUsage> writable_layer_usage(const model::Layout& given, const model::InstanceName& name,
+                                        RootResolved resolved) {
+  Result<model::Layout> layout = resolved == RootResolved::kYes ? given : canonical_layout(given);
   if (!layout) return layout.error();
   Result<UniqueFd> runtime = open_runtime(*layout, name);
   if (!runtime) return runtime.error();

@@ -48,6 +48,12 @@ Status mount_instance(const model::Layout& layout, const model::InstanceName& na
 // Fails (after unmounting) if work/ is not a real directory, or if a mount is busy.
 Status unmount_instance(const model::Layout& layout, const model::InstanceName& name);
 
+// LEFT4ME_ROOT with its symlinks resolved: mount table paths and prefix checks compare with it. The two report
+// functions below resolve it themselves (RootResolved::kNo, a realpath of four or more readlinks each time); a
+// caller asking about many instances at once (`list`) resolves it once and passes that layout with kYes.
+Result<model::Layout> resolved_layout(const model::Layout& layout);
+enum class RootResolved { kNo, kYes };
+
 enum class MountState {
   kUnmounted,  // none of the instance's mount points is mounted
   kMounted,    // merged is one overlay, nothing stacked
@@ -55,7 +61,8 @@ enum class MountState {
 };
 // For reports (`l4d2ctl status`): asks the kernel about each mount point (mount_probe.h) and reads the
 // mount table only when it cannot answer that way, so status does not load libmount on Linux 6.8+.
-Result<MountState> instance_mount_state(const model::Layout& layout, const model::InstanceName& name);
+Result<MountState> instance_mount_state(const model::Layout& layout, const model::InstanceName& name,
+                                        RootResolved resolved = RootResolved::kNo);
 
 struct LayerUsage {
   std::uint64_t allocated_bytes = 0;  // disk blocks in use (du), hard links counted once
@@ -63,6 +70,7 @@ struct LayerUsage {
   std::uint64_t entries = 0;
 };
 // What the instance's writable layer (runtime/<name>/upper only) holds.
-Result<LayerUsage> writable_layer_usage(const model::Layout& layout, const model::InstanceName& name);
+Result<LayerUsage> writable_layer_usage(const model::Layout& layout, const model::InstanceName& name,
+                                        RootResolved resolved = RootResolved::kNo);
 
 }  // namespace left4me::host

@@ -118,6 +118,36 @@ TEST_F(OverlayMountTest, LayersStackTopFirstAndWritesLandInUpperOnly) {
   EXPECT_FALSE(path_exists(layout_->idmap_dir(name("a"))));
 }
 
+// `list` resolves LEFT4ME_ROOT once and passes it (RootResolved::kYes): the answers are those each status gets
+// resolving it itself, also through a symlinked root; and the walk reads a directory of more entries than one
+// getdents64 buffer holds to its end.
+TEST_F(OverlayMountTest, AResolvedRootGivesTheSameMountStateAndUsage) {
+  ASSERT_EQ(::symlink(dir().c_str(), (dir() + "/via").c_str()), 0);
+  model::Layout via = *model::Layout::create(dir() + "/via");
+  ASSERT_OK(mount_instance(via, name("a"), config_));
+  for (int i = 0; i < 600; ++i) {
+    write(layout_->merged(name("a")) + "/many/" + std::string(60, 'x') + std::to_string(i), "1");
+  }
+  Result<model::Layout> resolved = resolved_layout(via);
+  ASSERT_OK(resolved);
+  EXPECT_EQ(resolved->root(), resolved_layout(*layout_)->root());
+  EXPECT_NE(resolved->root(), via.root());
+  EXPECT_EQ(*instance_mount_state(via, name("a")), MountState::kMounted);
+  EXPECT_EQ(*instance_mount_state(*resolved, name("a"), RootResolved::kYes), MountState::kMounted);
+  EXPECT_EQ(*instance_mount_state(*resolved, name("b"), RootResolved::kYes), MountState::kUnmounted);
+  Result<LayerUsage> own = writable_layer_usage(via, name("a"));
+  Result<LayerUsage> given = writable_layer_usage(*resolved, name("a"), RootResolved::kYes);
+  ASSERT_OK(own);
+  ASSERT_OK(given);
+  EXPECT_EQ(own->entries, 601u);  // many/ and its 600 files
+  EXPECT_EQ(own->apparent_bytes, 600u);
+  EXPECT_EQ(given->entries, own->entries);
+  EXPECT_EQ(given->apparent_bytes, own->apparent_bytes);
+  EXPECT_EQ(given->allocated_bytes, own->allocated_bytes);
+  ASSERT_OK(unmount_instance(via, name("a")));
+  EXPECT_EQ(table_lines(), before_);
+}
+
 TEST_F(OverlayMountTest, TwoInstancesNeverSeeEachOthersWrites) {
   ASSERT_OK(mount_instance(*layout_, name("a"), config_));
   ASSERT_OK(mount_instance(*layout_, name("b"), config_));
