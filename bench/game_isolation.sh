@@ -6,10 +6,10 @@
 # a game install of a new build with fake-steamcmd (in system.slice) and a script overlay build burning two CPUs
 # for the whole window (`l4d2ctl build-overlay`, in l4d2-build.slice). Each server's tick lateness (p50, p99, max)
 # and missed ticks over the window come from fake-srcds's `stats` (its left4me_ticks line) through `l4d2ctl rcon`.
-# Every round runs once without CPU pinning and once with it; between the two only /etc/left4me/host.env changes
-# (LEFT4ME_SYSTEM_CPUS, then daemon-reload and a restart of the servers), never a packaged unit. It also records
-# the game slice's AllowedCPUs/EffectiveCPUs and the CPUs each server may run on (Cpus_allowed_list), which
-# say whether the pinning is in force where it ran.
+# First the same window with none of that load (the reference); then every round runs once without CPU pinning and
+# once with it; between the two only /etc/left4me/host.env changes (LEFT4ME_SYSTEM_CPUS, then daemon-reload and a
+# restart of the servers), never a packaged unit. It also records the game slice's AllowedCPUs/EffectiveCPUs and the
+# CPUs each server may run on (Cpus_allowed_list), which say whether the pinning is in force where it ran.
 # Usage: bench/game_isolation.sh [BUILD_DIR]   (as root; RUNS rounds, default 3; SECONDS_EACH, default 20, the
 # window; SYSTEM_CPUS, default 0, the pinned runs' LEFT4ME_SYSTEM_CPUS; PACKAGE, a left4me .deb to install instead
 # of the one cpack makes from BUILD_DIR). About 2 minutes a round. Needs cpack and wrk.
@@ -97,17 +97,24 @@ measure() {  # MODE ROUND
 
 echo "== $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC'), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for server in "${servers[@]}"; do ctl start "$server" --wait --timeout 30 >/dev/null; done
+# The reference: the same window with none of the bench's load (only whatever else runs on the machine).
+{
+  echo "## quiet: no panel, install or build load, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  for server in "${servers[@]}"; do ctl rcon "$server" left4me_ticks_reset >/dev/null; done
+  sleep "$seconds"
+  for server in "${servers[@]}"; do echo "quiet 0 $server $(ctl rcon "$server" stats | grep '^left4me_ticks')"; done
+} | tee "$work/out"
 for round in $(seq "$runs"); do
   pinning ""
   measure unpinned "$round"
   pinning "$system_cpus"
   measure pinned "$round"
-done | tee "$work/out"
+done | tee -a "$work/out"
 python3 - "$work/out" <<'PY'
 import re, statistics, sys
 rounds = {}
 for line in open(sys.argv[1]):
-    m = re.match(r"(unpinned|pinned) (\d+) (\S+) left4me_ticks (.*)", line)
+    m = re.match(r"(quiet|unpinned|pinned) (\d+) (\S+) left4me_ticks (.*)", line)
     if m:
         fields = dict(pair.split("=") for pair in m.group(4).split())
         rounds.setdefault((m.group(1), int(m.group(2))), []).append({k: int(v) for k, v in fields.items()})
