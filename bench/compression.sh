@@ -3,10 +3,14 @@
 # default 3, alternating), each time wrk at 64 connections on the 100-row dashboard and the servers list with
 # `Accept-Encoding: gzip, deflate, br` (what browsers send), then the medians of the rounds per build.
 # Usage: bench/compression.sh BEFORE_BUILD_DIR AFTER_BUILD_DIR   (figures for docs/benchmarks.md)
+#        bench/compression.sh BUILD_DIR   one build, with and without compression: "before" is wrk without
+#        Accept-Encoding (plain bodies), "after" with it, alternating as above.
 set -euo pipefail
 source_dir=$(cd "$(dirname "$0")/.." && pwd)
 before=$1
-after=$2
+after=${2:-$1}
+plain_before=0
+[ $# -eq 1 ] && plain_before=1
 rounds=${ROUNDS:-3}
 log=$(mktemp /tmp/compression-bench.XXXXXX)
 trap 'rm -f "$log"' EXIT
@@ -15,8 +19,10 @@ for round in $(seq "$rounds"); do
   for side in before after; do
     build=$before
     [ "$side" = after ] && build=$after
-    echo "## round $round, $side ($build)"
-    ACCEPT_ENCODING="gzip, deflate, br" SSE=0 "$source_dir/bench/web_bench.sh" "$build" | tee /dev/stderr |
+    encoding="gzip, deflate, br"
+    [ "$side" = before ] && [ $plain_before = 1 ] && encoding=""
+    echo "## round $round, $side ($build, Accept-Encoding: ${encoding:-none})"
+    ACCEPT_ENCODING=$encoding SSE=0 "$source_dir/bench/web_bench.sh" "$build" | tee /dev/stderr |
       sed "s/^/$side /" >>"$log"
   done
 done 2>&1

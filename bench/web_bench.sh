@@ -4,7 +4,11 @@
 # 1,000 SSE viewers of one console (the real `l4d2ctl logs --follow`) at 100 lines/s.
 # Usage: bench/web_bench.sh [build-dir]   (prints the figures for docs/benchmarks.md, section "Web")
 # ACCEPT_ENCODING: the Accept-Encoding header wrk and curl send (default: none, plain bodies); ROUTES: the routes
-# wrk runs against (default "/api/v1/servers /"); SSE=0 skips the viewers. See bench/compression.sh.
+# wrk runs against (default "/api/v1/servers /"; empty: none); SSE=0 skips the viewers. See bench/compression.sh.
+# SECONDS_EACH: how long each wrk run and the writer last (default 10); VIEWERS (default 1000) and RATE (lines/s,
+# default 100; 0: idle streams, heartbeats only, held for SECONDS_EACH); TOGETHER=1 runs wrk on the routes while
+# the viewers follow (one load, as bench/game_isolation.sh needs) and prints "== load running" when both started;
+# LEFT4ME_SSE_HEARTBEAT_SECONDS is passed to the app (default 15).
 set -euo pipefail
 source_dir=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$source_dir/build}" && pwd)
@@ -12,7 +16,8 @@ web="$build/src/web/l4d2web"
 ctl="$build/src/cli/l4d2ctl"  # the real one, on the built-in supervisor under the bench's own root
 [ -x "$ctl" ] || { echo "web_bench: $ctl is not built"; exit 1; }
 command -v wrk >/dev/null || { echo "web_bench: wrk is not installed (scripts/setup)"; exit 1; }
-ulimit -n 8192
+# Each viewer is a socket in the app and one in web_sse_bench: both may open as many files as the hard limit allows.
+ulimit -n "$(ulimit -Hn)"
 work=$(mktemp -d /tmp/l4d2web-bench.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
@@ -23,7 +28,7 @@ export LEFT4ME_WEB_ENV=/nonexistent LEFT4ME_FAST_PASSWORD_HASH=1
 (cd "$work" && LEFT4ME_ADMIN_PASSWORD=bench-password "$web" create-user bench --admin >/dev/null)
 : >"$work/host.env"
 (cd "$work" && exec env L4D2CTL="$ctl" LEFT4ME_HOST_ENV="$work/host.env" LEFT4ME_WEB_LISTEN="127.0.0.1:$port" LEFT4ME_ACCESS_LOG=false \
-  LEFT4ME_WEB_THREADS=2 "$web" serve >"$work/out" 2>"$work/err") &
+  LEFT4ME_WEB_THREADS=2 LEFT4ME_SSE_HEARTBEAT_SECONDS="${LEFT4ME_SSE_HEARTBEAT_SECONDS:-15}" "$web" serve >"$work/out" 2>"$work/err") &
 pid=$!
 for _ in $(seq 100); do curl -sf "$base/health" >/dev/null && break; sleep 0.1; done
 
@@ -46,26 +51,41 @@ for i in $(seq -w 1 50); do
 done
 for i in $(seq 51 100); do api POST /api/v1/servers "{\"name\":\"s$(printf %03d "$i")\",\"blueprint_id\":$blueprint}" >/dev/null; done
 
+seconds=${SECONDS_EACH:-10} viewers=${VIEWERS:-1000} rate=${RATE:-100}
 echo "== $(nproc) cores, $(date -u +%Y-%m-%d), 100 servers (50 initialized), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 # The app's own CPU time (its threads, not wrk's nor l4d2ctl's) per request: unlike the latencies, it hardly
 # moves when other work shares the machine, so it compares two builds measured on a busy one.
 cpu_ms() { awk -v tick="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / tick)}' "/proc/$pid/stat"; }
 encoding=()
 [ -n "${ACCEPT_ENCODING:-}" ] && encoding=(-H "Accept-Encoding: $ACCEPT_ENCODING")
-for route in ${ROUTES:-/api/v1/servers /}; do
-  echo "-- wrk -t2 -c64 -d10s GET $route${ACCEPT_ENCODING:+ (Accept-Encoding: $ACCEPT_ENCODING)}"
+wrk_route() {  # ROUTE
+  local route=$1 before after out requests
+  echo "-- wrk -t2 -c64 -d${seconds}s GET $route${ACCEPT_ENCODING:+ (Accept-Encoding: $ACCEPT_ENCODING)}"
   # Bytes on the wire for one answer: the status line and headers, and the body as sent.
   curl -s -o /dev/null -b "$work/jar" "${encoding[@]}" -w 'on the wire: %{size_header} B headers + %{size_download} B body\n' \
     "$base$route"
   before=$(cpu_ms)
-  out=$(wrk -t2 -c64 -d10s --latency -H "Cookie: l4d2_session=$session" "${encoding[@]}" "$base$route")
+  out=$(wrk -t2 -c64 "-d${seconds}s" --latency -H "Cookie: l4d2_session=$session" "${encoding[@]}" "$base$route")
   after=$(cpu_ms)
   echo "$out" | grep -E 'Requests/sec|^ +(50|99)%|Non-2xx|Socket errors' || true
   requests=$(echo "$out" | awk '/requests in/ {print $1}')
   echo "app CPU per request: $(((after - before) * 1000 / requests)) us"
-done
+}
+sse() {
+  echo "-- $viewers SSE viewers, $rate lines/s for $seconds s"
+  "$build/src/web/web_sse_bench" "$port" /api/v1/servers/1/logs "l4d2_session=$session" \
+    "$work/data/root/runtime/s001/console.log" "$viewers" "$rate" "$seconds" "$pid"
+}
 
+if [ "${TOGETHER:-0}" = 1 ]; then
+  loads=()
+  for route in ${ROUTES:-/}; do wrk_route "$route" >"$work/wrk-${route//\//_}" & loads+=($!); done
+  echo "== load running"
+  sse || true
+  wait "${loads[@]}"
+  cat "$work"/wrk-*
+  exit 0
+fi
+for route in ${ROUTES-/api/v1/servers /}; do wrk_route "$route"; done
 [ "${SSE:-1}" = 0 ] && exit 0
-echo "-- 1000 SSE viewers, 100 lines/s for 10 s"
-"$build/src/web/web_sse_bench" "$port" /api/v1/servers/1/logs "l4d2_session=$session" \
-  "$work/data/root/runtime/s001/console.log" 1000 100 10 "$pid"
+sse

@@ -1,11 +1,14 @@
 // web_sse_bench: N viewers follow one server's console over server-sent events while a writer appends
 // lines at a fixed rate to the log the follower tails; reports delivery (every line to every viewer),
-// latency percentiles, and the web app's peak RSS. Usage:
+// latency percentiles, and the web app's peak RSS. With a rate of 0 the viewers only hold their streams
+// for the given seconds (heartbeats only) and it reports how many are open and got a heartbeat, and the app's
+// RSS then. Raises its own soft RLIMIT_NOFILE to the hard limit (one socket per viewer). Usage:
 //   web_sse_bench <port> <path> <cookie> <log-file> <viewers> <lines-per-second> <seconds> <server-pid>
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -32,13 +35,54 @@ struct Viewer {
   long long received = 0;
 };
 
-long long peak_rss_kb(int pid) {
+// A field of /proc/<pid>/status in kB: "VmHWM:" (peak RSS) or "VmRSS:".
+long long status_kb(int pid, const std::string& field) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::atoll(line.c_str() + 6);
+    if (line.rfind(field, 0) == 0) return std::atoll(line.c_str() + field.size());
   }
   return -1;
+}
+
+// Idle streams: every viewer holds its stream for `seconds`; counts those still open that got at
+// least one heartbeat.
+int hold(std::vector<Viewer>& all, int epoll, int seconds, int server_pid) {
+  std::vector<long long> heartbeats(all.size(), 0);
+  std::vector<bool> closed(all.size(), false);
+  std::vector<epoll_event> events(1024);
+  char buffer[65536];
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int ready = epoll_wait(epoll, events.data(), static_cast<int>(events.size()), 200);
+    for (int e = 0; e < ready; ++e) {
+      std::uint32_t index = events[static_cast<size_t>(e)].data.u32;
+      Viewer& viewer = all[index];
+      for (;;) {
+        ssize_t n = read(viewer.fd, buffer, sizeof buffer);
+        if (n == 0) {
+          closed[index] = true;
+          epoll_ctl(epoll, EPOLL_CTL_DEL, viewer.fd, nullptr);
+        }
+        if (n <= 0) break;
+        viewer.pending.append(buffer, static_cast<size_t>(n));
+      }
+      for (size_t at = viewer.pending.find(": heartbeat"); at != std::string::npos;
+           at = viewer.pending.find(": heartbeat", at + 1)) {
+        ++heartbeats[index];
+      }
+      viewer.pending.erase(0, viewer.pending.rfind('\n') == std::string::npos ? 0 : viewer.pending.rfind('\n') + 1);
+    }
+  }
+  long long open = 0, beating = 0;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (!closed[i]) ++open;
+    if (!closed[i] && heartbeats[i] > 0) ++beating;
+  }
+  std::printf("idle viewers=%zu seconds=%d open=%lld with_heartbeat=%lld server_rss_mb=%.1f server_peak_rss_mb=%.1f\n",
+              all.size(), seconds, open, beating, static_cast<double>(status_kb(server_pid, "VmRSS:")) / 1024.0,
+              static_cast<double>(status_kb(server_pid, "VmHWM:")) / 1024.0);
+  return beating == static_cast<long long>(all.size()) ? 0 : 1;
 }
 
 }  // namespace
@@ -52,6 +96,15 @@ int main(int argc, char** argv) {
   std::string path = argv[2], cookie = argv[3], log_file = argv[4];
   int viewers = std::atoi(argv[5]), rate = std::atoi(argv[6]), seconds = std::atoi(argv[7]);
   int server_pid = std::atoi(argv[8]);
+  rlimit files{};
+  getrlimit(RLIMIT_NOFILE, &files);
+  files.rlim_cur = files.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &files);
+  if (static_cast<rlim_t>(viewers) + 16 > files.rlim_cur) {
+    std::fprintf(stderr, "web_sse_bench: %d viewers need more than the %llu open files allowed (ulimit -n)\n", viewers,
+                 static_cast<unsigned long long>(files.rlim_cur));
+    return 2;
+  }
   int epoll = epoll_create1(0);
   std::vector<Viewer> all(static_cast<size_t>(viewers));
   std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + cookie + "\r\n\r\n";
@@ -73,6 +126,7 @@ int main(int argc, char** argv) {
     epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event);
     all[static_cast<size_t>(i)].fd = fd;
   }
+  if (rate == 0) return hold(all, epoll, seconds, server_pid);
   std::vector<long long> latencies;
   latencies.reserve(static_cast<size_t>(viewers) * static_cast<size_t>(rate) * static_cast<size_t>(seconds));
   std::atomic<bool> writing{true};
@@ -130,6 +184,6 @@ int main(int argc, char** argv) {
       "viewers=%d rate=%d/s seconds=%d delivered=%lld/%lld complete_viewers=%lld "
       "p50_ms=%.2f p99_ms=%.2f max_ms=%.2f server_peak_rss_mb=%.1f\n",
       viewers, rate, seconds, delivered, expected, complete, percentile(0.5), percentile(0.99), percentile(1.0),
-      static_cast<double>(peak_rss_kb(server_pid)) / 1024.0);
+      static_cast<double>(status_kb(server_pid, "VmHWM:")) / 1024.0);
   return delivered == expected ? 0 : 1;
 }

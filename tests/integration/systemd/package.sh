@@ -123,6 +123,7 @@ if [ "$cpus" -ge 2 ]; then
 fi
 assert_contains "$(inside systemctl show -p Environment --value left4me-web.service)" "LEFT4ME_SUPERVISOR=systemd" \
   "the web unit names its supervisor"
+assert_eq 65536 "$(inside systemctl show -p LimitNOFILESoft --value left4me-web.service)" "the web unit's open files"
 pass "systemctl show: SocketBindDeny=any and no allowed port by default, slices and CPU split from host.env"
 
 # systemd-analyze verify: every shipped unit, empty output. ExecStart binaries must exist: a stand-in
