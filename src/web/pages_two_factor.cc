@@ -140,7 +140,7 @@ Response turn_off_two_factor(App& app, Context& context) {
   }
   if (Status status = app.two_factor->turn_off(context.user().id); !status) return error_from(status.error());
   if (Status status = record(app, context, audit::kTwoFactorDisabled); !status) return error_from(status.error());
-  return redirect(std::string(kTwoFactorPagePath) + "?notice=two_factor_off");
+  return redirect(fmt::format("{}?notice=two_factor_off", kTwoFactorPagePath));
 }
 
 Response regenerate_recovery_codes(App& app, Context& context) {
