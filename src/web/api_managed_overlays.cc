@@ -4,6 +4,7 @@
 #include "web/api_objects.h"
 #include "web/handlers.h"
 #include "web/managed_overlays.h"
+#include "web/overlay_uploads.h"
 
 namespace left4me::web::api {
 namespace {
@@ -22,6 +23,7 @@ nlohmann::json source_json(const ManagedSource& source) {
   };
   return {{"overlay_id", source.overlay_id},
           {"source_url", source.source_url},
+          {"source_upload", source.source_upload},
           {"version", source.version},
           {"sha256", source.sha256},
           {"fetched_at", optional(source.fetched_at)},
@@ -47,6 +49,21 @@ Response set_managed_source(App& app, Context& context, const Overlay& overlay) 
   if (Status set = app.managed_overlays->set_source(overlay.id, *url); !set) {
     return error_from(set.error(), std::string("source_url"));
   }
+  return managed_source(app, context, overlay);
+}
+
+Response set_managed_upload(App& app, Context& context, const Overlay& overlay) {
+  if (auto refused = not_managed(overlay)) return *refused;
+  Result<nlohmann::json> body = parse_body(context.request);
+  if (!body) return bad_body(body.error());
+  std::optional<std::string> id = string_field(*body, "upload");
+  if (!id) return error_response(422, "invalid", "upload: the id of a complete upload is required", "upload");
+  Result<Upload> upload = app.uploads->take(*id, overlay.id, context.user().id);
+  if (!upload) return error_from(upload.error(), std::string("upload"));
+  Status kept = app.managed_overlays->set_uploaded_source(overlay.id, managed_sources_dir(app.config.data_dir),
+                                                          app.uploads->file_of(*upload), upload->name);
+  app.uploads->discard(*upload);
+  if (!kept) return error_from(kept.error(), std::string("upload"));
   return managed_source(app, context, overlay);
 }
 

@@ -31,6 +31,15 @@ Status may_change_files(const Context& context, const Overlay& overlay) {
   return ok_status();
 }
 
+// Uploads go into overlays of kind files, or become a managed global overlay's source (an administrator's: its
+// finish is POST /api/v1/overlays/{id}/managed/upload).
+Status may_upload(const Context& context, const Overlay& overlay) {
+  if (overlay.kind == OverlayKind::kManaged && overlay.global() && may_change_overlay(overlay, context.scope())) {
+    return ok_status();
+  }
+  return may_change_files(context, overlay);
+}
+
 }  // namespace
 
 std::string overlay_directory(const WebConfig& config, const Overlay& overlay) {
@@ -167,7 +176,7 @@ Response put_overlay_text(App& app, Context& context, const Overlay& overlay) {
 }
 
 Response start_overlay_upload(App& app, Context& context, const Overlay& overlay) {
-  if (auto refused = refuse_change(context, overlay)) return *refused;
+  if (Status allowed = may_upload(context, overlay); !allowed) return error_from(allowed.error());
   Result<nlohmann::json> body = parse_body(context.request);
   if (!body) return bad_body(body.error());
   std::optional<std::string> name = string_field(*body, "name");
@@ -177,7 +186,13 @@ Response start_overlay_upload(App& app, Context& context, const Overlay& overlay
     return error_response(422, "invalid", "size: the file's size in bytes is required", "size");
   }
   std::int64_t bytes = size->get<std::int64_t>();
-  if (!is_archive_name(*name)) {  // a single file that cannot fit is refused before it is sent
+  if (overlay.kind == OverlayKind::kManaged && !is_archive_name(*name)) {
+    return error_response(
+        422, "invalid",
+        fmt::format("'{}' is no archive: a managed overlay's source is a zip, tar, tar.gz or 7z file", *name), "name");
+  }
+  if (overlay.kind == OverlayKind::kFiles &&
+      !is_archive_name(*name)) {  // a single file that cannot fit is refused before it is sent
     Result<std::optional<std::int64_t>> room = overlay_room(*app.database, overlay, app.config.overlay_quota_bytes);
     if (!room) return error_from(room.error());
     if (*room && bytes > **room) {
@@ -199,7 +214,7 @@ Response get_overlay_upload(App& app, Context& context, const Overlay& overlay) 
 }
 
 Response put_overlay_upload_chunk(App& app, Context& context, const Overlay& overlay) {
-  if (auto refused = refuse_change(context, overlay)) return *refused;
+  if (Status allowed = may_upload(context, overlay); !allowed) return error_from(allowed.error());
   std::optional<long long> offset = parse_int(context.request.query_param("offset").value_or(""), 0, INT64_MAX);
   if (!offset) return error_response(422, "invalid", "offset: ?offset= the chunk's first byte is required", "offset");
   Result<Upload> upload =

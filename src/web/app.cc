@@ -246,6 +246,7 @@ Result<ExitStatus> App::refresh_managed_overlay(const Job& job,
   ManagedRefreshOptions options;
   options.overlays_dir = config.host_root + "/overlays";
   options.scratch_dir = config.scratch_dir;
+  options.sources_dir = managed_sources_dir(config.data_dir);
   if (Status made = make_directories(options.overlays_dir, 0755); !made) return made.error();
   std::int64_t overlay_id = overlay->id;
   return web::refresh_managed_overlay(*overlay, *managed_overlays, options, publish, [this, overlay_id] {

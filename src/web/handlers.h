@@ -84,6 +84,7 @@ Response delete_webhook(App& app, Context& context, const WebhookId& id);
 Response test_webhook(App& app, Context& context, const WebhookId& id);
 Response managed_source(App& app, Context& context, const Overlay& overlay);
 Response set_managed_source(App& app, Context& context, const Overlay& overlay);
+Response set_managed_upload(App& app, Context& context, const Overlay& overlay);
 Response refresh_managed(App& app, Context& context, const Overlay& overlay);
 // api_overlay_files.cc: an overlay's files (browse, download, delete, the config editor) and uploads in chunks.
 Response list_overlay_files(App& app, Context& context, const Overlay& overlay);

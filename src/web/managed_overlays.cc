@@ -8,12 +8,14 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cstdio>
 #include <vector>
 
 #include "base/file.h"
 #include "base/unique_fd.h"
 #include "content/staged_tree.h"
 #include "web/accounts.h"
+#include "web/overlay_files.h"
 #include "web/states.h"
 
 namespace left4me::web {
@@ -94,7 +96,7 @@ std::optional<std::string> check_source_url(const std::string& url) {
 Result<ManagedSource> ManagedOverlays::get(std::int64_t overlay_id) {
   Database::Lock lock(database_, LockMode::kRead);
   auto select = lock.prepare(
-      "SELECT source_url, version, sha256, fetched_at, checked_at, last_error FROM managed_overlays "
+      "SELECT source_url, version, sha256, fetched_at, checked_at, last_error, source_upload FROM managed_overlays "
       "WHERE overlay_id = ?");
   if (!select) return select.error();
   select->bind(1, overlay_id);
@@ -109,6 +111,7 @@ Result<ManagedSource> ManagedOverlays::get(std::int64_t overlay_id) {
   source.fetched_at = select->column_optional_int(3);
   source.checked_at = select->column_optional_int(4);
   source.last_error = select->column_text(5);
+  source.source_upload = select->column_text(6);
   return source;
 }
 
@@ -116,10 +119,34 @@ Status ManagedOverlays::set_source(std::int64_t overlay_id, const std::string& u
   if (auto problem = check_source_url(url)) return Error::invalid(*problem);
   Database::Lock lock(database_);
   auto statement = lock.prepare(
-      "INSERT INTO managed_overlays (overlay_id, source_url) VALUES (?, ?) "
-      "ON CONFLICT (overlay_id) DO UPDATE SET source_url = excluded.source_url");
+      "INSERT INTO managed_overlays (overlay_id, source_url, source_upload) VALUES (?, ?, '') "
+      "ON CONFLICT (overlay_id) DO UPDATE SET source_url = excluded.source_url, source_upload = ''");
   if (!statement) return statement.error();
   return statement->bind(1, overlay_id).bind(2, url).run();
+}
+
+Status ManagedOverlays::set_uploaded_source(std::int64_t overlay_id, const std::string& sources_dir,
+                                            const std::string& file, const std::string& name) {
+  if (!is_archive_name(name)) {
+    return Error::invalid(fmt::format("'{}' is no archive: the source must be a zip, tar, tar.gz or 7z file", name));
+  }
+  if (Status made = make_directories(sources_dir, 0700); !made) return made;
+  std::string kept = managed_upload_path(sources_dir, overlay_id);
+  if (::rename(file.c_str(), kept.c_str()) != 0) {
+    return Error::from_errno(fmt::format("keeping the uploaded source as '{}'", kept), errno);
+  }
+  Database::Lock lock(database_);
+  auto statement = lock.prepare(
+      "INSERT INTO managed_overlays (overlay_id, source_url, source_upload) VALUES (?, '', ?) "
+      "ON CONFLICT (overlay_id) DO UPDATE SET source_url = '', source_upload = excluded.source_upload");
+  if (!statement) return statement.error();
+  return statement->bind(1, overlay_id).bind(2, name).run();
+}
+
+std::string managed_sources_dir(const std::string& data_dir) { return data_dir + "/managed-sources"; }
+
+std::string managed_upload_path(const std::string& sources_dir, std::int64_t overlay_id) {
+  return fmt::format("{}/{}.archive", sources_dir, overlay_id);
 }
 
 Status ManagedOverlays::record_installed(std::int64_t overlay_id, const std::string& version,
@@ -164,22 +191,29 @@ std::optional<std::int64_t> parse_managed_job_target(const std::string& target) 
 
 namespace {
 
-// The download: a file in the scratch directory, removed when this goes.
+// The archive to install: a download in the scratch directory, removed when this goes, or the kept upload.
 class Download {
  public:
   Download(std::string path, UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
-  Download(Download&& other) noexcept : path_(std::move(other.path_)), fd_(std::move(other.fd_)) {
+  static Download kept(std::string path, UniqueFd fd) {
+    Download upload("", std::move(fd));
+    upload.kept_path_ = std::move(path);
+    return upload;
+  }
+  Download(Download&& other) noexcept
+      : path_(std::move(other.path_)), kept_path_(std::move(other.kept_path_)), fd_(std::move(other.fd_)) {
     other.path_.clear();
   }
   Download& operator=(Download&&) = delete;
   ~Download() {
     if (!path_.empty()) unlink(path_.c_str());
   }
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return kept_path_.empty() ? path_ : kept_path_; }
   int fd() const { return fd_.get(); }
 
  private:
-  std::string path_;
+  std::string path_;  // removed with this
+  std::string kept_path_;
   UniqueFd fd_;
 };
 
@@ -205,6 +239,23 @@ Result<Download> download(std::int64_t overlay_id, const std::string& url, const
   return file;
 }
 
+// The source's archive: the uploaded one, or a download of the URL.
+Result<Download> fetch(const ManagedSource& source, const ManagedRefreshOptions& options,
+                       const std::function<void(const std::string&)>& publish) {
+  if (source.source_upload.empty()) return download(source.overlay_id, source.source_url, options, publish);
+  std::string path = managed_upload_path(options.sources_dir, source.overlay_id);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid())
+    return Error::from_errno(fmt::format("opening the uploaded source '{}'", source.source_upload), errno);
+  publish(fmt::format("the source is the uploaded archive {}", source.source_upload));
+  return Download::kept(path, std::move(fd));
+}
+
+// What the version names the archive by.
+std::string source_name(const ManagedSource& source) {
+  return source.source_upload.empty() ? file_name_of(source.source_url) : source.source_upload;
+}
+
 }  // namespace
 
 Result<ExitStatus> refresh_managed_overlay(const Overlay& overlay, ManagedOverlays& managed,
@@ -217,13 +268,15 @@ Result<ExitStatus> refresh_managed_overlay(const Overlay& overlay, ManagedOverla
     (void)managed.record_checked(overlay.id, error.message());
     return error;
   };
-  if (source->source_url.empty()) return failed(Error::invalid("this overlay has no source: set its URL first"));
+  if (source->source_url.empty() && source->source_upload.empty()) {
+    return failed(Error::invalid("this overlay has no source: set its URL or upload an archive first"));
+  }
   if (!in_use()) {
     if (int removed = remove_kept_trees(options.overlays_dir, overlay.directory); removed > 0) {
       publish(fmt::format("removed {} earlier tree(s) no running server uses any more", removed));
     }
   }
-  Result<Download> file = download(overlay.id, source->source_url, options, publish);
+  Result<Download> file = fetch(*source, options, publish);
   if (!file) return failed(file.error());
   Result<std::string> sha256 = sha256_of(file->fd());
   if (!sha256) return failed(sha256.error());
@@ -236,7 +289,7 @@ Result<ExitStatus> refresh_managed_overlay(const Overlay& overlay, ManagedOverla
   Result<content::ExtractReport> report = content::extract_archive(file->path(), target, content::ExtractMode::kReplace,
                                                                    options.limits, content::OldTree::kKeep);
   if (!report) return failed(report.error());
-  std::string version = fmt::format("{} ({})", file_name_of(source->source_url), sha256->substr(0, 12));
+  std::string version = fmt::format("{} ({})", source_name(*source), sha256->substr(0, 12));
   publish(fmt::format("installed {}: {} files, {} directories, {} bytes", version, report->files, report->directories,
                       report->bytes));
   if (!report->kept_old_tree.empty()) {

@@ -4,7 +4,8 @@
 // what is installed, extracts it into a new tree beside the overlay and swaps it in with one rename: a server
 // never sees a half-written tree, and servers running from the previous tree keep it (an overlay mount holds the
 // directory it was given) until their next start; the kept tree is removed once no server stacking the overlay
-// runs. Thread-safe (through Database).
+// runs. The source may instead be an archive an administrator uploaded (in chunks, overlay_uploads.h), kept under
+// the data directory and installed by the same refresh. Thread-safe (through Database).
 #pragma once
 
 #include <cstdint>
@@ -23,7 +24,9 @@ namespace left4me::web {
 
 struct ManagedSource {
   std::int64_t overlay_id = 0;
-  std::string source_url;  // "" until an administrator sets one
+  std::string source_url;  // "" until an administrator sets one, or while the source is an upload
+  // The uploaded archive's file name when the source is an upload (managed_upload_path), else "".
+  std::string source_upload;
   // What is installed: the archive's file name and the first 12 hex digits of its SHA-256; "" before the first.
   std::string version;
   std::string sha256;                      // of the installed archive, hex
@@ -43,6 +46,11 @@ class ManagedOverlays {
   Result<ManagedSource> get(std::int64_t overlay_id);
   // kInvalidArgument for a URL check_source_url refuses.
   Status set_source(std::int64_t overlay_id, const std::string& url);
+  // Makes the uploaded archive at file the source, named name (which the version shows): moves it to
+  // managed_upload_path(sources_dir, overlay_id) in one rename, replacing an earlier upload; the URL is cleared.
+  // kInvalidArgument for a name that is no archive's (zip, tar, tar.gz, 7z).
+  Status set_uploaded_source(std::int64_t overlay_id, const std::string& sources_dir, const std::string& file,
+                             const std::string& name);
   Status record_installed(std::int64_t overlay_id, const std::string& version, const std::string& sha256);
   Status record_checked(std::int64_t overlay_id, const std::string& error);
   // Whether a server whose blueprint stacks the overlay may be running from it now: any not recorded new or
@@ -53,8 +61,14 @@ class ManagedOverlays {
   Database& database_;
 };
 
+// The directory uploaded sources are kept in: <data>/managed-sources.
+std::string managed_sources_dir(const std::string& data_dir);
+// Where an overlay's uploaded source archive is kept: <sources_dir>/<overlay id>.archive.
+std::string managed_upload_path(const std::string& sources_dir, std::int64_t overlay_id);
+
 struct ManagedRefreshOptions {
   std::string overlays_dir;  // <host root>/overlays
+  std::string sources_dir;   // uploaded sources (<data>/managed-sources)
   std::string scratch_dir;   // the download lands here first
   std::uint64_t max_download_bytes = 2ull << 30;
   content::ExtractLimits limits;

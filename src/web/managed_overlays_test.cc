@@ -54,6 +54,35 @@ class ManagedOverlaysTest : public testing::WebFixture {
     return {test::ArchiveEntry::file("left4dead2/addons/metamod.vdf", "metamod " + v),
             test::ArchiveEntry::file("left4dead2/addons/sourcemod/version.txt", v)};
   }
+  // Uploads a tar.gz of entries in chunks of 4 KiB as the admin would (the file overlays' upload routes) and makes it
+  // the source; the answer of the last step.
+  HttpReply upload_source(Browser& browser, const std::string& name, const std::vector<test::ArchiveEntry>& entries) {
+    std::string file = scratch_.path() + "/" + name;
+    EXPECT_TRUE(test::write_test_archive(file, test::ArchiveFormat::kTarGz, entries));
+    std::string content = read_text(file);
+    std::string base = "/api/v1/overlays/" + std::to_string(overlay_.id) + "/uploads";
+    HttpReply started = browser.post(base, {{"name", name}, {"size", content.size()}});
+    if (started.status != 201) return started;
+    std::string id = started.json()["upload"]["id"];
+    std::string cookies;
+    for (const auto& [key, value] : browser.cookies()) cookies += (cookies.empty() ? "" : "; ") + key + "=" + value;
+    for (std::size_t offset = 0; offset < content.size(); offset += 4096) {
+      HttpReply chunk = testing::http_request(
+          port_, "PUT", base + "/" + id + "?offset=" + std::to_string(offset), content.substr(offset, 4096),
+          {{"Cookie", cookies}, {"X-CSRF-Token", browser.csrf()}, {"Content-Type", "application/octet-stream"}});
+      EXPECT_EQ(chunk.status, 200) << chunk.body;
+    }
+    return browser.post(path("/upload"), {{"upload", id}});
+  }
+  // Bytes gzip cannot shrink, so an archive of them takes several chunks.
+  static std::string noise(std::size_t size, std::uint32_t seed) {
+    std::string out;
+    for (std::size_t i = 0; i < size; ++i) {
+      seed = seed * 1664525u + 1013904223u;
+      out += static_cast<char>(seed >> 24);
+    }
+    return out;
+  }
   std::string path(const std::string& rest = "") const {
     return "/api/v1/overlays/" + std::to_string(overlay_.id) + "/managed" + rest;
   }
@@ -127,6 +156,81 @@ TEST_F(ManagedOverlaysTest, AHostileArchiveOrABadSourceFailsAndLeavesTheTreeAsIt
   }
 }
 
+TEST_F(ManagedOverlaysTest, AnUploadedArchiveIsTheSourceAndAHostileOneLeavesTheTreeAsItWas) {
+  Browser admin = logged_in("root");
+  std::vector<test::ArchiveEntry> first = version("1.0");
+  first.push_back(test::ArchiveEntry::file("left4dead2/addons/sourcemod/plugins/big.smx", noise(20000, 1)));
+  HttpReply set = upload_source(admin, "sourcemod-1.0.tar.gz", first);
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.json()["managed"]["source_upload"], "sourcemod-1.0.tar.gz");
+  EXPECT_EQ(set.json()["managed"]["source_url"], "");
+  auto [state, log] = refresh(admin);
+  ASSERT_EQ(state, "succeeded") << log;
+  EXPECT_NE(log.find("the source is the uploaded archive sourcemod-1.0.tar.gz"), std::string::npos) << log;
+  EXPECT_EQ(read_text(tree() + "/left4dead2/addons/sourcemod/version.txt"), "1.0");
+  EXPECT_EQ(read_text(tree() + "/left4dead2/addons/sourcemod/plugins/big.smx"), noise(20000, 1));
+  nlohmann::json installed = admin.get(path()).json()["managed"];
+  EXPECT_EQ(installed["version"].get<std::string>().rfind("sourcemod-1.0.tar.gz (", 0), 0u) << installed;
+  EXPECT_EQ(installed["sha256"].get<std::string>().size(), 64u);
+  // The overlay page names the uploaded source, and its upload form ends at the managed route.
+  HttpReply page = admin.get("/overlays/" + std::to_string(overlay_.id));
+  EXPECT_NE(page.body.find("the uploaded archive sourcemod-1.0.tar.gz"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("data-finish=\"/api/v1/overlays/" + std::to_string(overlay_.id) + "/managed/upload\""),
+            std::string::npos);
+  auto [again, again_log] = refresh(admin);  // the same archive: nothing changes
+  EXPECT_EQ(again, "succeeded");
+  EXPECT_NE(again_log.find("unchanged (sha256 "), std::string::npos) << again_log;
+
+  // A hostile archive becomes the source, and its refresh fails leaving the tree as it was.
+  std::string before = test::snapshot_tree(tree());
+  ASSERT_EQ(upload_source(admin, "evil.tar.gz",
+                          {test::ArchiveEntry::file("left4dead2/cfg/ok.cfg", "x"),
+                           test::ArchiveEntry::file("../../escape.txt", "out")})
+                .status,
+            200);
+  auto [hostile, hostile_log] = refresh(admin);
+  EXPECT_EQ(hostile, "failed");
+  EXPECT_NE(hostile_log.find("../../escape.txt"), std::string::npos) << hostile_log;
+  EXPECT_EQ(test::snapshot_tree(tree()), before);
+  EXPECT_FALSE(path_exists(app_->config.host_root + "/escape.txt"));
+  EXPECT_EQ(admin.get(path()).json()["managed"]["version"], installed["version"]);
+
+  // Setting a URL again makes the URL the source.
+  ASSERT_EQ(admin.request("PUT", path(), {{"source_url", serve("mm2", version("2.0"))}}).status, 200);
+  EXPECT_EQ(admin.get(path()).json()["managed"]["source_upload"], "");
+  auto [next, next_log] = refresh(admin);
+  ASSERT_EQ(next, "succeeded") << next_log;
+  EXPECT_EQ(read_text(tree() + "/left4dead2/addons/sourcemod/version.txt"), "2.0");
+}
+
+TEST_F(ManagedOverlaysTest, UploadedSourcesRefuseNonArchivesUsersAndOthersUploads) {
+  Browser admin = logged_in("root");
+  std::string base = "/api/v1/overlays/" + std::to_string(overlay_.id) + "/uploads";
+  HttpReply not_archive = admin.post(base, {{"name", "plugin.smx"}, {"size", 10}});
+  EXPECT_EQ(not_archive.status, 422);
+  EXPECT_EQ(not_archive.json()["error"]["field"], "name");
+  EXPECT_EQ(admin.post(path("/upload"), {{"upload", "no-such-upload"}}).status, 404);
+  EXPECT_EQ(admin.post(path("/upload"), nlohmann::json::object()).status, 422);
+  // An incomplete upload is refused and stays resumable; the source stays unset.
+  HttpReply started = admin.post(base, {{"name", "mm.zip"}, {"size", 10}});
+  ASSERT_EQ(started.status, 201) << started.body;
+  std::string id = started.json()["upload"]["id"];
+  EXPECT_EQ(admin.post(path("/upload"), {{"upload", id}}).status, 422);
+  // Placing it as files is refused: a managed overlay's files come from its source.
+  EXPECT_EQ(admin.post(base + "/" + id + "/finish", {{"path", ""}}).status, 409);
+  // An upload started for another overlay is not this overlay's.
+  Result<Overlay> other = app_->overlays->create(std::nullopt, "metamod", OverlayKind::kManaged);
+  ASSERT_TRUE(other);
+  EXPECT_EQ(admin.post("/api/v1/overlays/" + std::to_string(other->id) + "/managed/upload", {{"upload", id}}).status,
+            404);
+  Browser alice = logged_in("alice");
+  EXPECT_EQ(alice.post(base, {{"name", "mm.zip"}, {"size", 10}}).status, 403);
+  EXPECT_EQ(alice.post(path("/upload"), {{"upload", id}}).status, 403);
+  nlohmann::json source = admin.get(path()).json()["managed"];
+  EXPECT_EQ(source["source_upload"], "");
+  EXPECT_EQ(source["source_url"], "");
+}
+
 TEST_F(ManagedOverlaysTest, UsersAndOtherKindsAreRefused) {
   Browser alice = logged_in("alice");
   EXPECT_EQ(alice.get(path()).status, 403);
@@ -143,6 +247,54 @@ TEST_F(ManagedOverlaysTest, UsersAndOtherKindsAreRefused) {
   HttpReply no_source = admin.post(path("/refresh"));
   ASSERT_EQ(no_source.status, 202);
   EXPECT_EQ(wait_job(admin, job_of(no_source)), "failed");
+}
+
+TEST_F(ManagedOverlaysTest, TheSourceFormRefusesBadInputAndOtherOverlaysAndKeepsTheSource) {
+  Browser admin = logged_in("root");
+  std::string form = "/overlays/" + std::to_string(overlay_.id) + "/managed";
+  std::string good = serve("kept", version("1.0"));
+  ASSERT_EQ(post_form(admin, form, "source_url=" + url_encode(good)).status, 303);
+  auto source = [&] { return admin.get(path()).json()["managed"]["source_url"]; };
+  ASSERT_EQ(source(), good);
+
+  for (const std::string& bad :
+       {std::string("ftp://example.org/a.tar.gz"), std::string("javascript:alert(1)"), std::string("http://a b/c"),
+        std::string("http://"), std::string(""), "https://example.org/" + std::string(2000, 'a')}) {
+    HttpReply refused = post_form(admin, form, "source_url=" + url_encode(bad));
+    EXPECT_EQ(refused.status, 422) << bad.substr(0, 40);
+    EXPECT_NE(refused.body.find("source"), std::string::npos) << refused.body;
+  }
+  // A body over the 1 MiB limit: refused before the form is read (413, or the connection closed by the server).
+  HttpReply oversized = post_form(admin, form, "source_url=" + std::string(3 << 19, 'a'));
+  EXPECT_TRUE(oversized.status == 413 || oversized.status == 0) << oversized.status;
+  EXPECT_EQ(post_form(admin, form, "source_url=" + url_encode(good + "?x"), false).status, 403);  // no CSRF token
+  EXPECT_EQ(source(), good);
+
+  // A user: refused, whichever id; nothing queued, nothing changed.
+  Browser alice = logged_in("alice");
+  EXPECT_EQ(post_form(alice, form, "source_url=http%3A%2F%2F127.0.0.1%2Fa.tgz").status, 403);
+  EXPECT_EQ(post_form(alice, form + "/refresh", "").status, 403);
+  EXPECT_EQ(post_form(alice, "/overlays/999/managed", "source_url=http%3A%2F%2F127.0.0.1%2Fa.tgz").status, 403);
+  EXPECT_EQ(source(), good);
+  EXPECT_EQ(admin.get("/api/v1/jobs").json()["jobs"].size(), 0u);
+
+  // Other ids: none (404), a global overlay of another kind and a user's managed one (409, not changed).
+  EXPECT_EQ(post_form(admin, "/overlays/999/managed", "source_url=" + url_encode(good)).status, 404);
+  EXPECT_EQ(post_form(admin, "/overlays/999/managed/refresh", "").status, 404);
+  EXPECT_EQ(post_form(admin, "/overlays/abc/managed", "source_url=" + url_encode(good)).status, 404);
+  Result<Overlay> files = app_->overlays->create(std::nullopt, "configs", OverlayKind::kFiles);
+  ASSERT_TRUE(files);
+  HttpReply other =
+      post_form(admin, "/overlays/" + std::to_string(files->id) + "/managed", "source_url=" + url_encode(good));
+  EXPECT_EQ(other.status, 409);
+  EXPECT_NE(other.body.find("no managed global overlay"), std::string::npos) << other.body;
+  Result<User> owner = app_->accounts->create_user("carol", "password-carol", Role::kUser);
+  ASSERT_TRUE(owner);
+  Result<Overlay> private_managed = app_->overlays->create(owner->id, "mine", OverlayKind::kManaged);
+  ASSERT_TRUE(private_managed);
+  EXPECT_EQ(post_form(admin, "/overlays/" + std::to_string(private_managed->id) + "/managed/refresh", "").status, 409);
+  EXPECT_EQ(app_->managed_overlays->get(files->id)->source_url, "");
+  EXPECT_EQ(app_->managed_overlays->get(private_managed->id)->source_url, "");
 }
 
 TEST_F(ManagedOverlaysTest, AMountedTreeNeverChangesUnderARefreshAndIsKeptWhileItsServerRuns) {

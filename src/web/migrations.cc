@@ -10,7 +10,7 @@ namespace left4me::web {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<std::string_view, 14> kMigrations = {
+constexpr std::array<std::string_view, 15> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -314,6 +314,11 @@ CREATE TABLE workshop_refreshes (
   refreshed_at INTEGER NOT NULL,
   error TEXT NOT NULL DEFAULT ''
 );
+)sql",
+    // 15: a managed overlay's source may be an uploaded archive (its file name; the archive itself is
+    // <data>/managed-sources/<overlay id>.archive) instead of a URL (managed_overlays.h).
+    R"sql(
+ALTER TABLE managed_overlays ADD COLUMN source_upload TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -16,6 +16,7 @@ nlohmann::json managed_section_view(App& app, Context& context, const Overlay& o
            {{"id", overlay.id},
             {"csrf", context.auth->csrf_token},
             {"source_url", source->source_url},
+            {"source_upload", source->source_upload},
             {"version", source->version},
             {"fetched", time_view(source->fetched_at.value_or(0))},
             {"checked", time_view(source->checked_at.value_or(0))},

@@ -98,6 +98,7 @@ constexpr Route kRoutes[] = {
     {"GET",    "/api/v1/overlays/{id}/managed",     kAdmin,  on<api::managed_source>},
     {"PUT",    "/api/v1/overlays/{id}/managed",     kAdmin,  on<api::set_managed_source>},
     {"POST",   "/api/v1/overlays/{id}/managed/refresh", kAdmin, on<api::refresh_managed>},
+    {"POST",   "/api/v1/overlays/{id}/managed/upload", kAdmin, on<api::set_managed_upload>},
     {"GET",    "/api/v1/overlays/{id}/files",       kUser,   on<api::list_overlay_files>},
     {"DELETE", "/api/v1/overlays/{id}/files",       kUser,   on<api::delete_overlay_file>},
     {"GET",    "/api/v1/overlays/{id}/download",    kUser,   on<api::download_overlay_file>},

@@ -141,7 +141,10 @@ Status WorkshopRefresher::download(const Overlay& overlay, const std::vector<con
       sink.log(fmt::format("{}: failed: {}", describe(item.id, item.title), item.error));
       continue;
     }
-    if (item.state != WorkshopItemState::kQueued) continue;
+    if (item.state != WorkshopItemState::kQueued) {  // unchanged since its last download: a line all the same
+      sink.log(fmt::format("{}: up to date ({} bytes)", describe(item.id, item.title), item.file_size));
+      continue;
+    }
     if (sink.stopping()) return Error::failed("the web app shut down while this job ran");
     (void)lists_.set_item_state(overlay.id, item.id, WorkshopItemState::kDownloading, "", 0);
     auto last_write = std::chrono::steady_clock::now();

@@ -50,6 +50,16 @@ class WorkshopTest : public WebFixture {
     EXPECT_EQ(queued.status, 202) << queued.body;
     return wait_job(browser, queued.json()["job"]["id"], std::chrono::seconds(30));
   }
+  // A job's stored log, a line each. (The reply's JSON is kept in a variable: a range-for over a member of the
+  // temporary json() returns would read it after it is gone, and found no lines.)
+  std::string log_of(Browser& browser, const std::string& job) {
+    HttpReply reply = browser.get("/api/v1/jobs/" + job + "/lines");
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    nlohmann::json answer = reply.json();
+    std::string lines;
+    for (const nlohmann::json& line : answer["lines"]) lines += line["line"].get<std::string>() + "\n";
+    return lines;
+  }
   nlohmann::json items(Browser& browser, const Overlay& overlay) {
     return browser.get(path(overlay) + "/workshop").json()["workshop"]["items"];
   }
@@ -110,7 +120,11 @@ TEST_F(WorkshopTest, RemovedAndPrivateItemsAreReportedAndTheOthersLand) {
   ASSERT_EQ(alice.request("PUT", path(overlay) + "/workshop", {{"entries", {"201", "101", "202", "104"}}}).status, 200);
   HttpReply queued = alice.post(path(overlay) + "/workshop/refresh");
   ASSERT_EQ(queued.status, 202);
-  EXPECT_EQ(wait_job(alice, queued.json()["job"]["id"], std::chrono::seconds(30)), "succeeded");
+  std::string job = std::to_string(job_of(queued));
+  // A viewer following the log as the job runs (the job page's stream).
+  testing::StreamReader stream(port_, "/api/v1/jobs/" + job + "/log",
+                               {{"Cookie", "l4d2_session=" + alice.cookies()["l4d2_session"]}});
+  EXPECT_EQ(wait_job(alice, job_of(queued), std::chrono::seconds(30)), "succeeded");
   nlohmann::json listed = items(alice, overlay);
   ASSERT_EQ(listed.size(), 4u) << listed;
   EXPECT_EQ(listed[0]["state"], "failed");
@@ -122,10 +136,37 @@ TEST_F(WorkshopTest, RemovedAndPrivateItemsAreReportedAndTheOthersLand) {
   EXPECT_TRUE(path_exists(addon(overlay, "104")));
   EXPECT_FALSE(path_exists(addon(overlay, "201")));
   EXPECT_FALSE(path_exists(addon(overlay, "202")));
+  // The job log has a line per item (its outcome), in the stored lines and in the stream. (A removed or private
+  // item has no title: the API's answer is not used for it.)
+  std::string lines = log_of(alice, job);
+  for (const char* expected :
+       {"item 201: failed: ", "item 101 'Map 101': downloaded (6000 bytes)", "item 202: failed: private",
+        "item 104 'Map 104': downloaded (6000 bytes)", "overlay 'mixed': 2 item(s) linked, 2 failed"}) {
+    EXPECT_NE(lines.find(expected), std::string::npos) << expected << " in:\n" << lines;
+  }
+  ASSERT_TRUE(stream.wait_for("event: end", std::chrono::seconds(10))) << stream.received();
+  EXPECT_NE(stream.received().find("data: item 101 'Map 101': downloaded"), std::string::npos) << stream.received();
   // The page's section shows each failure with its reason.
   HttpReply section = alice.get("/overlays/" + std::to_string(overlay.id) + "/workshop");
   EXPECT_EQ(section.status, 200);
   EXPECT_NE(section.body.find(listed[0]["error"].get<std::string>()), std::string::npos) << section.body;
+}
+
+// Bug: the refresh_workshop job's log had no line for an item that was already up to date (only downloads and
+// failures were written), so a refresh where nothing changed listed no items at all.
+TEST_F(WorkshopTest, TheJobLogHasALinePerItemWhenNothingChanged) {
+  Overlay overlay = make_overlay("maps", alice_id());
+  Browser alice = logged_in("alice");
+  ASSERT_EQ(alice.request("PUT", path(overlay) + "/workshop", {{"entries", {"101", "102"}}}).status, 200);
+  ASSERT_EQ(refresh(alice, overlay), "succeeded");
+  HttpReply queued = alice.post(path(overlay) + "/workshop/refresh");
+  ASSERT_EQ(queued.status, 202);
+  std::string job = std::to_string(job_of(queued));
+  ASSERT_EQ(wait_job(alice, job_of(queued), std::chrono::seconds(30)), "succeeded");
+  std::string lines = log_of(alice, job);
+  EXPECT_NE(lines.find("item 101 'Map 101': up to date (6000 bytes)"), std::string::npos) << lines;
+  EXPECT_NE(lines.find("item 102 'Map 102': up to date (6000 bytes)"), std::string::npos) << lines;
+  EXPECT_EQ(steam_->file_requests("101"), 1);  // nothing was downloaded again
 }
 
 TEST_F(WorkshopTest, BadEntriesAreRefusedNamingTheEntryAndLoseNothing) {
@@ -170,6 +211,29 @@ TEST_F(WorkshopTest, OtherUsersOverlaysAnswer404AndGlobalOnesAreAdministrators) 
   EXPECT_EQ(bob.post(path(global) + "/workshop/refresh").status, 403);
   Browser alice = logged_in("alice");
   EXPECT_EQ(alice.get(path(*files) + "/workshop").status, 409);
+}
+
+TEST_F(WorkshopTest, TheSectionFragmentOfAnotherUsersOverlayAnswers404) {
+  Overlay own = make_overlay("alices-maps", alice_id());
+  Browser alice = logged_in("alice");
+  ASSERT_EQ(alice.request("PUT", path(own) + "/workshop", {{"entries", {"101"}}}).status, 200);
+  Browser bob = logged_in("bob");
+  std::string cookies;
+  for (const auto& [name, value] : bob.cookies()) cookies += (cookies.empty() ? "" : "; ") + name + "=" + value;
+  // What the overlay page's section polls while a refresh runs (HTMX asks for the fragment alone).
+  std::string fragment = "/overlays/" + std::to_string(own.id) + "/workshop";
+  HttpReply polled = http_request(port_, "GET", fragment, "", {{"Cookie", cookies}, {"HX-Request", "true"}});
+  EXPECT_EQ(polled.status, 404) << polled.body;
+  EXPECT_EQ(polled.body.find("alices-maps"), std::string::npos) << polled.body;
+  EXPECT_EQ(polled.body.find("101"), std::string::npos) << polled.body;
+  EXPECT_EQ(
+      http_request(port_, "GET", "/overlays/99999/workshop", "", {{"Cookie", cookies}, {"HX-Request", "true"}}).status,
+      404);
+  // The section's form, posted with another user's id, changes nothing.
+  EXPECT_EQ(post_form(bob, fragment, "entries=103", true, true).status, 404);
+  EXPECT_EQ(alice.get(path(own) + "/workshop").json()["workshop"]["entries"], nlohmann::json({"101"}));
+  // The owner gets the fragment.
+  EXPECT_EQ(alice.get(fragment).status, 200);
 }
 
 TEST_F(WorkshopTest, TheDailyRefreshIsQueuedOnlyWhenNoRefreshIsPending) {

@@ -1,7 +1,9 @@
 // End-to-end test of the l4d2web pages in headless Chromium (the system's /usr/bin/chromium, driven by
 // playwright-core; no browser is ever downloaded). Run by tests/integration/web/pages_browser.sh, which
-// starts the real l4d2web with the real l4d2ctl, fake-steamcmd and fake-srcds and passes:
-//   BASE_URL, SHOTS (screenshot directory), PROFILE (fresh user-data dir), ADMIN_PASSWORD, PLAYERS.
+// starts the real l4d2web with the real l4d2ctl, fake-steamcmd, fake-srcds and fake-steam-api (the Steam Web API
+// stand-in: collection 900 nests 901 and 902, items 1001..1004) and passes:
+//   BASE_URL, SHOTS (screenshot directory), PROFILE (fresh user-data dir), ADMIN_PASSWORD, PLAYERS,
+//   ARCHIVE (a tar.gz holding left4dead2/cfg/pack.cfg).
 "use strict";
 const { chromium } = require("playwright-core");
 const fs = require("fs");
@@ -161,6 +163,37 @@ async function main() {
     check((await page.locator("a[href='/overlays'][aria-current=page]").count()) === 1, "no Overlays entry in the navigation");
     check((await page.locator("table a", { hasText: "second" }).count()) === 1, "the overlay list lacks 'second'");
 
+    step = "upload an archive into a file overlay";
+    await page.locator("table a", { hasText: "first" }).click();
+    await page.waitForSelector("#overlay-files");
+    await page.setInputFiles("#overlay-upload-file", process.env.ARCHIVE);
+    await Promise.all([page.waitForNavigation(), page.click("#overlay-upload button[type=submit]")]);
+    await page.locator("#overlay-files a", { hasText: "left4dead2/" }).click();
+    await page.locator("#overlay-files a", { hasText: "cfg/" }).click();
+    check((await page.locator("#overlay-files a", { hasText: "pack.cfg" }).count()) === 1,
+          `the browser does not show the archive's pack.cfg: ${await text(page, "#overlay-files tbody")}`);
+    await shot(page, "06b-overlay-files");
+
+    step = "a Workshop overlay from a collection URL";
+    await page.goto(`${base}/overlays`);
+    await page.fill("#overlay-name", "workshop-maps");
+    await page.selectOption("#overlay-kind", "workshop");
+    await Promise.all([page.waitForNavigation(), page.click("#overlay-create")]);
+    await page.fill("#workshop-entries", "https://steamcommunity.com/sharedfiles/filedetails/?id=900");
+    await page.click("#workshop button[type=submit]");
+    await waitFor("the saved list", async () => (await text(page, "#workshop-items")).includes("Not refreshed yet"));
+    const workshopUrl = page.url();
+    await page.click("#workshop-items button[type=submit]");
+    // The section follows the refresh (every second) until each item of the nested collections is ok.
+    await waitFor("a refresh under way", async () => /A refresh is (queued|running)|ok/.test(await text(page, "#workshop-items")),
+                  10000);
+    await waitFor("four items ok", async () => (await page.locator("#workshop-items .state.good").count()) === 4, 30000);
+    for (const id of ["1001", "1002", "1003", "1004"]) {
+      check((await page.locator("#workshop-items td", { hasText: `Stand-in map ${id}` }).count()) === 1,
+            `item ${id} is not listed`);
+    }
+    await shot(page, "06c-workshop-items");
+
     step = "invalid blueprint shows field errors";
     const selectedLabel = (selector) => page.$eval(selector, (select) => select.selectedOptions[0].textContent);
     await page.goto(`${base}/blueprints/new`);
@@ -202,6 +235,8 @@ async function main() {
     await page.click("button[value='remove_overlay:1']");
     await page.click("button[value='remove_overlay:0']");
     check((await page.locator("select[name=overlay]").count()) === 0, "overlays not removed");
+    await page.click("button[value=add_overlay]");
+    await page.selectOption("#overlay-0", { label: "workshop-maps" });
     await Promise.all([page.waitForNavigation(), page.click(".blueprint-form .buttons button[value=save]")]);
     check(/\/blueprints\/\d+$/.test(page.url()), `after save at ${page.url()}`);
     check((await text(page, "#flash")).includes("blueprint was created"), "no notice after creating a blueprint");
@@ -239,6 +274,15 @@ async function main() {
     check((await page.getAttribute("#copy-connect", "data-copy")) === await text(page, "#server-connect"),
           "the copy button does not copy the connect line");
     await shot(page, "11-server-running");
+
+    step = "the running server's Workshop overlay lists its items";
+    await page.goto(workshopUrl);
+    check((await page.locator("#workshop-items .state.good").count()) === 4, "the Workshop items are not all ok");
+    await page.goto(`${base}/overlays`);
+    const workshopRow = page.locator("tr", { has: page.locator("a", { hasText: "workshop-maps" }) });
+    check((await workshopRow.locator(`a[href='${new URL(blueprintUrl).pathname}']`).count()) === 1,
+          "the overlay list does not name the server's blueprint as using workshop-maps");
+    await page.goto(serverUrl);
 
     step = "console auto-scroll pauses when scrolled up";
     await page.evaluate(() => { const log = document.getElementById("console"); log.scrollTop = 0; log.dispatchEvent(new Event("scroll")); });

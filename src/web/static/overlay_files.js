@@ -1,6 +1,7 @@
 // An overlay's file browser (templates/_overlay_files.mustache): uploads sent in chunks (File.slice and fetch,
 // each chunk at the offset the server has, so a failed chunk is sent again from there) with a progress bar,
-// and deletes after a confirmation. The API is docs/api.md's "Overlay files".
+// and deletes after a confirmation. The API is docs/api.md's "Overlay files". A form with data-finish (a managed
+// overlay's source, templates/_overlay_managed.mustache) ends its upload there instead of placing the files.
 (function () {
   "use strict";
 
@@ -22,12 +23,13 @@
     });
   }
 
-  function upload(section, form) {
+  function upload(overlay, form) {
     var file = form.querySelector('input[type="file"]').files[0];
-    var path = form.querySelector('input[name="path"]').value;
+    var pathInput = form.querySelector('input[name="path"]');
+    var path = pathInput ? pathInput.value : "";
     var bar = form.querySelector("progress");
     var status = form.querySelector('[role="status"]');
-    var base = "/api/v1/overlays/" + section.dataset.overlay + "/uploads";
+    var base = "/api/v1/overlays/" + overlay + "/uploads";
     var tries = 0;
     if (!file) return;
     bar.hidden = false;
@@ -38,6 +40,10 @@
       var chunk = started.upload.chunk_bytes;
       function send(offset) {
         if (offset >= file.size) {
+          if (form.dataset.finish) {
+            status.textContent = "Keeping " + file.name + " as the source…";
+            return api("POST", form.dataset.finish, JSON.stringify({ upload: id }), "application/json");
+          }
           status.textContent = "Unpacking and placing " + file.name + "…";
           return api("POST", base + "/" + id + "/finish", JSON.stringify({ path: path }), "application/json");
         }
@@ -54,7 +60,7 @@
       return send(0);
     }).then(function (done) {
       bar.value = 100;
-      status.textContent = done.name + ": " + done.files + " file(s) placed.";
+      status.textContent = done.managed ? file.name + " is the source now." : done.name + ": " + done.files + " file(s) placed.";
       window.location.reload();
     }, function (error) {
       status.textContent = "Upload failed: " + error.message;
@@ -65,7 +71,7 @@
     var form = event.target.closest("form[data-overlay-upload]");
     if (!form) return;
     event.preventDefault();
-    upload(form.closest("#overlay-files"), form);
+    upload(form.dataset.overlay || form.closest("#overlay-files").dataset.overlay, form);
   });
 
   document.addEventListener("click", function (event) {
