@@ -64,7 +64,7 @@ class App {
   // of the web app. The heartbeat thread calls it with the clock's time; tests call it with theirs.
   void look_for_scheduled_restarts(std::int64_t now);
   // The refresh_managed job (managed_overlays.h): the overlay its target names, refreshed from its source.
-  Result<ExitStatus> refresh_managed_overlay(const Job& job, const std::function<void(const std::string&)>& publish);
+  Status refresh_managed_overlay(const Job& job, const JobSink& sink);
   // LOGIN_FAILURES_PER_ACCOUNT, _PER_ADDRESS and the window, for Accounts::login.
   ThrottleLimits login_limits() const;
 

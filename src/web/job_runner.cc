@@ -406,27 +406,25 @@ void JobRunner::run(const Job& job) {
       status = run_server_job(job);
       break;
     case JobType::kRefreshManaged:
-      if (auto handler = handlers_.find(job.type); handler != handlers_.end()) {
-        status = handler->second(job, [this, &job](const std::string& line) { (void)hub_.publish(job.id, line); });
-      } else {
-        status = Error::failed(fmt::format("this web app runs no {} jobs", to_string(job.type)));
-      }
-      break;
     case JobType::kRefreshWorkshop:
-      status = run_in_process(job, workshop_refresher_);
+      status = run_in_process(job);
       break;
   }
   finish(job, status);
 }
 
-Result<ExitStatus> JobRunner::run_in_process(const Job& job, const InProcessJob& action) {
-  if (!action) return Error::unavailable(fmt::format("this web app does not run {} jobs", to_string(job.type)));
+Result<ExitStatus> JobRunner::run_in_process(const Job& job) {
+  auto found = in_process_.find(job.type);
+  const InProcessJob* action = found == in_process_.end() ? nullptr : &found->second;
+  if (action == nullptr || !*action) {
+    return Error::unavailable(fmt::format("this web app does not run {} jobs", to_string(job.type)));
+  }
   JobSink sink{[&](const std::string& line) { (void)hub_.publish(job.id, line); },
                [this] {
                  std::lock_guard<std::mutex> guard(mutex_);
                  return stopping_;
                }};
-  Status status = action(job, sink);
+  Status status = (*action)(job, sink);
   if (!status) {
     (void)hub_.publish(job.id, status.error().message());
     return status.error();
