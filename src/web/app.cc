@@ -111,6 +111,7 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   app->blueprints = std::make_unique<Blueprints>(*app->database, app->config.user_limits);
   app->overlays = std::make_unique<Overlays>(*app->database);
   app->managed_overlays = std::make_unique<ManagedOverlays>(*app->database);
+  app->script_overlays = std::make_unique<ScriptOverlays>(*app->database, host_root(app->config));
   Result<std::unique_ptr<OverlayUploads>> uploads = OverlayUploads::create(
       app->config.scratch_dir + "/uploads", app->config.upload_max_bytes, app->config.upload_chunk_bytes);
   if (!uploads) return uploads.error();

@@ -25,6 +25,7 @@
 #include "web/overlay_uploads.h"
 #include "web/overlays.h"
 #include "web/restart_schedules.h"
+#include "web/script_overlays.h"
 #include "web/server_log_hub.h"
 #include "web/route.h"
 #include "web/server_events.h"
@@ -76,6 +77,7 @@ class App {
   std::unique_ptr<Blueprints> blueprints;
   std::unique_ptr<Overlays> overlays;
   std::unique_ptr<ManagedOverlays> managed_overlays;
+  std::unique_ptr<ScriptOverlays> script_overlays;
   std::unique_ptr<OverlayUploads> uploads;  // uploads into overlays, and each overlay's change lock
   std::unique_ptr<Servers> servers;
   std::unique_ptr<RestartSchedules> restart_schedules;

@@ -94,6 +94,8 @@ class JobRunner {
   void finish(const Job& job, const Result<ExitStatus>& status);
   // Runs one l4d2ctl step of a job, storing its output; returns the exit status or an error line.
   Result<ExitStatus> step(const Job& job, const std::vector<std::string>& args);
+  // build_overlay: `l4d2ctl build-overlay <id> <host root>/scripts/<id>.sh`, the script's output as the job's log.
+  Result<ExitStatus> build_overlay(const Job& job);
   // A job that runs inside the web app (set_in_process): its lines go to its log; it ends as its status says.
   Result<ExitStatus> run_in_process(const Job& job);
   // A job on a server (kNotFound "the server was deleted" when it is gone).
