@@ -111,6 +111,7 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   app->blueprints = std::make_unique<Blueprints>(*app->database, app->config.user_limits);
   app->overlays = std::make_unique<Overlays>(*app->database);
   app->managed_overlays = std::make_unique<ManagedOverlays>(*app->database);
+  app->script_overlays = std::make_unique<ScriptOverlays>(*app->database, host_root(app->config));
   Result<std::unique_ptr<OverlayUploads>> uploads = OverlayUploads::create(
       app->config.scratch_dir + "/uploads", app->config.upload_max_bytes, app->config.upload_chunk_bytes);
   if (!uploads) return uploads.error();
@@ -147,16 +148,16 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
       std::make_unique<WorkshopRefresher>(*app->overlays, *app->workshop_lists,
                                           WorkshopRefreshOptions{app->config.host_root, app->config.steam_web_api_url});
   WorkshopRefresher& refresher = *app->workshop_refresher;
-  app->runner->set_workshop_refresher(
-      [&refresher](const Job& job, const JobSink& sink) { return refresher.run(job, sink); });
+  app->runner->set_in_process(JobType::kRefreshWorkshop,
+                              [&refresher](const Job& job, const JobSink& sink) { return refresher.run(job, sink); });
   JobRunner& runner = *app->runner;
   app->history =
       std::make_unique<ServerHistory>(*app->server_events, *app->servers, *app->job_logs, *app->webhook_sender,
                                       [&runner](std::int64_t server) { return runner.running_job(server); });
   ServerHistory& history = *app->history;
   app->status_cache->set_listener([&history](const std::vector<HostEvent>& events) { history.on_host_events(events); });
-  app->runner->set_handler(JobType::kRefreshManaged, [&app = *app](const Job& job, const JobRunner::Publish& publish) {
-    return app.refresh_managed_overlay(job, publish);
+  app->runner->set_in_process(JobType::kRefreshManaged, [&app = *app](const Job& job, const JobSink& sink) {
+    return app.refresh_managed_overlay(job, sink);
   });
   app->runner->set_finish_listener([&history](const Job& job, JobState state, const std::string& reason) {
     history.on_job_finished(job, state, reason);
@@ -237,8 +238,7 @@ void App::look_for_update_check() {
   }
 }
 
-Result<ExitStatus> App::refresh_managed_overlay(const Job& job,
-                                                const std::function<void(const std::string&)>& publish) {
+Status App::refresh_managed_overlay(const Job& job, const JobSink& sink) {
   std::optional<std::int64_t> id = parse_managed_job_target(job.target);
   if (!id) return Error::invalid(fmt::format("'{}' names no overlay", job.target));
   Result<Overlay> overlay = overlays->get(*id, Scope{0, true});
@@ -249,10 +249,13 @@ Result<ExitStatus> App::refresh_managed_overlay(const Job& job,
   options.sources_dir = managed_sources_dir(config.data_dir);
   if (Status made = make_directories(options.overlays_dir, 0755); !made) return made.error();
   std::int64_t overlay_id = overlay->id;
-  return web::refresh_managed_overlay(*overlay, *managed_overlays, options, publish, [this, overlay_id] {
-    Result<bool> used = managed_overlays->in_use(overlay_id);
-    return !used || *used;  // when unsure, keep the old tree
-  });
+  Result<ExitStatus> refreshed =
+      web::refresh_managed_overlay(*overlay, *managed_overlays, options, sink.log, [this, overlay_id] {
+        Result<bool> used = managed_overlays->in_use(overlay_id);
+        return !used || *used;  // when unsure, keep the old tree
+      });
+  if (!refreshed) return refreshed.error();
+  return ok_status();
 }
 
 void App::look_for_workshop_refresh() {

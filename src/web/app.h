@@ -25,6 +25,7 @@
 #include "web/overlay_uploads.h"
 #include "web/overlays.h"
 #include "web/restart_schedules.h"
+#include "web/script_overlays.h"
 #include "web/server_log_hub.h"
 #include "web/route.h"
 #include "web/server_events.h"
@@ -64,7 +65,7 @@ class App {
   // of the web app. The heartbeat thread calls it with the clock's time; tests call it with theirs.
   void look_for_scheduled_restarts(std::int64_t now);
   // The refresh_managed job (managed_overlays.h): the overlay its target names, refreshed from its source.
-  Result<ExitStatus> refresh_managed_overlay(const Job& job, const std::function<void(const std::string&)>& publish);
+  Status refresh_managed_overlay(const Job& job, const JobSink& sink);
   // LOGIN_FAILURES_PER_ACCOUNT, _PER_ADDRESS and the window, for Accounts::login.
   ThrottleLimits login_limits() const;
 
@@ -76,6 +77,7 @@ class App {
   std::unique_ptr<Blueprints> blueprints;
   std::unique_ptr<Overlays> overlays;
   std::unique_ptr<ManagedOverlays> managed_overlays;
+  std::unique_ptr<ScriptOverlays> script_overlays;
   std::unique_ptr<OverlayUploads> uploads;  // uploads into overlays, and each overlay's change lock
   std::unique_ptr<Servers> servers;
   std::unique_ptr<RestartSchedules> restart_schedules;

@@ -13,6 +13,7 @@
 #include "web/database.h"
 #include "web/jobs.h"
 #include "web/migrations.h"
+#include "web/script_overlay_seed.h"
 
 namespace left4me::web {
 namespace {
@@ -103,6 +104,25 @@ int command_workshop_refresh(const std::vector<std::string>& args) {
     fmt::print("nothing queued: refresh_workshop job {} is already {}\n", queued->job.id, to_string(queued->job.state));
   }
   return 0;
+}
+
+int command_seed_script_overlays(const std::vector<std::string>& args) {
+  if (args.size() != 1 || args[0].empty() || args[0][0] == '-') {
+    return usage_error("usage: l4d2web seed-script-overlays <dir>");
+  }
+  log::init("l4d2web");
+  Result<Opened> opened = open_migrated();
+  if (!opened) return fail(opened.error());
+  Result<std::vector<SeededFile>> seeded = seed_script_overlays(*opened->database, opened->config, args[0]);
+  if (!seeded) return fail(seeded.error());
+  int failures = 0;
+  for (const SeededFile& file : *seeded) {
+    if (file.outcome == SeedOutcome::kFailed) ++failures;
+    fmt::print(file.outcome == SeedOutcome::kFailed ? stderr : stdout, "{}{}\n",
+               file.outcome == SeedOutcome::kFailed ? "l4d2web: " : "", file.message);
+  }
+  if (seeded->empty()) fmt::print("no example scripts (*.sh) in {}\n", args[0]);
+  return failures == 0 ? 0 : 1;
 }
 
 int command_integrity_check(const std::vector<std::string>& args) {

@@ -100,6 +100,11 @@ Response finish_overlay_upload(App& app, Context& context, const Overlay& overla
 Response get_workshop(App& app, Context& context, const Overlay& overlay);
 Response put_workshop(App& app, Context& context, const Overlay& overlay);
 Response refresh_workshop(App& app, Context& context, const Overlay& overlay);
+// script_overlays_routes.cc: a script overlay's script (read by its users, saved by those who may change it) and
+// its build, queued as a build_overlay job.
+Response get_overlay_script(App& app, Context& context, const Overlay& overlay);
+Response put_overlay_script(App& app, Context& context, const Overlay& overlay);
+Response build_overlay(App& app, Context& context, const Overlay& overlay);
 // GET /metrics (api_metrics.cc): the Prometheus exposition, for a metrics token or a loopback client.
 Response metrics(App& app, Context& context);
 
@@ -224,5 +229,10 @@ Result<std::string> render_workshop_section(App& app, Context& context, const Ov
 Response workshop_items(App& app, Context& context, const Overlay& overlay);
 Response save_workshop(App& app, Context& context, const Overlay& overlay);
 Response refresh_workshop(App& app, Context& context, const Overlay& overlay);
+// script_overlays_routes.cc: the overlay page's Script section (the editor, the last build, the Build button).
+// The section's data for the overlay page to put in its place for script overlays.
+nlohmann::json script_section_view(App& app, Context& context, const Overlay& overlay);
+Response save_overlay_script(App& app, Context& context, const Overlay& overlay);
+Response build_overlay(App& app, Context& context, const Overlay& overlay);
 
 }  // namespace left4me::web::page

@@ -20,6 +20,7 @@
 #include "web/install_progress.h"
 #include "web/rcon_console.h"
 #include "web/restart_schedule.h"
+#include "web/script_overlays.h"
 #include "web/server_view.h"
 
 namespace left4me::web {
@@ -360,6 +361,7 @@ Result<ExitStatus> JobRunner::act_on_server(const Job& job, const Server& server
     case JobType::kCheckUpdate:
     case JobType::kRefreshManaged:
     case JobType::kRefreshWorkshop:
+    case JobType::kBuildOverlay:
       break;
   }
   return Error::invalid(fmt::format("a {} job does not act on a server", to_string(job.type)));
@@ -406,27 +408,42 @@ void JobRunner::run(const Job& job) {
       status = run_server_job(job);
       break;
     case JobType::kRefreshManaged:
-      if (auto handler = handlers_.find(job.type); handler != handlers_.end()) {
-        status = handler->second(job, [this, &job](const std::string& line) { (void)hub_.publish(job.id, line); });
-      } else {
-        status = Error::failed(fmt::format("this web app runs no {} jobs", to_string(job.type)));
-      }
-      break;
     case JobType::kRefreshWorkshop:
-      status = run_in_process(job, workshop_refresher_);
+      status = run_in_process(job);
+      break;
+    case JobType::kBuildOverlay:
+      status = build_overlay(job);
       break;
   }
   finish(job, status);
 }
 
-Result<ExitStatus> JobRunner::run_in_process(const Job& job, const InProcessJob& action) {
-  if (!action) return Error::unavailable(fmt::format("this web app does not run {} jobs", to_string(job.type)));
+Result<ExitStatus> JobRunner::build_overlay(const Job& job) {
+  if (!job.overlay_id) return Error::invalid("this build_overlay job names no overlay");
+  // A script overlay's directory is its id: only files overlays were ever adopted under other names.
+  std::string directory = std::to_string(*job.overlay_id);
+  Result<std::string> script = overlay_script_path(options_.host_root, directory);
+  if (!script) return script.error();
+  if (!path_exists(*script)) {
+    Error missing = Error::not_found("the overlay has no script to build (it was deleted, or none was saved)");
+    (void)hub_.publish(job.id, missing.message());
+    return missing;
+  }
+  return step(job, {"build-overlay", directory, *script});
+}
+
+Result<ExitStatus> JobRunner::run_in_process(const Job& job) {
+  auto found = in_process_.find(job.type);
+  const InProcessJob* action = found == in_process_.end() ? nullptr : &found->second;
+  if (action == nullptr || !*action) {
+    return Error::unavailable(fmt::format("this web app does not run {} jobs", to_string(job.type)));
+  }
   JobSink sink{[&](const std::string& line) { (void)hub_.publish(job.id, line); },
                [this] {
                  std::lock_guard<std::mutex> guard(mutex_);
                  return stopping_;
                }};
-  Status status = action(job, sink);
+  Status status = (*action)(job, sink);
   if (!status) {
     (void)hub_.publish(job.id, status.error().message());
     return status.error();

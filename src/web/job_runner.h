@@ -53,12 +53,6 @@ class JobRunner {
         options_(std::move(options)) {}
   ~JobRunner() { stop(std::chrono::seconds(0)); }
 
-  // Runs a job of a type that is no host action but the web app's own work (refreshing an overlay's content):
-  // publish lines to the log with publish; an error fails the job with its message. Runs on a worker.
-  using Publish = std::function<void(const std::string& line)>;
-  using JobHandler = std::function<Result<ExitStatus>(const Job& job, const Publish& publish)>;
-  // Set before start(), one per type; a job of a type without one fails saying so.
-  void set_handler(JobType type, JobHandler handler) { handlers_[type] = std::move(handler); }
   // Queues a job of the web app's own work on target (jobs of one target run in order) for the user, or for
   // nobody (the panel's own); a second one while one is queued is that one.
   Result<Job> queue_own(JobType type, const std::string& target, std::optional<std::int64_t> user_id);
@@ -67,10 +61,12 @@ class JobRunner {
   using FinishListener = std::function<void(const Job& job, JobState state, const std::string& reason)>;
   // Set before start().
   void set_finish_listener(FinishListener listener) { on_finish_ = std::move(listener); }
-  // What runs refresh_workshop jobs, inside the web app (workshop_refresh_job.h). Set before start(); without it
-  // such jobs fail.
+  // What runs jobs of a type that is no host action but the web app's own work, inside the web app (refreshing an
+  // overlay's content: refresh_workshop, workshop_refresh_job.h; refresh_managed, managed_overlays.h): its lines go
+  // to the job's log, sink.stopping() says when to give up; an error fails the job with its message. Runs on a
+  // worker. Set before start(), one per type; a job of a type without one fails saying so.
   using InProcessJob = std::function<Status(const Job& job, const JobSink& sink)>;
-  void set_workshop_refresher(InProcessJob refresher) { workshop_refresher_ = std::move(refresher); }
+  void set_in_process(JobType type, InProcessJob action) { in_process_[type] = std::move(action); }
 
   void start();
   // The job running on the server now, or nullopt.
@@ -98,8 +94,10 @@ class JobRunner {
   void finish(const Job& job, const Result<ExitStatus>& status);
   // Runs one l4d2ctl step of a job, storing its output; returns the exit status or an error line.
   Result<ExitStatus> step(const Job& job, const std::vector<std::string>& args);
-  // A job that runs inside the web app (refresh_workshop): its lines go to its log; it ends as its status says.
-  Result<ExitStatus> run_in_process(const Job& job, const InProcessJob& action);
+  // build_overlay: `l4d2ctl build-overlay <id> <host root>/scripts/<id>.sh`, the script's output as the job's log.
+  Result<ExitStatus> build_overlay(const Job& job);
+  // A job that runs inside the web app (set_in_process): its lines go to its log; it ends as its status says.
+  Result<ExitStatus> run_in_process(const Job& job);
   // A job on a server (kNotFound "the server was deleted" when it is gone).
   Result<ExitStatus> run_server_job(const Job& job);
   // The l4d2ctl steps of a job on a server the panel has.
@@ -148,8 +146,7 @@ class JobRunner {
   std::set<std::string> busy_lanes_;
   std::map<std::int64_t, std::int64_t> server_jobs_;  // server id -> the job running on it
   FinishListener on_finish_;
-  std::map<JobType, JobHandler> handlers_;
-  InProcessJob workshop_refresher_;
+  std::map<JobType, InProcessJob> in_process_;
   std::map<std::int64_t, pid_t> children_;  // running l4d2ctl per job, for shutdown
   std::vector<std::thread> workers_;
   std::size_t alive_ = 0;

@@ -79,28 +79,47 @@ Result<Job> Jobs::enqueue(JobType type, const std::string& target, std::optional
   return job;
 }
 
-Result<Job> Jobs::enqueue_workshop_refresh(std::int64_t overlay_id, const std::string& target,
-                                           std::optional<std::int64_t> owner_id) {
+Result<Job> Jobs::enqueue_overlay_job(JobType type, std::int64_t overlay_id, const std::string& target,
+                                      std::optional<std::int64_t> owner_id) {
   auto transaction = Database::Transaction::begin(database_);
   if (!transaction) return transaction.error();
   Database::Lock& lock = (*transaction)->lock();
   auto existing = lock.prepare(
       fmt::format("SELECT {} FROM jobs WHERE type = ? AND state = ? AND overlay_id = ? ORDER BY id LIMIT 1", kColumns));
   if (!existing) return existing.error();
-  existing->bind(1, to_string(JobType::kRefreshWorkshop)).bind(2, to_string(JobState::kQueued)).bind(3, overlay_id);
+  existing->bind(1, to_string(type)).bind(2, to_string(JobState::kQueued)).bind(3, overlay_id);
   Result<bool> row = existing->step();
   if (!row) return row.error();
   if (*row) return read_job(*existing);
   auto insert = lock.prepare(
       "INSERT INTO jobs (type, target, overlay_id, owner_id, state, created_at) VALUES (?, ?, ?, ?, ?, ?)");
   if (!insert) return insert.error();
-  insert->bind(1, to_string(JobType::kRefreshWorkshop)).bind(2, target).bind(3, overlay_id).bind(4, owner_id);
+  insert->bind(1, to_string(type)).bind(2, target).bind(3, overlay_id).bind(4, owner_id);
   insert->bind(5, to_string(JobState::kQueued)).bind(6, unix_now());
   if (Status status = insert->run(); !status) return status.error();
   Result<Job> job = select_one(lock, lock.last_insert_id(), Scope{0, true});
   if (!job) return job.error();
   if (Status status = (*transaction)->commit(); !status) return status.error();
   return job;
+}
+
+Result<Job> Jobs::enqueue_workshop_refresh(std::int64_t overlay_id, const std::string& target,
+                                           std::optional<std::int64_t> owner_id) {
+  return enqueue_overlay_job(JobType::kRefreshWorkshop, overlay_id, target, owner_id);
+}
+
+Result<std::optional<Job>> Jobs::last_overlay_job(JobType type, std::int64_t overlay_id) {
+  Database::Lock lock(database_, LockMode::kRead);
+  auto select = lock.prepare(
+      fmt::format("SELECT {} FROM jobs WHERE type = ? AND overlay_id = ? ORDER BY id DESC LIMIT 1", kColumns));
+  if (!select) return select.error();
+  select->bind(1, to_string(type)).bind(2, overlay_id);
+  Result<bool> row = select->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<Job>();
+  Result<Job> job = read_job(*select);
+  if (!job) return job.error();
+  return std::optional<Job>(std::move(*job));
 }
 
 Result<Jobs::RefreshAll> Jobs::enqueue_workshop_refresh_all() {

@@ -72,10 +72,15 @@ class Jobs {
   // target) is returned instead.
   Result<Job> enqueue(JobType type, const std::string& target, std::optional<std::int64_t> server_id,
                       std::optional<std::int64_t> owner_id, Dedupe dedupe);
-  // Queues a refresh_workshop job of the overlay for its owner (or the asking user), named target; a refresh of the
+  // Queues a job of the type on the overlay (jobs.overlay_id) for owner_id, named target; a job of that type on the
   // same overlay already queued is returned instead.
+  Result<Job> enqueue_overlay_job(JobType type, std::int64_t overlay_id, const std::string& target,
+                                  std::optional<std::int64_t> owner_id);
+  // Queues a refresh_workshop job of the overlay for its owner (or the asking user), as enqueue_overlay_job.
   Result<Job> enqueue_workshop_refresh(std::int64_t overlay_id, const std::string& target,
                                        std::optional<std::int64_t> owner_id);
+  // The newest job of the type on the overlay, whoever queued it (nullopt: none).
+  Result<std::optional<Job>> last_overlay_job(JobType type, std::int64_t overlay_id);
   // Queues one system refresh_workshop job for every Workshop overlay, unless a refresh_workshop job (of any
   // overlay) is queued or running: then that job is returned as busy, and nothing is queued.
   struct RefreshAll {

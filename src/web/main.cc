@@ -27,6 +27,8 @@ constexpr Command kCommands[] = {
      left4me::web::command_create_user},
     {"workshop-refresh", "queue the refresh of every Workshop overlay (unless one is queued or running)",
      left4me::web::command_workshop_refresh},
+    {"seed-script-overlays", "seed-script-overlays <dir>: a global script overlay per example script <dir>/*.sh",
+     left4me::web::command_seed_script_overlays},
 };
 
 void usage(std::FILE* out) {

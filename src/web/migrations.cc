@@ -10,7 +10,7 @@ namespace left4me::web {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<std::string_view, 15> kMigrations = {
+constexpr std::array<std::string_view, 16> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -319,6 +319,19 @@ CREATE TABLE workshop_refreshes (
     // <data>/managed-sources/<overlay id>.archive) instead of a URL (managed_overlays.h).
     R"sql(
 ALTER TABLE managed_overlays ADD COLUMN source_upload TEXT NOT NULL DEFAULT '';
+)sql",
+    // 16: script overlays (script_overlays.h): a description, when the script was last saved, and for one seeded
+    // from an example file (`l4d2web seed-script-overlays`) the file's key and the SHA-256 of what was seeded, so
+    // seeding again finds the same overlay and changes it only when the file changed. The script itself is the
+    // file scripts/<id>.sh under the host root.
+    R"sql(
+CREATE TABLE script_overlays (
+  overlay_id INTEGER PRIMARY KEY REFERENCES overlays(id) ON DELETE CASCADE,
+  description TEXT NOT NULL DEFAULT '',
+  saved_at INTEGER,
+  example TEXT UNIQUE,
+  example_sha256 TEXT NOT NULL DEFAULT ''
+);
 )sql",
 };
 

@@ -1,8 +1,10 @@
 #include "web/overlay_directories.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "base/file.h"
 #include "base/log.h"
@@ -52,6 +54,11 @@ void remove_overlay_directory(const std::string& root, const std::string& direct
   }
   if (Status removed = remove_tree(*path); !removed) {
     log::error("overlay directory not removed: {}", removed.error().message());
+  }
+  // A script overlay's build script (scripts/<directory>.sh) goes with it.
+  std::string script = model::Layout::create(root)->overlay_script(directory);
+  if (::unlink(script.c_str()) != 0 && errno != ENOENT) {
+    log::error("build script {} not removed: {}", script, std::strerror(errno));
   }
 }
 

@@ -16,8 +16,8 @@ std::string host_root(const WebConfig& config);
 // overlays/<directory>/ of the overlay (0755, owned by this process's user); an existing directory is kept.
 Status make_overlay_directory(const WebConfig& config, const Overlay& overlay);
 
-// Removes overlays/<directory>/ without following symlinks; a failure is logged, never returned: the record is gone
-// already and a leftover directory harms nothing.
+// Removes overlays/<directory>/ without following symlinks, and a script overlay's scripts/<directory>.sh; a failure is
+// logged, never returned: the record is gone already and a leftover directory harms nothing.
 void remove_overlay_directory(const std::string& host_root, const std::string& directory);
 
 // Whether the overlay ships its own left4dead2/cfg/server.cfg, which the server's rendered server.cfg hides

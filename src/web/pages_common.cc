@@ -32,6 +32,7 @@ constexpr Notice kNotices[] = {
     {"overlay_created", "The overlay was created."},
     {"overlay_renamed", "The overlay was renamed."},
     {"overlay_deleted", "The overlay and its files were deleted."},
+    {"script_saved", "The script was saved. Build the overlay to run it."},
     {"server_created", "The server was created. Start it when you are ready."},
     {"server_moved", "The server now follows the other blueprint; the change applies at its next start."},
     {"server_shared", "The server is shared: the user sees it on their dashboard now."},

@@ -34,12 +34,12 @@ nlohmann::json overlay_view(const OverlayDescription& described) {
           {"may_change", described.may_change}};
 }
 
-// The data of the kind's own section (templates/_overlay_<kind>.mustache), under the key "section". Each kind's
-// helpers (files, workshop, managed, script) fill theirs; none has any yet.
+// The data of the kind's own section (templates/_overlay_<kind>.mustache), under the key "section".
 nlohmann::json overlay_kind_section(App& app, Context& context, const Overlay& overlay) {
   if (overlay.kind == OverlayKind::kManaged && context.user().is_admin) {
     return managed_section_view(app, context, overlay);
   }
+  if (overlay.kind == OverlayKind::kScript) return script_section_view(app, context, overlay);
   if (overlay.kind == OverlayKind::kWorkshop) {
     Result<std::string> html = render_workshop_section(app, context, overlay);
     if (html) return {{"html", *html}};

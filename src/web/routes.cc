@@ -62,6 +62,9 @@ constexpr Route kRoutes[] = {
     {"GET",    "/api/v1/overlays/{id}/workshop",    kUser,   on<api::get_workshop>},
     {"PUT",    "/api/v1/overlays/{id}/workshop",    kUser,   on<api::put_workshop>},
     {"POST",   "/api/v1/overlays/{id}/workshop/refresh", kUser, on<api::refresh_workshop>},
+    {"GET",    "/api/v1/overlays/{id}/script",      kUser,   on<api::get_overlay_script>},
+    {"PUT",    "/api/v1/overlays/{id}/script",      kUser,   on<api::put_overlay_script>},
+    {"POST",   "/api/v1/overlays/{id}/script/build", kUser,  on<api::build_overlay>},
     {"GET",    "/api/v1/servers",                   kUser,   on<api::list_servers>},
     {"POST",   "/api/v1/servers",                   kUser,   on<api::create_server>},
     {"GET",    "/api/v1/servers/adoptable",         kAdmin,  on<api::list_adoptable>},  // before .../{id}
@@ -164,6 +167,8 @@ constexpr Route kRoutes[] = {
     {"GET",    "/overlays/{id}/workshop",           kUser,   on<page::workshop_items>},
     {"POST",   "/overlays/{id}/workshop",           kUser,   on<page::save_workshop>},
     {"POST",   "/overlays/{id}/workshop/refresh",   kUser,   on<page::refresh_workshop>},
+    {"POST",   "/overlays/{id}/script",             kUser,   on<page::save_overlay_script>},
+    {"POST",   "/overlays/{id}/script/build",       kUser,   on<page::build_overlay>},
     {"GET",    "/jobs",                             kUser,   on<page::jobs>},
     {"GET",    "/jobs/rows",                        kUser,   on<page::job_rows>},  // before /jobs/{id}
     {"GET",    "/jobs/{id}",                        kUser,   on<page::show_job>},

@@ -41,6 +41,7 @@ std::optional<ServerEventKind> event_of(JobType type) {
     case JobType::kScheduledRestart:
     case JobType::kRefreshManaged:
     case JobType::kRefreshWorkshop:
+    case JobType::kBuildOverlay:
       break;
   }
   return std::nullopt;

@@ -68,6 +68,8 @@ constexpr std::string_view name_of(JobType type) {
       return "refresh_managed";
     case JobType::kRefreshWorkshop:
       return "refresh_workshop";
+    case JobType::kBuildOverlay:
+      return "build_overlay";
   }
   return {};
 }

@@ -40,6 +40,7 @@ enum class JobType {
   kScheduledRestart,
   kRefreshManaged,  // a managed global overlay fetched again from its source (managed_overlays.h)
   kRefreshWorkshop,
+  kBuildOverlay,  // a script overlay's script run in the sandbox by `l4d2ctl build-overlay` (script_overlays.h)
 };
 
 // Where one item of a Workshop overlay stands (workshop_lists.h): waiting for its download in the running refresh,

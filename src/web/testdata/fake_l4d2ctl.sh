@@ -11,6 +11,7 @@
 # a line) and `current` name the installed builds; a start records the current build in <name>.build, which
 # status reports while running (`current` compared anew); <name>.players sets the players A2S reports (default
 # 1); `available` is what `install --check` finds (recorded in last_check.json for `install --list`).
+# `build-overlay <id> <script>` runs the script with bash in overlays/<id> (no sandbox), as the real one's output.
 set -u
 dir="$LEFT4ME_ROOT/fake"
 mkdir -p "$dir"
@@ -148,5 +149,15 @@ case "$cmd" in
       printf '{"phase":"downloading","percent":%s,"bytes_done":%s,"bytes_total":100}\n' $p $p
     done
     printf '{"phase":"done","percent":100,"bytes_done":100,"bytes_total":100}\n'; finish 0 ;;
+  build-overlay)
+    # As the real one, without its sandbox: the script copied to scripts/<id>.sh and run with bash in overlays/<id>,
+    # its output (stdout and stderr together) as l4d2ctl's, its status as l4d2ctl's.
+    id=$1; script=$2
+    [ -d "$LEFT4ME_ROOT/overlays/$id" ] || { echo "l4d2ctl: build-overlay '$id': overlays/$id does not exist" >&2; finish 3; }
+    [ -f "$script" ] || { echo "l4d2ctl: build-overlay '$id': script $script: No such file or directory" >&2; finish 2; }
+    mkdir -p "$LEFT4ME_ROOT/scripts"
+    [ "$script" -ef "$LEFT4ME_ROOT/scripts/$id.sh" ] || cp "$script" "$LEFT4ME_ROOT/scripts/$id.sh"
+    cd "$LEFT4ME_ROOT/overlays/$id" && OVERLAY=$PWD bash "$LEFT4ME_ROOT/scripts/$id.sh" 2>&1
+    finish $? ;;
   *) echo "l4d2ctl: unknown command '$cmd'" >&2; finish 2 ;;
 esac
