@@ -1,7 +1,7 @@
 // Script overlays (issue 14, item 6): an overlay whose tree a bash script builds, run in the script sandbox by a
 // build_overlay job (`l4d2ctl build-overlay <id> <script>`, docs/design.md "Script overlays"). The script is the
 // file scripts/<id>.sh under the host root (beside overlays/, never inside the tree servers mount), the very file
-// the sandbox runs; the table script_overlays (migration 15) keeps its description, when it was saved, and for an
+// the sandbox runs; the table script_overlays (migration 16) keeps its description, when it was saved, and for an
 // overlay seeded from an example file (`l4d2web seed-script-overlays`) which file and what was seeded.
 // Thread-safe (through Database; a script file is replaced with one rename).
 #pragma once
