@@ -203,6 +203,16 @@ TEST_F(ManagedOverlaysTest, AnUploadedArchiveIsTheSourceAndAHostileOneLeavesTheT
   EXPECT_EQ(read_text(tree() + "/left4dead2/addons/sourcemod/version.txt"), "2.0");
 }
 
+TEST_F(ManagedOverlaysTest, DeletingTheOverlayRemovesItsKeptSourceArchive) {
+  Browser admin = logged_in("root");
+  ASSERT_EQ(upload_source(admin, "sourcemod-1.0.tar.gz", version("1.0")).status, 200);
+  std::string kept = managed_upload_path(managed_sources_dir(app_->config.data_dir), overlay_.id);
+  ASSERT_TRUE(path_exists(kept));
+  HttpReply removed = admin.request("DELETE", "/api/v1/overlays/" + std::to_string(overlay_.id));
+  ASSERT_EQ(removed.status, 200) << removed.body;
+  EXPECT_FALSE(path_exists(kept));
+}
+
 TEST_F(ManagedOverlaysTest, UploadedSourcesRefuseNonArchivesUsersAndOthersUploads) {
   Browser admin = logged_in("root");
   std::string base = "/api/v1/overlays/" + std::to_string(overlay_.id) + "/uploads";
