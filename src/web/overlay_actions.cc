@@ -1,9 +1,14 @@
 #include "web/overlay_actions.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <map>
 
+#include "base/log.h"
+#include "web/managed_overlays.h"
 #include "web/overlay_directories.h"
 
 namespace left4me::web {
@@ -57,6 +62,11 @@ Result<Overlay> delete_overlay(App& app, const Scope& scope, std::int64_t id) {
   Result<Overlay> removed = app.overlays->remove(id, scope);
   if (!removed) return removed.error();
   remove_overlay_directory(host_root(app.config), removed->directory);
+  // A managed overlay's uploaded source archive, kept for its refreshes, goes with it.
+  std::string source = managed_upload_path(managed_sources_dir(app.config.data_dir), removed->id);
+  if (::unlink(source.c_str()) != 0 && errno != ENOENT) {
+    log::error("source archive {} not removed: {}", source, std::strerror(errno));
+  }
   return removed;
 }
 
