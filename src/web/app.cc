@@ -16,6 +16,7 @@
 #include "web/crypto.h"
 #include "web/game_builds.h"
 #include "web/migrations.h"
+#include "web/overlay_files.h"
 #include "web/pages.h"
 #include "web/restart_schedule.h"
 #include "web/responses.h"
@@ -158,6 +159,16 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   app->status_cache->set_listener([&history](const std::vector<HostEvent>& events) { history.on_host_events(events); });
   app->runner->set_in_process(JobType::kRefreshManaged, [&app = *app](const Job& job, const JobSink& sink) {
     return app.refresh_managed_overlay(job, sink);
+  });
+  // After a script overlay's build, what it left in the overlay counts toward its owner's quota.
+  app->runner->set_in_process(JobType::kBuildOverlay, [&app = *app](const Job& job, const JobSink& sink) -> Status {
+    if (!job.overlay_id) return ok_status();
+    Result<Overlay> overlay = app.overlays->get(*job.overlay_id, Scope{0, true});
+    if (!overlay) return overlay.error();
+    Result<std::int64_t> bytes = overlay_tree_bytes(overlay_directory(app.config, *overlay));
+    if (!bytes) return bytes.error();
+    sink.log(fmt::format("the overlay now holds {} bytes", *bytes));
+    return app.overlays->set_size(overlay->id, *bytes);
   });
   app->runner->set_finish_listener([&history](const Job& job, JobState state, const std::string& reason) {
     history.on_job_finished(job, state, reason);

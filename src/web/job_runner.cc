@@ -429,7 +429,14 @@ Result<ExitStatus> JobRunner::build_overlay(const Job& job) {
     (void)hub_.publish(job.id, missing.message());
     return missing;
   }
-  return step(job, {"build-overlay", directory, *script});
+  Result<ExitStatus> built = step(job, {"build-overlay", directory, *script});
+  // The web app's own part, whatever the script's outcome (a failed build may have written files too): recording
+  // what the overlay holds now, which its owner's quota counts (overlay_quota.h).
+  if (in_process_.contains(JobType::kBuildOverlay)) {
+    Result<ExitStatus> recorded = run_in_process(job);
+    if (built && built->success() && !recorded) return recorded;
+  }
+  return built;
 }
 
 Result<ExitStatus> JobRunner::run_in_process(const Job& job) {

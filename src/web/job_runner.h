@@ -64,7 +64,8 @@ class JobRunner {
   // What runs jobs of a type that is no host action but the web app's own work, inside the web app (refreshing an
   // overlay's content: refresh_workshop, workshop_refresh_job.h; refresh_managed, managed_overlays.h): its lines go
   // to the job's log, sink.stopping() says when to give up; an error fails the job with its message. Runs on a
-  // worker. Set before start(), one per type; a job of a type without one fails saying so.
+  // worker. Set before start(), one per type; a job of a type without one fails saying so. For build_overlay, the
+  // action runs after the host's build (recording the overlay's size), and the job needs none.
   using InProcessJob = std::function<Status(const Job& job, const JobSink& sink)>;
   void set_in_process(JobType type, InProcessJob action) { in_process_[type] = std::move(action); }
 

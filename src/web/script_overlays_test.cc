@@ -90,6 +90,9 @@ TEST_F(ScriptOverlaysTest, TheApiSavesTheScriptAndABuildRunsItWithItsOutputAsThe
   EXPECT_NE(log.find("building in " + tree(overlay)), std::string::npos) << log;
   EXPECT_NE(log.find("done"), std::string::npos) << log;
   EXPECT_EQ(read_text(tree(overlay) + "/left4dead2/cfg/built.cfg"), "sv_cheats 0\n");
+  // What the build left counts toward alice's quota.
+  EXPECT_NE(log.find("the overlay now holds 12 bytes"), std::string::npos) << log;
+  EXPECT_EQ(alice.get(path(overlay)).json()["overlay"]["size_bytes"], 12);
   nlohmann::json last = alice.get(path(overlay, "/script")).json()["script"]["last_build"];
   EXPECT_EQ(last["job_id"], job);
   EXPECT_EQ(last["state"], "succeeded");
