@@ -278,13 +278,15 @@ bool is_editable_path(std::string_view path) {
 Result<std::optional<std::string>> read_overlay_text(const std::string& overlay_dir, const std::string& path) {
   if (!is_editable_path(path)) {
     return Error::invalid(
-        in_quotes(path) + ": only files below left4dead2/cfg/ and left4dead2/addons/sourcemod/configs/ are edited here");
+        in_quotes(path) +
+        ": only files below left4dead2/cfg/ and left4dead2/addons/sourcemod/configs/ are edited here");
   }
   Result<OverlayFile> file = open_overlay_file(overlay_dir, path);
   if (!file && file.error().code() == ErrorCode::kNotFound) return std::optional<std::string>();
   if (!file) return file.error();
   if (file->size > static_cast<std::int64_t>(kMaxEditableBytes)) {
-    return Error::invalid(in_quotes(path) + ": larger than the editor's " + std::to_string(kMaxEditableBytes) + " bytes");
+    return Error::invalid(in_quotes(path) + ": larger than the editor's " + std::to_string(kMaxEditableBytes) +
+                          " bytes");
   }
   std::string text(static_cast<std::size_t>(file->size), '\0');
   std::size_t done = 0;
@@ -304,7 +306,8 @@ Status write_overlay_text(const std::string& overlay_dir, const std::string& pat
                           std::optional<std::int64_t> max_tree_bytes) {
   if (!is_editable_path(path)) {
     return Error::invalid(
-        in_quotes(path) + ": only files below left4dead2/cfg/ and left4dead2/addons/sourcemod/configs/ are edited here");
+        in_quotes(path) +
+        ": only files below left4dead2/cfg/ and left4dead2/addons/sourcemod/configs/ are edited here");
   }
   if (text.size() > kMaxEditableBytes) {
     return Error::invalid(in_quotes(path) + ": " + std::to_string(text.size()) + " bytes, more than the editor's " +
