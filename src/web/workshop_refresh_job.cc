@@ -8,6 +8,7 @@
 
 #include "base/file.h"
 #include "base/strings.h"
+#include "web/overlay_files.h"
 
 namespace left4me::web {
 namespace {
@@ -126,6 +127,10 @@ Status WorkshopRefresher::refresh(const model::Layout& layout, const Overlay& ov
   Status status = made ? cache.link_into(directory, linked, content::Prune::kYes) : made;
   (void)lists_.finish_refresh(overlay.id, now_seconds(), status ? "" : status.error().message());
   if (!status) return status;
+  // What the overlay holds now counts toward its owner's quota (overlay_quota.h), as an upload's bytes would.
+  Result<std::int64_t> bytes = overlay_tree_bytes(directory);
+  if (!bytes) return bytes.error();
+  if (Status recorded = overlays_.set_size(overlay.id, *bytes); !recorded) return recorded;
   int failed = 0;
   for (const WorkshopItem& item : items) failed += item.state == WorkshopItemState::kFailed;
   sink.log(fmt::format("overlay '{}': {} item(s) linked, {} failed", overlay.name, linked.size(), failed));

@@ -89,6 +89,8 @@ TEST_F(WorkshopTest, ItemsAndNestedCollectionsLandAndOnlyChangesAreDownloadedAga
     EXPECT_EQ(file_text(addon(overlay, id)), test::standin_vpk(id, 6000));
   }
   EXPECT_FALSE(path_exists(addon(overlay, "104")));
+  // What the overlay holds counts toward alice's quota, as an upload's bytes would.
+  EXPECT_EQ(alice.get(path(overlay)).json()["overlay"]["size_bytes"], 3 * 6000);
 
   // Nothing changed: nothing is downloaded, and one details request covers every item.
   int details = steam_->api_requests("GetPublishedFileDetails");
