@@ -68,6 +68,17 @@ class WorkshopTest : public WebFixture {
   std::int64_t alice_ = 0;
 };
 
+// Refreshes of different overlays share the Workshop cache, which takes one refresh at a time: they share a lane.
+TEST(WorkshopJobLane, EveryRefreshTakesTheOneWorkshopLane) {
+  Job one{.type = JobType::kRefreshWorkshop, .target = "workshop overlay 'maps'", .overlay_id = 1};
+  Job other{.type = JobType::kRefreshWorkshop, .target = "workshop overlay 'mods'", .overlay_id = 2};
+  Job daily{.type = JobType::kRefreshWorkshop, .target = std::string(kWorkshopOverlaysTarget)};
+  EXPECT_EQ(one.lane(), other.lane());
+  EXPECT_EQ(one.lane(), daily.lane());
+  Job managed{.type = JobType::kRefreshManaged, .target = "overlay 3"};
+  EXPECT_NE(managed.lane(), one.lane());
+}
+
 TEST_F(WorkshopTest, ItemsAndNestedCollectionsLandAndOnlyChangesAreDownloadedAgain) {
   Overlay overlay = make_overlay("maps", alice_id());
   Browser alice = logged_in("alice");
