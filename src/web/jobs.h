@@ -36,9 +36,13 @@ struct Job {
   std::string reason;    // why it failed, was cancelled or interrupted
   std::string progress;  // the last progress JSON (install), empty if none
 
-  // What the job's turn is taken on: its server (by id: names are only unique per owner), else its target. Jobs of
-  // one lane run one at a time, in order.
-  std::string lane() const { return server_id ? "server " + std::to_string(*server_id) : target; }
+  // What the job's turn is taken on: its server (by id: names are only unique per owner); for every Workshop refresh
+  // the one lane "workshop" (they share the Workshop cache, which takes one refresh at a time); else its target.
+  // Jobs of one lane run one at a time, in order.
+  std::string lane() const {
+    if (server_id) return "server " + std::to_string(*server_id);
+    return type == JobType::kRefreshWorkshop ? "workshop" : target;
+  }
 };
 
 struct JobLine {
