@@ -38,6 +38,16 @@ Result<Job> read_job(const Statement& statement) {
   return job;
 }
 
+// The first row of a query of kColumns as a job, or nullopt when it has none.
+Result<std::optional<Job>> first_job(Statement& select) {
+  Result<bool> row = select.step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<Job>();
+  Result<Job> job = read_job(select);
+  if (!job) return job.error();
+  return std::optional<Job>(std::move(*job));
+}
+
 Result<Job> select_one(Database::Lock& lock, std::int64_t id, const Scope& scope) {
   auto select = lock.prepare(fmt::format("SELECT {} FROM jobs WHERE id = ? AND {}", kColumns, kScopeCondition));
   if (!select) return select.error();
@@ -114,12 +124,7 @@ Result<std::optional<Job>> Jobs::last_overlay_job(JobType type, std::int64_t ove
       fmt::format("SELECT {} FROM jobs WHERE type = ? AND overlay_id = ? ORDER BY id DESC LIMIT 1", kColumns));
   if (!select) return select.error();
   select->bind(1, to_string(type)).bind(2, overlay_id);
-  Result<bool> row = select->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<Job>();
-  Result<Job> job = read_job(*select);
-  if (!job) return job.error();
-  return std::optional<Job>(std::move(*job));
+  return first_job(*select);
 }
 
 Result<Jobs::RefreshAll> Jobs::enqueue_workshop_refresh_all() {
@@ -158,12 +163,7 @@ Result<std::optional<Job>> Jobs::pending_workshop_refresh(std::int64_t overlay_i
   if (!select) return select.error();
   select->bind(1, to_string(JobType::kRefreshWorkshop)).bind(2, to_string(JobState::kQueued));
   select->bind(3, to_string(JobState::kRunning)).bind(4, overlay_id).bind(5, to_string(JobState::kRunning));
-  Result<bool> row = select->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<Job>();
-  Result<Job> job = read_job(*select);
-  if (!job) return job.error();
-  return std::optional<Job>(std::move(*job));
+  return first_job(*select);
 }
 
 Result<std::optional<std::int64_t>> Jobs::last_workshop_refresh_all() {
