@@ -67,6 +67,16 @@ class InstancesTest : public test::TempDirTest {
   model::InstanceName alpha_ = *model::InstanceName::create("alpha");
   model::InstanceName ghost_ = *model::InstanceName::create("ghost");
   model::InstanceName beta_ = *model::InstanceName::create("beta");
+
+  // alpha and beta (port 27016) initialized, started and running, with game pids 4242 and 4343.
+  void start_alpha_and_beta() {
+    ASSERT_OK(write_file_atomic(dir() + "/beta.yaml", "port: 27016\n"));
+    ASSERT_OK(instances_->initialize(beta_, dir() + "/beta.yaml"));
+    ASSERT_OK(instances_->start(alpha_, std::nullopt));
+    ASSERT_OK(instances_->start(beta_, std::nullopt));
+    supervisor_->set_info(alpha_, {.state = RunState::kRunning, .pid = 4242});
+    supervisor_->set_info(beta_, {.state = RunState::kRunning, .pid = 4343});
+  }
   std::optional<Instances> instances_;
   test::FakeSupervisor* supervisor_ = nullptr;
   test::FakeMounter* mounter_ = nullptr;
@@ -329,12 +339,7 @@ TEST_F(InstancesTest, ListAsksTheRunningServersAtTheSameTimeAndNoStoppedOne) {
 
 // With 100 servers, asking each cost list most of its time; the health monitor asked them all a moment ago.
 TEST_F(InstancesTest, ListShowsTheMonitorsFreshAnswerOfTheSameRunAndAsksTheOthers) {
-  ASSERT_OK(write_file_atomic(dir() + "/beta.yaml", "port: 27016\n"));
-  ASSERT_OK(instances_->initialize(beta_, dir() + "/beta.yaml"));
-  ASSERT_OK(instances_->start(alpha_, std::nullopt));
-  ASSERT_OK(instances_->start(beta_, std::nullopt));
-  supervisor_->set_info(alpha_, {.state = RunState::kRunning, .pid = 4242});
-  supervisor_->set_info(beta_, {.state = RunState::kRunning, .pid = 4343});
+  ASSERT_NO_FATAL_FAILURE(start_alpha_and_beta());
   live_answer_ = LiveData{.hostname = "asked", .map = "c2m1_highway", .players = 1, .max_players = 4};
   auto alpha = instances_->status(alpha_);
   auto beta = instances_->status(beta_);
@@ -379,12 +384,7 @@ TEST_F(InstancesTest, ListShowsTheMonitorsFreshAnswerOfTheSameRunAndAsksTheOther
 // With 100 servers, walking each writable layer and probing each mount cost list most of what was left; the
 // monitor measured them a moment ago. status measures; list takes the monitor's figures of the same run only.
 TEST_F(InstancesTest, ListShowsTheMonitorsFreshLayerOfTheSameRunAndMeasuresTheOthers) {
-  ASSERT_OK(write_file_atomic(dir() + "/beta.yaml", "port: 27016\n"));
-  ASSERT_OK(instances_->initialize(beta_, dir() + "/beta.yaml"));
-  ASSERT_OK(instances_->start(alpha_, std::nullopt));
-  ASSERT_OK(instances_->start(beta_, std::nullopt));
-  supervisor_->set_info(alpha_, {.state = RunState::kRunning, .pid = 4242});
-  supervisor_->set_info(beta_, {.state = RunState::kRunning, .pid = 4343});
+  ASSERT_NO_FATAL_FAILURE(start_alpha_and_beta());
   auto measured = instances_->status(alpha_);
   ASSERT_OK(measured);
   ASSERT_FALSE(measured->mounted) << "the fake mounter mounted nothing";
