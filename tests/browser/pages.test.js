@@ -257,7 +257,7 @@ async function main() {
     await page.evaluate(() => { const log = document.getElementById("console"); log.scrollTop = 0; log.dispatchEvent(new Event("scroll")); });
     const canScroll = await page.evaluate(() => { const log = document.getElementById("console"); return log.scrollHeight > log.clientHeight; });
     if (canScroll) {
-      check(await page.isVisible("[data-follow-for=console]"), "no 'paused' button after scrolling up");
+      await waitFor("the 'paused' button after scrolling up", () => page.isVisible("[data-follow-for=console]"), 5000);
       await page.click("[data-follow-for=console]");
       check(!(await page.isVisible("[data-follow-for=console]")), "the 'paused' button stays after jumping down");
     }
