@@ -98,6 +98,13 @@ std::optional<std::string> submitted_csrf(const Request& request) {
   return std::nullopt;
 }
 
+// The Ctl of a remote host: l4d2ctl over SSH (filled in with the SSH transport).
+HostCtls::Factory remote_ctl_factory(const WebConfig&) {
+  return [](const Host& host) -> Result<std::shared_ptr<const Ctl>> {
+    return Error::unavailable(fmt::format("host '{}': this build has no SSH transport", host.name));
+  };
+}
+
 }  // namespace
 
 Result<std::unique_ptr<App>> App::create(WebConfig config) {
@@ -126,8 +133,26 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   app->restart_schedules = std::make_unique<RestartSchedules>(*app->database);
   app->jobs = std::make_unique<Jobs>(*app->database);
   app->ctl = std::make_unique<Ctl>(app->config.l4d2ctl, app->config.l4d2ctl_env);
-  app->status_cache = std::make_unique<StatusCache>(*app->ctl, app->config.status_cache, std::chrono::seconds(10),
-                                                    app->config.status_watch);
+  app->hosts = std::make_unique<Hosts>(*app->database);
+  if (Status status = app->hosts->set_local_ports(app->servers->ports()); !status) return status.error();
+  // The App owns the local Ctl for its whole life: the registry's pointer does not.
+  app->host_ctls = std::make_unique<HostCtls>(std::shared_ptr<const Ctl>(std::shared_ptr<const Ctl>(), app->ctl.get()),
+                                              remote_ctl_factory(app->config));
+  if (Status status = app->reload_hosts(); !status) return status.error();
+  HostCtls& host_ctls = *app->host_ctls;
+  Servers& servers = *app->servers;
+  app->status_cache = std::make_unique<StatusCache>(
+      [&host_ctls] {
+        std::vector<PolledHost> polled;
+        for (HostCtls::Entry& entry : host_ctls.all())
+          polled.push_back({entry.id, entry.name, std::move(entry.ctl), entry.problem});
+        return polled;
+      },
+      [&servers](std::int64_t host) {
+        Result<std::vector<std::string>> instances = servers.instances_on(host);
+        return instances ? std::move(*instances) : std::vector<std::string>{};
+      },
+      app->config.status_cache, std::chrono::seconds(10), app->config.status_watch);
   // The host's map list changes when an overlay or the installation does: a minute old is fresh enough for a form.
   app->map_lists = std::make_unique<MapLists>(*app->ctl, std::chrono::seconds(60));
   app->job_logs = std::make_unique<JobLogHub>(*app->jobs);
@@ -182,6 +207,17 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
 }
 
 App::~App() { stop_background(std::chrono::seconds(0)); }
+
+Status App::reload_hosts() {
+  Result<std::vector<Host>> all = hosts->list();
+  if (!all) return all.error();
+  host_ctls->rebuild(*all);
+  return ok_status();
+}
+
+ServerPlacement App::placement(std::optional<std::int64_t> host) const {
+  return ServerPlacement{host, status_cache->unreachable_hosts()};
+}
 
 Status App::reconcile_servers() {
   Result<std::shared_ptr<const StatusMap>> statuses = status_cache->refresh();
