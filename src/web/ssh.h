@@ -29,8 +29,9 @@ struct SshSettings {
   std::chrono::seconds control_persist{60};
 };
 
-// A control socket is <control_dir>/<40 hex digits of %C>, and a socket path holds at most 107 bytes.
-inline constexpr std::size_t kMaxControlDirLength = 64;
+// A control socket is <control_dir>/<40 hex digits of %C>, which ssh first binds with 17 more bytes (a dot
+// and a random suffix), and a socket path holds at most 107 bytes.
+inline constexpr std::size_t kMaxControlDirLength = 48;
 
 // ssh's argv up to and including "--" and the destination (the caller appends the one remote command
 // word): -F none (no user or system ssh_config), -T, BatchMode=yes, StrictHostKeyChecking=yes,

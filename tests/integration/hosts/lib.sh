@@ -77,6 +77,10 @@ write_sshd_config() {
   local n=$1 dir
   dir=$(host_dir "$n")
   # StrictModes no: the test's files lie under /tmp, which sshd's ownership walk refuses (world-writable).
+  # HOME: sshd runs the forced command with the user's login shell; a real host's service user has /bin/sh,
+  # which reads no startup file, but root's is bash, which reads ~/.bashrc when sshd starts it: the host's
+  # own empty home keeps this machine's root's startup files out of the timings and the tests.
+  mkdir -p "$dir/home"
   cat >"$dir/sshd_config" <<EOF
 ListenAddress $(host_address "$n"):22
 HostKey $dir/ssh_host_ed25519_key
@@ -88,7 +92,7 @@ PasswordAuthentication no
 KbdInteractiveAuthentication no
 UsePAM no
 StrictModes no
-SetEnv LEFT4ME_HOST_ENV=$dir/host.env
+SetEnv LEFT4ME_HOST_ENV=$dir/host.env HOME=$dir/home
 MaxSessions 20
 EOF
 }
