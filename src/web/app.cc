@@ -5,7 +5,10 @@
 
 #include <fmt/format.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -23,6 +26,7 @@
 #include "web/routes.h"
 #include "web/server_view.h"
 #include "web/sessions.h"
+#include "web/ssh.h"
 
 namespace left4me::web {
 namespace {
@@ -98,10 +102,30 @@ std::optional<std::string> submitted_csrf(const Request& request) {
   return std::nullopt;
 }
 
-// The Ctl of a remote host: l4d2ctl over SSH (filled in with the SSH transport).
-HostCtls::Factory remote_ctl_factory(const WebConfig&) {
-  return [](const Host& host) -> Result<std::shared_ptr<const Ctl>> {
-    return Error::unavailable(fmt::format("host '{}': this build has no SSH transport", host.name));
+// The panel's SSH files: its key in <data>/ssh, each host's pinned key in <data>/ssh/known_hosts.d/<id>.
+std::string ssh_dir(const WebConfig& config) { return config.data_dir + "/ssh"; }
+
+SshTarget ssh_target(const WebConfig& config, const Host& host) {
+  return SshTarget{host.address, host.ssh_port, host.ssh_user,
+                   fmt::format("{}/known_hosts.d/{}", ssh_dir(config), host.id)};
+}
+
+// The Ctl of a remote host: l4d2ctl over SSH with the panel's key and the host's pinned key. The control
+// sockets' directory must be short (sun_path): <data>/ssh/c when it fits, else one under /tmp for this user.
+HostCtls::Factory remote_ctl_factory(const WebConfig& config) {
+  return [config](const Host& host) -> Result<std::shared_ptr<const Ctl>> {
+    Result<PanelKey> key = ensure_panel_key(ssh_dir(config));
+    if (!key) return key.error();
+    SshSettings settings;
+    settings.key_file = key->private_key_file;
+    settings.control_dir = ssh_dir(config) + "/c";
+    if (settings.control_dir.size() > kMaxControlDirLength) {
+      settings.control_dir = fmt::format("/tmp/left4me-ssh-{}", ::getuid());
+    }
+    if (::mkdir(settings.control_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+      return Error::from_errno(settings.control_dir, errno);
+    }
+    return std::shared_ptr<const Ctl>(Ctl::over_ssh(settings, ssh_target(config, host), config.l4d2ctl_env));
   };
 }
 
@@ -138,6 +162,21 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   // The App owns the local Ctl for its whole life: the registry's pointer does not.
   app->host_ctls = std::make_unique<HostCtls>(std::shared_ptr<const Ctl>(std::shared_ptr<const Ctl>(), app->ctl.get()),
                                               remote_ctl_factory(app->config));
+  app->scan_host_keys = [](const std::string& address, int port) -> Result<std::vector<HostKey>> {
+    Result<std::vector<ScannedKey>> scanned = left4me::web::scan_host_keys(address, port);
+    if (!scanned) return scanned.error();
+    std::vector<HostKey> keys;
+    for (const ScannedKey& key : *scanned) keys.push_back(HostKey{key.known_hosts_line, key.fingerprint});
+    return keys;
+  };
+  app->pin_host_key = [config = app->config](const Host& host) -> Status {
+    std::string directory = ssh_dir(config) + "/known_hosts.d";
+    for (const std::string& path : {ssh_dir(config), directory}) {
+      if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) return Error::from_errno(path, errno);
+    }
+    return left4me::web::pin_host_key(ssh_target(config, host),
+                                      ScannedKey{host.key.known_hosts_line, host.key.fingerprint, ""});
+  };
   if (Status status = app->reload_hosts(); !status) return status.error();
   HostCtls& host_ctls = *app->host_ctls;
   Servers& servers = *app->servers;
