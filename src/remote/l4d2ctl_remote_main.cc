@@ -2,10 +2,16 @@
 // `restrict,command="/opt/left4me/bin/l4d2ctl-remote"`, written by `left4me host-authorize`). It runs the
 // l4d2ctl command named in SSH_ORIGINAL_COMMAND, checked by remote_command.h, as the user the key logs
 // in as, with a fixed environment; a spec arrives on standard input and reaches l4d2ctl as a sealed
-// in-memory file. Exit codes are l4d2ctl's; a refused command line exits 2 with one line on stderr.
+// in-memory file; a `logs --follow` runs as its child, ended when the panel stops reading. Exit codes are
+// l4d2ctl's; a refused command line exits 2 with one line on stderr.
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <cerrno>
 #include <climits>
@@ -86,6 +92,30 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
   return result;
 }
 
+// Runs a follower (Lifetime::kWhileRead) as a child writing to this standard output, and ends it (SIGTERM,
+// as an interrupt ends `l4d2ctl logs --follow`) once the output's reader is gone: sshd closes the session's
+// output when the panel's ssh goes, and sends no signal. Returns the exit code to leave with.
+int run_while_read(const std::string& program, std::vector<std::string>& argv, std::vector<std::string>& env) {
+  pid_t child = ::fork();
+  if (child < 0) return refuse(std::string("fork: ") + std::strerror(errno));
+  if (child == 0) {
+    ::execve(program.c_str(), pointers(argv).data(), pointers(env).data());
+    std::cerr << "l4d2ctl-remote: run " << program << ": " << std::strerror(errno) << "\n";
+    ::_exit(kExitFailure);
+  }
+  UniqueFd child_fd(static_cast<int>(::syscall(SYS_pidfd_open, child, 0)));
+  // Only hang-ups and errors are asked of the output (events 0): a reader that goes shows as either.
+  struct pollfd watched[2] = {{STDOUT_FILENO, 0, 0}, {child_fd.get(), POLLIN, 0}};
+  while (child_fd.valid() && ::poll(watched, 2, -1) < 0 && errno == EINTR) {
+  }
+  if (child_fd.valid() && (watched[1].revents & POLLIN) == 0) ::kill(child, SIGTERM);
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
 }  // namespace
 
 int main() {
@@ -109,6 +139,7 @@ int main() {
   std::vector<std::string> argv = {*program};
   argv.insert(argv.end(), call->args.begin(), call->args.end());
   std::vector<std::string> env = environment();
+  if (call->lifetime == Lifetime::kWhileRead) return run_while_read(*program, argv, env);
   ::execve(program->c_str(), pointers(argv).data(), pointers(env).data());
   std::cerr << "l4d2ctl-remote: run " << *program << ": " << std::strerror(errno) << "\n";
   return kExitFailure;

@@ -249,6 +249,12 @@ Result<Call> check_call(const std::vector<std::string>& words) {
   if (rule->name == "initialize" && call.spec != SpecInput::kStandardInput) {
     return Error::invalid("initialize needs '-f -' (the spec comes on standard input)");
   }
+  if (rule->name == "logs") {
+    bool follow = std::find(call.args.begin(), call.args.end(), "--follow") != call.args.end() ||
+                  std::find(call.args.begin(), call.args.end(), "-f") != call.args.end();
+    bool no_follow = std::find(call.args.begin(), call.args.end(), "--no-follow") != call.args.end();
+    if (follow && !no_follow) call.lifetime = Lifetime::kWhileRead;
+  }
   return call;
 }
 

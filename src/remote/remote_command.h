@@ -33,11 +33,17 @@ Result<std::string> quote_command(const std::vector<std::string>& words);
 // Where an l4d2ctl call takes its spec from.
 enum class SpecInput { kNone, kStandardInput };
 
-// A checked call: l4d2ctl's arguments (without the program), and whether the spec comes on standard input
-// (then args holds kSpecPlaceholder where the spec file's path goes).
+// How long a call runs: to its own end, or (`logs --follow`) while the panel reads its output. Over ssh
+// without a terminal the panel's end shows only as the session's output closing (sshd sends no signal), which
+// a follower would notice at its next line only: l4d2ctl-remote ends it when its output's reader goes.
+enum class Lifetime { kToCompletion, kWhileRead };
+
+// A checked call: l4d2ctl's arguments (without the program), whether the spec comes on standard input
+// (then args holds kSpecPlaceholder where the spec file's path goes), and how long it runs.
 struct Call {
   std::vector<std::string> args;
   SpecInput spec = SpecInput::kNone;
+  Lifetime lifetime = Lifetime::kToCompletion;
 };
 inline constexpr std::string_view kSpecPlaceholder = "-";
 

@@ -111,6 +111,15 @@ TEST(CheckCallTest, TheContractsCommandsPass) {
             (Words{"maps", "--json", "--overlay", "7", "--overlay", "global/sourcemod"}));
 }
 
+TEST(CheckCallTest, OnlyAFollowingLogsRunsWhileItsOutputIsRead) {
+  EXPECT_EQ(call_ok({"logs", "alpha", "-n", "50", "-f"}).lifetime, Lifetime::kWhileRead);
+  EXPECT_EQ(call_ok({"logs", "alpha", "--follow", "--lines", "5"}).lifetime, Lifetime::kWhileRead);
+  EXPECT_EQ(call_ok({"logs", "alpha", "-n", "50"}).lifetime, Lifetime::kToCompletion);
+  EXPECT_EQ(call_ok({"logs", "alpha", "--no-follow"}).lifetime, Lifetime::kToCompletion);
+  EXPECT_EQ(call_ok({"start", "alpha", "--wait"}).lifetime, Lifetime::kToCompletion);
+  EXPECT_EQ(call_ok({"rcon", "alpha", "logs", "-f"}).lifetime, Lifetime::kToCompletion);
+}
+
 TEST(CheckCallTest, ValuesThatNameFilesOrBuildsFollowTheirRules) {
   EXPECT_NE(call_error({"maps", "--overlay", "../../etc"}).find("not an overlay"), std::string::npos);
   EXPECT_NE(call_error({"maps", "--overlay", "/etc"}).find("not an overlay"), std::string::npos);

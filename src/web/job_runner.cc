@@ -123,11 +123,17 @@ void JobRunner::work() {
 }
 
 Result<ExitStatus> JobRunner::step(const Job& job, const std::vector<std::string>& args) {
-  (void)hub_.publish(job.id, "$ l4d2ctl " + join(args, " "));
+  return step(job, "l4d2ctl " + join(args, " "),
+              [&](const std::function<void(std::string_view)>& on_line, const std::function<void(pid_t)>& on_spawn) {
+                return ctl_.run_streaming(args, on_line, on_spawn);
+              });
+}
+
+Result<ExitStatus> JobRunner::step(const Job& job, const std::string& shown, const StepCall& call) {
+  (void)hub_.publish(job.id, "$ " + shown);
   bool install = job.type == JobType::kInstall;
   InstallEstimator estimator;
-  Result<ExitStatus> status = ctl_.run_streaming(
-      args,
+  Result<ExitStatus> status = call(
       [&](std::string_view line) {
         std::string text(line);
         // A progress line is stored and shown with the estimate of the time left (l4d2ctl cannot know it).
@@ -183,10 +189,11 @@ Result<ExitStatus> JobRunner::initialize(const Job& job, const Server& server) {
   Result<std::string> spec = render_instance_spec(blueprint->spec_yaml, server.port, server.name,
                                                   derive_rcon_password(options_.secret_key, server.id));
   if (!spec) return spec.error();
-  std::string file = fmt::format("{}/job-{}-{}.yaml", options_.scratch_dir, job.id, server.instance);
-  if (Status written = write_file_atomic(file, *spec, 0600); !written) return written.error();
-  Result<ExitStatus> status = step(job, {"initialize", server.instance, "-f", file});
-  ::unlink(file.c_str());
+  Result<ExitStatus> status =
+      step(job, fmt::format("l4d2ctl initialize {} -f <the blueprint's spec>", server.instance),
+           [&](const std::function<void(std::string_view)>& on_line, const std::function<void(pid_t)>& on_spawn) {
+             return ctl_.initialize(server.instance, *spec, options_.scratch_dir, on_line, on_spawn);
+           });
   if (status && status->success()) (void)servers_.mark_applied(server.id, blueprint->id, blueprint->version);
   return status;
 }
@@ -371,6 +378,12 @@ Result<ExitStatus> JobRunner::run_server_job(const Job& job) {
   Result<Server> server =
       job.server_id ? servers_.get(*job.server_id, kSystem) : Result<Server>(Error::not_found("no server"));
   if (!server) return Error::not_found("the server was deleted");
+  // Jobs act through the local l4d2ctl only so far (docs/design.md, "Several hosts: the panel's side"): nothing is
+  // run for a server on another host, so nothing runs on the wrong one; a record with nothing on its host may go.
+  if (server->host_id != kLocalHostId && (server->owns_instance || job.type != JobType::kDelete)) {
+    return Error::unavailable(
+        fmt::format("jobs on host '{}' are not run by this build yet: only the local host's are", server->host_name));
+  }
   Result<ExitStatus> status = act_on_server(job, *server);
   if (job.type == JobType::kDelete && status && status->success()) {
     Result<std::optional<RemovedUser>> removed = servers_.remove(server->id);

@@ -95,6 +95,11 @@ class JobRunner {
   void finish(const Job& job, const Result<ExitStatus>& status);
   // Runs one l4d2ctl step of a job, storing its output; returns the exit status or an error line.
   Result<ExitStatus> step(const Job& job, const std::vector<std::string>& args);
+  // The same for a step run by call (a Ctl call given the output and spawn callbacks); shown is the command
+  // as the job's log shows it.
+  using StepCall = std::function<Result<ExitStatus>(const std::function<void(std::string_view)>& on_line,
+                                                    const std::function<void(pid_t)>& on_spawn)>;
+  Result<ExitStatus> step(const Job& job, const std::string& shown, const StepCall& call);
   // build_overlay: `l4d2ctl build-overlay <id> <host root>/scripts/<id>.sh`, the script's output as the job's log.
   Result<ExitStatus> build_overlay(const Job& job);
   // A job that runs inside the web app (set_in_process): its lines go to its log; it ends as its status says.
