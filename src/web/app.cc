@@ -226,7 +226,7 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
     return app.refresh_managed_overlay(job, sink);
   });
   // After a script overlay's build, what it left in the overlay counts toward its owner's quota.
-  app->runner->set_in_process(JobType::kBuildOverlay, [&app = *app](const Job& job, const JobSink& sink) -> Status {
+  app->runner->set_after_build([&app = *app](const Job& job, const JobSink& sink) -> Status {
     if (!job.overlay_id) return ok_status();
     Result<Overlay> overlay = app.overlays->get(*job.overlay_id, Scope{0, true});
     if (!overlay) return overlay.error();

@@ -569,10 +569,8 @@ Result<ExitStatus> JobRunner::build_overlay(const Job& job) {
     return missing;
   }
   Result<ExitStatus> built = step(job, {"build-overlay", directory, *script});
-  // The web app's own part, whatever the script's outcome (a failed build may have written files too): recording
-  // what the overlay holds now, which its owner's quota counts (overlay_quota.h).
-  if (in_process_.contains(JobType::kBuildOverlay)) {
-    Result<ExitStatus> recorded = run_in_process(job);
+  if (after_build_) {
+    Result<ExitStatus> recorded = run_action(job, after_build_);
     if (built && built->success() && !recorded) return recorded;
   }
   return built;
@@ -580,16 +578,19 @@ Result<ExitStatus> JobRunner::build_overlay(const Job& job) {
 
 Result<ExitStatus> JobRunner::run_in_process(const Job& job) {
   auto found = in_process_.find(job.type);
-  const InProcessJob* action = found == in_process_.end() ? nullptr : &found->second;
-  if (action == nullptr || !*action) {
+  if (found == in_process_.end() || !found->second) {
     return Error::unavailable(fmt::format("this web app does not run {} jobs", to_string(job.type)));
   }
+  return run_action(job, found->second);
+}
+
+Result<ExitStatus> JobRunner::run_action(const Job& job, const InProcessJob& action) {
   JobSink sink{[&](const std::string& line) { (void)hub_.publish(job.id, line); },
                [this] {
                  std::lock_guard<std::mutex> guard(mutex_);
                  return stopping_;
                }};
-  Status status = (*action)(job, sink);
+  Status status = action(job, sink);
   if (!status) {
     (void)hub_.publish(job.id, status.error().message());
     return status.error();

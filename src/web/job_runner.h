@@ -72,10 +72,13 @@ class JobRunner {
   // What runs jobs of a type that is no host action but the web app's own work, inside the web app (refreshing an
   // overlay's content: refresh_workshop, workshop_refresh_job.h; refresh_managed, managed_overlays.h): its lines go
   // to the job's log, sink.stopping() says when to give up; an error fails the job with its message. Runs on a
-  // worker. Set before start(), one per type; a job of a type without one fails saying so. For build_overlay, the
-  // action runs after the host's build (recording the overlay's size), and the job needs none.
+  // worker. Set before start(), one per type; a job of a type without one fails saying so.
   using InProcessJob = std::function<Status(const Job& job, const JobSink& sink)>;
   void set_in_process(JobType type, InProcessJob action) { in_process_[type] = std::move(action); }
+  // What runs inside the web app after each build_overlay job's host build, whatever its outcome (a failed build
+  // may have written files too): recording what the overlay holds now. An error fails a build that succeeded.
+  // Set before start(); none: nothing runs after.
+  void set_after_build(InProcessJob action) { after_build_ = std::move(action); }
 
   void start();
   // The job running on the server now, or nullopt.
@@ -140,6 +143,8 @@ class JobRunner {
   Result<ExitStatus> build_overlay(const Job& job);
   // A job that runs inside the web app (set_in_process): its lines go to its log; it ends as its status says.
   Result<ExitStatus> run_in_process(const Job& job);
+  // Runs action inside the web app as the job's part, as run_in_process does.
+  Result<ExitStatus> run_action(const Job& job, const InProcessJob& action);
   // A job on a server (kNotFound "the server was deleted" when it is gone).
   Result<ExitStatus> run_server_job(const Job& job);
   // The l4d2ctl steps of a job on a server the panel has.
@@ -190,6 +195,7 @@ class JobRunner {
   std::map<std::int64_t, std::int64_t> server_jobs_;  // server id -> the job running on it
   FinishListener on_finish_;
   std::map<JobType, InProcessJob> in_process_;
+  InProcessJob after_build_;
   std::map<std::int64_t, pid_t> children_;  // running l4d2ctl per job, for shutdown
   struct JobHost {
     std::int64_t id = 0;
