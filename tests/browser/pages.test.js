@@ -254,10 +254,15 @@ async function main() {
     await page.goto(serverUrl);
 
     step = "console auto-scroll pauses when scrolled up";
-    await page.evaluate(() => { const log = document.getElementById("console"); log.scrollTop = 0; log.dispatchEvent(new Event("scroll")); });
+    // The page was loaded again: its console refills from the backlog, and a scroll made before that (when the
+    // console was still short, so at its bottom) would be followed down again by the lines coming in.
+    await waitFor("the console's backlog", async () => (await text(page, "#console")).includes("Network:"), 20000);
     const canScroll = await page.evaluate(() => { const log = document.getElementById("console"); return log.scrollHeight > log.clientHeight; });
     if (canScroll) {
-      await waitFor("the 'paused' button after scrolling up", () => page.isVisible("[data-follow-for=console]"), 5000);
+      await waitFor("the 'paused' button after scrolling up", async () => {
+        await page.evaluate(() => { const log = document.getElementById("console"); log.scrollTop = 0; log.dispatchEvent(new Event("scroll")); });
+        return page.isVisible("[data-follow-for=console]");
+      }, 5000);
       await page.click("[data-follow-for=console]");
       check(!(await page.isVisible("[data-follow-for=console]")), "the 'paused' button stays after jumping down");
     }

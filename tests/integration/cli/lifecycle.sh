@@ -57,6 +57,9 @@ assert_contains "$OUT" "LEFT4ME_PUBLIC_ADDRESS: 'play.example.org:27015' is not 
 expect_exit 0 "$BIN_L4D2CTL" rcon alpha status
 assert_contains "$OUT" "c2m1_highway" "rcon status"
 expect_exit 0 "$BIN_L4D2CTL" rcon alpha say hello from the test
+# The server answers RCON before its console line reaches the log (the supervisor writes it as it comes).
+said_in_log() { "$BIN_L4D2CTL" logs alpha --lines 200 --no-follow | grep -q "hello from the test"; }
+wait_until 5 said_in_log
 expect_exit 0 "$BIN_L4D2CTL" logs alpha --lines 200 --no-follow
 assert_contains "$OUT" "hello from the test" "console log shows the RCON say"
 assert_contains "$OUT" "Host_NewGame" "console log shows the map load"
