@@ -72,7 +72,7 @@ Status SshSession::start() {
   options.stdout_mode = Stream::kPipe;
   options.stderr_mode = Stream::kPipe;
   Result<Subprocess> child = Subprocess::spawn(std::move(options));
-  if (!child) return child.error().with_context("run " + argv_.front());
+  if (!child) return child.error();  // Ctl::run names the program
   for (int fd : {child->stdout_fd(), child->stderr_fd()}) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
   ssh_ = std::move(*child);
   answered_ = false;

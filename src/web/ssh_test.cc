@@ -1,7 +1,9 @@
 // ssh's argv for a host, the targets it takes, the panel's key and pinning, and Ctl over ssh with a stand-in
 // ssh (testdata/fake_ssh.sh) that shows its argv and standard input: every l4d2ctl call is one quoted word
-// that l4d2ctl-remote splits back to the same arguments, and a spec travels on standard input. The real ssh
-// and sshd run in tests/integration/hosts/.
+// that l4d2ctl-remote splits back to the same arguments, and a spec travels on standard input (the stand-in
+// refuses sessions unless told otherwise, so these calls are single calls, as to a host without sessions).
+// CtlSessionTest: the short calls through one session, answered by the real l4d2ctl-remote. The real ssh and
+// sshd run in tests/integration/hosts/.
 #include "web/ssh.h"
 
 #include <gtest/gtest.h>
