@@ -7,6 +7,7 @@
 #include "web/ssh.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -311,8 +312,8 @@ TEST_F(CtlOverSshTest, ListNamesTheTransportFailure) {
 }
 
 // A session over the stand-in ssh, answered by the real l4d2ctl-remote (a copy, so that the l4d2ctl beside it is
-// the stand-in's wrapper: fake_l4d2ctl.sh, except `status die`, which kills the session mid-call, and `status
-// slow`, which marks slow.started and takes 1 s).
+// the stand-in's wrapper: fake_l4d2ctl.sh, except `status die`, which kills the session mid-call, `status huge`,
+// which writes 17 MB, and `status slow`, which marks slow.started and takes 1 s).
 class CtlSessionTest : public CtlOverSshTest {
  protected:
   void SetUp() override {
@@ -325,6 +326,7 @@ class CtlSessionTest : public CtlOverSshTest {
         "#!/bin/sh\n"
         "case \"$1 $2\" in\n"
         "  'status die') kill -9 $PPID; sleep 5 ;;\n"
+        "  'status huge') head -c 17000000 /dev/zero; exit 0 ;;\n"
         "  'status slow') touch " +
         dir() +
         "/slow.started; sleep 1 ;;\n"
@@ -386,6 +388,26 @@ TEST_F(CtlSessionTest, ASessionThatDiesMidCallIsTheTransportsErrorAndTheNextCall
   EXPECT_NE(transport->message().find("cannot reach left4me@10.231.1.2:2222 over ssh: ssh session: it ended"),
             std::string::npos)
       << transport->message();
+  Result<RunResult> again = host->run({"status", "alpha"}, std::chrono::seconds(10));
+  ASSERT_OK(again);
+  EXPECT_EQ(again->status.code, 0) << again->err;
+  EXPECT_EQ(starts(), 2u);
+}
+
+TEST_F(CtlSessionTest, ASessionThatEndedWhileIdleIsReplacedBeforeTheNextCall) {
+  std::unique_ptr<Ctl> host = session_ctl();
+  ASSERT_OK(host->run({"status", "alpha"}, std::chrono::seconds(10)));
+  Result<std::string> started = read_file(remote_ + ".starts");  // the stand-in ssh's pid, kept by exec
+  ASSERT_OK(started);
+  std::optional<long long> pid = parse_int(trim(*started), 1, 1 << 30);
+  ASSERT_TRUE(pid);
+  ASSERT_EQ(::kill(static_cast<pid_t>(*pid), SIGKILL), 0);  // as a link that broke between calls ends ssh
+  // Dead is a zombie here: the session's owner has not reaped it yet.
+  auto dead = [&] {
+    Result<std::string> stat = read_file("/proc/" + std::to_string(*pid) + "/stat");
+    return !stat || stat->find(") Z ") != std::string::npos;
+  };
+  while (!dead()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   Result<RunResult> again = host->run({"status", "alpha"}, std::chrono::seconds(10));
   ASSERT_OK(again);
   EXPECT_EQ(again->status.code, 0) << again->err;
@@ -465,6 +487,27 @@ TEST_F(CtlSessionTest, TheHostRefusesInASessionWhatItRefusesInASingleCallAndGoes
   EXPECT_EQ(ran.find(" begin logs"), std::string::npos) << ran;
   EXPECT_EQ(ran.find(" begin initialize"), std::string::npos) << ran;
   EXPECT_EQ(ran.find(" begin list"), std::string::npos) << ran;
+}
+
+TEST_F(CtlSessionTest, AnOutputOverTheLimitIsAClearErrorAndTheSessionGoesOn) {
+  RunOptions options;
+  options.env = std::vector<std::string>{"SSH_ORIGINAL_COMMAND=session", "PATH=/usr/bin:/bin"};
+  options.stdin_data = "status huge\nstatus alpha\n";
+  options.timeout = std::chrono::seconds(30);
+  Result<RunResult> session = left4me::run({remote_}, options);
+  ASSERT_OK(session);
+  std::string stream = session->out;
+  Result<std::optional<remote::Answer>> huge = remote::take_answer(stream);
+  ASSERT_OK(huge);
+  ASSERT_TRUE(huge->has_value());
+  EXPECT_EQ((*huge)->exit_code, 1);
+  EXPECT_EQ((*huge)->out, "");
+  EXPECT_NE((*huge)->err.find("'status' wrote more than 16777216 bytes"), std::string::npos) << (*huge)->err;
+  Result<std::optional<remote::Answer>> next = remote::take_answer(stream);
+  ASSERT_OK(next);
+  ASSERT_TRUE(next->has_value());
+  EXPECT_EQ((*next)->exit_code, 0) << (*next)->err;
+  EXPECT_EQ(stream, "");
 }
 
 }  // namespace
