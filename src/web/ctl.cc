@@ -13,6 +13,7 @@
 #include "base/unique_fd.h"
 #include "json/parse_json.h"
 #include "remote/remote_command.h"
+#include "remote/session.h"
 
 namespace left4me::web {
 
@@ -66,10 +67,20 @@ class SpecFile {
   std::string path_;
 };
 
+// Whether a session may carry the call: the host's check (remote::check_session_call), made here first so that
+// what a session refuses (a following logs, a spec on standard input) goes as a single call instead.
+bool fits_session(const std::vector<std::string>& args) {
+  Result<remote::Call> call = remote::check_call(args);
+  return call && remote::check_session_call(*call);
+}
+
 }  // namespace
 
 std::unique_ptr<Ctl> Ctl::over_ssh(SshSettings settings, SshTarget target, std::vector<std::string> env) {
   auto ctl = std::make_unique<Ctl>(settings.program, std::move(env));
+  std::vector<std::string> session_argv = ssh_argv(settings, target);
+  session_argv.emplace_back(remote::kSessionCommand);
+  ctl->session_ = std::make_shared<SshSession>(std::move(session_argv), ctl->env_);
   ctl->ssh_ = Ssh{std::move(settings), std::move(target)};
   return ctl;
 }
@@ -142,6 +153,11 @@ Result<ExitStatus> Ctl::initialize(const std::string& instance, std::string_view
 Result<RunResult> Ctl::run(const std::vector<std::string>& args, std::chrono::milliseconds timeout) const {
   Result<std::vector<std::string>> command = argv(args);
   if (!command) return command.error();
+  if (session_ && fits_session(args)) {
+    std::optional<Result<RunResult>> asked = session_->ask(command->back(), timeout);
+    if (asked && !*asked) return asked->error().with_context(fmt::format("run {}", path_));
+    if (asked) return std::move(*asked);
+  }
   RunOptions options;
   options.env = env_;
   options.timeout = timeout;

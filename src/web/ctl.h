@@ -16,6 +16,7 @@
 #include "base/result.h"
 #include "base/subprocess.h"
 #include "web/ssh.h"
+#include "web/ssh_session.h"
 
 namespace left4me::web {
 
@@ -27,7 +28,8 @@ class Ctl {
   // The local l4d2ctl at path, run with env.
   Ctl(std::string path, std::vector<std::string> env) : path_(std::move(path)), env_(std::move(env)) {}
   // A host reached over ssh: runs ssh_argv(settings, target) and one word, the l4d2ctl arguments quoted by
-  // remote::quote_command (the host's l4d2ctl-remote splits it back); env is ssh's environment.
+  // remote::quote_command (the host's l4d2ctl-remote splits it back), or sends that word as a request to its
+  // session (run, list); env is ssh's environment.
   static std::unique_ptr<Ctl> over_ssh(SshSettings settings, SshTarget target, std::vector<std::string> env);
 
   // The local program's path, or ssh's.
@@ -44,12 +46,14 @@ class Ctl {
   Result<ExitStatus> run_streaming(const std::vector<std::string>& args,
                                    const std::function<void(std::string_view)>& on_line,
                                    const std::function<void(pid_t)>& on_spawn = nullptr) const;
-  // Runs to completion, capturing output (kTimeout if it takes longer than timeout).
+  // Runs to completion, capturing output (kTimeout if it takes longer than timeout). Remotely, a call that runs
+  // to completion without a spec goes over the host's session (SshSession: one ssh kept for these calls) when it
+  // is free; otherwise, and on a host without sessions, as a single call. Either way the result reads the same.
   Result<RunResult> run(const std::vector<std::string>& args, std::chrono::milliseconds timeout) const;
   // Starts `l4d2ctl logs <name> --lines <n> --follow` with stdout piped.
   Result<Subprocess> follow_logs(const std::string& name, int lines) const;
-  // `l4d2ctl list --json --players`: instance name -> status object (with the players of each running server).
-  // Fails with transport_error's error when ssh could not reach the host.
+  // `l4d2ctl list --json --players` (through run): instance name -> status object (with the players of each
+  // running server). Fails with transport_error's error when ssh could not reach the host.
   Result<StatusMap> list() const;
   // `l4d2ctl initialize <name> -f <spec>`: locally through a 0600 file in scratch_dir (removed after),
   // remotely with `-f -` and the spec on ssh's standard input. Output as run_streaming.
@@ -69,6 +73,7 @@ class Ctl {
   std::string path_;
   std::vector<std::string> env_;
   std::optional<Ssh> ssh_;
+  std::shared_ptr<SshSession> session_;  // remote only
 };
 
 // ssh exits 255 when it could not connect or the connection broke (l4d2ctl and l4d2ctl-remote never do).

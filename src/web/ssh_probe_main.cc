@@ -9,12 +9,22 @@
 //   web_ssh_probe list                 Ctl::list: one instance name a line
 //   web_ssh_probe follow NAME LINES [UNTIL]   Ctl::follow_logs: its lines as they come, until it ends (or
 //                                      a line holds UNTIL: then it ends the follower, exit 0)
+//   web_ssh_probe ask LINE...          Ctl::run (captured; through the host's session) of each command line
+//                                      (split as l4d2ctl-remote splits it), one Ctl for all: "exit <code>", its
+//                                      stdout, its stderr; then "sessions: <n>", how many session ssh processes
+//                                      (children whose last word is "session") were seen after the calls
+//   web_ssh_probe time N local|remote LINE   N calls of Ctl::run of LINE through one Ctl after one not timed:
+//                                      "median <ms> min <ms>"; local runs PROBE_L4D2CTL with PROBE_HOST_ENV
 // The host and the panel's side come from the environment: PROBE_ADDRESS, PROBE_PORT, PROBE_USER,
 // PROBE_KNOWN_HOSTS, PROBE_KEY, PROBE_CONTROL_DIR, PROBE_CONNECT_TIMEOUT (seconds). When ssh cannot reach the
 // host, the line "transport: <transport_error's message>" goes to stderr and the exit code is 255.
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
 #include <cerrno>
 #include <cstdlib>
 #include <iostream>
@@ -23,6 +33,7 @@
 #include <vector>
 
 #include "base/strings.h"
+#include "remote/remote_command.h"
 #include "web/ctl.h"
 #include "web/ssh.h"
 
@@ -121,6 +132,70 @@ int follow(const std::string& name, const std::string& lines, const std::string&
   return (*status)->shell_code();
 }
 
+// The pids of this process's children that are session ssh processes (their last argument is "session").
+std::set<std::string> session_children() {
+  std::set<std::string> pids;
+  std::error_code error;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", error)) {
+    std::ifstream children(task.path() / "children");
+    std::string pid;
+    while (children >> pid) {
+      std::ifstream cmdline("/proc/" + pid + "/cmdline");
+      std::string all((std::istreambuf_iterator<char>(cmdline)), {});
+      if (all.size() >= 8 && all.compare(all.size() - 8, 8, std::string("session") + '\0') == 0) pids.insert(pid);
+    }
+  }
+  return pids;
+}
+
+Result<std::vector<std::string>> words_of(const std::string& line) { return remote::split_command(line); }
+
+int ask(const std::vector<std::string>& lines) {
+  std::unique_ptr<Ctl> host = ctl();
+  std::set<std::string> sessions;
+  int code = 0;
+  for (const std::string& line : lines) {
+    Result<std::vector<std::string>> words = words_of(line);
+    if (!words) return failed(words.error());
+    Result<RunResult> ran = host->run(*words, std::chrono::seconds(20));
+    if (!ran) return failed(ran.error());
+    std::cout << "exit " << ran->status.shell_code() << "\n" << ran->out << ran->err;
+    if (std::optional<Error> transport = transport_error(*host, ran->status, ran->err)) {
+      std::cout << "transport: " << transport->message() << "\n";
+      code = kExitTransport;
+    }
+    std::set<std::string> now = session_children();
+    sessions.insert(now.begin(), now.end());
+  }
+  std::cout << "sessions: " << sessions.size() << std::endl;
+  return code;
+}
+
+int time_calls(const std::string& count, const std::string& where, const std::string& line) {
+  std::optional<long long> calls = parse_int(count, 1, 100000);
+  Result<std::vector<std::string>> words = words_of(line);
+  if (!calls || !words || (where != "local" && where != "remote"))
+    return failed(Error::invalid("time N local|remote LINE"));
+  std::unique_ptr<Ctl> host =
+      where == "remote"
+          ? ctl()
+          : std::make_unique<Ctl>(
+                env_or("PROBE_L4D2CTL", "l4d2ctl"),
+                std::vector<std::string>{"PATH=/usr/bin:/bin", "LEFT4ME_HOST_ENV=" + env_or("PROBE_HOST_ENV", "")});
+  std::vector<double> times;
+  for (long long i = 0; i <= *calls; ++i) {
+    auto started = std::chrono::steady_clock::now();
+    Result<RunResult> ran = host->run(*words, std::chrono::seconds(20));
+    if (!ran) return failed(ran.error());
+    if (!ran->status.success()) return failed(Error::failed(line + ": " + ran->status.describe() + ": " + ran->err));
+    if (i > 0)
+      times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+  }
+  std::sort(times.begin(), times.end());
+  std::cout << "median " << times[times.size() / 2] << " min " << times.front() << "\n";
+  return 0;
+}
+
 int pin() {
   SshTarget host = target();
   Result<std::vector<ScannedKey>> keys = scan_host_keys(host.address, host.port);
@@ -153,7 +228,9 @@ int main(int argc, char** argv) {
   if (command == "follow" && (rest.size() == 2 || rest.size() == 3)) {
     return follow(rest[0], rest[1], rest.size() == 3 ? rest[2] : "");
   }
+  if (command == "ask" && !rest.empty()) return ask(rest);
+  if (command == "time" && rest.size() == 3) return time_calls(rest[0], rest[1], rest[2]);
   std::cerr << "usage: web_ssh_probe key DIR | pin | argv | run ARGS... | initialize NAME | list | follow NAME "
-               "LINES [UNTIL] (the host in PROBE_* variables)\n";
+               "LINES [UNTIL] | ask LINE... | time N local|remote LINE (the host in PROBE_* variables)\n";
   return kExitUsage;
 }

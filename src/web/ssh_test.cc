@@ -1,18 +1,23 @@
 // ssh's argv for a host, the targets it takes, the panel's key and pinning, and Ctl over ssh with a stand-in
 // ssh (testdata/fake_ssh.sh) that shows its argv and standard input: every l4d2ctl call is one quoted word
-// that l4d2ctl-remote splits back to the same arguments, and a spec travels on standard input. The real ssh
-// and sshd run in tests/integration/hosts/.
+// that l4d2ctl-remote splits back to the same arguments, and a spec travels on standard input (the stand-in
+// refuses sessions unless told otherwise, so these calls are single calls, as to a host without sessions).
+// CtlSessionTest: the short calls through one session, answered by the real l4d2ctl-remote. The real ssh and
+// sshd run in tests/integration/hosts/.
 #include "web/ssh.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "base/file.h"
 #include "base/strings.h"
 #include "remote/remote_command.h"
+#include "remote/session.h"
 #include "testing/test_support.h"
 #include "web/ctl.h"
 
@@ -304,6 +309,205 @@ TEST_F(CtlOverSshTest, ListNamesTheTransportFailure) {
                                           "10.231.1.2 port 2222: No route to host"),
             std::string::npos)
       << listed.error().message();
+}
+
+// A session over the stand-in ssh, answered by the real l4d2ctl-remote (a copy, so that the l4d2ctl beside it is
+// the stand-in's wrapper: fake_l4d2ctl.sh, except `status die`, which kills the session mid-call, `status huge`,
+// which writes 17 MB, and `status slow`, which marks slow.started and takes 1 s).
+class CtlSessionTest : public CtlOverSshTest {
+ protected:
+  void SetUp() override {
+    std::string bin = dir() + "/bin";
+    ASSERT_EQ(::mkdir(bin.c_str(), 0755), 0);
+    Result<std::string> remote = read_file(LEFT4ME_REMOTE_BIN);
+    ASSERT_OK(remote);
+    ASSERT_OK(write_file_atomic(remote_, *remote, 0755));
+    std::string wrapper =
+        "#!/bin/sh\n"
+        "case \"$1 $2\" in\n"
+        "  'status die') kill -9 $PPID; sleep 5 ;;\n"
+        "  'status huge') head -c 17000000 /dev/zero; exit 0 ;;\n"
+        "  'status slow') touch " +
+        dir() +
+        "/slow.started; sleep 1 ;;\n"
+        "esac\n"
+        "LEFT4ME_ROOT=" +
+        dir() + " exec " LEFT4ME_WEB_FAKE_CTL " \"$@\"\n";
+    ASSERT_OK(write_file_atomic(bin + "/l4d2ctl", wrapper, 0755));
+    ASSERT_EQ(::mkdir((dir() + "/fake").c_str(), 0755), 0);
+    ASSERT_OK(write_file_atomic(dir() + "/fake/alpha.spec", "port: 27015\n"));
+    ASSERT_OK(write_file_atomic(dir() + "/fake/alpha.state", "running\n"));
+  }
+  std::unique_ptr<Ctl> session_ctl() const { return ctl({"FAKE_SSH_SESSION=" + remote_}); }
+  // How many sessions the stand-in ssh started.
+  std::size_t starts() const {
+    Result<std::string> text = read_file(remote_ + ".starts");
+    return text ? split(trim(*text), '\n').size() : 0;
+  }
+  // What l4d2ctl ran (the stand-in's calls.log).
+  std::string calls() const {
+    Result<std::string> text = read_file(dir() + "/fake/calls.log");
+    return text ? *text : "";
+  }
+
+  std::string remote_ = dir() + "/bin/l4d2ctl-remote";
+};
+
+TEST_F(CtlSessionTest, SeveralCallsShareOneSession) {
+  std::unique_ptr<Ctl> host = session_ctl();
+  Result<RunResult> status = host->run({"status", "alpha", "--json"}, std::chrono::seconds(10));
+  ASSERT_OK(status);
+  EXPECT_EQ(status->status.code, 0) << status->err;
+  EXPECT_NE(status->out.find(R"("name":"alpha","state":"running")"), std::string::npos) << status->out;
+  Result<StatusMap> listed = host->list();
+  ASSERT_OK(listed);
+  EXPECT_EQ(listed->count("alpha"), 1u);
+  Result<RunResult> missing = host->run({"status", "bravo"}, std::chrono::seconds(10));
+  ASSERT_OK(missing);
+  EXPECT_EQ(missing->status.code, 3);
+  EXPECT_EQ(missing->err, "l4d2ctl: status 'bravo': no such instance\n");
+  EXPECT_FALSE(transport_error(*host, missing->status, missing->err));
+  Result<RunResult> said = host->run({"rcon", "alpha", "say", "it's $(id) `x`\ttab"}, std::chrono::seconds(10));
+  ASSERT_FALSE(said.ok());  // a tab cannot be carried: refused before anything runs, as a single call
+  said = host->run({"rcon", "alpha", "say", "it's $(id) `x` | y"}, std::chrono::seconds(10));
+  ASSERT_OK(said);
+  EXPECT_EQ(said->out, "ran: say it's $(id) `x` | y\n");
+  EXPECT_EQ(starts(), 1u);
+  EXPECT_EQ(split(trim(calls()), '\n').size(), 8u) << calls();  // begin and end of each of the 4 calls
+}
+
+TEST_F(CtlSessionTest, ASessionThatDiesMidCallIsTheTransportsErrorAndTheNextCallStartsAnother) {
+  std::unique_ptr<Ctl> host = session_ctl();
+  ASSERT_OK(host->run({"status", "alpha"}, std::chrono::seconds(10)));
+  Result<RunResult> died = host->run({"status", "die"}, std::chrono::seconds(10));
+  ASSERT_OK(died);
+  EXPECT_EQ(died->status.code, 255);
+  std::optional<Error> transport = transport_error(*host, died->status, died->err);
+  ASSERT_TRUE(transport);
+  EXPECT_EQ(transport->code(), ErrorCode::kUnavailable);
+  EXPECT_NE(transport->message().find("cannot reach left4me@10.231.1.2:2222 over ssh: ssh session: it ended"),
+            std::string::npos)
+      << transport->message();
+  Result<RunResult> again = host->run({"status", "alpha"}, std::chrono::seconds(10));
+  ASSERT_OK(again);
+  EXPECT_EQ(again->status.code, 0) << again->err;
+  EXPECT_EQ(starts(), 2u);
+}
+
+TEST_F(CtlSessionTest, ASessionThatEndedWhileIdleIsReplacedBeforeTheNextCall) {
+  std::unique_ptr<Ctl> host = session_ctl();
+  ASSERT_OK(host->run({"status", "alpha"}, std::chrono::seconds(10)));
+  Result<std::string> started = read_file(remote_ + ".starts");  // the stand-in ssh's pid, kept by exec
+  ASSERT_OK(started);
+  std::optional<long long> pid = parse_int(trim(*started), 1, 1 << 30);
+  ASSERT_TRUE(pid);
+  ASSERT_EQ(::kill(static_cast<pid_t>(*pid), SIGKILL), 0);  // as a link that broke between calls ends ssh
+  // Dead is a zombie here: the session's owner has not reaped it yet.
+  auto dead = [&] {
+    Result<std::string> stat = read_file("/proc/" + std::to_string(*pid) + "/stat");
+    return !stat || stat->find(") Z ") != std::string::npos;
+  };
+  while (!dead()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  Result<RunResult> again = host->run({"status", "alpha"}, std::chrono::seconds(10));
+  ASSERT_OK(again);
+  EXPECT_EQ(again->status.code, 0) << again->err;
+  EXPECT_EQ(starts(), 2u);
+}
+
+TEST_F(CtlSessionTest, ATimeoutEndsTheSession) {
+  std::unique_ptr<Ctl> host = session_ctl();
+  ASSERT_OK(host->run({"status", "alpha"}, std::chrono::seconds(10)));
+  Result<RunResult> slow = host->run({"status", "slow"}, std::chrono::milliseconds(300));
+  ASSERT_FALSE(slow.ok());
+  EXPECT_EQ(slow.error().code(), ErrorCode::kTimeout);
+  Result<RunResult> again = host->run({"status", "alpha"}, std::chrono::seconds(10));
+  ASSERT_OK(again);
+  EXPECT_EQ(again->status.code, 0) << again->err;
+  EXPECT_EQ(starts(), 2u);
+}
+
+TEST_F(CtlSessionTest, ACallThatFindsTheSessionBusyOrOutsideItsRulesIsASingleCall) {
+  std::unique_ptr<Ctl> host = session_ctl();
+  std::thread slow([&] { EXPECT_OK(host->run({"status", "slow"}, std::chrono::seconds(10))); });
+  while (!path_exists(dir() + "/slow.started")) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  Result<RunResult> busy = host->run({"status", "alpha", "--json"}, std::chrono::seconds(10));
+  slow.join();
+  ASSERT_OK(busy);
+  EXPECT_EQ(remote_word(busy->out), "status alpha --json");  // the stand-in ssh's own output: a single call
+  Result<RunResult> follow = host->run({"logs", "alpha", "--follow"}, std::chrono::seconds(10));
+  ASSERT_OK(follow);
+  EXPECT_EQ(remote_word(follow->out), "logs alpha --follow");
+  EXPECT_EQ(starts(), 1u);
+}
+
+// The host's side of a session: every request passes the checks of a single call, and a refusal is an answer
+// (exit 2), after which the session goes on.
+TEST_F(CtlSessionTest, TheHostRefusesInASessionWhatItRefusesInASingleCallAndGoesOn) {
+  std::string canary = dir() + "/canary";
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"bash -c 'touch " + canary + "'", "is not a command this key may run"},
+      {"status alpha; touch " + canary, "';' outside single quotes"},
+      {"status $(touch " + canary + ")", "'$' outside single quotes"},
+      {"status alpha --lock-fd 0", "no option '--lock-fd'"},
+      {"__supervise alpha", "'__supervise' is not a command"},
+      {"session", "'session' is not a command"},
+      {"logs alpha --follow", "not in a session"},
+      {"initialize alpha -f -", "spec on standard input"},
+      {"initialize alpha -f /etc/passwd", "standard input"},
+      {"status  alpha", "one space"},
+      {std::string(remote::kMaxCommandBytes + 100, 'a'), "longer than 8192 bytes"},
+      {"", "empty"},
+  };
+  std::string input;
+  for (const auto& [line, why] : refused) input += line + "\n" + "status alpha\n";
+  RunOptions options;
+  options.env = std::vector<std::string>{"SSH_ORIGINAL_COMMAND=session", "PATH=/usr/bin:/bin"};
+  options.stdin_data = input + "list --json";  // a last line without its newline is not a request
+  options.timeout = std::chrono::seconds(30);
+  Result<RunResult> session = left4me::run({remote_}, options);
+  ASSERT_OK(session);
+  EXPECT_EQ(session->status.code, 0) << session->err;
+  std::string stream = session->out;
+  for (const auto& [line, why] : refused) {
+    Result<std::optional<remote::Answer>> answer = remote::take_answer(stream);
+    ASSERT_OK(answer);
+    ASSERT_TRUE(answer->has_value()) << line;
+    EXPECT_EQ((*answer)->exit_code, 2) << line;
+    EXPECT_EQ((*answer)->err.rfind("l4d2ctl-remote: ", 0), 0u) << (*answer)->err;
+    EXPECT_NE((*answer)->err.find(why), std::string::npos) << line.substr(0, 40) << ": " << (*answer)->err;
+    answer = remote::take_answer(stream);
+    ASSERT_OK(answer);
+    ASSERT_TRUE(answer->has_value()) << "after " << line;
+    EXPECT_EQ((*answer)->exit_code, 0) << "after " << line << ": " << (*answer)->err;
+    EXPECT_NE((*answer)->out.find(R"("name":"alpha")"), std::string::npos);
+  }
+  EXPECT_EQ(stream, "");
+  EXPECT_FALSE(path_exists(canary));
+  std::string ran = calls();
+  EXPECT_EQ(ran.find(" begin logs"), std::string::npos) << ran;
+  EXPECT_EQ(ran.find(" begin initialize"), std::string::npos) << ran;
+  EXPECT_EQ(ran.find(" begin list"), std::string::npos) << ran;
+}
+
+TEST_F(CtlSessionTest, AnOutputOverTheLimitIsAClearErrorAndTheSessionGoesOn) {
+  RunOptions options;
+  options.env = std::vector<std::string>{"SSH_ORIGINAL_COMMAND=session", "PATH=/usr/bin:/bin"};
+  options.stdin_data = "status huge\nstatus alpha\n";
+  options.timeout = std::chrono::seconds(30);
+  Result<RunResult> session = left4me::run({remote_}, options);
+  ASSERT_OK(session);
+  std::string stream = session->out;
+  Result<std::optional<remote::Answer>> huge = remote::take_answer(stream);
+  ASSERT_OK(huge);
+  ASSERT_TRUE(huge->has_value());
+  EXPECT_EQ((*huge)->exit_code, 1);
+  EXPECT_EQ((*huge)->out, "");
+  EXPECT_NE((*huge)->err.find("'status' wrote more than 16777216 bytes"), std::string::npos) << (*huge)->err;
+  Result<std::optional<remote::Answer>> next = remote::take_answer(stream);
+  ASSERT_OK(next);
+  ASSERT_TRUE(next->has_value());
+  EXPECT_EQ((*next)->exit_code, 0) << (*next)->err;
+  EXPECT_EQ(stream, "");
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 # 255); key-changed-<address> makes ssh refuse a changed host key (its warning, exit 255); otherwise the arguments
 # are split as l4d2ctl-remote splits them (the same quoting as a POSIX shell's), `-f -` takes the spec from
 # standard input, each call is appended to ssh.log as "<address> <arguments>", and the stand-in l4d2ctl
-# ($FAKE_L4D2CTL) runs them.
+# ($FAKE_L4D2CTL) runs them. A session is refused (exit 2), as an l4d2ctl-remote without sessions does.
 set -u
 dir="$LEFT4ME_ROOT/fake"
 mkdir -p "$dir"
@@ -26,6 +26,11 @@ SHA256:changedchangedchangedchangedchangedchanged00.
 Host key verification failed.
 WARNING
   exit 255
+fi
+# A session (SshSession) is refused as by an l4d2ctl-remote without sessions: the Ctl makes single calls.
+if [ "$line" = session ]; then
+  echo "l4d2ctl-remote: 'session' is not a command this key may run" >&2
+  exit 2
 fi
 eval "set -- $line"
 echo "$address $*" >>"$dir/ssh.log"

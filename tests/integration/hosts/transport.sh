@@ -3,7 +3,8 @@
 # Debian's sshd, to two hosts in network namespaces (lib.sh), driven by web_ssh_probe: the web app's own
 # ssh_argv, Ctl over ssh, scan/pin and transport_error. On each host: the key pinned as the admin confirms
 # it, initialize with the spec on standard input, start, status, list, logs --follow (lines arrive), rcon,
-# stop, delete; all over one multiplexed connection. Then what the forced command refuses through sshd
+# stop, delete; all over one multiplexed connection; the same short calls through one session (SshSession), and
+# what a session refuses. Then what the forced command refuses through sshd
 # (nothing runs: a canary stays), a changed host key (refused, nothing run, then re-confirmed), and hosts
 # taken away (sshd killed, link down, also under a running logs --follow): the transport's error within the
 # connect timeout.
@@ -93,6 +94,45 @@ assert_contains "$(cat "$(host_dir 1)/root/instances/alpha/instance.env")" "L4D2
 [ -e "$T/canary" ] || fail "a refused command removed the canary"
 assert_eq running "$(json_get "$(host_l4d2ctl 1 status alpha --json)" "j['state']")" "alpha after the refusals"
 pass "the forced command refuses a shell, other commands, injection, smuggled options and a huge spec"
+
+# The session (SshSession: one ssh per host for the panel's short calls): Ctl::run's status, list and rcon go
+# through one session over the same connection, answered as single calls are.
+out=$(panel_ctl 1 ask "status alpha --json" "list --json" "status nosuch --json" "rcon alpha 'echo in a session'") ||
+  fail "calls through the session: $out"
+assert_eq 3 "$(grep -c '^exit 0$' <<<"$out")" "calls answered with exit 0 through the session"
+assert_contains "$out" '"name":"alpha"' "status and list through the session"
+assert_contains "$out" "in a session" "rcon through the session"
+assert_contains "$out" "sessions: 1" "session ssh processes for four calls"
+assert_eq 1 "$(accepted 1)" "logins on host 1 after the session"
+# What a session refuses: every request passes a single call's checks, and only calls that run to completion
+# without a spec run in it; a refusal is an answer (exit 2) and the session goes on; its input's end ends it.
+frames() {  # the session's answers as "<exit code>|<stderr>", one a line
+  python3 -c '
+import sys
+data = sys.stdin.buffer.read()
+while data:
+    head, _, data = data.partition(b"\n")
+    code, out, err = map(int, head.split(b" "))
+    print(f"{code}|{data[out:out + err].decode().strip()}")
+    data = data[out + err:]'
+}
+rc=0
+printf '%s\n' "bash -c 'rm $T/canary'" "status alpha" "status alpha; rm $T/canary" "logs alpha --follow" \
+  "initialize alpha -f -" "status \$(rm $T/canary)" "status alpha --lock-fd 0" "session" "list" |
+  raw session >"$T/frames" 2>&1 || rc=$?
+assert_eq 0 "$rc" "exit code of a session at its input's end"
+frames <"$T/frames" >"$T/answers" || fail "the session's answers are not frames: $(head -c 300 "$T/frames")"
+expected=("2|l4d2ctl-remote: 'bash' is not a command this key may run" "0|" "2|l4d2ctl-remote: command line, at byte 13: ';'"
+  "2|l4d2ctl-remote: 'logs' runs while its output is read: not in a session" "2|l4d2ctl-remote: 'initialize' takes a spec"
+  "2|l4d2ctl-remote: command line, at byte 8: '\$'" "2|l4d2ctl-remote: status has no option '--lock-fd'"
+  "2|l4d2ctl-remote: 'session' is not a command" "0|")
+mapfile -t answers <"$T/answers"
+assert_eq "${#expected[@]}" "${#answers[@]}" "answers of the session"
+for i in "${!expected[@]}"; do assert_contains "${answers[i]}" "${expected[i]}" "answer $i of the session"; done
+refused "'session' is not a command" "session status alpha"
+[ -e "$T/canary" ] || fail "a request refused in a session removed the canary"
+no_follower 1 || fail "a session started a follower"
+pass "calls through one session; a session refuses what a single call refuses, and what runs while read or takes a spec"
 
 for n in 1 2; do
   name=${names[n]}
