@@ -210,6 +210,14 @@ Response adopt(App& app, Context& context);
 Response queue_install(App& app, Context& context);
 Response install_progress(App& app, Context& context);
 
+// pages_hosts.cc: the hosts (administrators): each host's state, adding one, its key, deleting it.
+Response hosts(App& app, Context& context);
+Response create_host(App& app, Context& context);
+Response confirm_host_key(App& app, Context& context, const Host& host);
+Response rescan_host_key(App& app, Context& context, const Host& host);
+Response confirm_delete_host(App& app, Context& context, const Host& host);
+Response delete_host(App& app, Context& context, const Host& host);
+
 // pages_builds.cc: the game builds, the update check, rollback and removal, switching servers when empty.
 Response game_builds(App& app, Context& context);
 Response check_for_update(App& app, Context& context);
