@@ -50,6 +50,7 @@ constexpr Notice kNotices[] = {
      "The user is signed out and being deleted: their servers are stopped and removed by jobs, then the user and "
      "their blueprints go."},
     {"install_queued", "The game installation was queued."},
+    {"installs_queued", "The game installation was queued on every usable host: one job each, with its own progress."},
     {"check_queued", "The check for a game update was queued."},
     {"build_used",
      "That build is current now. Each server moves to it at its next start (or when it is empty, if "

@@ -1,8 +1,8 @@
 // The Hosts page (administrators, docs/design.md "Several hosts"): per host its address, whether its last poll
 // answered and how fast, its current game build, its servers running out of those it may run, and the free disk of
 // its data directory (HostFacts, read at most every 30 s); adding a host, confirming or scanning again its key,
-// deleting it, through the same functions as the JSON API (host_actions.h); and the panel's key for
-// `left4me host-authorize`.
+// deleting it, through the same functions as the JSON API (host_actions.h); installing or updating the game on
+// one host or all (one install job per host); and the panel's key for `left4me host-authorize`.
 #include <fmt/format.h>
 
 #include "web/handlers.h"
@@ -79,6 +79,7 @@ Result<nlohmann::json> host_rows(App& app, const std::vector<Host>& hosts) {
     nlohmann::json row = {{"id", host.id},
                           {"name", host.name},
                           {"local", host.local()},
+                          {"usable", host.usable()},
                           {"address", address_text(host)},
                           {"reach", reach_view(host, polls)},
                           {"servers", (*counts)[host.id]},
@@ -165,6 +166,26 @@ Response confirm_delete_host(App& app, Context& context, const Host& host) {
                     {"local", host.local()}, {"address", address_text(host)},
                     {"servers", servers},    {"has_servers", servers > 0}};
   return html_page(200, "host_delete", view);
+}
+
+Response install_on_host(App& app, Context& context, const Host& host) {
+  if (!host.usable()) {
+    Error unusable = Error::unavailable(fmt::format("host '{}' runs nothing until its key is confirmed", host.name));
+    return refused(app, context, "Installation not queued", unusable, "error");
+  }
+  Result<Job> job = app.runner->queue_install(context.user().id, host.id);
+  if (!job) return refused(app, context, "Installation not queued", job.error(), "error");
+  return redirect(fmt::format("/jobs/{}?notice=install_queued", job->id));
+}
+
+// One install job per usable host, each with its own progress on the Jobs page.
+Response install_on_all_hosts(App& app, Context& context) {
+  for (const HostCtls::Entry& host : app.host_ctls->all()) {
+    if (!host.ctl) continue;  // its key is not confirmed: nothing can run there
+    Result<Job> job = app.runner->queue_install(context.user().id, host.id);
+    if (!job) return refused(app, context, "Installation not queued on " + host.name, job.error(), "error");
+  }
+  return redirect("/jobs?notice=installs_queued");
 }
 
 Response delete_host(App& app, Context& context, const Host& host) {

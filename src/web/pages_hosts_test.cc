@@ -210,6 +210,52 @@ TEST_F(HostsPageTest, AHostWithServersIsNotDeleted) {
   EXPECT_EQ(host_count(), 2u);
 }
 
+TEST_F(HostsPageTest, InstallQueuesOneJobOnAHostOrOnePerUsableHost) {
+  start({{"LEFT4ME_HOST_RETRY_SECONDS", "0"}});  // far does not answer: its install fails at once
+  create_user("root", Role::kAdmin);
+  create_user("ann", Role::kUser);
+  Browser admin = logged_in("root");
+  Browser ann = logged_in("ann");
+  Host far = add_unreachable_host("far");
+  HostInput waiting;
+  waiting.name = "waiting";
+  waiting.address = "192.0.2.9";
+  waiting.ports = PortRange{27015, 27016};
+  waiting.max_servers = 5;
+  Result<Host> unconfirmed = app_->hosts->add(waiting, HostKey{"192.0.2.9 ssh-ed25519 AAAA", "SHA256:w"});
+  ASSERT_OK(unconfirmed);
+  std::string page = admin.get("/admin/hosts").body;
+  EXPECT_NE(page.find("action=\"/admin/hosts/1/install\""), std::string::npos);
+  EXPECT_NE(page.find(fmt::format("action=\"/admin/hosts/{}/install\"", far.id)), std::string::npos);
+  EXPECT_EQ(page.find(fmt::format("action=\"/admin/hosts/{}/install\"", unconfirmed->id)), std::string::npos);
+  EXPECT_NE(page.find("action=\"/admin/hosts/install\""), std::string::npos);
+  EXPECT_EQ(post_form(ann, "/admin/hosts/install", "").status, 403);
+  EXPECT_TRUE(admin.get("/api/v1/jobs").json()["jobs"].empty());
+
+  HttpReply one = post_form(admin, "/admin/hosts/1/install", "");
+  ASSERT_EQ(one.status, 303) << one.body;
+  nlohmann::json jobs = admin.get("/api/v1/jobs").json()["jobs"];
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(one.header("location"), fmt::format("/jobs/{}", jobs[0]["id"].get<std::int64_t>()));
+  EXPECT_EQ(jobs[0]["target"], "installation");
+  EXPECT_EQ(wait_job(admin, jobs[0]["id"]), "succeeded");
+
+  HttpReply refused = post_form(admin, fmt::format("/admin/hosts/{}/install", unconfirmed->id), "");
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_NE(refused.body.find("Installation not queued: "), std::string::npos) << refused.body;
+  EXPECT_EQ(admin.get("/api/v1/jobs").json()["jobs"].size(), 1u);
+
+  HttpReply all = post_form(admin, "/admin/hosts/install", "");
+  ASSERT_EQ(all.status, 303) << all.body;
+  EXPECT_EQ(all.header("location"), "/jobs");
+  std::map<std::string, std::int64_t> installs;  // by target
+  nlohmann::json listed = admin.get("/api/v1/jobs").json();
+  for (const nlohmann::json& job : listed["jobs"]) installs[job["target"]] = job["id"];
+  EXPECT_EQ(installs.size(), 2u);
+  ASSERT_TRUE(installs.count("installation on far"));
+  EXPECT_EQ(wait_job(admin, installs["installation on far"]), "failed");
+}
+
 TEST_F(HostsPageTest, AnAdministratorChoosesTheNewServersHostAndAUserCannot) {
   start();
   create_user("root", Role::kAdmin);
