@@ -116,9 +116,9 @@ Response hosts_page(App& app, Context& context, int status, const nlohmann::json
   return html_page(status, "hosts", view);
 }
 
-// A refusal of the hosts page, said above the place it concerns (`where`: "error" for a host's row, "add_error" for
-// the add form): 422 for bad input, 409 for a conflict (a name taken, servers left, a scan that found no key); any
-// other error is the error page.
+// A refusal on the hosts page, said where it concerns (`where`: "error", the page's alert at the top, for a host's
+// buttons; "add_error" above the add form): 422 for bad input, 409 for a conflict (a name taken, servers left, a scan
+// that found no key); any other error is the error page.
 Response refused(App& app, Context& context, std::string_view what, const Error& error, const std::string& where,
                  nlohmann::json extra = nlohmann::json::object()) {
   int status = 0;
