@@ -94,6 +94,13 @@ nlohmann::json last_check(const model::Layout& layout) {
   return *parsed;
 }
 
+// The free and total space of the data root's filesystem, for the panel's hosts page; null when statvfs fails.
+nlohmann::json disk_json(const model::Layout& layout) {
+  Result<host::DiskSpace> space = host::disk_space(layout.root());
+  if (!space) return nullptr;
+  return {{"path", layout.root()}, {"free_bytes", space->free_bytes}, {"total_bytes", space->total_bytes}};
+}
+
 // Every installed build, the current one, and what each mounted instance runs (docs/cli.md).
 Result<nlohmann::json> builds_json(const model::Layout& layout) {
   auto mounted = [&](const model::InstanceName& name) { return is_mounted(layout, name); };
@@ -108,8 +115,11 @@ Result<nlohmann::json> builds_json(const model::Layout& layout) {
     if (build.current) current = {{"id", build.id}, {"version", build.version}};
     for (const auto& name : build.used_by) instances[name] = {{"id", build.id}, {"version", build.version}};
   }
-  return nlohmann::json{
-      {"current", current}, {"builds", list}, {"instances", instances}, {"last_check", last_check(layout)}};
+  return nlohmann::json{{"current", current},
+                        {"builds", list},
+                        {"instances", instances},
+                        {"last_check", last_check(layout)},
+                        {"disk", disk_json(layout)}};
 }
 
 void print_builds_text(const nlohmann::json& builds) {

@@ -6,6 +6,7 @@
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -83,6 +84,13 @@ Result<std::string> patch_version_from_steam_inf(std::string_view text, std::str
     return std::string(version);
   }
   return Error::invalid(fmt::format("{}: no PatchVersion line", source));
+}
+
+Result<DiskSpace> disk_space(const std::string& path) {
+  struct statvfs info {};
+  if (::statvfs(path.c_str(), &info) != 0) return Error::from_errno("statvfs " + path, errno);
+  return DiskSpace{static_cast<std::uint64_t>(info.f_bavail) * info.f_frsize,
+                   static_cast<std::uint64_t>(info.f_blocks) * info.f_frsize};
 }
 
 Result<BuildInfo> read_build_info(const std::string& dir) {

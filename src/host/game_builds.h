@@ -37,6 +37,15 @@ Result<BuildInfo> read_build_info(const std::string& dir);
 // The PatchVersion of the tree at dir; "" when its steam.inf is missing or bad.
 std::string read_patch_version(const std::string& dir);
 
+// The space of the filesystem a path is on (statvfs), in bytes: free is what an unprivileged user may still write
+// (f_bavail * f_frsize), total its size (f_blocks * f_frsize).
+struct DiskSpace {
+  std::uint64_t free_bytes = 0;
+  std::uint64_t total_bytes = 0;
+};
+// Fails with statvfs's errno naming the path.
+Result<DiskSpace> disk_space(const std::string& path);
+
 // One directory of installations/.
 struct InstalledBuild {
   std::string id;                    // the directory's name

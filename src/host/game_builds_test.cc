@@ -148,6 +148,16 @@ TEST_F(GameBuildsTest, ListsBuildsWithTheirVersionsAndUsers) {
   EXPECT_EQ((*builds)[1].used_by, std::vector<std::string>{"beta"});
 }
 
+TEST_F(GameBuildsTest, DiskSpaceReadsTheFilesystemAndNamesAMissingPath) {
+  Result<DiskSpace> space = disk_space(dir());
+  ASSERT_OK(space);
+  EXPECT_GT(space->total_bytes, 0u);
+  EXPECT_LE(space->free_bytes, space->total_bytes);
+  Result<DiskSpace> missing = disk_space(dir() + "/nowhere");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message().find(dir() + "/nowhere"), std::string::npos) << missing.error().message();
+}
+
 TEST_F(GameBuildsTest, RemoveRefusesTheCurrentBuildAndBuildsInUse) {
   make_tree(layout_.installation_build("100"), "100");
   make_tree(layout_.installation_build("200"), "200");

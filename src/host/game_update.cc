@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,9 +19,8 @@ std::chrono::milliseconds since(Clock::time_point start) {
 }
 
 std::uint64_t free_bytes(const std::string& path) {
-  struct statvfs info {};
-  if (::statvfs(path.c_str(), &info) != 0) return 0;
-  return static_cast<std::uint64_t>(info.f_bavail) * info.f_frsize;
+  Result<DiskSpace> space = disk_space(path);
+  return space ? space->free_bytes : 0;
 }
 
 bool cancelled(const SteamcmdOptions& options) { return options.cancel != nullptr && *options.cancel != 0; }

@@ -17,10 +17,11 @@ class ApiHostsTest : public testing::WebFixture {
   Host add_host(const std::string& name) {
     HostInput input;
     input.name = name;
-    input.address = "192.0.2.7";  // TEST-NET-1: nothing answers there
+    input.address = "127.0.0.1";  // a closed port: refused at once (an address nothing answers costs the timeout)
+    input.ssh_port = 1;
     input.ports = PortRange{27015, 27016};
     input.max_servers = 5;
-    Result<Host> host = app_->hosts->add(input, HostKey{"192.0.2.7 ssh-ed25519 AAAA", "SHA256:test"});
+    Result<Host> host = app_->hosts->add(input, HostKey{"[127.0.0.1]:1 ssh-ed25519 AAAA", "SHA256:test"});
     EXPECT_TRUE(host.ok());
     EXPECT_TRUE(app_->hosts->confirm_key(host->id, "SHA256:test").ok());
     EXPECT_TRUE(app_->reload_hosts().ok());
@@ -41,6 +42,8 @@ TEST_F(ApiHostsTest, AdministratorsOnlyAndBadInputIsRefused) {
   ASSERT_EQ(list.json()["hosts"].size(), 1u);
   EXPECT_EQ(list.json()["hosts"][0]["name"], "local");
   EXPECT_EQ(list.json()["hosts"][0]["port_min"], 27015);
+  // The line a new host's `left4me host-authorize` takes.
+  EXPECT_EQ(list.json()["panel_key"].get<std::string>().rfind("ssh-ed25519 AAAA", 0), 0u) << list.body;
   nlohmann::json good = {
       {"name", "b"}, {"address", "192.0.2.7"}, {"port_min", 27015}, {"port_max", 27020}, {"max_servers", 4}};
   struct Case {

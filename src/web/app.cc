@@ -179,6 +179,13 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   };
   if (Status status = app->reload_hosts(); !status) return status.error();
   HostCtls& host_ctls = *app->host_ctls;
+  app->host_facts = std::make_unique<HostFacts>(
+      [&host_ctls](std::int64_t host) -> Result<GameBuilds> {
+        Result<std::shared_ptr<const Ctl>> ctl = host_ctls.get(host);
+        if (!ctl) return ctl.error();
+        return read_game_builds(**ctl);
+      },
+      std::chrono::seconds(30));
   Servers& servers = *app->servers;
   app->status_cache = std::make_unique<StatusCache>(
       [&host_ctls] {
@@ -253,6 +260,12 @@ Status App::reload_hosts() {
   if (!all) return all.error();
   host_ctls->rebuild(*all);
   return ok_status();
+}
+
+Result<std::string> App::panel_public_key() const {
+  Result<PanelKey> key = ensure_panel_key(ssh_dir(config));
+  if (!key) return key.error();
+  return key->public_key_line;
 }
 
 ServerPlacement App::placement(std::optional<std::int64_t> host) const {

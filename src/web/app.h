@@ -18,6 +18,7 @@
 #include "web/database.h"
 #include "web/forwarded.h"
 #include "web/host_ctls.h"
+#include "web/host_facts.h"
 #include "web/hosts.h"
 #include "web/http.h"
 #include "web/job_log_hub.h"
@@ -71,6 +72,8 @@ class App {
   Status refresh_managed_overlay(const Job& job, const JobSink& sink);
   // Takes the host records as they are now into host_ctls (after any change of a host).
   Status reload_hosts();
+  // The panel's public key line for `left4me host-authorize` on a host (the key is made on first use).
+  Result<std::string> panel_public_key() const;
   // Where a new server may go now: the hosts that did not answer their last poll are passed over.
   ServerPlacement placement(std::optional<std::int64_t> host) const;
   // LOGIN_FAILURES_PER_ACCOUNT, _PER_ADDRESS and the window, for Accounts::login.
@@ -89,6 +92,7 @@ class App {
   std::unique_ptr<Servers> servers;
   std::unique_ptr<Hosts> hosts;
   std::unique_ptr<HostCtls> host_ctls;
+  std::unique_ptr<HostFacts> host_facts;  // each host's game build and free disk, for the hosts page
   // ssh-keyscan of a host being added (the SSH transport's scan_host_keys; tests may put another).
   std::function<Result<std::vector<HostKey>>(const std::string& address, int port)> scan_host_keys;
   // Writes the host's confirmed key to its known_hosts file (<data>/ssh/known_hosts.d/<id>).

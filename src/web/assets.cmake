@@ -63,6 +63,7 @@ target_sources(left4me_web PRIVATE
   pages_blueprints.cc
   pages_builds.cc
   pages_common.cc
+  pages_hosts.cc
   pages_jobs.cc
   pages_managed_overlays.cc
   pages_overlay_files.cc
@@ -84,6 +85,7 @@ left4me_add_unit_test(web_pages_test
     pages_blueprints_test.cc
     pages_builds_test.cc
     pages_common_test.cc
+    pages_hosts_test.cc
     pages_jobs_test.cc
     pages_overlays_test.cc
     pages_servers_test.cc

@@ -22,6 +22,24 @@ std::optional<UpdateCheck> parse_check(const nlohmann::json& object) {
   return check;
 }
 
+// `disk`: absent or null is nullopt (an older host, or statvfs failed there); anything else must be the object.
+Result<std::optional<Disk>> parse_disk(const nlohmann::json& parsed) {
+  auto it = parsed.find("disk");
+  if (it == parsed.end() || it->is_null()) return std::optional<Disk>();
+  auto size = [&](const char* key) -> std::optional<std::uint64_t> {
+    auto member = it->find(key);
+    if (member == it->end() || !member->is_number_unsigned()) return std::nullopt;
+    return member->get<std::uint64_t>();
+  };
+  std::optional<std::string> path = it->is_object() ? optional_string(*it, "path") : std::nullopt;
+  std::optional<std::uint64_t> free = it->is_object() ? size("free_bytes") : std::nullopt;
+  std::optional<std::uint64_t> total = it->is_object() ? size("total_bytes") : std::nullopt;
+  if (!path || !free || !total) {
+    return Error::invalid("l4d2ctl install --list: disk: expected {\"path\", \"free_bytes\", \"total_bytes\"}");
+  }
+  return std::optional<Disk>(Disk{*path, *free, *total});
+}
+
 }  // namespace
 
 bool GameBuilds::is_installed(const std::string& id) const {
@@ -48,6 +66,9 @@ Result<GameBuilds> parse_game_builds(const std::string& text) {
     result.builds.push_back(std::move(build));
   }
   if (parsed->contains("last_check")) result.last_check = parse_check((*parsed)["last_check"]);
+  Result<std::optional<Disk>> disk = parse_disk(*parsed);
+  if (!disk) return disk.error();
+  result.disk = std::move(*disk);
   return result;
 }
 

@@ -28,15 +28,24 @@ struct UpdateCheck {
   std::string error;                     // why it failed, "" when it did not
 };
 
+// The filesystem of the host's data root (LEFT4ME_ROOT): free is what the service user may still write.
+struct Disk {
+  std::string path;
+  std::uint64_t free_bytes = 0;
+  std::uint64_t total_bytes = 0;
+};
+
 struct GameBuilds {
   std::vector<InstalledBuild> builds;  // oldest first
   std::optional<std::string> current;
   std::optional<UpdateCheck> last_check;
+  std::optional<Disk> disk;  // nullopt from a host older than the field, or one that could not read it
 
   bool is_installed(const std::string& id) const;
 };
 
-// Parses the object `install --list --json` prints; kInvalidArgument naming what is wrong.
+// Parses the object `install --list --json` prints; kInvalidArgument naming what is wrong (a `disk` that is given
+// and not null must be {path, free_bytes, total_bytes}).
 Result<GameBuilds> parse_game_builds(const std::string& text);
 // Runs `l4d2ctl install --list --json` and parses it.
 Result<GameBuilds> read_game_builds(const Ctl& ctl);

@@ -38,6 +38,34 @@ TEST(GameBuildsTest, AFailedCheckAndNoCheckAreKeptApart) {
   EXPECT_FALSE(never->current);
 }
 
+TEST(GameBuildsTest, ReadsTheDataRootsDiskAndAcceptsAHostWithoutIt) {
+  Result<GameBuilds> builds = parse_game_builds(
+      R"({"current":null,"builds":[],"last_check":null,
+          "disk":{"path":"/var/lib/left4me","free_bytes":21474836480,"total_bytes":107374182400}})");
+  ASSERT_OK(builds);
+  ASSERT_TRUE(builds->disk);
+  EXPECT_EQ(builds->disk->path, "/var/lib/left4me");
+  EXPECT_EQ(builds->disk->free_bytes, 21474836480u);
+  EXPECT_EQ(builds->disk->total_bytes, 107374182400u);
+  // A host from before the field, or one whose statvfs failed: not known, and the builds are still read.
+  for (const char* text : {R"({"current":null,"builds":[{"id":"100","current":true}]})",
+                           R"({"current":null,"builds":[{"id":"100","current":true}],"disk":null})"}) {
+    Result<GameBuilds> older = parse_game_builds(text);
+    ASSERT_OK(older);
+    EXPECT_FALSE(older->disk) << text;
+    EXPECT_EQ(older->current, "100") << text;
+  }
+  for (const char* text :
+       {R"({"builds":[],"disk":"full"})", R"({"builds":[],"disk":{"path":"/x","free_bytes":-1,"total_bytes":5}})",
+        R"({"builds":[],"disk":{"path":"/x","free_bytes":1}})",
+        R"({"builds":[],"disk":{"path":7,"free_bytes":1,"total_bytes":5}})"}) {
+    Result<GameBuilds> bad = parse_game_builds(text);
+    ASSERT_FALSE(bad.ok()) << text;
+    EXPECT_EQ(bad.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(bad.error().message().find("disk:"), std::string::npos) << bad.error().message();
+  }
+}
+
 TEST(GameBuildsTest, RefusesWhatIsNotAListOfBuilds) {
   EXPECT_EQ(parse_game_builds("[]").error().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(parse_game_builds(R"({"builds":[{"version":"1"}]})").error().message(),

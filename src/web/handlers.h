@@ -210,6 +210,16 @@ Response adopt(App& app, Context& context);
 Response queue_install(App& app, Context& context);
 Response install_progress(App& app, Context& context);
 
+// pages_hosts.cc: the hosts (administrators): each host's state, adding one, its key, deleting it, installing.
+Response hosts(App& app, Context& context);
+Response create_host(App& app, Context& context);
+Response confirm_host_key(App& app, Context& context, const Host& host);
+Response rescan_host_key(App& app, Context& context, const Host& host);
+Response confirm_delete_host(App& app, Context& context, const Host& host);
+Response delete_host(App& app, Context& context, const Host& host);
+Response install_on_host(App& app, Context& context, const Host& host);
+Response install_on_all_hosts(App& app, Context& context);
+
 // pages_builds.cc: the game builds, the update check, rollback and removal, switching servers when empty.
 Response game_builds(App& app, Context& context);
 Response check_for_update(App& app, Context& context);

@@ -239,6 +239,17 @@ Response new_server_page(App& app, Context& context, int status, nlohmann::json 
   }
   view["blueprints"] = list;
   view["has_blueprints"] = !list.empty();
+  if (context.user().is_admin) {  // an administrator may choose the host; a user's server is placed
+    Result<std::vector<Host>> hosts = app.hosts->list();
+    if (!hosts) return error_from(hosts.error());
+    std::string host_chosen = view.value("host_id", "");
+    nlohmann::json choices = nlohmann::json::array();
+    for (const Host& host : *hosts) {
+      if (!host.usable()) continue;
+      choices.push_back({{"id", host.id}, {"name", host.name}, {"selected", std::to_string(host.id) == host_chosen}});
+    }
+    view["host_choice"] = {{"hosts", choices}};
+  }
   return html_page(status, "server_new", view);
 }
 
@@ -388,6 +399,20 @@ std::optional<std::pair<std::string, std::string>> create_refusal(const Error& e
   }
 }
 
+// The host an administrator chose in the new-server form ("" or none: placement chooses). kInvalidArgument for
+// an id that is no host; kPermissionDenied when a user (who never sees the choice) sends one.
+Result<std::optional<std::int64_t>> chosen_host(App& app, Context& context, const std::string& text) {
+  if (text.empty()) return std::optional<std::int64_t>();
+  if (!context.user().is_admin)
+    return Error(ErrorCode::kPermissionDenied, "only an administrator chooses a server's host");
+  std::optional<long long> id = parse_int(text, 1, INT64_MAX);
+  if (!id) return Error::invalid("Choose one of the hosts.");
+  Result<Host> host = app.hosts->get(*id);
+  if (!host && host.error().code() == ErrorCode::kNotFound) return Error::invalid("Choose one of the hosts.");
+  if (!host) return host.error();
+  return std::optional<std::int64_t>(host->id);
+}
+
 }  // namespace
 
 Response dashboard(App& app, Context& context) {
@@ -422,7 +447,19 @@ Response create_server(App& app, Context& context) {
     extra["blueprint_error"] = "Choose one of your blueprints.";
     return new_server_page(app, context, 422, extra);
   }
-  Result<Server> server = app.servers->create(context.user().id, name, *blueprint_id);
+  Result<std::optional<std::int64_t>> host = chosen_host(app, context, form.get("host_id"));
+  if (!host && host.error().code() != ErrorCode::kInvalidArgument) return error_from(host.error());
+  if (!host) {
+    extra["host_id"] = form.get("host_id");
+    extra["host_error"] = host.error().message();
+    return new_server_page(app, context, 422, extra);
+  }
+  extra["host_id"] = form.get("host_id");
+  Result<Server> server = app.servers->create(context.user().id, name, *blueprint_id, app.placement(*host));
+  if (!server && server.error().code() == ErrorCode::kInvalidArgument && *host) {  // the chosen host takes none
+    extra["host_error"] = server.error().message();
+    return new_server_page(app, context, 422, extra);
+  }
   if (!server) {
     std::optional<std::pair<std::string, std::string>> refusal = create_refusal(server.error());
     if (!refusal) return error_from(server.error());

@@ -121,6 +121,14 @@ async function main() {
     check((await text(page, "#install-percent")) === "100.0%", "percent text is not 100.0%");
     await shot(page, "06-install-done");
 
+    step = "hosts page";
+    await Promise.all([page.waitForNavigation(), page.click("#hosts-link")]);
+    check((await text(page, "#host-1 .host-reach")).includes("reachable"), "the local host is not shown reachable");
+    check(/^\d+$/.test((await text(page, "#host-1 .host-build")).trim()), "the local host shows no game build");
+    check(/free of/.test(await text(page, "#host-1 .host-disk")), "the local host shows no free disk");
+    check((await text(page, "#panel-key")).includes("left4me host-authorize 'ssh-ed25519 "), "no panel key to authorize");
+    await shot(page, "06a-hosts");
+
     step = "overlays page";
     for (const name of ["first", "second"]) {
       await page.goto(`${base}/overlays`);

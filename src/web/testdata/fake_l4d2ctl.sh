@@ -10,7 +10,8 @@
 # `--players` adds one player named <b>Zoë</b> to a running instance's live object. Game builds: `builds` (one id
 # a line) and `current` name the installed builds; a start records the current build in <name>.build, which
 # status reports while running (`current` compared anew); <name>.players sets the players A2S reports (default
-# 1); `available` is what `install --check` finds (recorded in last_check.json for `install --list`).
+# 1); `available` is what `install --check` finds (recorded in last_check.json for `install --list`); `disk`
+# ("<free> <total>" bytes) is the disk `install --list` reports (none without it).
 # `build-overlay <id> <script>` runs the script with bash in overlays/<id> (no sandbox), as the real one's output.
 set -u
 dir="$LEFT4ME_ROOT/fake"
@@ -56,7 +57,10 @@ builds_json() {
     printf '{"id":"%s","version":"2.2.4.%s","current":%s,"used_by":[%s]}' "$id" "${id: -1}" \
       "$([ "$id" = "$current" ] && echo true || echo false)" "$used"
   done
-  printf '],"instances":{},"last_check":%s}\n' "$(cat "$dir/last_check.json" 2>/dev/null || echo null)"
+  # <dir>/disk ("<free bytes> <total bytes>") gives the data root's disk; without it, none (as an older host).
+  local disk='' free total; [ -f "$dir/disk" ] && read -r free total <"$dir/disk" &&
+    disk=",\"disk\":{\"path\":\"$LEFT4ME_ROOT\",\"free_bytes\":$free,\"total_bytes\":$total}"
+  printf '],"instances":{},"last_check":%s%s}\n' "$(cat "$dir/last_check.json" 2>/dev/null || echo null)" "$disk"
 }
 build_installed() { grep -qx "$1" "$dir/builds" 2>/dev/null; }
 in_use() { local f; for f in "$dir"/*.build; do [ -e "$f" ] || continue

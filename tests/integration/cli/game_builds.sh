@@ -103,6 +103,11 @@ LEFT4ME_STEAMCMD=/bin/false expect_exit 1 "$BIN_L4D2CTL" install --check --json
 expect_exit 0 "$BIN_L4D2CTL" install --list --json
 assert_eq null "$(json_get "$OUT" 'j["last_check"]["available"]')" "a failed check's available"
 [ -n "$(json_get "$OUT" 'j["last_check"]["error"]')" ] || fail "a failed check records no error: $OUT"
+# --list also says how much room the data root's filesystem has (the panel's hosts page shows it): the same
+# filesystem size statvfs gives here, and free space in it (other writers may change it between the two reads).
+assert_eq "$LEFT4ME_ROOT" "$(json_get "$OUT" 'j["disk"]["path"]')" "--list's disk path"
+json_get "$OUT" '(lambda s, d: d["total_bytes"] == s.f_blocks * s.f_frsize and 0 < d["free_bytes"] <= d["total_bytes"] and abs(d["free_bytes"] - s.f_bavail * s.f_frsize) < (1 << 30))(__import__("os").statvfs(j["disk"]["path"]), j["disk"])' |
+  grep -qx true || fail "--list's disk is not the data root's filesystem: $(json_get "$OUT" 'j["disk"]')"
 FAKE_STEAMCMD_BUILDID=$A expect_exit 0 "$BIN_L4D2CTL" install --json
 done_line=$(tail -n 1 <<<"$OUT")
 assert_eq done "$(json_get "$done_line" 'j["phase"]')" "last line of an install that is up to date"
