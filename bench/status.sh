@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: `l4d2ctl status <name> --json` of a running instance, median wall time over many runs,
-# next to exec of /bin/true in the same run (goal: under 3x /bin/true). Not a test.
-# Usage: bench/status.sh [BUILD_DIR]   (as root; uses fake-steamcmd and fake-srcds from the build)
+# next to exec of /bin/true in the same run (goal: under 3x /bin/true; a stopped one under 1.5x). Not a test.
+# Usage: [OLD_CTL=<another l4d2ctl>] bench/status.sh [BUILD_DIR]   (as root; uses fake-steamcmd and fake-srcds
+# from the build). OLD_CTL times that binary too, in the same hyperfine run, over the same two instances.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -27,8 +28,12 @@ printf 'port: %s\nhostname: "bench"\n' "$port" >"$work/bench.yaml"
 printf 'port: %s\nhostname: "idle"\n' "$((port + 1))" >"$work/idle.yaml"
 "$ctl" initialize idle -f "$work/idle.yaml" >/dev/null
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/result.json" \
-  "/bin/true" "$ctl status bench --json" "$ctl status idle --json" >/dev/null
+commands=("/bin/true" "$ctl status bench --json" "$ctl status idle --json")
+if [ -n "${OLD_CTL:-}" ]; then
+  cmp -s <("$ctl" status idle --json) <("$OLD_CTL" status idle --json) || { echo "bench: OLD_CTL prints other bytes" >&2; exit 1; }
+  commands+=("$OLD_CTL status bench --json" "$OLD_CTL status idle --json")
+fi
+hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/result.json" "${commands[@]}" >/dev/null
 python3 - "$work/result.json" <<'PY'
 import json, sys
 results = json.load(open(sys.argv[1]))["results"]
@@ -36,8 +41,9 @@ true_median = results[0]["median"] * 1000
 print("| command | median | min | median / `/bin/true` |")
 print("|---|---|---|---|")
 names = ["`/bin/true`", "`l4d2ctl status <name> --json`, running (with an A2S query)",
-         "`l4d2ctl status <name> --json`, stopped (no A2S)"]
+         "`l4d2ctl status <name> --json`, stopped (no A2S)",
+         "OLD_CTL `status <name> --json`, running", "OLD_CTL `status <name> --json`, stopped"]
 for name, result in zip(names, results):
     median, low = result["median"] * 1000, result["min"] * 1000
-    print(f"| {name} | {median:.2f} ms | {low:.2f} ms | {median / true_median:.1f}x |")
+    print(f"| {name} | {median:.2f} ms | {low:.2f} ms | {median / true_median:.2f}x |")
 PY

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "base/utf8.h"
+
 namespace left4me {
 
 std::vector<std::string> split(std::string_view text, char separator) {
@@ -87,6 +89,15 @@ std::string html_escape(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string quote_name(std::string_view name) {
+  constexpr std::size_t kShown = 200;
+  std::string text = make_valid_utf8(name.substr(0, kShown));
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return "'" + text + (name.size() > kShown ? "...'" : "'");
 }
 
 }  // namespace left4me

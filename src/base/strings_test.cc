@@ -29,5 +29,13 @@ TEST(StringsTest, ShellQuote) {
   EXPECT_EQ(shell_quote(""), "''");
 }
 
+TEST(StringsTest, QuoteName) {
+  EXPECT_EQ(quote_name("maps/c1m1.bsp"), "'maps/c1m1.bsp'");
+  EXPECT_EQ(quote_name("a\nb\x7f"), "'a?b?'");
+  EXPECT_EQ(quote_name(std::string(250, 'x')), "'" + std::string(200, 'x') + "...'");
+  std::string invalid = quote_name("bad\xff");
+  EXPECT_EQ(invalid.find('\xff'), std::string::npos) << invalid;
+}
+
 }  // namespace
 }  // namespace left4me

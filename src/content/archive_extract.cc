@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "base/strings.h"
 #include "base/unique_fd.h"
 #include "base/utf8.h"
 
@@ -18,27 +19,6 @@ namespace {
 
 constexpr std::size_t kMaxComponentBytes = 255;
 constexpr std::size_t kReadBlock = 64 * 1024;
-
-// An entry's name as it may appear in a message: valid UTF-8, control characters shown as '?', short.
-std::string quoted(std::string_view name) {
-  std::string text = make_valid_utf8(name.substr(0, 200));
-  for (char& c : text) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  }
-  return "'" + text + (name.size() > 200 ? "...'" : "'");
-}
-
-std::vector<std::string> components(std::string_view path) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string_view::npos) slash = path.size();
-    parts.emplace_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return parts;
-}
 
 struct ArchiveDeleter {
   void operator()(struct archive* archive) const { archive_read_free(archive); }
@@ -135,12 +115,12 @@ Status Extractor::entry(struct archive_entry* header) {
   if (raw == nullptr) {
     return Error::invalid("entry " + std::to_string(entries_) + ": has no name, or one that is not valid UTF-8");
   }
-  std::string display = quoted(raw);
+  std::string display = quote_name(raw);
   auto path = check_entry_path(raw, limits_.max_path_bytes);
   if (!path.ok()) return path.error().with_context("entry " + display);
   if (auto special = refuse_special(header, display); !special.ok()) return special;
   if (path->empty()) return ok_status();  // "./", the archive's root
-  std::vector<std::string> parts = components(*path);
+  std::vector<std::string> parts = split(*path, '/');
   if (archive_entry_filetype(header) == AE_IFDIR) return directory(parts, display);
   return file(header, parts, display);
 }
@@ -148,12 +128,12 @@ Status Extractor::entry(struct archive_entry* header) {
 Status Extractor::refuse_special(struct archive_entry* header, const std::string& display) {
   const char* only = "; an archive may hold only files and directories";
   if (const char* target = archive_entry_hardlink(header)) {
-    return Error::invalid("entry " + display + ": is a hard link (to " + quoted(target) + ")" + only);
+    return Error::invalid("entry " + display + ": is a hard link (to " + quote_name(target) + ")" + only);
   }
   mode_t type = archive_entry_filetype(header);
   if (type == AE_IFLNK) {
     const char* target = archive_entry_symlink(header);
-    return Error::invalid("entry " + display + ": is a symlink (to " + quoted(target ? target : "") + ")" + only);
+    return Error::invalid("entry " + display + ": is a symlink (to " + quote_name(target ? target : "") + ")" + only);
   }
   if (type != AE_IFREG && type != AE_IFDIR) {
     return Error::invalid("entry " + display + ": is a device file, fifo or socket" + only);
@@ -264,7 +244,7 @@ Result<std::string> check_entry_path(std::string_view name, std::size_t max_byte
   }
   if (name.back() == '/') name.remove_suffix(1);
   std::string path;
-  for (const std::string& part : components(name)) {
+  for (const std::string& part : split(name, '/')) {
     if (part == ".") continue;
     if (part == "..") return Error::invalid("leaves the tree ('..')");
     if (part.empty()) return Error::invalid("path has an empty component ('//')");
@@ -301,14 +281,14 @@ Result<ExtractReport> install_file(const std::string& file_path, std::string_vie
                                    const std::string& target_dir, ExtractMode mode, const ExtractLimits& limits,
                                    OldTree old) {
   auto path = check_entry_path(relative_path, limits.max_path_bytes);
-  if (!path.ok()) return path.error().with_context("file name " + quoted(relative_path));
-  if (path->empty()) return Error::invalid("file name " + quoted(relative_path) + ": names no file");
+  if (!path.ok()) return path.error().with_context("file name " + quote_name(relative_path));
+  if (path->empty()) return Error::invalid("file name " + quote_name(relative_path) + ": names no file");
   auto input = open_input(file_path);
   if (!input.ok()) return input.error();
   auto staged = StagedTree::create(target_dir, mode == ExtractMode::kMerge ? StartFrom::kCurrent : StartFrom::kEmpty);
   if (!staged.ok()) return staged.error();
-  std::vector<std::string> parts = components(*path);
-  std::string display = quoted(*path);
+  std::vector<std::string> parts = split(*path, '/');
+  std::string display = quote_name(*path);
   auto parent = open_directories(staged->dir_fd(), parts, parts.size() - 1, display);
   if (!parent.ok()) return parent.error();
   if (::unlinkat(parent->get(), parts.back().c_str(), 0) != 0 && errno != ENOENT) {

@@ -374,19 +374,24 @@ Result<InstanceStatus> Instances::read_status(const model::InstanceName& name, P
   status.port = plan->port;
   status.supervisor = std::string(supervisor_->name());
   if (const std::optional<std::string>& host = public_host()) status.connect = connect_address(*host, status.port);
-  const model::Layout* resolved = shared && shared->resolved ? &*shared->resolved : nullptr;
-  auto mounted = resolved ? mounter_->is_mounted_resolved(*resolved, name) : mounter_->is_mounted(name);
-  status.mounted = mounted.ok() && *mounted;
-  auto usage =
-      resolved ? writable_layer_usage(*resolved, name, RootResolved::kYes) : writable_layer_usage(config_.layout, name);
-  if (usage.ok()) status.upper_bytes = usage->allocated_bytes;
+  const bool active = status.process.state == RunState::kRunning || status.process.state == RunState::kStarting;
+  std::optional<LayerFacts> layer;
+  if (shared && shared->snapshot && active && status.process.pid) {
+    layer = fresh_layer(*shared->snapshot, name.str(), *status.process.pid, now_unix_ms());
+  }
+  if (layer) {
+    status.mounted = layer->mounted;
+    status.upper_bytes = layer->upper_bytes;
+  } else {
+    measure_layer(name, shared, status);
+  }
   if (auto failure = read_start_failure(config_.layout, name); failure.ok()) {
     status.last_error = *failure;
   } else {
     status.last_error = "cannot read why the last start failed: " + failure.error().message();
   }
   if (status.mounted) status.build = mounted_build(name, shared);
-  if (status.process.state == RunState::kRunning || status.process.state == RunState::kStarting) {
+  if (active) {
     std::optional<LiveAnswer> answer;
     if (shared && shared->snapshot && status.process.pid && players == Players::kOmit) {
       answer = fresh_answer(*shared->snapshot, name.str(), *status.process.pid, now_unix_ms());
@@ -406,6 +411,15 @@ Result<InstanceStatus> Instances::read_status(const model::InstanceName& name, P
     if (list.ok()) status.player_list = std::move(*list);
   }
   return status;
+}
+
+void Instances::measure_layer(const model::InstanceName& name, ListShared* shared, InstanceStatus& status) {
+  const model::Layout* resolved = shared && shared->resolved ? &*shared->resolved : nullptr;
+  auto mounted = resolved ? mounter_->is_mounted_resolved(*resolved, name) : mounter_->is_mounted(name);
+  status.mounted = mounted.ok() && *mounted;
+  auto usage =
+      resolved ? writable_layer_usage(*resolved, name, RootResolved::kYes) : writable_layer_usage(config_.layout, name);
+  if (usage.ok()) status.upper_bytes = usage->allocated_bytes;
 }
 
 std::optional<MountedBuild> Instances::mounted_build(const model::InstanceName& name, ListShared* shared) {

@@ -120,7 +120,8 @@ class Instances {
   // supervisor's info, the mounter's is_mounted and the live queries are called from several threads. A
   // server the health monitor's live snapshot (live_snapshot.h) has a fresh answer of, from the same game
   // process, is not asked again (without Players::kInclude): list then shows what it answered at most two
-  // monitor intervals ago.
+  // monitor intervals ago. Likewise a running server's mount verdict and writable layer's size, with or without
+  // players: the monitor's measure of the same run, at most two intervals old (status always measures).
   Result<std::vector<ListedInstance>> list(Players players = Players::kOmit);
   static constexpr size_t kListThreads = 16;
   Result<std::string> rcon(const model::InstanceName& name, const std::string& command);
@@ -138,6 +139,8 @@ class Instances {
   };
   // status(), taking what `shared` holds instead of reading it (nullptr: read everything for this instance).
   Result<InstanceStatus> read_status(const model::InstanceName& name, Players players, ListShared* shared);
+  // status' mounted and upper_bytes, asked of the mounter and the file system.
+  void measure_layer(const model::InstanceName& name, ListShared* shared, InstanceStatus& status);
   std::optional<MountedBuild> mounted_build(const model::InstanceName& name, ListShared* shared);
   Result<std::string> rcon_password(const model::InstanceName& name) const;
   // The supervisor's start, then (with wait_timeout) the wait for the server's map.

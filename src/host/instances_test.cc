@@ -67,6 +67,16 @@ class InstancesTest : public test::TempDirTest {
   model::InstanceName alpha_ = *model::InstanceName::create("alpha");
   model::InstanceName ghost_ = *model::InstanceName::create("ghost");
   model::InstanceName beta_ = *model::InstanceName::create("beta");
+
+  // alpha and beta (port 27016) initialized, started and running, with game pids 4242 and 4343.
+  void start_alpha_and_beta() {
+    ASSERT_OK(write_file_atomic(dir() + "/beta.yaml", "port: 27016\n"));
+    ASSERT_OK(instances_->initialize(beta_, dir() + "/beta.yaml"));
+    ASSERT_OK(instances_->start(alpha_, std::nullopt));
+    ASSERT_OK(instances_->start(beta_, std::nullopt));
+    supervisor_->set_info(alpha_, {.state = RunState::kRunning, .pid = 4242});
+    supervisor_->set_info(beta_, {.state = RunState::kRunning, .pid = 4343});
+  }
   std::optional<Instances> instances_;
   test::FakeSupervisor* supervisor_ = nullptr;
   test::FakeMounter* mounter_ = nullptr;
@@ -329,12 +339,7 @@ TEST_F(InstancesTest, ListAsksTheRunningServersAtTheSameTimeAndNoStoppedOne) {
 
 // With 100 servers, asking each cost list most of its time; the health monitor asked them all a moment ago.
 TEST_F(InstancesTest, ListShowsTheMonitorsFreshAnswerOfTheSameRunAndAsksTheOthers) {
-  ASSERT_OK(write_file_atomic(dir() + "/beta.yaml", "port: 27016\n"));
-  ASSERT_OK(instances_->initialize(beta_, dir() + "/beta.yaml"));
-  ASSERT_OK(instances_->start(alpha_, std::nullopt));
-  ASSERT_OK(instances_->start(beta_, std::nullopt));
-  supervisor_->set_info(alpha_, {.state = RunState::kRunning, .pid = 4242});
-  supervisor_->set_info(beta_, {.state = RunState::kRunning, .pid = 4343});
+  ASSERT_NO_FATAL_FAILURE(start_alpha_and_beta());
   live_answer_ = LiveData{.hostname = "asked", .map = "c2m1_highway", .players = 1, .max_players = 4};
   auto alpha = instances_->status(alpha_);
   auto beta = instances_->status(beta_);
@@ -344,7 +349,7 @@ TEST_F(InstancesTest, ListShowsTheMonitorsFreshAnswerOfTheSameRunAndAsksTheOther
   struct timespec now {};
   ::clock_gettime(CLOCK_REALTIME, &now);
   std::int64_t now_ms = static_cast<std::int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1000000;
-  LiveSnapshot snapshot{now_ms, 2000, {}};
+  LiveSnapshot snapshot{now_ms, 2000, {}, {}};
   snapshot.answers["alpha"] = {*alpha->process.pid, now_ms - 100, "from the monitor", "c1m1_hotel", 3, 8, 0.5};
   snapshot.answers["beta"] = {*beta->process.pid + 1, now_ms - 100, "another run", "c1m1_hotel", 3, 8, 0.5};
   ASSERT_OK(write_file_atomic(layout_.monitor_live(), live_snapshot_json(snapshot)));
@@ -374,6 +379,53 @@ TEST_F(InstancesTest, ListShowsTheMonitorsFreshAnswerOfTheSameRunAndAsksTheOther
   queried_ports_.clear();
   ASSERT_OK(instances_->list());
   EXPECT_EQ(queried_ports_.size(), 2u);
+}
+
+// With 100 servers, walking each writable layer and probing each mount cost list most of what was left; the
+// monitor measured them a moment ago. status measures; list takes the monitor's figures of the same run only.
+TEST_F(InstancesTest, ListShowsTheMonitorsFreshLayerOfTheSameRunAndMeasuresTheOthers) {
+  ASSERT_NO_FATAL_FAILURE(start_alpha_and_beta());
+  auto measured = instances_->status(alpha_);
+  ASSERT_OK(measured);
+  ASSERT_FALSE(measured->mounted) << "the fake mounter mounted nothing";
+  struct timespec now {};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  std::int64_t now_ms = static_cast<std::int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1000000;
+  LiveSnapshot snapshot{now_ms, 2000, {}, {}};
+  snapshot.layers["alpha"] = {4242, now_ms - 100, true, 123456789};
+  snapshot.layers["beta"] = {4344, now_ms - 100, true, 987654321};  // another run's
+  ASSERT_OK(write_file_atomic(layout_.monitor_live(), live_snapshot_json(snapshot)));
+
+  for (Players players : {Players::kOmit, Players::kInclude}) {
+    auto listed = instances_->list(players);
+    ASSERT_OK(listed);
+    ASSERT_OK((*listed)[0].status);
+    EXPECT_TRUE((*listed)[0].status->mounted);
+    EXPECT_EQ((*listed)[0].status->upper_bytes, 123456789u);
+    ASSERT_OK((*listed)[1].status);
+    EXPECT_FALSE((*listed)[1].status->mounted) << "beta measured";
+    EXPECT_NE((*listed)[1].status->upper_bytes, 987654321u);
+  }
+  auto status = instances_->status(alpha_);
+  ASSERT_OK(status);
+  EXPECT_FALSE(status->mounted) << "status measures";
+  EXPECT_EQ(status->upper_bytes, measured->upper_bytes);
+
+  // A stopped instance, a layer measured more than two rounds ago, and a snapshot two rounds old: measured.
+  snapshot.layers["beta"] = {4343, now_ms - 4100, true, 987654321};
+  ASSERT_OK(write_file_atomic(layout_.monitor_live(), live_snapshot_json(snapshot)));
+  supervisor_->set_info(alpha_, {.state = RunState::kStopped});
+  auto listed = instances_->list();
+  ASSERT_OK(listed);
+  EXPECT_FALSE((*listed)[0].status->mounted);
+  EXPECT_FALSE((*listed)[1].status->mounted);
+  supervisor_->set_info(alpha_, {.state = RunState::kRunning, .pid = 4242});
+  snapshot.written_unix_ms = now_ms - 4100;
+  ASSERT_OK(write_file_atomic(layout_.monitor_live(), live_snapshot_json(snapshot)));
+  listed = instances_->list();
+  ASSERT_OK(listed);
+  EXPECT_FALSE((*listed)[0].status->mounted);
+  EXPECT_EQ((*listed)[0].status->upper_bytes, measured->upper_bytes);
 }
 
 TEST_F(InstancesTest, StatusAsksForPlayersOnlyWhenToldAndShowsThemInJson) {

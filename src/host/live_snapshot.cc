@@ -35,6 +35,29 @@ std::optional<LiveAnswer> answer_from(const json& entry) {
   return answer;
 }
 
+std::optional<LayerFacts> layer_from(const json& entry) {
+  if (!entry.is_object()) return std::nullopt;
+  const json& pid = entry.value("pid", json());
+  const json& measured = entry.value("measured", json());
+  const json& mounted = entry.value("mounted", json());
+  const json& upper_bytes = entry.value("upper_bytes", json());
+  if (!pid.is_number_integer() || !measured.is_number_integer() || !mounted.is_boolean() ||
+      !upper_bytes.is_number_unsigned()) {
+    return std::nullopt;
+  }
+  LayerFacts layer{pid.get<std::int64_t>(), measured.get<std::int64_t>(), mounted.get<bool>(),
+                   upper_bytes.get<std::uint64_t>()};
+  if (layer.pid <= 0) return std::nullopt;
+  return layer;
+}
+
+// Whether what was written or measured at `at_unix_ms` may be shown at `now_unix_ms`: within two rounds, and
+// not from the future (a clock set back).
+bool within_two_rounds(const LiveSnapshot& snapshot, std::int64_t at_unix_ms, std::int64_t now_unix_ms) {
+  std::int64_t age = now_unix_ms - at_unix_ms;
+  return age >= 0 && age <= 2 * snapshot.interval_ms;
+}
+
 }  // namespace
 
 std::string live_snapshot_json(const LiveSnapshot& snapshot) {
@@ -45,8 +68,17 @@ std::string live_snapshot_json(const LiveSnapshot& snapshot) {
                      {"players", answer.players},   {"max_players", answer.max_players},
                      {"query_ms", answer.query_ms}};
   }
-  json object = {
-      {"written", snapshot.written_unix_ms}, {"interval_ms", snapshot.interval_ms}, {"answers", std::move(answers)}};
+  json layers = json::object();
+  for (const auto& [name, layer] : snapshot.layers) {
+    layers[name] = {{"pid", layer.pid},
+                    {"measured", layer.measured_unix_ms},
+                    {"mounted", layer.mounted},
+                    {"upper_bytes", layer.upper_bytes}};
+  }
+  json object = {{"written", snapshot.written_unix_ms},
+                 {"interval_ms", snapshot.interval_ms},
+                 {"answers", std::move(answers)},
+                 {"layers", std::move(layers)}};
   return object.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -59,7 +91,10 @@ Result<LiveSnapshot> parse_live_snapshot(std::string_view content, const std::st
   const json& written = document.value("written", json());
   const json& interval = document.value("interval_ms", json());
   const json& answers = document.value("answers", json());
-  if (!written.is_number_integer() || !interval.is_number_integer() || !answers.is_object()) return bad();
+  const json& layers = document.value("layers", json::object());  // none from a monitor before they were measured
+  if (!written.is_number_integer() || !interval.is_number_integer() || !answers.is_object() || !layers.is_object()) {
+    return bad();
+  }
   LiveSnapshot snapshot;
   snapshot.written_unix_ms = written.get<std::int64_t>();
   snapshot.interval_ms = interval.get<std::int64_t>();
@@ -69,17 +104,28 @@ Result<LiveSnapshot> parse_live_snapshot(std::string_view content, const std::st
     if (!model::InstanceName::is_valid(name)) continue;
     if (auto answer = answer_from(entry)) snapshot.answers.emplace(name, std::move(*answer));
   }
+  for (const auto& [name, entry] : layers.items()) {
+    if (!model::InstanceName::is_valid(name)) continue;
+    if (auto layer = layer_from(entry)) snapshot.layers.emplace(name, *layer);
+  }
   return snapshot;
 }
 
 std::optional<LiveAnswer> fresh_answer(const LiveSnapshot& snapshot, const std::string& name, std::int64_t pid,
                                        std::int64_t now_unix_ms) {
-  const std::int64_t limit = 2 * snapshot.interval_ms;
-  if (now_unix_ms - snapshot.written_unix_ms > limit || snapshot.written_unix_ms > now_unix_ms) return std::nullopt;
+  if (!within_two_rounds(snapshot, snapshot.written_unix_ms, now_unix_ms)) return std::nullopt;
   auto found = snapshot.answers.find(name);
   if (found == snapshot.answers.end() || found->second.pid != pid) return std::nullopt;
-  std::int64_t age = now_unix_ms - found->second.answered_unix_ms;
-  if (age > limit || age < 0) return std::nullopt;
+  if (!within_two_rounds(snapshot, found->second.answered_unix_ms, now_unix_ms)) return std::nullopt;
+  return found->second;
+}
+
+std::optional<LayerFacts> fresh_layer(const LiveSnapshot& snapshot, const std::string& name, std::int64_t pid,
+                                      std::int64_t now_unix_ms) {
+  if (!within_two_rounds(snapshot, snapshot.written_unix_ms, now_unix_ms)) return std::nullopt;
+  auto found = snapshot.layers.find(name);
+  if (found == snapshot.layers.end() || found->second.pid != pid) return std::nullopt;
+  if (!within_two_rounds(snapshot, found->second.measured_unix_ms, now_unix_ms)) return std::nullopt;
   return found->second;
 }
 

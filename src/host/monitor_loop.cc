@@ -27,6 +27,7 @@
 #include "host/launch.h"
 #include "host/live_snapshot.h"
 #include "host/net_client.h"
+#include "host/overlay_mount.h"
 #include "host/source_wire.h"
 #include "host/supervisor_state.h"
 #include "host/systemd_supervisor.h"
@@ -110,6 +111,7 @@ struct Watched {
   HealthRecord record;
   Clock::time_point asked{};         // when this round's request went out
   std::optional<LiveAnswer> answer;  // the last answer, for the live snapshot
+  std::optional<LayerFacts> layer;   // this round's mount verdict and layer size, for the live snapshot
   bool answered_this_round = false;
 };
 
@@ -130,6 +132,7 @@ class Monitor {
     for (auto it = watched_.begin(); it != watched_.end();) {
       it = seen.count(it->first) != 0 ? std::next(it) : watched_.erase(it);
     }
+    measure_layers();
     for (auto it = watched_.begin(); it != watched_.end();) {
       Watched& server = it->second;
       note_map_change(server, now);
@@ -236,12 +239,30 @@ class Monitor {
     send_request(server);
   }
 
+  // Each watched server's mount verdict and writable layer's size, as status measures them, for `list` (a walk
+  // of the layer and a mount probe per server and round). Only where the game process is known (the built-in
+  // supervisor): list takes them only for the same run.
+  void measure_layers() {
+    auto resolved = resolved_layout(layout_);
+    for (auto& [name, server] : watched_) {
+      server.layer.reset();
+      auto pid = fleet_.game_pid(server.run);
+      if (!pid || !resolved.ok()) continue;
+      std::int64_t measured = now_unix_ms();
+      auto mount = instance_mount_state(*resolved, server.run.name, RootResolved::kYes);
+      auto usage = writable_layer_usage(*resolved, server.run.name, RootResolved::kYes);
+      if (!mount.ok() || !usage.ok()) continue;  // list measures it itself
+      server.layer = LayerFacts{*pid, measured, *mount == MountState::kMounted, usage->allocated_bytes};
+    }
+  }
+
   // runtime/.monitor-live.json: every answer of the last round that came from a known game process, so that
   // `list` shows them instead of asking each server (live_snapshot.h says how fresh they must be).
   void save_live_snapshot() {
-    LiveSnapshot snapshot{now_unix_ms(), std::chrono::duration_cast<milliseconds>(settings_.interval).count(), {}};
+    LiveSnapshot snapshot{now_unix_ms(), std::chrono::duration_cast<milliseconds>(settings_.interval).count(), {}, {}};
     for (const auto& [name, server] : watched_) {
       if (server.answer) snapshot.answers.emplace(name, *server.answer);
+      if (server.layer) snapshot.layers.emplace(name, *server.layer);
     }
     (void)write_file_atomic(layout_.monitor_live(), live_snapshot_json(snapshot) + "\n");
   }

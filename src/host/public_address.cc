@@ -4,12 +4,15 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include <limits>
 #include <utility>
 
 #include "base/file.h"
 #include "base/strings.h"
+#include "base/unique_fd.h"
 
 namespace left4me::host {
 namespace {
@@ -57,6 +60,42 @@ std::vector<std::string_view> fields_of(std::string_view line) {
     position = end;
   }
   return fields;
+}
+
+// The interface's primary IPv4 address and whether it is a loopback one, from two ioctls (SIOCGIFADDR names the
+// first address labelled with the interface's name, as getifaddrs lists it first). nullopt when the interface has
+// no IPv4 address, or that address is a loopback one: then every address is read (a later one may do).
+std::optional<InterfaceAddress> primary_address(const std::string& interface) {
+  if (interface.size() >= IFNAMSIZ) return std::nullopt;
+  UniqueFd socket(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!socket.valid()) return std::nullopt;
+  ifreq request{};
+  interface.copy(request.ifr_name, IFNAMSIZ - 1);
+  if (::ioctl(socket.get(), SIOCGIFFLAGS, &request) != 0) return std::nullopt;
+  bool loopback = (request.ifr_flags & IFF_LOOPBACK) != 0;
+  if (::ioctl(socket.get(), SIOCGIFADDR, &request) != 0 || request.ifr_addr.sa_family != AF_INET) return std::nullopt;
+  char text[INET_ADDRSTRLEN] = {};
+  const auto* ipv4 = reinterpret_cast<const sockaddr_in*>(&request.ifr_addr);
+  if (::inet_ntop(AF_INET, &ipv4->sin_addr, text, sizeof text) == nullptr) return std::nullopt;
+  InterfaceAddress address{interface, text, loopback};
+  if (!address_of_interface({address}, interface)) return std::nullopt;
+  return address;
+}
+
+// Every interface's IPv4 addresses (getifaddrs: the kernel dumps every link and address over netlink).
+std::vector<InterfaceAddress> interface_addresses() {
+  std::vector<InterfaceAddress> addresses;
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return addresses;
+  for (const ifaddrs* entry = list; entry != nullptr; entry = entry->ifa_next) {
+    if (entry->ifa_addr == nullptr || entry->ifa_addr->sa_family != AF_INET || entry->ifa_name == nullptr) continue;
+    char text[INET_ADDRSTRLEN] = {};
+    const auto* ipv4 = reinterpret_cast<const sockaddr_in*>(entry->ifa_addr);
+    if (::inet_ntop(AF_INET, &ipv4->sin_addr, text, sizeof text) == nullptr) continue;
+    addresses.push_back({entry->ifa_name, text, (entry->ifa_flags & IFF_LOOPBACK) != 0});
+  }
+  ::freeifaddrs(list);
+  return addresses;
 }
 
 }  // namespace
@@ -116,18 +155,8 @@ std::optional<std::string> detect_public_address() {
   if (!routes.ok()) return std::nullopt;
   std::optional<std::string> interface = default_route_interface(*routes);
   if (!interface) return std::nullopt;
-  ifaddrs* list = nullptr;
-  if (::getifaddrs(&list) != 0) return std::nullopt;
-  std::vector<InterfaceAddress> addresses;
-  for (const ifaddrs* entry = list; entry != nullptr; entry = entry->ifa_next) {
-    if (entry->ifa_addr == nullptr || entry->ifa_addr->sa_family != AF_INET || entry->ifa_name == nullptr) continue;
-    char text[INET_ADDRSTRLEN] = {};
-    const auto* ipv4 = reinterpret_cast<const sockaddr_in*>(entry->ifa_addr);
-    if (::inet_ntop(AF_INET, &ipv4->sin_addr, text, sizeof text) == nullptr) continue;
-    addresses.push_back({entry->ifa_name, text, (entry->ifa_flags & IFF_LOOPBACK) != 0});
-  }
-  ::freeifaddrs(list);
-  return address_of_interface(addresses, *interface);
+  if (auto primary = primary_address(*interface)) return primary->ipv4;
+  return address_of_interface(interface_addresses(), *interface);
 }
 
 std::string connect_address(std::string_view host, std::uint16_t port) {

@@ -2,10 +2,16 @@
 // /proc/net/route's text and the interface list (never a loopback address, never a route that is down).
 #include "host/public_address.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 
 #include <string>
 #include <vector>
+
+#include "base/file.h"
 
 namespace left4me::host {
 namespace {
@@ -76,6 +82,27 @@ TEST(PublicAddressTest, TheInterfacesAddressIsNeverALoopbackOne) {
 
 TEST(PublicAddressTest, ConnectAddressIsHostColonPort) {
   EXPECT_EQ(connect_address("play.example.org", 27015), "play.example.org:27015");
+}
+
+// detect_public_address asks the kernel for the interface's primary address (two ioctls): on this machine it
+// finds what every interface's addresses (getifaddrs, which it used to read) give for the default route.
+TEST(PublicAddressTest, DetectsWhatTheInterfaceListGives) {
+  std::optional<std::string> expected;
+  auto routes = read_file("/proc/net/route");
+  std::optional<std::string> interface = routes.ok() ? default_route_interface(*routes) : std::nullopt;
+  ifaddrs* list = nullptr;
+  if (interface && ::getifaddrs(&list) == 0) {
+    std::vector<InterfaceAddress> addresses;
+    for (const ifaddrs* entry = list; entry != nullptr; entry = entry->ifa_next) {
+      if (entry->ifa_addr == nullptr || entry->ifa_addr->sa_family != AF_INET) continue;
+      char text[INET_ADDRSTRLEN] = {};
+      ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(entry->ifa_addr)->sin_addr, text, sizeof text);
+      addresses.push_back({entry->ifa_name, text, (entry->ifa_flags & IFF_LOOPBACK) != 0});
+    }
+    ::freeifaddrs(list);
+    expected = address_of_interface(addresses, *interface);
+  }
+  EXPECT_EQ(detect_public_address(), expected) << "default route interface: " << interface.value_or("none");
 }
 
 }  // namespace

@@ -46,7 +46,7 @@ Response set_managed_source(App& app, Context& context, const Overlay& overlay) 
   if (!body) return bad_body(body.error());
   std::optional<std::string> url = string_field(*body, "source_url");
   if (!url) return error_response(422, "invalid", "source_url: an http(s) URL of an archive", "source_url");
-  if (Status set = app.managed_overlays->set_source(overlay.id, *url); !set) {
+  if (Status set = app.managed_overlays->set_source(overlay.id, *url, managed_sources_dir(app.config.data_dir)); !set) {
     return error_from(set.error(), std::string("source_url"));
   }
   return managed_source(app, context, overlay);

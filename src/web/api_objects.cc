@@ -64,6 +64,8 @@ nlohmann::json server_json(const ServerView& view) {
       {"blueprint_version", server.blueprint_version},
       {"applied_version", optional_json(server.applied_version)},
       {"outdated", server.outdated()},
+      {"host_id", server.host_id},
+      {"host", server.host_name},
       {"port", server.port},
       {"state", to_string(view.state)},
       {"shared_role", server.viewer_share ? nlohmann::json(to_string(*server.viewer_share)) : nlohmann::json(nullptr)},
@@ -73,6 +75,38 @@ nlohmann::json server_json(const ServerView& view) {
       auto it = view.host->find(key);
       if (it != view.host->end()) out[key] = *it;
     }
+  }
+  return out;
+}
+
+nlohmann::json host_json(const Host& host, int servers, int running, const std::map<std::int64_t, HostPoll>& polls) {
+  nlohmann::json out = {{"id", host.id},
+                        {"name", host.name},
+                        {"local", host.local()},
+                        {"address", host.local() ? nlohmann::json(nullptr) : nlohmann::json(host.address)},
+                        {"ssh_port", host.ssh_port},
+                        {"ssh_user", host.ssh_user},
+                        {"port_min", host.ports.start},
+                        {"port_max", host.ports.end},
+                        {"max_servers", host.max_servers},
+                        {"cpus", host.cpus},
+                        {"servers", servers},
+                        {"running", running},
+                        {"key", nullptr},
+                        {"reachable", nullptr},
+                        {"round_trip_ms", nullptr},
+                        {"error", nullptr},
+                        {"checked_at", nullptr}};
+  if (!host.local()) {
+    out["key"] = {{"fingerprint", host.key.fingerprint},
+                  {"known_hosts_line", host.key.known_hosts_line},
+                  {"confirmed", host.key_confirmed}};
+  }
+  if (auto poll = polls.find(host.id); poll != polls.end()) {
+    out["reachable"] = poll->second.answered;
+    out["round_trip_ms"] = poll->second.round_trip.count();
+    out["checked_at"] = poll->second.at;
+    if (!poll->second.answered) out["error"] = poll->second.error;
   }
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <vector>
 
 #include "web/accounts.h"
@@ -13,8 +14,10 @@
 #include "web/overlay_actions.h"
 #include "web/restart_schedules.h"
 #include "web/server_events.h"
+#include "web/hosts.h"
 #include "web/server_view.h"
 #include "web/shares.h"
+#include "web/status_cache.h"
 #include "web/webhooks.h"
 
 namespace left4me::web {
@@ -38,5 +41,7 @@ nlohmann::json server_event_json(const ServerEvent& event);
 nlohmann::json overlay_json(const OverlayDescription& described);
 // Everything but what a receiver answered (never kept): the outcome of the last delivery only.
 nlohmann::json webhook_json(const Webhook& webhook);
+// A host with its number of servers, how many of them run, and its last poll (absent: never polled).
+nlohmann::json host_json(const Host& host, int servers, int running, const std::map<std::int64_t, HostPoll>& polls);
 
 }  // namespace left4me::web

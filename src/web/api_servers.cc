@@ -134,9 +134,26 @@ Response create_server(App& app, Context& context) {
   if (auto problem = check_server_name(name)) return error_response(422, "invalid", *problem, "name");
   std::optional<std::int64_t> blueprint_id = id_field(*body, "blueprint_id");
   if (!blueprint_id) return error_response(422, "invalid", "choose a blueprint", "blueprint_id");
-  Result<Server> server = app.servers->create(context.user().id, name, *blueprint_id);
+  // An administrator may choose the host; otherwise placement does (docs/design.md, "Several hosts").
+  std::optional<std::int64_t> host = id_field(*body, "host_id");
+  bool host_given = body->contains("host_id") && !(*body)["host_id"].is_null() && (*body)["host_id"] != "";
+  if (host_given && !host) {
+    return error_response(422, "invalid", "host_id: not a host id", "host_id");
+  }
+  if (host && !context.user().is_admin) {
+    return error_response(403, "forbidden", "only an administrator chooses a server's host", "host_id");
+  }
+  if (host) {
+    if (Result<Host> known = app.hosts->get(*host); !known) {
+      return error_response(422, "invalid", known.error().message(), "host_id");
+    }
+  }
+  Result<Server> server = app.servers->create(context.user().id, name, *blueprint_id, app.placement(host));
   if (!server && server.error().code() == ErrorCode::kNotFound) {  // the blueprint is not the user's
     return error_response(422, "invalid", server.error().message(), "blueprint_id");
+  }
+  if (!server && server.error().code() == ErrorCode::kInvalidArgument && host) {
+    return error_response(422, "invalid", server.error().message(), "host_id");
   }
   if (!server) return error_from(server.error(), "name");
   return server_answer(201, *server);

@@ -5,7 +5,10 @@
 
 #include <fmt/format.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -23,6 +26,7 @@
 #include "web/routes.h"
 #include "web/server_view.h"
 #include "web/sessions.h"
+#include "web/ssh.h"
 
 namespace left4me::web {
 namespace {
@@ -98,6 +102,33 @@ std::optional<std::string> submitted_csrf(const Request& request) {
   return std::nullopt;
 }
 
+// The panel's SSH files: its key in <data>/ssh, each host's pinned key in <data>/ssh/known_hosts.d/<id>.
+std::string ssh_dir(const WebConfig& config) { return config.data_dir + "/ssh"; }
+
+SshTarget ssh_target(const WebConfig& config, const Host& host) {
+  return SshTarget{host.address, host.ssh_port, host.ssh_user,
+                   fmt::format("{}/known_hosts.d/{}", ssh_dir(config), host.id)};
+}
+
+// The Ctl of a remote host: l4d2ctl over SSH with the panel's key and the host's pinned key. The control
+// sockets' directory must be short (sun_path): <data>/ssh/c when it fits, else one under /tmp for this user.
+HostCtls::Factory remote_ctl_factory(const WebConfig& config) {
+  return [config](const Host& host) -> Result<std::shared_ptr<const Ctl>> {
+    Result<PanelKey> key = ensure_panel_key(ssh_dir(config));
+    if (!key) return key.error();
+    SshSettings settings;
+    settings.key_file = key->private_key_file;
+    settings.control_dir = ssh_dir(config) + "/c";
+    if (settings.control_dir.size() > kMaxControlDirLength) {
+      settings.control_dir = fmt::format("/tmp/left4me-ssh-{}", ::getuid());
+    }
+    if (::mkdir(settings.control_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+      return Error::from_errno(settings.control_dir, errno);
+    }
+    return std::shared_ptr<const Ctl>(Ctl::over_ssh(settings, ssh_target(config, host), config.l4d2ctl_env));
+  };
+}
+
 }  // namespace
 
 Result<std::unique_ptr<App>> App::create(WebConfig config) {
@@ -126,8 +157,41 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   app->restart_schedules = std::make_unique<RestartSchedules>(*app->database);
   app->jobs = std::make_unique<Jobs>(*app->database);
   app->ctl = std::make_unique<Ctl>(app->config.l4d2ctl, app->config.l4d2ctl_env);
-  app->status_cache = std::make_unique<StatusCache>(*app->ctl, app->config.status_cache, std::chrono::seconds(10),
-                                                    app->config.status_watch);
+  app->hosts = std::make_unique<Hosts>(*app->database);
+  if (Status status = app->hosts->set_local_ports(app->servers->ports()); !status) return status.error();
+  // The App owns the local Ctl for its whole life: the registry's pointer does not.
+  app->host_ctls = std::make_unique<HostCtls>(std::shared_ptr<const Ctl>(std::shared_ptr<const Ctl>(), app->ctl.get()),
+                                              remote_ctl_factory(app->config));
+  app->scan_host_keys = [](const std::string& address, int port) -> Result<std::vector<HostKey>> {
+    Result<std::vector<ScannedKey>> scanned = left4me::web::scan_host_keys(address, port);
+    if (!scanned) return scanned.error();
+    std::vector<HostKey> keys;
+    for (const ScannedKey& key : *scanned) keys.push_back(HostKey{key.known_hosts_line, key.fingerprint});
+    return keys;
+  };
+  app->pin_host_key = [config = app->config](const Host& host) -> Status {
+    std::string directory = ssh_dir(config) + "/known_hosts.d";
+    for (const std::string& path : {ssh_dir(config), directory}) {
+      if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) return Error::from_errno(path, errno);
+    }
+    return left4me::web::pin_host_key(ssh_target(config, host),
+                                      ScannedKey{host.key.known_hosts_line, host.key.fingerprint, ""});
+  };
+  if (Status status = app->reload_hosts(); !status) return status.error();
+  HostCtls& host_ctls = *app->host_ctls;
+  Servers& servers = *app->servers;
+  app->status_cache = std::make_unique<StatusCache>(
+      [&host_ctls] {
+        std::vector<PolledHost> polled;
+        for (HostCtls::Entry& entry : host_ctls.all())
+          polled.push_back({entry.id, entry.name, std::move(entry.ctl), entry.problem});
+        return polled;
+      },
+      [&servers](std::int64_t host) {
+        Result<std::vector<std::string>> instances = servers.instances_on(host);
+        return instances ? std::move(*instances) : std::vector<std::string>{};
+      },
+      app->config.status_cache, std::chrono::seconds(10), app->config.status_watch);
   // The host's map list changes when an overlay or the installation does: a minute old is fresh enough for a form.
   app->map_lists = std::make_unique<MapLists>(*app->ctl, std::chrono::seconds(60));
   app->job_logs = std::make_unique<JobLogHub>(*app->jobs);
@@ -182,6 +246,17 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
 }
 
 App::~App() { stop_background(std::chrono::seconds(0)); }
+
+Status App::reload_hosts() {
+  Result<std::vector<Host>> all = hosts->list();
+  if (!all) return all.error();
+  host_ctls->rebuild(*all);
+  return ok_status();
+}
+
+ServerPlacement App::placement(std::optional<std::int64_t> host) const {
+  return ServerPlacement{host, status_cache->unreachable_hosts()};
+}
 
 Status App::reconcile_servers() {
   Result<std::shared_ptr<const StatusMap>> statuses = status_cache->refresh();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,8 @@
 #include "web/ctl.h"
 #include "web/database.h"
 #include "web/forwarded.h"
+#include "web/host_ctls.h"
+#include "web/hosts.h"
 #include "web/http.h"
 #include "web/job_log_hub.h"
 #include "web/job_runner.h"
@@ -66,6 +69,10 @@ class App {
   void look_for_scheduled_restarts(std::int64_t now);
   // The refresh_managed job (managed_overlays.h): the overlay its target names, refreshed from its source.
   Status refresh_managed_overlay(const Job& job, const JobSink& sink);
+  // Takes the host records as they are now into host_ctls (after any change of a host).
+  Status reload_hosts();
+  // Where a new server may go now: the hosts that did not answer their last poll are passed over.
+  ServerPlacement placement(std::optional<std::int64_t> host) const;
   // LOGIN_FAILURES_PER_ACCOUNT, _PER_ADDRESS and the window, for Accounts::login.
   ThrottleLimits login_limits() const;
 
@@ -80,6 +87,12 @@ class App {
   std::unique_ptr<ScriptOverlays> script_overlays;
   std::unique_ptr<OverlayUploads> uploads;  // uploads into overlays, and each overlay's change lock
   std::unique_ptr<Servers> servers;
+  std::unique_ptr<Hosts> hosts;
+  std::unique_ptr<HostCtls> host_ctls;
+  // ssh-keyscan of a host being added (the SSH transport's scan_host_keys; tests may put another).
+  std::function<Result<std::vector<HostKey>>(const std::string& address, int port)> scan_host_keys;
+  // Writes the host's confirmed key to its known_hosts file (<data>/ssh/known_hosts.d/<id>).
+  std::function<Status(const Host& host)> pin_host_key;
   std::unique_ptr<RestartSchedules> restart_schedules;
   std::unique_ptr<Jobs> jobs;
   std::unique_ptr<Ctl> ctl;

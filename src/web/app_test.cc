@@ -219,6 +219,7 @@ TEST_F(AppTest, AuthorizationMatrix) {
       {IdNames::kToken, std::to_string(token.json()["id"].get<std::int64_t>())},
       {IdNames::kUser, std::to_string(alice_id)},
       {IdNames::kWebhook, "1"},  // administrators' routes only: a user is refused before it is looked up
+      {IdNames::kHost, "1"},
       {IdNames::kOverlay,
        std::to_string(alice.post("/api/v1/overlays", {{"name", "own"}}).json()["overlay"]["id"].get<std::int64_t>())}};
 

@@ -75,6 +75,15 @@ Response job_lines(App& app, Context& context, const Job& job);
 Response follow_job_log(App& app, Context& context, const Job& job);
 Response queue_install(App& app, Context& context);
 Response latest_install(App& app, Context& context);
+// api_hosts.cc: the hosts (administrators).
+Response list_hosts(App& app, Context& context);
+Response create_host(App& app, Context& context);
+Response get_host(App& app, Context& context, const Host& host);
+Response update_host(App& app, Context& context, const Host& host);
+Response delete_host(App& app, Context& context, const Host& host);
+Response confirm_host_key(App& app, Context& context, const Host& host);
+Response rescan_host_key(App& app, Context& context, const Host& host);
+
 // api_webhooks.cc: the outgoing webhooks (administrators).
 Response list_webhooks(App& app, Context& context);
 Response create_webhook(App& app, Context& context);

@@ -1,8 +1,11 @@
 #include "web/http.h"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 
 #include "base/strings.h"
 
@@ -17,6 +20,22 @@ int hex_value(char c) {
 }
 
 }  // namespace
+
+Result<std::uint64_t> raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    return Error::failed(fmt::format("cannot read the open-file limit: {}", std::strerror(errno)));
+  }
+  if (limit.rlim_cur != limit.rlim_max) {
+    rlim_t soft = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+      return Error::failed(fmt::format("cannot raise the open-file limit from {} to {}: {}", soft, limit.rlim_max,
+                                       std::strerror(errno)));
+    }
+  }
+  return static_cast<std::uint64_t>(limit.rlim_cur);
+}
 
 std::optional<std::string_view> Request::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {

@@ -40,8 +40,10 @@ struct Request {
 class EventSink {
  public:
   virtual ~EventSink() = default;
-  // Queues bytes for the client; false (and the data dropped) once the client has gone.
+  // Queues bytes for the client; false (and the data dropped) once the client has gone or fell too far behind.
   virtual bool send(std::string data) = 0;
+  // The same for bytes sent to many clients: the server writes this one buffer to each of them, uncopied.
+  virtual bool send_shared(std::shared_ptr<const std::string> data) { return send(*data); }
   virtual bool closed() const = 0;
   // Ends the response (the client sees the end of the stream).
   virtual void close() = 0;
@@ -98,6 +100,10 @@ class HttpServer {
   // returns false). Idempotent.
   virtual void stop() = 0;
 };
+
+// Raises this process's soft limit on open files to its hard limit (each connection and stream is a socket; run from
+// a shell the soft limit is 1,024). Returns the limit now in force, or why it could not be read or raised.
+Result<std::uint64_t> raise_open_file_limit();
 
 // Percent-decoding ('+' as space when form is set); nullopt on malformed escapes.
 std::optional<std::string> url_decode(std::string_view text, bool form);

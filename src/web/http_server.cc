@@ -52,40 +52,35 @@ class InFlight {
   std::shared_ptr<Tracker> tracker_;
 };
 
+// A stream whose client is this far behind (writes queued and not yet taken by its socket) is ended: what is
+// queued for one client stays bounded, however slowly it reads. 128 writes are 2.5 s of a console's batches at
+// their shortest window (ServerLogHub), more at longer ones; a first write of any size (a job's whole log) passes.
+constexpr std::size_t kMaxQueuedWrites = 128;
+constexpr std::size_t kMaxQueuedBytes = 4 << 20;
+
 class ChunkedSink final : public EventSink, public std::enable_shared_from_this<ChunkedSink> {
  public:
   ChunkedSink(ChunkedBuilder builder, std::shared_ptr<InFlight> in_flight)
       : builder_(std::move(builder)), in_flight_(std::move(in_flight)) {}
 
   bool send(std::string data) override {
-    std::lock_guard<std::mutex> guard(mutex_);
-    if (closed_ || !builder_) return false;
-    builder_->append_chunk(restinio::writable_item_t(std::move(data)));
-    std::weak_ptr<ChunkedSink> weak = weak_from_this();
-    try {
-      builder_->flush([weak](const asio::error_code& error) {
-        if (!error) return;
-        if (auto self = weak.lock()) self->closed_ = true;
-      });
-    } catch (const std::exception&) {
-      closed_ = true;
-    }
-    return !closed_;
+    std::size_t bytes = data.size();
+    return write(restinio::writable_item_t(std::move(data)), bytes);
+  }
+
+  // One buffer for every client it goes to: each connection's write keeps a reference, no copy.
+  bool send_shared(std::shared_ptr<const std::string> data) override {
+    if (!data) return !closed_;
+    std::size_t bytes = data->size();
+    if (bytes == 0) return write(restinio::writable_item_t(std::string()), 0);
+    return write(restinio::writable_item_t(std::move(data)), bytes);
   }
 
   bool closed() const override { return closed_; }
 
   void close() override {
     std::lock_guard<std::mutex> guard(mutex_);
-    closed_ = true;
-    if (!builder_ || done_) return;
-    done_ = true;
-    try {
-      // The stream stays in flight until its last chunk is written.
-      builder_->done([in_flight = std::move(in_flight_)](const asio::error_code&) {});
-    } catch (const std::exception&) {
-      in_flight_.reset();  // the connection is already gone
-    }
+    close_locked();
   }
 
   // The server stops: let go of the connection while its io_context still exists.
@@ -97,11 +92,53 @@ class ChunkedSink final : public EventSink, public std::enable_shared_from_this<
   }
 
  private:
+  // Queues one chunk, or ends the stream of a client too far behind (its queue drains, then the connection ends).
+  bool write(restinio::writable_item_t item, std::size_t bytes) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (closed_ || !builder_) return false;
+    if (queued_writes_ >= kMaxQueuedWrites || (queued_bytes_ > 0 && queued_bytes_ + bytes > kMaxQueuedBytes)) {
+      log::warning("http: a stream's client fell {} writes ({} bytes) behind; ending its stream", queued_writes_.load(),
+                   queued_bytes_.load());
+      close_locked();
+      return false;
+    }
+    ++queued_writes_;
+    queued_bytes_ += bytes;
+    builder_->append_chunk(std::move(item));
+    std::weak_ptr<ChunkedSink> weak = weak_from_this();
+    try {
+      builder_->flush([weak, bytes](const asio::error_code& error) {
+        auto self = weak.lock();
+        if (!self) return;
+        --self->queued_writes_;
+        self->queued_bytes_ -= bytes;
+        if (error) self->closed_ = true;
+      });
+    } catch (const std::exception&) {
+      closed_ = true;
+    }
+    return !closed_;
+  }
+
+  void close_locked() {
+    closed_ = true;
+    if (!builder_ || done_) return;
+    done_ = true;
+    try {
+      // The stream stays in flight until its last chunk is written.
+      builder_->done([in_flight = std::move(in_flight_)](const asio::error_code&) {});
+    } catch (const std::exception&) {
+      in_flight_.reset();  // the connection is already gone
+    }
+  }
+
   std::mutex mutex_;
   std::optional<ChunkedBuilder> builder_;
   std::shared_ptr<InFlight> in_flight_;
   std::atomic<bool> closed_{false};
   bool done_ = false;
+  std::atomic<std::size_t> queued_writes_{0};  // chunks handed to the connection, not yet written to its socket
+  std::atomic<std::size_t> queued_bytes_{0};
 };
 
 std::string reason_phrase(int status) {

@@ -1,11 +1,18 @@
-// HttpServer's graceful stop over real sockets: requests in flight finish, new connections are refused,
-// kept-alive connections are closed after their next response, and streams keep it busy until they end.
+// HttpServer over real sockets: graceful stop (requests in flight finish, new connections are refused, kept-alive
+// connections are closed after their next response, streams keep it busy until they end), streams sharing one
+// buffer, the bound on a slow client's queue, and the open-file limit.
 #include <gtest/gtest.h>
 
 #include "testing/test_support.h"
 
+#include <fmt/format.h>
+#include <sys/resource.h>
+
 #include <atomic>
+#include <condition_variable>
 #include <future>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "web/http.h"
@@ -51,6 +58,53 @@ bool read_until(int fd, std::string_view until, std::string* received) {
   return false;
 }
 
+// The body of a chunked response (after its headers) with the framing taken off; nullopt if the framing is wrong.
+std::optional<std::string> unchunk(std::string_view raw) {
+  std::size_t at = raw.find("\r\n\r\n");
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string body;
+  for (at += 4;;) {
+    std::size_t line_end = raw.find("\r\n", at);
+    if (line_end == std::string_view::npos) return std::nullopt;
+    std::size_t size = std::stoul(std::string(raw.substr(at, line_end - at)), nullptr, 16);
+    if (size == 0) return body;
+    if (raw.size() < line_end + 2 + size + 2 || raw.substr(line_end + 2 + size, 2) != "\r\n") return std::nullopt;
+    body.append(raw.substr(line_end + 2, size));
+    at = line_end + 2 + size + 2;
+  }
+}
+
+// Reads a stream to its end (its final chunk; the connection stays open) on a thread of its own.
+class Drain {
+ public:
+  explicit Drain(int fd)
+      : thread_([this, fd] {
+          char buffer[65536];
+          for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) {
+            std::lock_guard<std::mutex> guard(mutex_);
+            received_.append(buffer, static_cast<size_t>(n));
+            changed_.notify_all();
+            if (received_.ends_with("\r\n0\r\n\r\n")) return;
+          }
+        }) {}
+  ~Drain() { join(); }
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
+  // Waits until at least `bytes` arrived; false after 10 s.
+  bool wait_for(std::size_t bytes) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::seconds(10), [&] { return received_.size() >= bytes; });
+  }
+  const std::string& received() const { return received_; }  // after join()
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::string received_;
+  std::thread thread_;
+};
+
 class HttpServerTest : public ::testing::Test {
  protected:
   void start() {
@@ -66,7 +120,11 @@ class HttpServerTest : public ::testing::Test {
       }
       if (request.path == "/stream") {
         Response response{200, {{"Content-Type", "text/event-stream"}}, "", nullptr, nullptr};
-        response.stream = [this](std::shared_ptr<EventSink> sink) { stream_.set_value(std::move(sink)); };
+        response.stream = [this](std::shared_ptr<EventSink> sink) {
+          std::lock_guard<std::mutex> guard(streams_mutex_);
+          streams_.push_back(std::move(sink));
+          stream_opened_.notify_all();
+        };
         return response;
       }
       if (request.path == "/header") {
@@ -88,18 +146,25 @@ class HttpServerTest : public ::testing::Test {
     if (server_) server_->stop();
   }
   std::shared_ptr<EventSink> open_stream(UniqueFd* connection) {
+    std::size_t before;
+    {
+      std::lock_guard<std::mutex> guard(streams_mutex_);
+      before = streams_.size();
+    }
     *connection = testing::connect_local(port_);
     EXPECT_TRUE(connection->valid());
     EXPECT_TRUE(testing::send_all(connection->get(), testing::build_request("GET", "/stream", "", {}, false)));
-    std::future<std::shared_ptr<EventSink>> sink = stream_.get_future();
-    EXPECT_EQ(sink.wait_for(std::chrono::seconds(5)), std::future_status::ready);
-    return sink.get();
+    std::unique_lock<std::mutex> lock(streams_mutex_);
+    EXPECT_TRUE(stream_opened_.wait_for(lock, std::chrono::seconds(5), [&] { return streams_.size() > before; }));
+    return streams_.size() > before ? streams_.back() : nullptr;
   }
 
   std::unique_ptr<HttpServer> server_;
   std::uint16_t port_ = 0;
   std::atomic<bool> slow_started_{false};
-  std::promise<std::shared_ptr<EventSink>> stream_;
+  std::mutex streams_mutex_;
+  std::condition_variable stream_opened_;
+  std::vector<std::shared_ptr<EventSink>> streams_;
 };
 
 TEST_F(HttpServerTest, GracefulStopFinishesTheRequestInFlightAndRefusesNewConnections) {
@@ -185,6 +250,80 @@ TEST_F(HttpServerTest, HeaderValuesWithCrOrLfAreNeverWritten) {
   HttpReply fine = testing::http_request(port_, "GET", "/header?value=plain%20text");
   EXPECT_EQ(fine.status, 200);
   EXPECT_EQ(fine.header("x-echo"), "plain text");
+}
+
+// One shared buffer per batch (the console hub's fan-out): each stream gets every batch, in order, chunk-framed.
+TEST_F(HttpServerTest, ASharedBufferReachesEveryStreamInOrder) {
+  start();
+  std::vector<UniqueFd> connections(3);
+  std::vector<std::shared_ptr<EventSink>> sinks;
+  for (UniqueFd& connection : connections) sinks.push_back(open_stream(&connection));
+  std::vector<std::unique_ptr<Drain>> drains;
+  for (UniqueFd& connection : connections) drains.push_back(std::make_unique<Drain>(connection.get()));
+  std::string sent;
+  for (int i = 0; i < 300; ++i) {
+    auto batch = std::make_shared<const std::string>(fmt::format("data: line {}\ndata: line {}b\n\n", i, i));
+    for (const auto& sink : sinks) {
+      EXPECT_TRUE(sink->send_shared(batch));
+    }
+    sent += *batch;
+    if (i % 20 == 19) {  // keeps each stream well inside its bound on queued writes
+      for (auto& drain : drains) ASSERT_TRUE(drain->wait_for(sent.size()));
+    }
+  }
+  for (const auto& sink : sinks) sink->close();
+  for (auto& drain : drains) {
+    drain->join();
+    std::optional<std::string> body = unchunk(drain->received());
+    ASSERT_TRUE(body) << "bad chunk framing: " << drain->received().substr(0, 300);
+    EXPECT_EQ(*body, sent);
+  }
+}
+
+// A client that stops reading is dropped once its queue passes the bound (its stream ends); the others get all.
+TEST_F(HttpServerTest, AClientThatStopsReadingIsDroppedAndTheOthersGoOn) {
+  start();
+  UniqueFd reading, stuck;
+  std::shared_ptr<EventSink> reader = open_stream(&reading);
+  std::shared_ptr<EventSink> slow = open_stream(&stuck);
+  ASSERT_TRUE(reader && slow);
+  Drain drain(reading.get());
+  std::string sent;
+  bool dropped = false;
+  // The stuck client's socket buffers take a few MB (loopback), then its queue in the server grows to the bound.
+  for (int i = 0; i < 2000 && !dropped; ++i) {
+    auto batch = std::make_shared<const std::string>(fmt::format("data: {:05} {}\n\n", i, std::string(16000, 'x')));
+    EXPECT_TRUE(reader->send_shared(batch));
+    sent += *batch;
+    dropped = !slow->send_shared(batch);
+    ASSERT_TRUE(drain.wait_for(sent.size() - std::min<std::size_t>(sent.size(), 32 * batch->size())));
+  }
+  EXPECT_TRUE(dropped) << "the stuck stream took " << sent.size() << " bytes";
+  EXPECT_TRUE(slow->closed());
+  EXPECT_FALSE(slow->send("data: more\n\n"));
+  reader->close();
+  drain.join();
+  std::optional<std::string> body = unchunk(drain.received());
+  ASSERT_TRUE(body);
+  EXPECT_EQ(*body, sent);
+}
+
+TEST(RaiseOpenFileLimit, RaisesTheSoftLimitToTheHardLimit) {
+  rlimit limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &limit), 0);
+  rlimit lowered = limit;
+  lowered.rlim_cur = std::min<rlim_t>(limit.rlim_max / 2, 256);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &lowered), 0);
+  Result<std::uint64_t> raised = raise_open_file_limit();
+  ASSERT_OK(raised);
+  EXPECT_EQ(*raised, static_cast<std::uint64_t>(limit.rlim_max));
+  rlimit now{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &now), 0);
+  EXPECT_EQ(now.rlim_cur, limit.rlim_max);
+  // Already at the hard limit: nothing to do, the same answer.
+  raised = raise_open_file_limit();
+  ASSERT_OK(raised);
+  EXPECT_EQ(*raised, static_cast<std::uint64_t>(limit.rlim_max));
 }
 
 }  // namespace

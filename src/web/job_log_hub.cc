@@ -28,8 +28,8 @@ Status JobLogHub::publish(std::int64_t job_id, const std::string& line) {
   Entry& entry = entries_[job_id];
   std::int64_t seq = entry.next_seq++;
   Status stored = jobs_.append_line(job_id, seq, line);
-  std::string event = sse_event("", std::to_string(seq), line);
-  for (const auto& sink : entry.sinks) sink->send(event);
+  auto event = std::make_shared<const std::string>(sse_event("", std::to_string(seq), line));
+  for (const auto& sink : entry.sinks) sink->send_shared(event);
   return stored;
 }
 
@@ -89,12 +89,11 @@ void JobLogHub::close_all() {
 }
 
 void JobLogHub::heartbeat() {
+  static const auto heartbeat = std::make_shared<const std::string>(": heartbeat\n\n");
   std::lock_guard<std::mutex> guard(mutex_);
   for (auto it = entries_.begin(); it != entries_.end();) {
     auto& sinks = it->second.sinks;
-    for (const auto& sink : sinks) sink->send(": heartbeat\n\n");
-    sinks.erase(std::remove_if(sinks.begin(), sinks.end(), [](const auto& sink) { return sink->closed(); }),
-                sinks.end());
+    std::erase_if(sinks, [](const auto& sink) { return !sink->send_shared(heartbeat); });
     if (sinks.empty() && !it->second.running) {
       it = entries_.erase(it);
     } else {

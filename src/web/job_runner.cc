@@ -378,6 +378,12 @@ Result<ExitStatus> JobRunner::run_server_job(const Job& job) {
   Result<Server> server =
       job.server_id ? servers_.get(*job.server_id, kSystem) : Result<Server>(Error::not_found("no server"));
   if (!server) return Error::not_found("the server was deleted");
+  // Jobs act through the local l4d2ctl only so far (docs/design.md, "Several hosts: the panel's side"): nothing is
+  // run for a server on another host, so nothing runs on the wrong one; a record with nothing on its host may go.
+  if (server->host_id != kLocalHostId && (server->owns_instance || job.type != JobType::kDelete)) {
+    return Error::unavailable(
+        fmt::format("jobs on host '{}' are not run by this build yet: only the local host's are", server->host_name));
+  }
   Result<ExitStatus> status = act_on_server(job, *server);
   if (job.type == JobType::kDelete && status && status->success()) {
     Result<std::optional<RemovedUser>> removed = servers_.remove(server->id);

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cerrno>
 #include <cstdio>
 #include <vector>
 
@@ -115,14 +116,21 @@ Result<ManagedSource> ManagedOverlays::get(std::int64_t overlay_id) {
   return source;
 }
 
-Status ManagedOverlays::set_source(std::int64_t overlay_id, const std::string& url) {
+Status ManagedOverlays::set_source(std::int64_t overlay_id, const std::string& url, const std::string& sources_dir) {
   if (auto problem = check_source_url(url)) return Error::invalid(*problem);
-  Database::Lock lock(database_);
-  auto statement = lock.prepare(
-      "INSERT INTO managed_overlays (overlay_id, source_url, source_upload) VALUES (?, ?, '') "
-      "ON CONFLICT (overlay_id) DO UPDATE SET source_url = excluded.source_url, source_upload = ''");
-  if (!statement) return statement.error();
-  return statement->bind(1, overlay_id).bind(2, url).run();
+  {
+    Database::Lock lock(database_);
+    auto statement = lock.prepare(
+        "INSERT INTO managed_overlays (overlay_id, source_url, source_upload) VALUES (?, ?, '') "
+        "ON CONFLICT (overlay_id) DO UPDATE SET source_url = excluded.source_url, source_upload = ''");
+    if (!statement) return statement.error();
+    if (Status set = statement->bind(1, overlay_id).bind(2, url).run(); !set) return set;
+  }
+  std::string kept = managed_upload_path(sources_dir, overlay_id);
+  if (::unlink(kept.c_str()) != 0 && errno != ENOENT) {
+    return Error::from_errno(fmt::format("removing the earlier uploaded source '{}'", kept), errno);
+  }
+  return ok_status();
 }
 
 Status ManagedOverlays::set_uploaded_source(std::int64_t overlay_id, const std::string& sources_dir,

@@ -44,8 +44,9 @@ class ManagedOverlays {
 
   // The overlay's source (an empty one when none was set).
   Result<ManagedSource> get(std::int64_t overlay_id);
-  // kInvalidArgument for a URL check_source_url refuses.
-  Status set_source(std::int64_t overlay_id, const std::string& url);
+  // Makes url the source and removes an uploaded source kept in sources_dir (the URL replaces it). kInvalidArgument
+  // for a URL check_source_url refuses.
+  Status set_source(std::int64_t overlay_id, const std::string& url, const std::string& sources_dir);
   // Makes the uploaded archive at file the source, named name (which the version shows): moves it to
   // managed_upload_path(sources_dir, overlay_id) in one rename, replacing an earlier upload; the URL is cleared.
   // kInvalidArgument for a name that is no archive's (zip, tar, tar.gz, 7z).

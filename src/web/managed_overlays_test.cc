@@ -213,6 +213,15 @@ TEST_F(ManagedOverlaysTest, DeletingTheOverlayRemovesItsKeptSourceArchive) {
   EXPECT_FALSE(path_exists(kept));
 }
 
+TEST_F(ManagedOverlaysTest, AUrlSourceRemovesTheKeptUploadedArchive) {
+  Browser admin = logged_in("root");
+  ASSERT_EQ(upload_source(admin, "sourcemod-1.0.tar.gz", version("1.0")).status, 200);
+  std::string kept = managed_upload_path(managed_sources_dir(app_->config.data_dir), overlay_.id);
+  ASSERT_TRUE(path_exists(kept));
+  ASSERT_EQ(admin.request("PUT", path(), {{"source_url", serve("mm2", version("2.0"))}}).status, 200);
+  EXPECT_FALSE(path_exists(kept));
+}
+
 TEST_F(ManagedOverlaysTest, UploadedSourcesRefuseNonArchivesUsersAndOthersUploads) {
   Browser admin = logged_in("root");
   std::string base = "/api/v1/overlays/" + std::to_string(overlay_.id) + "/uploads";

@@ -10,7 +10,7 @@ namespace left4me::web {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<std::string_view, 16> kMigrations = {
+constexpr std::array<std::string_view, 17> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -332,6 +332,54 @@ CREATE TABLE script_overlays (
   example TEXT UNIQUE,
   example_sha256 TEXT NOT NULL DEFAULT ''
 );
+)sql",
+    // 17: several hosts (hosts.h). Each host is a record; the panel's own machine is `local` (id 1, no address: it
+    // needs no SSH; its port range is web.env's, written at every start). A remote host's key is pinned in two steps:
+    // the scanned known_hosts line and its fingerprint, then the admin's confirmation. Every server belongs to one
+    // host (those from before to `local`), and its port is unique on that host, no longer on the whole panel: the
+    // servers table is rebuilt as migration 7 did. Instance names stay unique across the panel.
+    R"sql(
+CREATE TABLE hosts (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  address TEXT NOT NULL DEFAULT '',
+  ssh_port INTEGER NOT NULL DEFAULT 22,
+  ssh_user TEXT NOT NULL DEFAULT 'left4me',
+  port_min INTEGER NOT NULL,
+  port_max INTEGER NOT NULL,
+  max_servers INTEGER NOT NULL,
+  cpus TEXT NOT NULL DEFAULT '',
+  host_key TEXT NOT NULL DEFAULT '',
+  host_key_fingerprint TEXT NOT NULL DEFAULT '',
+  host_key_confirmed INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+INSERT INTO hosts (id, name, port_min, port_max, max_servers, host_key_confirmed, created_at)
+  VALUES (1, 'local', 27015, 27115, 101, 1, CAST(strftime('%s', 'now') AS INTEGER));
+CREATE TABLE servers_new (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  owner_id INTEGER NOT NULL REFERENCES users(id),
+  blueprint_id INTEGER NOT NULL REFERENCES blueprints(id) ON DELETE RESTRICT,
+  host_id INTEGER NOT NULL DEFAULT 1 REFERENCES hosts(id),
+  port INTEGER NOT NULL,
+  state TEXT NOT NULL DEFAULT 'new',
+  applied_blueprint_id INTEGER,
+  applied_version INTEGER,
+  created_at INTEGER NOT NULL,
+  instance TEXT NOT NULL,
+  owns_instance INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (owner_id, name),
+  UNIQUE (host_id, port)
+);
+INSERT INTO servers_new (id, name, owner_id, blueprint_id, host_id, port, state, applied_blueprint_id,
+                         applied_version, created_at, instance, owns_instance)
+  SELECT id, name, owner_id, blueprint_id, 1, port, state, applied_blueprint_id, applied_version, created_at,
+         instance, owns_instance FROM servers;
+DROP TABLE servers;
+ALTER TABLE servers_new RENAME TO servers;
+CREATE INDEX servers_blueprint ON servers(blueprint_id);
+CREATE UNIQUE INDEX servers_instance ON servers(instance);
 )sql",
 };
 

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "base/file.h"
+#include "base/strings.h"
 #include "base/utf8.h"
 #include "content/archive_extract.h"
 #include "content/staged_tree.h"
@@ -20,20 +21,10 @@ namespace {
 constexpr std::size_t kMaxPathBytes = 1024;
 constexpr std::size_t kCopyBlock = 64 * 1024;
 
+// The path's components; none for "" (the overlay's top).
 std::vector<std::string> components(const std::string& path) {
-  std::vector<std::string> parts;
-  if (path.empty()) return parts;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t slash = path.find('/', start);
-    if (slash == std::string::npos) slash = path.size();
-    parts.push_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return parts;
+  return path.empty() ? std::vector<std::string>() : split(path, '/');
 }
-
-std::string in_quotes(std::string_view path) { return "'" + std::string(path) + "'"; }
 
 enum class Create { kNo, kYes };
 
@@ -46,15 +37,15 @@ Result<UniqueFd> open_directories(int root, const std::vector<std::string>& part
   for (std::size_t i = 0; i < count; ++i) {
     const char* name = parts[i].c_str();
     if (create == Create::kYes && ::mkdirat(current.get(), name, 0755) != 0 && errno != EEXIST) {
-      return Error::from_errno("mkdir " + in_quotes(path), errno);
+      return Error::from_errno("mkdir " + quote_name(path), errno);
     }
     UniqueFd next(::openat(current.get(), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!next.valid()) {
-      if (errno == ENOENT) return Error::not_found(in_quotes(path) + " not found");
+      if (errno == ENOENT) return Error::not_found(quote_name(path) + " not found");
       if (errno == ENOTDIR || errno == ELOOP) {
-        return Error::invalid(in_quotes(path) + ": '" + parts[i] + "' is not a directory");
+        return Error::invalid(quote_name(path) + ": '" + parts[i] + "' is not a directory");
       }
-      return Error::from_errno("open " + in_quotes(path), errno);
+      return Error::from_errno("open " + quote_name(path), errno);
     }
     current = std::move(next);
   }
@@ -158,11 +149,11 @@ Result<std::int64_t> commit_within(content::StagedTree& staged, std::optional<st
 // Creates the file name in dir_fd anew (an old one, maybe a hard link into the live tree, unlinked first).
 Result<UniqueFd> create_file(int dir_fd, const std::string& name, const std::string& path) {
   if (::unlinkat(dir_fd, name.c_str(), 0) != 0 && errno != ENOENT) {
-    if (errno == EISDIR) return Error::invalid(in_quotes(path) + " is a directory");
-    return Error::from_errno("unlink " + in_quotes(path), errno);
+    if (errno == EISDIR) return Error::invalid(quote_name(path) + " is a directory");
+    return Error::from_errno("unlink " + quote_name(path), errno);
   }
   UniqueFd out(::openat(dir_fd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
-  if (!out.valid()) return Error::from_errno("create " + in_quotes(path), errno);
+  if (!out.valid()) return Error::from_errno("create " + quote_name(path), errno);
   return out;
 }
 
@@ -170,7 +161,7 @@ Status write_all(int fd, const char* data, std::size_t size, const std::string& 
   while (size > 0) {
     ssize_t n = ::write(fd, data, size);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error::from_errno("write " + in_quotes(path), errno);
+    if (n < 0) return Error::from_errno("write " + quote_name(path), errno);
     data += n;
     size -= static_cast<std::size_t>(n);
   }
@@ -198,7 +189,7 @@ Result<std::string> check_overlay_path(std::string_view path) {
   if (path.empty() || path == "/") return std::string();  // the root, as the browser shows it
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   Result<std::string> checked = content::check_entry_path(path, kMaxPathBytes);
-  if (!checked) return Error::invalid("path " + in_quotes(make_valid_utf8(path)) + ": " + checked.error().message());
+  if (!checked) return Error::invalid("path " + quote_name(make_valid_utf8(path)) + ": " + checked.error().message());
   return *checked;
 }
 
@@ -208,7 +199,7 @@ Result<std::vector<OverlayEntry>> list_overlay_directory(const std::string& over
   std::vector<OverlayEntry> entries;
   if (!root->valid()) {
     if (path.empty()) return entries;
-    return Error::not_found(in_quotes(path) + " not found");
+    return Error::not_found(quote_name(path) + " not found");
   }
   std::vector<std::string> parts = components(path);
   Result<UniqueFd> dir = open_directories(root->get(), parts, parts.size(), Create::kNo, path);
@@ -231,19 +222,19 @@ Result<OverlayFile> open_overlay_file(const std::string& overlay_dir, const std:
   if (path.empty()) return Error::invalid("the root is a directory");
   Result<UniqueFd> root = open_root(overlay_dir);
   if (!root) return root.error();
-  if (!root->valid()) return Error::not_found(in_quotes(path) + " not found");
+  if (!root->valid()) return Error::not_found(quote_name(path) + " not found");
   std::vector<std::string> parts = components(path);
   Result<UniqueFd> dir = open_directories(root->get(), parts, parts.size() - 1, Create::kNo, path);
   if (!dir) return dir.error();
   UniqueFd file(::openat(dir->get(), parts.back().c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (!file.valid()) {
-    if (errno == ENOENT) return Error::not_found(in_quotes(path) + " not found");
-    if (errno == ELOOP) return Error::invalid(in_quotes(path) + " is not a file");
-    return Error::from_errno("open " + in_quotes(path), errno);
+    if (errno == ENOENT) return Error::not_found(quote_name(path) + " not found");
+    if (errno == ELOOP) return Error::invalid(quote_name(path) + " is not a file");
+    return Error::from_errno("open " + quote_name(path), errno);
   }
   struct stat info {};
-  if (::fstat(file.get(), &info) != 0) return Error::from_errno("stat " + in_quotes(path), errno);
-  if (!S_ISREG(info.st_mode)) return Error::invalid(in_quotes(path) + " is not a file");
+  if (::fstat(file.get(), &info) != 0) return Error::from_errno("stat " + quote_name(path), errno);
+  if (!S_ISREG(info.st_mode)) return Error::invalid(quote_name(path) + " is not a file");
   return OverlayFile{std::move(file), info.st_size, parts.back()};
 }
 
@@ -251,7 +242,7 @@ Status remove_overlay_path(const std::string& overlay_dir, const std::string& pa
   if (path.empty()) return Error::invalid("the overlay's root cannot be removed (delete the overlay instead)");
   Result<UniqueFd> root = open_root(overlay_dir);
   if (!root) return root.error();
-  if (!root->valid()) return Error::not_found(in_quotes(path) + " not found");
+  if (!root->valid()) return Error::not_found(quote_name(path) + " not found");
   Result<content::StagedTree> staged = stage(overlay_dir);
   if (!staged) return staged.error();
   std::vector<std::string> parts = components(path);
@@ -259,8 +250,8 @@ Status remove_overlay_path(const std::string& overlay_dir, const std::string& pa
   if (!dir) return dir.error();
   struct stat info {};
   if (::fstatat(dir->get(), parts.back().c_str(), &info, AT_SYMLINK_NOFOLLOW) != 0) {
-    if (errno == ENOENT) return Error::not_found(in_quotes(path) + " not found");
-    return Error::from_errno("stat " + in_quotes(path), errno);
+    if (errno == ENOENT) return Error::not_found(quote_name(path) + " not found");
+    return Error::from_errno("stat " + quote_name(path), errno);
   }
   if (Status removed = remove_entry(dir->get(), parts.back()); !removed) return removed;
   Result<std::int64_t> committed = commit_within(*staged, std::nullopt);
@@ -278,14 +269,14 @@ bool is_editable_path(std::string_view path) {
 Result<std::optional<std::string>> read_overlay_text(const std::string& overlay_dir, const std::string& path) {
   if (!is_editable_path(path)) {
     return Error::invalid(
-        in_quotes(path) +
+        quote_name(path) +
         ": only files below left4dead2/cfg/ and left4dead2/addons/sourcemod/configs/ are edited here");
   }
   Result<OverlayFile> file = open_overlay_file(overlay_dir, path);
   if (!file && file.error().code() == ErrorCode::kNotFound) return std::optional<std::string>();
   if (!file) return file.error();
   if (file->size > static_cast<std::int64_t>(kMaxEditableBytes)) {
-    return Error::invalid(in_quotes(path) + ": larger than the editor's " + std::to_string(kMaxEditableBytes) +
+    return Error::invalid(quote_name(path) + ": larger than the editor's " + std::to_string(kMaxEditableBytes) +
                           " bytes");
   }
   std::string text(static_cast<std::size_t>(file->size), '\0');
@@ -293,12 +284,12 @@ Result<std::optional<std::string>> read_overlay_text(const std::string& overlay_
   while (done < text.size()) {
     ssize_t n = ::pread(file->fd.get(), text.data() + done, text.size() - done, static_cast<off_t>(done));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error::from_errno("read " + in_quotes(path), errno);
+    if (n < 0) return Error::from_errno("read " + quote_name(path), errno);
     if (n == 0) break;
     done += static_cast<std::size_t>(n);
   }
   text.resize(done);
-  if (!is_valid_utf8(text)) return Error::invalid(in_quotes(path) + ": not UTF-8 text");
+  if (!is_valid_utf8(text)) return Error::invalid(quote_name(path) + ": not UTF-8 text");
   return std::optional<std::string>(std::move(text));
 }
 
@@ -306,15 +297,15 @@ Status write_overlay_text(const std::string& overlay_dir, const std::string& pat
                           std::optional<std::int64_t> max_tree_bytes) {
   if (!is_editable_path(path)) {
     return Error::invalid(
-        in_quotes(path) +
+        quote_name(path) +
         ": only files below left4dead2/cfg/ and left4dead2/addons/sourcemod/configs/ are edited here");
   }
   if (text.size() > kMaxEditableBytes) {
-    return Error::invalid(in_quotes(path) + ": " + std::to_string(text.size()) + " bytes, more than the editor's " +
+    return Error::invalid(quote_name(path) + ": " + std::to_string(text.size()) + " bytes, more than the editor's " +
                           std::to_string(kMaxEditableBytes));
   }
   if (!is_valid_utf8(text) || text.find('\0') != std::string_view::npos) {
-    return Error::invalid(in_quotes(path) + ": the text is not UTF-8 (or holds a NUL byte)");
+    return Error::invalid(quote_name(path) + ": the text is not UTF-8 (or holds a NUL byte)");
   }
   Result<content::StagedTree> staged = stage(overlay_dir);
   if (!staged) return staged.error();
@@ -355,7 +346,7 @@ Result<PlacedUpload> place_upload(const std::string& upload_file, std::string_vi
     if (max_tree_bytes)
       limits.max_bytes = std::min<std::uint64_t>(limits.max_bytes, std::max<std::int64_t>(0, *max_tree_bytes));
     Result<content::ExtractReport> report = content::extract_into(input.get(), dir->get(), limits);
-    if (!report) return report.error().with_context(in_quotes(name));
+    if (!report) return report.error().with_context(quote_name(name));
     placed.files = report->files;
   } else {
     std::string target = path.empty() ? std::string(name) : path + "/" + std::string(name);

@@ -31,7 +31,9 @@ Response set_managed_source(App& app, Context& context, const Overlay& overlay) 
         Error(ErrorCode::kAlreadyExists, fmt::format("overlay '{}' is no managed global overlay", overlay.name)));
   }
   Form form(context.request);
-  if (Status set = app.managed_overlays->set_source(overlay.id, form.get("source_url")); !set) {
+  if (Status set = app.managed_overlays->set_source(overlay.id, form.get("source_url"),
+                                                    managed_sources_dir(app.config.data_dir));
+      !set) {
     return error_from(set.error());
   }
   return redirect(fmt::format("/overlays/{}", overlay.id));

@@ -42,6 +42,12 @@ Result<Overlay> open_id(App& app, const Context& context, std::type_identity<Ove
   return app.overlays->get(*id, context.scope());
 }
 
+Result<Host> open_id(App& app, const Context& context, std::type_identity<Host>) {
+  Result<std::int64_t> id = id_of(context, "host");
+  if (!id) return id.error();
+  return app.hosts->get(*id);
+}
+
 Result<Job> open_id(App& app, const Context& context, std::type_identity<Job>) {
   Result<std::int64_t> id = id_of(context, "job");
   if (!id) return id.error();

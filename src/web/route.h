@@ -65,7 +65,7 @@ struct WebhookId {
 };
 
 // What a route's {id} names.
-enum class IdNames { kNothing, kServer, kBlueprint, kJob, kToken, kUser, kWebhook, kOverlay };
+enum class IdNames { kNothing, kServer, kBlueprint, kJob, kToken, kUser, kWebhook, kOverlay, kHost };
 
 using Handler = Response (*)(App& app, Context& context);
 
@@ -94,6 +94,8 @@ Result<WebhookId> open_id(App& app, const Context& context, std::type_identity<W
 // An overlay the viewer may use (own or global; an administrator: any). Whether they may change it is the handler's
 // to check (may_change_overlay: 403 for a global one and a user).
 Result<Overlay> open_id(App& app, const Context& context, std::type_identity<Overlay>);
+// A host (administrators' routes only).
+Result<Host> open_id(App& app, const Context& context, std::type_identity<Host>);
 
 namespace route_detail {
 
@@ -113,6 +115,8 @@ template <>
 inline constexpr IdNames kIdNames<WebhookId> = IdNames::kWebhook;
 template <>
 inline constexpr IdNames kIdNames<Overlay> = IdNames::kOverlay;
+template <>
+inline constexpr IdNames kIdNames<Host> = IdNames::kHost;
 
 // The object type a handler takes after App& and Context&.
 template <typename Function>

@@ -3,6 +3,7 @@
 #include "base/log.h"
 #include "web/app.h"
 #include "web/commands.h"
+#include "web/http.h"
 
 namespace left4me::web {
 
@@ -22,6 +23,8 @@ int command_serve(const std::vector<std::string>& args) {
   // free, where they stay: a 1 GiB upload then peaked at 111 MiB RSS. A fixed threshold keeps them mmapped and
   // returns them at once (docs/benchmarks.md, "Overlay uploads").
   ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  // Every connection and live stream is a socket: take all the open files the hard limit allows.
+  if (Result<std::uint64_t> files = raise_open_file_limit(); !files) log::warning("{}", files.error().message());
   return serve(*config);
 }
 

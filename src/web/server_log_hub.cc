@@ -15,9 +15,28 @@
 namespace left4me::web {
 namespace {
 
-constexpr std::chrono::milliseconds kBatchWindow{20};
+// Reads what else arrives on fd within `window` after the first read (appended to pending); true at end of file.
+bool gather_batch(int fd, std::string& pending, std::chrono::milliseconds window) {
+  char buffer[16384];
+  auto batch_end = std::chrono::steady_clock::now() + window;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(batch_end - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd poll_fd{fd, POLLIN, 0};
+    if (::poll(&poll_fd, 1, static_cast<int>(left.count())) <= 0) return false;
+    ssize_t more = ::read(fd, buffer, sizeof buffer);
+    if (more <= 0) return more == 0 || errno != EINTR;
+    pending.append(buffer, static_cast<size_t>(more));
+  }
+}
 
 }  // namespace
+
+std::chrono::milliseconds ServerLogHub::batch_window(std::size_t viewers) {
+  constexpr std::size_t kBase = 20, kStep = 10, kMost = 60;  // ms; +kStep per 1,000 viewers past the first 1,000
+  std::size_t extra = viewers > 1000 ? (viewers - 1000 + 999) / 1000 * kStep : 0;
+  return std::chrono::milliseconds(std::min(kBase + extra, kMost));
+}
 
 ServerLogHub::~ServerLogHub() { stop_all(); }
 
@@ -69,41 +88,14 @@ void ServerLogHub::read_loop(Follower* follower) {
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) break;
     pending.append(buffer, static_cast<size_t>(got));
-    // Gather what else arrives within a short window: one write per viewer per batch instead of per line
-    // keeps 1,000 viewers of a chatty server cheap, for at most kBatchWindow more latency.
-    auto batch_end = std::chrono::steady_clock::now() + kBatchWindow;
-    bool eof = false;
-    for (;;) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(batch_end - std::chrono::steady_clock::now());
-      if (left.count() <= 0) break;
-      pollfd poll_fd{fd, POLLIN, 0};
-      if (::poll(&poll_fd, 1, static_cast<int>(left.count())) <= 0) break;
-      ssize_t more = ::read(fd, buffer, sizeof buffer);
-      if (more <= 0) {
-        eof = more == 0 || errno != EINTR;
-        break;
-      }
-      pending.append(buffer, static_cast<size_t>(more));
+    // Gather what else arrives within the batch window: one write per viewer per batch instead of per line.
+    std::size_t viewers;
+    {
+      std::lock_guard<std::mutex> guard(follower->mutex);
+      viewers = follower->viewers.size();
     }
-    std::string events;
-    size_t start = 0;
-    for (;;) {
-      size_t end = pending.find_first_of("\r\n", start);
-      if (end == std::string::npos) break;
-      if (end > start) {
-        std::string event = sse_event("", "", std::string_view(pending).substr(start, end - start));
-        events += event;
-        std::lock_guard<std::mutex> guard(follower->mutex);
-        follower->backlog.push_back(std::move(event));
-        while (follower->backlog.size() > backlog_lines_) follower->backlog.pop_front();
-      }
-      start = end + 1;
-    }
-    pending.erase(0, start);
-    if (events.empty()) continue;
-    std::lock_guard<std::mutex> guard(follower->mutex);
-    // One write per read for every viewer: batches lines that arrive together.
-    for (const Viewer& viewer : follower->viewers) viewer.sink->send(events);
+    bool eof = gather_batch(fd, pending, batch_window(viewers));
+    publish(follower, pending);
     if (eof) break;
   }
   std::lock_guard<std::mutex> guard(follower->mutex);
@@ -115,6 +107,30 @@ void ServerLogHub::read_loop(Follower* follower) {
   follower->viewers.clear();
 }
 
+void ServerLogHub::publish(Follower* follower, std::string& pending) {
+  std::string events;
+  std::vector<std::string> lines;
+  size_t start = 0;
+  for (;;) {
+    size_t end = pending.find_first_of("\r\n", start);
+    if (end == std::string::npos) break;
+    if (end > start) {
+      lines.push_back(sse_event("", "", std::string_view(pending).substr(start, end - start)));
+      events += lines.back();
+    }
+    start = end + 1;
+  }
+  pending.erase(0, start);
+  if (lines.empty()) return;
+  // One buffer for the batch, shared by every viewer's connection (no copy per viewer).
+  auto batch = std::make_shared<const std::string>(std::move(events));
+  std::lock_guard<std::mutex> guard(follower->mutex);
+  for (std::string& line : lines) follower->backlog.push_back(std::move(line));
+  while (follower->backlog.size() > backlog_lines_) follower->backlog.pop_front();
+  // A viewer whose stream is gone or fell too far behind (send fails) is dropped here.
+  std::erase_if(follower->viewers, [&](const Viewer& viewer) { return !viewer.sink->send_shared(batch); });
+}
+
 void ServerLogHub::retire(std::shared_ptr<Follower> follower) {
   if (follower->process && !follower->process->finished()) {
     (void)follower->process->signal_group(SIGTERM);
@@ -124,6 +140,7 @@ void ServerLogHub::retire(std::shared_ptr<Follower> follower) {
 }
 
 void ServerLogHub::heartbeat() {
+  static const auto heartbeat = std::make_shared<const std::string>(": heartbeat\n\n");
   std::vector<std::shared_ptr<Follower>> idle;
   {
     std::lock_guard<std::mutex> guard(mutex_);
@@ -132,8 +149,7 @@ void ServerLogHub::heartbeat() {
       bool empty;
       {
         std::lock_guard<std::mutex> follower_guard(follower.mutex);
-        for (const Viewer& viewer : follower.viewers) viewer.sink->send(": heartbeat\n\n");
-        std::erase_if(follower.viewers, [](const Viewer& viewer) { return viewer.sink->closed(); });
+        std::erase_if(follower.viewers, [&](const Viewer& viewer) { return !viewer.sink->send_shared(heartbeat); });
         empty = follower.viewers.empty();
       }
       if (empty) {

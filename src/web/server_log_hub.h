@@ -4,6 +4,7 @@
 // ends theirs (end_streams). Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <map>
@@ -37,6 +38,9 @@ class ServerLogHub {
   std::size_t follower_count();
   // Shutdown: ends every viewer's stream and stops the followers; later subscribers are turned away.
   void stop_all();
+  // How long the reader gathers lines after the first of a batch, for a console with this many viewers: 20 ms up
+  // to 1,000 viewers, 10 ms more for each further 1,000 (or part), at most 60 ms (docs/design.md, "Live logs").
+  static std::chrono::milliseconds batch_window(std::size_t viewers);
 
  private:
   struct Viewer {
@@ -52,6 +56,8 @@ class ServerLogHub {
     bool ended = false;
   };
   void read_loop(Follower* follower);
+  // Turns the complete lines of pending into events (kept in the backlog) and sends them as one batch.
+  void publish(Follower* follower, std::string& pending);
   void retire(std::shared_ptr<Follower> follower);
 
   const Ctl& ctl_;

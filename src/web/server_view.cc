@@ -40,7 +40,7 @@ void add_to_key(CacheKey& key, const ServerView& view) {
   key.add(server.id).add(server.name).add(server.instance).add(server.owns_instance ? 1 : 0);
   key.add(server.owner_id).add(server.owner_name);
   key.add(server.blueprint_id).add(server.blueprint_name).add(server.blueprint_version);
-  key.add(server.port).add(static_cast<std::int64_t>(server.recorded_state));
+  key.add(server.host_id).add(server.host_name).add(server.port).add(static_cast<std::int64_t>(server.recorded_state));
   key.add(server.applied_blueprint_id).add(server.applied_version).add(server.created_at);
   key.add(server.viewer_share ? std::optional<std::int64_t>(static_cast<std::int64_t>(*server.viewer_share))
                               : std::nullopt);

@@ -14,8 +14,9 @@ namespace {
 
 constexpr const char* kSelect =
     "SELECT s.id, s.name, s.owner_id, u.name, s.blueprint_id, b.name, b.version, s.port, s.state, "
-    "s.applied_blueprint_id, s.applied_version, s.created_at, s.instance, s.owns_instance, sh.role FROM servers s "
-    "JOIN users u ON u.id = s.owner_id JOIN blueprints b ON b.id = s.blueprint_id "
+    "s.applied_blueprint_id, s.applied_version, s.created_at, s.instance, s.owns_instance, sh.role, s.host_id, "
+    "h.name FROM servers s JOIN users u ON u.id = s.owner_id JOIN blueprints b ON b.id = s.blueprint_id "
+    "JOIN hosts h ON h.id = s.host_id "
     "LEFT JOIN server_shares sh ON sh.server_id = s.id AND sh.user_id = ?";  // the viewer's share: parameter 1
 
 // Who sees a server: its owner, administrators, and the users it is shared with. Binds (user_id, admin) as
@@ -41,6 +42,8 @@ Server read_server(const Statement& statement) {
   server.owns_instance = statement.column_int(13) != 0;
   // A role this binary does not know (written by a newer one) grants nothing here.
   if (!statement.column_is_null(14)) server.viewer_share = parse_share_role(statement.column_text(14));
+  server.host_id = statement.column_int(15);
+  server.host_name = statement.column_text(16);
   return server;
 }
 
@@ -90,19 +93,21 @@ Result<bool> exists(Database::Lock& lock, std::string_view sql, std::string_view
   return select->step();
 }
 
-// The lowest port of the range no server uses; preferred instead when it is in the range and free.
-Result<int> free_port(Database::Lock& lock, const PortRange& ports, std::optional<int> preferred) {
+// The lowest port of the host's range no server of that host uses; preferred instead when it is in the range and
+// free.
+Result<int> free_port(Database::Lock& lock, std::int64_t host_id, const PortRange& ports,
+                      std::optional<int> preferred) {
   if (preferred && *preferred >= ports.start && *preferred <= ports.end) {
-    auto taken = lock.prepare("SELECT 1 FROM servers WHERE port = ?");
+    auto taken = lock.prepare("SELECT 1 FROM servers WHERE host_id = ? AND port = ?");
     if (!taken) return taken.error();
-    taken->bind(1, *preferred);
+    taken->bind(1, host_id).bind(2, *preferred);
     Result<bool> row = taken->step();
     if (!row) return row.error();
     if (!*row) return *preferred;
   }
-  auto used = lock.prepare("SELECT port FROM servers WHERE port BETWEEN ? AND ? ORDER BY port");
+  auto used = lock.prepare("SELECT port FROM servers WHERE host_id = ? AND port BETWEEN ? AND ? ORDER BY port");
   if (!used) return used.error();
-  used->bind(1, ports.start).bind(2, ports.end);
+  used->bind(1, host_id).bind(2, ports.start).bind(3, ports.end);
   // Ports in ascending order: the first gap is the lowest free port.
   int port = ports.start;
   for (;;) {
@@ -139,6 +144,7 @@ struct NewServer {
   bool owns_instance = false;
   std::int64_t owner_id = 0;
   std::int64_t blueprint_id = 0;
+  std::int64_t host_id = kLocalHostId;
   int port = 0;
 };
 
@@ -159,12 +165,12 @@ Result<Server> insert_server(Database::Lock& lock, const NewServer& row) {
   }
   same_name->reset();
   auto insert = lock.prepare(
-      "INSERT INTO servers (id, name, instance, owns_instance, owner_id, blueprint_id, port, state, created_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO servers (id, name, instance, owns_instance, owner_id, blueprint_id, port, state, created_at, "
+      "host_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!insert) return insert.error();
   insert->bind(1, row.id).bind(2, row.name).bind(3, row.instance).bind(4, row.owns_instance ? 1 : 0);
   insert->bind(5, row.owner_id).bind(6, row.blueprint_id).bind(7, row.port);
-  insert->bind(8, to_string(ServerState::kNew)).bind(9, unix_now());
+  insert->bind(8, to_string(ServerState::kNew)).bind(9, unix_now()).bind(10, row.host_id);
   if (Status status = insert->run(); !status) return status.error();
   return select_one(lock, lock.last_insert_id(), Scope{row.owner_id, true});
 }
@@ -204,19 +210,22 @@ std::optional<std::string> check_server_name(const std::string& name) {
 
 std::string instance_name_for(std::int64_t id) { return fmt::format("web-{}", id); }
 
-Result<Server> Servers::create(std::int64_t owner_id, const std::string& name, std::int64_t blueprint_id) {
+Result<Server> Servers::create(std::int64_t owner_id, const std::string& name, std::int64_t blueprint_id,
+                               const ServerPlacement& placement) {
   if (auto problem = check_server_name(name)) return Error::invalid(*problem);
   auto transaction = Database::Transaction::begin(database_);
   if (!transaction) return transaction.error();
   Database::Lock& lock = (*transaction)->lock();
   if (Status status = check_blueprint_owner(lock, blueprint_id, owner_id); !status) return status.error();
   if (Status status = check_limit(lock, owner_id, Owned::kServers, limits_); !status) return status.error();
-  Result<int> port = free_port(lock, ports_, std::nullopt);
+  Result<Host> host = choose_host(lock, placement.host, placement.unreachable, ports_);
+  if (!host) return host.error();
+  Result<int> port = free_port(lock, host->id, host->ports, std::nullopt);
   if (!port) return port.error();
   Result<std::int64_t> id = next_server_id(lock);
   if (!id) return id.error();
   Result<Server> server =
-      insert_server(lock, NewServer{*id, name, instance_name_for(*id), false, owner_id, blueprint_id, *port});
+      insert_server(lock, NewServer{*id, name, instance_name_for(*id), false, owner_id, blueprint_id, host->id, *port});
   if (!server) return server.error();
   if (Status status = (*transaction)->commit(); !status) return status.error();
   return server;
@@ -243,10 +252,10 @@ Result<Server> Servers::adopt(const Adoption& adoption) {
     return Error::not_found(
         fmt::format("blueprint {} is not a blueprint of user {}", adoption.blueprint_id, adoption.owner_id));
   }
-  Result<int> port = free_port(lock, ports_, adoption.current_port);
+  Result<int> port = free_port(lock, kLocalHostId, ports_, adoption.current_port);
   if (!port) return port.error();
   Result<Server> server = insert_server(lock, NewServer{std::nullopt, adoption.name, adoption.instance, true,
-                                                        adoption.owner_id, adoption.blueprint_id, *port});
+                                                        adoption.owner_id, adoption.blueprint_id, kLocalHostId, *port});
   if (!server) return server.error();
   if (Status status = (*transaction)->commit(); !status) return status.error();
   return server;
@@ -277,6 +286,20 @@ Result<std::vector<Server>> Servers::list_visible(const Scope& scope) {
 Result<std::vector<Server>> Servers::list_all() {
   Database::Lock lock(database_, LockMode::kRead);
   return select_many(lock, "", nullptr);
+}
+
+Result<std::vector<std::string>> Servers::instances_on(std::int64_t host_id) {
+  Database::Lock lock(database_, LockMode::kRead);
+  auto select = lock.prepare("SELECT instance FROM servers WHERE host_id = ? AND owns_instance = 1");
+  if (!select) return select.error();
+  select->bind(1, host_id);
+  std::vector<std::string> instances;
+  for (;;) {
+    Result<bool> row = select->step();
+    if (!row) return row.error();
+    if (!*row) return instances;
+    instances.push_back(select->column_text(0));
+  }
 }
 
 Result<Server> Servers::reassign(std::int64_t id, const Scope& scope, std::int64_t blueprint_id) {

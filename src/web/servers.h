@@ -4,12 +4,14 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
 #include "web/accounts.h"
 #include "web/database.h"
+#include "web/hosts.h"
 #include "web/limits.h"
 #include "web/scope.h"
 #include "web/states.h"
@@ -30,6 +32,8 @@ struct Server {
   std::int64_t blueprint_id = 0;
   std::string blueprint_name;
   std::int64_t blueprint_version = 0;
+  std::int64_t host_id = kLocalHostId;  // the host it runs on (hosts.h); its port is unique on that host
+  std::string host_name;
   int port = 0;
   // The state last recorded (by a job or the reconciler); what a page shows is decided by view_server.
   ServerState recorded_state = ServerState::kNew;
@@ -65,6 +69,13 @@ inline constexpr std::size_t kMaxServerNameCharacters = 64;
 std::string instance_name_for(std::int64_t id);
 
 // An existing host instance taken over as a server (Servers::adopt).
+// Where a new server goes: the host an administrator chose, or else placement's choice (place_server, hosts.h)
+// among the hosts not unreachable now.
+struct ServerPlacement {
+  std::optional<std::int64_t> host;
+  std::set<std::int64_t> unreachable;
+};
+
 struct Adoption {
   std::string instance;  // as `l4d2ctl list` names it
   std::string name;      // the server's name
@@ -73,23 +84,21 @@ struct Adoption {
   std::optional<int> current_port;  // the instance's port now: kept when it is in the range and free
 };
 
-struct PortRange {
-  int start = 27015;
-  int end = 27115;  // inclusive
-};
-
 class Servers {
  public:
   Servers(Database& database, PortRange ports, DefaultLimits limits)
       : database_(database), ports_(ports), limits_(limits) {}
 
-  // Creates a server on the owner's blueprint with the lowest free port and the host instance
-  // instance_name_for(id), not yet owned (see claim_instance). Fails kInvalidArgument for a bad name,
-  // kNotFound if the blueprint is not the owner's, kLimitReached when the owner has as many servers as their
-  // limit allows, kAlreadyExists when the owner has a server of that name, kUnavailable when every port in the range
-  // is taken.
-  Result<Server> create(std::int64_t owner_id, const std::string& name, std::int64_t blueprint_id);
-  // Records an existing host instance (the caller checked that the host has it) as a server that owns it.
+  // Creates a server on the owner's blueprint, on the host placement picks (choose_host, hosts.h) with the lowest
+  // free port of that host's range, and the host instance instance_name_for(id), not yet owned (see
+  // claim_instance). Fails kInvalidArgument for a bad name or a chosen host that takes no servers, kNotFound if the
+  // blueprint is not the owner's or the chosen host is unknown, kLimitReached when the owner has as many servers as
+  // their limit allows, kAlreadyExists when the owner has a server of that name, kUnavailable when no host has room
+  // or every port in the host's range is taken.
+  Result<Server> create(std::int64_t owner_id, const std::string& name, std::int64_t blueprint_id,
+                        const ServerPlacement& placement = {});
+  // Records an existing instance of the local host (the caller checked that the host has it) as a server that owns
+  // it.
   // Fails kInvalidArgument for a bad name or instance name, kNotFound if the blueprint is not the owner's,
   // kAlreadyExists when a server already names the instance or the owner has a server of that name, kUnavailable
   // without a port.
@@ -106,6 +115,8 @@ class Servers {
   // As list, and the servers shared with the scope's user (viewer_share set): what they see on the dashboard.
   Result<std::vector<Server>> list_visible(const Scope& scope);
   Result<std::vector<Server>> list_all();
+  // The host instances the panel manages on a host (managed_instance of its servers).
+  Result<std::vector<std::string>> instances_on(std::int64_t host_id);
   // Moves the server to another blueprint of its owner. Fails kNotFound when the server is not visible to the scope
   // (as get),
   // kInvalidArgument ("blueprint 7 not found") when the blueprint is not one of its owner's.
@@ -114,6 +125,7 @@ class Servers {
   Status mark_applied(std::int64_t id, std::int64_t blueprint_id, std::int64_t version);
   // Deletes the record; when it was the last server of a user being deleted, the user goes too (in one transaction).
   Result<std::optional<RemovedUser>> remove(std::int64_t id);
+  // The local host's ports (web.env's); another host's are its record's.
   const PortRange& ports() const { return ports_; }
 
  private:

@@ -1,6 +1,9 @@
 #include "web/status_cache.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <ctime>
 
 #include "base/log.h"
 
@@ -14,7 +17,18 @@ constexpr std::chrono::milliseconds kMinimumPeriod{50};
 
 StatusCache::StatusCache(const Ctl& ctl, std::chrono::milliseconds period, std::chrono::milliseconds idle_after,
                          std::chrono::milliseconds watch)
-    : ctl_(ctl),
+    : StatusCache(
+          [&ctl] {
+            // The caller's Ctl outlives the cache: the pointer does not own it.
+            return std::vector<PolledHost>{{kLocalHostId, std::string(kLocalHostName),
+                                            std::shared_ptr<const Ctl>(std::shared_ptr<const Ctl>(), &ctl), ""}};
+          },
+          nullptr, period, idle_after, watch) {}
+
+StatusCache::StatusCache(HostSource hosts, Roster roster, std::chrono::milliseconds period,
+                         std::chrono::milliseconds idle_after, std::chrono::milliseconds watch)
+    : hosts_(std::move(hosts)),
+      roster_(std::move(roster)),
       period_(std::max(period, kMinimumPeriod)),
       idle_after_(idle_after),
       watch_(watch.count() == 0 ? watch : std::max(watch, kMinimumPeriod)) {}
@@ -57,6 +71,66 @@ void StatusCache::refresh_loop() {
   }
 }
 
+std::vector<StatusCache::Listing> StatusCache::poll_hosts() {
+  std::vector<Listing> listings;
+  for (PolledHost& host : hosts_()) listings.push_back(Listing{std::move(host)});
+  // One thread per host: the refresh takes as long as the slowest host, not their sum.
+  std::vector<std::thread> threads;
+  threads.reserve(listings.size());
+  for (Listing& listing : listings) {
+    threads.emplace_back([&listing] {
+      auto started = std::chrono::steady_clock::now();
+      listing.statuses = listing.host.ctl ? listing.host.ctl->list() : Error::unavailable(listing.host.problem);
+      listing.poll.round_trip =
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+      listing.poll.answered = listing.statuses.ok();
+      if (!listing.statuses) listing.poll.error = listing.statuses.error().message();
+      listing.poll.at = static_cast<std::int64_t>(std::time(nullptr));
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  return listings;
+}
+
+Result<StatusMap> StatusCache::merge(std::vector<Listing>& listings) {
+  StatusMap merged;
+  std::map<std::string, std::int64_t> instance_hosts;
+  std::optional<Error> failure;
+  bool answered = false;
+  for (Listing& listing : listings) {
+    std::int64_t id = listing.host.id;
+    polls_[id] = listing.poll;
+    if (listing.statuses) {
+      answered = true;
+      for (auto& [name, status] : *listing.statuses) {
+        instance_hosts[name] = id;
+        merged[name] = std::move(status);
+      }
+      continue;
+    }
+    failure = listing.statuses.error();
+    // What was listed of this host before, and the panel's servers on it.
+    std::vector<std::string> names = roster_ ? roster_(id) : std::vector<std::string>{};
+    for (const auto& [name, host] : instance_hosts_) {
+      if (host == id) names.push_back(name);
+    }
+    for (const std::string& name : names) {
+      instance_hosts[name] = id;
+      if (id == kLocalHostId && statuses_ && statuses_->count(name) > 0) {
+        merged[name] = statuses_->at(name);  // the local host's last statuses stay
+      } else if (id != kLocalHostId) {
+        merged[name] = {{"name", name},
+                        {"state", to_string(ServerState::kUnknown)},
+                        {"error", fmt::format("host '{}' does not answer: {}", listing.host.name,
+                                              listing.statuses.error().message())}};
+      }
+    }
+  }
+  if (!answered && failure) return *failure;
+  instance_hosts_ = std::move(instance_hosts);
+  return merged;
+}
+
 Result<std::shared_ptr<const StatusMap>> StatusCache::refresh() {
   std::lock_guard<std::mutex> one_at_a_time(refresh_mutex_);
   auto started = std::chrono::steady_clock::now();
@@ -65,8 +139,9 @@ Result<std::shared_ptr<const StatusMap>> StatusCache::refresh() {
     attempted_at_ = started;
     stale_ = false;
   }
-  Result<StatusMap> listed = ctl_.list();
+  std::vector<Listing> listings = poll_hosts();
   std::unique_lock<std::mutex> guard(mutex_);
+  Result<StatusMap> listed = merge(listings);
   if (!listed) {
     error_ = listed.error();
     return listed.error();
@@ -139,6 +214,20 @@ void StatusCache::invalidate() {
     stale_ = true;
   }
   wake_.notify_all();
+}
+
+std::map<std::int64_t, HostPoll> StatusCache::host_polls() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return polls_;
+}
+
+std::set<std::int64_t> StatusCache::unreachable_hosts() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  std::set<std::int64_t> unreachable;
+  for (const auto& [id, poll] : polls_) {
+    if (!poll.answered) unreachable.insert(id);
+  }
+  return unreachable;
 }
 
 }  // namespace left4me::web

@@ -195,15 +195,20 @@ class StreamReader {
   // Reads until the received text contains needle (true) or the timeout passes / the stream ends (false).
   bool wait_for(const std::string& needle, std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (received_.find(needle) == std::string::npos) {
+    size_t searched = 0;
+    while (received_.find(needle, searched) == std::string::npos) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return false;
       pollfd poll_fd{fd_.get(), POLLIN, 0};
       if (::poll(&poll_fd, 1, static_cast<int>(left.count())) <= 0) continue;
       char buffer[65536];
       ssize_t n = ::recv(fd_.get(), buffer, sizeof buffer, 0);
-      if (n <= 0) return received_.find(needle) != std::string::npos;
+      if (n <= 0) return received_.find(needle, searched) != std::string::npos;
       received_.append(buffer, static_cast<size_t>(n));
+      // Only the new text (and a needle's length before it) can hold the needle: long streams stay linear.
+      searched = received_.size() - static_cast<size_t>(n) > needle.size()
+                     ? received_.size() - static_cast<size_t>(n) - needle.size()
+                     : 0;
     }
     return true;
   }

@@ -7,9 +7,8 @@
 //   BASE_URL, SHOTS (screenshot directory), PROFILE (fresh user-data dir), ADMIN_PASSWORD,
 //   START_WAIT (web.env's LEFT4ME_START_WAIT_SECONDS).
 "use strict";
-const { chromium } = require("playwright-core");
+const { launch, helpers } = require("./support");
 const fs = require("fs");
-const path = require("path");
 
 const base = process.env.BASE_URL;
 const shots = process.env.SHOTS;
@@ -18,33 +17,7 @@ const startWait = process.env.START_WAIT;
 const problems = [];  // console errors, CSP refusals, dialogs nobody expected
 let expectNotFound = false;  // while a step opens a missing page on purpose
 let step = "start";
-
-function check(condition, message) {
-  if (!condition) throw new Error(`${step}: ${message}`);
-}
-
-async function waitFor(description, fn, timeoutMs = 20000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${step}: timed out waiting for ${description} (last: ${last})`);
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-}
-
-async function text(page, selector) {
-  return (await page.locator(selector).first().textContent()) || "";
-}
+const { check, waitFor, shot, text, run } = helpers({ step: () => step, shots });
 
 function watch(page) {
   page.on("console", (message) => {
@@ -106,11 +79,7 @@ async function checkDates(page, where) {
 }
 
 async function main() {
-  const context = await chromium.launchPersistentContext(process.env.PROFILE, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  const context = await launch(process.env.PROFILE, {
     viewport: { width: 1280, height: 900 },
     timezoneId: "Europe/Berlin",
   });
@@ -124,7 +93,7 @@ async function main() {
   });
   const page = context.pages()[0] || (await context.newPage());
   watch(page);
-  try {
+  await run("first-hour journey", context, page, problems, async () => {
     step = "bug 8: the favicon";
     await login(page, "admin", process.env.ADMIN_PASSWORD);
     const icon = await page.request.get(`${base}/favicon.ico`);
@@ -286,16 +255,7 @@ async function main() {
     await waitFor("state stopped", async () => (await text(page, "#server-state")) === "stopped", 30000);
 
     step = "nothing broke";
-    check(problems.length === 0, `problems:\n  ${problems.join("\n  ")}`);
-    console.log(`ok: first-hour journey passed; screenshots in ${shots}`);
-  } catch (error) {
-    await shot(page, "failure").catch(() => {});
-    console.error(`FAIL: ${error.message}`);
-    if (problems.length) console.error(`also:\n  ${problems.join("\n  ")}`);
-    process.exitCode = 1;
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 fs.mkdirSync(shots, { recursive: true });

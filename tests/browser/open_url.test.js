@@ -1,16 +1,11 @@
 // Opens one URL in headless Chromium (system /usr/bin/chromium via playwright-core) and checks the page's
 // first heading. Usage: node open_url.test.js URL EXPECTED_H1 SCREENSHOT PROFILE_DIR
 "use strict";
-const { chromium } = require("playwright-core");
+const { launch } = require("./support");
 
 async function main() {
   const [url, expected, screenshot, profile] = process.argv.slice(2);
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const context = await launch(profile);
   try {
     const page = context.pages()[0] || (await context.newPage());
     const response = await page.goto(url);

@@ -5,9 +5,8 @@
 //   BASE_URL, SHOTS (screenshot directory), PROFILE (fresh user-data dir), ADMIN_PASSWORD, PLAYERS,
 //   ARCHIVE (a tar.gz holding left4dead2/cfg/pack.cfg).
 "use strict";
-const { chromium } = require("playwright-core");
+const { launch, helpers } = require("./support");
 const fs = require("fs");
-const path = require("path");
 
 const base = process.env.BASE_URL;
 const shots = process.env.SHOTS;
@@ -16,36 +15,10 @@ const players = process.env.PLAYERS;
 const evil = "<script>alert(1)</script>";
 const quoteValue = "it's <b>bold</b> & 'quoted'";
 
-const problems = [];
-const confirmations = [];  // the stop confirmations accepted  // console errors, CSP violations, dialogs nobody expected
+const problems = [];  // console errors, CSP violations, dialogs nobody expected
+const confirmations = [];  // the stop confirmations accepted
 let step = "start";
-
-function check(condition, message) {
-  if (!condition) throw new Error(`${step}: ${message}`);
-}
-
-async function waitFor(description, fn, timeoutMs = 20000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${step}: timed out waiting for ${description} (last: ${last})`);
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-}
-
-async function text(page, selector) {
-  return (await page.locator(selector).first().textContent()) || "";
-}
+const { check, waitFor, shot, text, run } = helpers({ step: () => step, shots });
 
 function watch(page) {
   page.on("console", (message) => {
@@ -81,11 +54,7 @@ async function logout(page) {
 }
 
 async function main() {
-  const context = await chromium.launchPersistentContext(process.env.PROFILE, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  const context = await launch(process.env.PROFILE, {
     viewport: { width: 1280, height: 860 },
   });
   // Nothing may leave 127.0.0.1: no CDN, no fonts, no telemetry.
@@ -99,7 +68,7 @@ async function main() {
   });
   const page = context.pages()[0] || (await context.newPage());
   watch(page);
-  try {
+  await run("browser test", context, page, problems, async () => {
     step = "login page";
     const first = await page.goto(`${base}/`);
     check(first.ok(), `GET / answered ${first.status()}`);
@@ -288,7 +257,7 @@ async function main() {
     await page.evaluate(() => { const log = document.getElementById("console"); log.scrollTop = 0; log.dispatchEvent(new Event("scroll")); });
     const canScroll = await page.evaluate(() => { const log = document.getElementById("console"); return log.scrollHeight > log.clientHeight; });
     if (canScroll) {
-      check(await page.isVisible("[data-follow-for=console]"), "no 'paused' button after scrolling up");
+      await waitFor("the 'paused' button after scrolling up", () => page.isVisible("[data-follow-for=console]"), 5000);
       await page.click("[data-follow-for=console]");
       check(!(await page.isVisible("[data-follow-for=console]")), "the 'paused' button stays after jumping down");
     }
@@ -363,16 +332,7 @@ async function main() {
     await shot(page, "21-dashboard-after-delete");
 
     step = "no alert ran, nothing broke";
-    check(problems.length === 0, `problems:\n  ${problems.join("\n  ")}`);
-    console.log(`ok: browser test passed; screenshots in ${shots}`);
-  } catch (error) {
-    await shot(page, "failure").catch(() => {});
-    console.error(`FAIL: ${error.message}`);
-    if (problems.length) console.error(`also:\n  ${problems.join("\n  ")}`);
-    process.exitCode = 1;
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 fs.mkdirSync(shots, { recursive: true });

@@ -3,37 +3,14 @@
 // l4d2ctl, fake-steamcmd and fake-srcds, starts one server with PLAYERS players (the first named <b>Zoë</b>)
 // and passes BASE_URL, SHOTS, PROFILE, ADMIN_PASSWORD, PLAYERS and SERVER_ID.
 "use strict";
-const { chromium } = require("playwright-core");
-const path = require("path");
+const { launch, helpers } = require("./support");
 
 const base = process.env.BASE_URL;
 const players = Number(process.env.PLAYERS);
 const serverUrl = `${base}/servers/${process.env.SERVER_ID}`;
 const problems = [];
 let step = "start";
-
-function check(condition, message) {
-  if (!condition) throw new Error(`${step}: ${message}`);
-}
-
-async function waitFor(description, fn, timeoutMs = 20000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${step}: timed out waiting for ${description} (last: ${last})`);
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(process.env.SHOTS, `${name}.png`), fullPage: true });
-}
+const { check, waitFor, shot, run } = helpers({ step: () => step, shots: process.env.SHOTS });
 
 // The console's replies so far: [{command, text}] in order.
 async function replies(page) {
@@ -52,11 +29,7 @@ async function send(page, count) {
 }
 
 async function main() {
-  const context = await chromium.launchPersistentContext(process.env.PROFILE, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  const context = await launch(process.env.PROFILE, {
     viewport: { width: 1280, height: 1000 },
   });
   const page = context.pages()[0] || (await context.newPage());
@@ -70,7 +43,7 @@ async function main() {
     problems.push(`unexpected ${dialog.type()} dialog: ${dialog.message()}`);
     await dialog.dismiss();
   });
-  try {
+  await run("RCON console in Chromium", context, page, problems, async () => {
     step = "log in";
     await page.goto(`${base}/login`);
     await page.fill("#login-name", "admin");
@@ -138,16 +111,7 @@ async function main() {
     check(JSON.stringify(audit) === JSON.stringify(["changelevel c2m1_highway", "say hello everyone", 'kick "Coach"',
                                                     "echo one", "status"]), `the audit table shows ${audit}`);
     await shot(page, "03-console");
-    check(problems.length === 0, `problems:\n  ${problems.join("\n  ")}`);
-    console.log("ok: RCON console in Chromium");
-  } catch (error) {
-    console.error(error.message);
-    if (problems.length) console.error(`also:\n  ${problems.join("\n  ")}`);
-    await shot(page, "failure").catch(() => {});
-    process.exitCode = 1;
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 main();

@@ -2,43 +2,18 @@
 // tests/integration/web/share_browser.sh, which starts the real l4d2web, l4d2ctl, fake-steamcmd and fake-srcds,
 // alice's running server SERVER_ID and the users alice and bob, and passes BASE_URL, SHOTS, PROFILE and SERVER_ID.
 "use strict";
-const { chromium } = require("playwright-core");
-const path = require("path");
+const { launch, helpers } = require("./support");
 
 const base = process.env.BASE_URL;
 const serverId = process.env.SERVER_ID;
 const serverUrl = `${base}/servers/${serverId}`;
 const problems = [];
 let step = "start";
+const { check, waitFor, shot, logIn, run } =
+    helpers({ step: () => step, shots: process.env.SHOTS, base, waitMs: 30000 });
 
-function check(condition, message) {
-  if (!condition) throw new Error(`${step}: ${message}`);
-}
-
-async function waitFor(description, fn, timeoutMs = 30000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${step}: timed out waiting for ${description} (last: ${last})`);
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(process.env.SHOTS, `${name}.png`), fullPage: true });
-}
-
-async function logIn(page, name) {
-  await page.goto(`${base}/login`);
-  await page.fill("#login-name", name);
-  await page.fill("#login-password", `password-${name}`);
-  await Promise.all([page.waitForNavigation(), page.click("form[action='/login'] button[type=submit]")]);
+async function logInAs(page, name) {
+  await logIn(page, name, `password-${name}`);
   check(!page.url().includes("/login"), `${name} is not logged in (${page.url()})`);
 }
 
@@ -47,11 +22,7 @@ async function logOut(page) {
 }
 
 async function main() {
-  const context = await chromium.launchPersistentContext(process.env.PROFILE, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  const context = await launch(process.env.PROFILE, {
     viewport: { width: 1280, height: 1000 },
   });
   const page = context.pages()[0] || (await context.newPage());
@@ -64,9 +35,9 @@ async function main() {
     problems.push(`unexpected ${dialog.type()} dialog: ${dialog.message()}`);
     await dialog.dismiss();
   });
-  try {
+  await run("sharing in Chromium", context, page, problems, async () => {
     step = "alice shares her server with bob as operator";
-    await logIn(page, "alice");
+    await logInAs(page, "alice");
     await page.goto(serverUrl);
     check(await page.isVisible("#sharing"), "the owner has no sharing section");
     await page.fill("#share-user", "bob");
@@ -79,7 +50,7 @@ async function main() {
     await logOut(page);
 
     step = "bob sees it on his dashboard, marked as alice's";
-    await logIn(page, "bob");
+    await logInAs(page, "bob");
     const mark = await waitFor("the shared mark", async () => {
       const text = await page.textContent(`#shared-${serverId}`).catch(() => null);
       return text;
@@ -106,16 +77,7 @@ async function main() {
     await waitFor("the restart in the job history", async () =>
       /restart/.test(await page.textContent("#server-jobs")));
     await shot(page, "04-restarted");
-    check(problems.length === 0, `problems:\n  ${problems.join("\n  ")}`);
-    console.log("ok: sharing in Chromium");
-  } catch (error) {
-    console.error(error.message);
-    if (problems.length) console.error(`also:\n  ${problems.join("\n  ")}`);
-    await shot(page, "failure").catch(() => {});
-    process.exitCode = 1;
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 main();

@@ -5,28 +5,16 @@
 // code is refused on the way. Run by tests/integration/web/two_factor_browser.sh, which starts the real l4d2web
 // and passes BASE_URL, SHOTS (screenshot directory), PROFILE (fresh user-data dir) and ADMIN_PASSWORD.
 "use strict";
-const { chromium } = require("playwright-core");
+const { launch, helpers } = require("./support");
 const crypto = require("crypto");
 const fs = require("fs");
-const path = require("path");
 
 const base = process.env.BASE_URL;
 const shots = process.env.SHOTS;
 const adminPassword = process.env.ADMIN_PASSWORD;
 const problems = [];
 let step = "start";
-
-function check(condition, message) {
-  if (!condition) throw new Error(`${step}: ${message}`);
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-}
-
-async function text(page, selector) {
-  return (await page.locator(selector).first().textContent()) || "";
-}
+const { check, shot, text, logIn, run } = helpers({ step: () => step, shots, base });
 
 // RFC 4648 base32 (no padding; blanks ignored), as authenticator apps read the key.
 function base32Decode(typed) {
@@ -56,20 +44,8 @@ function currentStep() {
   return Math.floor(Date.now() / 1000 / 30);
 }
 
-async function logIn(page, name, password) {
-  await page.goto(`${base}/login`);
-  await page.fill("#login-name", name);
-  await page.fill("#login-password", password);
-  await Promise.all([page.waitForNavigation(), page.click("form[action='/login'] button[type=submit]")]);
-}
-
 async function main() {
-  const context = await chromium.launchPersistentContext(process.env.PROFILE, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const context = await launch(process.env.PROFILE);
   const page = context.pages()[0] || (await context.newPage());
   page.on("console", (message) => {
     // The wrong code is answered with 401 on purpose; anything else (CSP refusals, script errors) counts.
@@ -77,7 +53,7 @@ async function main() {
     if (message.type() === "error") problems.push(`console error on ${page.url()}: ${message.text()}`);
   });
   page.on("pageerror", (error) => problems.push(`page error on ${page.url()}: ${error.message}`));
-  try {
+  await run("two-factor browser test", context, page, problems, async () => {
     step = "log in with the password";
     await logIn(page, "admin", adminPassword);
     check(new URL(page.url()).pathname === "/", `landed on ${page.url()}`);
@@ -125,16 +101,7 @@ async function main() {
     await shot(page, "04-signed-in");
 
     step = "nothing broke";
-    check(problems.length === 0, `problems:\n  ${problems.join("\n  ")}`);
-    console.log(`ok: two-factor browser test passed; screenshots in ${shots}`);
-  } catch (error) {
-    await shot(page, "failure").catch(() => {});
-    console.error(`FAIL: ${error.message}`);
-    if (problems.length) console.error(`also:\n  ${problems.join("\n  ")}`);
-    process.exitCode = 1;
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 fs.mkdirSync(shots, { recursive: true });

@@ -43,6 +43,16 @@ expect_exit 0 "$BIN_L4D2CTL" start hung --wait --timeout 30
 assert_eq 1 "$(monitors)" "health monitors for two instances"
 steady_pid=$(field steady 'j["pid"]')
 wait_until 10 health_is hung ready
+# Each round the monitor also measures every running server's mount and writable layer, for list to show
+# (runtime/.monitor-live.json, of the game process it measured).
+layer_measured() {  # NAME PID
+  python3 -c 'import json,sys; l=json.load(open(sys.argv[1]))["layers"].get(sys.argv[2]) or {}
+sys.exit(0 if l.get("pid") == int(sys.argv[3]) and l.get("mounted") is True and l.get("upper_bytes", 0) > 0 else 1)' \
+    "$LEFT4ME_ROOT/runtime/.monitor-live.json" "$1" "$2"
+}
+wait_until 5 layer_measured steady "$steady_pid"
+expect_exit 0 "$BIN_L4D2CTL" list --json
+assert_eq true "$(json_get "$OUT" '[i for i in j if i["name"] == "steady"][0]["mounted"]')" "list: steady mounted"
 hung_pid=$(field hung 'j["pid"]')
 kill -STOP -- "-$hung_pid"
 stopped_at=$EPOCHREALTIME
