@@ -109,7 +109,15 @@ Response list_hosts(App& app, Context&) {
   if (!hosts) return error_from(hosts.error());
   Result<nlohmann::json> list = hosts_json(app, *hosts);
   if (!list) return error_from(list.error());
-  return json_response(200, {{"hosts", std::move(*list)}});
+  // The last refresh of the live status: the dashboard's wall time over every host (bench/hosts_dashboard.sh).
+  RefreshTiming refresh = app.status_cache->last_refresh();
+  nlohmann::json timing = nullptr;
+  if (refresh.number > 0) {
+    timing = {{"wall_ms", static_cast<double>(refresh.wall.count()) / 1000.0},
+              {"hosts", refresh.hosts},
+              {"number", refresh.number}};
+  }
+  return json_response(200, {{"hosts", std::move(*list)}, {"status_refresh", std::move(timing)}});
 }
 
 Response create_host(App& app, Context& context) {
