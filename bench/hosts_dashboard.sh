@@ -63,7 +63,7 @@ for wall, trip in out:
 PY
 }
 export PANEL_NS
-median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+median() { python3 -c 'import statistics,sys; print(f"{statistics.median(float(x) for x in sys.argv[1:]):.1f}")' "$@"; }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 host1=$(panel_add_host 1 "\"port_min\":27015,\"port_max\":27115,\"max_servers\":100")
