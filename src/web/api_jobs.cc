@@ -53,14 +53,36 @@ Response follow_job_log(App& app, Context& context, const Job& job) {
   });
 }
 
+// {"host_id": <id>} installs on that host (none: the local one); {"host_id": "all"} on every host the panel can use,
+// one job each.
 Response queue_install(App& app, Context& context) {
-  Result<Job> job = app.runner->queue_install(context.user().id);
+  Result<nlohmann::json> body = parse_body(context.request);
+  if (!body) return bad_body(body.error());
+  if (body->contains("host_id") && (*body)["host_id"] == "all") {
+    nlohmann::json jobs = nlohmann::json::array();
+    for (const HostCtls::Entry& host : app.host_ctls->all()) {
+      if (!host.ctl) continue;  // its key is not confirmed: nothing can run there
+      Result<Job> job = app.runner->queue_install(context.user().id, host.id);
+      if (!job) return error_from(job.error());
+      jobs.push_back(job_json(*job));
+    }
+    return json_response(202, {{"jobs", jobs}});
+  }
+  std::optional<std::int64_t> host = id_field(*body, "host_id");
+  if (body->contains("host_id") && !host) {
+    return error_response(422, "invalid", "host_id: not a host id (or \"all\")", "host_id");
+  }
+  Result<Job> job = app.runner->queue_install(context.user().id, host.value_or(kLocalHostId));
+  if (!job && job.error().code() == ErrorCode::kNotFound) {
+    return error_response(422, "invalid", job.error().message(), "host_id");
+  }
   if (!job) return error_from(job.error());
   return json_response(202, {{"job", job_json(*job)}});
 }
 
 Response latest_install(App& app, Context& context) {
-  Result<std::vector<Job>> jobs = app.jobs->list(context.scope(), JobFilter{.type = JobType::kInstall, .limit = 1});
+  Result<std::vector<Job>> jobs = app.jobs->list(
+      context.scope(), JobFilter{.type = JobType::kInstall, .target = std::string(kInstallationTarget), .limit = 1});
   if (!jobs) return error_from(jobs.error());
   return json_response(200, {{"job", jobs->empty() ? nlohmann::json(nullptr) : job_json(jobs->front())}});
 }

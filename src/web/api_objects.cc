@@ -125,6 +125,7 @@ nlohmann::json job_json(const Job& job) {
                         {"type", to_string(job.type)},
                         {"target", job.target},
                         {"server_id", optional_json(job.server_id)},
+                        {"host_id", optional_json(job.host_id)},
                         {"owner_id", optional_json(job.owner_id)},
                         {"state", to_string(job.state)},
                         {"created_at", job.created_at},

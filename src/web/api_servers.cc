@@ -16,17 +16,6 @@
 namespace left4me::web::api {
 namespace {
 
-// A positive id from a body member given as a number or as text (forms), or nullopt.
-std::optional<std::int64_t> id_field(const nlohmann::json& body, const char* name) {
-  if (!body.contains(name)) return std::nullopt;
-  const nlohmann::json& value = body[name];
-  if (value.is_number_integer() && value.get<std::int64_t>() > 0) return value.get<std::int64_t>();
-  if (value.is_string()) {
-    if (auto parsed = parse_int(value.get<std::string>(), 1, INT64_MAX)) return *parsed;
-  }
-  return std::nullopt;
-}
-
 Response queue_action(App& app, Context& context, JobType type, const Server& server) {
   Result<Job> job = app.runner->queue(type, server, context.user().id);
   if (!job) return error_from(job.error());

@@ -198,13 +198,14 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
   // The host's map list changes when an overlay or the installation does: a minute old is fresh enough for a form.
   app->map_lists = std::make_unique<MapLists>(*app->ctl, std::chrono::seconds(60));
   app->job_logs = std::make_unique<JobLogHub>(*app->jobs);
-  app->server_logs = std::make_unique<ServerLogHub>(*app->ctl, 100);
+  app->server_logs =
+      std::make_unique<ServerLogHub>([&host_ctls](std::int64_t host_id) { return host_ctls.get(host_id); }, 100);
   app->runner = std::make_unique<JobRunner>(
-      *app->jobs, *app->servers, *app->blueprints, *app->restart_schedules, *app->ctl, *app->status_cache,
+      *app->jobs, *app->servers, *app->blueprints, *app->restart_schedules, *app->host_ctls, *app->status_cache,
       *app->job_logs,
       JobRunnerOptions{app->config.job_worker_threads, app->config.scratch_dir, app->config.start_wait,
                        app->config.build_switch_max_wait, app->config.build_switch_warning, app->config.secret_key,
-                       host_root(app->config)});
+                       host_root(app->config), app->config.host_retry});
   app->server_events = std::make_unique<ServerEvents>(*app->database);
   app->webhooks = std::make_unique<Webhooks>(*app->database);
   WebhookSenderOptions sending;
@@ -228,7 +229,7 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
     return app.refresh_managed_overlay(job, sink);
   });
   // After a script overlay's build, what it left in the overlay counts toward its owner's quota.
-  app->runner->set_in_process(JobType::kBuildOverlay, [&app = *app](const Job& job, const JobSink& sink) -> Status {
+  app->runner->set_after_build([&app = *app](const Job& job, const JobSink& sink) -> Status {
     if (!job.overlay_id) return ok_status();
     Result<Overlay> overlay = app.overlays->get(*job.overlay_id, Scope{0, true});
     if (!overlay) return overlay.error();

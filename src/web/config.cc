@@ -271,6 +271,10 @@ const Key kKeys[] = {
      set_seconds_or_zero<&WebConfig::build_switch_max_wait, 7 * 86400>},
     {{"LEFT4ME_BUILD_SWITCH_WARNING_SECONDS", "`60`", "Between that RCON `say` warning and the restart."},
      set_seconds_or_zero<&WebConfig::build_switch_warning, 3600>},
+    {{"LEFT4ME_HOST_RETRY_SECONDS", "`300`",
+      "How long a job waits for a host that cannot be reached (another host over SSH), trying again after 1, 2, 4 "
+      "... 30 s, before it fails with the reason; `0`: it fails at once."},
+     set_seconds_or_zero<&WebConfig::host_retry, 86400>},
     {{"LEFT4ME_WEBHOOK_TIMEOUT_SECONDS", "`10`", "How long one webhook delivery may take, connecting included."},
      set_seconds<&WebConfig::webhook_timeout, 300>},
     {{"LEFT4ME_WEBHOOK_RETRY_SECONDS", "`10`",

@@ -52,6 +52,7 @@ struct WebConfig {
   std::chrono::seconds start_wait{90};               // LEFT4ME_START_WAIT_SECONDS
   std::chrono::seconds build_switch_max_wait{1800};  // LEFT4ME_BUILD_SWITCH_MAX_WAIT_SECONDS
   std::chrono::seconds build_switch_warning{60};     // LEFT4ME_BUILD_SWITCH_WARNING_SECONDS
+  std::chrono::seconds host_retry{300};              // LEFT4ME_HOST_RETRY_SECONDS
   std::chrono::seconds setup_link_lifetime{std::chrono::hours(1)};
   std::size_t max_body_bytes = 1 << 20;
   // Overlays of kind files (overlay_files.h): a chunk of an upload (the HTTP server takes bodies this large on

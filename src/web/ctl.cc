@@ -205,14 +205,17 @@ std::optional<Error> transport_error(const Ctl& ctl, const ExitStatus& status, s
       if (!fingerprint.empty() && fingerprint.back() == '.') fingerprint.pop_back();
       offered = lines[i].substr(kBefore.size(), after - kBefore.size()) + " " + fingerprint;
     }
-    return Error::unavailable(
+    return Error(
+        ErrorCode::kPermissionDenied,
         fmt::format("the host key of {} changed: it now offers {}, not the key confirmed when the host was added (a "
                     "reinstalled host, or someone in between); nothing was run; confirm the new key on the hosts page",
                     host, offered.empty() ? "another key" : offered));
   }
   if (output.find("Host key verification failed") != std::string_view::npos) {
-    return Error::unavailable(fmt::format(
-        "the host key of {} is not confirmed ({}); nothing was run; confirm the key on the hosts page", host, last));
+    return Error(
+        ErrorCode::kPermissionDenied,
+        fmt::format("the host key of {} is not confirmed ({}); nothing was run; confirm the key on the hosts page",
+                    host, last));
   }
   return Error::unavailable(fmt::format("cannot reach {} over ssh: {}", host, last));
 }

@@ -72,10 +72,10 @@ class Ctl {
 };
 
 // ssh exits 255 when it could not connect or the connection broke (l4d2ctl and l4d2ctl-remote never do).
-// Returns the transport's error (unavailable, naming the host and ssh's last line in output; a changed
-// host key says so plainly: "the host key of <address> changed: ...; confirm the new key on the hosts
-// page"), or nullopt when the command ran (and always for a local Ctl). output is what ssh wrote on
-// stderr (or the merged output).
+// Returns the transport's error (kUnavailable, naming the host and ssh's last line in output; a changed or
+// unconfirmed host key is kPermissionDenied, said plainly: "the host key of <address> changed: ...; confirm
+// the new key on the hosts page"), or nullopt when the command ran (and always for a local Ctl). output is what ssh
+// wrote on stderr (or the merged output).
 std::optional<Error> transport_error(const Ctl& ctl, const ExitStatus& status, std::string_view output);
 
 }  // namespace left4me::web

@@ -37,6 +37,14 @@ Result<std::shared_ptr<const Ctl>> HostCtls::get(std::int64_t host_id) const {
   return found->second.ctl;
 }
 
+std::optional<HostCtls::Entry> HostCtls::find(std::int64_t host_id) const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  auto found = entries_.find(host_id);
+  if (found != entries_.end()) return found->second;
+  if (host_id == kLocalHostId) return Entry{kLocalHostId, std::string(kLocalHostName), local_, ""};
+  return std::nullopt;
+}
+
 std::vector<HostCtls::Entry> HostCtls::all() const {
   std::lock_guard<std::mutex> guard(mutex_);
   std::vector<Entry> entries;

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,8 @@ class HostCtls {
     std::shared_ptr<const Ctl> ctl;  // nullptr when the host has none
     std::string problem;             // then: why (its key is not confirmed, or the Ctl could not be made)
   };
+  // The host's entry, nullopt when no host has the id.
+  std::optional<Entry> find(std::int64_t host_id) const;
   // Every host, by id (local first).
   std::vector<Entry> all() const;
 

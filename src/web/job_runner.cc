@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <ctime>
+#include <deque>
 #include <nlohmann/json.hpp>
 
 #include "base/file.h"
@@ -27,8 +29,15 @@ namespace left4me::web {
 namespace {
 
 constexpr Scope kSystem{0, true};
+// The lines kept of a step's output for transport_error: ssh's own come last, a changed host key's warning in ~15.
+constexpr std::size_t kTransportLines = 32;
+constexpr std::chrono::milliseconds kLongestHostPause{30000};
 
 }  // namespace
+
+std::string install_target(std::int64_t host_id, const std::string& host_name) {
+  return host_id == kLocalHostId ? std::string(kInstallationTarget) : "installation on " + host_name;
+}
 
 void JobRunner::start() {
   std::lock_guard<std::mutex> guard(mutex_);
@@ -48,16 +57,19 @@ Result<Job> JobRunner::queue_scheduled_restart(const Server& server) {
   return queue(JobType::kScheduledRestart, server, server.owner_id);
 }
 
-Result<Job> JobRunner::queue_install(std::int64_t user_id) {
-  Result<Job> job =
-      jobs_.enqueue(JobType::kInstall, std::string(kInstallationTarget), std::nullopt, user_id, Dedupe::kYes);
-  if (job) notify();
-  return job;
+Result<Job> JobRunner::queue_install(std::int64_t user_id, std::int64_t host_id) {
+  return queue_host_job(JobType::kInstall, user_id, host_id);
 }
 
-Result<Job> JobRunner::queue_update_check(std::optional<std::int64_t> user_id) {
-  Result<Job> job =
-      jobs_.enqueue(JobType::kCheckUpdate, std::string(kInstallationTarget), std::nullopt, user_id, Dedupe::kYes);
+Result<Job> JobRunner::queue_update_check(std::optional<std::int64_t> user_id, std::int64_t host_id) {
+  return queue_host_job(JobType::kCheckUpdate, user_id, host_id);
+}
+
+Result<Job> JobRunner::queue_host_job(JobType type, std::optional<std::int64_t> user_id, std::int64_t host_id) {
+  std::optional<HostCtls::Entry> host = hosts_.find(host_id);
+  if (!host) return Error::not_found(fmt::format("host {} not found", host_id));
+  if (!host->ctl) return Error::unavailable(host->problem);
+  Result<Job> job = jobs_.enqueue_host_job(type, host_id, install_target(host_id, host->name), user_id);
   if (job) notify();
   return job;
 }
@@ -99,7 +111,7 @@ void JobRunner::stop(std::chrono::seconds grace) {
 void JobRunner::work() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_) {
-    Result<std::optional<Job>> claimed = jobs_.claim_next(busy_lanes_);
+    Result<std::optional<Job>> claimed = jobs_.claim_next(held_lanes());
     if (!claimed) {
       log::error("jobs: {}", claimed.error().message());
       wake_.wait_for(lock, std::chrono::seconds(1));
@@ -124,41 +136,147 @@ void JobRunner::work() {
 
 Result<ExitStatus> JobRunner::step(const Job& job, const std::vector<std::string>& args) {
   return step(job, "l4d2ctl " + join(args, " "),
-              [&](const std::function<void(std::string_view)>& on_line, const std::function<void(pid_t)>& on_spawn) {
-                return ctl_.run_streaming(args, on_line, on_spawn);
-              });
+              [&](const Ctl& ctl, const std::function<void(std::string_view)>& on_line,
+                  const std::function<void(pid_t)>& on_spawn) { return ctl.run_streaming(args, on_line, on_spawn); });
 }
 
 Result<ExitStatus> JobRunner::step(const Job& job, const std::string& shown, const StepCall& call) {
   (void)hub_.publish(job.id, "$ " + shown);
+  Result<std::shared_ptr<const Ctl>> ctl = ctl_of(job);
+  if (!ctl) {
+    (void)hub_.publish(job.id, ctl.error().message());
+    return ctl.error();
+  }
   bool install = job.type == JobType::kInstall;
   InstallEstimator estimator;
-  Result<ExitStatus> status = call(
-      [&](std::string_view line) {
-        std::string text(line);
-        // A progress line is stored and shown with the estimate of the time left (l4d2ctl cannot know it).
-        std::optional<nlohmann::json> progress = install ? parse_install_progress(text) : std::nullopt;
-        if (progress) {
-          text = estimator.add(std::move(*progress), InstallEstimator::Clock::now()).dump();
-          (void)jobs_.set_progress(job.id, text);
-        }
-        (void)hub_.publish(job.id, text);
-      },
-      [&](pid_t pid) {
-        std::lock_guard<std::mutex> guard(mutex_);
-        children_[job.id] = pid;
-      });
-  {
-    std::lock_guard<std::mutex> guard(mutex_);
-    children_.erase(job.id);
+  HostWait wait;
+  Result<ExitStatus> status = ExitStatus{};
+  for (;;) {
+    std::deque<std::string> last;  // for transport_error
+    status = call(
+        **ctl,
+        [&](std::string_view line) {
+          std::string text(line);
+          last.emplace_back(text);
+          if (last.size() > kTransportLines) last.pop_front();
+          // A progress line is stored and shown with the estimate of the time left (l4d2ctl cannot know it).
+          std::optional<nlohmann::json> progress = install ? parse_install_progress(text) : std::nullopt;
+          if (progress) {
+            text = estimator.add(std::move(*progress), InstallEstimator::Clock::now()).dump();
+            (void)jobs_.set_progress(job.id, text);
+          }
+          (void)hub_.publish(job.id, text);
+        },
+        [&](pid_t pid) {
+          std::lock_guard<std::mutex> guard(mutex_);
+          children_[job.id] = pid;
+        });
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      children_.erase(job.id);
+    }
+    if (!status) {
+      (void)hub_.publish(job.id, status.error().message());
+      break;
+    }
+    std::optional<Error> unreachable =
+        transport_error(**ctl, *status, join(std::vector<std::string>(last.begin(), last.end()), "\n"));
+    if (!unreachable) break;
+    if (!wait_for_host(job, *unreachable, wait)) {
+      status = *unreachable;
+      break;
+    }
   }
-  if (!status) (void)hub_.publish(job.id, status.error().message());
+  end_wait(wait);
   return status;
+}
+
+Result<RunResult> JobRunner::ask(const Job& job, const std::vector<std::string>& args) {
+  Result<std::shared_ptr<const Ctl>> ctl = ctl_of(job);
+  if (!ctl) return ctl.error();
+  HostWait wait;
+  Result<RunResult> result = Error::failed("not run");
+  for (;;) {
+    result = (*ctl)->run(args, std::chrono::seconds(20));
+    std::optional<Error> unreachable = result ? transport_error(**ctl, result->status, result->err) : std::nullopt;
+    if (!unreachable) break;
+    if (!wait_for_host(job, *unreachable, wait)) {
+      result = *unreachable;
+      break;
+    }
+  }
+  end_wait(wait);
+  return result;
+}
+
+bool JobRunner::wait_for_host(const Job& job, const Error& unreachable, HostWait& wait) {
+  using Clock = std::chrono::steady_clock;
+  using std::chrono::duration_cast;
+  // A refused host key is a question for an administrator, not for time.
+  if (unreachable.code() != ErrorCode::kUnavailable) {
+    (void)hub_.publish(job.id, unreachable.message());
+    return false;
+  }
+  const Clock::time_point now = Clock::now();
+  if (!wait.holding) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    wait = HostWait{now, options_.first_host_pause, job_hosts_.at(job.id).id, true};
+    ++waiting_hosts_[wait.host_id];
+  }
+  auto left = duration_cast<std::chrono::milliseconds>(options_.host_retry - (now - wait.since));
+  if (left <= std::chrono::milliseconds(0)) {
+    (void)hub_.publish(job.id, fmt::format("gave up after waiting {} s for the host: {}", options_.host_retry.count(),
+                                           unreachable.message()));
+    return false;
+  }
+  std::chrono::milliseconds next = std::min(wait.pause, left);
+  (void)hub_.publish(job.id,
+                     fmt::format("{}; trying again in {:.0f} s (giving up after {} s)", unreachable.message(),
+                                 std::ceil(static_cast<double>(next.count()) / 1000.0), options_.host_retry.count()));
+  status_.invalidate();
+  wait.pause = std::min(wait.pause * 2, kLongestHostPause);
+  return pause(next);
+}
+
+void JobRunner::end_wait(HostWait& wait) {
+  if (!wait.holding) return;
+  std::lock_guard<std::mutex> guard(mutex_);
+  if (--waiting_hosts_[wait.host_id] == 0) waiting_hosts_.erase(wait.host_id);
+  wait.holding = false;
+  wake_.notify_all();  // the host's other jobs may be taken again
+}
+
+std::set<std::string> JobRunner::held_lanes() {
+  std::set<std::string> lanes = busy_lanes_;
+  if (waiting_hosts_.empty()) return lanes;
+  if (Result<std::vector<Server>> servers = servers_.list_all(); servers) {
+    for (const Server& server : *servers) {
+      if (waiting_hosts_.contains(server.host_id)) lanes.insert(Job::server_lane(server.id));
+    }
+  }
+  for (const auto& [host_id, waiting] : waiting_hosts_) {
+    if (std::optional<HostCtls::Entry> host = hosts_.find(host_id)) lanes.insert(install_target(host_id, host->name));
+  }
+  return lanes;
+}
+
+std::int64_t JobRunner::host_of(const Job& job) {
+  if (job.server_id) {
+    if (Result<Server> server = servers_.get(*job.server_id, kSystem); server) return server->host_id;
+  }
+  return job.host_id.value_or(kLocalHostId);
+}
+
+Result<std::shared_ptr<const Ctl>> JobRunner::ctl_of(const Job& job) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  auto found = job_hosts_.find(job.id);
+  if (found == job_hosts_.end()) return Error::failed(fmt::format("job {} is not running", job.id));
+  return found->second.ctl;
 }
 
 Status JobRunner::claim_instance(const Job& job, const Server& server) {
   // Only the exit code is used: the status of an instance that is not this server's is never shown.
-  Result<RunResult> found = ctl_.run({"status", server.instance, "--json"}, std::chrono::seconds(20));
+  Result<RunResult> found = ask(job, {"status", server.instance, "--json"});
   if (!found) return found.error();
   std::optional<Error> refused;
   if (found->status.success()) {
@@ -191,19 +309,23 @@ Result<ExitStatus> JobRunner::initialize(const Job& job, const Server& server) {
   if (!spec) return spec.error();
   Result<ExitStatus> status =
       step(job, fmt::format("l4d2ctl initialize {} -f <the blueprint's spec>", server.instance),
-           [&](const std::function<void(std::string_view)>& on_line, const std::function<void(pid_t)>& on_spawn) {
-             return ctl_.initialize(server.instance, *spec, options_.scratch_dir, on_line, on_spawn);
+           [&](const Ctl& ctl, const std::function<void(std::string_view)>& on_line,
+               const std::function<void(pid_t)>& on_spawn) {
+             return ctl.initialize(server.instance, *spec, options_.scratch_dir, on_line, on_spawn);
            });
   if (status && status->success()) (void)servers_.mark_applied(server.id, blueprint->id, blueprint->version);
   return status;
 }
 
-void JobRunner::record_host_state(const Server& server) {
+void JobRunner::record_host_state(const Job& job, const Server& server) {
   std::optional<std::string> instance = server.managed_instance();
   StatusMap answer;  // what the host said of the instance: its status, or nothing (it has none)
   HostStatuses host = HostStatuses::answered(answer);
-  if (instance) {
-    Result<RunResult> now = ctl_.run({"status", *instance, "--json", "--players"}, std::chrono::seconds(20));
+  Result<std::shared_ptr<const Ctl>> ctl = ctl_of(job);
+  if (instance && !ctl) {
+    host = HostStatuses::no_answer();
+  } else if (instance) {
+    Result<RunResult> now = (*ctl)->run({"status", *instance, "--json", "--players"}, std::chrono::seconds(20));
     Result<nlohmann::json> parsed = now && now->status.success() ? parse_json_limited(now->out)
                                                                  : Result<nlohmann::json>(Error::failed("no status"));
     if (parsed && parsed->is_object() && parsed->contains("state") && (*parsed)["state"].is_string()) {
@@ -233,7 +355,7 @@ Result<JobRunner::Switch> JobRunner::wait_until_empty(const Job& job, const std:
                                std::chrono::milliseconds(250), std::chrono::milliseconds(10000));
   std::string said;
   for (;;) {
-    Result<RunResult> now = ctl_.run({"status", instance, "--json"}, std::chrono::seconds(20));
+    Result<RunResult> now = ask(job, {"status", instance, "--json"});
     if (!now) return now.error();
     if (!now->status.success()) return Error::failed("l4d2ctl status " + now->status.describe());
     Result<nlohmann::json> status = parse_json_limited(now->out);
@@ -259,8 +381,8 @@ Result<JobRunner::Switch> JobRunner::wait_until_empty(const Job& job, const std:
   }
 }
 
-Result<nlohmann::json> JobRunner::instance_status(const std::string& instance) {
-  Result<RunResult> now = ctl_.run({"status", instance, "--json", "--players"}, std::chrono::seconds(20));
+Result<nlohmann::json> JobRunner::instance_status(const Job& job, const std::string& instance) {
+  Result<RunResult> now = ask(job, {"status", instance, "--json", "--players"});
   if (!now) return now.error();
   if (!now->status.success()) return Error::failed("l4d2ctl status " + now->status.describe());
   return parse_json_limited(now->out);
@@ -295,7 +417,7 @@ Result<JobRunner::Switch> JobRunner::wait_for_scheduled_restart(const Job& job, 
   std::string logged;
   bool told = false;
   for (;;) {
-    Result<nlohmann::json> status = instance_status(instance);
+    Result<nlohmann::json> status = instance_status(job, instance);
     if (!status) return status.error();
     auto waited = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - since);
     RestartDecision decision = decide_scheduled_restart(*status, waited, max_wait);
@@ -378,12 +500,6 @@ Result<ExitStatus> JobRunner::run_server_job(const Job& job) {
   Result<Server> server =
       job.server_id ? servers_.get(*job.server_id, kSystem) : Result<Server>(Error::not_found("no server"));
   if (!server) return Error::not_found("the server was deleted");
-  // Jobs act through the local l4d2ctl only so far (docs/design.md, "Several hosts: the panel's side"): nothing is
-  // run for a server on another host, so nothing runs on the wrong one; a record with nothing on its host may go.
-  if (server->host_id != kLocalHostId && (server->owns_instance || job.type != JobType::kDelete)) {
-    return Error::unavailable(
-        fmt::format("jobs on host '{}' are not run by this build yet: only the local host's are", server->host_name));
-  }
   Result<ExitStatus> status = act_on_server(job, *server);
   if (job.type == JobType::kDelete && status && status->success()) {
     Result<std::optional<RemovedUser>> removed = servers_.remove(server->id);
@@ -398,12 +514,18 @@ Result<ExitStatus> JobRunner::run_server_job(const Job& job) {
   // Record what the host says now, whatever the outcome, in the database and in the live status. The server is
   // read again: a start may just have taken its instance.
   Result<Server> now = servers_.get(server->id, kSystem);
-  record_host_state(now ? *now : *server);
+  record_host_state(job, now ? *now : *server);
   return status;
 }
 
 void JobRunner::run(const Job& job) {
   hub_.begin(job.id);
+  {
+    std::int64_t host_id = host_of(job);
+    Result<std::shared_ptr<const Ctl>> ctl = hosts_.get(host_id);
+    std::lock_guard<std::mutex> guard(mutex_);
+    job_hosts_.insert_or_assign(job.id, JobHost{host_id, std::move(ctl)});
+  }
   Result<ExitStatus> status = ExitStatus{};
   switch (job.type) {
     case JobType::kInstall:
@@ -428,6 +550,10 @@ void JobRunner::run(const Job& job) {
       status = build_overlay(job);
       break;
   }
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    job_hosts_.erase(job.id);
+  }
   finish(job, status);
 }
 
@@ -443,10 +569,8 @@ Result<ExitStatus> JobRunner::build_overlay(const Job& job) {
     return missing;
   }
   Result<ExitStatus> built = step(job, {"build-overlay", directory, *script});
-  // The web app's own part, whatever the script's outcome (a failed build may have written files too): recording
-  // what the overlay holds now, which its owner's quota counts (overlay_quota.h).
-  if (in_process_.contains(JobType::kBuildOverlay)) {
-    Result<ExitStatus> recorded = run_in_process(job);
+  if (after_build_) {
+    Result<ExitStatus> recorded = run_action(job, after_build_);
     if (built && built->success() && !recorded) return recorded;
   }
   return built;
@@ -454,16 +578,19 @@ Result<ExitStatus> JobRunner::build_overlay(const Job& job) {
 
 Result<ExitStatus> JobRunner::run_in_process(const Job& job) {
   auto found = in_process_.find(job.type);
-  const InProcessJob* action = found == in_process_.end() ? nullptr : &found->second;
-  if (action == nullptr || !*action) {
+  if (found == in_process_.end() || !found->second) {
     return Error::unavailable(fmt::format("this web app does not run {} jobs", to_string(job.type)));
   }
+  return run_action(job, found->second);
+}
+
+Result<ExitStatus> JobRunner::run_action(const Job& job, const InProcessJob& action) {
   JobSink sink{[&](const std::string& line) { (void)hub_.publish(job.id, line); },
                [this] {
                  std::lock_guard<std::mutex> guard(mutex_);
                  return stopping_;
                }};
-  Status status = (*action)(job, sink);
+  Status status = action(job, sink);
   if (!status) {
     (void)hub_.publish(job.id, status.error().message());
     return status.error();

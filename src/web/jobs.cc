@@ -9,7 +9,7 @@ namespace {
 
 constexpr const char* kColumns =
     "id, type, target, server_id, owner_id, state, created_at, started_at, finished_at, exit_code, "
-    "coalesce(reason, ''), coalesce(progress, ''), overlay_id";
+    "coalesce(reason, ''), coalesce(progress, ''), overlay_id, host_id";
 
 // The job of the current row; a type or state this binary does not know is a broken database.
 Result<Job> read_job(const Statement& statement) {
@@ -35,6 +35,7 @@ Result<Job> read_job(const Statement& statement) {
   job.reason = statement.column_text(10);
   job.progress = statement.column_text(11);
   job.overlay_id = statement.column_optional_int(12);
+  job.host_id = statement.column_optional_int(13);
   return job;
 }
 
@@ -81,6 +82,31 @@ Result<Job> Jobs::enqueue(JobType type, const std::string& target, std::optional
       lock.prepare("INSERT INTO jobs (type, target, server_id, owner_id, state, created_at) VALUES (?, ?, ?, ?, ?, ?)");
   if (!insert) return insert.error();
   insert->bind(1, to_string(type)).bind(2, target).bind(3, server_id).bind(4, owner_id);
+  insert->bind(5, to_string(JobState::kQueued)).bind(6, unix_now());
+  if (Status status = insert->run(); !status) return status.error();
+  Result<Job> job = select_one(lock, lock.last_insert_id(), Scope{0, true});
+  if (!job) return job.error();
+  if (Status status = (*transaction)->commit(); !status) return status.error();
+  return job;
+}
+
+Result<Job> Jobs::enqueue_host_job(JobType type, std::int64_t host_id, const std::string& target,
+                                   std::optional<std::int64_t> owner_id) {
+  auto transaction = Database::Transaction::begin(database_);
+  if (!transaction) return transaction.error();
+  Database::Lock& lock = (*transaction)->lock();
+  auto existing = lock.prepare(fmt::format(
+      "SELECT {} FROM jobs WHERE type = ? AND state = ? AND server_id IS NULL AND target = ? ORDER BY id LIMIT 1",
+      kColumns));
+  if (!existing) return existing.error();
+  existing->bind(1, to_string(type)).bind(2, to_string(JobState::kQueued)).bind(3, target);
+  Result<bool> row = existing->step();
+  if (!row) return row.error();
+  if (*row) return read_job(*existing);
+  auto insert =
+      lock.prepare("INSERT INTO jobs (type, target, host_id, owner_id, state, created_at) VALUES (?, ?, ?, ?, ?, ?)");
+  if (!insert) return insert.error();
+  insert->bind(1, to_string(type)).bind(2, target).bind(3, host_id).bind(4, owner_id);
   insert->bind(5, to_string(JobState::kQueued)).bind(6, unix_now());
   if (Status status = insert->run(); !status) return status.error();
   Result<Job> job = select_one(lock, lock.last_insert_id(), Scope{0, true});
@@ -187,6 +213,7 @@ Result<std::vector<Job>> Jobs::list(const Scope& scope, const JobFilter& filter)
   if (filter.state) where += " AND state = ?";
   if (filter.type) where += " AND type = ?";
   if (filter.server_id) where += " AND server_id = ?";
+  if (filter.target) where += " AND target = ?";
   auto select = lock.prepare(fmt::format("SELECT {} FROM jobs WHERE {} ORDER BY id DESC LIMIT ?", kColumns, where));
   if (!select) return select.error();
   int index = 1;
@@ -197,6 +224,7 @@ Result<std::vector<Job>> Jobs::list(const Scope& scope, const JobFilter& filter)
   if (filter.state) select->bind(index++, to_string(*filter.state));
   if (filter.type) select->bind(index++, to_string(*filter.type));
   if (filter.server_id) select->bind(index++, *filter.server_id);
+  if (filter.target) select->bind(index++, *filter.target);
   select->bind(index, filter.limit);
   std::vector<Job> jobs;
   for (;;) {

@@ -16,7 +16,8 @@
 
 namespace left4me::web {
 
-// The target of install jobs (other jobs name their server).
+// The target of install jobs on the local host (other jobs name their server; another host's install jobs are
+// "installation on <host name>", install_target in job_runner.h).
 inline constexpr std::string_view kInstallationTarget = "installation";
 // The target of the refresh of every Workshop overlay (the daily one).
 inline constexpr std::string_view kWorkshopOverlaysTarget = "workshop overlays";
@@ -28,6 +29,7 @@ struct Job {
   std::optional<std::int64_t> server_id;
   std::optional<std::int64_t> overlay_id;  // refresh_workshop: the overlay (none: every Workshop overlay)
   std::optional<std::int64_t> owner_id;    // none for system jobs
+  std::optional<std::int64_t> host_id;     // install, check_update: the host it runs on (none: the local one)
   JobState state = JobState::kQueued;
   std::int64_t created_at = 0;
   std::optional<std::int64_t> started_at;
@@ -40,9 +42,10 @@ struct Job {
   // the one lane "workshop" (they share the Workshop cache, which takes one refresh at a time); else its target.
   // Jobs of one lane run one at a time, in order.
   std::string lane() const {
-    if (server_id) return "server " + std::to_string(*server_id);
+    if (server_id) return server_lane(*server_id);
     return type == JobType::kRefreshWorkshop ? "workshop" : target;
   }
+  static std::string server_lane(std::int64_t server_id) { return "server " + std::to_string(server_id); }
 };
 
 struct JobLine {
@@ -63,6 +66,7 @@ struct JobFilter {
   std::optional<JobState> state;
   std::optional<JobType> type;
   std::optional<std::int64_t> server_id;
+  std::optional<std::string> target;  // e.g. kInstallationTarget: the local host's installs
   int limit = 200;
 };
 
@@ -76,6 +80,10 @@ class Jobs {
   // target) is returned instead.
   Result<Job> enqueue(JobType type, const std::string& target, std::optional<std::int64_t> server_id,
                       std::optional<std::int64_t> owner_id, Dedupe dedupe);
+  // Queues a job on a host (jobs.host_id: install, check_update) named target, as enqueue does (a queued job of the
+  // same type and target is returned instead).
+  Result<Job> enqueue_host_job(JobType type, std::int64_t host_id, const std::string& target,
+                               std::optional<std::int64_t> owner_id);
   // Queues a job of the type on the overlay (jobs.overlay_id) for owner_id, named target; a job of that type on the
   // same overlay already queued is returned instead.
   Result<Job> enqueue_overlay_job(JobType type, std::int64_t overlay_id, const std::string& target,

@@ -10,7 +10,7 @@ namespace left4me::web {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<std::string_view, 17> kMigrations = {
+constexpr std::array<std::string_view, 18> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -380,6 +380,11 @@ DROP TABLE servers;
 ALTER TABLE servers_new RENAME TO servers;
 CREATE INDEX servers_blueprint ON servers(blueprint_id);
 CREATE UNIQUE INDEX servers_instance ON servers(instance);
+)sql",
+    // 18: a job that acts on a host rather than a server (installing or checking the game) names the host. Jobs from
+    // before, and every server's job (its server names the host), have none.
+    R"sql(
+ALTER TABLE jobs ADD COLUMN host_id INTEGER REFERENCES hosts(id) ON DELETE SET NULL;
 )sql",
 };
 

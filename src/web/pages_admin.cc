@@ -18,7 +18,8 @@ namespace left4me::web::page {
 namespace {
 
 Result<std::optional<Job>> latest_install(App& app, Context& context) {
-  Result<std::vector<Job>> jobs = app.jobs->list(context.scope(), JobFilter{.type = JobType::kInstall, .limit = 1});
+  Result<std::vector<Job>> jobs = app.jobs->list(
+      context.scope(), JobFilter{.type = JobType::kInstall, .target = std::string(kInstallationTarget), .limit = 1});
   if (!jobs) return jobs.error();
   if (jobs->empty()) return std::optional<Job>();
   return std::optional<Job>(jobs->front());

@@ -174,6 +174,9 @@ Result<ConsoleReply> run_console_command(const Ctl& ctl, RconAudit& audit, const
   if (!ran) {
     reply.outcome = RconOutcome::kFailed;
     reply.text = ran.error().message();
+  } else if (std::optional<Error> unreachable = transport_error(ctl, ran->status, ran->err)) {
+    reply.outcome = RconOutcome::kFailed;  // the host did not answer: nothing was said to the server
+    reply.text = unreachable->message();
   } else if (!ran->status.success()) {
     reply.outcome = RconOutcome::kFailed;
     reply.text = ctl_failure(*ran);

@@ -47,7 +47,9 @@ Asked asked_command(App& app, const Server& server, const std::function<std::str
 Result<ConsoleReply> run_asked(App& app, Context& context, const Server& server, const Asked& asked) {
   RconAudit audit(*app.database);
   if (!asked.command) return refuse_console_command(audit, server, context.user(), asked.what, asked.command.error());
-  return run_console_command(*app.ctl, audit, server, context.user(), *asked.command);
+  Result<std::shared_ptr<const Ctl>> ctl = app.host_ctls->get(server.host_id);
+  if (!ctl) return ctl.error();
+  return run_console_command(**ctl, audit, server, context.user(), *asked.command);
 }
 
 nlohmann::json entry_json(const RconAuditEntry& entry) {

@@ -3,6 +3,7 @@
 #include <cassert>
 
 #include "base/log.h"
+#include "base/strings.h"
 #include "json/parse_json.h"
 #include "web/compression.h"
 
@@ -140,6 +141,16 @@ Result<nlohmann::json> parse_body(const Request& request) {
 }
 
 Response bad_body(const Error& error) { return error_response(400, "bad_request", error.message()); }
+
+std::optional<std::int64_t> id_field(const nlohmann::json& body, const char* name) {
+  if (!body.contains(name)) return std::nullopt;
+  const nlohmann::json& value = body[name];
+  if (value.is_number_integer() && value.get<std::int64_t>() > 0) return value.get<std::int64_t>();
+  if (value.is_string()) {
+    if (auto parsed = parse_int(value.get<std::string>(), 1, INT64_MAX)) return *parsed;
+  }
+  return std::nullopt;
+}
 
 std::optional<std::string> string_field(const nlohmann::json& body, const char* name) {
   auto it = body.find(name);

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,8 @@ Result<nlohmann::json> parse_body(const Request& request);
 Response bad_body(const Error& error);
 // A string member of a body object, or nullopt.
 std::optional<std::string> string_field(const nlohmann::json& body, const char* name);
+// A positive id from a body member given as a number or as text (forms), or nullopt.
+std::optional<std::int64_t> id_field(const nlohmann::json& body, const char* name);
 std::optional<bool> bool_field(const nlohmann::json& body, const char* name);
 // The last step of every answer: its body in the content coding the request's Accept-Encoding prefers, with
 // Content-Encoding and `Vary: Accept-Encoding`. A cached or static body (response.encoded) is sent in a form made

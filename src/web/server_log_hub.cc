@@ -40,7 +40,8 @@ std::chrono::milliseconds ServerLogHub::batch_window(std::size_t viewers) {
 
 ServerLogHub::~ServerLogHub() { stop_all(); }
 
-void ServerLogHub::subscribe(const std::string& name, std::int64_t user_id, const std::shared_ptr<EventSink>& sink) {
+void ServerLogHub::subscribe(const std::string& name, std::int64_t host_id, std::int64_t user_id,
+                             const std::shared_ptr<EventSink>& sink) {
   std::shared_ptr<Follower> follower;
   std::shared_ptr<Follower> old;  // an ended follower, replaced
   {
@@ -61,7 +62,9 @@ void ServerLogHub::subscribe(const std::string& name, std::int64_t user_id, cons
       }
     }
     follower = std::make_shared<Follower>();
-    Result<Subprocess> process = ctl_.follow_logs(name, static_cast<int>(backlog_lines_));
+    Result<std::shared_ptr<const Ctl>> ctl = host_ctl_(host_id);
+    Result<Subprocess> process =
+        ctl ? (*ctl)->follow_logs(name, static_cast<int>(backlog_lines_)) : Result<Subprocess>(ctl.error());
     if (!process) {
       sink->send(sse_event("error", "", process.error().message()));
       sink->close();
@@ -206,7 +209,7 @@ void ServerLogHub::stop_all() {
 void subscribe_console(ServerLogHub& hub, const Server& server, std::int64_t user_id,
                        const std::shared_ptr<EventSink>& sink) {
   if (std::optional<std::string> instance = server.managed_instance()) {
-    hub.subscribe(*instance, user_id, sink);
+    hub.subscribe(*instance, server.host_id, user_id, sink);
     return;
   }
   // Ends as a follower that exits does (`event: end`), so pages reconnect after a while, not at once.

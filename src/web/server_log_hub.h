@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -24,11 +25,16 @@ namespace left4me::web {
 
 class ServerLogHub {
  public:
-  ServerLogHub(const Ctl& ctl, std::size_t backlog_lines) : ctl_(ctl), backlog_lines_(backlog_lines) {}
+  // The Ctl of a host (HostCtls::get): where a console's follower runs.
+  using HostCtl = std::function<Result<std::shared_ptr<const Ctl>>(std::int64_t host_id)>;
+  ServerLogHub(HostCtl host_ctl, std::size_t backlog_lines)
+      : host_ctl_(std::move(host_ctl)), backlog_lines_(backlog_lines) {}
   ~ServerLogHub();
 
-  // Sends the backlog, then every new console line of the server as a server-sent event, to the user's sink.
-  void subscribe(const std::string& name, std::int64_t user_id, const std::shared_ptr<EventSink>& sink);
+  // Sends the backlog, then every new console line of the instance on the host as a server-sent event, to the
+  // user's sink (instance names are unique across hosts).
+  void subscribe(const std::string& name, std::int64_t host_id, std::int64_t user_id,
+                 const std::shared_ptr<EventSink>& sink);
   // Ends the user's streams of the instance's console (`event: end` saying why); the others go on. Returns how
   // many ended.
   std::size_t end_streams(const std::string& name, std::int64_t user_id, std::string_view why);
@@ -60,7 +66,7 @@ class ServerLogHub {
   void publish(Follower* follower, std::string& pending);
   void retire(std::shared_ptr<Follower> follower);
 
-  const Ctl& ctl_;
+  HostCtl host_ctl_;
   std::size_t backlog_lines_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Follower>> followers_;

@@ -92,9 +92,10 @@ int run_command(const std::vector<std::string>& args, bool initialize) {
 int list() {
   Result<StatusMap> listed = ctl()->list();
   if (!listed) {
-    std::cerr << (listed.error().code() == ErrorCode::kUnavailable ? "transport: " : "web_ssh_probe: ")
-              << listed.error().message() << "\n";
-    return listed.error().code() == ErrorCode::kUnavailable ? kExitTransport : 1;
+    ErrorCode code = listed.error().code();
+    bool transport = code == ErrorCode::kUnavailable || code == ErrorCode::kPermissionDenied;
+    std::cerr << (transport ? "transport: " : "web_ssh_probe: ") << listed.error().message() << "\n";
+    return transport ? kExitTransport : 1;
   }
   for (const auto& [name, status] : *listed) std::cout << name << "\n";
   return 0;

@@ -286,7 +286,7 @@ TEST_F(CtlOverSshTest, AChangedHostKeySaysSoAndNamesTheNewKey) {
       "Host key verification failed.\n";
   std::optional<Error> changed = transport_error(*ctl(), ExitStatus{255}, output);
   ASSERT_TRUE(changed);
-  EXPECT_EQ(changed->code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(changed->code(), ErrorCode::kPermissionDenied);
   EXPECT_EQ(changed->message().rfind("the host key of left4me@10.231.1.2:2222 changed: it now offers "
                                      "ED25519 SHA256:n0XJGHKm3bZ2m5nO1t3V3gNqjvYt2b8mVZbq0bq0bq0,",
                                      0),
