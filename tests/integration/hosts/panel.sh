@@ -4,13 +4,18 @@
 # own key's; a wrong fingerprint is refused and the host takes no server until its key is confirmed; a changed
 # host key makes the host unreachable, saying so, until it is scanned and confirmed again. Placement fills the
 # emptiest host (each server's host checked), ports come from the host's range and never collide within a host,
-# and a full panel refuses a server. A host taken away (its link down): shown unreachable, the others not.
+# and a full panel refuses a server. Jobs on every host: start (each on its host and port), the console's log
+# stream over SSH, stop and delete. A host taken away mid-job (its link down): unreachable, its servers `unknown`
+# (never `stopped`), the others unaffected, the job waits and completes when the link is back, its server started
+# once (fake-srcds processes counted on the host); its sshd gone for longer than LEFT4ME_HOST_RETRY_SECONDS: the
+# job fails with the reason and nothing changed.
 . "$(dirname "$0")/lib.sh"
 make_host 1
 make_host 2
 make_host 3
 # Refreshed every 0.3 s while asked, and every second while not: an outage is seen within the connect timeout.
-panel_web_start LEFT4ME_STATUS_CACHE_MS=300 LEFT4ME_STATUS_WATCH_SECONDS=1
+# A job waits 10 s for a host that does not answer (300 by default).
+panel_web_start LEFT4ME_STATUS_CACHE_MS=300 LEFT4ME_STATUS_WATCH_SECONDS=1 LEFT4ME_HOST_RETRY_SECONDS=10
 hosts() { panel_api GET /api/v1/hosts; }
 # host_field ID EXPR: EXPR of host ID's object in GET /api/v1/hosts (`h`).
 host_field() { json_get "$(hosts)" "next(h for h in j['hosts'] if h['id'] == $1)$2"; }
@@ -87,11 +92,106 @@ assert_eq 200 "$(panel_api_status POST "/api/v1/hosts/$h3/confirm-key" "{\"finge
 wait_until 15 reachable "$h3"
 pass "a changed host key is refused, saying so, until scanned and confirmed again"
 
-# A host taken away: its link down, it is shown unreachable within the connect timeout; the others answer on.
+# Jobs on every host: one server each (s0 on h1, s4 on h2, s2 on h3) started at once, each on its own host.
+job_state() { json_get "$(panel_api GET "/api/v1/jobs/$1")" 'j["job"]["state"]'; }
+job_done() { local s; s=$(job_state "$1"); [ "$s" != queued ] && [ "$s" != running ]; }
+queue() {  # queue METHOD PATH: prints the job's id
+  json_get "$(panel_api "$1" "$2")" 'j["job"]["id"]'
+}
+finished() {  # finished JOB STATE [SECONDS]
+  wait_until "${3:-60}" job_done "$1"
+  assert_eq "$2" "$(job_state "$1")" "job $1: $(panel_api GET "/api/v1/jobs/$1/lines")"
+}
+server() { panel_api GET "/api/v1/servers/$1"; }
+state_of() { json_get "$(server "$1")" 'j["server"]["state"]'; }
+instance_of() { json_get "$(server "$1")" 'j["server"]["instance"]'; }
+# srcds_count N PORT: the fake-srcds processes serving PORT on host N.
+srcds_count() {
+  local pid count=0
+  for pid in $(ip netns pids "$(host_ns "$1")"); do
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" == fake-srcds ] || continue
+    ! tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "+hostport $2 " || count=$((count + 1))
+  done
+  echo "$count"
+}
+a=${servers[0]} b=${servers[4]} c=${servers[2]}
+declare -A host_of=(["$a"]=1 ["$b"]=2 ["$c"]=3) port_of=(["$a"]=30000 ["$b"]=30000 ["$c"]=30005)
+jobs=()
+for id in "$a" "$b" "$c"; do jobs+=("$(queue POST "/api/v1/servers/$id/start")"); done
+for job in "${jobs[@]}"; do finished "$job" succeeded; done
+for id in "$a" "$b" "$c"; do
+  n=${host_of[$id]}
+  assert_eq running "$(state_of "$id")" "server $id's state"
+  status=$(host_l4d2ctl "$n" status "$(instance_of "$id")" --json)
+  assert_eq running "$(json_get "$status" 'j["state"]')" "server $id on host $n, as the host says"
+  assert_eq "${port_of[$id]}" "$(json_get "$status" 'j["port"]')" "server $id's port on host $n"
+  assert_eq 1 "$(srcds_count "$n" "${port_of[$id]}")" "fake-srcds processes of server $id on host $n"
+  for other in 1 2 3; do
+    [ "$other" == "$n" ] || assert_not_contains "$(host_l4d2ctl "$other" list)" "$(instance_of "$id")" "host $other's list"
+  done
+done
+pass "started at once, each server on its own host, on its port"
+
+# The console's log stream of each, followed over SSH: a line said through RCON arrives.
+for id in "$a" "$b" "$c"; do
+  in_panel curl -sN --max-time 10 -b "$PANEL_DIR/jar" "$PANEL_WEB/api/v1/servers/$id/logs" >"$T/logs-$id" &
+  follower=$!
+  wait_until 10 grep -q '^data: ' "$T/logs-$id"  # the backlog: it follows now
+  panel_api POST "/api/v1/servers/$id/rcon" "{\"command\":\"echo marker of server $id\"}" >/dev/null
+  wait_until 10 grep -q "marker of server $id" "$T/logs-$id"
+  kill "$follower" 2>/dev/null || true
+  wait "$follower" 2>/dev/null || true
+done
+pass "each server's log stream follows its host's console"
+
+# A host taken away mid-job (host 2's link down): shown unreachable, its running server unknown (never stopped),
+# the others unaffected; a start queued meanwhile waits (its log says so) and completes once the link is back,
+# the server started once.
+d=${servers[7]}  # on h2, never started
 ip -n "$(host_ns 2)" link set "l4h2-$$" down
-wait_until 15 says "$h2" "cannot reach root@10.231.2.2:22 over ssh"
+job=$(queue POST "/api/v1/servers/$d/start")
+seen=""
+gone() { seen+=" $(state_of "$b")"; says "$h2" "cannot reach root@10.231.2.2:22 over ssh"; }
+wait_until 15 gone
+assert_eq unknown "$(state_of "$b")" "server $b with its host away"
+assert_not_contains "$seen" stopped "server $b's states while its host went away"
 unreachable "$h2" || fail "host 2 with its link down: $(hosts)"
 reachable "$h1" && reachable "$h3" || fail "hosts 1 and 3 with host 2 away: $(hosts)"
+assert_eq running "$(state_of "$a")" "server $a while host 2 is away"
+assert_eq running "$(state_of "$c")" "server $c while host 2 is away"
+job_says() { [[ "$(panel_api GET "/api/v1/jobs/$1/lines")" == *"$2"* ]]; }
+wait_until 15 job_says "$job" "trying again"
+assert_eq running "$(job_state "$job")" "the start while host 2 is away"
 ip -n "$(host_ns 2)" link set "l4h2-$$" up
+finished "$job" succeeded 30
 wait_until 15 reachable "$h2"
-pass "a host taken away is shown unreachable and comes back; the others are not affected"
+assert_eq running "$(state_of "$d")" "server $d after its host came back"
+assert_eq running "$(state_of "$b")" "server $b after its host came back"
+assert_eq 1 "$(srcds_count 2 30000)" "fake-srcds processes of server $b"
+assert_eq 1 "$(srcds_count 2 30001)" "fake-srcds processes of server $d"
+pass "a host away mid-job: its servers unknown, the others unaffected, the job waited and completed, nothing twice"
+
+# Host 2's sshd gone for longer than LEFT4ME_HOST_RETRY_SECONDS: a stop fails with the reason; nothing stopped.
+stop_sshd 2
+job=$(queue POST "/api/v1/servers/$d/stop")
+finished "$job" failed 30
+assert_contains "$(panel_api GET "/api/v1/jobs/$job/lines")" "Connection refused" "the failed stop's log"
+assert_eq 1 "$(srcds_count 2 30001)" "fake-srcds processes of server $d after the failed stop"
+start_sshd 2
+wait_until 15 reachable "$h2"
+assert_eq running "$(state_of "$d")" "server $d once its host answers again"
+pass "a host away for too long: the job fails with the reason, and nothing changed on the host"
+
+# Stop and delete on every host: the instances are gone from their hosts.
+jobs=()
+for id in "$a" "$b" "$c" "$d"; do jobs+=("$(queue POST "/api/v1/servers/$id/stop")"); done
+for job in "${jobs[@]}"; do finished "$job" succeeded; done
+for id in "$a" "$b" "$c" "$d"; do assert_eq stopped "$(state_of "$id")" "server $id after stop"; done
+host_of[$d]=2
+for id in "$a" "$b" "$c" "$d"; do
+  instance=$(instance_of "$id")
+  finished "$(queue DELETE "/api/v1/servers/$id")" succeeded
+  [ ! -e "$(host_dir "${host_of[$id]}")/root/instances/$instance" ] || fail "$instance is still on host ${host_of[$id]}"
+done
+for n in 1 2 3; do assert_eq 0 "$(json_get "$(host_l4d2ctl "$n" list --json)" 'len(j)')" "host $n's instances after the deletes"; done
+pass "stop and delete on every host"
