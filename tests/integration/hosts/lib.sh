@@ -45,11 +45,14 @@ host_address() { echo "10.231.$1.2"; }
 # hosts' mounts are in this machine's mount namespace, as on a real host, and unmount_all_under sees them.
 in_panel() { nsenter --net="/run/netns/$PANEL_NS" "$@"; }
 in_host() { local n=$1; shift; nsenter --net="/run/netns/$(host_ns "$n")" "$@"; }
-# kill_namespace NS: SIGKILL every process in NS (sshd, sessions, supervisors, servers, ssh masters).
+# kill_namespace NS: SIGKILL every process in NS (sshd, sessions, supervisors, servers, ssh masters), again until
+# none is left (one may fork meanwhile, and a dying one may still write a file: the test's directory goes after).
 kill_namespace() {
-  local pids
-  pids=$(ip netns pids "$1" 2>/dev/null || true)
-  [ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
+  local pids tries=0
+  while pids=$(ip netns pids "$1" 2>/dev/null) && [ -n "$pids" ] && [ $((tries += 1)) -le 50 ]; do
+    kill -9 $pids 2>/dev/null || true
+    sleep 0.1
+  done
 }
 
 make_panel() {
