@@ -47,8 +47,17 @@ Response list_hosts(App& app, Context&) {
   // The line a new host's `left4me host-authorize` takes; null (with the reason logged) when the key cannot be made.
   Result<std::string> panel_key = app.panel_public_key();
   if (!panel_key) log::error("the panel's SSH key: {}", panel_key.error().message());
+  // The last refresh of the live status: the dashboard's wall time over every host (bench/hosts_dashboard.sh).
+  RefreshTiming refresh = app.status_cache->last_refresh();
+  nlohmann::json timing = nullptr;
+  if (refresh.number > 0) {
+    timing = {{"wall_ms", static_cast<double>(refresh.wall.count()) / 1000.0},
+              {"hosts", refresh.hosts},
+              {"number", refresh.number}};
+  }
   return json_response(200, {{"hosts", std::move(*list)},
-                             {"panel_key", panel_key ? nlohmann::json(*panel_key) : nlohmann::json(nullptr)}});
+                             {"panel_key", panel_key ? nlohmann::json(*panel_key) : nlohmann::json(nullptr)},
+                             {"status_refresh", std::move(timing)}});
 }
 
 Response create_host(App& app, Context& context) {

@@ -107,6 +107,10 @@ TEST_F(ApiHostsTest, AHostWithServersIsNotDeletedAndAnUnreachableOnesServersAreU
   HttpReply hosts = root.get("/api/v1/hosts");
   EXPECT_EQ(hosts.json()["hosts"][1]["reachable"], false) << hosts.body;
   EXPECT_EQ(hosts.json()["hosts"][0]["reachable"], true) << hosts.body;
+  // The last refresh's wall time, over both hosts.
+  EXPECT_EQ(hosts.json()["status_refresh"]["hosts"], 2) << hosts.body;
+  EXPECT_GE(hosts.json()["status_refresh"]["number"], 1) << hosts.body;
+  EXPECT_GE(hosts.json()["status_refresh"]["wall_ms"], 0.0) << hosts.body;
   EXPECT_EQ(root.get("/api/v1/servers/" + std::to_string(far)).json()["server"]["state"], "unknown");
   // Placement passes over the unreachable host.
   HttpReply placed = root.post("/api/v1/servers", {{"name", "near"}, {"blueprint_id", blueprint}});

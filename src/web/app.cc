@@ -174,8 +174,11 @@ Result<std::unique_ptr<App>> App::create(WebConfig config) {
     for (const std::string& path : {ssh_dir(config), directory}) {
       if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) return Error::from_errno(path, errno);
     }
+    // The stored line is "<address> <type> <key>" as scanned; pin_host_key checks the type against it.
+    std::vector<std::string> words = split(host.key.known_hosts_line, ' ');
+    std::string type = words.size() == 3 ? words[1] : "";
     return left4me::web::pin_host_key(ssh_target(config, host),
-                                      ScannedKey{host.key.known_hosts_line, host.key.fingerprint, ""});
+                                      ScannedKey{host.key.known_hosts_line, host.key.fingerprint, type});
   };
   if (Status status = app->reload_hosts(); !status) return status.error();
   HostCtls& host_ctls = *app->host_ctls;

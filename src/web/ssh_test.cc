@@ -300,6 +300,16 @@ TEST_F(CtlOverSshTest, AChangedHostKeySaysSoAndNamesTheNewKey) {
   EXPECT_NE(changed->message().find("nothing was run; confirm the new key on the hosts page"), std::string::npos);
 }
 
+TEST_F(CtlOverSshTest, AnUnconfirmedHostKeySaysSo) {
+  std::optional<Error> unknown = transport_error(*ctl(), ExitStatus{255},
+                                                 "No ED25519 host key is known for [10.231.1.2]:2222 and you have "
+                                                 "requested strict checking.\r\nHost key verification failed.\r\n");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->message(),
+            "the host key of left4me@10.231.1.2:2222 is not confirmed (Host key verification failed.); nothing was "
+            "run; confirm the key on the hosts page");
+}
+
 TEST_F(CtlOverSshTest, ListNamesTheTransportFailure) {
   Result<StatusMap> listed =
       ctl({"FAKE_SSH_EXIT=255", "FAKE_SSH_STDERR=ssh: connect to host 10.231.1.2 port 2222: No route to host"})->list();

@@ -142,6 +142,9 @@ Result<std::shared_ptr<const StatusMap>> StatusCache::refresh() {
   std::vector<Listing> listings = poll_hosts();
   std::unique_lock<std::mutex> guard(mutex_);
   Result<StatusMap> listed = merge(listings);
+  timing_ =
+      RefreshTiming{std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started),
+                    static_cast<int>(listings.size()), timing_.number + 1};
   if (!listed) {
     error_ = listed.error();
     return listed.error();
@@ -219,6 +222,11 @@ void StatusCache::invalidate() {
 std::map<std::int64_t, HostPoll> StatusCache::host_polls() {
   std::lock_guard<std::mutex> guard(mutex_);
   return polls_;
+}
+
+RefreshTiming StatusCache::last_refresh() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return timing_;
 }
 
 std::set<std::int64_t> StatusCache::unreachable_hosts() {

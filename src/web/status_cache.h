@@ -40,6 +40,14 @@ struct HostPoll {
   std::int64_t at = 0;                      // Unix seconds
 };
 
+// The last refresh that polled the hosts: how long it took from its first `l4d2ctl list` to its merged statuses
+// (the slowest host's, with the hosts polled in parallel), of how many hosts, and how many refreshes ran so far.
+struct RefreshTiming {
+  std::chrono::microseconds wall{0};
+  int hosts = 0;
+  std::int64_t number = 0;  // 0: none yet
+};
+
 // The statuses of every instance, shared by all requests. Requests read the last result at once and never wait for
 // l4d2ctl: one background thread refreshes it every period while requests keep asking, and rests once nobody has asked
 // for a while (the first request after that gets the old statuses and wakes it). Jobs put each server's fresh status in
@@ -90,6 +98,8 @@ class StatusCache {
   std::map<std::int64_t, HostPoll> host_polls();
   // The hosts whose last poll failed.
   std::set<std::int64_t> unreachable_hosts();
+  // The last refresh's timing (also of one that failed).
+  RefreshTiming last_refresh();
 
  private:
   struct Put {
@@ -125,6 +135,7 @@ class StatusCache {
   std::map<std::string, Put> puts_;
   std::map<std::string, std::int64_t> instance_hosts_;  // which host listed each instance last
   std::map<std::int64_t, HostPoll> polls_;
+  RefreshTiming timing_;
   std::chrono::steady_clock::time_point asked_at_{};
   std::chrono::steady_clock::time_point attempted_at_{};
   bool stale_ = false;

@@ -2,6 +2,7 @@
 // statuses win over an older list, and the refresher rests when nobody asks.
 #include "web/status_cache.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -145,6 +146,45 @@ TEST_F(StatusCacheTest, AFailingListKeepsThePreviousStatuses) {
   StatusCache never(ctl_, milliseconds(100));
   ASSERT_FALSE(never.refresh().ok());
   EXPECT_EQ(state_of(never, "alpha"), "error: l4d2ctl list: l4d2ctl: list: broken on purpose");
+}
+
+// Three hosts whose `l4d2ctl list` takes 0.4 s each: polled in parallel, a refresh takes about one host's time,
+// not three; the refresh's timing says so, counting the hosts and the refreshes.
+TEST_F(StatusCacheTest, HostsArePolledInParallelAndTheRefreshTimed) {
+  std::vector<std::shared_ptr<const Ctl>> ctls;
+  for (const char* host : {"a", "b", "c"}) {
+    std::string root = dir_.path() + "/" + host;
+    ASSERT_OK(make_directories(root + "/fake"));
+    std::ofstream(root + "/fake/" + host + ".spec") << "port: 27015\n";
+    std::ofstream(root + "/fake/" + host + ".state") << "running\n";
+    std::ofstream(root + "/fake/list_delay") << "0.4";
+    ctls.push_back(std::make_shared<const Ctl>(LEFT4ME_WEB_FAKE_CTL,
+                                               std::vector<std::string>{"LEFT4ME_ROOT=" + root, "PATH=/usr/bin:/bin"}));
+  }
+  StatusCache cache(
+      [&ctls] {
+        std::vector<PolledHost> hosts;
+        for (std::size_t i = 0; i < ctls.size(); ++i) {
+          hosts.push_back(PolledHost{static_cast<std::int64_t>(i + 2), fmt::format("h{}", i), ctls[i], ""});
+        }
+        return hosts;
+      },
+      nullptr, milliseconds(100));
+  EXPECT_EQ(cache.last_refresh().number, 0);
+  ASSERT_OK(cache.refresh());
+  for (const char* host : {"a", "b", "c"}) EXPECT_EQ(state_of(cache, host), "running");
+  RefreshTiming timing = cache.last_refresh();
+  EXPECT_EQ(timing.number, 1);
+  EXPECT_EQ(timing.hosts, 3);
+  EXPECT_GE(timing.wall, milliseconds(400));
+  EXPECT_LT(timing.wall, milliseconds(1000));  // one after another: 1.2 s and more
+  for (const auto& [id, poll] : cache.host_polls()) {
+    EXPECT_TRUE(poll.answered) << id;
+    EXPECT_GE(poll.round_trip, milliseconds(400)) << id;
+    EXPECT_LE(poll.round_trip, timing.wall) << id;
+  }
+  ASSERT_OK(cache.refresh());
+  EXPECT_EQ(cache.last_refresh().number, 2);
 }
 
 }  // namespace

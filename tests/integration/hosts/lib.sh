@@ -15,6 +15,15 @@
 #   in_panel CMD...    CMD in the panel's namespace; in_host N CMD... in host N's
 #   stop_sshd N        kills host N's sshd and its sessions (its servers run on); start_sshd N starts it again
 #   host_l4d2ctl N ARGS...   l4d2ctl on host N directly (as the host's admin would, not over ssh)
+#   panel_web_start [KEY=VALUE...]   the real l4d2web in the panel's namespace (on its own loopback, $PANEL_WEB),
+#                      its web.env the keys an admin sets (DATABASE_URL under $PANEL_DIR, so the panel key is
+#                      the harness's; L4D2CTL; no update check or Workshop refresh) and the given ones; its local
+#                      host's host.env an empty root with the built-in supervisor; logged in as an administrator
+#   panel_api METHOD PATH [JSON]     the JSON API as that administrator: prints the body
+#   panel_api_status METHOD PATH [JSON]   the same, prints the HTTP status; the body is in $PANEL_DIR/api.body
+#   panel_add_host N [JSON-MEMBERS]  adds host N through the API (name hN, address, ssh_user root, the given
+#                      members, e.g. '"port_min":27015,"port_max":27020,"max_servers":3'), checks that the
+#                      fingerprint shown is the host's own key's, confirms it; prints the host's id
 # Variables: PANEL_KEY (the panel's private key, made by web_ssh_probe key = ensure_panel_key), PANEL_CONTROL_DIR.
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
@@ -36,11 +45,14 @@ host_address() { echo "10.231.$1.2"; }
 # hosts' mounts are in this machine's mount namespace, as on a real host, and unmount_all_under sees them.
 in_panel() { nsenter --net="/run/netns/$PANEL_NS" "$@"; }
 in_host() { local n=$1; shift; nsenter --net="/run/netns/$(host_ns "$n")" "$@"; }
-# kill_namespace NS: SIGKILL every process in NS (sshd, sessions, supervisors, servers, ssh masters).
+# kill_namespace NS: SIGKILL every process in NS (sshd, sessions, supervisors, servers, ssh masters), again until
+# none is left (one may fork meanwhile, and a dying one may still write a file: the test's directory goes after).
 kill_namespace() {
-  local pids
-  pids=$(ip netns pids "$1" 2>/dev/null || true)
-  [ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
+  local pids tries=0
+  while pids=$(ip netns pids "$1" 2>/dev/null) && [ -n "$pids" ] && [ $((tries += 1)) -le 50 ]; do
+    kill -9 $pids 2>/dev/null || true
+    sleep 0.1
+  done
 }
 
 make_panel() {
@@ -138,4 +150,54 @@ panel_ssh_argv() { panel_ctl "$1" argv; }
 host_l4d2ctl() {
   local n=$1; shift
   in_host "$n" env LEFT4ME_HOST_ENV="$(host_dir "$n")/host.env" "$BIN_L4D2CTL" "$@"
+}
+
+PANEL_WEB=http://127.0.0.1:8000
+panel_web_start() {
+  local line
+  mkdir -p "$PANEL_DIR/root"
+  printf 'LEFT4ME_ROOT=%s\nLEFT4ME_SUPERVISOR=builtin\n' "$PANEL_DIR/root" >"$PANEL_DIR/host.env"
+  { echo "DATABASE_URL=sqlite:///$PANEL_DIR/left4me.db"
+    echo "LEFT4ME_WEB_LISTEN=127.0.0.1:8000"
+    echo "L4D2CTL=$BIN_L4D2CTL"
+    echo "LEFT4ME_UPDATE_CHECK_HOURS=0"
+    echo "LEFT4ME_WORKSHOP_REFRESH_HOURS=0"
+    for line in "$@"; do echo "$line"; done; } >"$PANEL_DIR/web.env"
+  # As the packaged unit runs it: web.env named, host.env's keys in the environment (EnvironmentFile).
+  PANEL_WEB_ENV=(LEFT4ME_WEB_ENV="$PANEL_DIR/web.env" LEFT4ME_HOST_ENV="$PANEL_DIR/host.env"
+                 LEFT4ME_ROOT="$PANEL_DIR/root" LEFT4ME_SUPERVISOR=builtin LEFT4ME_FAST_PASSWORD_HASH=1)
+  env "${PANEL_WEB_ENV[@]}" LEFT4ME_ADMIN_PASSWORD=admin-password "$LEFT4ME_BUILD/src/web/l4d2web" \
+    create-user admin --admin >/dev/null || fail "l4d2web create-user"
+  in_panel env "${PANEL_WEB_ENV[@]}" "$LEFT4ME_BUILD/src/web/l4d2web" serve >"$PANEL_DIR/web.out" 2>"$PANEL_DIR/web.err" &
+  PANEL_WEB_PID=$!
+  on_exit "kill -9 $PANEL_WEB_PID 2>/dev/null"
+  wait_until 10 in_panel curl -sf --max-time 2 "$PANEL_WEB/health"
+  local token
+  token=$(in_panel curl -sf -c "$PANEL_DIR/jar" "$PANEL_WEB/api/v1/csrf" | json_csrf) || fail "csrf"
+  PANEL_CSRF=$(in_panel curl -sf -b "$PANEL_DIR/jar" -c "$PANEL_DIR/jar" -H "X-CSRF-Token: $token" \
+    -H 'Content-Type: application/json' -d '{"name":"admin","password":"admin-password"}' "$PANEL_WEB/api/v1/session" |
+    json_csrf) || fail "login to the panel: $(cat "$PANEL_DIR/web.err")"
+}
+json_csrf() { python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])'; }
+panel_api() {
+  in_panel curl -s --max-time 30 -b "$PANEL_DIR/jar" -H "X-CSRF-Token: $PANEL_CSRF" -H 'Content-Type: application/json' \
+    -X "$1" ${3:+-d "$3"} "$PANEL_WEB$2"
+}
+panel_api_status() {
+  in_panel curl -s --max-time 30 -o "$PANEL_DIR/api.body" -w '%{http_code}' -b "$PANEL_DIR/jar" \
+    -H "X-CSRF-Token: $PANEL_CSRF" -H 'Content-Type: application/json' -X "$1" ${3:+-d "$3"} "$PANEL_WEB$2"
+}
+# host_fingerprint N: host N's own key's fingerprint ("SHA256:...").
+host_fingerprint() { ssh-keygen -l -E sha256 -f "$(host_dir "$1")/ssh_host_ed25519_key.pub" | cut -d' ' -f2; }
+panel_add_host() {
+  local n=$1 members=${2:+,$2} code id shown
+  code=$(panel_api_status POST /api/v1/hosts \
+    "{\"name\":\"h$n\",\"address\":\"$(host_address "$n")\",\"ssh_user\":\"root\"$members}")
+  [ "$code" == 201 ] || fail "adding host $n: $code $(cat "$PANEL_DIR/api.body")"
+  id=$(json_get "$(cat "$PANEL_DIR/api.body")" 'j["host"]["id"]')
+  shown=$(json_get "$(cat "$PANEL_DIR/api.body")" 'j["host"]["key"]["fingerprint"]')
+  assert_eq "$(host_fingerprint "$n")" "$shown" "the fingerprint shown for host $n"
+  code=$(panel_api_status POST "/api/v1/hosts/$id/confirm-key" "{\"fingerprint\":\"$shown\"}")
+  [ "$code" == 200 ] || fail "confirming host $n's key: $code $(cat "$PANEL_DIR/api.body")"
+  echo "$id"
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The panel's transport to its hosts (docs/design.md, "Several hosts: transport") through the real ssh and
-# Debian's sshd, to two hosts in network namespaces (lib.sh), driven by web_ssh_probe: the web app's own
+# Debian's sshd, to three hosts in network namespaces (lib.sh), driven by web_ssh_probe: the web app's own
 # ssh_argv, Ctl over ssh, scan/pin and transport_error. On each host: the key pinned as the admin confirms
 # it, initialize with the spec on standard input, start, status, list, logs --follow (lines arrive), rcon,
 # stop, delete; all over one multiplexed connection; the same short calls through one session (SshSession), and
@@ -12,6 +12,7 @@
 PROBE_CONNECT_TIMEOUT=3
 make_host 1
 make_host 2
+make_host 3
 # no_follower N: no `l4d2ctl logs ... --follow` runs on host N.
 no_follower() {
   local pid
@@ -22,7 +23,7 @@ no_follower() {
 accepted() { grep -c "Accepted publickey" "$(host_dir "$1")/sshd.log" || true; }
 
 # Adding a host: the panel pins the key it scanned; the fingerprint it shows is the host's own key's.
-for n in 1 2; do
+for n in 1 2 3; do
   shown=$(panel_ctl "$n" pin) || fail "pin host $n"
   own=$(ssh-keygen -l -E sha256 -f "$(host_dir "$n")/ssh_host_ed25519_key.pub" | cut -d' ' -f2)
   assert_eq "ssh-ed25519 $own" "$shown" "the fingerprint shown for host $n"
@@ -30,9 +31,9 @@ for n in 1 2; do
 done
 pass "host keys pinned as scanned"
 
-# The contract on each host, the same port on both (each host is its own network).
-names=(_ alpha bravo)
-for n in 1 2; do
+# The contract on each host, the same port on all (each host is its own network).
+names=(_ alpha bravo charlie)
+for n in 1 2 3; do
   name=${names[n]}
   write_spec "$T/spec$n.yaml" 27015
   panel_ctl "$n" initialize "$name" <"$T/spec$n.yaml" >"$T/out" 2>&1 || { cat "$T/out"; fail "initialize on host $n"; }
@@ -55,7 +56,7 @@ for n in 1 2; do
 done
 assert_contains "$(host_l4d2ctl 1 list --json)" '"alpha"' "host 1's own list"
 assert_not_contains "$(host_l4d2ctl 1 list --json)" '"bravo"' "host 1's own list"
-pass "initialize, start, status, list, logs --follow and rcon on both hosts"
+pass "initialize, start, status, list, logs --follow and rcon on every host"
 
 # One connection per host: every call so far went over the first one (one handshake, one login).
 mapfile -t argv < <(panel_ssh_argv 1)
@@ -63,7 +64,7 @@ destination=${argv[-1]}
 ssh_options=("${argv[@]:0:${#argv[@]}-2}")
 check=$(in_panel "${ssh_options[@]}" -O check -- "$destination" 2>&1) || fail "ssh -O check: $check"
 assert_contains "$check" "Master running" "ssh -O check"
-for n in 1 2; do assert_eq 1 "$(accepted "$n")" "logins on host $n after all the calls"; done
+for n in 1 2 3; do assert_eq 1 "$(accepted "$n")" "logins on host $n after all the calls"; done
 pass "one multiplexed connection per host"
 
 # What the key cannot do, through sshd: nothing runs, the canary stays.
@@ -134,14 +135,14 @@ refused "'session' is not a command" "session status alpha"
 no_follower 1 || fail "a session started a follower"
 pass "calls through one session; a session refuses what a single call refuses, and what runs while read or takes a spec"
 
-for n in 1 2; do
+for n in 1 2 3; do
   name=${names[n]}
   panel_ctl "$n" run stop "$name" >"$T/out" 2>&1 || { cat "$T/out"; fail "stop on host $n"; }
   panel_ctl "$n" run delete "$name" --yes >"$T/out" 2>&1 || { cat "$T/out"; fail "delete on host $n"; }
   [ ! -e "$(host_dir "$n")/root/instances/$name" ] || fail "$name is still on host $n after delete"
   assert_eq "" "$(panel_ctl "$n" list)" "host $n's instances after delete"
 done
-pass "stop and delete on both hosts"
+pass "stop and delete on every host"
 
 # A changed host key: refused with the new key's fingerprint named, nothing run; confirmed again, it works.
 stop_sshd 2
