@@ -14,19 +14,7 @@ using testing::HttpReply;
 class ApiHostsTest : public testing::WebFixture {
  protected:
   // A remote host record with a confirmed key (no transport reaches it in this test).
-  Host add_host(const std::string& name) {
-    HostInput input;
-    input.name = name;
-    input.address = "127.0.0.1";  // a closed port: refused at once (an address nothing answers costs the timeout)
-    input.ssh_port = 1;
-    input.ports = PortRange{27015, 27016};
-    input.max_servers = 5;
-    Result<Host> host = app_->hosts->add(input, HostKey{"[127.0.0.1]:1 ssh-ed25519 AAAA", "SHA256:test"});
-    EXPECT_TRUE(host.ok());
-    EXPECT_TRUE(app_->hosts->confirm_key(host->id, "SHA256:test").ok());
-    EXPECT_TRUE(app_->reload_hosts().ok());
-    return *host;
-  }
+  Host add_host(const std::string& name) { return add_remote_host(name); }
 };
 
 TEST_F(ApiHostsTest, AdministratorsOnlyAndBadInputIsRefused) {

@@ -12,6 +12,8 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <map>
+#include <mutex>
 
 #include "base/file.h"
 #include "base/log.h"
@@ -266,8 +268,16 @@ Status App::reload_hosts() {
 }
 
 Result<std::string> App::panel_public_key() const {
-  Result<PanelKey> key = ensure_panel_key(ssh_dir(config));
+  // The key is made once and never changes while the app runs: its public line is read (ssh-keygen -y) once per
+  // data directory, not on every view of the hosts page or GET /api/v1/hosts. A failure is not kept.
+  static std::mutex mutex;
+  static std::map<std::string, std::string> known;
+  std::string directory = ssh_dir(config);
+  std::lock_guard<std::mutex> guard(mutex);
+  if (auto found = known.find(directory); found != known.end()) return found->second;
+  Result<PanelKey> key = ensure_panel_key(directory);
   if (!key) return key.error();
+  known[directory] = key->public_key_line;
   return key->public_key_line;
 }
 

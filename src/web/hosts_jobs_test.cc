@@ -39,17 +39,7 @@ class HostsJobsTest : public testing::WebFixture {
   void start_with(const std::string& retry_seconds) {
     start({{"FAKE_L4D2CTL", LEFT4ME_WEB_FAKE_CTL}, {"LEFT4ME_HOST_RETRY_SECONDS", retry_seconds}});
     create_user("root", Role::kAdmin);
-    HostInput input;
-    input.name = "b";
-    input.address = kAddress;
-    input.ssh_user = "left4me";
-    input.ports = PortRange{27015, 27020};
-    input.max_servers = 5;
-    Result<Host> host = app_->hosts->add(input, HostKey{std::string(kAddress) + " ssh-ed25519 AAAA", "SHA256:test"});
-    ASSERT_OK(host);
-    ASSERT_OK(app_->hosts->confirm_key(host->id, "SHA256:test"));
-    ASSERT_OK(app_->reload_hosts());
-    host_id_ = host->id;
+    host_id_ = add_remote_host("b", kAddress, 22).id;
   }
 
   // A server of root's on host b (or local), started from a blueprint; its answer.

@@ -69,7 +69,8 @@ Result<Job> JobRunner::queue_host_job(JobType type, std::optional<std::int64_t> 
   std::optional<HostCtls::Entry> host = hosts_.find(host_id);
   if (!host) return Error::not_found(fmt::format("host {} not found", host_id));
   if (!host->ctl) return Error::unavailable(host->problem);
-  Result<Job> job = jobs_.enqueue_host_job(type, host_id, install_target(host_id, host->name), user_id);
+  Result<Job> job =
+      jobs_.enqueue(type, install_target(host_id, host->name), std::nullopt, user_id, Dedupe::kYes, host_id);
   if (job) notify();
   return job;
 }

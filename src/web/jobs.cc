@@ -62,7 +62,7 @@ Result<Job> select_one(Database::Lock& lock, std::int64_t id, const Scope& scope
 }  // namespace
 
 Result<Job> Jobs::enqueue(JobType type, const std::string& target, std::optional<std::int64_t> server_id,
-                          std::optional<std::int64_t> owner_id, Dedupe dedupe) {
+                          std::optional<std::int64_t> owner_id, Dedupe dedupe, std::optional<std::int64_t> host_id) {
   auto transaction = Database::Transaction::begin(database_);
   if (!transaction) return transaction.error();
   Database::Lock& lock = (*transaction)->lock();
@@ -78,36 +78,11 @@ Result<Job> Jobs::enqueue(JobType type, const std::string& target, std::optional
     if (!row) return row.error();
     if (*row) return read_job(*existing);
   }
-  auto insert =
-      lock.prepare("INSERT INTO jobs (type, target, server_id, owner_id, state, created_at) VALUES (?, ?, ?, ?, ?, ?)");
+  auto insert = lock.prepare(
+      "INSERT INTO jobs (type, target, server_id, owner_id, state, created_at, host_id) VALUES (?, ?, ?, ?, ?, ?, ?)");
   if (!insert) return insert.error();
   insert->bind(1, to_string(type)).bind(2, target).bind(3, server_id).bind(4, owner_id);
-  insert->bind(5, to_string(JobState::kQueued)).bind(6, unix_now());
-  if (Status status = insert->run(); !status) return status.error();
-  Result<Job> job = select_one(lock, lock.last_insert_id(), Scope{0, true});
-  if (!job) return job.error();
-  if (Status status = (*transaction)->commit(); !status) return status.error();
-  return job;
-}
-
-Result<Job> Jobs::enqueue_host_job(JobType type, std::int64_t host_id, const std::string& target,
-                                   std::optional<std::int64_t> owner_id) {
-  auto transaction = Database::Transaction::begin(database_);
-  if (!transaction) return transaction.error();
-  Database::Lock& lock = (*transaction)->lock();
-  auto existing = lock.prepare(fmt::format(
-      "SELECT {} FROM jobs WHERE type = ? AND state = ? AND server_id IS NULL AND target = ? ORDER BY id LIMIT 1",
-      kColumns));
-  if (!existing) return existing.error();
-  existing->bind(1, to_string(type)).bind(2, to_string(JobState::kQueued)).bind(3, target);
-  Result<bool> row = existing->step();
-  if (!row) return row.error();
-  if (*row) return read_job(*existing);
-  auto insert =
-      lock.prepare("INSERT INTO jobs (type, target, host_id, owner_id, state, created_at) VALUES (?, ?, ?, ?, ?, ?)");
-  if (!insert) return insert.error();
-  insert->bind(1, to_string(type)).bind(2, target).bind(3, host_id).bind(4, owner_id);
-  insert->bind(5, to_string(JobState::kQueued)).bind(6, unix_now());
+  insert->bind(5, to_string(JobState::kQueued)).bind(6, unix_now()).bind(7, host_id);
   if (Status status = insert->run(); !status) return status.error();
   Result<Job> job = select_one(lock, lock.last_insert_id(), Scope{0, true});
   if (!job) return job.error();

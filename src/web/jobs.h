@@ -77,13 +77,10 @@ class Jobs {
   explicit Jobs(Database& database) : database_(database) {}
 
   // Queues a job. With Dedupe::kYes an already queued job of the same type and lane (its server, or else its
-  // target) is returned instead.
+  // target) is returned instead. host_id: the host a job on no server acts on (install, check_update).
   Result<Job> enqueue(JobType type, const std::string& target, std::optional<std::int64_t> server_id,
-                      std::optional<std::int64_t> owner_id, Dedupe dedupe);
-  // Queues a job on a host (jobs.host_id: install, check_update) named target, as enqueue does (a queued job of the
-  // same type and target is returned instead).
-  Result<Job> enqueue_host_job(JobType type, std::int64_t host_id, const std::string& target,
-                               std::optional<std::int64_t> owner_id);
+                      std::optional<std::int64_t> owner_id, Dedupe dedupe,
+                      std::optional<std::int64_t> host_id = std::nullopt);
   // Queues a job of the type on the overlay (jobs.overlay_id) for owner_id, named target; a job of that type on the
   // same overlay already queued is returned instead.
   Result<Job> enqueue_overlay_job(JobType type, std::int64_t overlay_id, const std::string& target,

@@ -34,19 +34,7 @@ class HostsPageTest : public testing::WebFixture {
     };
   }
   // A remote host record with a confirmed key where no sshd answers (a closed port: refused at once).
-  Host add_unreachable_host(const std::string& name) {
-    HostInput input;
-    input.name = name;
-    input.address = "127.0.0.1";
-    input.ssh_port = 1;
-    input.ports = PortRange{27015, 27016};
-    input.max_servers = 5;
-    Result<Host> host = app_->hosts->add(input, HostKey{"[127.0.0.1]:1 ssh-ed25519 AAAA", "SHA256:test"});
-    EXPECT_TRUE(host.ok());
-    EXPECT_TRUE(app_->hosts->confirm_key(host->id, "SHA256:test").ok());
-    EXPECT_TRUE(app_->reload_hosts().ok());
-    return *host;
-  }
+  Host add_unreachable_host(const std::string& name) { return add_remote_host(name); }
   std::size_t host_count() { return app_->hosts->list()->size(); }
   // The row of host `id` on the page.
   static std::string row_of(const std::string& page, std::int64_t id) {
@@ -217,17 +205,11 @@ TEST_F(HostsPageTest, InstallQueuesOneJobOnAHostOrOnePerUsableHost) {
   Browser admin = logged_in("root");
   Browser ann = logged_in("ann");
   Host far = add_unreachable_host("far");
-  HostInput waiting;
-  waiting.name = "waiting";
-  waiting.address = "192.0.2.9";
-  waiting.ports = PortRange{27015, 27016};
-  waiting.max_servers = 5;
-  Result<Host> unconfirmed = app_->hosts->add(waiting, HostKey{"192.0.2.9 ssh-ed25519 AAAA", "SHA256:w"});
-  ASSERT_OK(unconfirmed);
+  Host unconfirmed = add_remote_host("waiting", "192.0.2.9", 22, KeyConfirmed::kNo);
   std::string page = admin.get("/admin/hosts").body;
   EXPECT_NE(page.find("action=\"/admin/hosts/1/install\""), std::string::npos);
   EXPECT_NE(page.find(fmt::format("action=\"/admin/hosts/{}/install\"", far.id)), std::string::npos);
-  EXPECT_EQ(page.find(fmt::format("action=\"/admin/hosts/{}/install\"", unconfirmed->id)), std::string::npos);
+  EXPECT_EQ(page.find(fmt::format("action=\"/admin/hosts/{}/install\"", unconfirmed.id)), std::string::npos);
   EXPECT_NE(page.find("action=\"/admin/hosts/install\""), std::string::npos);
   EXPECT_EQ(post_form(ann, "/admin/hosts/install", "").status, 403);
   EXPECT_TRUE(admin.get("/api/v1/jobs").json()["jobs"].empty());
@@ -240,7 +222,7 @@ TEST_F(HostsPageTest, InstallQueuesOneJobOnAHostOrOnePerUsableHost) {
   EXPECT_EQ(jobs[0]["target"], "installation");
   EXPECT_EQ(wait_job(admin, jobs[0]["id"]), "succeeded");
 
-  HttpReply refused = post_form(admin, fmt::format("/admin/hosts/{}/install", unconfirmed->id), "");
+  HttpReply refused = post_form(admin, fmt::format("/admin/hosts/{}/install", unconfirmed.id), "");
   EXPECT_EQ(refused.status, 409);
   EXPECT_NE(refused.body.find("Installation not queued: "), std::string::npos) << refused.body;
   EXPECT_EQ(admin.get("/api/v1/jobs").json()["jobs"].size(), 1u);
@@ -263,13 +245,8 @@ TEST_F(HostsPageTest, AnAdministratorChoosesTheNewServersHostAndAUserCannot) {
   Browser admin = logged_in("root");
   Browser ann = logged_in("ann");
   Host far = add_unreachable_host("far");
-  HostInput waiting;  // added, its key not confirmed yet: no choice
-  waiting.name = "waiting";
-  waiting.address = "192.0.2.9";
-  waiting.ports = PortRange{27015, 27016};
-  waiting.max_servers = 5;
-  Result<Host> unconfirmed = app_->hosts->add(waiting, HostKey{"192.0.2.9 ssh-ed25519 AAAA", "SHA256:w"});
-  ASSERT_OK(unconfirmed);
+  // added, its key not confirmed yet: no choice
+  Host unconfirmed = add_remote_host("waiting", "192.0.2.9", 22, KeyConfirmed::kNo);
   for (Browser* browser : {&admin, &ann}) {
     ASSERT_EQ(post_form(*browser, "/blueprints", "name=coop&map=c1m1_hotel&mode=coop&max_players=4&op=save").status,
               303);
@@ -284,7 +261,7 @@ TEST_F(HostsPageTest, AnAdministratorChoosesTheNewServersHostAndAUserCannot) {
   EXPECT_EQ(form.find(">waiting</option>"), std::string::npos);
   EXPECT_EQ(ann.get("/servers/new").body.find("name=\"host_id\""), std::string::npos);
 
-  for (const std::string& bad : {std::string("999"), std::string("abc"), std::to_string(unconfirmed->id)}) {
+  for (const std::string& bad : {std::string("999"), std::string("abc"), std::to_string(unconfirmed.id)}) {
     HttpReply refused = post_form(admin, "/servers", "name=there&blueprint_id=" + admin_blueprint + "&host_id=" + bad);
     EXPECT_EQ(refused.status, 422) << bad;
     EXPECT_NE(refused.body.find("id=\"server-host-error\""), std::string::npos) << bad << "\n" << refused.body;

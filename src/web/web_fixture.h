@@ -94,6 +94,29 @@ class WebFixture : public ::testing::Test {
     std::ofstream(fake_dir() + "/" + name) << content;
   }
 
+  // A remote host record (no transport is made here), ports 27015-27016, 5 servers at most; by default at
+  // 127.0.0.1 port 1, a closed port that refuses at once (an address nothing answers costs ssh's timeout), its key
+  // confirmed ("SHA256:test") and the registry reloaded. Unconfirmed: added only, as before an admin confirms it.
+  enum class KeyConfirmed { kYes, kNo };
+  Host add_remote_host(const std::string& name, const std::string& address = "127.0.0.1", int ssh_port = 1,
+                       KeyConfirmed confirmed = KeyConfirmed::kYes) {
+    HostInput input;
+    input.name = name;
+    input.address = address;
+    input.ssh_port = ssh_port;
+    input.ports = PortRange{27015, 27016};
+    input.max_servers = 5;
+    std::string pattern = ssh_port == 22 ? address : "[" + address + "]:" + std::to_string(ssh_port);
+    Result<Host> host = app_->hosts->add(input, HostKey{pattern + " ssh-ed25519 AAAA", "SHA256:test"});
+    EXPECT_TRUE(host.ok()) << host.error().message();
+    if (!host) return Host{};
+    if (confirmed == KeyConfirmed::kYes) {
+      EXPECT_TRUE(app_->hosts->confirm_key(host->id, "SHA256:test").ok());
+    }
+    EXPECT_TRUE(app_->reload_hosts().ok());
+    return confirmed == KeyConfirmed::kYes ? *app_->hosts->get(host->id) : *host;
+  }
+
   void create_user(const std::string& name, Role role) {
     ASSERT_OK(app_->accounts->create_user(name, "password-" + name, role));
   }
