@@ -43,10 +43,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto cut = host::parse_key_values(text, "fuzz.acf", host::Trailing::kIgnore);
   if (file.ok()) {
     fuzz::require(file->block, "the top level is a block");
-    fuzz::require(static_cast<std::size_t>(fuzz::depth_of(*file)) <= host::kMaxKeyValuesDepth, "nesting within the limit");
+    fuzz::require(static_cast<std::size_t>(fuzz::depth_of(*file)) <= host::kMaxKeyValuesDepth,
+                  "nesting within the limit");
     fuzz::require(cut.ok() && fuzz::same_tree(*file, *cut), "a whole file also parses as a cut-out block");
     (void)file->find_path({"buildid"});
   }
-  if (cut.ok()) fuzz::require(static_cast<std::size_t>(fuzz::depth_of(*cut)) <= host::kMaxKeyValuesDepth, "nesting within the limit");
+  if (cut.ok())
+    fuzz::require(static_cast<std::size_t>(fuzz::depth_of(*cut)) <= host::kMaxKeyValuesDepth,
+                  "nesting within the limit");
   return 0;
 }

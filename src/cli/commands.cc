@@ -175,11 +175,13 @@ int do_status(const Options& options) {
 int do_list(const Options& options) {
   auto instances = open_instances();
   if (!instances.ok()) return report(instances.error(), "list");
+  if (options.json) {
+    std::cout << (*instances)->list_json(players_option(options)) << "\n";
+    return kExitOk;
+  }
   auto listed = (*instances)->list(players_option(options));
   if (!listed.ok()) return report(listed.error(), "list");
-  if (options.json) {
-    std::cout << host::status_list_json(*listed) << "\n";
-  } else if (listed->empty()) {
+  if (listed->empty()) {
     std::cout << "no instances\n";
   } else {
     for (const auto& instance : *listed) {
@@ -281,7 +283,15 @@ int do_monitor(const Options& options) {
   auto config = host::load_host_config();
   if (!config.ok()) return kExitFailure;
   if (options.monitor_systemd) return host::run_systemd_monitor(config->layout, config->health, config->helper_dir);
-  return host::run_monitor(config->layout, config->health, options.lock_fd);
+  // Without the instances, the monitor still watches; list then reads every instance itself.
+  auto instances = open_instances_for_monitor();
+  host::ListEntriesReader list_entries;
+  if (instances.ok()) {
+    list_entries = [&instances](const std::vector<model::InstanceName>& names, const host::LiveSnapshot& live) {
+      return (*instances)->list_snapshot_for(names, live);
+    };
+  }
+  return host::run_monitor(config->layout, config->health, options.lock_fd, list_entries);
 }
 
 const Command kCommands[] = {

@@ -49,4 +49,17 @@ Result<std::unique_ptr<host::Instances>> open_instances() {
   return std::make_unique<host::Instances>(std::move(*config), std::move(supervisor), std::move(mounter));
 }
 
+Result<std::unique_ptr<host::Instances>> open_instances_for_monitor() {
+  auto config = host::load_host_config();
+  if (!config.ok()) return config.error();
+  auto supervisor = std::make_unique<host::BuiltinSupervisor>(config->layout, make_mounter(*config), self_exe());
+  auto mounter = make_mounter(*config);
+  auto never_ask = [](std::uint16_t, std::chrono::milliseconds) { return std::optional<host::LiveData>(); };
+  auto no_players = [](std::uint16_t, std::chrono::milliseconds) -> Result<std::vector<host::LivePlayer>> {
+    return Error::failed("the monitor asks for no players");
+  };
+  return std::make_unique<host::Instances>(std::move(*config), std::move(supervisor), std::move(mounter), never_ask,
+                                           no_players);
+}
+
 }  // namespace left4me::cli

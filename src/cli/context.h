@@ -17,6 +17,9 @@ namespace left4me::cli {
 // Loads the host configuration and picks the mounter (direct as root, else the sudo helper) and the
 // supervisor (LEFT4ME_SUPERVISOR, else systemd when it runs and the units are installed, else built-in).
 Result<std::unique_ptr<host::Instances>> open_instances();
+// For the built-in health monitor's list snapshot (Instances::list_snapshot_for): the built-in supervisor, and a
+// status that never asks a server itself (the monitor gives its own answers).
+Result<std::unique_ptr<host::Instances>> open_instances_for_monitor();
 // The one rule for systemd or not: LEFT4ME_SUPERVISOR, else systemd when it runs and the units are
 // installed. Servers and script overlay builds (systemd unit or bubblewrap) follow it.
 bool uses_systemd(const host::HostConfig& config);

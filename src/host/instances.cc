@@ -19,6 +19,7 @@
 
 #include "base/file.h"
 #include "base/log.h"
+#include "base/unique_fd.h"
 #include "host/a2s_client.h"
 #include "host/game_builds.h"
 #include "host/instance_identity.h"
@@ -147,6 +148,25 @@ std::string random_suffix() {
   return std::to_string(random()) + std::to_string(random());
 }
 
+// One element of `list --json`: the status object, or {"name", "error"}.
+std::string listed_json(const ListedInstance& instance) {
+  Result<std::string> object = instance.status.ok() ? status_json(*instance.status) : instance.status.error();
+  if (object.ok()) return *object;
+  // An error message may quote anything; replacing what is not UTF-8 keeps this one from failing too.
+  json entry = {{"name", instance.name}, {"error", object.error().message()}};
+  return entry.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::int64_t now_unix_ns() {
+  struct timespec now {};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+UniqueFd open_directory(const std::string& path) {
+  return UniqueFd(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+}
+
 }  // namespace
 
 Result<std::string> status_json(const InstanceStatus& status) {
@@ -161,14 +181,7 @@ std::string status_list_json(const std::vector<ListedInstance>& instances) {
   std::string out = "[";
   for (const ListedInstance& instance : instances) {
     if (out.size() > 1) out += ',';
-    Result<std::string> object = instance.status.ok() ? status_json(*instance.status) : instance.status.error();
-    if (object.ok()) {
-      out += *object;
-    } else {
-      // An error message may quote anything; replacing what is not UTF-8 keeps this one from failing too.
-      json entry = {{"name", instance.name}, {"error", object.error().message()}};
-      out += entry.dump(-1, ' ', false, json::error_handler_t::replace);
-    }
+    out += listed_json(instance);
   }
   out += ']';
   return out;
@@ -443,10 +456,9 @@ const std::optional<std::string>& Instances::public_host() {
   return *public_host_;
 }
 
-Result<std::vector<ListedInstance>> Instances::list(Players players) {
-  std::vector<ListedInstance> listed;
-  std::error_code error;
+std::vector<std::string> Instances::instance_names() const {
   std::vector<std::string> names;
+  std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(config_.layout.instances(), error)) {
     std::string candidate = entry.path().filename().string();
     if (model::InstanceName::is_valid(candidate) && path_exists(entry.path().string() + "/instance.env")) {
@@ -454,6 +466,11 @@ Result<std::vector<ListedInstance>> Instances::list(Players players) {
     }
   }
   std::sort(names.begin(), names.end());
+  return names;
+}
+
+void Instances::read_listed(std::vector<ListedInstance>& listed, Players players) {
+  if (listed.empty()) return;
   // One after another, 100 running servers cost 100 round trips through the scheduler (list took 7.5x one
   // status); the servers are asked at the same time instead. Each thread takes the next instance until none is
   // left; the public address is detected once, before they share it.
@@ -468,7 +485,6 @@ Result<std::vector<ListedInstance>> Instances::list(Players players) {
   }
   if (auto resolved = resolved_layout(config_.layout); resolved.ok()) shared.resolved = *resolved;
   shared.current_build = current_build_id(config_.layout);
-  for (const auto& candidate : names) listed.push_back({candidate, Error::failed("not read yet")});
   std::atomic<size_t> next{0};
   auto read_next = [&] {
     for (size_t i = next++; i < listed.size(); i = next++) {
@@ -479,7 +495,85 @@ Result<std::vector<ListedInstance>> Instances::list(Players players) {
   for (size_t i = 1; i < std::min(kListThreads, listed.size()); ++i) readers.emplace_back(read_next);
   read_next();
   for (std::thread& reader : readers) reader.join();
+}
+
+Result<std::vector<ListedInstance>> Instances::list(Players players) {
+  std::vector<ListedInstance> listed;
+  for (const auto& name : instance_names()) listed.push_back({name, Error::failed("not read yet")});
+  read_listed(listed, players);
   return listed;
+}
+
+std::string Instances::list_json(Players players) {
+  const model::Layout& layout = config_.layout;
+  std::vector<std::string> names = instance_names();
+  // The monitor's entries, where they still hold (list_snapshot.h): two stats per instance instead of reading
+  // its five files and two /proc entries (docs/benchmarks.md, issue 15).
+  std::vector<const std::string*> printed(names.size(), nullptr);
+  std::optional<ListSnapshot> snapshot;
+  if (players == Players::kOmit) {
+    if (auto content = read_file(layout.monitor_list()); content.ok()) {
+      if (auto parsed = parse_list_snapshot(*content, layout.monitor_list()); parsed.ok())
+        snapshot = std::move(*parsed);
+    }
+  }
+  if (snapshot && snapshot->current_build == current_build_id(layout) && snapshot->public_host == public_host()) {
+    UniqueFd instances_dir = open_directory(layout.instances());
+    UniqueFd runtimes_dir = open_directory(layout.runtimes());
+    std::int64_t now_ms = now_unix_ms();
+    for (size_t i = 0; i < names.size() && instances_dir.valid() && runtimes_dir.valid(); ++i) {
+      auto instance = dir_stamp(instances_dir.get(), names[i]);
+      auto runtime = instance ? dir_stamp(runtimes_dir.get(), names[i]) : std::nullopt;
+      if (runtime) printed[i] = fresh_entry(*snapshot, names[i], *instance, *runtime, now_ms);
+    }
+  }
+  std::vector<ListedInstance> listed;
+  std::vector<size_t> read_at;  // listed[k] is names[read_at[k]]
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (printed[i]) continue;
+    listed.push_back({names[i], Error::failed("not read yet")});
+    read_at.push_back(i);
+  }
+  read_listed(listed, players);
+  std::vector<std::string> read_json(names.size());
+  for (size_t k = 0; k < listed.size(); ++k) read_json[read_at[k]] = listed_json(listed[k]);
+  std::string out = "[";
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (out.size() > 1) out += ',';
+    out += printed[i] ? *printed[i] : read_json[i];
+  }
+  out += ']';
+  return out;
+}
+
+ListSnapshot Instances::list_snapshot_for(const std::vector<model::InstanceName>& names, const LiveSnapshot& live) {
+  const model::Layout& layout = config_.layout;
+  ListShared shared;
+  shared.snapshot = live;
+  if (auto resolved = resolved_layout(layout); resolved.ok()) shared.resolved = *resolved;
+  shared.current_build = current_build_id(layout);
+  ListSnapshot snapshot{now_unix_ms(), live.interval_ms, shared.current_build, public_host(), {}};
+  UniqueFd instances_dir = open_directory(layout.instances());
+  UniqueFd runtimes_dir = open_directory(layout.runtimes());
+  if (!instances_dir.valid() || !runtimes_dir.valid()) return snapshot;
+  auto stamps = [&](const model::InstanceName& name) -> std::optional<std::pair<DirStamp, DirStamp>> {
+    auto instance = dir_stamp(instances_dir.get(), name.str());
+    auto runtime = dir_stamp(runtimes_dir.get(), name.str());
+    if (!instance || !runtime) return std::nullopt;
+    return std::pair{*instance, *runtime};
+  };
+  for (const model::InstanceName& name : names) {
+    std::int64_t read_ms = now_unix_ms();
+    std::int64_t now_ns = now_unix_ns();
+    auto before = stamps(name);
+    if (!before || !settled(before->first, now_ns) || !settled(before->second, now_ns)) continue;
+    auto status = read_status(name, Players::kOmit, &shared);
+    if (!status.ok() || !status->live) continue;
+    auto text = status_json(*status);
+    if (!text.ok() || stamps(name) != before) continue;
+    snapshot.entries.emplace(name.str(), ListEntry{before->first, before->second, read_ms, std::move(*text)});
+  }
+  return snapshot;
 }
 
 Result<std::string> Instances::rcon_password(const model::InstanceName& name) const {

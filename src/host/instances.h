@@ -18,6 +18,7 @@
 #include "host/health_monitor.h"
 #include "host/host_config.h"
 #include "host/live_player.h"
+#include "host/list_snapshot.h"
 #include "host/live_snapshot.h"
 #include "host/launch.h"
 #include "host/mounter.h"
@@ -123,6 +124,16 @@ class Instances {
   // monitor intervals ago. Likewise a running server's mount verdict and writable layer's size, with or without
   // players: the monitor's measure of the same run, at most two intervals old (status always measures).
   Result<std::vector<ListedInstance>> list(Players players = Players::kOmit);
+  // `list --json`: what status_list_json(list(players)) prints, but without Players::kInclude an instance the
+  // health monitor's list snapshot (list_snapshot.h) has a fresh entry of, read while its two directories
+  // stood as they stand now, is printed from that entry rather than read again: at most two monitor intervals
+  // old, for the same installation build and public address. The others are read as list reads them.
+  std::string list_json(Players players = Players::kOmit);
+  // For the health monitor: the list entries of `names` (servers `live` has a fresh answer of), each read as
+  // list reads it, with its directories' stamps taken before the read and checked again after it. An instance
+  // whose directories changed less than kSettleNs before the stamps or during the read, whose status cannot be
+  // read, or that shows no live answer, is left out (list then reads it itself).
+  ListSnapshot list_snapshot_for(const std::vector<model::InstanceName>& names, const LiveSnapshot& live);
   static constexpr size_t kListThreads = 16;
   Result<std::string> rcon(const model::InstanceName& name, const std::string& command);
   bool exists(const model::InstanceName& name) const;
@@ -137,6 +148,10 @@ class Instances {
     std::mutex versions_mutex;
     std::map<std::string, std::string> versions;  // by build id, filled as instances name them
   };
+  // Every initialized instance's name, sorted.
+  std::vector<std::string> instance_names() const;
+  // Fills each entry's status, up to kListThreads at once.
+  void read_listed(std::vector<ListedInstance>& listed, Players players);
   // status(), taking what `shared` holds instead of reading it (nullptr: read everything for this instance).
   Result<InstanceStatus> read_status(const model::InstanceName& name, Players players, ListShared* shared);
   // status' mounted and upper_bytes, asked of the mounter and the file system.

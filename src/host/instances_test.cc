@@ -4,6 +4,7 @@
 #include "host/instances.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
@@ -16,9 +17,11 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/file.h"
+#include "base/unique_fd.h"
 #include "host/game_builds.h"
 #include "testing/fake_mounter.h"
 #include "testing/fake_supervisor.h"
@@ -460,6 +463,96 @@ TEST_F(InstancesTest, PlayersThatDoNotAnswerAreNullAndAStoppedServerIsNotAsked) 
   auto live = nlohmann::json::parse(*status_json(*silent))["live"];
   ASSERT_EQ(live.count("player_list"), 1u);
   EXPECT_TRUE(live["player_list"].is_null());
+}
+
+// What list --json prints of 100 servers was mostly their files read again; the monitor read them a moment ago.
+// Its entry is printed while its directories stand as they did, for the same build and address, and is the very
+// text list would print itself.
+TEST_F(InstancesTest, ListJsonPrintsTheMonitorsEntryWhileItsDirectoriesStand) {
+  ASSERT_NO_FATAL_FAILURE(start_alpha_and_beta());
+  for (const char* id : {"100", "200"}) ASSERT_OK(make_directories(layout_.installation_build(id) + "/left4dead2"));
+  ASSERT_OK(make_current(layout_, "100"));
+  ASSERT_OK(mounter_->mount(alpha_));
+  std::int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  LiveSnapshot live{now_ms, 2000, {}, {}};
+  live.answers["alpha"] = {4242, now_ms - 100, "from the monitor", "c2m1_highway", 3, 8, 0.5};
+  live.answers["beta"] = {4343, now_ms - 100, "beta's", "c1m1_hotel", 0, 8, 0.7};
+  live.layers["alpha"] = {4242, now_ms - 100, true, 123456789};
+  ASSERT_OK(write_file_atomic(layout_.monitor_live(), live_snapshot_json(live)));
+  std::string read_itself = instances_->list_json();
+
+  // The monitor stamps the directories before it reads; one changed within the settling time is left out.
+  ListSnapshot fresh = instances_->list_snapshot_for({alpha_, beta_}, live);
+  EXPECT_TRUE(fresh.entries.empty()) << "both were written a moment ago";
+  std::this_thread::sleep_for(std::chrono::nanoseconds(kSettleNs) + 20ms);
+  queried_ports_.clear();
+  ListSnapshot snapshot = instances_->list_snapshot_for({alpha_, beta_}, live);
+  EXPECT_TRUE(queried_ports_.empty()) << "the monitor's answers, not asked again";
+  ASSERT_EQ(snapshot.entries.size(), 2u);
+  EXPECT_EQ(snapshot.current_build, "100");
+  EXPECT_EQ(snapshot.public_host, "play.example.org");
+  ASSERT_OK(write_file_atomic(layout_.monitor_list(), list_snapshot_text(snapshot)));
+  EXPECT_EQ(instances_->list_json(), read_itself) << "the same text either way";
+
+  // Printed, not read: an entry marked as the monitor's shows as it is.
+  snapshot.entries.at("alpha").json = R"({"name":"alpha","marked":true})";
+  snapshot.entries.at("beta").json = R"({"name":"beta","marked":true})";
+  ASSERT_OK(write_file_atomic(layout_.monitor_list(), list_snapshot_text(snapshot)));
+  EXPECT_EQ(instances_->list_json(), R"([{"name":"alpha","marked":true},{"name":"beta","marked":true}])");
+
+  // A file written in alpha's runtime directory (health.json, state.json, the start error...): alpha is read.
+  ASSERT_OK(write_file_atomic(layout_.health(alpha_), "{}\n"));
+  std::string listed = instances_->list_json();
+  EXPECT_EQ(listed.find(R"({"name":"alpha","marked":true})"), std::string::npos) << listed;
+  EXPECT_NE(listed.find(R"({"name":"beta","marked":true})"), std::string::npos) << listed;
+  // beta initialized again (its instance directory swapped): read too.
+  ASSERT_OK(instances_->initialize(beta_, dir() + "/beta.yaml"));
+  EXPECT_EQ(instances_->list_json().find("marked"), std::string::npos);
+
+  // None is used for players, for another current build, another public address, or when too old.
+  auto untouched = [&](ListSnapshot changed) {
+    UniqueFd instances(::open(layout_.instances().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd runtimes(::open(layout_.runtimes().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    changed.entries.at("alpha").instance_dir = dir_stamp(instances.get(), "alpha").value_or(DirStamp{});
+    changed.entries.at("alpha").runtime_dir = dir_stamp(runtimes.get(), "alpha").value_or(DirStamp{});
+    return changed;
+  };
+  ListSnapshot current = untouched(snapshot);
+  ASSERT_OK(write_file_atomic(layout_.monitor_list(), list_snapshot_text(current)));
+  EXPECT_NE(instances_->list_json().find(R"({"name":"alpha","marked":true})"), std::string::npos);
+  EXPECT_EQ(instances_->list_json(Players::kInclude).find("marked"), std::string::npos);
+  ASSERT_OK(make_current(layout_, "200"));
+  EXPECT_EQ(instances_->list_json().find("marked"), std::string::npos) << "build 200 is current now";
+  ASSERT_OK(make_current(layout_, "100"));
+  ListSnapshot elsewhere = current;
+  elsewhere.public_host = "other.example.org";
+  ASSERT_OK(write_file_atomic(layout_.monitor_list(), list_snapshot_text(elsewhere)));
+  EXPECT_EQ(instances_->list_json().find("marked"), std::string::npos);
+  ListSnapshot old = current;
+  old.written_unix_ms -= 4100;
+  ASSERT_OK(write_file_atomic(layout_.monitor_list(), list_snapshot_text(old)));
+  EXPECT_EQ(instances_->list_json().find("marked"), std::string::npos);
+  ASSERT_OK(write_file_atomic(layout_.monitor_list(), "not a list snapshot\n"));
+  EXPECT_EQ(instances_->list_json().find("marked"), std::string::npos);
+}
+
+// The monitor records only what list would show: a server without a fresh answer, or one the status of cannot be
+// read, gets no entry.
+TEST_F(InstancesTest, TheMonitorRecordsNoEntryWithoutAnAnswerOrAStatus) {
+  ASSERT_NO_FATAL_FAILURE(start_alpha_and_beta());
+  std::this_thread::sleep_for(std::chrono::nanoseconds(kSettleNs) + 20ms);
+  std::int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  LiveSnapshot live{now_ms, 2000, {}, {}};
+  live.answers["alpha"] = {4242, now_ms - 100, "alpha", "c2m1_highway", 0, 8, 0.5};
+  live.answers["beta"] = {4343, now_ms - 5000, "beta, long ago", "c1m1_hotel", 0, 8, 0.5};
+  live.answers["ghost"] = {4444, now_ms - 100, "ghost", "c1m1_hotel", 0, 8, 0.5};
+  ListSnapshot snapshot = instances_->list_snapshot_for({alpha_, beta_, ghost_}, live);
+  EXPECT_EQ(snapshot.entries.size(), 1u);
+  EXPECT_EQ(snapshot.entries.count("alpha"), 1u);
 }
 
 // The build an instance mounted stays its build until its next mount, whatever becomes current meanwhile.

@@ -117,8 +117,9 @@ struct Watched {
 
 class Monitor {
  public:
-  Monitor(const model::Layout& layout, const HealthSettings& settings, Fleet& fleet)
-      : layout_(layout), settings_(settings), fleet_(fleet) {}
+  Monitor(const model::Layout& layout, const HealthSettings& settings, Fleet& fleet,
+          const ListEntriesReader& list_entries)
+      : layout_(layout), settings_(settings), fleet_(fleet), list_entries_(list_entries) {}
 
   // Looks at every running server, decides on each, and asks them again. Returns whether the monitor has a
   // reason to go on (Fleet::Census::keep_running).
@@ -150,14 +151,15 @@ class Monitor {
       ask(server);
       ++it;
     }
-    save_live_snapshot();
     // Written again once this round's answers are in: at the round's start they are an interval old already,
-    // and under load a round late, so `list` would find them too old and ask every server itself.
+    // and under load a round late, so `list` would find them too old and ask every server itself. The list
+    // snapshot is written then, once a round.
     unanswered_ = 0;
     for (const auto& [name, server] : watched_) unanswered_ += server.socket.valid() ? 1 : 0;
     snapshot_due_ = unanswered_ > 0
                         ? std::optional(now + std::min<Clock::duration>(kAnswersWait, settings_.interval / 2))
                         : std::nullopt;
+    save_live_snapshot(/*with_list=*/!snapshot_due_);
     return census.keep_running;
   }
 
@@ -174,7 +176,7 @@ class Monitor {
         owners.push_back(&server);
       }
       if (snapshot_due_ && (unanswered_ == 0 || Clock::now() >= *snapshot_due_)) {
-        save_live_snapshot();
+        save_live_snapshot(/*with_list=*/true);
         snapshot_due_.reset();
       }
       Clock::time_point wake = snapshot_due_ ? std::min(until, *snapshot_due_) : until;
@@ -258,13 +260,21 @@ class Monitor {
 
   // runtime/.monitor-live.json: every answer of the last round that came from a known game process, so that
   // `list` shows them instead of asking each server (live_snapshot.h says how fresh they must be).
-  void save_live_snapshot() {
+  // With `with_list`, also runtime/.monitor-list: the whole list entry of every server that answered
+  // (list_snapshot.h), read by list_entries_.
+  void save_live_snapshot(bool with_list) {
     LiveSnapshot snapshot{now_unix_ms(), std::chrono::duration_cast<milliseconds>(settings_.interval).count(), {}, {}};
+    std::vector<model::InstanceName> answered;
     for (const auto& [name, server] : watched_) {
-      if (server.answer) snapshot.answers.emplace(name, *server.answer);
+      if (server.answer) {
+        snapshot.answers.emplace(name, *server.answer);
+        answered.push_back(server.run.name);
+      }
       if (server.layer) snapshot.layers.emplace(name, *server.layer);
     }
     (void)write_file_atomic(layout_.monitor_live(), live_snapshot_json(snapshot) + "\n");
+    if (!with_list || !list_entries_) return;
+    (void)write_file_atomic(layout_.monitor_list(), list_snapshot_text(list_entries_(answered, snapshot)));
   }
 
   void send_request(Watched& server) {
@@ -331,6 +341,7 @@ class Monitor {
   const model::Layout& layout_;
   HealthSettings settings_;
   Fleet& fleet_;
+  const ListEntriesReader& list_entries_;
   std::map<std::string, Watched> watched_;
   std::map<std::string, std::string> saved_;       // the health.json text last written, per instance
   int unanswered_ = 0;                             // servers asked this round that have not answered yet
@@ -515,12 +526,12 @@ class SystemdFleet final : public Fleet {
 // Rounds every interval until a stop signal, or until `after_round` (told whether the fleet gave a reason to
 // go on) returns false.
 int run_rounds(const model::Layout& layout, const HealthSettings& settings, Fleet& fleet,
-               const std::function<bool(bool keep_running)>& after_round) {
+               const ListEntriesReader& list_entries, const std::function<bool(bool keep_running)>& after_round) {
   auto signals = take_stop_signals();
   if (!signals.ok()) return 1;
   if (settings.hang.count() <= 0) return 0;  // hang detection is off
 
-  Monitor monitor(layout, settings, fleet);
+  Monitor monitor(layout, settings, fleet, list_entries);
   auto next_round = Clock::now();
   while (true) {
     if (!after_round(monitor.round(Clock::now()))) return 0;
@@ -551,12 +562,13 @@ Result<std::optional<pid_t>> ensure_monitor(const model::Layout& layout, const s
   return std::optional<pid_t>(pid);
 }
 
-int run_monitor(const model::Layout& layout, const HealthSettings& settings, int lock_fd) {
+int run_monitor(const model::Layout& layout, const HealthSettings& settings, int lock_fd,
+                const ListEntriesReader& list_entries) {
   UniqueFd lock(lock_fd);  // held while the monitor runs
   ::fcntl(lock.get(), F_SETFD, FD_CLOEXEC);
   BuiltinFleet fleet(layout);
   int idle_rounds = 0;
-  return run_rounds(layout, settings, fleet, [&](bool supervised) {
+  return run_rounds(layout, settings, fleet, list_entries, [&](bool supervised) {
     idle_rounds = supervised ? 0 : idle_rounds + 1;
     if (idle_rounds < kIdleRoundsBeforeExit) return true;
     // Release the lock, then look once more: a start that saw the lock held before we let go has
@@ -574,7 +586,8 @@ int run_monitor(const model::Layout& layout, const HealthSettings& settings, int
 int run_systemd_monitor(const model::Layout& layout, const HealthSettings& settings, const std::string& helper_dir) {
   SystemdFleet fleet(layout, SystemdSupervisor(systemd_supervisor_options(helper_dir)),
                      std::string(model::kGameSliceCgroup));
-  return run_rounds(layout, settings, fleet, [](bool) { return true; });
+  // Under systemd the monitor knows no game process, so it has no answers for list and writes no list snapshot.
+  return run_rounds(layout, settings, fleet, ListEntriesReader(), [](bool) { return true; });
 }
 
 Status record_map_change(const model::Layout& layout, const model::InstanceName& name,

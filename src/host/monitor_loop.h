@@ -9,11 +9,15 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "host/health_monitor.h"
+#include "host/list_snapshot.h"
+#include "host/live_snapshot.h"
 #include "model/instance_name.h"
 #include "model/layout.h"
 
@@ -25,9 +29,16 @@ namespace left4me::host {
 // long-lived caller reaps), or nullopt when one runs already.
 Result<std::optional<pid_t>> ensure_monitor(const model::Layout& layout, const std::string& self_exe);
 
+// What the built-in monitor reads once a round for `list --json` (Instances::list_snapshot_for): the list entries
+// of the servers named, given the round's live snapshot.
+using ListEntriesReader =
+    std::function<ListSnapshot(const std::vector<model::InstanceName>& names, const LiveSnapshot& live)>;
+
 // The body of `l4d2ctl __monitor --lock-fd N`: runs until no instance has a supervisor, or SIGINT/SIGTERM.
-// Returns the process exit code.
-int run_monitor(const model::Layout& layout, const HealthSettings& settings, int lock_fd);
+// With `list_entries`, it also writes runtime/.monitor-list once a round, when the round's answers are in, with
+// the entries of the servers that answered. Returns the process exit code.
+int run_monitor(const model::Layout& layout, const HealthSettings& settings, int lock_fd,
+                const ListEntriesReader& list_entries = {});
 
 // The body of `l4d2ctl __monitor --systemd` (left4me-monitor.service): watches the servers systemd runs
 // (left4me-server@<name>.service), ends a hung one through the helpers in `helper_dir` (sudo), and runs until

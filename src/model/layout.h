@@ -96,6 +96,8 @@ class Layout {
   std::string monitor_lock() const { return runtimes() + "/.monitor.lock"; }
   // The built-in supervisor's health monitor's answers of its last round (host/live_snapshot.h), read by `list`.
   std::string monitor_live() const { return runtimes() + "/.monitor-live.json"; }
+  // Its list snapshot: each watched server's whole `list --json` entry (host/list_snapshot.h).
+  std::string monitor_list() const { return runtimes() + "/.monitor-list"; }
   // The build id the instance's game tree was mounted from, written by the mount (absent when unmounted).
   std::string mounted_build(const InstanceName& name) const { return runtime_dir(name) + "/build"; }
 

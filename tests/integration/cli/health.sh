@@ -53,6 +53,30 @@ sys.exit(0 if l.get("pid") == int(sys.argv[3]) and l.get("mounted") is True and 
 wait_until 5 layer_measured steady "$steady_pid"
 expect_exit 0 "$BIN_L4D2CTL" list --json
 assert_eq true "$(json_get "$OUT" '[i for i in j if i["name"] == "steady"][0]["mounted"]')" "list: steady mounted"
+# Once a round it also writes each answering server's whole list entry (runtime/.monitor-list), which
+# `list --json` prints as it is while the instance's directories stand.
+list_entry() {  # NAME: the monitor's entry of NAME, if any
+  python3 -c 'import sys
+for line in open(sys.argv[1]).read().splitlines()[1:]:
+    parts = line.split(" ", 8)
+    if parts[0] == sys.argv[2]: print(parts[8])' "$LEFT4ME_ROOT/runtime/.monitor-list" "$1"
+}
+has_list_entry() { [ -n "$(list_entry "$1")" ]; }
+wait_until 10 has_list_entry steady
+printed_entry() {  # NAME: list --json printed the monitor's entry of NAME, read before and after it unchanged
+  local before after
+  before=$(list_entry "$1")
+  "$BIN_L4D2CTL" list --json > "$T/list.json"
+  after=$(list_entry "$1")
+  [ -n "$before" ] && [ "$before" == "$after" ] &&
+    python3 -c 'import json,sys
+sys.exit(0 if [i for i in json.load(open(sys.argv[1])) if i["name"] == sys.argv[2]] == [json.loads(sys.argv[3])] else 1)' \
+      "$T/list.json" "$1" "$before"
+}
+wait_until 10 printed_entry steady
+expect_exit 0 "$BIN_L4D2CTL" status steady --json
+assert_eq "$(json_get "$OUT" 'j["pid"]')" "$(list_entry steady | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')" \
+  "the monitor's entry is of the running game"
 hung_pid=$(field hung 'j["pid"]')
 kill -STOP -- "-$hung_pid"
 stopped_at=$EPOCHREALTIME
