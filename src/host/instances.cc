@@ -420,8 +420,12 @@ Result<InstanceStatus> Instances::read_status(const model::InstanceName& name, P
   }
   status.players_asked = players;
   if (status.live && players == Players::kInclude) {
-    auto list = players_(status.port, std::chrono::milliseconds(300));
-    if (list.ok()) status.player_list = std::move(*list);
+    // A server that says it has no players has an empty list: not asked (most servers, most of the time).
+    if (status.live->players == 0) {
+      status.player_list.emplace();
+    } else if (auto list = players_(status.port, std::chrono::milliseconds(300)); list.ok()) {
+      status.player_list = std::move(*list);
+    }
   }
   return status;
 }
@@ -511,11 +515,8 @@ std::string Instances::list_json(Players players) {
   // its five files and two /proc entries (docs/benchmarks.md, issue 15).
   std::vector<const std::string*> printed(names.size(), nullptr);
   std::optional<ListSnapshot> snapshot;
-  if (players == Players::kOmit) {
-    if (auto content = read_file(layout.monitor_list()); content.ok()) {
-      if (auto parsed = parse_list_snapshot(*content, layout.monitor_list()); parsed.ok())
-        snapshot = std::move(*parsed);
-    }
+  if (auto content = read_file(layout.monitor_list()); content.ok()) {
+    if (auto parsed = parse_list_snapshot(*content, layout.monitor_list()); parsed.ok()) snapshot = std::move(*parsed);
   }
   if (snapshot && snapshot->current_build == current_build_id(layout) && snapshot->public_host == public_host()) {
     UniqueFd instances_dir = open_directory(layout.instances());
@@ -524,7 +525,9 @@ std::string Instances::list_json(Players players) {
     for (size_t i = 0; i < names.size() && instances_dir.valid() && runtimes_dir.valid(); ++i) {
       auto instance = dir_stamp(instances_dir.get(), names[i]);
       auto runtime = instance ? dir_stamp(runtimes_dir.get(), names[i]) : std::nullopt;
-      if (runtime) printed[i] = fresh_entry(*snapshot, names[i], *instance, *runtime, now_ms);
+      if (runtime) {
+        printed[i] = fresh_entry(*snapshot, names[i], *instance, *runtime, now_ms, players == Players::kInclude);
+      }
     }
   }
   std::vector<ListedInstance> listed;
@@ -570,8 +573,17 @@ ListSnapshot Instances::list_snapshot_for(const std::vector<model::InstanceName>
     auto status = read_status(name, Players::kOmit, &shared);
     if (!status.ok() || !status->live) continue;
     auto text = status_json(*status);
-    if (!text.ok() || stamps(name) != before) continue;
-    snapshot.entries.emplace(name.str(), ListEntry{before->first, before->second, read_ms, std::move(*text)});
+    if (!text.ok()) continue;
+    ListEntry entry{before->first, before->second, read_ms, std::move(*text), std::nullopt};
+    if (status->live->players == 0) {  // what --players shows of it: an empty list, as read_status gives one
+      status->players_asked = Players::kInclude;
+      status->player_list.emplace();
+      auto with_players = status_json(*status);
+      if (!with_players.ok()) continue;
+      entry.players_json = std::move(*with_players);
+    }
+    if (stamps(name) != before) continue;
+    snapshot.entries.emplace(name.str(), std::move(entry));
   }
   return snapshot;
 }

@@ -114,7 +114,8 @@ class Instances {
   Status stop(const model::InstanceName& name, std::chrono::seconds timeout);
   // Stops, unmounts, removes the instance and runtime directories. Missing: success.
   Status remove(const model::InstanceName& name);
-  // With Players::kInclude, a server that answered A2S_INFO is also asked for its players.
+  // With Players::kInclude, a server that answered A2S_INFO is also asked for its players, unless it said it
+  // has none (its list is then empty).
   Result<InstanceStatus> status(const model::InstanceName& name, Players players = Players::kOmit);
   // Every initialized instance, sorted by name, each with its status or the error that status() gave. The
   // instances are read, and their servers asked, at the same time (up to kListThreads at once): the
@@ -124,10 +125,11 @@ class Instances {
   // monitor intervals ago. Likewise a running server's mount verdict and writable layer's size, with or without
   // players: the monitor's measure of the same run, at most two intervals old (status always measures).
   Result<std::vector<ListedInstance>> list(Players players = Players::kOmit);
-  // `list --json`: what status_list_json(list(players)) prints, but without Players::kInclude an instance the
-  // health monitor's list snapshot (list_snapshot.h) has a fresh entry of, read while its two directories
-  // stood as they stand now, is printed from that entry rather than read again: at most two monitor intervals
-  // old, for the same installation build and public address. The others are read as list reads them.
+  // `list --json`: what status_list_json(list(players)) prints, but an instance the health monitor's list
+  // snapshot (list_snapshot.h) has a fresh entry of, read while its two directories stood as they stand now, is
+  // printed from that entry rather than read again: at most two monitor intervals old, for the same installation
+  // build and public address (with Players::kInclude, only a server that had no players). The others are read
+  // as list reads them.
   std::string list_json(Players players = Players::kOmit);
   // For the health monitor: the list entries of `names` (servers `live` has a fresh answer of), each read as
   // list reads it, with its directories' stamps taken before the read and checked again after it. An instance

@@ -456,7 +456,7 @@ TEST_F(InstancesTest, PlayersThatDoNotAnswerAreNullAndAStoppedServerIsNotAsked) 
   EXPECT_TRUE(nlohmann::json::parse(*status_json(*stopped))["live"].is_null());
 
   ASSERT_OK(instances_->start(alpha_, std::nullopt));
-  live_answer_ = LiveData{.hostname = "alpha", .map = "c2m1_highway"};
+  live_answer_ = LiveData{.hostname = "alpha", .map = "c2m1_highway", .players = 1};
   Result<InstanceStatus> silent = instances_->status(alpha_, Players::kInclude);
   ASSERT_OK(silent);
   EXPECT_EQ(player_queries_, 1);
@@ -522,6 +522,16 @@ TEST_F(InstancesTest, ListJsonPrintsTheMonitorsEntryWhileItsDirectoriesStand) {
   ListSnapshot current = untouched(snapshot);
   ASSERT_OK(write_file_atomic(layout_.monitor_list(), list_snapshot_text(current)));
   EXPECT_NE(instances_->list_json().find(R"({"name":"alpha","marked":true})"), std::string::npos);
+  // With players: alpha has 3, so it is asked; beta had none, and its players variant would be printed.
+  EXPECT_FALSE(current.entries.at("alpha").players_json);
+  ASSERT_TRUE(snapshot.entries.at("beta").players_json);
+  EXPECT_NE(snapshot.entries.at("beta").players_json->find(R"("player_list":[])"), std::string::npos);
+  current.entries.at("alpha").players_json = R"({"name":"alpha","marked":"with players"})";
+  ASSERT_OK(write_file_atomic(layout_.monitor_list(), list_snapshot_text(current)));
+  EXPECT_NE(instances_->list_json(Players::kInclude).find(R"({"name":"alpha","marked":"with players"})"),
+            std::string::npos);
+  current.entries.at("alpha").players_json.reset();
+  ASSERT_OK(write_file_atomic(layout_.monitor_list(), list_snapshot_text(current)));
   EXPECT_EQ(instances_->list_json(Players::kInclude).find("marked"), std::string::npos);
   ASSERT_OK(make_current(layout_, "200"));
   EXPECT_EQ(instances_->list_json().find("marked"), std::string::npos) << "build 200 is current now";
@@ -553,6 +563,16 @@ TEST_F(InstancesTest, TheMonitorRecordsNoEntryWithoutAnAnswerOrAStatus) {
   ListSnapshot snapshot = instances_->list_snapshot_for({alpha_, beta_, ghost_}, live);
   EXPECT_EQ(snapshot.entries.size(), 1u);
   EXPECT_EQ(snapshot.entries.count("alpha"), 1u);
+}
+
+// A2S_INFO says how many play: a server with none has an empty list, and is not asked for it.
+TEST_F(InstancesTest, AServerWithNoPlayersIsNotAskedForThem) {
+  ASSERT_OK(instances_->start(alpha_, std::nullopt));
+  live_answer_ = LiveData{.hostname = "alpha", .map = "c2m1_highway", .players = 0, .max_players = 8};
+  Result<InstanceStatus> empty = instances_->status(alpha_, Players::kInclude);
+  ASSERT_OK(empty);
+  EXPECT_EQ(player_queries_, 0);
+  EXPECT_EQ(nlohmann::json::parse(*status_json(*empty))["live"]["player_list"], nlohmann::json::array());
 }
 
 // The build an instance mounted stays its build until its next mount, whatever becomes current meanwhile.

@@ -57,6 +57,64 @@ std::optional<DirStamp> stamp_from(std::string_view& rest) {
   return DirStamp{static_cast<std::uint64_t>(*inode), *mtime, *ctime};
 }
 
+// Checks, without building the document, that a JSON text is one object whose top-level "name" is a given
+// string: a SAX handler over nlohmann's parser (strict: nothing after the value), depth-limited as
+// parse_json_limited is.
+class EntryCheck {
+ public:
+  using json = nlohmann::json;
+  explicit EntryCheck(const std::string& name) : name_(name) {}
+  bool holds() const { return object_ && named_ && !misnamed_; }
+
+  bool null() { return scalar(); }
+  bool boolean(bool) { return scalar(); }
+  bool number_integer(json::number_integer_t) { return scalar(); }
+  bool number_unsigned(json::number_unsigned_t) { return scalar(); }
+  bool number_float(json::number_float_t, const json::string_t&) { return scalar(); }
+  bool binary(json::binary_t&) { return scalar(); }
+  bool string(json::string_t& text) {
+    if (name_next_) (text == name_ ? named_ : misnamed_) = true;
+    name_next_ = false;
+    return depth_ > 0;
+  }
+  bool start_object(std::size_t) {
+    if (depth_ == 0) object_ = true;
+    return open();
+  }
+  bool start_array(std::size_t) { return depth_ > 0 && open(); }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+  bool key(json::string_t& text) {
+    name_next_ = depth_ == 1 && text == "name";
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+
+ private:
+  // A value that is not a string: at the top it is not an object; as "name"'s value it names no instance.
+  bool scalar() {
+    if (name_next_) misnamed_ = true;
+    name_next_ = false;
+    return depth_ > 0;
+  }
+  bool open() {
+    if (name_next_) misnamed_ = true;
+    name_next_ = false;
+    return ++depth_ <= kMaxJsonDepth;
+  }
+  bool close() {
+    --depth_;
+    return true;
+  }
+
+  const std::string& name_;
+  int depth_ = 0;
+  bool object_ = false;
+  bool name_next_ = false;  // the next value is the top-level "name"'s
+  bool named_ = false;
+  bool misnamed_ = false;  // a top-level "name" that is another value (all of them must name the instance)
+};
+
 // One entry line, or nullopt when it is not one.
 std::optional<std::pair<std::string, ListEntry>> entry_from(std::string_view line) {
   std::string name(take_token(line));
@@ -65,14 +123,16 @@ std::optional<std::pair<std::string, ListEntry>> entry_from(std::string_view lin
   auto runtime_dir = stamp_from(line);
   auto read = parse_int(take_token(line), 0, kMax);
   if (!instance_dir || !runtime_dir || !read) return std::nullopt;
-  // What list prints must be one JSON object about this instance, whoever wrote the file.
-  auto object = parse_json_limited(line);
-  if (!object.ok() || !object->is_object()) return std::nullopt;
-  auto named = object->find("name");
-  if (named == object->end() || !named->is_string() || named->get_ref<const std::string&>() != name) {
-    return std::nullopt;
+  size_t tab = line.find('\t');
+  std::string_view plain = line.substr(0, tab);
+  if (plain.empty()) return std::nullopt;
+  ListEntry entry{*instance_dir, *runtime_dir, *read, std::string(plain), std::nullopt};
+  if (tab != std::string_view::npos) {
+    std::string_view with_players = line.substr(tab + 1);
+    if (with_players.empty() || with_players.find('\t') != std::string_view::npos) return std::nullopt;
+    entry.players_json = std::string(with_players);
   }
-  return std::pair{std::move(name), ListEntry{*instance_dir, *runtime_dir, *read, std::string(line)}};
+  return std::pair{std::move(name), std::move(entry)};
 }
 
 std::int64_t nanoseconds(const struct timespec& time) {
@@ -80,6 +140,11 @@ std::int64_t nanoseconds(const struct timespec& time) {
 }
 
 }  // namespace
+
+bool is_list_entry_of(std::string_view json, const std::string& name) {
+  EntryCheck check(name);
+  return nlohmann::json::sax_parse(json, &check) && check.holds();
+}
 
 std::optional<DirStamp> dir_stamp(int dir_fd, const std::string& name) {
   struct stat info {};
@@ -97,12 +162,15 @@ std::string list_snapshot_text(const ListSnapshot& snapshot) {
   std::string text = fmt::format("{} {} {} {} {} {}\n", kMagic, kVersion, snapshot.written_unix_ms,
                                  snapshot.interval_ms, build.value_or("-"), host.value_or("-"));
   if (!build || !host) return text;  // entries that list could not match: none
+  auto one_line = [](std::string_view json) { return json.find_first_of("\t\n") == std::string_view::npos; };
   for (const auto& [name, entry] : snapshot.entries) {
-    if (entry.json.find('\n') != std::string::npos) continue;
+    if (!one_line(entry.json) || (entry.players_json && !one_line(*entry.players_json))) continue;
     const DirStamp& i = entry.instance_dir;
     const DirStamp& r = entry.runtime_dir;
-    text += fmt::format("{} {} {} {} {} {} {} {} {}\n", name, i.inode, i.mtime_ns, i.ctime_ns, r.inode, r.mtime_ns,
+    text += fmt::format("{} {} {} {} {} {} {} {} {}", name, i.inode, i.mtime_ns, i.ctime_ns, r.inode, r.mtime_ns,
                         r.ctime_ns, entry.read_unix_ms, entry.json);
+    if (entry.players_json) text += "\t" + *entry.players_json;
+    text += '\n';
   }
   return text;
 }
@@ -130,14 +198,16 @@ Result<ListSnapshot> parse_list_snapshot(std::string_view content, const std::st
 }
 
 const std::string* fresh_entry(const ListSnapshot& snapshot, const std::string& name, const DirStamp& instance_dir,
-                               const DirStamp& runtime_dir, std::int64_t now_unix_ms) {
+                               const DirStamp& runtime_dir, std::int64_t now_unix_ms, bool with_players) {
   if (!within_two_rounds(snapshot.interval_ms, snapshot.written_unix_ms, now_unix_ms)) return nullptr;
   auto found = snapshot.entries.find(name);
   if (found == snapshot.entries.end()) return nullptr;
   const ListEntry& entry = found->second;
   if (!within_two_rounds(snapshot.interval_ms, entry.read_unix_ms, now_unix_ms)) return nullptr;
   if (entry.instance_dir != instance_dir || entry.runtime_dir != runtime_dir) return nullptr;
-  return &entry.json;
+  const std::string* chosen = with_players ? (entry.players_json ? &*entry.players_json : nullptr) : &entry.json;
+  if (!chosen || !is_list_entry_of(*chosen, name)) return nullptr;
+  return chosen;
 }
 
 }  // namespace left4me::host

@@ -6,7 +6,9 @@
 // health.json, last_start_error, the build record), and each of those changes the directory's mtime, ctime or
 // inode. Line-based text so that list need not parse one JSON document of 100 entries:
 //   left4me-monitor-list 1 <written unix ms> <interval ms> <current build or -> <public host or ->
-//   <name> <ino> <mtime ns> <ctime ns> <ino> <mtime ns> <ctime ns> <read unix ms> <entry: one JSON object>
+//   <name> <ino> <mtime ns> <ctime ns> <ino> <mtime ns> <ctime ns> <read unix ms> <entry>[<TAB><entry with players>]
+// where an entry is one JSON object (a tab inside one is always escaped), and the second one is what
+// `list --json --players` prints, recorded for a server that has no players (A2S_INFO said 0).
 // Pure functions over text and values the caller gives, but dir_stamp, which reads the file system; thread-safe.
 #pragma once
 
@@ -46,6 +48,9 @@ struct ListEntry {
   DirStamp runtime_dir;
   std::int64_t read_unix_ms = 0;
   std::string json;  // the status object as `list --json` prints it
+  // As `list --json --players` prints it, for a server whose A2S_INFO said it has no players (so the list is
+  // empty without asking); nullopt for one that has players: list asks it.
+  std::optional<std::string> players_json;
 };
 
 struct ListSnapshot {
@@ -57,14 +62,20 @@ struct ListSnapshot {
 };
 
 std::string list_snapshot_text(const ListSnapshot& snapshot);
-// kFailed naming `path` for a file that is not a list snapshot. Not trusted: a line that is not an entry (bad
-// name, stamps, or an entry that is not one JSON object naming its instance) is left out, and list reads that
-// instance itself.
+// kFailed naming `path` for a file that is not a list snapshot. Not trusted: a line that is not an entry (a bad
+// name or stamps, no entry text) is left out, and list reads that instance itself. The entries' JSON is checked
+// only when one is to be printed (fresh_entry), so that list checks only what it prints.
 Result<ListSnapshot> parse_list_snapshot(std::string_view content, const std::string& path);
 
-// The entry `list --json` may print for `name` at `now_unix_ms`, given the directories' stamps now: nullopt
-// when the snapshot or the entry is more than two rounds old, or either directory changed since.
+// Whether `json` is one JSON object (nothing after it, nested at most kMaxJsonDepth) whose top-level "name" is
+// `name`, and no other value: what list may print for that instance. Checked without building the document.
+bool is_list_entry_of(std::string_view json, const std::string& name);
+
+// The entry `list --json` (with_players: `list --json --players`) may print for `name` at `now_unix_ms`, given
+// the directories' stamps now: nullptr when the snapshot or the entry is more than two rounds old, either
+// directory changed since, (with_players) the entry has no players variant, or the text is not
+// is_list_entry_of that instance.
 const std::string* fresh_entry(const ListSnapshot& snapshot, const std::string& name, const DirStamp& instance_dir,
-                               const DirStamp& runtime_dir, std::int64_t now_unix_ms);
+                               const DirStamp& runtime_dir, std::int64_t now_unix_ms, bool with_players = false);
 
 }  // namespace left4me::host

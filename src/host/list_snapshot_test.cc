@@ -23,7 +23,9 @@ const DirStamp kRuntimeDir{12, 1'600'000'000'100'000'000, 1'600'000'000'100'000'
 ListSnapshot snapshot_at(std::int64_t written) {
   ListSnapshot snapshot{written, 2000, "9000001", "play.example.org", {}};
   snapshot.entries["alpha"] = {kInstanceDir, kRuntimeDir, written - 300,
-                               R"({"live":{"hostname":"Alpha \"1\" \u00e9"},"name":"alpha","state":"running"})"};
+                               R"({"live":{"hostname":"Alpha \"1\" \u00e9"},"name":"alpha","state":"running"})",
+                               R"({"live":{"player_list":[],"players":0},"name":"alpha","state":"running"})"};
+  snapshot.entries["beta"] = {kInstanceDir, kRuntimeDir, written - 300, R"({"name":"beta"})", std::nullopt};
   return snapshot;
 }
 
@@ -40,6 +42,9 @@ TEST(ListSnapshot, RoundTrips) {
   EXPECT_EQ(entry.runtime_dir, kRuntimeDir);
   EXPECT_EQ(entry.read_unix_ms, kNow - 300);
   EXPECT_EQ(entry.json, snapshot_at(kNow).entries.at("alpha").json);
+  EXPECT_EQ(entry.players_json, snapshot_at(kNow).entries.at("alpha").players_json);
+  ASSERT_EQ(parsed->entries.count("beta"), 1u);
+  EXPECT_FALSE(parsed->entries.at("beta").players_json);
 
   // No build installed, no public address: "-" both ways.
   ListSnapshot bare{kNow, 2000, std::nullopt, std::nullopt, {}};
@@ -60,23 +65,56 @@ TEST(ListSnapshot, AFileThatIsNotOneIsRefusedNamingIt) {
   }
 }
 
-// Whoever wrote the file, what list prints is one JSON object about the instance the line names.
+// Whoever wrote the file, a line is an entry only with a valid name, whole stamps and some text after them.
 TEST(ListSnapshot, LeavesOutLinesThatAreNotEntries) {
   std::string header = "left4me-monitor-list 1 1700000000000 2000 - -\n";
   std::string stamps = " 11 5 6 12 7 8 1700000000000 ";
   std::string text = header + "alpha" + stamps + R"({"name":"alpha"})" + "\n" +           // the one good line
                      "../x" + stamps + R"({"name":"../x"})" + "\n" +                      // not an instance name
-                     "beta" + stamps + R"({"name":"gamma"})" + "\n" +                     // names another instance
-                     "gamma" + stamps + R"({"name":"gamma"},{"name":"delta"})" + "\n" +   // two values
-                     "delta" + stamps + R"(["name","delta"])" + "\n" +                    // not an object
                      "omega 11 5 6 12 7 1700000000000 " + R"({"name":"omega"})" + "\n" +  // a stamp short
                      "zeta 0 5 6 12 7 8 1700000000000 " + R"({"name":"zeta"})" + "\n" +   // no inode
-                     "eta" + stamps + R"({"name":"eta")" + "\n" +                         // cut short
-                     "theta" + stamps + std::string(300, '[') + "\n";                     // too deep
+                     "eta 11 5 6 12 7 8 -1 " + R"({"name":"eta"})" + "\n" +               // a time before 1970
+                     "theta" + stamps + "\n" +                                            // no entry
+                     "iota" + stamps + R"({"name":"iota"})" + "\t\n" +                    // an empty players variant
+                     "kappa" + stamps + R"({"name":"kappa"})" + "\t{}\t{}\n";             // a third part
   auto parsed = parse_list_snapshot(text, "x");
   ASSERT_TRUE(parsed.ok()) << parsed.error().message();
   ASSERT_EQ(parsed->entries.size(), 1u);
   EXPECT_EQ(parsed->entries.begin()->first, "alpha");
+}
+
+// What list prints for an instance is one JSON object naming it, whoever wrote the file: checked when printed.
+TEST(ListSnapshot, AnEntryIsOneJsonObjectNamingItsInstance) {
+  EXPECT_TRUE(is_list_entry_of(R"({"name":"alpha"})", "alpha"));
+  EXPECT_TRUE(is_list_entry_of(R"( {"build":{"name":"x"},"live":[{"name":1}],"name":"alpha","pid":null} )", "alpha"))
+      << "only the top-level name counts";
+  for (const char* bad : {R"({"name":"gamma"})",                   // names another instance
+                          R"({"name":"alpha"},{"name":"delta"})",  // two values
+                          R"({"name":"alpha"}])",                  // something after it
+                          R"(["name","alpha"])",                   // not an object
+                          R"("alpha")",                            // a string
+                          R"({"name":"alpha")",                    // cut short
+                          R"({})",                                 // names nothing
+                          R"({"build":{"name":"alpha"}})",         // named only inside
+                          R"({"name":["alpha"]})",                 // not a string
+                          R"({"name":"alpha","name":5})",          // a second name that is not one
+                          R"({"name":"alpha","name":"beta"})",     // a second name, another instance
+                          R"({"name":"alpha","x":1,})",            // not JSON
+                          "", "{\"name\":\"alpha\"}\x01"}) {
+    EXPECT_FALSE(is_list_entry_of(bad, "alpha")) << bad;
+  }
+  std::string deep = R"({"name":"alpha","x":)" + std::string(70, '[') + std::string(70, ']') + "}";
+  EXPECT_FALSE(is_list_entry_of(deep, "alpha")) << "deeper than the JSON parser's limit";
+  std::string within = R"({"name":"alpha","x":)" + std::string(60, '[') + std::string(60, ']') + "}";
+  EXPECT_TRUE(is_list_entry_of(within, "alpha"));
+
+  // fresh_entry prints only such an entry.
+  ListSnapshot snapshot{kNow, 2000, std::nullopt, std::nullopt, {}};
+  snapshot.entries["alpha"] = {kInstanceDir, kRuntimeDir, kNow, R"({"name":"gamma"})", R"({"name":"alpha"})"};
+  EXPECT_EQ(fresh_entry(snapshot, "alpha", kInstanceDir, kRuntimeDir, kNow), nullptr);
+  EXPECT_NE(fresh_entry(snapshot, "alpha", kInstanceDir, kRuntimeDir, kNow, true), nullptr);
+  snapshot.entries["alpha"].players_json = "[]";
+  EXPECT_EQ(fresh_entry(snapshot, "alpha", kInstanceDir, kRuntimeDir, kNow, true), nullptr);
 }
 
 // A host whose address is not one token cannot be matched: the file then has no entries.
@@ -91,7 +129,12 @@ TEST(ListSnapshot, WritesNoEntriesItCouldNotMatch) {
 TEST(ListSnapshot, AnEntryIsFreshForTwoRoundsWhileItsDirectoriesStand) {
   ListSnapshot snapshot = snapshot_at(kNow);
   EXPECT_NE(fresh_entry(snapshot, "alpha", kInstanceDir, kRuntimeDir, kNow + 3600), nullptr);
-  EXPECT_EQ(fresh_entry(snapshot, "beta", kInstanceDir, kRuntimeDir, kNow), nullptr) << "no entry";
+  const std::string* with_players = fresh_entry(snapshot, "alpha", kInstanceDir, kRuntimeDir, kNow, true);
+  ASSERT_NE(with_players, nullptr);
+  EXPECT_EQ(*with_players, *snapshot.entries.at("alpha").players_json);
+  EXPECT_EQ(fresh_entry(snapshot, "beta", kInstanceDir, kRuntimeDir, kNow, true), nullptr) << "beta has players";
+  EXPECT_NE(fresh_entry(snapshot, "beta", kInstanceDir, kRuntimeDir, kNow), nullptr);
+  EXPECT_EQ(fresh_entry(snapshot, "gamma", kInstanceDir, kRuntimeDir, kNow), nullptr) << "no entry";
   EXPECT_EQ(fresh_entry(snapshot, "alpha", kInstanceDir, kRuntimeDir, kNow + 4001), nullptr) << "snapshot too old";
   EXPECT_EQ(fresh_entry(snapshot, "alpha", kInstanceDir, kRuntimeDir, kNow - 1), nullptr) << "from the future";
   snapshot.entries.at("alpha").read_unix_ms = kNow - 4001;

@@ -59,7 +59,7 @@ list_entry() {  # NAME: the monitor's entry of NAME, if any
   python3 -c 'import sys
 for line in open(sys.argv[1]).read().splitlines()[1:]:
     parts = line.split(" ", 8)
-    if parts[0] == sys.argv[2]: print(parts[8])' "$LEFT4ME_ROOT/runtime/.monitor-list" "$1"
+    if parts[0] == sys.argv[2]: print(parts[8].split("\t")[0])' "$LEFT4ME_ROOT/runtime/.monitor-list" "$1"
 }
 has_list_entry() { [ -n "$(list_entry "$1")" ]; }
 wait_until 10 has_list_entry steady
