@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <fmt/format.h>
 #include <limits>
-#include <nlohmann/json.hpp>
 
 #include "base/strings.h"
 #include "json/parse_json.h"
@@ -57,64 +56,6 @@ std::optional<DirStamp> stamp_from(std::string_view& rest) {
   return DirStamp{static_cast<std::uint64_t>(*inode), *mtime, *ctime};
 }
 
-// Checks, without building the document, that a JSON text is one object whose top-level "name" is a given
-// string: a SAX handler over nlohmann's parser (strict: nothing after the value), depth-limited as
-// parse_json_limited is.
-class EntryCheck {
- public:
-  using json = nlohmann::json;
-  explicit EntryCheck(const std::string& name) : name_(name) {}
-  bool holds() const { return object_ && named_ && !misnamed_; }
-
-  bool null() { return scalar(); }
-  bool boolean(bool) { return scalar(); }
-  bool number_integer(json::number_integer_t) { return scalar(); }
-  bool number_unsigned(json::number_unsigned_t) { return scalar(); }
-  bool number_float(json::number_float_t, const json::string_t&) { return scalar(); }
-  bool binary(json::binary_t&) { return scalar(); }
-  bool string(json::string_t& text) {
-    if (name_next_) (text == name_ ? named_ : misnamed_) = true;
-    name_next_ = false;
-    return depth_ > 0;
-  }
-  bool start_object(std::size_t) {
-    if (depth_ == 0) object_ = true;
-    return open();
-  }
-  bool start_array(std::size_t) { return depth_ > 0 && open(); }
-  bool end_object() { return close(); }
-  bool end_array() { return close(); }
-  bool key(json::string_t& text) {
-    name_next_ = depth_ == 1 && text == "name";
-    return true;
-  }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
-
- private:
-  // A value that is not a string: at the top it is not an object; as "name"'s value it names no instance.
-  bool scalar() {
-    if (name_next_) misnamed_ = true;
-    name_next_ = false;
-    return depth_ > 0;
-  }
-  bool open() {
-    if (name_next_) misnamed_ = true;
-    name_next_ = false;
-    return ++depth_ <= kMaxJsonDepth;
-  }
-  bool close() {
-    --depth_;
-    return true;
-  }
-
-  const std::string& name_;
-  int depth_ = 0;
-  bool object_ = false;
-  bool name_next_ = false;  // the next value is the top-level "name"'s
-  bool named_ = false;
-  bool misnamed_ = false;  // a top-level "name" that is another value (all of them must name the instance)
-};
-
 // One entry line, or nullopt when it is not one.
 std::optional<std::pair<std::string, ListEntry>> entry_from(std::string_view line) {
   std::string name(take_token(line));
@@ -141,10 +82,7 @@ std::int64_t nanoseconds(const struct timespec& time) {
 
 }  // namespace
 
-bool is_list_entry_of(std::string_view json, const std::string& name) {
-  EntryCheck check(name);
-  return nlohmann::json::sax_parse(json, &check) && check.holds();
-}
+bool is_list_entry_of(std::string_view json, const std::string& name) { return is_object_naming(json, "name", name); }
 
 std::optional<DirStamp> dir_stamp(int dir_fd, const std::string& name) {
   struct stat info {};

@@ -89,5 +89,28 @@ TEST(ParseJsonTest, MalformedTextIsInvalidArgumentWithItsPosition) {
   EXPECT_EQ(huge.error().message(), "not valid JSON: a number is out of range");
 }
 
+// The monitor's list entries are checked this way before l4d2ctl prints them (host/list_snapshot.h).
+TEST(IsObjectNamingTest, OneObjectWhoseTopLevelKeyIsTheValue) {
+  EXPECT_TRUE(is_object_naming(R"({"name":"alpha"})", "name", "alpha"));
+  EXPECT_TRUE(is_object_naming(R"( {"a":{"name":"x"},"b":[{"name":1}],"name":"alpha"} )", "name", "alpha"));
+  for (const char* bad :
+       {R"({"name":"beta"})", R"({"a":{"name":"alpha"}})", R"({"name":"alpha","name":null})",
+        R"({"name":"alpha","name":"beta"})", R"({"name":{"x":1}})", R"(["name","alpha"])", R"("alpha")",
+        R"({"name":"alpha"} {})", R"({"name":"alpha")", "", "{}", "1e400", R"({"name":"alpha","n":1e400})"}) {
+    EXPECT_FALSE(is_object_naming(bad, "name", "alpha")) << bad;
+  }
+}
+
+TEST(IsObjectNamingTest, NestingLimitIsParseJsonLimitedsOwn) {
+  std::string at_limit = R"({"name":"a","x":)" + std::string(63, '[') + std::string(63, ']') + "}";
+  std::string past_limit = R"({"name":"a","x":)" + std::string(64, '[') + std::string(64, ']') + "}";
+  EXPECT_TRUE(is_object_naming(at_limit, "name", "a"));
+  EXPECT_TRUE(parse_json_limited(at_limit).ok());
+  EXPECT_FALSE(is_object_naming(past_limit, "name", "a"));
+  EXPECT_FALSE(parse_json_limited(past_limit).ok());
+  std::string very_deep = R"({"x":)" + std::string(200000, '[');
+  EXPECT_FALSE(is_object_naming(very_deep, "name", "a"));
+}
+
 }  // namespace
 }  // namespace left4me
