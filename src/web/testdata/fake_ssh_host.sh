@@ -4,7 +4,7 @@
 # arguments the last. In $LEFT4ME_ROOT/fake: down-<address> makes the host unreachable (ssh's own error, exit
 # 255); key-changed-<address> makes ssh refuse a changed host key (its warning, exit 255); otherwise the arguments
 # are split as l4d2ctl-remote splits them (the same quoting as a POSIX shell's), `-f -` takes the spec from
-# standard input, each call is appended to ssh.log as "<address> <arguments>", and the stand-in l4d2ctl
+# standard input (a file of its own per call), each call is appended to ssh.log as "<address> <arguments>", and the stand-in l4d2ctl
 # ($FAKE_L4D2CTL) runs them. A session is refused (exit 2), as an l4d2ctl-remote without sessions does.
 set -u
 dir="$LEFT4ME_ROOT/fake"
@@ -37,8 +37,11 @@ echo "$address $*" >>"$dir/ssh.log"
 words=()
 for word in "$@"; do
   if [ "$word" = - ]; then
-    cat >"$dir/ssh-spec-$address"
-    word="$dir/ssh-spec-$address"
+    # Each call its own file: two jobs may initialize on one host at once. The last spec read is also kept as
+    # ssh-spec-<address> (renamed into place whole) for the tests to look at.
+    word=$(mktemp "$dir/ssh-spec-$address.XXXXXX")
+    cat >"$word"
+    cp "$word" "$word.last" && mv "$word.last" "$dir/ssh-spec-$address"
   fi
   words+=("$word")
 done
