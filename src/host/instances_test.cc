@@ -80,6 +80,11 @@ class InstancesTest : public test::TempDirTest {
     supervisor_->set_info(alpha_, {.state = RunState::kRunning, .pid = 4242});
     supervisor_->set_info(beta_, {.state = RunState::kRunning, .pid = 4343});
   }
+  // The wall clock in unix ms, as the monitor stamps its snapshots.
+  static std::int64_t wall_clock_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
   std::optional<Instances> instances_;
   test::FakeSupervisor* supervisor_ = nullptr;
   test::FakeMounter* mounter_ = nullptr;
@@ -473,9 +478,7 @@ TEST_F(InstancesTest, ListJsonPrintsTheMonitorsEntryWhileItsDirectoriesStand) {
   for (const char* id : {"100", "200"}) ASSERT_OK(make_directories(layout_.installation_build(id) + "/left4dead2"));
   ASSERT_OK(make_current(layout_, "100"));
   ASSERT_OK(mounter_->mount(alpha_));
-  std::int64_t now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count();
+  std::int64_t now_ms = wall_clock_ms();
   LiveSnapshot live{now_ms, 2000, {}, {}};
   live.answers["alpha"] = {4242, now_ms - 100, "from the monitor", "c2m1_highway", 3, 8, 0.5};
   live.answers["beta"] = {4343, now_ms - 100, "beta's", "c1m1_hotel", 0, 8, 0.7};
@@ -553,9 +556,7 @@ TEST_F(InstancesTest, ListJsonPrintsTheMonitorsEntryWhileItsDirectoriesStand) {
 TEST_F(InstancesTest, TheMonitorRecordsNoEntryWithoutAnAnswerOrAStatus) {
   ASSERT_NO_FATAL_FAILURE(start_alpha_and_beta());
   std::this_thread::sleep_for(std::chrono::nanoseconds(kSettleNs) + 20ms);
-  std::int64_t now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count();
+  std::int64_t now_ms = wall_clock_ms();
   LiveSnapshot live{now_ms, 2000, {}, {}};
   live.answers["alpha"] = {4242, now_ms - 100, "alpha", "c2m1_highway", 0, 8, 0.5};
   live.answers["beta"] = {4343, now_ms - 5000, "beta, long ago", "c1m1_hotel", 0, 8, 0.5};

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "base/strings.h"
+#include "host/live_snapshot.h"
 #include "json/parse_json.h"
 #include "model/instance_name.h"
 
@@ -33,11 +34,6 @@ std::optional<std::string> token_of(const std::optional<std::string>& value) {
 std::optional<std::string> value_of(std::string_view token) {
   if (token == "-") return std::nullopt;
   return std::string(token);
-}
-
-bool within_two_rounds(std::int64_t interval_ms, std::int64_t at_unix_ms, std::int64_t now_unix_ms) {
-  std::int64_t age = now_unix_ms - at_unix_ms;
-  return age >= 0 && age <= 2 * interval_ms;
 }
 
 // The next space-separated token of `rest`, taken off it.

@@ -53,11 +53,6 @@ std::optional<LayerFacts> layer_from(const json& entry) {
 
 // Whether what was written or measured at `at_unix_ms` may be shown at `now_unix_ms`: within two rounds, and
 // not from the future (a clock set back).
-bool within_two_rounds(const LiveSnapshot& snapshot, std::int64_t at_unix_ms, std::int64_t now_unix_ms) {
-  std::int64_t age = now_unix_ms - at_unix_ms;
-  return age >= 0 && age <= 2 * snapshot.interval_ms;
-}
-
 }  // namespace
 
 std::string live_snapshot_json(const LiveSnapshot& snapshot) {
@@ -80,6 +75,11 @@ std::string live_snapshot_json(const LiveSnapshot& snapshot) {
                  {"answers", std::move(answers)},
                  {"layers", std::move(layers)}};
   return object.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+bool within_two_rounds(std::int64_t interval_ms, std::int64_t at_unix_ms, std::int64_t now_unix_ms) {
+  std::int64_t age = now_unix_ms - at_unix_ms;
+  return age >= 0 && age <= 2 * interval_ms;
 }
 
 Result<LiveSnapshot> parse_live_snapshot(std::string_view content, const std::string& path) {
@@ -113,19 +113,19 @@ Result<LiveSnapshot> parse_live_snapshot(std::string_view content, const std::st
 
 std::optional<LiveAnswer> fresh_answer(const LiveSnapshot& snapshot, const std::string& name, std::int64_t pid,
                                        std::int64_t now_unix_ms) {
-  if (!within_two_rounds(snapshot, snapshot.written_unix_ms, now_unix_ms)) return std::nullopt;
+  if (!within_two_rounds(snapshot.interval_ms, snapshot.written_unix_ms, now_unix_ms)) return std::nullopt;
   auto found = snapshot.answers.find(name);
   if (found == snapshot.answers.end() || found->second.pid != pid) return std::nullopt;
-  if (!within_two_rounds(snapshot, found->second.answered_unix_ms, now_unix_ms)) return std::nullopt;
+  if (!within_two_rounds(snapshot.interval_ms, found->second.answered_unix_ms, now_unix_ms)) return std::nullopt;
   return found->second;
 }
 
 std::optional<LayerFacts> fresh_layer(const LiveSnapshot& snapshot, const std::string& name, std::int64_t pid,
                                       std::int64_t now_unix_ms) {
-  if (!within_two_rounds(snapshot, snapshot.written_unix_ms, now_unix_ms)) return std::nullopt;
+  if (!within_two_rounds(snapshot.interval_ms, snapshot.written_unix_ms, now_unix_ms)) return std::nullopt;
   auto found = snapshot.layers.find(name);
   if (found == snapshot.layers.end() || found->second.pid != pid) return std::nullopt;
-  if (!within_two_rounds(snapshot, found->second.measured_unix_ms, now_unix_ms)) return std::nullopt;
+  if (!within_two_rounds(snapshot.interval_ms, found->second.measured_unix_ms, now_unix_ms)) return std::nullopt;
   return found->second;
 }
 

@@ -41,6 +41,10 @@ struct LiveSnapshot {
   std::map<std::string, LayerFacts> layers;   // by instance name; only servers measured without an error
 };
 
+// The monitor's one freshness rule, for this file and the list snapshot (list_snapshot.h): something of
+// `at_unix_ms` may be shown at `now_unix_ms` when it is at most two intervals old (and not from the future).
+bool within_two_rounds(std::int64_t interval_ms, std::int64_t at_unix_ms, std::int64_t now_unix_ms);
+
 std::string live_snapshot_json(const LiveSnapshot& snapshot);
 // kFailed naming `path` for a file that is not a live snapshot.
 Result<LiveSnapshot> parse_live_snapshot(std::string_view content, const std::string& path);
