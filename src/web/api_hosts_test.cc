@@ -1,7 +1,9 @@
 // The host routes of the API over real HTTP: administrators only, refusals naming the field, deletion refused while
-// a host has servers, an administrator's choice of host for a new server, and a host without a working transport
-// shown unreachable with its servers unknown (never stopped).
+// a host has servers (and a deleted host's pinned key removed), an administrator's choice of host for a new server,
+// and a host without a working transport shown unreachable with its servers unknown (never stopped).
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 #include "web/web_fixture.h"
 
@@ -104,6 +106,23 @@ TEST_F(ApiHostsTest, AHostWithServersIsNotDeletedAndAnUnreachableOnesServersAreU
   HttpReply placed = root.post("/api/v1/servers", {{"name", "near"}, {"blueprint_id", blueprint}});
   ASSERT_EQ(placed.status, 201) << placed.body;
   EXPECT_EQ(placed.json()["server"]["host"], "local");
+}
+
+// Deleting a host forgets its pinned key (<data>/ssh/known_hosts.d/<id>): a later host may get the same id.
+TEST_F(ApiHostsTest, ADeletedHostsPinnedKeyFileIsRemoved) {
+  start();
+  create_user("root", Role::kAdmin);
+  Browser root = logged_in("root");
+  Host b = add_host("b");
+  ASSERT_OK(app_->pin_host_key(b));  // as confirming its key through the API does
+  std::string pinned = app_->config.data_dir + "/ssh/known_hosts.d/" + std::to_string(b.id);
+  ASSERT_TRUE(std::filesystem::exists(pinned));
+  HttpReply deleted = root.request("DELETE", "/api/v1/hosts/" + std::to_string(b.id));
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  EXPECT_FALSE(std::filesystem::exists(pinned));
+  // A host whose key was never pinned is deleted as well.
+  Host c = add_host("c");
+  EXPECT_EQ(root.request("DELETE", "/api/v1/hosts/" + std::to_string(c.id)).status, 200);
 }
 
 }  // namespace

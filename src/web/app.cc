@@ -267,6 +267,12 @@ Status App::reload_hosts() {
   return ok_status();
 }
 
+Status App::forget_host_key(const Host& host) const {
+  std::string file = ssh_target(config, host).known_hosts_file;
+  if (::unlink(file.c_str()) != 0 && errno != ENOENT) return Error::from_errno("remove " + file, errno);
+  return ok_status();
+}
+
 Result<std::string> App::panel_public_key() const {
   // The key is made once and never changes while the app runs: its public line is read (ssh-keygen -y) once per
   // data directory, not on every view of the hosts page or GET /api/v1/hosts. A failure is not kept.

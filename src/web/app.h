@@ -72,6 +72,8 @@ class App {
   Status refresh_managed_overlay(const Job& job, const JobSink& sink);
   // Takes the host records as they are now into host_ctls (after any change of a host).
   Status reload_hosts();
+  // Removes a deleted host's pinned key file, if there is one: a later host may be given the same id.
+  Status forget_host_key(const Host& host) const;
   // The panel's public key line for `left4me host-authorize` on a host (the key is made on first use).
   Result<std::string> panel_public_key() const;
   // Where a new server may go now: the hosts that did not answer their last poll are passed over.

@@ -102,7 +102,8 @@ Result<Host> rescan_host(App& app, const Host& host) {
 
 Status delete_host_record(App& app, const Host& host) {
   if (Status removed = app.hosts->remove(host.id); !removed) return removed;
-  return app.reload_hosts();
+  if (Status reloaded = app.reload_hosts(); !reloaded) return reloaded;
+  return app.forget_host_key(host);
 }
 
 Result<std::map<std::int64_t, int>> running_counts(App& app) {

@@ -29,7 +29,7 @@ Result<Host> confirm_scanned_key(App& app, const Host& host, const std::string& 
 // Scans the host's key again and keeps it unconfirmed (the host takes no servers until it is confirmed).
 // kInvalidArgument for the local host, kUnavailable when the scan got no key.
 Result<Host> rescan_host(App& app, const Host& host);
-// Deletes a remote host without servers (Hosts::remove's refusals) and rebuilds the Ctls.
+// Deletes a remote host without servers (Hosts::remove's refusals), rebuilds the Ctls and removes its pinned key.
 Status delete_host_record(App& app, const Host& host);
 // How many servers each host runs now (starting or running, as the live status says), by host id.
 Result<std::map<std::int64_t, int>> running_counts(App& app);
