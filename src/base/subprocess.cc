@@ -5,7 +5,9 @@
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
+#include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -16,6 +18,10 @@
 #include <cerrno>
 #include <cstring>
 #include <utility>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
 
 extern char** environ;
 
@@ -39,7 +45,7 @@ Result<Pipe> make_pipe() {
   return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
-// What the child's standard descriptors are made of, opened before fork: the pipes and pseudo-terminal
+// What the child's standard descriptors are made of, opened before the child starts: the pipes and pseudo-terminal
 // the options ask for, and /dev/null. The parent keeps one end of each, the child the other.
 struct ChildStreams {
   std::optional<Pipe> in, out, err;
@@ -81,7 +87,7 @@ Result<ChildStreams> open_streams(const SpawnOptions& options) {
   return streams;
 }
 
-// argv and envp as execve takes them, pointing into the options. Built before fork: the child may not
+// argv and envp as execve takes them, pointing into the options. Built before the child starts: it may not
 // allocate.
 struct ExecArguments {
   std::vector<char*> argv;
@@ -101,7 +107,7 @@ ExecArguments exec_arguments(SpawnOptions& options) {
   return exec;
 }
 
-// ---- The child, between fork and exec: only async-signal-safe calls. ----
+// ---- The child, until it executes: only async-signal-safe calls, and no change to memory it shares. ----
 
 [[noreturn]] void child_fail(int report_fd, int err) {
   ssize_t ignored = ::write(report_fd, &err, sizeof err);
@@ -157,12 +163,21 @@ StdioSources stdio_sources(const SpawnOptions& options, const ChildStreams& stre
   return sources;
 }
 
-// Default signal handling and mask, and the process group or session the options ask for.
+// Default signal handling and mask, and the process group or session the options ask for. Every signal with a
+// handler gets the default before the mask opens (spawn blocked them all): a handler of the parent's must not run
+// in the child, which shares the parent's memory until it executes.
 void child_reset_signals_and_group(const SpawnOptions& options, int report_fd) {
-  sigset_t all;
-  ::sigemptyset(&all);
-  ::sigprocmask(SIG_SETMASK, &all, nullptr);
+  for (int s = 1; s < NSIG; ++s) {
+    struct sigaction action {};
+    if (::sigaction(s, nullptr, &action) != 0) continue;
+    bool handled =
+        (action.sa_flags & SA_SIGINFO) != 0 || (action.sa_handler != SIG_DFL && action.sa_handler != SIG_IGN);
+    if (handled) ::signal(s, SIG_DFL);
+  }
   for (int s : {SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGCHLD, SIGQUIT}) ::signal(s, SIG_DFL);
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
   if (options.group == Group::kNewProcessGroup && ::setpgid(0, 0) != 0) child_fail(report_fd, errno);
   if (options.group == Group::kNewSession && ::setsid() < 0) child_fail(report_fd, errno);
 }
@@ -191,12 +206,17 @@ void child_install_descriptors(const SpawnOptions& options, const ChildStreams& 
 
 // The uid and gid the options ask for, then the parent-death signal (a credential change clears it).
 void child_set_identity(const SpawnOptions& options, pid_t parent, int report_fd) {
+  // The system calls themselves, as posix_spawn's child makes them: glibc's wrappers go through its list of the
+  // process's threads to change them all, and this child shares the parent's memory, that list included.
   if (options.gid) {
-    if (::setgroups(0, nullptr) != 0 || ::setresgid(*options.gid, *options.gid, *options.gid) != 0) {
+    if (::syscall(SYS_setgroups, 0, nullptr) != 0 ||
+        ::syscall(SYS_setresgid, *options.gid, *options.gid, *options.gid) != 0) {
       child_fail(report_fd, errno);
     }
   }
-  if (options.uid && ::setresuid(*options.uid, *options.uid, *options.uid) != 0) child_fail(report_fd, errno);
+  if (options.uid && ::syscall(SYS_setresuid, *options.uid, *options.uid, *options.uid) != 0) {
+    child_fail(report_fd, errno);
+  }
   if (options.kill_with_parent) {
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(report_fd, errno);
     if (::getppid() != parent) ::_exit(127);  // the parent died before prctl took effect
@@ -217,7 +237,51 @@ void child_set_identity(const SpawnOptions& options, pid_t parent, int report_fd
   child_fail(report_fd, errno);
 }
 
-// ---- The parent, after fork. ----
+// What the child runs on its own stack (clone's one argument).
+struct ChildStart {
+  const SpawnOptions* options;
+  const ChildStreams* streams;
+  const ExecArguments* exec;
+  pid_t parent;
+  int report_fd;
+};
+
+int child_main(void* start) {
+  auto* child = static_cast<ChildStart*>(start);
+  run_child(*child->options, *child->streams, *child->exec, child->parent, child->report_fd);
+}
+
+// The child's stack while it shares the parent's memory, until it executes. execvpe builds each candidate path
+// on it.
+constexpr std::size_t kChildStackBytes = 256 * 1024;
+
+// Starts the child as posix_spawn does: clone(CLONE_VM | CLONE_VFORK), the child on a stack of its own and this
+// thread waiting until it has executed or ended. A fork would copy the whole page table of a large parent (the
+// web app) for a child that only executes: in a virtual machine that copy, and the child's copy-on-write faults,
+// cost milliseconds a call (docs/benchmarks.md, "Several hosts: the dashboard's refresh"). Every signal is
+// blocked meanwhile, so none is handled in the child before it resets its handlers.
+Result<pid_t> start_child(const SpawnOptions& options, const ChildStreams& streams, const ExecArguments& exec,
+                          int report_fd) {
+  void* stack =
+      ::mmap(nullptr, kChildStackBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) return Error::from_errno("mmap the child's stack", errno);
+  ChildStart start{&options, &streams, &exec, ::getpid(), report_fd};
+  sigset_t all, previous;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &previous);
+  pid_t pid =
+      ::clone(child_main, static_cast<char*>(stack) + kChildStackBytes, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
+  int saved = errno;
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+#if defined(__SANITIZE_ADDRESS__)
+  ASAN_UNPOISON_MEMORY_REGION(stack, kChildStackBytes);  // the child's frames left their red zones marked
+#endif
+  ::munmap(stack, kChildStackBytes);
+  if (pid < 0) return Error::from_errno("clone", saved);
+  return pid;
+}
+
+// ---- The parent, after the child started. ----
 
 // A pidfd for the child; without one the child is killed and reaped.
 Result<UniqueFd> open_child_pidfd(pid_t pid) {
@@ -262,10 +326,9 @@ Result<Subprocess> Subprocess::spawn(SpawnOptions options) {
   if (!report.ok()) return report.error();
   ExecArguments exec = exec_arguments(options);
 
-  pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid < 0) return Error::from_errno("fork", errno);
-  if (pid == 0) run_child(options, *streams, exec, parent, report->write.get());
+  Result<pid_t> started = start_child(options, *streams, exec, report->write.get());
+  if (!started) return started.error();
+  pid_t pid = *started;
 
   auto pidfd = open_child_pidfd(pid);
   if (!pidfd.ok()) return pidfd.error();

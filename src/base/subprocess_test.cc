@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -181,6 +182,37 @@ TEST(SubprocessTest, RunsAsTheGivenUidAndGidWithoutSupplementaryGroups) {
   ASSERT_OK(read_lines(process->stdout_fd(), [&](std::string_view line) { lines.emplace_back(line); }));
   EXPECT_EQ(lines, (std::vector<std::string>{"65534 65534 65534"}));
   ASSERT_OK(process->wait(std::nullopt));
+}
+
+// The child shares the parent's memory until it executes (spawn's clone): its change of identity is its own, never
+// the parent's or its other threads'.
+TEST(SubprocessTest, ChangingTheChildsIdentityLeavesTheParentsThreadsAsTheyWere) {
+  if (::geteuid() != 0) GTEST_SKIP() << "changing identity needs root";
+  std::atomic<bool> done{false};
+  std::thread other([&] {
+    while (!done) std::this_thread::sleep_for(milliseconds(1));
+  });
+  for (int i = 0; i < 20; ++i) {
+    auto process = Subprocess::spawn({.argv = {"/bin/true"}, .uid = 65534, .gid = 65534});
+    ASSERT_OK(process);
+    ASSERT_OK(process->wait(std::nullopt));
+  }
+  int threads = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream status(task.path() / "status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("Uid:", 0) == 0 || line.rfind("Gid:", 0) == 0) {
+        EXPECT_EQ(line.substr(4).find_first_not_of("\t0"), std::string::npos) << task.path() << ": " << line;
+      }
+    }
+    ++threads;
+  }
+  EXPECT_GE(threads, 2);
+  done = true;
+  other.join();
+  EXPECT_EQ(::getuid(), 0u);
+  EXPECT_EQ(::getgid(), 0u);
 }
 
 TEST(SubprocessTest, DestructorKillsAndReapsARunningChild) {
