@@ -22,10 +22,11 @@ show() { inside systemctl show -p "$2" --value "left4me-server@$1.service"; }
 field() { json_get "$(ctl status "$1" --json)" "$2"; }
 health_is() { [ "$(field "$1" 'j["health"]["state"]')" == "$2" ]; }
 answering() { quakestat -a2s "127.0.0.1:$(field "$1" 'j["port"]')" -raw , | grep -q c2m1_highway; }
+# Not 27000-27099: systemd_deploy_doc, which may run at the same time, needs the page's defaults (27000, 27030).
 game_port() {
   python3 - <<'PY'
 import random, socket
-for port in random.sample(range(27000, 28000), 1000):
+for port in random.sample(range(27100, 28000), 900):
     t, u = socket.socket(), socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
         t.bind(("0.0.0.0", port)); u.bind(("0.0.0.0", port)); print(port); break

@@ -21,10 +21,11 @@ mounts_inside() { inside awk -v d="$root/" 'index($5, d) == 1' /proc/self/mounti
 units_inside() { inside systemctl list-units --all --plain --no-legend 'left4me-server@*' | wc -l; }
 show() { inside systemctl show -p "$2" --value "left4me-server@$1.service" | sort | tr '\n' ' ' | sed 's/ $//'; }
 # A port in the allowed range that is free on the host (the container shares its network).
+# Not 27000-27099: systemd_deploy_doc, which may run at the same time, needs the page's defaults (27000, 27030).
 game_port() {
   python3 - <<'PY'
 import random, socket
-for port in random.sample(range(27000, 28000), 1000):
+for port in random.sample(range(27100, 28000), 900):
     t, u = socket.socket(), socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
         t.bind(("0.0.0.0", port)); u.bind(("0.0.0.0", port)); print(port); break
