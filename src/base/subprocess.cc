@@ -19,10 +19,6 @@
 #include <cstring>
 #include <utility>
 
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/asan_interface.h>
-#endif
-
 extern char** environ;
 
 namespace left4me {
@@ -237,6 +233,7 @@ void child_set_identity(const SpawnOptions& options, pid_t parent, int report_fd
   child_fail(report_fd, errno);
 }
 
+#if !defined(__SANITIZE_ADDRESS__)
 // What the child runs on its own stack (clone's one argument).
 struct ChildStart {
   const SpawnOptions* options;
@@ -255,6 +252,8 @@ int child_main(void* start) {
 // on it.
 constexpr std::size_t kChildStackBytes = 256 * 1024;
 
+#endif
+
 // Starts the child as posix_spawn does: clone(CLONE_VM | CLONE_VFORK), the child on a stack of its own and this
 // thread waiting until it has executed or ended. A fork would copy the whole page table of a large parent (the
 // web app) for a child that only executes: in a virtual machine that copy, and the child's copy-on-write faults,
@@ -262,6 +261,16 @@ constexpr std::size_t kChildStackBytes = 256 * 1024;
 // blocked meanwhile, so none is handled in the child before it resets its handlers.
 Result<pid_t> start_child(const SpawnOptions& options, const ChildStreams& streams, const ExecArguments& exec,
                           int report_fd) {
+#if defined(__SANITIZE_ADDRESS__)
+  // Under AddressSanitizer a child running on a stack of its own in the parent's memory is taken for a stack switch
+  // (a warning on the parent's stderr at its first noreturn call, and red zones left marked): the sanitizer build
+  // forks, and runs the same child code.
+  pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid < 0) return Error::from_errno("fork", errno);
+  if (pid == 0) run_child(options, streams, exec, parent, report_fd);
+  return pid;
+#else
   void* stack =
       ::mmap(nullptr, kChildStackBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED) return Error::from_errno("mmap the child's stack", errno);
@@ -273,12 +282,10 @@ Result<pid_t> start_child(const SpawnOptions& options, const ChildStreams& strea
       ::clone(child_main, static_cast<char*>(stack) + kChildStackBytes, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
   int saved = errno;
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-#if defined(__SANITIZE_ADDRESS__)
-  ASAN_UNPOISON_MEMORY_REGION(stack, kChildStackBytes);  // the child's frames left their red zones marked
-#endif
   ::munmap(stack, kChildStackBytes);
   if (pid < 0) return Error::from_errno("clone", saved);
   return pid;
+#endif
 }
 
 // ---- The parent, after the child started. ----
