@@ -14,8 +14,10 @@ make_host 1
 make_host 2
 make_host 3
 # Refreshed every 0.3 s while asked, and every second while not: an outage is seen within the connect timeout.
-# A job waits 10 s for a host that does not answer (300 by default).
-panel_web_start LEFT4ME_STATUS_CACHE_MS=300 LEFT4ME_STATUS_WATCH_SECONDS=1 LEFT4ME_HOST_RETRY_SECONDS=10
+# A job waits 30 s for a host that does not answer (300 by default): the host-away case below takes its link down,
+# waits to see the host unreachable and the job trying again, then brings it back; on a slow VM that took more than
+# 10 s, and with 10 the job gave up first.
+panel_web_start LEFT4ME_STATUS_CACHE_MS=300 LEFT4ME_STATUS_WATCH_SECONDS=1 LEFT4ME_HOST_RETRY_SECONDS=30
 hosts() { panel_api GET /api/v1/hosts; }
 # host_field ID EXPR: EXPR of host ID's object in GET /api/v1/hosts (`h`).
 host_field() { json_get "$(hosts)" "next(h for h in j['hosts'] if h['id'] == $1)$2"; }
@@ -174,7 +176,7 @@ pass "a host away mid-job: its servers unknown, the others unaffected, the job w
 # Host 2's sshd gone for longer than LEFT4ME_HOST_RETRY_SECONDS: a stop fails with the reason; nothing stopped.
 stop_sshd 2
 job=$(queue POST "/api/v1/servers/$d/stop")
-finished "$job" failed 30
+finished "$job" failed 60
 assert_contains "$(panel_api GET "/api/v1/jobs/$job/lines")" "Connection refused" "the failed stop's log"
 assert_eq 1 "$(srcds_count 2 30001)" "fake-srcds processes of server $d after the failed stop"
 start_sshd 2
