@@ -100,6 +100,7 @@ Status BuiltinSupervisor::start(const model::InstanceName& name) {
   initial.state = RunState::kStarting;
   initial.since_unix = now_unix();
   initial.message = "starting";
+  initial.starter = identify_process(::getpid());  // starting, not failed, until the supervisor records itself
   if (auto written = write_supervisor_state(layout_.supervisor_state(name), initial); !written.ok()) return written;
 
   auto process =
@@ -166,6 +167,7 @@ Status BuiltinSupervisor::stop(const model::InstanceName& name, std::chrono::sec
     after->since_unix = now_unix();
     after->supervisor.reset();
     after->game.reset();
+    after->starter.reset();
     after->message = "stopped";
     if (auto written = write_supervisor_state(state_path, *after); !written.ok()) return written;
   }

@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/file.h"
@@ -111,6 +113,49 @@ TEST_F(BuiltinSupervisorTest, StatusSaysFailedWhenTheSupervisorWasKilledWithoutR
   EXPECT_EQ(info->state, RunState::kFailed);
   EXPECT_FALSE(info->pid.has_value());
   EXPECT_EQ(info->since_unix, 1764140000);
+}
+
+// Between start's first record (starting) and the supervisor's own, status says starting, not failed: the web
+// app's status watch saw `failed` there (under the sanitizers, where the supervisor takes longer to record itself)
+// and sent a `failed` event and webhook for a start that succeeded. The stand-in for `l4d2ctl __supervise` says
+// it runs, waits to be let go, then records itself as failed.
+TEST_F(BuiltinSupervisorTest, StatusSaysStartingWhileTheStartHandsOverToItsSupervisor) {
+  std::string stand_in = dir() + "/supervise-stand-in";
+  ASSERT_OK(put(stand_in,
+                "#!/bin/sh\n"
+                "touch '" +
+                    dir() +
+                    "/handing-over'\n"
+                    "while [ ! -e '" +
+                    dir() +
+                    "/go' ]; do sleep 0.01; done\n"
+                    "set -- $(cat /proc/$$/stat)\n"  // field 22: the start time in ticks
+                    "printf '{\"supervisor\":{\"pid\":%s,\"start_ticks\":%s},\"state\":\"failed\",\"since\":1,"
+                    "\"game\":null,\"restarts\":0,\"message\":\"stand-in gave up\",\"last_exit\":null}\\n' $$ ${22}"
+                    " > '" +
+                    layout_.supervisor_state(name_) +
+                    ".new'\n"
+                    "mv '" +
+                    layout_.supervisor_state(name_) + ".new' '" + layout_.supervisor_state(name_) + "'\n",
+                0755));
+  BuiltinSupervisor builtin(layout_, std::make_unique<test::FakeMounter>(layout_), stand_in);
+  std::optional<Status> started;
+  std::thread start([&] { started = builtin.start(name_); });
+  bool handing_over = false;
+  for (int i = 0; i < 1000 && !handing_over; ++i) {
+    handing_over = path_exists(dir() + "/handing-over");
+    if (!handing_over) std::this_thread::sleep_for(10ms);
+  }
+  Result<ProcessInfo> during = builtin.info(name_);
+  ASSERT_OK(put(dir() + "/go", ""));
+  start.join();
+  ASSERT_TRUE(handing_over);
+  ASSERT_OK(during);
+  EXPECT_EQ(during->state, RunState::kStarting);
+  ASSERT_TRUE(started.has_value());
+  ASSERT_FALSE(started->ok());
+  EXPECT_EQ(started->error().message(), "the server failed to start: stand-in gave up");
+  EXPECT_EQ(builtin.info(name_)->state, RunState::kFailed);
 }
 
 // Nothing is left to signal: stop records what the killed supervisor could not and releases the mounts.

@@ -68,6 +68,7 @@ Result<SupervisorState> read_supervisor_state(const std::string& path) {
     }
     state.restarts = document.value("restarts", 0);
     state.message = document.value("message", "");
+    state.starter = identity_from(document.value("starter", json()));
     return state;
   } catch (const json::exception& error) {
     return Error::failed(path + ": " + error.what());
@@ -83,6 +84,7 @@ Status write_supervisor_state(const std::string& path, const SupervisorState& st
       {"restarts", state.restarts},
       {"message", state.message},
   };
+  if (state.starter) document["starter"] = identity_json(state.starter);
   if (state.last_exit) {
     document["last_exit"] = {{"code", state.last_exit->code},
                              {"signal", state.last_exit->signal},
@@ -94,7 +96,9 @@ Status write_supervisor_state(const std::string& path, const SupervisorState& st
 }
 
 Liveness liveness(const SupervisorState& state) {
-  return {.supervisor = state.supervisor && is_alive(*state.supervisor), .game = state.game && is_alive(*state.game)};
+  return {.supervisor = state.supervisor && is_alive(*state.supervisor),
+          .game = state.game && is_alive(*state.game),
+          .starter = state.starter && is_alive(*state.starter)};
 }
 
 ProcessInfo reported_info(const SupervisorState& state, Liveness alive) {
@@ -105,7 +109,7 @@ ProcessInfo reported_info(const SupervisorState& state, Liveness alive) {
   if (state.since_unix > 0) info.since_unix = state.since_unix;
   if (alive.game && state.game) info.pid = state.game->pid;
   bool active = info.state == RunState::kStarting || info.state == RunState::kRunning;
-  if (active && !alive.supervisor && !alive.game) info.state = RunState::kFailed;
+  if (active && !alive.supervisor && !alive.game && !alive.starter) info.state = RunState::kFailed;
   return info;
 }
 

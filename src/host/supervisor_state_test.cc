@@ -97,6 +97,38 @@ TEST(ReportedInfoTest, StoppedAndFailedStayAsRecorded) {
   EXPECT_EQ(reported_info(failed, {}).state, RunState::kFailed);
 }
 
+// `l4d2ctl start` records starting before its supervisor runs: while the start lives that is a start in progress
+// (status said failed there, and the web app sent a `failed` webhook for a start that then succeeded); a start
+// killed before its supervisor recorded itself is failed.
+TEST(ReportedInfoTest, AStartHandingOverToItsSupervisorIsStartingWhileTheStartLives) {
+  SupervisorState handing_over;
+  handing_over.state = RunState::kStarting;
+  handing_over.message = "starting";
+  handing_over.starter = identify_process(::getpid());
+  ASSERT_TRUE(handing_over.starter.has_value());
+  Liveness alive = liveness(handing_over);
+  EXPECT_TRUE(alive.starter);
+  EXPECT_EQ(reported_info(handing_over, alive).state, RunState::kStarting);
+  handing_over.starter->start_ticks += 1;  // the start is gone and its pid recycled
+  EXPECT_EQ(reported_info(handing_over, liveness(handing_over)).state, RunState::kFailed);
+}
+
+TEST(SupervisorStateTest, TheStarterRoundTripsAndIsLeftOutWhenThereIsNone) {
+  test::TempDir dir;
+  std::string path = dir.path() + "/state.json";
+  SupervisorState state;
+  state.state = RunState::kStarting;
+  state.starter = ProcessIdentity{.pid = 4100, .start_ticks = 7};
+  ASSERT_OK(write_supervisor_state(path, state));
+  auto read = read_supervisor_state(path);
+  ASSERT_OK(read);
+  EXPECT_EQ(read->starter, state.starter);
+  state.starter.reset();
+  ASSERT_OK(write_supervisor_state(path, state));
+  EXPECT_EQ(read_file(path)->find("starter"), std::string::npos);
+  EXPECT_FALSE(read_supervisor_state(path)->starter.has_value());
+}
+
 TEST(ReportedInfoTest, LivenessComparesPidAndStartTime) {
   SupervisorState state;
   state.supervisor = identify_process(::getpid());
