@@ -74,6 +74,27 @@ HealthVerdict HealthTracker::decide(Clock::time_point now) const {
   return {HealthState::kUnresponsive, std::move(reason)};
 }
 
+WatchedSilence::WatchedSilence(std::chrono::milliseconds interval)
+    : interval_(interval),
+      answer_wait_(std::min<std::chrono::milliseconds>(std::chrono::milliseconds(500), interval / 2)) {}
+
+void WatchedSilence::asked(Clock::time_point when) {
+  previous_ = last_;
+  last_ = when;
+}
+
+WatchedSilence::Clock::time_point WatchedSilence::until(Clock::time_point now) const {
+  std::optional<Clock::time_point> counted;
+  for (const auto& ask : {last_, previous_}) {
+    if (ask && *ask <= now - answer_wait_) {
+      counted = ask;
+      break;
+    }
+  }
+  if (!counted) return Clock::time_point();
+  return std::min(now, *counted + interval_);
+}
+
 bool is_map_change_command(std::string_view command) {
   std::string word = lowercase_first_word(command);
   return word == "changelevel" || word == "map";

@@ -75,6 +75,28 @@ class HealthTracker {
   std::optional<Clock::time_point> map_change_;
 };
 
+// Up to when the monitor has watched one server's silence. An ask counts once it had half an interval (at most
+// 500 ms) to be answered, and watches until the next round was due (the ask plus an interval): a monitor that ran
+// late (starved of CPU, or a round slowed by ending another server) did not watch the time in between, and a
+// server that answered on time must not be silent for it. The monitor judges a server at this time, not at its
+// clock's. Until an ask counts, the clock's epoch (nothing watched yet). Value type; not synchronized.
+class WatchedSilence {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  explicit WatchedSilence(std::chrono::milliseconds interval);
+
+  // The server was asked at `when` (or could not be: no socket).
+  void asked(Clock::time_point when);
+  Clock::time_point until(Clock::time_point now) const;
+
+ private:
+  std::chrono::milliseconds interval_;
+  std::chrono::milliseconds answer_wait_;
+  std::optional<Clock::time_point> last_;      // the latest ask
+  std::optional<Clock::time_point> previous_;  // the one before it
+};
+
 // Whether an RCON command changes the map (`changelevel <map>`, `map <map> [mode]`, any case, leading
 // blanks); `l4d2ctl rcon` records those before sending them.
 bool is_map_change_command(std::string_view command);

@@ -125,6 +125,51 @@ TEST(HealthTracker, HangZeroNeverRestarts) {
   EXPECT_EQ(tracker.decide(kT0 + 100000s).state, HealthState::kReady);
 }
 
+// Rounds every second: an ask counts once it had 500 ms to be answered, and watches up to the next round's time.
+TEST(WatchedSilence, AnAskCountsOnceItHadTimeToBeAnsweredAndWatchesOneInterval) {
+  WatchedSilence watched(1s);
+  EXPECT_EQ(watched.until(kT0), Clock::time_point());  // nothing asked: nothing watched
+  watched.asked(kT0);
+  EXPECT_EQ(watched.until(kT0 + 499ms), Clock::time_point());
+  EXPECT_EQ(watched.until(kT0 + 500ms), kT0 + 500ms);
+  EXPECT_EQ(watched.until(kT0 + 1s), kT0 + 1s);  // a round on time: watched until now
+  EXPECT_EQ(watched.until(kT0 + 9s), kT0 + 1s);  // a round 8 s late: the monitor did not watch those 8 s
+}
+
+// A round that ran late asks, and its next round comes at once: the fresh ask has not had its time, so the
+// previous one counts.
+TEST(WatchedSilence, AFreshAskLeavesThePreviousOneCounting) {
+  WatchedSilence watched(1s);
+  watched.asked(kT0);
+  watched.asked(kT0 + 6s);
+  EXPECT_EQ(watched.until(kT0 + 6s + 10ms), kT0 + 1s);
+  EXPECT_EQ(watched.until(kT0 + 7s), kT0 + 7s);
+}
+
+TEST(WatchedSilence, TheAnswerWaitIsHalfAShortInterval) {
+  WatchedSilence watched(200ms);
+  watched.asked(kT0);
+  EXPECT_EQ(watched.until(kT0 + 99ms), Clock::time_point());
+  EXPECT_EQ(watched.until(kT0 + 100ms), kT0 + 100ms);
+}
+
+// The monitor judges at the watched time: a server that answered each round the monitor ran is not unresponsive
+// after the monitor was stopped for far longer than the hang time; one that stays silent is, once asked again.
+TEST(WatchedSilence, AMonitorThatDidNotRunFindsNoSilenceInItsGap) {
+  HealthTracker tracker(settings(), kT0);
+  WatchedSilence watched(1s);
+  for (int second = 1; second <= 5; ++second) {
+    watched.asked(kT0 + std::chrono::seconds(second));
+    tracker.answered(kT0 + std::chrono::seconds(second) + 5ms);
+  }
+  // The monitor was stopped from kT0 + 5 s to kT0 + 60 s.
+  EXPECT_EQ(tracker.decide(watched.until(kT0 + 60s)).state, HealthState::kReady);
+  watched.asked(kT0 + 60s);
+  EXPECT_EQ(tracker.decide(watched.until(kT0 + 60s + 1ms)).state, HealthState::kReady);
+  // Silent since: asked again and not answered, it is unresponsive at the next round.
+  EXPECT_EQ(tracker.decide(watched.until(kT0 + 61s)).state, HealthState::kUnresponsive);
+}
+
 TEST(MapChange, Commands) {
   EXPECT_TRUE(is_map_change_command("changelevel c2m1_highway"));
   EXPECT_TRUE(is_map_change_command("  MAP c1m1_hotel versus"));

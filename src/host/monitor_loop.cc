@@ -104,6 +104,7 @@ class Fleet {
 struct Watched {
   ServerRun run;
   HealthTracker tracker;
+  WatchedSilence watched;    // up to when its silence counts: the monitor's own delays do not
   UniqueFd socket;           // connected to 127.0.0.1:<port>; invalid when it could not be opened
   std::string expected_map;  // the start map (+map); "" when the plan names none: any map will do
   std::uint32_t challenge = kA2sNoChallenge;
@@ -137,7 +138,7 @@ class Monitor {
     for (auto it = watched_.begin(); it != watched_.end();) {
       Watched& server = it->second;
       note_map_change(server, now);
-      HealthVerdict verdict = server.tracker.decide(now);
+      HealthVerdict verdict = server.tracker.decide(server.watched.until(now));
       if (verdict.state != server.record.state) {
         server.record.state = verdict.state;
         server.record.since_unix = now_unix();
@@ -182,16 +183,19 @@ class Monitor {
       Clock::time_point wake = snapshot_due_ ? std::min(until, *snapshot_due_) : until;
       // Rounded up: a wait shorter than a millisecond is one, not a spin until the snapshot is due.
       auto left = std::chrono::ceil<milliseconds>(wake - Clock::now()).count();
-      if (left <= 0 && wake == until) return true;
-      if (left <= 0) continue;
-      int count = ::poll(fds.data(), fds.size(), static_cast<int>(left));
+      if (left <= 0 && wake != until) continue;
+      // Past `until` (a round that ran late), what has arrived is still read: a monitor whose rounds take an
+      // interval would otherwise never read an answer, and find every server silent.
+      int count = ::poll(fds.data(), fds.size(), static_cast<int>(std::max<long>(left, 0)));
       if (count < 0 && errno != EINTR) return true;
-      if (count <= 0) continue;
-      if (fds[0].revents != 0) return false;
-      if (fds[1].revents != 0) fleet_.read_news();
-      for (size_t i = 2; i < fds.size(); ++i) {
-        if (fds[i].revents != 0) receive(*owners[i - 2], Clock::now());
+      if (count > 0) {
+        if (fds[0].revents != 0) return false;
+        if (fds[1].revents != 0) fleet_.read_news();
+        for (size_t i = 2; i < fds.size(); ++i) {
+          if (fds[i].revents != 0) receive(*owners[i - 2], Clock::now());
+        }
       }
+      if (left <= 0) return true;
     }
   }
 
@@ -204,7 +208,14 @@ class Monitor {
     // The run's age: a monitor started after the server does not give it a fresh start grace.
     auto age =
         std::chrono::seconds(run.started_unix > 0 ? std::max<std::int64_t>(0, now_unix() - run.started_unix) : 0);
-    Watched server{run, HealthTracker(settings_, now - age), UniqueFd(), "", kA2sNoChallenge, 0, {}};
+    Watched server{run,
+                   HealthTracker(settings_, now - age),
+                   WatchedSilence(settings_.interval),
+                   UniqueFd(),
+                   "",
+                   kA2sNoChallenge,
+                   0,
+                   {}};
     // Keep what an earlier run's record says about the monitor's last restart.
     if (auto content = read_file(layout_.health(name)); content.ok()) {
       if (auto previous = parse_health_record(*content, layout_.health(name)); previous.ok()) {
@@ -234,6 +245,7 @@ class Monitor {
   }
 
   void ask(Watched& server) {
+    server.watched.asked(Clock::now());
     if (!server.socket.valid()) return;
     server.challenges_this_round = 0;
     server.answered_this_round = false;

@@ -4,7 +4,8 @@
 # reason in status and the console log; a map change whose A2S silence outlasts the hang time inside the
 # grace window is not restarted (sent by `l4d2ctl rcon`, or seen only on the console); a server that hangs
 # after every start ends failed after the burst; a server that answers is never restarted; a killed monitor is
-# replaced by the supervisors; the monitor ends once no instance runs.
+# replaced by the supervisors; a monitor that could not run for a while (starved) restarts no server for it; the
+# monitor ends once no instance runs.
 . "$(dirname "$0")/../lib.sh"
 setup_host_root
 install_game
@@ -107,6 +108,21 @@ replaced() { local now; now=$(monitor_pids); [ -n "$now" ] && [ "$now" != "$kill
 wait_until 10 replaced || fail "the killed monitor was not replaced within 10 s"
 assert_eq 1 "$(monitors)" "health monitors after the replacement"
 pass "a monitor killed with SIGKILL is replaced by the supervisors"
+
+# 1c. A monitor that could not run for twice the hang time (stopped here, as one starved of CPU on a loaded host
+# would be) watched no silence meanwhile: when it runs again, it restarts no server that answers.
+paused_monitor=$(monitor_pids)
+hung_pid=$(field hung 'j["pid"]')
+kill -STOP "$paused_monitor"
+on_exit "kill -CONT $paused_monitor 2>/dev/null"
+sleep 7
+kill -CONT "$paused_monitor"
+sleep 4  # four rounds: a wrong verdict would have been acted on
+assert_eq "$steady_pid" "$(field steady 'j["pid"]')" "pid of steady after the monitor was paused"
+assert_eq "$hung_pid" "$(field hung 'j["pid"]')" "pid of hung (answering again) after the monitor was paused"
+assert_eq 1 "$(field hung 'j["restarts"]')" "restarts of hung after the monitor was paused"
+assert_eq "$paused_monitor" "$(monitor_pids)" "the monitor after its pause"
+pass "a monitor paused for twice the hang time restarts no server that answers when it runs again"
 
 # 2. A map change with A2S silent for 6 s (twice the hang time), inside the grace window, is not restarted:
 # sent by `l4d2ctl rcon`, and sent by another RCON client (seen only on the console).
