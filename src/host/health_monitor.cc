@@ -74,9 +74,9 @@ HealthVerdict HealthTracker::decide(Clock::time_point now) const {
   return {HealthState::kUnresponsive, std::move(reason)};
 }
 
-WatchedSilence::WatchedSilence(std::chrono::milliseconds interval)
-    : interval_(interval),
-      answer_wait_(std::min<std::chrono::milliseconds>(std::chrono::milliseconds(500), interval / 2)) {}
+std::chrono::milliseconds answers_wait(std::chrono::milliseconds interval) {
+  return std::min<std::chrono::milliseconds>(std::chrono::milliseconds(500), interval / 2);
+}
 
 void WatchedSilence::asked(Clock::time_point when) {
   previous_ = last_;

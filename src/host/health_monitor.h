@@ -75,6 +75,10 @@ class HealthTracker {
   std::optional<Clock::time_point> map_change_;
 };
 
+// How long after asking the monitor gives every server to answer: half an interval, at most 500 ms. An ask
+// counts for WatchedSilence after it, and the live snapshot with the round's answers is written by then.
+std::chrono::milliseconds answers_wait(std::chrono::milliseconds interval);
+
 // Up to when the monitor has watched one server's silence. An ask counts once it had half an interval (at most
 // 500 ms) to be answered, and watches until the next round was due (the ask plus an interval): a monitor that ran
 // late (starved of CPU, or a round slowed by ending another server) did not watch the time in between, and a
@@ -84,7 +88,8 @@ class WatchedSilence {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit WatchedSilence(std::chrono::milliseconds interval);
+  explicit WatchedSilence(std::chrono::milliseconds interval)
+      : interval_(interval), answer_wait_(answers_wait(interval)) {}
 
   // The server was asked at `when` (or could not be: no socket).
   void asked(Clock::time_point when);

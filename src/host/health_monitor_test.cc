@@ -146,6 +146,12 @@ TEST(WatchedSilence, AFreshAskLeavesThePreviousOneCounting) {
   EXPECT_EQ(watched.until(kT0 + 7s), kT0 + 7s);
 }
 
+TEST(WatchedSilence, TheAnswersWaitIsHalfAnIntervalAtMost500Ms) {
+  EXPECT_EQ(answers_wait(2s), 500ms);
+  EXPECT_EQ(answers_wait(1s), 500ms);
+  EXPECT_EQ(answers_wait(200ms), 100ms);
+}
+
 TEST(WatchedSilence, TheAnswerWaitIsHalfAShortInterval) {
   WatchedSilence watched(200ms);
   watched.asked(kT0);

@@ -43,9 +43,6 @@ using Clock = std::chrono::steady_clock;
 constexpr int kMaxChallengesPerRound = 3;
 // Rounds without any supervised instance before the monitor ends.
 constexpr int kIdleRoundsBeforeExit = 2;
-// How long after asking the monitor waits for every answer before it writes the live snapshot with those that
-// came (at most half an interval).
-constexpr milliseconds kAnswersWait{500};
 
 std::int64_t now_unix() { return static_cast<std::int64_t>(::time(nullptr)); }
 
@@ -157,9 +154,7 @@ class Monitor {
     // snapshot is written then, once a round.
     unanswered_ = 0;
     for (const auto& [name, server] : watched_) unanswered_ += server.socket.valid() ? 1 : 0;
-    snapshot_due_ = unanswered_ > 0
-                        ? std::optional(now + std::min<Clock::duration>(kAnswersWait, settings_.interval / 2))
-                        : std::nullopt;
+    snapshot_due_ = unanswered_ > 0 ? std::optional(now + answers_wait(settings_.interval)) : std::nullopt;
     save_live_snapshot(/*with_list=*/!snapshot_due_);
     return census.keep_running;
   }
