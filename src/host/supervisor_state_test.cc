@@ -123,6 +123,11 @@ TEST(SupervisorStateTest, TheStarterRoundTripsAndIsLeftOutWhenThereIsNone) {
   auto read = read_supervisor_state(path);
   ASSERT_OK(read);
   EXPECT_EQ(read->starter, state.starter);
+  // A damaged record is refused with the file named, as a damaged supervisor record is.
+  ASSERT_OK(write_file_atomic(path, R"({"state":"starting","starter":{"pid":"1; rm -rf /"}})"));
+  auto damaged = read_supervisor_state(path);
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_EQ(damaged.error().message().rfind(path + ": ", 0), 0u) << damaged.error().message();
   state.starter.reset();
   ASSERT_OK(write_supervisor_state(path, state));
   EXPECT_EQ(read_file(path)->find("starter"), std::string::npos);
