@@ -64,15 +64,23 @@ for line in open(sys.argv[1]).read().splitlines()[1:]:
 }
 has_list_entry() { [ -n "$(list_entry "$1")" ]; }
 wait_until 10 has_list_entry steady
-printed_entry() {  # NAME: list --json printed the monitor's entry of NAME, read before and after it unchanged
-  local before after
-  before=$(list_entry "$1")
+# printed_entry NAME: list --json printed the monitor's entry of NAME, as one version of the file had it. The
+# entry changes every round (the answer's query_ms) and a list may take a round (sanitizers), so every version
+# written while list ran is kept (the file is replaced by a rename; a copy is one whole version).
+printed_entry() {
+  local list="$LEFT4ME_ROOT/runtime/.monitor-list" copier
+  [ -n "$(list_entry "$1")" ] || return 1
+  cat "$list" > "$T/seen"
+  ( while :; do cat "$list" >> "$T/seen" 2>/dev/null; sleep 0.05; done ) &
+  copier=$!
   "$BIN_L4D2CTL" list --json > "$T/list.json"
-  after=$(list_entry "$1")
-  [ -n "$before" ] && [ "$before" == "$after" ] &&
-    python3 -c 'import json,sys
-sys.exit(0 if [i for i in json.load(open(sys.argv[1])) if i["name"] == sys.argv[2]] == [json.loads(sys.argv[3])] else 1)' \
-      "$T/list.json" "$1" "$before"
+  kill "$copier"; wait "$copier" 2>/dev/null
+  cat "$list" >> "$T/seen"
+  python3 -c 'import json,sys
+printed = [i for i in json.load(open(sys.argv[1])) if i["name"] == sys.argv[2]]
+seen = [json.loads(line.split(" ", 8)[8].split("\t")[0]) for line in open(sys.argv[3]).read().splitlines()
+        if not line.startswith("left4me-monitor-list ") and line.split(" ", 1)[0] == sys.argv[2]]
+sys.exit(0 if len(printed) == 1 and printed[0] in seen else 1)' "$T/list.json" "$1" "$T/seen"
 }
 wait_until 10 printed_entry steady
 expect_exit 0 "$BIN_L4D2CTL" status steady --json
