@@ -22,7 +22,16 @@ _run_cleanups() {
 }
 trap _run_cleanups EXIT
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# on_failure CMD: CMD runs when a check fails, before the clean-ups, its output with the failure's: what the
+# test saw, for a failure in CI that does not happen again where it is looked at.
+_failure_reports=()
+on_failure() { _failure_reports+=("$*"); }
+fail() {
+  echo "FAIL: $*" >&2
+  local report
+  for report in "${_failure_reports[@]}"; do eval "$report" >&2 2>&1 || true; done
+  exit 1
+}
 pass() { echo "ok: $*"; }
 
 assert_eq() {  # expected actual [what]

@@ -28,6 +28,24 @@ restarted_from() {  # NAME OLD_PID: another server process runs and answers
   pid=$(field "$1" 'j["pid"]')
   [ "$pid" != null ] && [ "$pid" != "$2" ] && state_is "$1" running
 }
+# What every instance and the monitor looked like, printed when a check fails.
+monitor_report() {
+  local name pid
+  echo "-- at ${SECONDS} s into the test:"
+  for name in steady hung mapchange console hangloop; do
+    echo "$name: $("$BIN_L4D2CTL" status "$name" --json 2>&1)"
+    echo "  health.json: $(cat "$LEFT4ME_ROOT/runtime/$name/health.json" 2>&1)"
+  done
+  python3 -c 'import json,sys,time; j=json.load(open(sys.argv[1]))
+age, answered = round(time.time() * 1000 - j["written"]), sorted(j["answers"])
+print(f"runtime/.monitor-live.json: written {age} ms ago, answers of {answered}")' \
+    "$LEFT4ME_ROOT/runtime/.monitor-live.json" 2>&1
+  for pid in $(monitor_pids); do
+    echo "monitor $pid: $(grep State: "/proc/$pid/status") in $(cat "/proc/$pid/wchan"); kernel stack:"
+    cat "/proc/$pid/stack"
+  done
+}
+on_failure monitor_report
 health_is() { [ "$(field "$1" 'j["health"]["state"]')" == "$2" ]; }
 state_is() { [ "$(field "$1" 'j["state"]')" == "$2" ]; }
 map_is() { [ "$(field "$1" 'j["live"]["map"]' 2>/dev/null)" == "$2" ]; }
