@@ -74,11 +74,12 @@ expect_exit 0 "$BIN_L4D2CTL" list --json
 assert_eq true "$(json_get "$OUT" '[i for i in j if i["name"] == "steady"][0]["mounted"]')" "list: steady mounted"
 # Once a round it also writes each answering server's whole list entry (runtime/.monitor-list), which
 # `list --json` prints as it is while the instance's directories stand.
-list_entry() {  # NAME: the monitor's entry of NAME, if any
+list_entry() {  # NAME [FILE]: the monitor's entry of NAME in FILE (the snapshot), one line per version it holds
   python3 -c 'import sys
-for line in open(sys.argv[1]).read().splitlines()[1:]:
+for line in open(sys.argv[1]).read().splitlines():
     parts = line.split(" ", 8)
-    if parts[0] == sys.argv[2]: print(parts[8].split("\t")[0])' "$LEFT4ME_ROOT/runtime/.monitor-list" "$1"
+    if parts[0] == sys.argv[2] and not line.startswith("left4me-monitor-list "): print(parts[8].split("\t")[0])' \
+    "${2:-$LEFT4ME_ROOT/runtime/.monitor-list}" "$1"
 }
 has_list_entry() { [ -n "$(list_entry "$1")" ]; }
 wait_until 10 has_list_entry steady
@@ -94,11 +95,11 @@ printed_entry() {
   "$BIN_L4D2CTL" list --json > "$T/list.json"
   kill "$copier"; wait "$copier" 2>/dev/null
   cat "$list" >> "$T/seen"
+  list_entry "$1" "$T/seen" > "$T/seen-entries"
   python3 -c 'import json,sys
 printed = [i for i in json.load(open(sys.argv[1])) if i["name"] == sys.argv[2]]
-seen = [json.loads(line.split(" ", 8)[8].split("\t")[0]) for line in open(sys.argv[3]).read().splitlines()
-        if not line.startswith("left4me-monitor-list ") and line.split(" ", 1)[0] == sys.argv[2]]
-sys.exit(0 if len(printed) == 1 and printed[0] in seen else 1)' "$T/list.json" "$1" "$T/seen"
+seen = [json.loads(line) for line in open(sys.argv[3]).read().splitlines()]
+sys.exit(0 if len(printed) == 1 and printed[0] in seen else 1)' "$T/list.json" "$1" "$T/seen-entries"
 }
 wait_until 10 printed_entry steady
 expect_exit 0 "$BIN_L4D2CTL" status steady --json
